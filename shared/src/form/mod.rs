@@ -1,0 +1,431 @@
+//! Form versions as data.
+//!
+//! Each version (`2023`, `2025`, …) is one JSON file under `shared/forms/`, embedded at
+//! build time and checked once by [`FormDef::from_json`]. Everything else (validation,
+//! totals, aggregation, the UI, the export) reads the definition, so a new year's form is
+//! a new file and nothing more.
+
+mod registry;
+mod spec;
+
+use std::collections::HashMap;
+
+pub use registry::{builtin, builtin_versions};
+pub use spec::{FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, SectionSpec};
+
+use crate::code::Code;
+
+/// The two value columns under "Số lượng".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Column {
+    /// "Số lớp/số cuộc thi": classes, contests, articles, books, đồng…
+    Count,
+    /// "Số người": only on rows whose unit has "/người".
+    Persons,
+}
+
+impl Column {
+    pub const ALL: [Column; 2] = [Column::Count, Column::Persons];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Column::Count => "count",
+            Column::Persons => "persons",
+        }
+    }
+}
+
+/// What a row holds. Built from the spec and checked: a `Total` only names rows that
+/// exist and are typed, so totals can always be computed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RowKind {
+    /// A heading with no value of its own.
+    Group,
+    /// One whole number in "Số lớp/số cuộc thi".
+    Count,
+    /// A count and a number of persons (the unit has "/người").
+    CountPersons {
+        /// Persons per class or contest above which a warning is raised.
+        persons_per_count_warn: Option<u64>,
+    },
+    /// Whole đồng, in the count column.
+    Money,
+    /// Computed, never typed: per listed column, the sum of the children's values.
+    Total {
+        of: Vec<usize>,
+        columns: Vec<Column>,
+        /// The children are money rows, so the total is money too.
+        money: bool,
+    },
+    /// Free text (row 11).
+    Text,
+}
+
+/// One row of the form as it is printed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowDef {
+    pub code: Code,
+    /// The row number as printed ("1"…"11"); sub-rows have none.
+    pub stt: Option<String>,
+    /// The official label, verbatim.
+    pub label: String,
+    /// "Đơn vị" as printed.
+    pub unit: String,
+    pub kind: RowKind,
+    /// Set when the row is this product's reading rather than official text.
+    pub reading: Option<String>,
+}
+
+impl RowDef {
+    /// Whether the user types a value in this column of this row.
+    pub fn accepts(&self, column: Column) -> bool {
+        matches!(
+            (&self.kind, column),
+            (RowKind::Count | RowKind::Money | RowKind::CountPersons { .. }, Column::Count)
+                | (RowKind::CountPersons { .. }, Column::Persons)
+        )
+    }
+
+    /// Whether a note (Ghi chú) can be written on this row: every row but headings of
+    /// nothing and the text row, whose text is its content.
+    pub fn accepts_note(&self) -> bool {
+        !matches!(self.kind, RowKind::Text)
+    }
+
+    pub fn is_money(&self) -> bool {
+        matches!(self.kind, RowKind::Money | RowKind::Total { money: true, .. })
+    }
+}
+
+/// One narrative section item (I.1 … II.4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SectionItem {
+    pub code: Code,
+    pub label: String,
+    pub kind: ItemKind,
+    /// Rows shown inside this section rather than asked twice (I.4 shows 10.1 and 10.2).
+    pub shows_rows: Vec<usize>,
+}
+
+/// A narrative heading (I, II) and its items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Section {
+    pub code: Code,
+    pub label: String,
+    pub items: Vec<SectionItem>,
+}
+
+/// A checked form definition: the rows in official order, the narrative sections, and
+/// the dense layout of typed numbers that [`crate::Figures`] uses.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "FormSpec", into = "FormSpec")]
+pub struct FormDef {
+    spec: FormSpec,
+    rows: Vec<RowDef>,
+    sections: Vec<Section>,
+    by_code: HashMap<Code, usize>,
+    /// Per row, the figure slot of each column it accepts (count, persons).
+    slots: Vec<[Option<usize>; 2]>,
+    slot_count: usize,
+}
+
+/// Why a form definition cannot be used. Raised when a form file is written wrongly,
+/// so it names the row.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FormDefError {
+    #[error("the form definition is not valid JSON: {0}")]
+    Json(String),
+    #[error("form version is empty")]
+    NoVersion,
+    #[error("code {0} is used twice")]
+    DuplicateCode(Code),
+    #[error("total {total} names unknown row {child}")]
+    UnknownChild { total: Code, child: Code },
+    #[error("total {total} sums {child}, which holds nothing in its columns")]
+    ChildNotSummable { total: Code, child: Code },
+    #[error("total {total} mixes money and counts")]
+    MixedMoney { total: Code },
+    #[error("total {0} sums nothing")]
+    EmptyTotal(Code),
+    #[error("section item {item} shows unknown row {row}")]
+    UnknownShownRow { item: Code, row: Code },
+    #[error("row {0}: persons_per_count_warn only fits count_persons rows")]
+    MisplacedBound(Code),
+}
+
+impl FormDef {
+    /// Parses and checks a form file.
+    pub fn from_json(json: &str) -> Result<FormDef, FormDefError> {
+        let spec: FormSpec = serde_json::from_str(json).map_err(|e| FormDefError::Json(e.to_string()))?;
+        FormDef::try_from(spec)
+    }
+
+    pub fn version(&self) -> &str {
+        &self.spec.version
+    }
+
+    pub fn title(&self) -> &str {
+        &self.spec.title
+    }
+
+    pub fn subtitle(&self) -> &str {
+        &self.spec.subtitle
+    }
+
+    pub fn report_title(&self) -> &str {
+        &self.spec.report_title
+    }
+
+    pub fn plausibility(&self) -> &PlausibilitySpec {
+        &self.spec.plausibility
+    }
+
+    /// Rows in official order.
+    pub fn rows(&self) -> &[RowDef] {
+        &self.rows
+    }
+
+    pub fn sections(&self) -> &[Section] {
+        &self.sections
+    }
+
+    pub fn row_index(&self, code: &Code) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+
+    pub fn row(&self, code: &Code) -> Option<&RowDef> {
+        self.row_index(code).map(|i| &self.rows[i])
+    }
+
+    /// Whether `code` names a narrative item whose text is typed (I.1 … II.3).
+    pub fn section_item(&self, code: &Code) -> Option<&SectionItem> {
+        self.sections.iter().flat_map(|s| &s.items).find(|i| &i.code == code)
+    }
+
+    /// The figure slot of a typed number, if that row takes that column.
+    pub fn slot(&self, row: usize, column: Column) -> Option<usize> {
+        self.slots.get(row).and_then(|s| s[column as usize])
+    }
+
+    /// How many typed numbers a report of this form holds.
+    pub fn slot_count(&self) -> usize {
+        self.slot_count
+    }
+}
+
+impl From<FormDef> for FormSpec {
+    fn from(f: FormDef) -> FormSpec {
+        f.spec
+    }
+}
+
+impl TryFrom<FormSpec> for FormDef {
+    type Error = FormDefError;
+
+    fn try_from(spec: FormSpec) -> Result<FormDef, FormDefError> {
+        if spec.version.trim().is_empty() {
+            return Err(FormDefError::NoVersion);
+        }
+        let mut by_code = HashMap::new();
+        for (i, row) in spec.rows.iter().enumerate() {
+            if by_code.insert(row.code.clone(), i).is_some() {
+                return Err(FormDefError::DuplicateCode(row.code.clone()));
+            }
+        }
+        let mut rows: Vec<RowDef> = Vec::with_capacity(spec.rows.len());
+        for row in &spec.rows {
+            let kind = match row.kind {
+                spec::RowKindSpec::Group => RowKind::Group,
+                spec::RowKindSpec::Count => RowKind::Count,
+                spec::RowKindSpec::Money => RowKind::Money,
+                spec::RowKindSpec::Text => RowKind::Text,
+                spec::RowKindSpec::CountPersons => RowKind::CountPersons {
+                    persons_per_count_warn: row.persons_per_count_warn,
+                },
+                spec::RowKindSpec::Total => RowKind::Total { of: vec![], columns: row.columns.clone(), money: false },
+            };
+            if row.persons_per_count_warn.is_some() && !matches!(kind, RowKind::CountPersons { .. }) {
+                return Err(FormDefError::MisplacedBound(row.code.clone()));
+            }
+            rows.push(RowDef {
+                code: row.code.clone(),
+                stt: row.stt.clone(),
+                label: row.label.clone(),
+                unit: row.unit.clone(),
+                kind,
+                reading: row.reading.clone(),
+            });
+        }
+        // Resolve totals against the typed rows now that every row is known.
+        for (i, row) in spec.rows.iter().enumerate() {
+            let RowKind::Total { columns, .. } = &rows[i].kind else { continue };
+            let columns = columns.clone();
+            if row.of.is_empty() || columns.is_empty() {
+                return Err(FormDefError::EmptyTotal(row.code.clone()));
+            }
+            let mut of = Vec::with_capacity(row.of.len());
+            let (mut money, mut counts) = (false, false);
+            for child in &row.of {
+                let Some(&c) = by_code.get(child) else {
+                    return Err(FormDefError::UnknownChild { total: row.code.clone(), child: child.clone() });
+                };
+                let child_row = &rows[c];
+                if !columns.iter().any(|&col| child_row.accepts(col)) {
+                    return Err(FormDefError::ChildNotSummable { total: row.code.clone(), child: child.clone() });
+                }
+                if matches!(child_row.kind, RowKind::Money) {
+                    money = true;
+                } else {
+                    counts = true;
+                }
+                of.push(c);
+            }
+            if money && counts {
+                return Err(FormDefError::MixedMoney { total: row.code.clone() });
+            }
+            rows[i].kind = RowKind::Total { of, columns, money };
+        }
+        let mut sections = Vec::with_capacity(spec.sections.len());
+        for s in &spec.sections {
+            let mut items = Vec::with_capacity(s.items.len());
+            for item in &s.items {
+                let shows_rows = item
+                    .shows_rows
+                    .iter()
+                    .map(|r| {
+                        by_code
+                            .get(r)
+                            .copied()
+                            .ok_or_else(|| FormDefError::UnknownShownRow { item: item.code.clone(), row: r.clone() })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if by_code.insert(item.code.clone(), usize::MAX).is_some() {
+                    return Err(FormDefError::DuplicateCode(item.code.clone()));
+                }
+                items.push(SectionItem { code: item.code.clone(), label: item.label.clone(), kind: item.kind, shows_rows });
+            }
+            sections.push(Section { code: s.code.clone(), label: s.label.clone(), items });
+        }
+        // Section codes share the namespace of row codes but do not index rows.
+        by_code.retain(|_, i| *i != usize::MAX);
+
+        let mut slot_count = 0;
+        let slots = rows
+            .iter()
+            .map(|row| {
+                Column::ALL.map(|col| {
+                    row.accepts(col).then(|| {
+                        slot_count += 1;
+                        slot_count - 1
+                    })
+                })
+            })
+            .collect();
+        Ok(FormDef { spec, rows, sections, by_code, slots, slot_count })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code(s: &str) -> Code {
+        s.parse().expect("valid code")
+    }
+
+    #[test]
+    fn the_2023_form_has_every_row_of_the_appendix_in_order() {
+        let form = builtin("2023").expect("2023 form");
+        let codes: Vec<&str> = form.rows().iter().map(|r| r.code.as_str()).collect();
+        assert_eq!(codes.len(), 42);
+        assert_eq!(&codes[..4], ["1", "1.p", "1.1", "1.2"]);
+        assert_eq!(codes.last(), Some(&"11"));
+        let r = form.row(&code("1.6")).expect("row 1.6");
+        assert_eq!(
+            r.label,
+            "Nâng cao trình độ văn hóa cho cán bộ công chức cấp xã, người lao động trong các khu công nghiệp, khu chế xuất"
+        );
+        assert_eq!(r.unit, "lớp/người");
+        assert_eq!(form.row(&code("7.1")).map(|r| r.label.as_str()), Some("Số huyện tổ chức Lễ khai mạc Tuần lễ"));
+    }
+
+    #[test]
+    fn the_2025_form_reads_communes_and_adds_group_12() {
+        let form = builtin("2025").expect("2025 form");
+        let r71 = form.row(&code("7.1")).expect("7.1");
+        assert_eq!(r71.label, "Số xã, phường tổ chức Lễ khai mạc Tuần lễ");
+        assert!(r71.reading.is_some());
+        let RowKind::Total { of, columns, money } = &form.row(&code("12")).expect("12").kind else {
+            panic!("12 is a total")
+        };
+        assert_eq!(of.len(), 6);
+        assert_eq!(columns, &[Column::Count, Column::Persons]);
+        assert!(!money);
+        assert!(!form.row(&code("12.3")).expect("12.3").accepts(Column::Persons));
+    }
+
+    #[test]
+    fn persons_are_only_typed_where_the_unit_has_nguoi() {
+        for form in builtin_versions().iter().filter_map(|v| builtin(v)) {
+            for row in form.rows() {
+                assert_eq!(
+                    row.accepts(Column::Persons),
+                    row.unit.contains("/người"),
+                    "row {} of {}",
+                    row.code,
+                    form.version()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn kinh_phi_is_a_money_total() {
+        let form = builtin("2023").expect("2023");
+        let row = form.row(&code("10")).expect("10");
+        assert!(row.is_money());
+        assert!(!row.accepts(Column::Count));
+    }
+
+    #[test]
+    fn the_narrative_report_has_its_sections_in_order() {
+        let form = builtin("2025").expect("2025");
+        let items: Vec<&str> = form.sections().iter().flat_map(|s| &s.items).map(|i| i.code.as_str()).collect();
+        assert_eq!(items, ["I.1", "I.2", "I.3", "I.4", "II.1", "II.2", "II.3", "II.4"]);
+        let i4 = form.section_item(&code("I.4")).expect("I.4");
+        assert_eq!(i4.shows_rows.len(), 2);
+    }
+
+    #[test]
+    fn a_form_round_trips_through_json() {
+        let form = builtin("2025").expect("2025");
+        let json = serde_json::to_string(&form).expect("serialize");
+        assert_eq!(FormDef::from_json(&json).as_ref(), Ok(form));
+    }
+
+    #[test]
+    fn a_total_naming_an_unknown_row_is_refused() {
+        let json = r#"{"version":"x","title":"t","rows":[
+            {"code":"1","label":"a","unit":"lớp","kind":"total","of":["1.9"],"columns":["count"]}]}"#;
+        assert!(matches!(FormDef::from_json(json), Err(FormDefError::UnknownChild { .. })));
+    }
+
+    #[test]
+    fn duplicate_codes_are_refused() {
+        let json = r#"{"version":"x","title":"t","rows":[
+            {"code":"1","label":"a","unit":"lớp","kind":"count"},
+            {"code":"1","label":"b","unit":"lớp","kind":"count"}]}"#;
+        assert_eq!(FormDef::from_json(json), Err(FormDefError::DuplicateCode(code("1"))));
+    }
+
+    #[test]
+    fn a_new_version_is_only_data() {
+        let json = r#"{"version":"2030","title":"t","rows":[
+            {"code":"1","label":"Tổng","unit":"lớp","kind":"total","of":["1.1","1.2"],"columns":["count","persons"]},
+            {"code":"1.1","label":"a","unit":"lớp/người","kind":"count_persons"},
+            {"code":"1.2","label":"b","unit":"lớp","kind":"count"}]}"#;
+        let form = FormDef::from_json(json).expect("valid");
+        assert_eq!(form.slot_count(), 3);
+    }
+}

@@ -1,0 +1,106 @@
+//! The serialized shape of a form file, exactly as written in `shared/forms/*.json`.
+//! [`super::FormDef`] is built from it and checked; nothing else reads it directly.
+
+use serde::{Deserialize, Serialize};
+
+use super::Column;
+use crate::code::Code;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormSpec {
+    pub version: String,
+    /// "MẪU TỔNG HỢP SỐ LIỆU KẾT QUẢ TỔ CHỨC TUẦN LỄ"
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    /// "BÁO CÁO TỔNG KẾT TUẦN LỄ"
+    #[serde(default)]
+    pub report_title: String,
+    /// Where the rows were read from.
+    #[serde(default)]
+    pub source: String,
+    #[serde(default)]
+    pub plausibility: PlausibilitySpec,
+    pub rows: Vec<RowSpec>,
+    #[serde(default)]
+    pub sections: Vec<SectionSpec>,
+}
+
+/// Bounds of the plausibility warnings that are not per row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlausibilitySpec {
+    /// A value more than this many times the unit's previous year is flagged…
+    pub previous_year_factor: u64,
+    /// …when it is also at least this large (3 classes after 0 is not news).
+    pub previous_year_min: u64,
+}
+
+impl Default for PlausibilitySpec {
+    fn default() -> Self {
+        PlausibilitySpec { previous_year_factor: 5, previous_year_min: 50 }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowSpec {
+    pub code: Code,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stt: Option<String>,
+    pub label: String,
+    #[serde(default)]
+    pub unit: String,
+    pub kind: RowKindSpec,
+    /// For `total`: the summed rows.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub of: Vec<Code>,
+    /// For `total`: the summed columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<Column>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persons_per_count_warn: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reading: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RowKindSpec {
+    Group,
+    Count,
+    CountPersons,
+    Money,
+    Total,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    pub code: Code,
+    pub label: String,
+    pub items: Vec<SectionItemSpec>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionItemSpec {
+    pub code: Code,
+    pub label: String,
+    #[serde(default)]
+    pub kind: ItemKind,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shows_rows: Vec<Code>,
+}
+
+/// What a narrative item asks for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    /// Free text the unit writes.
+    #[default]
+    Text,
+    /// The indicator table itself (II.4): nothing to type here.
+    Table,
+}

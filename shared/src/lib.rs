@@ -1,0 +1,35 @@
+//! The one indicator model of Lifelong Learning Week reports.
+//!
+//! Client (WebAssembly) and server call this same code, so they can never disagree
+//! on what a number means, what a total is, which value is wrong, or how two
+//! devices' edits merge. Nothing here does I/O or knows about HTTP, SQL or the browser.
+//!
+//! # Layout
+//! - [`code`]: the stable identifiers of rows and narrative sections (`1.3`, `I.2`).
+//! - [`number`]: Vietnamese number parsing (`1.234.567`) and formatting, with errors in Vietnamese.
+//! - [`form`]: form versions as data (`forms/*.json`), parsed and checked once into a [`FormDef`].
+//! - [`content`]: what a user types into a report, cell by cell: the wire and storage shape.
+//! - [`figures`]: a report's numbers as a dense vector laid out by its form; totals computed from it.
+//! - [`validate`]: errors and plausibility warnings, each with a code and a Vietnamese message.
+//! - [`aggregate`]: consolidation of many reports into one, texts gathered by unit.
+//! - [`merge`]: the per-cell three-way merge of the sync contract.
+//! - [`wire`]: API paths, request and response bodies, the `{code, message}` error body.
+
+pub mod aggregate;
+pub mod code;
+pub mod content;
+pub mod figures;
+pub mod form;
+pub mod merge;
+pub mod number;
+pub mod validate;
+pub mod wire;
+
+pub use aggregate::Consolidation;
+pub use code::Code;
+pub use content::{Cell, Content, NumberCell, TextCell, TextField};
+pub use figures::{Figures, Totals};
+pub use form::{Column, FormDef, FormDefError, RowDef, RowKind};
+pub use merge::{Conflict, MergeOutcome, merge};
+pub use number::{NumberError, Vnd, format_number, parse_cell, parse_number};
+pub use validate::{Issue, IssueKind, Severity};

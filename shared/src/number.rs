@@ -1,0 +1,205 @@
+//! Vietnamese whole numbers: parsing what people type and formatting what they read.
+//!
+//! Vietnamese writes `1.234.567` (dot groups thousands, comma marks decimals). The form
+//! only holds whole numbers ≥ 0, so a comma, a minus sign, a letter or a dot in the
+//! wrong place is an error with its own message, never a silent guess.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// Why a typed string is not a whole number ≥ 0. Each case has its own message,
+/// so the person typing knows exactly what to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    /// Nothing typed. A blank cell is not zero: see [`parse_cell`].
+    #[error("Chưa nhập số.")]
+    Empty,
+    #[error("Số không được âm.")]
+    Negative,
+    #[error("Chỉ nhập số nguyên, không có phần thập phân.")]
+    Decimal,
+    #[error("Chỉ được nhập chữ số 0–9 (có ký tự “{0}”).")]
+    NotADigit(char),
+    #[error("Dấu chấm chỉ dùng để tách nhóm ba chữ số, ví dụ 1.234.567.")]
+    MisplacedDot,
+    #[error("Số quá lớn.")]
+    TooLarge,
+}
+
+impl NumberError {
+    /// A stable code for programs.
+    pub fn code(&self) -> &'static str {
+        match self {
+            NumberError::Empty => "NUMBER_EMPTY",
+            NumberError::Negative => "NUMBER_NEGATIVE",
+            NumberError::Decimal => "NUMBER_DECIMAL",
+            NumberError::NotADigit(_) => "NUMBER_NOT_A_DIGIT",
+            NumberError::MisplacedDot => "NUMBER_MISPLACED_DOT",
+            NumberError::TooLarge => "NUMBER_TOO_LARGE",
+        }
+    }
+}
+
+/// Parses a whole number ≥ 0 written plainly (`1234567`) or with Vietnamese grouping
+/// (`1.234.567`). Surrounding spaces are ignored; nothing else is.
+pub fn parse_number(input: &str) -> Result<u64, NumberError> {
+    let s = input.trim_matches(|c: char| c.is_whitespace());
+    if s.is_empty() {
+        return Err(NumberError::Empty);
+    }
+    let mut chars = s.chars();
+    if let Some(first @ ('-' | '−' | '–')) = chars.next() {
+        let _ = first;
+        if chars.next().is_some_and(|c| c.is_ascii_digit()) {
+            return Err(NumberError::Negative);
+        }
+    }
+    if let Some(bad) = s.chars().find(|c| !c.is_ascii_digit() && *c != '.') {
+        return Err(if bad == ',' && s.chars().any(|c| c.is_ascii_digit()) {
+            NumberError::Decimal
+        } else {
+            NumberError::NotADigit(bad)
+        });
+    }
+    let mut groups = s.split('.');
+    let head = groups.next().unwrap_or_default();
+    let grouped = s.contains('.');
+    if head.is_empty() || (grouped && head.len() > 3) {
+        return Err(NumberError::MisplacedDot);
+    }
+    let mut value = digits_value(head)?;
+    for group in groups {
+        if group.len() != 3 {
+            return Err(NumberError::MisplacedDot);
+        }
+        value = value
+            .checked_mul(1000)
+            .and_then(|v| v.checked_add(digits_value(group).ok()?))
+            .ok_or(NumberError::TooLarge)?;
+    }
+    Ok(value)
+}
+
+fn digits_value(digits: &str) -> Result<u64, NumberError> {
+    digits.bytes().try_fold(0u64, |acc, b| {
+        acc.checked_mul(10)
+            .and_then(|v| v.checked_add(u64::from(b - b'0')))
+            .ok_or(NumberError::TooLarge)
+    })
+}
+
+/// Parses one cell of the form: blank means "not filled in" (`None`), which is not
+/// the same as a typed `0`.
+pub fn parse_cell(input: &str) -> Result<Option<u64>, NumberError> {
+    match parse_number(input) {
+        Ok(v) => Ok(Some(v)),
+        Err(NumberError::Empty) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Formats with Vietnamese grouping: `1234567` → `1.234.567`.
+pub fn format_number(value: u64) -> String {
+    let digits = value.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// An amount of money in whole Vietnamese đồng. Budgets reach 10^12 and beyond, so it
+/// is 64-bit, and every sum is checked: an overflow is an error, never a wrap.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Vnd(pub u64);
+
+impl Vnd {
+    pub fn checked_add(self, other: Vnd) -> Option<Vnd> {
+        self.0.checked_add(other.0).map(Vnd)
+    }
+}
+
+impl fmt::Display for Vnd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} đồng", format_number(self.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn plain_and_grouped_digits_are_accepted() {
+        assert_eq!(parse_number("1234567"), Ok(1_234_567));
+        assert_eq!(parse_number("1.234.567"), Ok(1_234_567));
+        assert_eq!(parse_number(" 12 "), Ok(12));
+        assert_eq!(parse_number("0"), Ok(0));
+        assert_eq!(parse_number("1.000.000.000.000"), Ok(1_000_000_000_000));
+    }
+
+    #[test]
+    fn each_mistake_has_its_own_error() {
+        assert_eq!(parse_number(""), Err(NumberError::Empty));
+        assert_eq!(parse_number("   "), Err(NumberError::Empty));
+        assert_eq!(parse_number("-5"), Err(NumberError::Negative));
+        assert_eq!(parse_number("1,5"), Err(NumberError::Decimal));
+        assert_eq!(parse_number("12a"), Err(NumberError::NotADigit('a')));
+        assert_eq!(parse_number("1.234a"), Err(NumberError::NotADigit('a')));
+        assert_eq!(parse_number("1.23"), Err(NumberError::MisplacedDot));
+        assert_eq!(parse_number("1234.567"), Err(NumberError::MisplacedDot));
+        assert_eq!(parse_number(".123"), Err(NumberError::MisplacedDot));
+        assert_eq!(parse_number("123."), Err(NumberError::MisplacedDot));
+        assert_eq!(parse_number("1..234"), Err(NumberError::MisplacedDot));
+        assert_eq!(parse_number("99999999999999999999"), Err(NumberError::TooLarge));
+        assert_eq!(parse_number("18.446.744.073.709.551.616"), Err(NumberError::TooLarge));
+    }
+
+    #[test]
+    fn messages_are_vietnamese() {
+        assert_eq!(NumberError::Negative.to_string(), "Số không được âm.");
+        assert!(NumberError::NotADigit('x').to_string().contains("chữ số"));
+    }
+
+    #[test]
+    fn a_blank_cell_is_not_zero() {
+        assert_eq!(parse_cell(""), Ok(None));
+        assert_eq!(parse_cell("0"), Ok(Some(0)));
+        assert_eq!(parse_cell("x"), Err(NumberError::NotADigit('x')));
+    }
+
+    #[test]
+    fn grouping_is_shown_with_dots() {
+        assert_eq!(format_number(0), "0");
+        assert_eq!(format_number(999), "999");
+        assert_eq!(format_number(1000), "1.000");
+        assert_eq!(format_number(1_234_567), "1.234.567");
+        assert_eq!(format_number(u64::MAX), "18.446.744.073.709.551.615");
+        assert_eq!(Vnd(2_500_000_000_000).to_string(), "2.500.000.000.000 đồng");
+    }
+
+    #[test]
+    fn money_sums_are_checked() {
+        assert_eq!(Vnd(1).checked_add(Vnd(2)), Some(Vnd(3)));
+        assert_eq!(Vnd(u64::MAX).checked_add(Vnd(1)), None);
+    }
+
+    proptest! {
+        #[test]
+        fn format_then_parse_is_the_identity(n: u64) {
+            prop_assert_eq!(parse_number(&format_number(n)), Ok(n));
+            prop_assert_eq!(parse_number(&n.to_string()), Ok(n));
+        }
+
+        #[test]
+        fn parsing_never_panics(s in "\\PC{0,30}") {
+            let _ = parse_number(&s);
+        }
+    }
+}
