@@ -1,1 +1,23 @@
-//! placeholder
+//! The Axum server of the Lifelong Learning Week reports: storage, the JSON API, and
+//! the built app.
+//!
+//! It is kept thin: every rule about numbers, totals and merges is in `tuanle-shared`,
+//! which the app runs too.
+//!
+//! # Layout
+//! - [`config`]: flags and environment, with defaults that start a working product.
+//! - [`db`]: the SQLite file (WAL mode), created and migrated on first start.
+//! - [`demo`]: the demo campaign and its small tree.
+//! - [`api`]: the routes, one module per resource.
+//! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
+//! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod startup;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,86 @@
+//! The state of a report being typed, independent of any widget.
+//!
+//! Numbers are kept as the raw text the person typed, so a wrong value stays on screen
+//! (and, with the storage of a later step, on the device) until it is corrected: nothing
+//! typed is dropped because it does not parse. What does parse becomes a [`Content`],
+//! from which the shared code computes totals and issues.
+
+use std::collections::BTreeMap;
+
+use tuanle_shared::number::{NumberError, format_number, parse_cell};
+use tuanle_shared::{Content, FormDef, NumberCell, TextCell};
+
+/// Raw inputs of one report.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Draft {
+    pub numbers: BTreeMap<NumberCell, String>,
+    pub texts: BTreeMap<TextCell, String>,
+}
+
+impl Draft {
+    /// What the typed numbers and texts parse to. Cells that do not parse are left out
+    /// (their errors are shown under them, see [`Draft::error`]).
+    pub fn content(&self) -> Content {
+        let mut content = Content::default();
+        for (cell, raw) in &self.numbers {
+            if let Ok(Some(v)) = parse_cell(raw) {
+                content.set_number(cell.clone(), Some(v));
+            }
+        }
+        for (cell, text) in &self.texts {
+            content.set_text(cell.clone(), text.trim_end().to_owned());
+        }
+        content
+    }
+
+    /// The parse error of a number cell, if its text is not a whole number ≥ 0.
+    pub fn error(&self, cell: &NumberCell) -> Option<NumberError> {
+        self.numbers.get(cell).and_then(|raw| parse_cell(raw).err())
+    }
+
+    /// The cells whose text does not parse, in form order.
+    pub fn invalid_cells(&self, form: &FormDef) -> Vec<NumberCell> {
+        let mut cells: Vec<NumberCell> = self.numbers.keys().filter(|c| self.error(c).is_some()).cloned().collect();
+        cells.sort_by_key(|c| form.row_index(&c.code));
+        cells
+    }
+}
+
+/// How a typed number is shown once the person leaves the cell: with Vietnamese
+/// grouping when it parses, exactly as typed when it does not.
+pub fn normalized(raw: &str) -> String {
+    match parse_cell(raw) {
+        Ok(Some(v)) => format_number(v),
+        Ok(None) => String::new(),
+        Err(_) => raw.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tuanle_shared::form::{Column, builtin};
+
+    fn cell(code: &str, column: Column) -> NumberCell {
+        NumberCell::new(code.parse().expect("code"), column)
+    }
+
+    #[test]
+    fn a_wrong_value_is_kept_as_typed_and_left_out_of_the_content() {
+        let form = builtin("2025").expect("form");
+        let mut d = Draft::default();
+        d.numbers.insert(cell("1.1", Column::Count), "1.234a".into());
+        d.numbers.insert(cell("1.2", Column::Count), "1.234".into());
+        assert_eq!(d.error(&cell("1.1", Column::Count)), Some(NumberError::NotADigit('a')));
+        assert_eq!(d.content().number(&"1.2".parse().expect("code"), Column::Count), Some(1234));
+        assert_eq!(d.content().numbers.len(), 1);
+        assert_eq!(d.invalid_cells(form), [cell("1.1", Column::Count)]);
+    }
+
+    #[test]
+    fn leaving_a_cell_shows_grouping_but_never_rewrites_a_mistake() {
+        assert_eq!(normalized("1234567"), "1.234.567");
+        assert_eq!(normalized(" "), "");
+        assert_eq!(normalized("12a"), "12a");
+    }
+}

@@ -1,0 +1,314 @@
+//! The report as the person fills it in: the narrative report (I.1 … II.3) and the
+//! indicator form (II.4), in the official order with the official labels, rendered
+//! entirely from the [`FormDef`] the server sends. Totals, errors and warnings are
+//! computed by the shared code on every keystroke.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use tuanle_shared::form::{ItemKind, Section};
+use tuanle_shared::number::format_number;
+use tuanle_shared::validate::{Severity, validate};
+use tuanle_shared::{Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, TextCell, Totals};
+
+use crate::draft::{Draft, normalized};
+
+/// What every part of the form reads: the definition, the raw inputs, and what the
+/// shared code derives from them.
+#[derive(Clone, Copy)]
+struct FormCtx {
+    form: StoredValue<Arc<FormDef>>,
+    draft: RwSignal<Draft>,
+    content: Memo<Content>,
+    totals: Memo<Option<Totals>>,
+    issues: Memo<Vec<Issue>>,
+}
+
+impl FormCtx {
+    fn total(&self, row: usize, column: Column) -> Option<u64> {
+        self.totals.with(|t| t.as_ref().and_then(|t| t.get(row, column)))
+    }
+}
+
+#[component]
+pub fn ReportForm(form: Arc<FormDef>) -> impl IntoView {
+    let draft = RwSignal::new(Draft::default());
+    let stored = StoredValue::new(form);
+    let content = Memo::new(move |_| draft.with(Draft::content));
+    let totals = Memo::new(move |_| {
+        stored.with_value(|f| {
+            content.with(|c| Figures::from_content(f, c).ok().and_then(|fig| Totals::compute(f, &fig).ok()))
+        })
+    });
+    let issues = Memo::new(move |_| stored.with_value(|f| content.with(|c| validate(f, c, None))));
+    let ctx = FormCtx { form: stored, draft, content, totals, issues };
+
+    let sections = stored.with_value(|f| f.sections().to_vec());
+    let title = stored.with_value(|f| f.title().to_owned());
+    let subtitle = stored.with_value(|f| f.subtitle().to_owned());
+    let report_title = stored.with_value(|f| f.report_title().to_owned());
+    let report_aria = report_title.clone();
+    let has_readings = stored.with_value(|f| f.rows().iter().any(|r| r.reading.is_some()));
+    let rows = stored.with_value(|f| f.rows().iter().cloned().enumerate().collect::<Vec<_>>());
+
+    view! {
+        <Summary ctx=ctx/>
+        <section class="narrative" aria-label=report_aria>
+            <h2>{report_title}</h2>
+            {sections.into_iter().map(|s| view! { <NarrativeSection ctx=ctx section=s/> }).collect_view()}
+        </section>
+        <section class="indicators" id="bang-so-lieu">
+            <h2 class="form-title">{title}</h2>
+            <p class="form-subtitle">{subtitle}</p>
+            <div class="table-wrap">
+                <table class="form-table">
+                    <thead>
+                        <tr>
+                            <th rowspan="2" class="stt">"STT"</th>
+                            <th rowspan="2">"Các hoạt động"</th>
+                            <th rowspan="2" class="unit">"Đơn vị"</th>
+                            <th colspan="2">"Số lượng"</th>
+                            <th rowspan="2" class="note">"Ghi chú"</th>
+                        </tr>
+                        <tr>
+                            <th class="num">"Số lớp/số cuộc thi"</th>
+                            <th class="num">"Số người"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {rows.into_iter().map(|(i, row)| view! { <FormRow ctx=ctx index=i row=row/> }).collect_view()}
+                    </tbody>
+                </table>
+            </div>
+            {has_readings.then(|| view! {
+                <p class="footnote">"(*) Cách đọc của sản phẩm theo Kế hoạch năm 2025, không phải văn bản chính thức."</p>
+            })}
+        </section>
+    }
+}
+
+/// A line above the form: how many cells are wrong and how many warnings there are.
+#[component]
+fn Summary(ctx: FormCtx) -> impl IntoView {
+    let invalid = move || ctx.form.with_value(|f| ctx.draft.with(|d| d.invalid_cells(f).len()));
+    let errors = move || ctx.issues.with(|i| i.iter().filter(|i| i.severity() == Severity::Error).count());
+    let warnings = move || ctx.issues.with(|i| i.iter().filter(|i| i.severity() == Severity::Warning).count());
+    view! {
+        <p class="summary" aria-live="polite">
+            {move || {
+                match (invalid() + errors(), warnings()) {
+                    (0, 0) => "Chưa có lỗi nào.".to_owned(),
+                    (b, 0) => format!("{b} ô cần sửa."),
+                    (0, w) => format!("{w} cảnh báo cần xem lại."),
+                    (b, w) => format!("{b} ô cần sửa, {w} cảnh báo cần xem lại."),
+                }
+            }}
+        </p>
+    }
+}
+
+#[component]
+fn NarrativeSection(ctx: FormCtx, section: Section) -> impl IntoView {
+    view! {
+        <div class="section">
+            <h3>{format!("{}. {}", section.code, section.label)}</h3>
+            {section
+                .items
+                .into_iter()
+                .map(|item| {
+                    let number = item.code.as_str().rsplit('.').next().unwrap_or_default().to_owned();
+                    let heading = format!("{number}. {}", item.label);
+                    let shown = item.shows_rows.clone();
+                    match item.kind {
+                        ItemKind::Table => view! {
+                            <div class="item">
+                                <h4><a href="#bang-so-lieu">{heading}</a></h4>
+                            </div>
+                        }
+                        .into_any(),
+                        ItemKind::Text => view! {
+                            <div class="item">
+                                <label>
+                                    <span class="item-label">{heading}</span>
+                                    {(!shown.is_empty()).then(|| view! { <ShownRows ctx=ctx rows=shown.clone()/> })}
+                                    <TextInput ctx=ctx cell=TextCell::text(item.code.clone()) multiline=true/>
+                                </label>
+                            </div>
+                        }
+                        .into_any(),
+                    }
+                })
+                .collect_view()}
+        </div>
+    }
+}
+
+/// Rows of the table shown inside a narrative item (I.4 shows the two budgets), read
+/// from what is typed in the table: asked once, shown twice.
+#[component]
+fn ShownRows(ctx: FormCtx, rows: Vec<usize>) -> impl IntoView {
+    rows.into_iter()
+        .filter_map(|i| ctx.form.with_value(|f| f.rows().get(i).cloned()))
+        .map(|row| {
+            let code = row.code.clone();
+            let value = move || {
+                ctx.content
+                    .with(|c| c.number(&code, Column::Count))
+                    .map(|v| format!("{} {}", format_number(v), row.unit))
+                    .unwrap_or_else(|| "chưa nhập".to_owned())
+            };
+            view! {
+                <span class="shown-row">
+                    "- " {row.label.clone()} ": " <strong>{value}</strong>
+                    " (dòng " {row.code.to_string()} " của bảng)"
+                </span>
+            }
+        })
+        .collect_view()
+}
+
+#[component]
+fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
+    let code = row.code.clone();
+    let kind_class = match row.kind {
+        RowKind::Group => "group",
+        RowKind::Total { .. } => "total",
+        RowKind::Text => "text",
+        _ if row.stt.is_some() => "top",
+        _ => "sub",
+    };
+    let label_cell = view! {
+        <td class="label">
+            {row.label.clone()}
+            {row.reading.clone().map(|r| view! { <span class="reading" title=r>" (*)"</span> })}
+            <RowIssues ctx=ctx code=code.clone()/>
+        </td>
+    };
+    let aria = |column: &str| format!("Dòng {}, {}", row.code, column);
+    let values = match &row.kind {
+        RowKind::Count | RowKind::Money => view! {
+            <td class="num"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("số lượng")/></td>
+            <td class="num blank"></td>
+        }
+        .into_any(),
+        RowKind::CountPersons { .. } => view! {
+            <td class="num"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("số lớp/số cuộc")/></td>
+            <td class="num"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Persons) aria=aria("số người")/></td>
+        }
+        .into_any(),
+        RowKind::Total { .. } => view! {
+            <td class="num computed"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Count/></td>
+            <td class="num computed"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Persons/></td>
+        }
+        .into_any(),
+        RowKind::Group => view! { <td class="num blank"></td><td class="num blank"></td> }.into_any(),
+        RowKind::Text => view! {
+            <td class="num" colspan="2"><TextInput ctx=ctx cell=TextCell::text(code.clone()) multiline=true/></td>
+        }
+        .into_any(),
+    };
+    let note = if row.accepts_note() {
+        view! { <td class="note"><TextInput ctx=ctx cell=TextCell::note(code.clone()) multiline=false/></td> }.into_any()
+    } else {
+        view! { <td class="note blank"></td> }.into_any()
+    };
+    view! {
+        <tr class=kind_class data-row=code.to_string()>
+            <td class="stt">{row.stt.clone().unwrap_or_default()}</td>
+            {label_cell}
+            <td class="unit">{row.unit.clone()}</td>
+            {values}
+            {note}
+        </tr>
+    }
+}
+
+/// A computed total, shown with grouping; money totals say "đồng".
+#[component]
+fn TotalValue(ctx: FormCtx, index: usize, code: Code, column: Column) -> impl IntoView {
+    let key = format!("{code}/{}", column.as_str());
+    let value = move || ctx.total(index, column).map(format_number).unwrap_or_default();
+    view! { <output data-total=key>{value}</output> }
+}
+
+/// The errors and warnings of one row, under its label.
+#[component]
+fn RowIssues(ctx: FormCtx, code: Code) -> impl IntoView {
+    let issues = move || {
+        ctx.issues.with(|all| {
+            all.iter()
+                .filter(|i| i.code == code)
+                .map(|i| (i.severity(), i.message()))
+                .collect::<Vec<_>>()
+        })
+    };
+    move || {
+        issues()
+            .into_iter()
+            .map(|(severity, message)| {
+                let class = match severity {
+                    Severity::Error => "issue error",
+                    Severity::Warning => "issue warning",
+                };
+                view! { <p class=class>{message}</p> }
+            })
+            .collect_view()
+    }
+}
+
+/// A number cell: numeric keyboard, the typed text kept as is, its error underneath,
+/// Vietnamese grouping shown once the person leaves the cell.
+#[component]
+fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
+    let key = cell.to_string();
+    let (read, write, check, leave) = (cell.clone(), cell.clone(), cell.clone(), cell);
+    let value = move || ctx.draft.with(|d| d.numbers.get(&read).cloned().unwrap_or_default());
+    let error = Memo::new(move |_| ctx.draft.with(|d| d.error(&check).map(|e| e.to_string())));
+    view! {
+        <input
+            type="text"
+            inputmode="numeric"
+            autocomplete="off"
+            enterkeyhint="next"
+            class="num-input"
+            class:invalid=move || error.with(Option::is_some)
+            aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
+            aria-label=aria
+            data-cell=key
+            prop:value=value
+            on:input=move |ev| {
+                let typed = event_target_value(&ev);
+                ctx.draft.update(|d| {
+                    d.numbers.insert(write.clone(), typed);
+                });
+            }
+            on:change=move |_| {
+                ctx.draft.update(|d| {
+                    if let Some(raw) = d.numbers.get_mut(&leave) {
+                        *raw = normalized(raw);
+                    }
+                });
+            }
+        />
+        {move || error.get().map(|m| view! { <p class="cell-error" role="alert">{m}</p> })}
+    }
+}
+
+/// A note or a narrative text.
+#[component]
+fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
+    let key = cell.to_string();
+    let (read, write) = (cell.clone(), cell);
+    let value = move || ctx.draft.with(|d| d.texts.get(&read).cloned().unwrap_or_default());
+    let on_input = move |ev: leptos::ev::Event| {
+        let typed = event_target_value(&ev);
+        ctx.draft.update(|d| {
+            d.texts.insert(write.clone(), typed);
+        });
+    };
+    if multiline {
+        view! { <textarea data-cell=key rows="3" prop:value=value on:input=on_input></textarea> }.into_any()
+    } else {
+        view! { <input type="text" class="note-input" data-cell=key prop:value=value on:input=on_input/> }.into_any()
+    }
+}

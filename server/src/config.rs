@@ -1,0 +1,51 @@
+//! Configuration by flags or environment, with defaults that start a working product
+//! from the repository's root.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// How to run the server.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "tuanle-server", about = "Lifelong Learning Week reports: server")]
+pub struct Config {
+    /// Address to listen on. Port 0 picks a free port (tests use it).
+    #[arg(long, env = "TUANLE_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Directory for the database and other files; created when missing.
+    #[arg(long, env = "TUANLE_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// Database URL. Default: `sqlite://<data-dir>/tuanle.db`, created on first start.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// The built app (index.html, the wasm and its loader, the CSS).
+    #[arg(long, env = "TUANLE_ASSETS_DIR", default_value = "target/dist")]
+    pub assets_dir: PathBuf,
+
+    /// Load the demo campaign and tree when the database has no campaign yet.
+    #[arg(long, env = "TUANLE_DEMO")]
+    pub demo: bool,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("tuanle.db").display()))
+    }
+
+    /// A configuration for tests and tools: a free loopback port, the given data
+    /// directory and assets, demo data on.
+    pub fn for_tests(data_dir: PathBuf, assets_dir: PathBuf) -> Config {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url: None,
+            assets_dir,
+            demo: true,
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Starts the server: `tuanle-server --help` lists the flags (each also an environment
+//! variable). With no flags it serves `target/dist` on 127.0.0.1:8080 from `data/tuanle.db`.
+
+use clap::Parser;
+use tracing_subscriber::EnvFilter;
+use tuanle_server::{Application, Config};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
+        .init();
+    let config = Config::parse();
+    let app = Application::build(&config).await?;
+    tracing::info!("serving on http://{}", app.local_addr());
+    app.run_until_stopped(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("stopping");
+}

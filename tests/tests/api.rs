@@ -1,0 +1,96 @@
+//! The HTTP API of the real server, on a free loopback port with a real SQLite file.
+
+use tuanle_e2e::TestServer;
+use tuanle_shared::FormDef;
+use tuanle_shared::wire::{ApiError, CampaignSummary, Health, routes};
+
+async fn get(server: &TestServer, path: &str) -> reqwest::Response {
+    reqwest::get(server.url(path)).await.expect("the server answers")
+}
+
+/// `/healthz` answers once the database is open.
+#[tokio::test]
+async fn healthz_says_ok() {
+    let server = TestServer::spawn().await.expect("server starts");
+    let response = get(&server, routes::HEALTHZ).await;
+    assert_eq!(response.status(), 200);
+    let health: Health = response.json().await.expect("json");
+    assert_eq!(health.status, "ok");
+}
+
+/// The server creates its SQLite file on first start, in WAL mode.
+#[tokio::test]
+async fn the_database_file_is_created_in_wal_mode() {
+    let server = TestServer::spawn().await.expect("server starts");
+    assert!(server.db_file().exists());
+    assert_eq!(journal_mode(&server).await, "wal");
+}
+
+async fn journal_mode(server: &TestServer) -> String {
+    use sqlx::ConnectOptions;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(server.db_file())
+        .connect()
+        .await
+        .expect("open the file");
+    sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.expect("pragma")
+}
+
+/// Both form versions are served as data, and read back into the same definitions the
+/// shared crate ships.
+#[tokio::test]
+async fn form_definitions_are_served_as_data() {
+    let server = TestServer::spawn().await.expect("server starts");
+    let forms: Vec<FormDef> = get(&server, routes::FORMS).await.json().await.expect("forms");
+    let versions: Vec<&str> = forms.iter().map(FormDef::version).collect();
+    assert_eq!(versions, ["2023", "2025"]);
+    let form: FormDef = get(&server, &routes::form("2025")).await.json().await.expect("form 2025");
+    assert_eq!(Some(&form), tuanle_shared::form::builtin("2025"));
+}
+
+/// An unknown form version is a 404 with a code for programs and a Vietnamese message.
+#[tokio::test]
+async fn an_unknown_form_is_a_precise_404() {
+    let server = TestServer::spawn().await.expect("server starts");
+    let response = get(&server, &routes::form("1999")).await;
+    assert_eq!(response.status(), 404);
+    let error: ApiError = response.json().await.expect("error body");
+    assert_eq!(error.code, "NOT_FOUND");
+    assert_eq!(error.message, "Không tìm thấy mẫu báo cáo.");
+    let response = get(&server, "/api/v1/nothing-here").await;
+    assert_eq!(response.status(), 404);
+    let error: ApiError = response.json().await.expect("error body");
+    assert_eq!(error.code, "NOT_FOUND");
+}
+
+/// The demo campaign 2025 is loaded once, and a restart on the same database neither
+/// loses nor duplicates it.
+#[tokio::test]
+async fn the_demo_campaign_is_loaded_once() {
+    let server = TestServer::spawn().await.expect("server starts");
+    let campaigns: Vec<CampaignSummary> = get(&server, routes::CAMPAIGNS).await.json().await.expect("campaigns");
+    assert_eq!(campaigns.len(), 1);
+    assert_eq!(campaigns[0].year, 2025);
+    assert_eq!(campaigns[0].form_version, "2025");
+    assert!(campaigns[0].theme.starts_with("Học để phát triển bản thân"));
+
+    let again = TestServer::start_in(server.data_dir.path().to_path_buf()).await.expect("restart");
+    let after: Vec<CampaignSummary> =
+        reqwest::get(format!("http://{again}{}", routes::CAMPAIGNS)).await.expect("answer").json().await.expect("json");
+    assert_eq!(after, campaigns);
+}
+
+/// The built app is served at `/` and at any client-side route.
+#[tokio::test]
+async fn the_app_is_served_for_client_routes() {
+    let server = TestServer::spawn().await.expect("server starts");
+    for path in ["/", "/bao-cao/2025"] {
+        let response = get(&server, path).await;
+        assert_eq!(response.status(), 200, "{path}");
+        let body = response.text().await.expect("html");
+        assert!(body.contains("/boot.js"), "{path} serves index.html");
+    }
+    let wasm = get(&server, "/pkg/tuanle_app_bg.wasm").await;
+    assert_eq!(wasm.status(), 200);
+    assert_eq!(wasm.headers().get("content-type").map(|v| v.to_str().unwrap_or_default()), Some("application/wasm"));
+}
