@@ -40,7 +40,12 @@ impl Draft {
 
     /// The cells whose text does not parse, in form order.
     pub fn invalid_cells(&self, form: &FormDef) -> Vec<NumberCell> {
-        let mut cells: Vec<NumberCell> = self.numbers.keys().filter(|c| self.error(c).is_some()).cloned().collect();
+        let mut cells: Vec<NumberCell> = self
+            .numbers
+            .keys()
+            .filter(|c| self.error(c).is_some())
+            .cloned()
+            .collect();
         cells.sort_by_key(|c| form.row_index(&c.code));
         cells
     }
@@ -69,10 +74,18 @@ mod tests {
     fn a_wrong_value_is_kept_as_typed_and_left_out_of_the_content() {
         let form = builtin("2025").expect("form");
         let mut d = Draft::default();
-        d.numbers.insert(cell("1.1", Column::Count), "1.234a".into());
+        d.numbers
+            .insert(cell("1.1", Column::Count), "1.234a".into());
         d.numbers.insert(cell("1.2", Column::Count), "1.234".into());
-        assert_eq!(d.error(&cell("1.1", Column::Count)), Some(NumberError::NotADigit('a')));
-        assert_eq!(d.content().number(&"1.2".parse().expect("code"), Column::Count), Some(1234));
+        assert_eq!(
+            d.error(&cell("1.1", Column::Count)),
+            Some(NumberError::NotADigit('a'))
+        );
+        assert_eq!(
+            d.content()
+                .number(&"1.2".parse().expect("code"), Column::Count),
+            Some(1234)
+        );
         assert_eq!(d.content().numbers.len(), 1);
         assert_eq!(d.invalid_cells(form), [cell("1.1", Column::Count)]);
     }

@@ -9,7 +9,9 @@ use leptos::prelude::*;
 use tuanle_shared::form::{ItemKind, Section};
 use tuanle_shared::number::format_number;
 use tuanle_shared::validate::{Severity, validate};
-use tuanle_shared::{Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, TextCell, Totals};
+use tuanle_shared::{
+    Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, TextCell, Totals,
+};
 
 use crate::draft::{Draft, normalized};
 
@@ -26,7 +28,8 @@ struct FormCtx {
 
 impl FormCtx {
     fn total(&self, row: usize, column: Column) -> Option<u64> {
-        self.totals.with(|t| t.as_ref().and_then(|t| t.get(row, column)))
+        self.totals
+            .with(|t| t.as_ref().and_then(|t| t.get(row, column)))
     }
 }
 
@@ -37,11 +40,21 @@ pub fn ReportForm(form: Arc<FormDef>) -> impl IntoView {
     let content = Memo::new(move |_| draft.with(Draft::content));
     let totals = Memo::new(move |_| {
         stored.with_value(|f| {
-            content.with(|c| Figures::from_content(f, c).ok().and_then(|fig| Totals::compute(f, &fig).ok()))
+            content.with(|c| {
+                Figures::from_content(f, c)
+                    .ok()
+                    .and_then(|fig| Totals::compute(f, &fig).ok())
+            })
         })
     });
     let issues = Memo::new(move |_| stored.with_value(|f| content.with(|c| validate(f, c, None))));
-    let ctx = FormCtx { form: stored, draft, content, totals, issues };
+    let ctx = FormCtx {
+        form: stored,
+        draft,
+        content,
+        totals,
+        issues,
+    };
 
     let sections = stored.with_value(|f| f.sections().to_vec());
     let title = stored.with_value(|f| f.title().to_owned());
@@ -62,6 +75,14 @@ pub fn ReportForm(form: Arc<FormDef>) -> impl IntoView {
             <p class="form-subtitle">{subtitle}</p>
             <div class="table-wrap">
                 <table class="form-table">
+                    <colgroup>
+                        <col class="c-stt"/>
+                        <col class="c-label"/>
+                        <col class="c-unit"/>
+                        <col class="c-num"/>
+                        <col class="c-num"/>
+                        <col class="c-note"/>
+                    </colgroup>
                     <thead>
                         <tr>
                             <th rowspan="2" class="stt">"STT"</th>
@@ -90,9 +111,21 @@ pub fn ReportForm(form: Arc<FormDef>) -> impl IntoView {
 /// A line above the form: how many cells are wrong and how many warnings there are.
 #[component]
 fn Summary(ctx: FormCtx) -> impl IntoView {
-    let invalid = move || ctx.form.with_value(|f| ctx.draft.with(|d| d.invalid_cells(f).len()));
-    let errors = move || ctx.issues.with(|i| i.iter().filter(|i| i.severity() == Severity::Error).count());
-    let warnings = move || ctx.issues.with(|i| i.iter().filter(|i| i.severity() == Severity::Warning).count());
+    let invalid = move || {
+        ctx.form
+            .with_value(|f| ctx.draft.with(|d| d.invalid_cells(f).len()))
+    };
+    let errors = move || {
+        ctx.issues
+            .with(|i| i.iter().filter(|i| i.severity() == Severity::Error).count())
+    };
+    let warnings = move || {
+        ctx.issues.with(|i| {
+            i.iter()
+                .filter(|i| i.severity() == Severity::Warning)
+                .count()
+        })
+    };
     view! {
         <p class="summary" aria-live="polite">
             {move || {
@@ -187,18 +220,18 @@ fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
     let aria = |column: &str| format!("Dòng {}, {}", row.code, column);
     let values = match &row.kind {
         RowKind::Count | RowKind::Money => view! {
-            <td class="num"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("số lượng")/></td>
+            <td class="num" data-head="Số lớp/số cuộc thi"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("số lượng")/></td>
             <td class="num blank"></td>
         }
         .into_any(),
         RowKind::CountPersons { .. } => view! {
-            <td class="num"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("số lớp/số cuộc")/></td>
-            <td class="num"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Persons) aria=aria("số người")/></td>
+            <td class="num" data-head="Số lớp/số cuộc thi"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("số lớp/số cuộc")/></td>
+            <td class="num" data-head="Số người"><NumberInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Persons) aria=aria("số người")/></td>
         }
         .into_any(),
         RowKind::Total { .. } => view! {
-            <td class="num computed"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Count/></td>
-            <td class="num computed"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Persons/></td>
+            <td class="num computed" data-head="Số lớp/số cuộc thi"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Count/></td>
+            <td class="num computed" data-head="Số người"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Persons/></td>
         }
         .into_any(),
         RowKind::Group => view! { <td class="num blank"></td><td class="num blank"></td> }.into_any(),
@@ -208,7 +241,7 @@ fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
         .into_any(),
     };
     let note = if row.accepts_note() {
-        view! { <td class="note"><TextInput ctx=ctx cell=TextCell::note(code.clone()) multiline=false/></td> }.into_any()
+        view! { <td class="note" data-head="Ghi chú"><TextInput ctx=ctx cell=TextCell::note(code.clone()) multiline=false/></td> }.into_any()
     } else {
         view! { <td class="note blank"></td> }.into_any()
     };
@@ -227,7 +260,11 @@ fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
 #[component]
 fn TotalValue(ctx: FormCtx, index: usize, code: Code, column: Column) -> impl IntoView {
     let key = format!("{code}/{}", column.as_str());
-    let value = move || ctx.total(index, column).map(format_number).unwrap_or_default();
+    let value = move || {
+        ctx.total(index, column)
+            .map(format_number)
+            .unwrap_or_default()
+    };
     view! { <output data-total=key>{value}</output> }
 }
 
@@ -262,7 +299,10 @@ fn RowIssues(ctx: FormCtx, code: Code) -> impl IntoView {
 fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
     let key = cell.to_string();
     let (read, write, check, leave) = (cell.clone(), cell.clone(), cell.clone(), cell);
-    let value = move || ctx.draft.with(|d| d.numbers.get(&read).cloned().unwrap_or_default());
+    let value = move || {
+        ctx.draft
+            .with(|d| d.numbers.get(&read).cloned().unwrap_or_default())
+    };
     let error = Memo::new(move |_| ctx.draft.with(|d| d.error(&check).map(|e| e.to_string())));
     view! {
         <input
@@ -299,7 +339,10 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
 fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
     let key = cell.to_string();
     let (read, write) = (cell.clone(), cell);
-    let value = move || ctx.draft.with(|d| d.texts.get(&read).cloned().unwrap_or_default());
+    let value = move || {
+        ctx.draft
+            .with(|d| d.texts.get(&read).cloned().unwrap_or_default())
+    };
     let on_input = move |ev: leptos::ev::Event| {
         let typed = event_target_value(&ev);
         ctx.draft.update(|d| {
@@ -307,7 +350,8 @@ fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
         });
     };
     if multiline {
-        view! { <textarea data-cell=key rows="3" prop:value=value on:input=on_input></textarea> }.into_any()
+        view! { <textarea data-cell=key rows="3" prop:value=value on:input=on_input></textarea> }
+            .into_any()
     } else {
         view! { <input type="text" class="note-input" data-cell=key prop:value=value on:input=on_input/> }.into_any()
     }

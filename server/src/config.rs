@@ -6,7 +6,10 @@ use std::path::PathBuf;
 
 /// How to run the server.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(name = "tuanle-server", about = "Lifelong Learning Week reports: server")]
+#[command(
+    name = "tuanle-server",
+    about = "Lifelong Learning Week reports: server"
+)]
 pub struct Config {
     /// Address to listen on. Port 0 picks a free port (tests use it).
     #[arg(long, env = "TUANLE_ADDR", default_value = "127.0.0.1:8080")]

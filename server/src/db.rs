@@ -27,6 +27,9 @@ pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("cannot open database {url}"))?;
-    MIGRATOR.run(&pool).await.context("cannot migrate the database")?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("cannot migrate the database")?;
     Ok(pool)
 }

@@ -30,7 +30,9 @@ const UNITS: [(&str, &str, &str); 5] = [
 /// Loads the demo campaign when the database has no campaign yet. Returns whether it did.
 pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, sqlx::Error> {
     let mut tx = db.begin().await?;
-    let (campaigns,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns").fetch_one(&mut *tx).await?;
+    let (campaigns,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns")
+        .fetch_one(&mut *tx)
+        .await?;
     if campaigns > 0 {
         return Ok(false);
     }
@@ -55,7 +57,11 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, sqlx::Error> {
             .execute(&mut *tx)
             .await?;
     }
-    let insert_unit = |code: String, name: String, kind: &'static str, parent: Option<i64>, depth: i64| {
+    let insert_unit = |code: String,
+                       name: String,
+                       kind: &'static str,
+                       parent: Option<i64>,
+                       depth: i64| {
         sqlx::query_scalar::<_, i64>(
             "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
@@ -66,16 +72,36 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, sqlx::Error> {
         .bind(parent)
         .bind(depth)
     };
-    let province = insert_unit("NB".into(), "Sở Giáo dục và Đào tạo tỉnh Ninh Bình".into(), "tinh", None, 0)
+    let province = insert_unit(
+        "NB".into(),
+        "Sở Giáo dục và Đào tạo tỉnh Ninh Bình".into(),
+        "tinh",
+        None,
+        0,
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    for (ward_code, ward_name) in WARDS {
+        let ward = insert_unit(
+            format!("NB-{ward_code}"),
+            format!("Phường {ward_name}"),
+            "xa_phuong",
+            Some(province),
+            1,
+        )
         .fetch_one(&mut *tx)
         .await?;
-    for (ward_code, ward_name) in WARDS {
-        let ward = insert_unit(format!("NB-{ward_code}"), format!("Phường {ward_name}"), "xa_phuong", Some(province), 1)
-            .fetch_one(&mut *tx)
-            .await?;
         for (unit_code, unit_name, kind) in UNITS {
             let name = format!("{unit_name} {ward_name}");
-            insert_unit(format!("NB-{ward_code}-{unit_code}"), name, kind, Some(ward), 2).fetch_one(&mut *tx).await?;
+            insert_unit(
+                format!("NB-{ward_code}-{unit_code}"),
+                name,
+                kind,
+                Some(ward),
+                2,
+            )
+            .fetch_one(&mut *tx)
+            .await?;
         }
     }
     tx.commit().await?;

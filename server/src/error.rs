@@ -22,7 +22,10 @@ impl AppError {
         match self {
             AppError::NotFound { what } => (
                 StatusCode::NOT_FOUND,
-                ApiError { code: "NOT_FOUND".into(), message: format!("Không tìm thấy {what}.") },
+                ApiError {
+                    code: "NOT_FOUND".into(),
+                    message: format!("Không tìm thấy {what}."),
+                },
             ),
             AppError::Db(e) => {
                 tracing::error!(error = %e, "database error");
@@ -30,7 +33,8 @@ impl AppError {
                     StatusCode::INTERNAL_SERVER_ERROR,
                     ApiError {
                         code: "INTERNAL".into(),
-                        message: "Máy chủ gặp lỗi khi lưu trữ dữ liệu. Vui lòng thử lại sau.".into(),
+                        message: "Máy chủ gặp lỗi khi lưu trữ dữ liệu. Vui lòng thử lại sau."
+                            .into(),
                     },
                 )
             }

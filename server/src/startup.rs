@@ -29,23 +29,39 @@ impl Application {
     /// Creates the data directory and database if needed, migrates, loads the demo data
     /// when asked, and binds the address.
     pub async fn build(config: &Config) -> anyhow::Result<Application> {
-        std::fs::create_dir_all(&config.data_dir)
-            .with_context(|| format!("cannot create data directory {}", config.data_dir.display()))?;
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!("cannot create data directory {}", config.data_dir.display())
+        })?;
         let db = crate::db::connect(&config.database_url()).await?;
-        if config.demo && demo::seed_if_empty(&db).await.context("cannot load the demo data")? {
+        if config.demo
+            && demo::seed_if_empty(&db)
+                .await
+                .context("cannot load the demo data")?
+        {
             tracing::info!("demo campaign loaded");
         }
         if !config.assets_dir.join("index.html").exists() {
-            tracing::warn!("no built app in {}: build it with scripts/run", config.assets_dir.display());
+            tracing::warn!(
+                "no built app in {}: build it with scripts/run",
+                config.assets_dir.display()
+            );
         }
-        let listener = TcpListener::bind(config.addr).await.with_context(|| format!("cannot listen on {}", config.addr))?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
         let router = router(AppState { db: db.clone() }, &config.assets_dir);
-        Ok(Application { listener, router, db })
+        Ok(Application {
+            listener,
+            router,
+            db,
+        })
     }
 
     /// The address actually bound (the real port when asked for port 0).
     pub fn local_addr(&self) -> SocketAddr {
-        self.listener.local_addr().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
+        self.listener
+            .local_addr()
+            .unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 0)))
     }
 
     /// The database pool, for tools and tests that look behind the API.
@@ -54,8 +70,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then closes the database cleanly.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await?;
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await?;
         self.db.close().await;
         Ok(())
     }
@@ -65,11 +86,16 @@ impl Application {
 /// on the client, so unknown paths get `index.html`).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
     let index = assets_dir.join("index.html");
-    let assets = ServeDir::new(assets_dir).precompressed_gzip().fallback(ServeFile::new(index));
+    let assets = ServeDir::new(assets_dir)
+        .precompressed_gzip()
+        .fallback(ServeFile::new(index));
     api::router(state)
         .fallback_service(assets)
         // The app has no hashed file names yet: make browsers revalidate every time
         // (cheap with Last-Modified), so a new build is never half-loaded.
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-cache"),
+        ))
         .layer(TraceLayer::new_for_http())
 }

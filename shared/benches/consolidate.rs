@@ -19,7 +19,11 @@ fn reports(n: usize) -> Vec<Figures> {
                         seed ^= seed << 13;
                         seed ^= seed >> 7;
                         seed ^= seed << 17;
-                        let v = if row.is_money() { seed % 50_000_000 } else { seed % 300 };
+                        let v = if row.is_money() {
+                            seed % 50_000_000
+                        } else {
+                            seed % 300
+                        };
                         c.set_number(NumberCell::new(row.code.clone(), column), Some(v));
                     }
                 }

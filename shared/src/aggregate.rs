@@ -36,18 +36,28 @@ pub struct Consolidation<'f> {
 
 impl<'f> Consolidation<'f> {
     pub fn new(form: &'f FormDef) -> Self {
-        Consolidation { form, figures: Figures::zero(form), texts: BTreeMap::new(), reports: 0 }
+        Consolidation {
+            form,
+            figures: Figures::zero(form),
+            texts: BTreeMap::new(),
+            reports: 0,
+        }
     }
 
     /// Adds one unit's report. On overflow nothing is changed.
-    pub fn add(&mut self, unit: &str, figures: &Figures, content: &Content) -> Result<(), Overflow> {
+    pub fn add(
+        &mut self,
+        unit: &str,
+        figures: &Figures,
+        content: &Content,
+    ) -> Result<(), Overflow> {
         self.figures.checked_add_assign(self.form, figures)?;
         self.reports += 1;
         for (cell, text) in &content.texts {
-            self.texts
-                .entry(cell.clone())
-                .or_default()
-                .push(Gathered { unit: unit.to_owned(), text: text.clone() });
+            self.texts.entry(cell.clone()).or_default().push(Gathered {
+                unit: unit.to_owned(),
+                text: text.clone(),
+            });
         }
         Ok(())
     }
@@ -57,7 +67,10 @@ impl<'f> Consolidation<'f> {
         self.figures.checked_add_assign(self.form, &other.figures)?;
         self.reports += other.reports;
         for (cell, texts) in &other.texts {
-            self.texts.entry(cell.clone()).or_default().extend(texts.iter().cloned());
+            self.texts
+                .entry(cell.clone())
+                .or_default()
+                .extend(texts.iter().cloned());
         }
         Ok(())
     }
@@ -83,7 +96,10 @@ impl<'f> Consolidation<'f> {
 
 /// Sums the figures of many reports of `form`: the hot path of a from-scratch
 /// consolidation. Overflow is checked once per report, without branching per slot.
-pub fn consolidate<'a>(form: &FormDef, reports: impl IntoIterator<Item = &'a Figures>) -> Result<Figures, Overflow> {
+pub fn consolidate<'a>(
+    form: &FormDef,
+    reports: impl IntoIterator<Item = &'a Figures>,
+) -> Result<Figures, Overflow> {
     let mut sum = Figures::zero(form);
     for figures in reports {
         if sum.add_in_place(figures) {
@@ -129,11 +145,21 @@ mod tests {
         let mut b = Content::default();
         b.set_text(TextCell::text(code("II.2")), "Thiếu giáo viên");
         let mut cons = Consolidation::new(form);
-        cons.add("Trường Tiểu học Hồng Quang", &Figures::zero(form), &a).expect("ok");
-        cons.add("TTHTCĐ phường Hồng Quang", &Figures::zero(form), &b).expect("ok");
-        let gathered: Vec<String> =
-            cons.texts()[&TextCell::text(code("II.2"))].iter().map(ToString::to_string).collect();
-        assert_eq!(gathered, ["Trường Tiểu học Hồng Quang: Thiếu kinh phí", "TTHTCĐ phường Hồng Quang: Thiếu giáo viên"]);
+        cons.add("Trường Tiểu học Hồng Quang", &Figures::zero(form), &a)
+            .expect("ok");
+        cons.add("TTHTCĐ phường Hồng Quang", &Figures::zero(form), &b)
+            .expect("ok");
+        let gathered: Vec<String> = cons.texts()[&TextCell::text(code("II.2"))]
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            gathered,
+            [
+                "Trường Tiểu học Hồng Quang: Thiếu kinh phí",
+                "TTHTCĐ phường Hồng Quang: Thiếu giáo viên"
+            ]
+        );
         assert_eq!(cons.reports(), 2);
     }
 
@@ -149,7 +175,10 @@ mod tests {
         assert_eq!(cons.figures().value(form, row, Column::Count), Some(4));
         assert_eq!(cons.figures().value(form, row, Column::Persons), Some(40));
         let totals = cons.totals().expect("no overflow");
-        assert_eq!(totals.get(form.row_index(&code("1")).expect("1"), Column::Count), Some(6));
+        assert_eq!(
+            totals.get(form.row_index(&code("1")).expect("1"), Column::Count),
+            Some(6)
+        );
         assert_eq!(consolidate(form, [&fa, &fb]), Ok(cons.figures().clone()));
     }
 
@@ -157,13 +186,26 @@ mod tests {
     fn national_budgets_do_not_overflow_but_absurd_ones_are_refused() {
         let form = builtin("2025").expect("form");
         let mut c = Content::default();
-        c.set_number(NumberCell::new(code("10.1"), Column::Count), Some(5_000_000_000_000));
+        c.set_number(
+            NumberCell::new(code("10.1"), Column::Count),
+            Some(5_000_000_000_000),
+        );
         let f = Figures::from_content(form, &c).expect("valid");
         let many = vec![f.clone(); 100_000];
         let sum = consolidate(form, &many).expect("5·10^17 fits");
-        assert_eq!(sum.value(form, form.row_index(&code("10.1")).expect("row"), Column::Count), Some(500_000_000_000_000_000));
+        assert_eq!(
+            sum.value(
+                form,
+                form.row_index(&code("10.1")).expect("row"),
+                Column::Count
+            ),
+            Some(500_000_000_000_000_000)
+        );
         let mut huge = Content::default();
-        huge.set_number(NumberCell::new(code("10.1"), Column::Count), Some(u64::MAX - 1));
+        huge.set_number(
+            NumberCell::new(code("10.1"), Column::Count),
+            Some(u64::MAX - 1),
+        );
         let h = Figures::from_content(form, &huge).expect("valid");
         let err = consolidate(form, [&h, &f]).expect_err("overflow");
         assert_eq!(err.code, code("10.1"));

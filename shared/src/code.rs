@@ -83,7 +83,17 @@ mod tests {
 
     #[test]
     fn malformed_codes_are_rejected() {
-        for s in ["", ".", "1.", ".1", "1..2", "1 2", "1/count", "mã", "12345678901234567"] {
+        for s in [
+            "",
+            ".",
+            "1.",
+            ".1",
+            "1..2",
+            "1 2",
+            "1/count",
+            "mã",
+            "12345678901234567",
+        ] {
             assert!(s.parse::<Code>().is_err(), "{s:?} should be rejected");
         }
     }

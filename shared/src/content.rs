@@ -63,11 +63,17 @@ impl NumberCell {
 
 impl TextCell {
     pub fn note(code: Code) -> Self {
-        TextCell { code, field: TextField::Note }
+        TextCell {
+            code,
+            field: TextField::Note,
+        }
     }
 
     pub fn text(code: Code) -> Self {
-        TextCell { code, field: TextField::Text }
+        TextCell {
+            code,
+            field: TextField::Text,
+        }
     }
 }
 
@@ -83,7 +89,9 @@ pub struct Content {
 
 impl Content {
     pub fn number(&self, code: &Code, column: Column) -> Option<u64> {
-        self.numbers.get(&NumberCell::new(code.clone(), column)).copied()
+        self.numbers
+            .get(&NumberCell::new(code.clone(), column))
+            .copied()
     }
 
     pub fn text(&self, cell: &TextCell) -> Option<&str> {
@@ -157,8 +165,12 @@ impl fmt::Display for Cell {
 pub struct InvalidCell(String);
 
 fn split_key(s: &str) -> Result<(Code, &str), InvalidCell> {
-    let (code, field) = s.rsplit_once('/').ok_or_else(|| InvalidCell(s.chars().take(40).collect()))?;
-    let code = code.parse().map_err(|_| InvalidCell(s.chars().take(40).collect()))?;
+    let (code, field) = s
+        .rsplit_once('/')
+        .ok_or_else(|| InvalidCell(s.chars().take(40).collect()))?;
+    let code = code
+        .parse()
+        .map_err(|_| InvalidCell(s.chars().take(40).collect()))?;
     Ok((code, field))
 }
 
@@ -194,7 +206,9 @@ impl FromStr for Cell {
     type Err = InvalidCell;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        s.parse::<NumberCell>().map(Cell::Number).or_else(|_| s.parse::<TextCell>().map(Cell::Text))
+        s.parse::<NumberCell>()
+            .map(Cell::Number)
+            .or_else(|_| s.parse::<TextCell>().map(Cell::Text))
     }
 }
 
@@ -232,13 +246,20 @@ mod tests {
         c.set_number(NumberCell::new(code("1.3"), Column::Count), Some(2));
         c.set_text(TextCell::text(code("I.2")), "Lễ phát động");
         let json = serde_json::to_string(&c).expect("json");
-        assert_eq!(json, r#"{"numbers":{"1.3/count":2,"1.3/persons":40},"texts":{"I.2/text":"Lễ phát động"}}"#);
+        assert_eq!(
+            json,
+            r#"{"numbers":{"1.3/count":2,"1.3/persons":40},"texts":{"I.2/text":"Lễ phát động"}}"#
+        );
         assert_eq!(serde_json::from_str::<Content>(&json).expect("back"), c);
     }
 
     #[test]
     fn a_malformed_cell_key_is_refused() {
-        for bad in [r#"{"numbers":{"1.3":1}}"#, r#"{"numbers":{"1.3/people":1}}"#, r#"{"numbers":{"1.3/count":-1}}"#] {
+        for bad in [
+            r#"{"numbers":{"1.3":1}}"#,
+            r#"{"numbers":{"1.3/people":1}}"#,
+            r#"{"numbers":{"1.3/count":-1}}"#,
+        ] {
             assert!(serde_json::from_str::<Content>(bad).is_err(), "{bad}");
         }
     }

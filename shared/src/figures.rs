@@ -60,7 +60,9 @@ pub const MAX_TEXT_CHARS: usize = 20_000;
 impl Figures {
     /// All zero: the starting point of a consolidation.
     pub fn zero(form: &FormDef) -> Figures {
-        Figures { values: vec![0; form.slot_count()].into_boxed_slice() }
+        Figures {
+            values: vec![0; form.slot_count()].into_boxed_slice(),
+        }
     }
 
     /// Resolves content against its form. Refuses any cell the form does not have in
@@ -79,7 +81,9 @@ impl Figures {
             let slot = form.slot(row_index, cell.column).ok_or_else(|| {
                 let row = &form.rows()[row_index];
                 match cell.column {
-                    Column::Persons if row.accepts(Column::Count) => ContentError::PersonsNotAllowed(cell.code.clone()),
+                    Column::Persons if row.accepts(Column::Count) => {
+                        ContentError::PersonsNotAllowed(cell.code.clone())
+                    }
                     _ => ContentError::NotTyped(cell.code.clone()),
                 }
             })?;
@@ -136,9 +140,16 @@ impl Figures {
     /// whose sum is now below the addend.
     pub(crate) fn wrapped_slot(&self, form: &FormDef, addend: &Figures) -> Overflow {
         let wrapped = Figures {
-            values: self.values.iter().zip(addend.values.iter()).map(|(s, a)| if s < a { u64::MAX } else { 0 }).collect(),
+            values: self
+                .values
+                .iter()
+                .zip(addend.values.iter())
+                .map(|(s, a)| if s < a { u64::MAX } else { 0 })
+                .collect(),
         };
-        let probe = Figures { values: vec![1; self.values.len()].into_boxed_slice() };
+        let probe = Figures {
+            values: vec![1; self.values.len()].into_boxed_slice(),
+        };
         wrapped.first_overflow(form, &probe)
     }
 
@@ -148,12 +159,22 @@ impl Figures {
                 if let Some(s) = form.slot(i, column)
                     && self.values[s].checked_add(other.values[s]).is_none()
                 {
-                    return Overflow { code: row.code.clone(), column };
+                    return Overflow {
+                        code: row.code.clone(),
+                        column,
+                    };
                 }
             }
         }
-        let code = form.rows().first().map(|r| r.code.clone()).unwrap_or_else(|| "0".parse().expect("valid code"));
-        Overflow { code, column: Column::Count }
+        let code = form
+            .rows()
+            .first()
+            .map(|r| r.code.clone())
+            .unwrap_or_else(|| "0".parse().expect("valid code"));
+        Overflow {
+            code,
+            column: Column::Count,
+        }
     }
 }
 
@@ -168,14 +189,19 @@ fn check_texts(form: &FormDef, content: &Content) -> Result<(), ContentError> {
             (TextField::Note, None) => false,
         };
         if !allowed {
-            return Err(if form.row(&cell.code).is_none() && form.section_item(&cell.code).is_none() {
-                ContentError::UnknownCode(cell.code.clone())
-            } else {
-                ContentError::NoTextHere(cell.code.clone())
-            });
+            return Err(
+                if form.row(&cell.code).is_none() && form.section_item(&cell.code).is_none() {
+                    ContentError::UnknownCode(cell.code.clone())
+                } else {
+                    ContentError::NoTextHere(cell.code.clone())
+                },
+            );
         }
         if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(ContentError::TextTooLong { code: cell.code.clone(), max: MAX_TEXT_CHARS });
+            return Err(ContentError::TextTooLong {
+                code: cell.code.clone(),
+                max: MAX_TEXT_CHARS,
+            });
         }
     }
     Ok(())
@@ -192,12 +218,17 @@ impl Totals {
     pub fn compute(form: &FormDef, figures: &Figures) -> Result<Totals, Overflow> {
         let mut values = vec![[None; 2]; form.rows().len()];
         for (i, row) in form.rows().iter().enumerate() {
-            let RowKind::Total { of, columns, .. } = &row.kind else { continue };
+            let RowKind::Total { of, columns, .. } = &row.kind else {
+                continue;
+            };
             for &column in columns {
                 let mut sum = 0u64;
                 for &child in of {
                     if let Some(v) = figures.value(form, child, column) {
-                        sum = sum.checked_add(v).ok_or_else(|| Overflow { code: row.code.clone(), column })?;
+                        sum = sum.checked_add(v).ok_or_else(|| Overflow {
+                            code: row.code.clone(),
+                            column,
+                        })?;
                     }
                 }
                 values[i][column as usize] = Some(sum);
@@ -231,30 +262,48 @@ mod tests {
     fn persons_on_a_row_without_nguoi_are_refused() {
         let mut c = Content::default();
         c.set_number(NumberCell::new(code("2"), Column::Persons), Some(3));
-        assert_eq!(Figures::from_content(form(), &c), Err(ContentError::PersonsNotAllowed(code("2"))));
+        assert_eq!(
+            Figures::from_content(form(), &c),
+            Err(ContentError::PersonsNotAllowed(code("2")))
+        );
     }
 
     #[test]
     fn a_total_cannot_be_typed() {
         let mut c = Content::default();
         c.set_number(NumberCell::new(code("1"), Column::Count), Some(3));
-        assert_eq!(Figures::from_content(form(), &c), Err(ContentError::NotTyped(code("1"))));
+        assert_eq!(
+            Figures::from_content(form(), &c),
+            Err(ContentError::NotTyped(code("1")))
+        );
     }
 
     #[test]
     fn unknown_rows_and_misplaced_texts_are_refused() {
         let mut c = Content::default();
         c.set_number(NumberCell::new(code("99"), Column::Count), Some(3));
-        assert_eq!(Figures::from_content(form(), &c), Err(ContentError::UnknownCode(code("99"))));
+        assert_eq!(
+            Figures::from_content(form(), &c),
+            Err(ContentError::UnknownCode(code("99")))
+        );
         let mut c = Content::default();
         c.set_text(TextCell::text(code("1.3")), "x");
-        assert_eq!(Figures::from_content(form(), &c), Err(ContentError::NoTextHere(code("1.3"))));
+        assert_eq!(
+            Figures::from_content(form(), &c),
+            Err(ContentError::NoTextHere(code("1.3")))
+        );
         let mut c = Content::default();
         c.set_text(TextCell::text(code("II.4")), "x");
-        assert_eq!(Figures::from_content(form(), &c), Err(ContentError::NoTextHere(code("II.4"))));
+        assert_eq!(
+            Figures::from_content(form(), &c),
+            Err(ContentError::NoTextHere(code("II.4")))
+        );
         let mut c = Content::default();
         c.set_text(TextCell::text(code("I.1")), "x".repeat(MAX_TEXT_CHARS + 1));
-        assert!(matches!(Figures::from_content(form(), &c), Err(ContentError::TextTooLong { .. })));
+        assert!(matches!(
+            Figures::from_content(form(), &c),
+            Err(ContentError::TextTooLong { .. })
+        ));
     }
 
     #[test]
@@ -264,9 +313,16 @@ mod tests {
         c.set_number(NumberCell::new(code("5.1"), Column::Count), Some(2));
         c.set_number(NumberCell::new(code("5.3"), Column::Count), Some(1));
         c.set_number(NumberCell::new(code("5.3"), Column::Persons), Some(120));
-        c.set_number(NumberCell::new(code("10.1"), Column::Count), Some(1_500_000_000_000));
-        c.set_number(NumberCell::new(code("10.2"), Column::Count), Some(2_000_000));
-        let t = Totals::compute(f, &Figures::from_content(f, &c).expect("valid")).expect("no overflow");
+        c.set_number(
+            NumberCell::new(code("10.1"), Column::Count),
+            Some(1_500_000_000_000),
+        );
+        c.set_number(
+            NumberCell::new(code("10.2"), Column::Count),
+            Some(2_000_000),
+        );
+        let t =
+            Totals::compute(f, &Figures::from_content(f, &c).expect("valid")).expect("no overflow");
         let row = |s: &str| f.row_index(&code(s)).expect("row");
         assert_eq!(t.get(row("5"), Column::Count), Some(3));
         assert_eq!(t.get(row("5"), Column::Persons), Some(120));
@@ -284,7 +340,13 @@ mod tests {
         c.set_number(NumberCell::new(code("10.1"), Column::Count), Some(u64::MAX));
         c.set_number(NumberCell::new(code("10.2"), Column::Count), Some(1));
         let figures = Figures::from_content(f, &c).expect("valid");
-        assert_eq!(Totals::compute(f, &figures), Err(Overflow { code: code("10"), column: Column::Count }));
+        assert_eq!(
+            Totals::compute(f, &figures),
+            Err(Overflow {
+                code: code("10"),
+                column: Column::Count
+            })
+        );
         let mut sum = figures.clone();
         assert!(sum.checked_add_assign(f, &figures).is_err());
         assert_eq!(sum, figures, "a failed sum changes nothing");

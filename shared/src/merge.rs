@@ -38,13 +38,29 @@ impl MergeOutcome {
 
 /// Merges `ours` and `theirs`, both descended from `base`, cell by cell.
 pub fn merge(base: &Content, theirs: &Content, ours: &Content) -> MergeOutcome {
-    let mut out = MergeOutcome { merged: Content::default(), from_theirs: Vec::new(), conflicts: Vec::new() };
-    merge_maps(&base.numbers, &theirs.numbers, &ours.numbers, &mut out.merged.numbers, &mut out.from_theirs, &mut out.conflicts, |c: &NumberCell, v: &u64| {
-        (Cell::Number(c.clone()), CellValue::Number(*v))
-    });
-    merge_maps(&base.texts, &theirs.texts, &ours.texts, &mut out.merged.texts, &mut out.from_theirs, &mut out.conflicts, |c: &TextCell, v: &String| {
-        (Cell::Text(c.clone()), CellValue::Text(v.clone()))
-    });
+    let mut out = MergeOutcome {
+        merged: Content::default(),
+        from_theirs: Vec::new(),
+        conflicts: Vec::new(),
+    };
+    merge_maps(
+        &base.numbers,
+        &theirs.numbers,
+        &ours.numbers,
+        &mut out.merged.numbers,
+        &mut out.from_theirs,
+        &mut out.conflicts,
+        |c: &NumberCell, v: &u64| (Cell::Number(c.clone()), CellValue::Number(*v)),
+    );
+    merge_maps(
+        &base.texts,
+        &theirs.texts,
+        &ours.texts,
+        &mut out.merged.texts,
+        &mut out.from_theirs,
+        &mut out.conflicts,
+        |c: &TextCell, v: &String| (Cell::Text(c.clone()), CellValue::Text(v.clone())),
+    );
     out
 }
 
@@ -57,7 +73,11 @@ fn merge_maps<K: Ord + Clone, V: Eq + Clone>(
     conflicts: &mut Vec<Conflict>,
     describe: impl Fn(&K, &V) -> (Cell, CellValue),
 ) {
-    let keys: std::collections::BTreeSet<&K> = base.keys().chain(theirs.keys()).chain(ours.keys()).collect();
+    let keys: std::collections::BTreeSet<&K> = base
+        .keys()
+        .chain(theirs.keys())
+        .chain(ours.keys())
+        .collect();
     let value = |m: &BTreeMap<K, V>, k: &K| m.get(k).map(|v| describe(k, v).1);
     for key in keys {
         let (b, t, o) = (base.get(key), theirs.get(key), ours.get(key));

@@ -48,12 +48,10 @@ pub fn parse_number(input: &str) -> Result<u64, NumberError> {
     if s.is_empty() {
         return Err(NumberError::Empty);
     }
+    // A minus (ASCII, or the dashes word processors and phone keyboards substitute).
     let mut chars = s.chars();
-    if let Some(first @ ('-' | '−' | '–')) = chars.next() {
-        let _ = first;
-        if chars.next().is_some_and(|c| c.is_ascii_digit()) {
-            return Err(NumberError::Negative);
-        }
+    if matches!(chars.next(), Some('-' | '−' | '–')) && chars.next().is_some_and(|c| c.is_ascii_digit()) {
+        return Err(NumberError::Negative);
     }
     if let Some(bad) = s.chars().find(|c| !c.is_ascii_digit() && *c != '.') {
         return Err(if bad == ',' && s.chars().any(|c| c.is_ascii_digit()) {
@@ -104,7 +102,7 @@ pub fn format_number(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(ch);
@@ -114,7 +112,9 @@ pub fn format_number(value: u64) -> String {
 
 /// An amount of money in whole Vietnamese đồng. Budgets reach 10^12 and beyond, so it
 /// is 64-bit, and every sum is checked: an overflow is an error, never a wrap.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(transparent)]
 pub struct Vnd(pub u64);
 
@@ -149,6 +149,7 @@ mod tests {
         assert_eq!(parse_number(""), Err(NumberError::Empty));
         assert_eq!(parse_number("   "), Err(NumberError::Empty));
         assert_eq!(parse_number("-5"), Err(NumberError::Negative));
+        assert_eq!(parse_number("−1.000"), Err(NumberError::Negative));
         assert_eq!(parse_number("1,5"), Err(NumberError::Decimal));
         assert_eq!(parse_number("12a"), Err(NumberError::NotADigit('a')));
         assert_eq!(parse_number("1.234a"), Err(NumberError::NotADigit('a')));
@@ -157,8 +158,14 @@ mod tests {
         assert_eq!(parse_number(".123"), Err(NumberError::MisplacedDot));
         assert_eq!(parse_number("123."), Err(NumberError::MisplacedDot));
         assert_eq!(parse_number("1..234"), Err(NumberError::MisplacedDot));
-        assert_eq!(parse_number("99999999999999999999"), Err(NumberError::TooLarge));
-        assert_eq!(parse_number("18.446.744.073.709.551.616"), Err(NumberError::TooLarge));
+        assert_eq!(
+            parse_number("99999999999999999999"),
+            Err(NumberError::TooLarge)
+        );
+        assert_eq!(
+            parse_number("18.446.744.073.709.551.616"),
+            Err(NumberError::TooLarge)
+        );
     }
 
     #[test]

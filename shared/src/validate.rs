@@ -33,7 +33,11 @@ pub enum IssueKind {
     /// Fewer people than classes or contests: a class with no one in it.
     PersonsBelowCount { count: u64, persons: u64 },
     /// More people per class or contest than is plausible for this row.
-    PersonsPerCountHigh { count: u64, persons: u64, bound: u64 },
+    PersonsPerCountHigh {
+        count: u64,
+        persons: u64,
+        bound: u64,
+    },
     /// Far above the same unit's value last year.
     FarAbovePreviousYear { value: u64, previous: u64 },
 }
@@ -51,9 +55,9 @@ pub struct Issue {
 impl Issue {
     pub fn severity(&self) -> Severity {
         match self.kind {
-            IssueKind::Content(_) | IssueKind::TotalOverflow | IssueKind::PersonsWithoutCount { .. } => {
-                Severity::Error
-            }
+            IssueKind::Content(_)
+            | IssueKind::TotalOverflow
+            | IssueKind::PersonsWithoutCount { .. } => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -84,7 +88,11 @@ impl Issue {
                 format_number(*persons),
                 format_number(*count)
             ),
-            IssueKind::PersonsPerCountHigh { count, persons, bound } => format!(
+            IssueKind::PersonsPerCountHigh {
+                count,
+                persons,
+                bound,
+            } => format!(
                 "Bình quân hơn {} người mỗi lớp/cuộc ({} người, {} lớp/cuộc): vui lòng kiểm tra lại.",
                 format_number(*bound),
                 format_number(*persons),
@@ -114,7 +122,12 @@ impl From<&Issue> for IssueReport {
             Some(c) => format!("{}/{}", i.code, c.as_str()),
             None => i.code.to_string(),
         };
-        IssueReport { cell, severity: i.severity(), code: i.code().to_owned(), message: i.message() }
+        IssueReport {
+            cell,
+            severity: i.severity(),
+            code: i.code().to_owned(),
+            message: i.message(),
+        }
     }
 }
 
@@ -131,17 +144,30 @@ pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -
                 | ContentError::NoTextHere(c)
                 | ContentError::TextTooLong { code: c, .. } => c.clone(),
             };
-            return vec![Issue { code, column: None, kind: IssueKind::Content(e) }];
+            return vec![Issue {
+                code,
+                column: None,
+                kind: IssueKind::Content(e),
+            }];
         }
     };
     let mut issues = Vec::new();
     if let Err(o) = Totals::compute(form, &figures) {
-        issues.push(Issue { code: o.code, column: Some(o.column), kind: IssueKind::TotalOverflow });
+        issues.push(Issue {
+            code: o.code,
+            column: Some(o.column),
+            kind: IssueKind::TotalOverflow,
+        });
     }
     for row in form.rows() {
-        if let RowKind::CountPersons { persons_per_count_warn } = row.kind {
+        if let RowKind::CountPersons {
+            persons_per_count_warn,
+        } = row.kind
+        {
             let count = content.number(&row.code, Column::Count);
-            let Some(persons) = content.number(&row.code, Column::Persons) else { continue };
+            let Some(persons) = content.number(&row.code, Column::Persons) else {
+                continue;
+            };
             let count_value = count.unwrap_or(0);
             if persons > 0 && count_value == 0 {
                 issues.push(Issue {
@@ -153,7 +179,10 @@ pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -
                 issues.push(Issue {
                     code: row.code.clone(),
                     column: Some(Column::Persons),
-                    kind: IssueKind::PersonsBelowCount { count: count_value, persons },
+                    kind: IssueKind::PersonsBelowCount {
+                        count: count_value,
+                        persons,
+                    },
                 });
             } else if let Some(bound) = persons_per_count_warn
                 && count_value > 0
@@ -162,7 +191,11 @@ pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -
                 issues.push(Issue {
                     code: row.code.clone(),
                     column: Some(Column::Persons),
-                    kind: IssueKind::PersonsPerCountHigh { count: count_value, persons, bound },
+                    kind: IssueKind::PersonsPerCountHigh {
+                        count: count_value,
+                        persons,
+                        bound,
+                    },
                 });
             }
         }
@@ -175,7 +208,10 @@ pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -
                 issues.push(Issue {
                     code: cell.code.clone(),
                     column: Some(cell.column),
-                    kind: IssueKind::FarAbovePreviousYear { value, previous: prev },
+                    kind: IssueKind::FarAbovePreviousYear {
+                        value,
+                        previous: prev,
+                    },
                 });
             }
         }
@@ -208,7 +244,11 @@ mod tests {
     #[test]
     fn a_plausible_report_has_no_issue() {
         let form = builtin("2025").expect("form");
-        let c = with(&[("1.3", Column::Count, 2), ("1.3", Column::Persons, 60), ("2", Column::Count, 4)]);
+        let c = with(&[
+            ("1.3", Column::Count, 2),
+            ("1.3", Column::Persons, 60),
+            ("2", Column::Count, 4),
+        ]);
         assert!(validate(form, &c, None).is_empty());
     }
 
@@ -224,7 +264,11 @@ mod tests {
     #[test]
     fn fewer_persons_than_classes_is_a_warning() {
         let form = builtin("2025").expect("form");
-        let issues = validate(form, &with(&[("1.3", Column::Count, 5), ("1.3", Column::Persons, 3)]), None);
+        let issues = validate(
+            form,
+            &with(&[("1.3", Column::Count, 5), ("1.3", Column::Persons, 3)]),
+            None,
+        );
         assert_eq!(codes(&issues), ["PERSONS_BELOW_COUNT"]);
         assert_eq!(issues[0].severity(), Severity::Warning);
     }
@@ -232,10 +276,18 @@ mod tests {
     #[test]
     fn too_many_persons_per_class_is_a_warning() {
         let form = builtin("2025").expect("form");
-        let issues = validate(form, &with(&[("1.3", Column::Count, 1), ("1.3", Column::Persons, 1_000)]), None);
+        let issues = validate(
+            form,
+            &with(&[("1.3", Column::Count, 1), ("1.3", Column::Persons, 1_000)]),
+            None,
+        );
         assert_eq!(codes(&issues), ["PERSONS_PER_COUNT_HIGH"]);
         // Contests hold far more people than classes.
-        let issues = validate(form, &with(&[("5.3", Column::Count, 1), ("5.3", Column::Persons, 1_000)]), None);
+        let issues = validate(
+            form,
+            &with(&[("5.3", Column::Count, 1), ("5.3", Column::Persons, 1_000)]),
+            None,
+        );
         assert!(issues.is_empty());
     }
 
@@ -247,7 +299,11 @@ mod tests {
         assert_eq!(codes(&issues), ["FAR_ABOVE_PREVIOUS_YEAR"]);
         let issues = validate(form, &with(&[("2", Column::Count, 40)]), Some(&last));
         assert!(issues.is_empty(), "four times more is plausible");
-        let issues = validate(form, &with(&[("2", Column::Count, 30)]), Some(&Content::default()));
+        let issues = validate(
+            form,
+            &with(&[("2", Column::Count, 30)]),
+            Some(&Content::default()),
+        );
         assert!(issues.is_empty(), "small values are not flagged");
     }
 

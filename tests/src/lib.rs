@@ -116,7 +116,11 @@ impl Browser {
             .await
             .context("cannot open a Chromium session")?;
         let driver = guard.0.take().context("driver guard")?;
-        Ok(Browser { client, driver, _profile: profile })
+        Ok(Browser {
+            client,
+            driver,
+            _profile: profile,
+        })
     }
 
     /// Waits for an element to appear (the app renders after it has loaded).
@@ -172,7 +176,9 @@ impl Drop for Browser {
 
 /// Kills a process group leader and everything it started.
 fn kill_group(child: &mut Child) {
-    let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &format!("-{}", child.id())])
+        .status();
     let _ = child.kill();
     let _ = child.wait();
 }

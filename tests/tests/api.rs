@@ -5,7 +5,9 @@ use tuanle_shared::FormDef;
 use tuanle_shared::wire::{ApiError, CampaignSummary, Health, routes};
 
 async fn get(server: &TestServer, path: &str) -> reqwest::Response {
-    reqwest::get(server.url(path)).await.expect("the server answers")
+    reqwest::get(server.url(path))
+        .await
+        .expect("the server answers")
 }
 
 /// `/healthz` answers once the database is open.
@@ -33,7 +35,10 @@ async fn journal_mode(server: &TestServer) -> String {
         .connect()
         .await
         .expect("open the file");
-    sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut conn).await.expect("pragma")
+    sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .expect("pragma")
 }
 
 /// Both form versions are served as data, and read back into the same definitions the
@@ -41,10 +46,18 @@ async fn journal_mode(server: &TestServer) -> String {
 #[tokio::test]
 async fn form_definitions_are_served_as_data() {
     let server = TestServer::spawn().await.expect("server starts");
-    let forms: Vec<FormDef> = get(&server, routes::FORMS).await.json().await.expect("forms");
+    let forms: Vec<FormDef> = get(&server, routes::FORMS)
+        .await
+        .json()
+        .await
+        .expect("forms");
     let versions: Vec<&str> = forms.iter().map(FormDef::version).collect();
     assert_eq!(versions, ["2023", "2025"]);
-    let form: FormDef = get(&server, &routes::form("2025")).await.json().await.expect("form 2025");
+    let form: FormDef = get(&server, &routes::form("2025"))
+        .await
+        .json()
+        .await
+        .expect("form 2025");
     assert_eq!(Some(&form), tuanle_shared::form::builtin("2025"));
 }
 
@@ -68,15 +81,25 @@ async fn an_unknown_form_is_a_precise_404() {
 #[tokio::test]
 async fn the_demo_campaign_is_loaded_once() {
     let server = TestServer::spawn().await.expect("server starts");
-    let campaigns: Vec<CampaignSummary> = get(&server, routes::CAMPAIGNS).await.json().await.expect("campaigns");
+    let campaigns: Vec<CampaignSummary> = get(&server, routes::CAMPAIGNS)
+        .await
+        .json()
+        .await
+        .expect("campaigns");
     assert_eq!(campaigns.len(), 1);
     assert_eq!(campaigns[0].year, 2025);
     assert_eq!(campaigns[0].form_version, "2025");
     assert!(campaigns[0].theme.starts_with("Học để phát triển bản thân"));
 
-    let again = TestServer::start_in(server.data_dir.path().to_path_buf()).await.expect("restart");
-    let after: Vec<CampaignSummary> =
-        reqwest::get(format!("http://{again}{}", routes::CAMPAIGNS)).await.expect("answer").json().await.expect("json");
+    let again = TestServer::start_in(server.data_dir.path().to_path_buf())
+        .await
+        .expect("restart");
+    let after: Vec<CampaignSummary> = reqwest::get(format!("http://{again}{}", routes::CAMPAIGNS))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("json");
     assert_eq!(after, campaigns);
 }
 
@@ -92,5 +115,10 @@ async fn the_app_is_served_for_client_routes() {
     }
     let wasm = get(&server, "/pkg/tuanle_app_bg.wasm").await;
     assert_eq!(wasm.status(), 200);
-    assert_eq!(wasm.headers().get("content-type").map(|v| v.to_str().unwrap_or_default()), Some("application/wasm"));
+    assert_eq!(
+        wasm.headers()
+            .get("content-type")
+            .map(|v| v.to_str().unwrap_or_default()),
+        Some("application/wasm")
+    );
 }

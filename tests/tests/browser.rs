@@ -20,7 +20,10 @@ async fn the_form_renders_validates_and_totals_live() -> anyhow::Result<()> {
     let rows = c.find_all(Locator::Css("tr[data-row]")).await?;
     assert_eq!(rows.len(), form.rows().len());
     for (row, def) in rows.iter().zip(form.rows()) {
-        assert_eq!(row.attr("data-row").await?.as_deref(), Some(def.code.as_str()));
+        assert_eq!(
+            row.attr("data-row").await?.as_deref(),
+            Some(def.code.as_str())
+        );
         let label = row.find(Locator::Css("td.label")).await?.text().await?;
         assert!(label.starts_with(&def.label), "row {}: {label:?}", def.code);
         let unit = row.find(Locator::Css("td.unit")).await?.text().await?;
@@ -31,24 +34,68 @@ async fn the_form_renders_validates_and_totals_live() -> anyhow::Result<()> {
 
     // Vietnamese grouping is accepted; a letter is refused in Vietnamese.
     count.send_keys("1.234").await?;
-    assert!(c.find_all(Locator::Css("tr[data-row='1.2'] .cell-error")).await?.is_empty());
+    assert!(
+        c.find_all(Locator::Css("tr[data-row='1.2'] .cell-error"))
+            .await?
+            .is_empty()
+    );
     count.send_keys("a").await?;
-    let error = browser.wait_for("tr[data-row='1.2'] .cell-error").await?.text().await?;
+    let error = browser
+        .wait_for("tr[data-row='1.2'] .cell-error")
+        .await?
+        .text()
+        .await?;
     assert_eq!(error, "Chỉ được nhập chữ số 0–9 (có ký tự “a”).");
 
     // Totals follow: the wrong cell counts for nothing until it is corrected.
-    let total = || async { Ok::<_, anyhow::Error>(c.find(Locator::Css("output[data-total='1/count']")).await?.text().await?) };
-    c.find(Locator::Css("input[data-cell='1.1/count']")).await?.send_keys("3").await?;
-    browser.eventually("total of row 1 is 3", || async { Ok(total().await? == "3") }).await?;
+    let total = || async {
+        Ok::<_, anyhow::Error>(
+            c.find(Locator::Css("output[data-total='1/count']"))
+                .await?
+                .text()
+                .await?,
+        )
+    };
+    c.find(Locator::Css("input[data-cell='1.1/count']"))
+        .await?
+        .send_keys("3")
+        .await?;
+    browser
+        .eventually("total of row 1 is 3", || async {
+            Ok(total().await? == "3")
+        })
+        .await?;
     count.send_keys("\u{E003}").await?; // Backspace removes the letter.
-    browser.eventually("total of row 1 is 1.237", || async { Ok(total().await? == "1.237") }).await?;
-    assert!(c.find_all(Locator::Css("tr[data-row='1.2'] .cell-error")).await?.is_empty());
+    browser
+        .eventually("total of row 1 is 1.237", || async {
+            Ok(total().await? == "1.237")
+        })
+        .await?;
+    assert!(
+        c.find_all(Locator::Css("tr[data-row='1.2'] .cell-error"))
+            .await?
+            .is_empty()
+    );
 
     // Persons per class are checked by the shared rules, in Vietnamese.
-    c.find(Locator::Css("input[data-cell='1.1/persons']")).await?.send_keys("2").await?;
-    let warning = browser.wait_for("tr[data-row='1.1'] .issue.warning").await?.text().await?;
-    assert!(warning.starts_with("Số người (2) ít hơn số lớp/số cuộc (3)"), "{warning}");
-    let persons_total = c.find(Locator::Css("output[data-total='1.p/persons']")).await?.text().await?;
+    c.find(Locator::Css("input[data-cell='1.1/persons']"))
+        .await?
+        .send_keys("2")
+        .await?;
+    let warning = browser
+        .wait_for("tr[data-row='1.1'] .issue.warning")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        warning.starts_with("Số người (2) ít hơn số lớp/số cuộc (3)"),
+        "{warning}"
+    );
+    let persons_total = c
+        .find(Locator::Css("output[data-total='1.p/persons']"))
+        .await?
+        .text()
+        .await?;
     assert_eq!(persons_total, "2");
 
     browser.close().await

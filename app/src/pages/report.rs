@@ -13,7 +13,10 @@ use crate::form_view::ReportForm;
 #[derive(Clone)]
 enum Load {
     Pending,
-    Ready { campaign: CampaignSummary, form: Arc<FormDef> },
+    Ready {
+        campaign: CampaignSummary,
+        form: Arc<FormDef>,
+    },
     NoCampaign,
     Failed(ApiFailure),
 }
@@ -23,11 +26,19 @@ async fn load() -> Load {
         Ok(c) => c,
         Err(e) => return Load::Failed(e),
     };
-    let Some(campaign) = campaigns.iter().find(|c| c.open).or(campaigns.first()).cloned() else {
+    let Some(campaign) = campaigns
+        .iter()
+        .find(|c| c.open)
+        .or(campaigns.first())
+        .cloned()
+    else {
         return Load::NoCampaign;
     };
     match get_json::<FormDef>(&routes::form(&campaign.form_version)).await {
-        Ok(form) => Load::Ready { campaign, form: Arc::new(form) },
+        Ok(form) => Load::Ready {
+            campaign,
+            form: Arc::new(form),
+        },
         Err(e) => Load::Failed(e),
     }
 }
@@ -39,7 +50,9 @@ pub fn ReportPage() -> impl IntoView {
     move || match state.get() {
         Load::Pending => view! { <p class="status">"Đang tải mẫu báo cáo…"</p> }.into_any(),
         Load::NoCampaign => view! { <p class="status">"Chưa có đợt báo cáo nào."</p> }.into_any(),
-        Load::Failed(e) => view! { <p class="status error" role="alert">{e.message()}</p> }.into_any(),
+        Load::Failed(e) => {
+            view! { <p class="status error" role="alert">{e.message()}</p> }.into_any()
+        }
         Load::Ready { campaign, form } => view! {
             <CampaignHeader campaign=campaign.clone()/>
             <ReportForm form=form/>

@@ -8,7 +8,9 @@ use tuanle_shared::wire::CampaignSummary;
 use super::AppState;
 use crate::error::AppError;
 
-pub async fn campaigns_list(State(state): State<AppState>) -> Result<Json<Vec<CampaignSummary>>, AppError> {
+pub async fn campaigns_list(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<CampaignSummary>>, AppError> {
     let rows = sqlx::query(
         "SELECT code, year, theme, starts_on, ends_on, form_version, open FROM campaigns ORDER BY year DESC, code",
     )

@@ -13,5 +13,7 @@ pub async fn forms_list() -> Json<Vec<&'static FormDef>> {
 }
 
 pub async fn form_get(Path(version): Path<String>) -> Result<Json<&'static FormDef>, AppError> {
-    builtin(&version).map(Json).ok_or(AppError::NotFound { what: "mẫu báo cáo" })
+    builtin(&version).map(Json).ok_or(AppError::NotFound {
+        what: "mẫu báo cáo",
+    })
 }

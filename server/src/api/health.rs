@@ -9,5 +9,8 @@ use crate::error::AppError;
 
 pub async fn health_get(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
     sqlx::query("SELECT 1").execute(&state.db).await?;
-    Ok(Json(Health { status: "ok".into(), version: env!("CARGO_PKG_VERSION").into() }))
+    Ok(Json(Health {
+        status: "ok".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }))
 }

@@ -29,5 +29,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn api_not_found() -> AppError {
-    AppError::NotFound { what: "đường dẫn API" }
+    AppError::NotFound {
+        what: "đường dẫn API",
+    }
 }

@@ -16,7 +16,9 @@ pub use spec::{FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, S
 use crate::code::Code;
 
 /// The two value columns under "Số lượng".
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Column {
     /// "Số lớp/số cuộc thi": classes, contests, articles, books, đồng…
@@ -82,8 +84,10 @@ impl RowDef {
     pub fn accepts(&self, column: Column) -> bool {
         matches!(
             (&self.kind, column),
-            (RowKind::Count | RowKind::Money | RowKind::CountPersons { .. }, Column::Count)
-                | (RowKind::CountPersons { .. }, Column::Persons)
+            (
+                RowKind::Count | RowKind::Money | RowKind::CountPersons { .. },
+                Column::Count
+            ) | (RowKind::CountPersons { .. }, Column::Persons)
         )
     }
 
@@ -94,7 +98,10 @@ impl RowDef {
     }
 
     pub fn is_money(&self) -> bool {
-        matches!(self.kind, RowKind::Money | RowKind::Total { money: true, .. })
+        matches!(
+            self.kind,
+            RowKind::Money | RowKind::Total { money: true, .. }
+        )
     }
 }
 
@@ -157,7 +164,8 @@ pub enum FormDefError {
 impl FormDef {
     /// Parses and checks a form file.
     pub fn from_json(json: &str) -> Result<FormDef, FormDefError> {
-        let spec: FormSpec = serde_json::from_str(json).map_err(|e| FormDefError::Json(e.to_string()))?;
+        let spec: FormSpec =
+            serde_json::from_str(json).map_err(|e| FormDefError::Json(e.to_string()))?;
         FormDef::try_from(spec)
     }
 
@@ -200,7 +208,10 @@ impl FormDef {
 
     /// Whether `code` names a narrative item whose text is typed (I.1 … II.3).
     pub fn section_item(&self, code: &Code) -> Option<&SectionItem> {
-        self.sections.iter().flat_map(|s| &s.items).find(|i| &i.code == code)
+        self.sections
+            .iter()
+            .flat_map(|s| &s.items)
+            .find(|i| &i.code == code)
     }
 
     /// The figure slot of a typed number, if that row takes that column.
@@ -243,9 +254,14 @@ impl TryFrom<FormSpec> for FormDef {
                 spec::RowKindSpec::CountPersons => RowKind::CountPersons {
                     persons_per_count_warn: row.persons_per_count_warn,
                 },
-                spec::RowKindSpec::Total => RowKind::Total { of: vec![], columns: row.columns.clone(), money: false },
+                spec::RowKindSpec::Total => RowKind::Total {
+                    of: vec![],
+                    columns: row.columns.clone(),
+                    money: false,
+                },
             };
-            if row.persons_per_count_warn.is_some() && !matches!(kind, RowKind::CountPersons { .. }) {
+            if row.persons_per_count_warn.is_some() && !matches!(kind, RowKind::CountPersons { .. })
+            {
                 return Err(FormDefError::MisplacedBound(row.code.clone()));
             }
             rows.push(RowDef {
@@ -259,7 +275,9 @@ impl TryFrom<FormSpec> for FormDef {
         }
         // Resolve totals against the typed rows now that every row is known.
         for (i, row) in spec.rows.iter().enumerate() {
-            let RowKind::Total { columns, .. } = &rows[i].kind else { continue };
+            let RowKind::Total { columns, .. } = &rows[i].kind else {
+                continue;
+            };
             let columns = columns.clone();
             if row.of.is_empty() || columns.is_empty() {
                 return Err(FormDefError::EmptyTotal(row.code.clone()));
@@ -268,11 +286,17 @@ impl TryFrom<FormSpec> for FormDef {
             let (mut money, mut counts) = (false, false);
             for child in &row.of {
                 let Some(&c) = by_code.get(child) else {
-                    return Err(FormDefError::UnknownChild { total: row.code.clone(), child: child.clone() });
+                    return Err(FormDefError::UnknownChild {
+                        total: row.code.clone(),
+                        child: child.clone(),
+                    });
                 };
                 let child_row = &rows[c];
                 if !columns.iter().any(|&col| child_row.accepts(col)) {
-                    return Err(FormDefError::ChildNotSummable { total: row.code.clone(), child: child.clone() });
+                    return Err(FormDefError::ChildNotSummable {
+                        total: row.code.clone(),
+                        child: child.clone(),
+                    });
                 }
                 if matches!(child_row.kind, RowKind::Money) {
                     money = true;
@@ -282,7 +306,9 @@ impl TryFrom<FormSpec> for FormDef {
                 of.push(c);
             }
             if money && counts {
-                return Err(FormDefError::MixedMoney { total: row.code.clone() });
+                return Err(FormDefError::MixedMoney {
+                    total: row.code.clone(),
+                });
             }
             rows[i].kind = RowKind::Total { of, columns, money };
         }
@@ -297,15 +323,27 @@ impl TryFrom<FormSpec> for FormDef {
                         by_code
                             .get(r)
                             .copied()
-                            .ok_or_else(|| FormDefError::UnknownShownRow { item: item.code.clone(), row: r.clone() })
+                            .ok_or_else(|| FormDefError::UnknownShownRow {
+                                item: item.code.clone(),
+                                row: r.clone(),
+                            })
                     })
                     .collect::<Result<Vec<_>, _>>()?;
                 if by_code.insert(item.code.clone(), usize::MAX).is_some() {
                     return Err(FormDefError::DuplicateCode(item.code.clone()));
                 }
-                items.push(SectionItem { code: item.code.clone(), label: item.label.clone(), kind: item.kind, shows_rows });
+                items.push(SectionItem {
+                    code: item.code.clone(),
+                    label: item.label.clone(),
+                    kind: item.kind,
+                    shows_rows,
+                });
             }
-            sections.push(Section { code: s.code.clone(), label: s.label.clone(), items });
+            sections.push(Section {
+                code: s.code.clone(),
+                label: s.label.clone(),
+                items,
+            });
         }
         // Section codes share the namespace of row codes but do not index rows.
         by_code.retain(|_, i| *i != usize::MAX);
@@ -322,7 +360,14 @@ impl TryFrom<FormSpec> for FormDef {
                 })
             })
             .collect();
-        Ok(FormDef { spec, rows, sections, by_code, slots, slot_count })
+        Ok(FormDef {
+            spec,
+            rows,
+            sections,
+            by_code,
+            slots,
+            slot_count,
+        })
     }
 }
 
@@ -347,7 +392,10 @@ mod tests {
             "Nâng cao trình độ văn hóa cho cán bộ công chức cấp xã, người lao động trong các khu công nghiệp, khu chế xuất"
         );
         assert_eq!(r.unit, "lớp/người");
-        assert_eq!(form.row(&code("7.1")).map(|r| r.label.as_str()), Some("Số huyện tổ chức Lễ khai mạc Tuần lễ"));
+        assert_eq!(
+            form.row(&code("7.1")).map(|r| r.label.as_str()),
+            Some("Số huyện tổ chức Lễ khai mạc Tuần lễ")
+        );
     }
 
     #[test]
@@ -362,7 +410,12 @@ mod tests {
         assert_eq!(of.len(), 6);
         assert_eq!(columns, &[Column::Count, Column::Persons]);
         assert!(!money);
-        assert!(!form.row(&code("12.3")).expect("12.3").accepts(Column::Persons));
+        assert!(
+            !form
+                .row(&code("12.3"))
+                .expect("12.3")
+                .accepts(Column::Persons)
+        );
     }
 
     #[test]
@@ -391,8 +444,16 @@ mod tests {
     #[test]
     fn the_narrative_report_has_its_sections_in_order() {
         let form = builtin("2025").expect("2025");
-        let items: Vec<&str> = form.sections().iter().flat_map(|s| &s.items).map(|i| i.code.as_str()).collect();
-        assert_eq!(items, ["I.1", "I.2", "I.3", "I.4", "II.1", "II.2", "II.3", "II.4"]);
+        let items: Vec<&str> = form
+            .sections()
+            .iter()
+            .flat_map(|s| &s.items)
+            .map(|i| i.code.as_str())
+            .collect();
+        assert_eq!(
+            items,
+            ["I.1", "I.2", "I.3", "I.4", "II.1", "II.2", "II.3", "II.4"]
+        );
         let i4 = form.section_item(&code("I.4")).expect("I.4");
         assert_eq!(i4.shows_rows.len(), 2);
     }
@@ -408,7 +469,10 @@ mod tests {
     fn a_total_naming_an_unknown_row_is_refused() {
         let json = r#"{"version":"x","title":"t","rows":[
             {"code":"1","label":"a","unit":"lớp","kind":"total","of":["1.9"],"columns":["count"]}]}"#;
-        assert!(matches!(FormDef::from_json(json), Err(FormDefError::UnknownChild { .. })));
+        assert!(matches!(
+            FormDef::from_json(json),
+            Err(FormDefError::UnknownChild { .. })
+        ));
     }
 
     #[test]
@@ -416,7 +480,10 @@ mod tests {
         let json = r#"{"version":"x","title":"t","rows":[
             {"code":"1","label":"a","unit":"lớp","kind":"count"},
             {"code":"1","label":"b","unit":"lớp","kind":"count"}]}"#;
-        assert_eq!(FormDef::from_json(json), Err(FormDefError::DuplicateCode(code("1"))));
+        assert_eq!(
+            FormDef::from_json(json),
+            Err(FormDefError::DuplicateCode(code("1")))
+        );
     }
 
     #[test]

@@ -38,7 +38,10 @@ pub struct PlausibilitySpec {
 
 impl Default for PlausibilitySpec {
     fn default() -> Self {
-        PlausibilitySpec { previous_year_factor: 5, previous_year_min: 50 }
+        PlausibilitySpec {
+            previous_year_factor: 5,
+            previous_year_min: 50,
+        }
     }
 }
 
