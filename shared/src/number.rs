@@ -50,7 +50,9 @@ pub fn parse_number(input: &str) -> Result<u64, NumberError> {
     }
     // A minus (ASCII, or the dashes word processors and phone keyboards substitute).
     let mut chars = s.chars();
-    if matches!(chars.next(), Some('-' | '−' | '–')) && chars.next().is_some_and(|c| c.is_ascii_digit()) {
+    if matches!(chars.next(), Some('-' | '−' | '–'))
+        && chars.next().is_some_and(|c| c.is_ascii_digit())
+    {
         return Err(NumberError::Negative);
     }
     if let Some(bad) = s.chars().find(|c| !c.is_ascii_digit() && *c != '.') {
