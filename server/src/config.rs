@@ -30,6 +30,10 @@ pub struct Config {
     /// Load the demo campaign and tree when the database has no campaign yet.
     #[arg(long, env = "TUANLE_DEMO")]
     pub demo: bool,
+
+    /// Mark the session cookie `Secure`: set when the server is reached over TLS.
+    #[arg(long, env = "TUANLE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 impl Config {
@@ -49,6 +53,7 @@ impl Config {
             database_url: None,
             assets_dir,
             demo: true,
+            secure_cookies: false,
         }
     }
 }

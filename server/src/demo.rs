@@ -4,6 +4,12 @@
 
 use sqlx::SqlitePool;
 
+use crate::auth::password;
+use crate::clock::now_ms;
+
+/// The password of every demo account. Demo data only: real accounts get their own.
+pub const DEMO_PASSWORD: &str = "tuanle2025";
+
 /// The 2025 campaign, as the ward plan of phường Hồng Quang describes it.
 const CAMPAIGN_2025: (&str, i32, &str, &str, &str, &str) = (
     "2025",
@@ -27,8 +33,28 @@ const UNITS: [(&str, &str, &str); 5] = [
     ("TV", "Thư viện phường", "thu_vien"),
 ];
 
+/// Demo usernames and what they are, for the run command to print.
+pub fn accounts_summary() -> String {
+    let mut lines = vec![
+        format!("Tài khoản mẫu (mật khẩu của mọi tài khoản: {DEMO_PASSWORD}):"),
+        "  nb            giám sát, Sở Giáo dục và Đào tạo tỉnh Ninh Bình".to_owned(),
+        "  admin         quản trị".to_owned(),
+    ];
+    for (ward_code, ward_name) in WARDS {
+        let ward = format!("nb-{}", ward_code.to_lowercase());
+        lines.push(format!("  {ward:<13} giám sát, Phường {ward_name}"));
+        for (unit_code, unit_name, _) in UNITS {
+            let user = format!("{ward}-{}", unit_code.to_lowercase());
+            lines.push(format!("  {user:<13} báo cáo, {unit_name} {ward_name}"));
+        }
+    }
+    lines.join("\n")
+}
+
 /// Loads the demo campaign when the database has no campaign yet. Returns whether it did.
-pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, sqlx::Error> {
+pub async fn seed_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
+    // One hash for every demo account (the salt is inside it): seeding stays fast.
+    let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await??;
     let mut tx = db.begin().await?;
     let (campaigns,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM campaigns")
         .fetch_one(&mut *tx)
@@ -72,37 +98,48 @@ pub async fn seed_if_empty(db: &SqlitePool) -> Result<bool, sqlx::Error> {
         .bind(parent)
         .bind(depth)
     };
-    let province = insert_unit(
-        "NB".into(),
-        "Sở Giáo dục và Đào tạo tỉnh Ninh Bình".into(),
-        "tinh",
-        None,
-        0,
-    )
-    .fetch_one(&mut *tx)
-    .await?;
-    for (ward_code, ward_name) in WARDS {
-        let ward = insert_unit(
-            format!("NB-{ward_code}"),
-            format!("Phường {ward_name}"),
-            "xa_phuong",
-            Some(province),
-            1,
-        )
+    let now = now_ms();
+    let mut accounts: Vec<(String, String, &'static str, Option<String>)> =
+        vec![("admin".into(), "Quản trị hệ thống".into(), "admin", None)];
+    let province_name = "Sở Giáo dục và Đào tạo tỉnh Ninh Bình";
+    let province = insert_unit("NB".into(), province_name.into(), "tinh", None, 0)
         .fetch_one(&mut *tx)
         .await?;
-        for (unit_code, unit_name, kind) in UNITS {
-            let name = format!("{unit_name} {ward_name}");
-            insert_unit(
-                format!("NB-{ward_code}-{unit_code}"),
-                name,
-                kind,
-                Some(ward),
-                2,
-            )
+    accounts.push((
+        "nb".into(),
+        province_name.into(),
+        "supervisor",
+        Some("NB".into()),
+    ));
+    for (ward_code, ward_name) in WARDS {
+        let code = format!("NB-{ward_code}");
+        let name = format!("Phường {ward_name}");
+        let ward = insert_unit(code.clone(), name.clone(), "xa_phuong", Some(province), 1)
             .fetch_one(&mut *tx)
             .await?;
+        accounts.push((code.to_lowercase(), name, "supervisor", Some(code)));
+        for (unit_code, unit_name, kind) in UNITS {
+            let code = format!("NB-{ward_code}-{unit_code}");
+            let name = format!("{unit_name} {ward_name}");
+            insert_unit(code.clone(), name.clone(), kind, Some(ward), 2)
+                .fetch_one(&mut *tx)
+                .await?;
+            accounts.push((code.to_lowercase(), name, "reporter", Some(code)));
         }
+    }
+    for (username, display_name, role, unit_code) in accounts {
+        sqlx::query(
+            "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
+             VALUES (?, ?, ?, ?, ?, ?)",
+        )
+        .bind(username)
+        .bind(display_name)
+        .bind(&hash)
+        .bind(role)
+        .bind(unit_code)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
     }
     tx.commit().await?;
     Ok(true)

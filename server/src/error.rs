@@ -3,39 +3,132 @@
 //! mapping lives here and nowhere else.
 
 use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use tuanle_shared::wire::ApiError;
+use serde::de::DeserializeOwned;
+use tuanle_shared::validate::IssueReport;
+use tuanle_shared::wire::{ApiError, PushConflict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// An unknown resource; `what` says which kind, in Vietnamese.
     #[error("không tìm thấy {what}")]
     NotFound { what: &'static str },
+    #[error("not signed in")]
+    NotSignedIn,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("forbidden")]
+    Forbidden,
+    /// Input that cannot be used, with its precise code.
+    #[error("{code}: {message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("request body is not JSON")]
+    NotJson,
+    #[error("request body too large")]
+    TooLarge,
+    /// The report is submitted or approved: pushes and submissions are refused.
+    #[error("report locked")]
+    Locked,
+    /// Another device changed the same cells: nothing was written.
+    #[error("conflict")]
+    Conflict(Box<PushConflict>),
+    /// A submission names a version that is no longer the current one.
+    #[error("stale version")]
+    StaleVersion,
+    /// Submission refused by the validation rules.
+    #[error("validation failed")]
+    Invalid(Vec<IssueReport>),
+    /// Submission has warnings the person has not acknowledged.
+    #[error("warnings not acknowledged")]
+    WarningsNotAcknowledged(Vec<IssueReport>),
     /// Storage failed. Logged in full; the caller only learns that it failed.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
+    #[error("internal error: {0}")]
+    Internal(String),
 }
 
 impl AppError {
-    fn status_and_body(&self) -> (StatusCode, ApiError) {
+    fn status_and_body(self) -> (StatusCode, ApiError) {
+        use StatusCode as S;
+        let plain = |status, code: &str, message: &str| (status, ApiError::new(code, message));
         match self {
             AppError::NotFound { what } => (
-                StatusCode::NOT_FOUND,
+                S::NOT_FOUND,
+                ApiError::new("NOT_FOUND", format!("Không tìm thấy {what}.")),
+            ),
+            AppError::NotSignedIn => plain(
+                S::UNAUTHORIZED,
+                "NOT_SIGNED_IN",
+                "Bạn chưa đăng nhập hoặc phiên làm việc đã hết hạn. Vui lòng đăng nhập.",
+            ),
+            AppError::BadCredentials => plain(
+                S::UNAUTHORIZED,
+                "BAD_CREDENTIALS",
+                "Tên đăng nhập hoặc mật khẩu không đúng.",
+            ),
+            AppError::Forbidden => plain(
+                S::FORBIDDEN,
+                "FORBIDDEN",
+                "Tài khoản của bạn không có quyền với báo cáo này.",
+            ),
+            AppError::BadRequest { code, message } => {
+                (S::BAD_REQUEST, ApiError::new(code, message))
+            }
+            AppError::NotJson => plain(
+                S::UNSUPPORTED_MEDIA_TYPE,
+                "NOT_JSON",
+                "Yêu cầu phải gửi dữ liệu JSON (Content-Type: application/json).",
+            ),
+            AppError::TooLarge => plain(
+                S::PAYLOAD_TOO_LARGE,
+                "TOO_LARGE",
+                "Dữ liệu gửi lên quá lớn.",
+            ),
+            AppError::Locked => plain(
+                S::LOCKED,
+                "REPORT_LOCKED",
+                "Báo cáo đã nộp hoặc đã được duyệt nên không sửa được nữa. Những gì bạn nhập vẫn được giữ trên máy.",
+            ),
+            AppError::Conflict(c) => (S::CONFLICT, ApiError::new(c.code, c.message)),
+            AppError::StaleVersion => plain(
+                S::CONFLICT,
+                "STALE_VERSION",
+                "Báo cáo trên máy chủ đã thay đổi. Hãy đồng bộ rồi nộp lại.",
+            ),
+            AppError::Invalid(issues) => (
+                S::UNPROCESSABLE_ENTITY,
                 ApiError {
-                    code: "NOT_FOUND".into(),
-                    message: format!("Không tìm thấy {what}."),
+                    code: "VALIDATION_FAILED".into(),
+                    message: "Báo cáo còn lỗi, chưa nộp được. Hãy sửa các ô được liệt kê.".into(),
+                    issues,
+                },
+            ),
+            AppError::WarningsNotAcknowledged(issues) => (
+                S::UNPROCESSABLE_ENTITY,
+                ApiError {
+                    code: "WARNINGS_NOT_ACKNOWLEDGED".into(),
+                    message: "Báo cáo có cảnh báo. Hãy xem lại và xác nhận trước khi nộp.".into(),
+                    issues,
                 },
             ),
             AppError::Db(e) => {
                 tracing::error!(error = %e, "database error");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    ApiError {
-                        code: "INTERNAL".into(),
-                        message: "Máy chủ gặp lỗi khi lưu trữ dữ liệu. Vui lòng thử lại sau."
-                            .into(),
-                    },
+                plain(
+                    S::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "Máy chủ gặp lỗi khi lưu trữ dữ liệu. Vui lòng thử lại sau.",
+                )
+            }
+            AppError::Internal(e) => {
+                tracing::error!(error = %e, "internal error");
+                plain(
+                    S::INTERNAL_SERVER_ERROR,
+                    "INTERNAL",
+                    "Máy chủ gặp lỗi. Vui lòng thử lại sau.",
                 )
             }
         }
@@ -44,7 +137,40 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let AppError::Conflict(c) = self {
+            return (StatusCode::CONFLICT, Json(*c)).into_response();
+        }
         let (status, body) = self.status_and_body();
         (status, Json(body)).into_response()
+    }
+}
+
+/// A JSON body whose every rejection answers in the API's own `{code, message}`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => AppError::NotJson,
+                JsonRejection::JsonDataError(e) => AppError::BadRequest {
+                    code: "BAD_FIELDS",
+                    message: format!("Dữ liệu gửi lên không đúng dạng: {}", e.body_text()),
+                },
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    AppError::TooLarge
+                }
+                other => AppError::BadRequest {
+                    code: "BAD_JSON",
+                    message: format!(
+                        "Dữ liệu gửi lên không phải JSON hợp lệ: {}",
+                        other.body_text()
+                    ),
+                },
+            }),
+        }
     }
 }

@@ -9,14 +9,20 @@
 //! - [`db`]: the SQLite file (WAL mode), created and migrated on first start.
 //! - [`demo`]: the demo campaign and its small tree.
 //! - [`api`]: the routes, one module per resource.
+//! - [`auth`]: sessions, password hashes, and the [`auth::Caller`] extractor.
+//! - [`reports`]: reports in storage: access, push, submit, history.
+//! - [`clock`]: time as Unix milliseconds.
 //! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
 //! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
 
 pub mod api;
+pub mod auth;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod reports;
 pub mod startup;
 
 pub use config::Config;

@@ -14,6 +14,9 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let config = Config::parse();
     let app = Application::build(&config).await?;
+    if config.demo {
+        println!("{}", tuanle_server::demo::accounts_summary());
+    }
     tracing::info!("serving on http://{}", app.local_addr());
     app.run_until_stopped(shutdown_signal()).await
 }

@@ -49,7 +49,13 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        let router = router(AppState { db: db.clone() }, &config.assets_dir);
+        let router = router(
+            AppState {
+                db: db.clone(),
+                secure_cookies: config.secure_cookies,
+            },
+            &config.assets_dir,
+        );
         Ok(Application {
             listener,
             router,

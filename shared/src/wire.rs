@@ -3,6 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::content::{Cell, Content};
+use crate::merge::Conflict;
+use crate::validate::IssueReport;
+
 /// Route paths, versioned under `/api/v1`.
 pub mod routes {
     pub const HEALTHZ: &str = "/healthz";
@@ -10,18 +14,207 @@ pub mod routes {
     /// `/api/v1/forms/{version}`
     pub const FORM: &str = "/api/v1/forms/{version}";
     pub const CAMPAIGNS: &str = "/api/v1/campaigns";
+    /// `POST` signs in, `GET` says who is signed in, `DELETE` signs out.
+    pub const SESSION: &str = "/api/v1/session";
+    pub const REPORT: &str = "/api/v1/campaigns/{campaign}/reports/{unit}";
+    pub const REPORT_PUSH: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/push";
+    pub const REPORT_SUBMIT: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/submit";
+    pub const REPORT_HISTORY: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/history";
 
     /// The path of one form version.
     pub fn form(version: &str) -> String {
         format!("{FORMS}/{version}")
     }
+
+    /// The path of one unit's report in one campaign, and of its actions (`push`,
+    /// `submit`, `history`; empty for the report itself).
+    pub fn report(campaign: &str, unit: &str, action: &str) -> String {
+        let base = format!("{CAMPAIGNS}/{campaign}/reports/{unit}");
+        if action.is_empty() {
+            base
+        } else {
+            format!("{base}/{action}")
+        }
+    }
 }
+
+/// The name of the session cookie.
+pub const SESSION_COOKIE: &str = "tuanle_session";
 
 /// Every refusal: a stable code for programs, a Vietnamese message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
     pub code: String,
     pub message: String,
+    /// The validation findings, when a submission is refused because of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<IssueReport>,
+}
+
+impl ApiError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError {
+            code: code.into(),
+            message: message.into(),
+            issues: Vec::new(),
+        }
+    }
+}
+
+/// What a person is allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Enters and submits one unit's report.
+    Reporter,
+    /// Watches, returns and approves the reports of a unit's subtree; reports for the unit.
+    Supervisor,
+    /// Manages campaigns, trees and accounts.
+    Admin,
+}
+
+/// `POST /api/v1/session`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+/// Who is signed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Me {
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    /// The unit, by its stable code (matched in each campaign's tree).
+    pub unit_code: Option<String>,
+}
+
+/// Where a report is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportStatus {
+    /// Synced to the server, not counted as final.
+    Draft,
+    Submitted,
+    /// Sent back for correction, with a reason: editable again.
+    Returned,
+    /// Locked for good.
+    Approved,
+}
+
+impl ReportStatus {
+    /// Whether pushes are refused (`REPORT_LOCKED`).
+    pub fn is_locked(self) -> bool {
+        matches!(self, ReportStatus::Submitted | ReportStatus::Approved)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "Bản nháp",
+            ReportStatus::Submitted => "Đã nộp",
+            ReportStatus::Returned => "Bị trả lại",
+            ReportStatus::Approved => "Đã duyệt",
+        }
+    }
+}
+
+/// `GET` a report: the current server version and the report's state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportState {
+    pub campaign: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub form_version: String,
+    /// 0 when nothing has been pushed yet.
+    pub version: u64,
+    pub content: Content,
+    pub status: ReportStatus,
+    pub late: bool,
+    pub return_reason: Option<String>,
+    /// The unit's deadline, ISO date.
+    pub deadline: Option<String>,
+    /// Who made the current version, and when (Unix milliseconds).
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+/// `POST …/push`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// Made once when the push is queued, reused on every retry.
+    pub push_id: String,
+    pub device_id: String,
+    /// The server version this content was edited from.
+    pub base_version: u64,
+    pub content: Content,
+}
+
+/// A push accepted (200): the new version, the content it holds (merged if needed) and
+/// the cells that came from the other device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushAccepted {
+    pub version: u64,
+    pub content: Content,
+    #[serde(default)]
+    pub from_theirs: Vec<Cell>,
+}
+
+/// A push refused because another device changed the same cells (409). Nothing was
+/// written; the body carries the current version for the user to choose from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PushConflict {
+    pub code: String,
+    pub message: String,
+    pub version: u64,
+    pub content: Content,
+    pub conflicts: Vec<Conflict>,
+    pub changed_by: String,
+    pub changed_at: i64,
+}
+
+/// `POST …/submit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitRequest {
+    /// The version submitted: what the person saw.
+    pub version: u64,
+    pub device_id: String,
+    /// The person has read the warnings and submits anyway.
+    #[serde(default)]
+    pub acknowledge_warnings: bool,
+}
+
+/// One accepted version of a report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub version: u64,
+    pub username: String,
+    pub display_name: String,
+    pub device_id: String,
+    pub push_id: String,
+    pub created_at: i64,
+}
+
+/// A submission, return or approval.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventInfo {
+    pub kind: String,
+    pub version: u64,
+    pub username: String,
+    pub display_name: String,
+    pub reason: Option<String>,
+    pub late: bool,
+    pub created_at: i64,
+}
+
+/// `GET …/history`: every version and every event, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub versions: Vec<VersionInfo>,
+    pub events: Vec<EventInfo>,
 }
 
 /// A campaign as listed to the app.
@@ -55,9 +248,46 @@ pub fn format_date(iso: &str) -> String {
     }
 }
 
+/// The last millisecond of an ISO date's day in Vietnam (UTC+7), as Unix milliseconds:
+/// a report due "by 16/10" is on time until midnight in Vietnam.
+pub fn end_of_day_vietnam_ms(iso: &str) -> Option<i64> {
+    let mut parts = iso.split('-');
+    let (y, m, d) = (
+        parts.next()?.parse::<i64>().ok()?,
+        parts.next()?.parse::<i64>().ok()?,
+        parts.next()?.parse::<i64>().ok()?,
+    );
+    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days + 1) * 86_400_000 - 7 * 3_600_000 - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_deadline_ends_at_midnight_in_vietnam() {
+        // 2025-10-16T17:00:00Z is midnight of the 17th in Hanoi.
+        assert_eq!(
+            end_of_day_vietnam_ms("2025-10-16"),
+            Some(1_760_634_000_000 - 1)
+        );
+        assert_eq!(
+            end_of_day_vietnam_ms("1970-01-01"),
+            Some(86_400_000 - 7 * 3_600_000 - 1)
+        );
+        assert_eq!(end_of_day_vietnam_ms("2025-13-01"), None);
+        assert_eq!(end_of_day_vietnam_ms("16/10/2025"), None);
+    }
 
     #[test]
     fn dates_are_written_the_vietnamese_way() {

@@ -182,3 +182,81 @@ fn kill_group(child: &mut Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// A JSON client of the API that keeps its session cookie, as the app does.
+pub struct ApiClient {
+    base: String,
+    http: reqwest::Client,
+    cookie: Option<String>,
+}
+
+impl ApiClient {
+    pub fn new(server: &TestServer) -> ApiClient {
+        ApiClient {
+            base: server.url(""),
+            http: reqwest::Client::new(),
+            cookie: None,
+        }
+    }
+
+    /// Signs in; keeps the session cookie for the next requests.
+    pub async fn sign_in(
+        server: &TestServer,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<ApiClient> {
+        let mut client = ApiClient::new(server);
+        let response = client
+            .post(
+                tuanle_shared::wire::routes::SESSION,
+                &serde_json::json!({"username": username, "password": password}),
+            )
+            .await?;
+        if response.status() != 200 {
+            bail!("sign-in of {username} answered {}", response.status());
+        }
+        let set_cookie = response
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .context("no Set-Cookie")?;
+        client.cookie = set_cookie.split(';').next().map(str::to_owned);
+        Ok(client)
+    }
+
+    fn with_cookie(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        match &self.cookie {
+            Some(c) => r.header(reqwest::header::COOKIE, c),
+            None => r,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .with_cookie(self.http.get(format!("{}{path}", self.base)))
+            .send()
+            .await?)
+    }
+
+    pub async fn post(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .with_cookie(self.http.post(format!("{}{path}", self.base)))
+            .json(body)
+            .send()
+            .await?)
+    }
+
+    pub async fn delete(&self, path: &str) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .with_cookie(self.http.delete(format!("{}{path}", self.base)))
+            .send()
+            .await?)
+    }
+}
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = tuanle_server::demo::DEMO_PASSWORD;

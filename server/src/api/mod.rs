@@ -3,9 +3,12 @@
 mod campaigns;
 mod forms;
 mod health;
+mod reports;
+mod session;
 
 use axum::Router;
-use axum::routing::get;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
 use sqlx::SqlitePool;
 use tuanle_shared::wire::routes;
 
@@ -15,7 +18,12 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct AppState {
     pub db: SqlitePool,
+    /// Mark cookies `Secure` (the server is behind TLS).
+    pub secure_cookies: bool,
 }
+
+/// Largest request body: a full report with long narrative texts fits many times over.
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// The API routes. Unknown paths under `/api` answer the API's own 404 body, not the app.
 pub fn router(state: AppState) -> Router {
@@ -24,7 +32,18 @@ pub fn router(state: AppState) -> Router {
         .route(routes::FORMS, get(forms::forms_list))
         .route(routes::FORM, get(forms::form_get))
         .route(routes::CAMPAIGNS, get(campaigns::campaigns_list))
+        .route(
+            routes::SESSION,
+            post(session::session_create)
+                .get(session::session_get)
+                .delete(session::session_delete),
+        )
+        .route(routes::REPORT, get(reports::report_get))
+        .route(routes::REPORT_PUSH, post(reports::report_push))
+        .route(routes::REPORT_SUBMIT, post(reports::report_submit))
+        .route(routes::REPORT_HISTORY, get(reports::report_history))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }
 

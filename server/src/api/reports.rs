@@ -1,0 +1,57 @@
+//! A unit's report: `GET` the current version, `POST …/push`, `POST …/submit`,
+//! `GET …/history`. Each checks first that the caller may touch that unit.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use tuanle_shared::wire::{History, PushAccepted, PushRequest, ReportState, SubmitRequest};
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::error::{ApiJson, AppError};
+use crate::reports;
+
+pub async fn report_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+) -> Result<Json<ReportState>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_read(&state.db, &caller, &target).await?;
+    Ok(Json(reports::state(&state.db, &target).await?))
+}
+
+pub async fn report_push(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+    ApiJson(body): ApiJson<PushRequest>,
+) -> Result<Json<PushAccepted>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_write(&caller, &target)?;
+    Ok(Json(
+        reports::push(&state.db, &caller, &target, body).await?,
+    ))
+}
+
+pub async fn report_submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+    ApiJson(body): ApiJson<SubmitRequest>,
+) -> Result<Json<ReportState>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_write(&caller, &target)?;
+    Ok(Json(
+        reports::submit(&state.db, &caller, &target, body).await?,
+    ))
+}
+
+pub async fn report_history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+) -> Result<Json<History>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_read(&state.db, &caller, &target).await?;
+    Ok(Json(reports::history(&state.db, &target).await?))
+}

@@ -1,0 +1,81 @@
+//! `/api/v1/session`: sign in (`POST`), who am I (`GET`), sign out (`DELETE`).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use sqlx::Row;
+use tuanle_shared::wire::{Me, SESSION_COOKIE, SignIn};
+
+use super::AppState;
+use crate::auth::{Caller, cookie, password, session};
+use crate::error::{ApiJson, AppError};
+
+/// A hash verified when the username is unknown, so that a wrong username takes as
+/// long as a wrong password and does not tell which usernames exist.
+fn dummy_hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| password::hash("không có tài khoản này").unwrap_or_default())
+        .clone()
+}
+
+pub async fn session_create(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<impl IntoResponse, AppError> {
+    let username = body.username.trim().to_lowercase();
+    let row = sqlx::query(
+        "SELECT id, display_name, password_hash, role, unit_code FROM accounts WHERE username = ? AND disabled = 0",
+    )
+    .bind(&username)
+    .fetch_optional(&state.db)
+    .await?;
+    let stored = match &row {
+        Some(r) => r.try_get::<String, _>("password_hash")?,
+        None => dummy_hash(),
+    };
+    let password = body.password;
+    let ok = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    let Some(row) = row.filter(|_| ok) else {
+        return Err(AppError::BadCredentials);
+    };
+    let account_id: i64 = row.try_get("id")?;
+    let role: String = row.try_get("role")?;
+    let me = Me {
+        username,
+        display_name: row.try_get("display_name")?,
+        role: session::parse_role(&role)?,
+        unit_code: row.try_get("unit_code")?,
+    };
+    let token = session::create(&state.db, account_id).await?;
+    Ok((
+        [(
+            header::SET_COOKIE,
+            session::set_cookie(&token, state.secure_cookies),
+        )],
+        Json(me),
+    ))
+}
+
+pub async fn session_get(caller: Caller) -> Json<Me> {
+    Json(caller.me)
+}
+
+pub async fn session_delete(
+    State(state): State<AppState>,
+    parts: Parts,
+) -> Result<impl IntoResponse, AppError> {
+    if let Some(token) = cookie(&parts, SESSION_COOKIE) {
+        session::delete(&state.db, token).await?;
+    }
+    Ok((
+        StatusCode::NO_CONTENT,
+        [(
+            header::SET_COOKIE,
+            session::clear_cookie(state.secure_cookies),
+        )],
+    ))
+}

@@ -1,0 +1,524 @@
+//! Reports in storage: who may touch one, its current state, and the push, submit and
+//! history operations of the sync contract (`sync.md`).
+//!
+//! Every write is one `BEGIN IMMEDIATE` transaction: it takes the write lock before it
+//! reads, so two pushes to one report are serialised, and a push the server has
+//! answered is on disk.
+
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tuanle_shared::form::builtin;
+use tuanle_shared::validate::{IssueReport, Severity, validate};
+use tuanle_shared::wire::{
+    EventInfo, History, PushAccepted, PushConflict, PushRequest, ReportState, ReportStatus, Role,
+    SubmitRequest, VersionInfo, end_of_day_vietnam_ms,
+};
+use tuanle_shared::{Content, Figures, FormDef, merge};
+
+use crate::auth::Caller;
+use crate::clock::now_ms;
+use crate::error::AppError;
+
+/// Longest push or device id accepted.
+const MAX_ID_LEN: usize = 64;
+
+/// One unit in one campaign: the report's key, resolved from the URL.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub campaign_id: i64,
+    pub campaign_code: String,
+    pub campaign_year: i64,
+    pub form: &'static FormDef,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub deadline: Option<String>,
+}
+
+/// Resolves `(campaign code, unit code)`; unknown ones are a 404.
+pub async fn resolve(db: &SqlitePool, campaign: &str, unit: &str) -> Result<Target, AppError> {
+    let row = sqlx::query(
+        "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
+                u.id AS unit_id, u.code AS unit_code, u.name AS unit_name,
+                (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS deadline
+         FROM campaigns c JOIN units u ON u.campaign_id = c.id
+         WHERE c.code = ? AND u.code = ?",
+    )
+    .bind(campaign)
+    .bind(unit)
+    .fetch_optional(db)
+    .await?
+    .ok_or(AppError::NotFound { what: "báo cáo của đơn vị này trong đợt này" })?;
+    let version: String = row.try_get("form_version")?;
+    let form = builtin(&version)
+        .ok_or_else(|| AppError::Internal(format!("campaign uses unknown form {version}")))?;
+    Ok(Target {
+        campaign_id: row.try_get("campaign_id")?,
+        campaign_code: row.try_get("campaign_code")?,
+        campaign_year: row.try_get("year")?,
+        form,
+        unit_id: row.try_get("unit_id")?,
+        unit_code: row.try_get("unit_code")?,
+        unit_name: row.try_get("unit_name")?,
+        deadline: row.try_get("deadline")?,
+    })
+}
+
+/// Only the unit's own staff write its report.
+pub fn authorize_write(caller: &Caller, target: &Target) -> Result<(), AppError> {
+    let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
+    if own && caller.role() != Role::Admin {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The unit's staff, supervisors of any unit above it, and administrators read a report.
+pub async fn authorize_read(
+    db: &SqlitePool,
+    caller: &Caller,
+    target: &Target,
+) -> Result<(), AppError> {
+    if caller.role() == Role::Admin || authorize_write(caller, target).is_ok() {
+        return Ok(());
+    }
+    let Some(own) = caller
+        .me
+        .unit_code
+        .as_deref()
+        .filter(|_| caller.role() == Role::Supervisor)
+    else {
+        return Err(AppError::Forbidden);
+    };
+    let (above,): (i64,) = sqlx::query_as(
+        "WITH RECURSIVE up(id, parent_id, code) AS (
+             SELECT id, parent_id, code FROM units WHERE id = ?
+             UNION ALL
+             SELECT u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
+         )
+         SELECT COUNT(*) FROM up WHERE code = ?",
+    )
+    .bind(target.unit_id)
+    .bind(own)
+    .fetch_one(db)
+    .await?;
+    if above > 0 {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// The stored row of a report, if it has one.
+struct Stored {
+    id: i64,
+    version: u64,
+    status: ReportStatus,
+    return_reason: Option<String>,
+    late: bool,
+}
+
+fn parse_status(s: &str) -> Result<ReportStatus, AppError> {
+    match s {
+        "draft" => Ok(ReportStatus::Draft),
+        "submitted" => Ok(ReportStatus::Submitted),
+        "returned" => Ok(ReportStatus::Returned),
+        "approved" => Ok(ReportStatus::Approved),
+        other => Err(AppError::Internal(format!(
+            "unknown report status {other:?}"
+        ))),
+    }
+}
+
+fn status_str(s: ReportStatus) -> &'static str {
+    match s {
+        ReportStatus::Draft => "draft",
+        ReportStatus::Submitted => "submitted",
+        ReportStatus::Returned => "returned",
+        ReportStatus::Approved => "approved",
+    }
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+fn to_i64(v: u64) -> Result<i64, AppError> {
+    i64::try_from(v).map_err(|_| AppError::BadRequest {
+        code: "BAD_VERSION",
+        message: "Số phiên bản không hợp lệ.".into(),
+    })
+}
+
+async fn stored(conn: &mut SqliteConnection, target: &Target) -> Result<Option<Stored>, AppError> {
+    let row = sqlx::query(
+        "SELECT id, version, status, late, return_reason FROM reports WHERE campaign_id = ? AND unit_id = ?",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let status: String = r.try_get("status")?;
+        Ok(Stored {
+            id: r.try_get("id")?,
+            version: to_u64(r.try_get("version")?),
+            status: parse_status(&status)?,
+            late: r.try_get("late")?,
+            return_reason: r.try_get("return_reason")?,
+        })
+    })
+    .transpose()
+}
+
+/// A stored version's content, who made it and when.
+async fn version(
+    conn: &mut SqliteConnection,
+    report_id: i64,
+    version: u64,
+) -> Result<Option<(Content, String, i64)>, AppError> {
+    if version == 0 {
+        return Ok(Some((Content::default(), String::new(), 0)));
+    }
+    let row = sqlx::query(
+        "SELECT v.content, a.display_name, v.created_at
+         FROM report_versions v JOIN accounts a ON a.id = v.account_id
+         WHERE v.report_id = ? AND v.version = ?",
+    )
+    .bind(report_id)
+    .bind(to_i64(version)?)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let json: String = r.try_get("content")?;
+        let content = serde_json::from_str(&json)
+            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))?;
+        Ok((
+            content,
+            r.try_get("display_name")?,
+            r.try_get("created_at")?,
+        ))
+    })
+    .transpose()
+}
+
+/// The report as the server holds it now.
+pub async fn state(db: &SqlitePool, target: &Target) -> Result<ReportState, AppError> {
+    let mut conn = db.acquire().await?;
+    let stored = stored(&mut conn, target).await?;
+    let (content, updated_by, updated_at) = match &stored {
+        Some(s) => version(&mut conn, s.id, s.version)
+            .await?
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
+    Ok(ReportState {
+        campaign: target.campaign_code.clone(),
+        unit_code: target.unit_code.clone(),
+        unit_name: target.unit_name.clone(),
+        form_version: target.form.version().to_owned(),
+        version: stored.as_ref().map_or(0, |s| s.version),
+        content,
+        status: stored.as_ref().map_or(ReportStatus::Draft, |s| s.status),
+        late: stored.as_ref().is_some_and(|s| s.late),
+        return_reason: stored.as_ref().and_then(|s| s.return_reason.clone()),
+        deadline: target.deadline.clone(),
+        updated_by: (!updated_by.is_empty()).then_some(updated_by),
+        updated_at: (updated_at > 0).then_some(updated_at),
+    })
+}
+
+fn check_id(id: &str, what: &'static str) -> Result<(), AppError> {
+    if id.is_empty()
+        || id.len() > MAX_ID_LEN
+        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(AppError::BadRequest {
+            code: "BAD_ID",
+            message: format!("Mã {what} không hợp lệ."),
+        });
+    }
+    Ok(())
+}
+
+/// Applies a push: exactly once per `push_id`, merged per cell when edited from an older
+/// version, refused with the conflicting cells when both sides changed one differently.
+pub async fn push(
+    db: &SqlitePool,
+    caller: &Caller,
+    target: &Target,
+    req: PushRequest,
+) -> Result<PushAccepted, AppError> {
+    check_id(&req.push_id, "lần gửi")?;
+    check_id(&req.device_id, "thiết bị")?;
+    Figures::from_content(target.form, &req.content).map_err(|e| AppError::BadRequest {
+        code: e.code(),
+        message: e.to_string(),
+    })?;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let answered = sqlx::query("SELECT report_id, answer FROM pushes WHERE push_id = ?")
+        .bind(&req.push_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let current = stored(&mut tx, target).await?;
+    if let Some(row) = answered {
+        let report_id: i64 = row.try_get("report_id")?;
+        if current.as_ref().map(|c| c.id) != Some(report_id) {
+            return Err(AppError::BadRequest {
+                code: "PUSH_ID_REUSED",
+                message: "Mã lần gửi đã dùng cho báo cáo khác.".into(),
+            });
+        }
+        let answer: String = row.try_get("answer")?;
+        return serde_json::from_str(&answer)
+            .map_err(|e| AppError::Internal(format!("stored answer unreadable: {e}")));
+    }
+    let (current_version, status) = current
+        .as_ref()
+        .map_or((0, ReportStatus::Draft), |c| (c.version, c.status));
+    if status.is_locked() {
+        return Err(AppError::Locked);
+    }
+    if req.base_version > current_version {
+        return Err(AppError::BadRequest {
+            code: "BAD_BASE_VERSION",
+            message: "Phiên bản gốc không có trên máy chủ.".into(),
+        });
+    }
+    let report_id = current.as_ref().map(|c| c.id);
+    let (theirs, changed_by, changed_at) = match report_id {
+        Some(id) => version(&mut tx, id, current_version)
+            .await?
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
+    let (content, from_theirs) = if req.base_version == current_version {
+        (req.content, Vec::new())
+    } else {
+        let base = match report_id {
+            Some(id) => version(&mut tx, id, req.base_version)
+                .await?
+                .map(|v| v.0)
+                .unwrap_or_default(),
+            None => Content::default(),
+        };
+        let outcome = merge(&base, &theirs, &req.content);
+        if !outcome.is_clean() {
+            return Err(AppError::Conflict(Box::new(PushConflict {
+                code: "CONFLICT".into(),
+                message: "Một thiết bị khác đã sửa cùng ô. Hãy chọn giá trị cần giữ.".into(),
+                version: current_version,
+                content: theirs,
+                conflicts: outcome.conflicts,
+                changed_by,
+                changed_at,
+            })));
+        }
+        (outcome.merged, outcome.from_theirs)
+    };
+    let now = now_ms();
+    let unchanged = current_version > 0 && content == theirs;
+    let new_version = if unchanged {
+        current_version
+    } else {
+        current_version + 1
+    };
+    let report_id = match report_id {
+        Some(id) => {
+            sqlx::query("UPDATE reports SET version = ?, updated_at = ? WHERE id = ?")
+                .bind(to_i64(new_version)?)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO reports (campaign_id, unit_id, version, status, updated_at)
+                 VALUES (?, ?, ?, 'draft', ?) RETURNING id",
+            )
+            .bind(target.campaign_id)
+            .bind(target.unit_id)
+            .bind(to_i64(new_version)?)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?
+        }
+    };
+    let json = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
+    if !unchanged {
+        sqlx::query(
+            "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(report_id)
+        .bind(to_i64(new_version)?)
+        .bind(&json)
+        .bind(caller.account_id)
+        .bind(&req.device_id)
+        .bind(&req.push_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let answer = PushAccepted {
+        version: new_version,
+        content,
+        from_theirs,
+    };
+    sqlx::query("INSERT INTO pushes (push_id, report_id, account_id, answer, created_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(&req.push_id)
+        .bind(report_id)
+        .bind(caller.account_id)
+        .bind(serde_json::to_string(&answer).map_err(|e| AppError::Internal(e.to_string()))?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(answer)
+}
+
+/// The same unit's content in the most recent earlier campaign, for the "far above last
+/// year" warning. Units are matched across campaigns by code.
+async fn previous_year(
+    conn: &mut SqliteConnection,
+    target: &Target,
+) -> Result<Option<Content>, AppError> {
+    let row = sqlx::query(
+        "SELECT v.content FROM campaigns c
+         JOIN units u ON u.campaign_id = c.id AND u.code = ?
+         JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+         WHERE c.year < ? ORDER BY c.year DESC LIMIT 1",
+    )
+    .bind(&target.unit_code)
+    .bind(target.campaign_year)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let json: String = r.try_get("content")?;
+        serde_json::from_str(&json)
+            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))
+    })
+    .transpose()
+}
+
+/// Submits the named version: validated by the shared rules (errors block, warnings must
+/// be acknowledged), accepted after the deadline and marked late.
+pub async fn submit(
+    db: &SqlitePool,
+    caller: &Caller,
+    target: &Target,
+    req: SubmitRequest,
+) -> Result<ReportState, AppError> {
+    check_id(&req.device_id, "thiết bị")?;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let Some(current) = stored(&mut tx, target).await? else {
+        return Err(AppError::BadRequest {
+            code: "EMPTY_REPORT",
+            message: "Báo cáo chưa có số liệu nào để nộp.".into(),
+        });
+    };
+    if current.status.is_locked() {
+        return Err(AppError::Locked);
+    }
+    if req.version != current.version {
+        return Err(AppError::StaleVersion);
+    }
+    let (content, _, _) = version(&mut tx, current.id, current.version)
+        .await?
+        .unwrap_or_default();
+    let previous = previous_year(&mut tx, target).await?;
+    let issues = validate(target.form, &content, previous.as_ref());
+    let reports: Vec<IssueReport> = issues.iter().map(IssueReport::from).collect();
+    if issues.iter().any(|i| i.severity() == Severity::Error) {
+        return Err(AppError::Invalid(reports));
+    }
+    if !issues.is_empty() && !req.acknowledge_warnings {
+        return Err(AppError::WarningsNotAcknowledged(reports));
+    }
+    let now = now_ms();
+    let late = target
+        .deadline
+        .as_deref()
+        .and_then(end_of_day_vietnam_ms)
+        .is_some_and(|due| now > due);
+    sqlx::query(
+        "UPDATE reports SET status = ?, submitted_version = ?, late = ?, return_reason = NULL, updated_at = ?
+         WHERE id = ?",
+    )
+    .bind(status_str(ReportStatus::Submitted))
+    .bind(to_i64(current.version)?)
+    .bind(late)
+    .bind(now)
+    .bind(current.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO report_events (report_id, kind, version, account_id, device_id, late, created_at)
+         VALUES (?, 'submit', ?, ?, ?, ?, ?)",
+    )
+    .bind(current.id)
+    .bind(to_i64(current.version)?)
+    .bind(caller.account_id)
+    .bind(&req.device_id)
+    .bind(late)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    state(db, target).await
+}
+
+/// Every version and event of a report, oldest first.
+pub async fn history(db: &SqlitePool, target: &Target) -> Result<History, AppError> {
+    let versions = sqlx::query(
+        "SELECT v.version, a.username, a.display_name, v.device_id, v.push_id, v.created_at
+         FROM report_versions v
+         JOIN reports r ON r.id = v.report_id
+         JOIN accounts a ON a.id = v.account_id
+         WHERE r.campaign_id = ? AND r.unit_id = ? ORDER BY v.version",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(VersionInfo {
+            version: to_u64(r.try_get("version")?),
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+            device_id: r.try_get("device_id")?,
+            push_id: r.try_get("push_id")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    let events = sqlx::query(
+        "SELECT e.kind, e.version, a.username, a.display_name, e.reason, e.late, e.created_at
+         FROM report_events e
+         JOIN reports r ON r.id = e.report_id
+         JOIN accounts a ON a.id = e.account_id
+         WHERE r.campaign_id = ? AND r.unit_id = ? ORDER BY e.id",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .fetch_all(db)
+    .await?
+    .into_iter()
+    .map(|r| {
+        Ok(EventInfo {
+            kind: r.try_get("kind")?,
+            version: to_u64(r.try_get("version")?),
+            username: r.try_get("username")?,
+            display_name: r.try_get("display_name")?,
+            reason: r.try_get("reason")?,
+            late: r.try_get("late")?,
+            created_at: r.try_get("created_at")?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
+    Ok(History { versions, events })
+}

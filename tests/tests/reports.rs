@@ -1,0 +1,386 @@
+//! Reports over the API: sign-in, access, push exactly once, merge, conflicts, submit.
+//! The real server on loopback with a fresh SQLite file per test.
+
+use serde_json::{Value, json};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::wire::{
+    ApiError, History, PushAccepted, PushConflict, ReportState, ReportStatus, routes,
+};
+
+const SCHOOL: &str = "NB-HQ-TH";
+
+fn report(action: &str) -> String {
+    routes::report("2025", SCHOOL, action)
+}
+
+fn push_body(push_id: &str, base_version: u64, numbers: Value) -> Value {
+    json!({"push_id": push_id, "device_id": "tablet-1", "base_version": base_version, "content": {"numbers": numbers}})
+}
+
+async fn error_of(response: reqwest::Response) -> (u16, ApiError) {
+    let status = response.status().as_u16();
+    (status, response.json().await.expect("an error body"))
+}
+
+async fn reporter(server: &TestServer) -> ApiClient {
+    ApiClient::sign_in(server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("demo reporter signs in")
+}
+
+/// A wrong password is refused in Vietnamese, and the session cookie of a right one is
+/// HttpOnly and SameSite=Strict.
+#[tokio::test]
+async fn sign_in_checks_the_password_and_sets_a_strict_cookie() {
+    let server = TestServer::spawn().await.expect("server");
+    let client = ApiClient::new(&server);
+    let response = client
+        .post(
+            routes::SESSION,
+            &json!({"username": "nb-hq-th", "password": "sai"}),
+        )
+        .await
+        .expect("answer");
+    let (status, error) = error_of(response).await;
+    assert_eq!((status, error.code.as_str()), (401, "BAD_CREDENTIALS"));
+    assert_eq!(error.message, "Tên đăng nhập hoặc mật khẩu không đúng.");
+
+    let response = client
+        .post(
+            routes::SESSION,
+            &json!({"username": "NB-HQ-TH", "password": DEMO_PASSWORD}),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(response.status(), 200);
+    let cookie = response.headers()["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Strict")
+            && cookie.contains("Max-Age="),
+        "{cookie}"
+    );
+}
+
+/// Signed out gets 401; a reporter reading or writing another unit's report gets 403;
+/// a ward supervisor reads the reports below it and no other ward's.
+#[tokio::test]
+async fn access_is_checked_on_every_report_endpoint() {
+    let server = TestServer::spawn().await.expect("server");
+    let anonymous = ApiClient::new(&server);
+    let (status, error) = error_of(anonymous.get(&report("")).await.expect("answer")).await;
+    assert_eq!((status, error.code.as_str()), (401, "NOT_SIGNED_IN"));
+
+    let other = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD)
+        .await
+        .expect("sign in");
+    let (status, error) = error_of(other.get(&report("")).await.expect("answer")).await;
+    assert_eq!((status, error.code.as_str()), (403, "FORBIDDEN"));
+    let (status, _) = error_of(
+        other
+            .post(&report("push"), &push_body("p-1", 0, json!({})))
+            .await
+            .expect("answer"),
+    )
+    .await;
+    assert_eq!(status, 403);
+
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD)
+        .await
+        .expect("sign in");
+    assert_eq!(ward.get(&report("")).await.expect("answer").status(), 200);
+    assert_eq!(
+        ward.get(&report("history")).await.expect("answer").status(),
+        200
+    );
+    let (status, _) = error_of(
+        ward.post(&report("push"), &push_body("p-2", 0, json!({})))
+            .await
+            .expect("answer"),
+    )
+    .await;
+    assert_eq!(status, 403, "a supervisor does not write a school's report");
+    let other_ward = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD)
+        .await
+        .expect("sign in");
+    assert_eq!(
+        other_ward.get(&report("")).await.expect("answer").status(),
+        403
+    );
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD)
+        .await
+        .expect("sign in");
+    assert_eq!(
+        province.get(&report("")).await.expect("answer").status(),
+        200
+    );
+
+    let me = reporter(&server).await;
+    assert_eq!(
+        me.delete(routes::SESSION).await.expect("sign out").status(),
+        204
+    );
+    assert_eq!(
+        me.get(&report("")).await.expect("answer").status(),
+        401,
+        "the session is gone"
+    );
+}
+
+/// The same push sent twice (its answer was lost) is applied once: one version, and the
+/// second answer is the first one.
+#[tokio::test]
+async fn a_push_sent_twice_is_applied_once() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let body = push_body("push-0001", 0, json!({"1.3/count": 2, "1.3/persons": 40}));
+    let first: PushAccepted = me
+        .post(&report("push"), &body)
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("accepted");
+    let second: PushAccepted = me
+        .post(&report("push"), &body)
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("accepted");
+    assert_eq!(first.version, 1);
+    assert_eq!(second, first);
+    let history: History = me
+        .get(&report("history"))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("history");
+    assert_eq!(history.versions.len(), 1);
+    assert_eq!(history.versions[0].device_id, "tablet-1");
+    assert_eq!(history.versions[0].username, "nb-hq-th");
+}
+
+/// Two devices edit different cells from the same version: both edits are kept, and the
+/// second is told which cells came from the first. Then the same cell differently: a
+/// conflict, nothing written.
+#[tokio::test]
+async fn concurrent_pushes_merge_per_cell_or_conflict() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let v1: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("a-1", 0, json!({"2/count": 1, "3/count": 1})),
+        )
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("ok");
+    let v2: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("a-2", v1.version, json!({"2/count": 5, "3/count": 1})),
+        )
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    let v3: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("b-1", v1.version, json!({"2/count": 1, "3/count": 7})),
+        )
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    assert_eq!(v3.version, v2.version + 1);
+    let numbers = serde_json::to_value(&v3.content).expect("json");
+    assert_eq!(numbers, json!({"numbers": {"2/count": 5, "3/count": 7}}));
+    assert_eq!(
+        v3.from_theirs
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        ["2/count"]
+    );
+
+    let response = me
+        .post(
+            &report("push"),
+            &push_body("b-2", v1.version, json!({"2/count": 9, "3/count": 7})),
+        )
+        .await
+        .expect("a");
+    assert_eq!(response.status(), 409);
+    let conflict: PushConflict = response.json().await.expect("conflict body");
+    assert_eq!(conflict.code, "CONFLICT");
+    assert_eq!(conflict.version, v3.version);
+    assert_eq!(conflict.conflicts.len(), 1);
+    assert_eq!(conflict.conflicts[0].cell.to_string(), "2/count");
+    assert_eq!(conflict.changed_by, "Trường Tiểu học Hồng Quang");
+    let state: ReportState = me
+        .get(&report(""))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("state");
+    assert_eq!(state.version, v3.version, "a conflict writes nothing");
+}
+
+/// Content that does not fit the form is refused with its precise code.
+#[tokio::test]
+async fn content_outside_the_form_is_refused_precisely() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let cases = [
+        (json!({"4.1/persons": 3}), "PERSONS_NOT_ALLOWED"),
+        (json!({"1/count": 3}), "NOT_TYPED"),
+        (json!({"99/count": 3}), "UNKNOWN_CODE"),
+    ];
+    for (i, (numbers, code)) in cases.into_iter().enumerate() {
+        let body = json!({"push_id": format!("bad-{i}"), "device_id": "t", "base_version": 0, "content": {"numbers": numbers}});
+        let (status, error) =
+            error_of(me.post(&report("push"), &body).await.expect("answer")).await;
+        assert_eq!((status, error.code.as_str()), (400, code));
+    }
+    let body = json!({"push_id": "x", "device_id": "t", "base_version": 0, "content": {"numbers": {"2/count": -1}}});
+    let (status, error) = error_of(me.post(&report("push"), &body).await.expect("answer")).await;
+    assert_eq!((status, error.code.as_str()), (400, "BAD_FIELDS"));
+}
+
+/// Submission: errors block with the list, warnings need acknowledging, after the
+/// deadline it is accepted and marked late, and then pushes are refused as locked.
+#[tokio::test]
+async fn submission_is_validated_marked_late_and_locks_the_report() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let submit = |version: u64, ack: bool| json!({"version": version, "device_id": "tablet-1", "acknowledge_warnings": ack});
+
+    let v1: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("s-1", 0, json!({"1.3/persons": 30})),
+        )
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    let (status, error) = error_of(
+        me.post(&report("submit"), &submit(v1.version, true))
+            .await
+            .expect("a"),
+    )
+    .await;
+    assert_eq!((status, error.code.as_str()), (422, "VALIDATION_FAILED"));
+    assert_eq!(error.issues.len(), 1);
+    assert_eq!(error.issues[0].cell, "1.3/count");
+    assert_eq!(error.issues[0].code, "PERSONS_WITHOUT_COUNT");
+
+    let v2: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body(
+                "s-2",
+                v1.version,
+                json!({"1.3/count": 40, "1.3/persons": 30}),
+            ),
+        )
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    let (status, error) = error_of(
+        me.post(&report("submit"), &submit(v2.version, false))
+            .await
+            .expect("a"),
+    )
+    .await;
+    assert_eq!(
+        (status, error.code.as_str()),
+        (422, "WARNINGS_NOT_ACKNOWLEDGED")
+    );
+    let (status, error) = error_of(
+        me.post(&report("submit"), &submit(v1.version, true))
+            .await
+            .expect("a"),
+    )
+    .await;
+    assert_eq!((status, error.code.as_str()), (409, "STALE_VERSION"));
+
+    // The demo campaign's school deadline (16/10/2025) is long past.
+    let state: ReportState = me
+        .post(&report("submit"), &submit(v2.version, true))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    assert_eq!(state.status, ReportStatus::Submitted);
+    assert!(state.late);
+
+    let (status, error) = error_of(
+        me.post(
+            &report("push"),
+            &push_body("s-3", v2.version, json!({"2/count": 1})),
+        )
+        .await
+        .expect("a"),
+    )
+    .await;
+    assert_eq!((status, error.code.as_str()), (423, "REPORT_LOCKED"));
+    let history: History = me
+        .get(&report("history"))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("history");
+    assert_eq!(history.events.len(), 1);
+    assert_eq!(history.events[0].kind, "submit");
+    assert!(history.events[0].late);
+}
+
+/// Before the deadline a submission is on time.
+#[tokio::test]
+async fn a_submission_before_the_deadline_is_on_time() {
+    let server = TestServer::spawn().await.expect("server");
+    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.db_file().display()))
+        .await
+        .expect("db");
+    sqlx::query("UPDATE deadlines SET due_on = '2999-12-31'")
+        .execute(&db)
+        .await
+        .expect("move the deadline");
+    let me = reporter(&server).await;
+    let v1: PushAccepted = me
+        .post(&report("push"), &push_body("t-1", 0, json!({"2/count": 3})))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    let state: ReportState = me
+        .post(
+            &report("submit"),
+            &json!({"version": v1.version, "device_id": "tablet-1"}),
+        )
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    assert_eq!(state.status, ReportStatus::Submitted);
+    assert!(!state.late);
+}
