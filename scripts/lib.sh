@@ -67,9 +67,11 @@ build_app() {
     --out-dir "$DIST/pkg" --out-name tuanle_app \
     "$ROOT/target/wasm32-unknown-unknown/wasm-release/tuanle_app.wasm"
   wasm-opt -Oz --strip-debug "$DIST/pkg/tuanle_app_bg.wasm" -o "$DIST/pkg/tuanle_app_bg.wasm"
-  cp "$ROOT/app/index.html" "$ROOT/app/boot.js" "$DIST/"
+  cp -r "$ROOT/app/static/." "$DIST/"
   cat "$ROOT"/style/*.css > "$DIST/style.css"
   find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
     -exec gzip -9 -k -f {} \;
+  # The service worker's cache name changes with every build, so tablets drop old copies.
+  sed -i "s/tuanle-v1/tuanle-$(date +%s)/" "$DIST/sw.js" && gzip -9 -k -f "$DIST/sw.js"
   say "app built: wasm $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm") bytes, gzip $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm.gz") bytes"
 }

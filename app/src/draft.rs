@@ -7,17 +7,64 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+use tuanle_shared::content::CellValue;
 use tuanle_shared::number::{NumberError, format_number, parse_cell};
-use tuanle_shared::{Content, FormDef, NumberCell, TextCell};
+use tuanle_shared::{Cell, Content, FormDef, NumberCell, TextCell};
 
 /// Raw inputs of one report.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draft {
+    #[serde(default)]
     pub numbers: BTreeMap<NumberCell, String>,
+    #[serde(default)]
     pub texts: BTreeMap<TextCell, String>,
 }
 
 impl Draft {
+    /// The draft showing exactly `content`, numbers with Vietnamese grouping.
+    pub fn from_content(content: &Content) -> Draft {
+        let mut draft = Draft::default();
+        for cell in content
+            .numbers
+            .keys()
+            .cloned()
+            .map(Cell::Number)
+            .chain(content.texts.keys().cloned().map(Cell::Text))
+        {
+            draft.set(&cell, content.get(&cell));
+        }
+        draft
+    }
+
+    /// Sets one cell to a value (or blanks it).
+    pub fn set(&mut self, cell: &Cell, value: Option<CellValue>) {
+        match (cell, value) {
+            (Cell::Number(c), Some(CellValue::Number(v))) => {
+                self.numbers.insert(c.clone(), format_number(v));
+            }
+            (Cell::Text(c), Some(CellValue::Text(t))) => {
+                self.texts.insert(c.clone(), t);
+            }
+            (Cell::Number(c), _) => {
+                self.numbers.remove(c);
+            }
+            (Cell::Text(c), _) => {
+                self.texts.remove(c);
+            }
+        }
+    }
+
+    /// What this draft sends: every cell that parses, and for a cell that does not, the
+    /// value of `base`. A half-typed `12a` neither erases the server's value nor is sent.
+    pub fn content_over(&self, base: &Content) -> Content {
+        let mut content = self.content();
+        for cell in self.numbers.keys().filter(|c| self.error(c).is_some()) {
+            content.set_number(cell.clone(), base.numbers.get(cell).copied());
+        }
+        content
+    }
+
     /// What the typed numbers and texts parse to. Cells that do not parse are left out
     /// (their errors are shown under them, see [`Draft::error`]).
     pub fn content(&self) -> Content {
@@ -88,6 +135,21 @@ mod tests {
         );
         assert_eq!(d.content().numbers.len(), 1);
         assert_eq!(d.invalid_cells(form), [cell("1.1", Column::Count)]);
+    }
+
+    #[test]
+    fn a_wrong_value_does_not_erase_the_server_value() {
+        let mut base = Content::default();
+        base.set_number(cell("2", Column::Count), Some(7));
+        let mut d = Draft::from_content(&base);
+        assert_eq!(d.content_over(&base), base);
+        d.numbers.insert(cell("2", Column::Count), "7x".into());
+        assert_eq!(d.content_over(&base), base);
+        d.numbers.insert(cell("2", Column::Count), "".into());
+        assert!(
+            d.content_over(&base).is_empty(),
+            "blanking a cell is an edit"
+        );
     }
 
     #[test]

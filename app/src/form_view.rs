@@ -21,6 +21,9 @@ use crate::draft::{Draft, normalized};
 struct FormCtx {
     form: StoredValue<Arc<FormDef>>,
     draft: RwSignal<Draft>,
+    /// Called after every edit, once the draft signal holds it: the page stores it.
+    on_edit: Callback<()>,
+    readonly: Signal<bool>,
     content: Memo<Content>,
     totals: Memo<Option<Totals>>,
     issues: Memo<Vec<Issue>>,
@@ -33,9 +36,18 @@ impl FormCtx {
     }
 }
 
+/// The id of a cell's input, for links that jump to it.
+pub fn cell_dom_id(cell: &str) -> String {
+    format!("o-{}", cell.replace(['/', '.'], "-"))
+}
+
 #[component]
-pub fn ReportForm(form: Arc<FormDef>) -> impl IntoView {
-    let draft = RwSignal::new(Draft::default());
+pub fn ReportForm(
+    form: Arc<FormDef>,
+    draft: RwSignal<Draft>,
+    on_edit: Callback<()>,
+    #[prop(into)] readonly: Signal<bool>,
+) -> impl IntoView {
     let stored = StoredValue::new(form);
     let content = Memo::new(move |_| draft.with(Draft::content));
     let totals = Memo::new(move |_| {
@@ -51,6 +63,8 @@ pub fn ReportForm(form: Arc<FormDef>) -> impl IntoView {
     let ctx = FormCtx {
         form: stored,
         draft,
+        on_edit,
+        readonly,
         content,
         totals,
         issues,
@@ -314,13 +328,16 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
             class:invalid=move || error.with(Option::is_some)
             aria-invalid=move || if error.with(Option::is_some) { "true" } else { "false" }
             aria-label=aria
+            id=cell_dom_id(&key)
             data-cell=key
             prop:value=value
+            prop:readOnly=move || ctx.readonly.get()
             on:input=move |ev| {
                 let typed = event_target_value(&ev);
                 ctx.draft.update(|d| {
                     d.numbers.insert(write.clone(), typed);
                 });
+                ctx.on_edit.run(());
             }
             on:change=move |_| {
                 ctx.draft.update(|d| {
@@ -328,6 +345,7 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
                         *raw = normalized(raw);
                     }
                 });
+                ctx.on_edit.run(());
             }
         />
         {move || error.get().map(|m| view! { <p class="cell-error" role="alert">{m}</p> })}
@@ -348,11 +366,14 @@ fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
         ctx.draft.update(|d| {
             d.texts.insert(write.clone(), typed);
         });
+        ctx.on_edit.run(());
     };
+    let readonly = move || ctx.readonly.get();
+    let id = cell_dom_id(&key);
     if multiline {
-        view! { <textarea data-cell=key rows="3" prop:value=value on:input=on_input></textarea> }
+        view! { <textarea id=id data-cell=key rows="3" prop:value=value prop:readOnly=readonly on:input=on_input></textarea> }
             .into_any()
     } else {
-        view! { <input type="text" class="note-input" data-cell=key prop:value=value on:input=on_input/> }.into_any()
+        view! { <input type="text" class="note-input" id=id data-cell=key prop:value=value prop:readOnly=readonly on:input=on_input/> }.into_any()
     }
 }

@@ -1,33 +1,52 @@
 //! The Leptos client (client-side rendering, compiled to WebAssembly) that reporters
-//! use on tablets.
+//! use on tablets, mostly offline.
 //!
-//! Every rule about numbers, totals and validation comes from `tuanle-shared`, the same
-//! code the server runs; this crate only renders and talks to the outside world.
+//! Every rule about numbers, totals, validation and merging comes from `tuanle-shared`,
+//! the same code the server runs; this crate renders, stores and talks to the server.
 //!
 //! # Layout
-//! - [`api`]: fetching from the server, with failures worded in Vietnamese.
-//! - [`draft`]: the state of a report being typed: raw text per cell, what it parses to,
-//!   the totals and issues derived from it. Plain logic, tested without a browser.
-//! - [`pages`]: one module per page.
-//! - [`form_view`]: the indicator form and the narrative report, driven entirely by the
-//!   form definition the server sends.
+//! - [`api`]: requests to the server, failures worded in Vietnamese.
+//! - [`storage`]: the one module that touches browser storage.
+//! - [`draft`]: the raw text per cell of a report being typed, and what it parses to.
+//! - [`sync`]: the sync engine's logic (queue, retry, merge, conflicts), tested natively.
+//! - [`syncer`]: runs that logic against the server: timers, online events, HTTP.
+//! - [`session`]: who is signed in.
+//! - [`pages`]: one module per page; [`form_view`]: the form, driven by its definition.
+//! - [`device`]: browser facilities: persistent storage, files, time.
+//! - [`nav`]: the pages and moving between them.
 
 pub mod api;
+pub mod device;
 pub mod draft;
 pub mod form_view;
+pub mod nav;
 pub mod pages;
+pub mod session;
+pub mod storage;
+pub mod sync;
+pub mod syncer;
 
 use leptos::prelude::*;
+use nav::{Link, Nav, Page};
 
-/// The app's root.
+/// The app's root: the top bar and the current page.
 #[component]
 pub fn App() -> impl IntoView {
+    session::Session::provide();
+    let nav = Nav::provide();
     view! {
         <header class="topbar">
-            <span class="brand">"Tuần lễ hưởng ứng học tập suốt đời"</span>
+            <Link page=Page::Home><span class="brand">"Tuần lễ hưởng ứng học tập suốt đời"</span></Link>
+            <pages::AccountMenu/>
         </header>
         <main class="page">
-            <pages::report::ReportPage/>
+            {move || match nav.page() {
+                Page::Home => view! { <pages::Home/> }.into_any(),
+                Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
+                Page::Report => view! { <pages::report::ReportPage/> }.into_any(),
+                Page::History => view! { <pages::history::HistoryPage/> }.into_any(),
+                Page::NotFound => view! { <p class="status">"Không tìm thấy trang này."</p> }.into_any(),
+            }}
         </main>
     }
 }

@@ -24,26 +24,74 @@ pub fn assets_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/dist"))
 }
 
-/// The real server, on `127.0.0.1` and a free port, with its own data directory.
+/// The real server, on `127.0.0.1` and a free port, with its own data directory. It
+/// can be stopped and started again on the same port and database, as after a crash or
+/// an outage.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub data_dir: TempDir,
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<anyhow::Result<()>>,
+    )>,
 }
 
 impl TestServer {
     /// Starts a server with a fresh database and the demo data.
     pub async fn spawn() -> anyhow::Result<TestServer> {
         let data_dir = tempfile::tempdir()?;
-        let addr = Self::start_in(data_dir.path().to_path_buf()).await?;
-        Ok(TestServer { addr, data_dir })
+        let mut server = TestServer {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            running: None,
+        };
+        server.start().await?;
+        Ok(server)
     }
 
-    /// Starts a server on an existing data directory (a restart).
+    /// Starts a server on an existing data directory, on a new free port.
     pub async fn start_in(dir: PathBuf) -> anyhow::Result<SocketAddr> {
         let app = Application::build(&Config::for_tests(dir, assets_dir())).await?;
         let addr = app.local_addr();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Ok(addr)
+    }
+
+    /// (Re)starts the server on its address (the same port after the first start).
+    pub async fn start(&mut self) -> anyhow::Result<()> {
+        let mut config = Config::for_tests(self.data_dir.path().to_path_buf(), assets_dir());
+        config.addr = self.addr;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let app = loop {
+            match Application::build(&config).await {
+                Ok(app) => break app,
+                // The port can take a moment to be free again after a stop.
+                Err(e) if Instant::now() < deadline => {
+                    let _ = e;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        self.addr = app.local_addr();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(app.run_until_stopped(async move {
+            let _ = rx.await;
+        }));
+        self.running = Some((tx, task));
+        Ok(())
+    }
+
+    /// Stops the server: it stops listening, ends its connections and closes the database.
+    pub async fn stop(&mut self) -> anyhow::Result<()> {
+        if let Some((tx, task)) = self.running.take() {
+            let _ = tx.send(());
+            match tokio::time::timeout(Duration::from_secs(10), task).await {
+                Ok(joined) => joined??,
+                Err(_) => bail!("the server did not stop within 10 s"),
+            }
+        }
+        Ok(())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -54,6 +102,11 @@ impl TestServer {
     pub fn db_file(&self) -> PathBuf {
         self.data_dir.path().join("tuanle.db")
     }
+
+    /// A connection to the server's SQLite file, to check what is really stored.
+    pub async fn db(&self) -> anyhow::Result<sqlx::SqlitePool> {
+        Ok(sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db_file().display())).await?)
+    }
 }
 
 /// A headless Chromium driven through chromedriver. Dropping it kills chromedriver and
@@ -61,7 +114,7 @@ impl TestServer {
 pub struct Browser {
     pub client: Client,
     driver: Child,
-    _profile: TempDir,
+    _profile: Option<TempDir>,
 }
 
 fn free_port() -> anyhow::Result<u16> {
@@ -69,7 +122,16 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 impl Browser {
+    /// A browser with a fresh profile, removed when it is dropped.
     pub async fn start() -> anyhow::Result<Browser> {
+        let profile = tempfile::tempdir()?;
+        let mut browser = Browser::start_in(profile.path()).await?;
+        browser._profile = Some(profile);
+        Ok(browser)
+    }
+
+    /// A browser on an existing profile directory (the same tablet, reopened).
+    pub async fn start_in(profile: &std::path::Path) -> anyhow::Result<Browser> {
         let port = free_port()?;
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -78,7 +140,6 @@ impl Browser {
             .process_group(0)
             .spawn()
             .context("cannot start /usr/bin/chromedriver (scripts/test installs it)")?;
-        let profile = tempfile::tempdir()?;
         // From here on, a failure still kills chromedriver: the guard owns it.
         let mut guard = DriverGuard(Some(driver));
         let deadline = Instant::now() + Duration::from_secs(15);
@@ -102,7 +163,7 @@ impl Browser {
         ]
         .iter()
         .map(|s| s.to_string())
-        .chain([format!("--user-data-dir={}", profile.path().display())])
+        .chain([format!("--user-data-dir={}", profile.display())])
         .collect::<Vec<_>>();
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -119,7 +180,7 @@ impl Browser {
         Ok(Browser {
             client,
             driver,
-            _profile: profile,
+            _profile: None,
         })
     }
 
@@ -139,7 +200,7 @@ impl Browser {
         F: FnMut() -> Fut,
         Fut: std::future::Future<Output = anyhow::Result<bool>>,
     {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(25);
         loop {
             if f().await? {
                 return Ok(());
@@ -155,6 +216,88 @@ impl Browser {
     pub async fn close(self) -> anyhow::Result<()> {
         self.client.clone().close().await?;
         Ok(())
+    }
+
+    /// Signs in through the sign-in page and waits for the report form.
+    pub async fn sign_in(&self, server: &TestServer, username: &str) -> anyhow::Result<()> {
+        self.client.goto(&server.url("/dang-nhap")).await?;
+        self.wait_for("input[name='username']")
+            .await?
+            .send_keys(username)
+            .await?;
+        self.client
+            .find(Locator::Css("input[name='password']"))
+            .await?
+            .send_keys(DEMO_PASSWORD)
+            .await?;
+        self.client
+            .find(Locator::Css("form.sign-in button[type='submit']"))
+            .await?
+            .click()
+            .await?;
+        self.wait_for("tr[data-row='12.6']").await?;
+        Ok(())
+    }
+
+    /// Types into a cell of the form (`1.3/count`, `I.1/text`).
+    pub async fn type_in(&self, cell: &str, text: &str) -> anyhow::Result<()> {
+        self.client
+            .find(Locator::Css(&format!("[data-cell='{cell}']")))
+            .await?
+            .send_keys(text)
+            .await?;
+        Ok(())
+    }
+
+    /// Clicks an element after scrolling it to the middle of the screen, clear of the
+    /// sticky bars at the top.
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        let element = self.wait_for(css).await?;
+        self.client
+            .execute(
+                "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+                vec![serde_json::Value::String(css.to_owned())],
+            )
+            .await?;
+        element.click().await?;
+        Ok(())
+    }
+
+    /// Empties a cell and types a new value.
+    pub async fn replace_in(&self, cell: &str, text: &str) -> anyhow::Result<()> {
+        // WebDriver's own "clear" sends no input event, which a person deleting the text
+        // does: empty the cell the way a keyboard would, then type.
+        self.client
+            .execute(
+                "const el = document.querySelector(`[data-cell='${arguments[0]}']`);
+                 el.value = '';
+                 el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![serde_json::Value::String(cell.to_owned())],
+            )
+            .await?;
+        if !text.is_empty() {
+            self.type_in(cell, text).await?;
+        }
+        Ok(())
+    }
+
+    /// What a cell shows.
+    pub async fn value_of(&self, cell: &str) -> anyhow::Result<String> {
+        let input = self.wait_for(&format!("[data-cell='{cell}']")).await?;
+        Ok(input.prop("value").await?.unwrap_or_default())
+    }
+
+    /// The state the sync bar shows (`synced`, `pending`, `syncing`, `offline`, `error`).
+    pub async fn sync_state(&self) -> anyhow::Result<String> {
+        let bar = self.wait_for(".sync-bar").await?;
+        Ok(bar.attr("data-sync").await?.unwrap_or_default())
+    }
+
+    /// Waits until the sync bar shows `state`.
+    pub async fn wait_sync(&self, state: &str) -> anyhow::Result<()> {
+        let what = format!("sync state {state}");
+        self.eventually(&what, || async { Ok(self.sync_state().await? == state) })
+            .await
     }
 }
 

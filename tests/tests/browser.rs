@@ -13,7 +13,9 @@ async fn the_form_renders_validates_and_totals_live() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     let c = &browser.client;
     c.goto(&server.url("/")).await?;
-    browser.wait_for("tr[data-row='12.6']").await?;
+    // Signed out, the app asks who you are first.
+    browser.wait_for("form.sign-in").await?;
+    browser.sign_in(&server, "nb-hq-th").await?;
 
     // Every row, in order, with its label and unit.
     let form = builtin("2025").expect("2025 form");

@@ -1,3 +1,87 @@
-//! One module per page.
+//! One module per page, and the pieces every page shares.
 
+pub mod history;
 pub mod report;
+pub mod sign_in;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::wire::{CampaignSummary, routes};
+
+use crate::api::{self, ApiFailure};
+use crate::nav::{Link, Page, Redirect, use_nav};
+use crate::session::use_session;
+use crate::{device, storage};
+
+/// `/`: the report of a signed-in person, or the sign-in page.
+#[component]
+pub fn Home() -> impl IntoView {
+    let session = use_session();
+    move || {
+        if session.0.with(Option::is_some) {
+            view! { <Redirect page=Page::Report/> }
+        } else {
+            view! { <Redirect page=Page::SignIn/> }
+        }
+    }
+}
+
+/// The signed-in person, the pages, and signing out (with a warning when something
+/// typed has not reached the server yet).
+#[component]
+pub fn AccountMenu() -> impl IntoView {
+    let session = use_session();
+    let nav = use_nav();
+    let sign_out = move |_| {
+        let unsent = storage::all_reports()
+            .iter()
+            .any(|(_, r)| r.sync.has_unsent(&r.draft));
+        if unsent
+            && !device::confirm(
+                "Còn thay đổi chưa gửi lên máy chủ. Chúng vẫn được giữ trên máy này, nhưng chỉ gửi được khi đăng nhập lại. Vẫn đăng xuất?",
+            )
+        {
+            return;
+        }
+        spawn_local(async move {
+            let _ = api::delete(routes::SESSION).await;
+            session.signed_out();
+            nav.go(Page::SignIn);
+        });
+    };
+    move || {
+        session.0.get().map(|me| {
+            view! {
+                <nav class="account">
+                    <Link page=Page::Report>"Báo cáo"</Link>
+                    <Link page=Page::History>"Lịch sử"</Link>
+                    <span class="who">{me.display_name}</span>
+                    <button type="button" class="link" on:click=sign_out>"Đăng xuất"</button>
+                </nav>
+            }
+        })
+    }
+}
+
+/// The open campaign: from the server when online, else as last seen.
+pub async fn open_campaign() -> Result<CampaignSummary, ApiFailure> {
+    let campaigns: Vec<CampaignSummary> = match api::get_json(routes::CAMPAIGNS).await {
+        Ok(c) => {
+            storage::cache("campaigns", &c);
+            c
+        }
+        Err(ApiFailure::Network) => storage::cached("campaigns").ok_or(ApiFailure::Network)?,
+        Err(e) => return Err(e),
+    };
+    campaigns
+        .iter()
+        .find(|c| c.open)
+        .or(campaigns.first())
+        .cloned()
+        .ok_or_else(|| {
+            ApiFailure::Refused(
+                404,
+                tuanle_shared::wire::ApiError::new("NO_CAMPAIGN", "Chưa có đợt báo cáo nào."),
+            )
+        })
+}

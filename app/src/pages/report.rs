@@ -1,14 +1,27 @@
-//! The report page: loads the open campaign and its form, then shows the form.
+//! The reporter's page: the unit's report for the open campaign, typed offline, synced
+//! by itself, with the sync status, conflicts, submission and draft files.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::FormDef;
-use tuanle_shared::wire::{CampaignSummary, format_date, routes};
+use tuanle_shared::content::CellValue;
+use tuanle_shared::number::format_number;
+use tuanle_shared::validate::{IssueReport, Severity, validate};
+use tuanle_shared::wire::{
+    CampaignSummary, ReportState, ReportStatus, SubmitRequest, format_date, routes,
+};
+use tuanle_shared::{Cell, FormDef};
+use wasm_bindgen::JsCast;
 
-use crate::api::{ApiFailure, get_json};
-use crate::form_view::ReportForm;
+use crate::api::{self, ApiFailure};
+use crate::device::{self, format_time};
+use crate::form_view::{ReportForm, cell_dom_id};
+use crate::nav::{Page, Redirect};
+use crate::session::use_session;
+use crate::storage::{self, StoredReport};
+use crate::syncer::{Phase, ReportSync, describe_cell};
 
 #[derive(Clone)]
 enum Load {
@@ -17,59 +30,465 @@ enum Load {
         campaign: CampaignSummary,
         form: Arc<FormDef>,
     },
-    NoCampaign,
-    Failed(ApiFailure),
+    Failed(String),
 }
 
+/// The campaign and its form: from the server, or as last seen when offline.
 async fn load() -> Load {
-    let campaigns: Vec<CampaignSummary> = match get_json(routes::CAMPAIGNS).await {
+    let campaign = match super::open_campaign().await {
         Ok(c) => c,
-        Err(e) => return Load::Failed(e),
+        Err(e) => return Load::Failed(e.message()),
     };
-    let Some(campaign) = campaigns
-        .iter()
-        .find(|c| c.open)
-        .or(campaigns.first())
-        .cloned()
-    else {
-        return Load::NoCampaign;
-    };
-    match get_json::<FormDef>(&routes::form(&campaign.form_version)).await {
-        Ok(form) => Load::Ready {
-            campaign,
-            form: Arc::new(form),
+    let key = format!("form.{}", campaign.form_version);
+    let form = match api::get_json::<FormDef>(&routes::form(&campaign.form_version)).await {
+        Ok(f) => {
+            storage::cache(&key, &f);
+            f
+        }
+        Err(ApiFailure::Network) => match storage::cached::<FormDef>(&key) {
+            Some(f) => f,
+            None => return Load::Failed(ApiFailure::Network.message()),
         },
-        Err(e) => Load::Failed(e),
+        Err(e) => return Load::Failed(e.message()),
+    };
+    Load::Ready {
+        campaign,
+        form: Arc::new(form),
     }
 }
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
+    let session = use_session();
+    let Some(me) = session.0.get_untracked() else {
+        return view! { <Redirect page=Page::SignIn/> }.into_any();
+    };
+    let Some(unit) = me.unit_code else {
+        return view! { <p class="status">"Tài khoản này không gắn với đơn vị nào nên không có báo cáo để nhập."</p> }
+            .into_any();
+    };
     let state = RwSignal::new(Load::Pending);
     spawn_local(async move { state.set(load().await) });
-    move || match state.get() {
+    let persisted = RwSignal::new(None::<bool>);
+    spawn_local(async move { persisted.set(device::persist_storage().await) });
+    (move || match state.get() {
         Load::Pending => view! { <p class="status">"Đang tải mẫu báo cáo…"</p> }.into_any(),
-        Load::NoCampaign => view! { <p class="status">"Chưa có đợt báo cáo nào."</p> }.into_any(),
-        Load::Failed(e) => {
-            view! { <p class="status error" role="alert">{e.message()}</p> }.into_any()
+        Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+        Load::Ready { campaign, form } => {
+            view! { <ReportScreen campaign=campaign form=form unit=unit.clone() persisted=persisted/> }.into_any()
         }
-        Load::Ready { campaign, form } => view! {
-            <CampaignHeader campaign=campaign.clone()/>
-            <ReportForm form=form/>
-        }
-        .into_any(),
-    }
+    })
+    .into_any()
 }
 
 #[component]
-fn CampaignHeader(campaign: CampaignSummary) -> impl IntoView {
+fn ReportScreen(
+    campaign: CampaignSummary,
+    form: Arc<FormDef>,
+    unit: String,
+    persisted: RwSignal<Option<bool>>,
+) -> impl IntoView {
+    let rs = ReportSync::start(campaign.code.clone(), unit.clone());
+    let readonly = Signal::derive(move || rs.state.with(|s| s.locked()));
+    let on_edit = Callback::new(move |_| rs.edited());
+    let unit_name = move || {
+        rs.state
+            .with(|s| s.meta.unit_name.clone())
+            .unwrap_or_else(|| unit.clone())
+    };
     view! {
         <section class="campaign">
-            <h1>"Tuần lễ hưởng ứng học tập suốt đời năm " {campaign.year}</h1>
-            <p class="theme">"Chủ đề: “" {campaign.theme} "”"</p>
+            <h1>{unit_name}</h1>
+            <p class="theme">
+                "Tuần lễ hưởng ứng học tập suốt đời năm " {campaign.year} ": “" {campaign.theme.clone()} "”"
+            </p>
             <p class="dates">
                 "Từ " {format_date(&campaign.starts_on)} " đến " {format_date(&campaign.ends_on)}
+                {move || rs.state.with(|s| s.meta.deadline.clone()).map(|d| format!(" · Hạn nộp: {}", format_date(&d)))}
             </p>
+        </section>
+        <SyncBar rs=rs persisted=persisted/>
+        <StatusBanner rs=rs/>
+        <ConflictPanel rs=rs form=form.clone()/>
+        <ReportForm form=form.clone() draft=rs.draft on_edit=on_edit readonly=readonly/>
+        <SubmitPanel rs=rs form=form/>
+        <DraftFiles rs=rs/>
+    }
+}
+
+/// Pending, synced, syncing, offline, the last sync, and any error, at all times.
+#[component]
+fn SyncBar(rs: ReportSync, persisted: RwSignal<Option<bool>>) -> impl IntoView {
+    let unsent = Memo::new(move |_| rs.draft.with(|d| rs.state.with(|s| s.has_unsent(d))));
+    let label = move || match rs.phase.get() {
+        Phase::Syncing => ("syncing", "Đang đồng bộ…".to_owned()),
+        Phase::Offline if unsent.get() => (
+            "offline",
+            "Ngoại tuyến: thay đổi được giữ trên máy, sẽ gửi khi có mạng.".to_owned(),
+        ),
+        Phase::Offline => ("offline", "Ngoại tuyến.".to_owned()),
+        Phase::Error(e) => ("error", e),
+        Phase::Idle if unsent.get() => ("pending", "Có thay đổi chưa gửi.".to_owned()),
+        Phase::Idle => ("synced", "Đã đồng bộ.".to_owned()),
+    };
+    view! {
+        <div class="sync-bar" data-sync=move || label().0 role="status" aria-live="polite">
+            <span class="sync-state">{move || label().1}</span>
+            <span class="last-sync">
+                {move || rs.state.with(|s| s.last_sync_ms).map(|t| format!("Lần đồng bộ cuối: {}", format_time(t))).unwrap_or_else(|| "Chưa đồng bộ lần nào.".into())}
+            </span>
+            <button type="button" class="secondary" on:click=move |_| rs.sync_now()>"Đồng bộ ngay"</button>
+            <span class="persist">
+                {move || match persisted.get() {
+                    Some(true) => "Dữ liệu được lưu bền vững trên máy.",
+                    Some(false) => "Trình duyệt có thể xoá dữ liệu khi thiếu chỗ: hãy đồng bộ thường xuyên.",
+                    None => "",
+                }}
+            </span>
+        </div>
+        {move || rs.storage_error.get().map(|e| view! { <p class="status error" role="alert">{e}</p> })}
+        {move || rs.news.get().map(|n| view! {
+            <p class="news" role="status">{n} " " <button type="button" class="link" on:click=move |_| rs.news.set(None)>"Đã hiểu"</button></p>
+        })}
+    }
+}
+
+/// Where the report is in its life: returned with the reason, submitted (late?), approved.
+#[component]
+fn StatusBanner(rs: ReportSync) -> impl IntoView {
+    move || {
+        let meta = rs.state.with(|s| s.meta.clone());
+        match meta.status {
+            Some(ReportStatus::Returned) => Some(view! {
+                <div class="banner returned" role="alert">
+                    <strong>"Báo cáo bị trả lại để sửa."</strong>
+                    " Lý do: " {meta.return_reason.unwrap_or_default()}
+                </div>
+            }.into_any()),
+            Some(ReportStatus::Submitted) => Some(view! {
+                <div class="banner submitted">
+                    <strong>{if meta.late { "Đã nộp (nộp muộn)." } else { "Đã nộp." }}</strong>
+                    " Báo cáo chỉ xem, không sửa được, trừ khi cấp trên trả lại."
+                </div>
+            }.into_any()),
+            Some(ReportStatus::Approved) => Some(view! {
+                <div class="banner approved"><strong>"Đã được duyệt."</strong> " Báo cáo đã khoá."</div>
+            }.into_any()),
+            _ => None,
+        }
+    }
+}
+
+fn show_value(v: &Option<CellValue>) -> String {
+    match v {
+        None => "(để trống)".into(),
+        Some(CellValue::Number(n)) => format_number(*n),
+        Some(CellValue::Text(t)) => t.clone(),
+    }
+}
+
+/// Both values of every conflicting cell, side by side; the person picks per cell.
+#[component]
+fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
+    let choices = RwSignal::new(BTreeMap::<Cell, Option<CellValue>>::new());
+    let form = StoredValue::new(form);
+    move || {
+        let conflict = rs.state.with(|s| s.conflict.clone())?;
+        let label = move |cell: &Cell| {
+            let code = match cell {
+                Cell::Number(c) => c.code.clone(),
+                Cell::Text(c) => c.code.clone(),
+            };
+            let row = form.with_value(|f| f.row(&code).map(|r| r.label.clone()));
+            format!("{} ({})", row.unwrap_or_default(), describe_cell(cell))
+        };
+        let who = format!(
+            "{}, lúc {}",
+            conflict.changed_by,
+            format_time(conflict.changed_at as f64)
+        );
+        let all_chosen = {
+            let cells: Vec<Cell> = conflict.conflicts.iter().map(|c| c.cell.clone()).collect();
+            move || choices.with(|m| cells.iter().all(|c| m.contains_key(c)))
+        };
+        Some(view! {
+            <section class="conflicts card" role="alert">
+                <h2>"Cần chọn giá trị"</h2>
+                <p>"Các ô sau đã được sửa khác nhau trên máy này và trên máy chủ (" {who} "). Muốn một giá trị khác, hãy sửa ô trong bảng rồi chọn “Giữ giá trị trên máy này”."</p>
+                {conflict.conflicts.iter().map(|c| {
+                    let cell = c.cell.clone();
+                    let (mine_cell, theirs_cell) = (cell.clone(), cell.clone());
+                    let theirs = c.theirs.clone();
+                    let theirs_text = show_value(&c.theirs);
+                    let key = cell.to_string();
+                    let mine_cell = StoredValue::new(mine_cell);
+                    let current = move || rs.draft.with(|d| rs.state.with(|s| d.content_over(&s.base))).get(&mine_cell.get_value());
+                    let current_text = move || show_value(&current());
+                    let chosen = {
+                        let cell = cell.clone();
+                        move || choices.with(|m| m.get(&cell).cloned())
+                    };
+                    let chosen2 = chosen.clone();
+                    view! {
+                        <div class="conflict" data-conflict=key>
+                            <p class="conflict-cell">{label(&cell)}</p>
+                            <div class="choices">
+                                <button type="button" class="choice mine"
+                                    class:chosen=move || chosen().is_some_and(|v| v == current())
+                                    on:click=move |_| { let v = current(); choices.update(|m| { m.insert(cell.clone(), v); }); }>
+                                    "Giữ giá trị trên máy này: " <strong>{current_text}</strong>
+                                </button>
+                                <button type="button" class="choice theirs"
+                                    class:chosen=move || chosen2().is_some_and(|v| v == theirs)
+                                    on:click={let theirs = c.theirs.clone(); move |_| { choices.update(|m| { m.insert(theirs_cell.clone(), theirs.clone()); }); }}>
+                                    "Lấy giá trị trên máy chủ: " <strong>{theirs_text}</strong>
+                                </button>
+                            </div>
+                        </div>
+                    }
+                }).collect_view()}
+                <button type="button" class="primary" disabled=move || !all_chosen()
+                    on:click=move |_| {
+                        let picked = choices.get_untracked();
+                        if rs.state.try_update(|s| rs.draft.try_update(|d| s.resolve(&picked, d))).flatten().unwrap_or(false) {
+                            choices.set(BTreeMap::new());
+                            rs.save();
+                            rs.news.set(Some("Đã lưu lựa chọn; đang gửi lên máy chủ.".into()));
+                            rs.sync_now();
+                        }
+                    }>
+                    "Lưu lựa chọn"
+                </button>
+            </section>
+        })
+    }
+}
+
+/// Submission: errors block with a list that jumps to the cell; warnings must be
+/// acknowledged; everything typed must have reached the server first.
+#[component]
+fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
+    let form = StoredValue::new(form);
+    let acknowledged = RwSignal::new(false);
+    let outcome = RwSignal::new(None::<String>);
+    let server_issues = RwSignal::new(Vec::<IssueReport>::new());
+    let busy = RwSignal::new(false);
+    let issues = Memo::new(move |_| {
+        let content = rs
+            .draft
+            .with(|d| rs.state.with(|s| d.content_over(&s.base)));
+        form.with_value(|f| {
+            validate(f, &content, None)
+                .iter()
+                .map(IssueReport::from)
+                .collect::<Vec<_>>()
+        })
+    });
+    let invalid_cells =
+        Memo::new(move |_| form.with_value(|f| rs.draft.with(|d| d.invalid_cells(f))));
+    let errors = move || {
+        let mut list: Vec<(String, String)> = invalid_cells
+            .get()
+            .iter()
+            .map(|c| {
+                (
+                    c.to_string(),
+                    format!(
+                        "{}: {}",
+                        describe_cell(&Cell::Number(c.clone())),
+                        rs.draft
+                            .with(|d| d.error(c).map(|e| e.to_string()).unwrap_or_default())
+                    ),
+                )
+            })
+            .collect();
+        list.extend(
+            issues
+                .get()
+                .into_iter()
+                .filter(|i| i.severity == Severity::Error)
+                .map(|i| (i.cell.clone(), format!("{}: {}", i.cell, i.message))),
+        );
+        list
+    };
+    let warnings = move || {
+        issues
+            .get()
+            .into_iter()
+            .filter(|i| i.severity == Severity::Warning)
+            .collect::<Vec<_>>()
+    };
+    let submit = move |_| {
+        if busy.get_untracked() {
+            return;
+        }
+        outcome.set(None);
+        server_issues.set(Vec::new());
+        if rs
+            .state
+            .with_untracked(|s| rs.draft.with_untracked(|d| s.has_unsent(d)))
+        {
+            outcome.set(Some(
+                "Còn thay đổi chưa gửi lên máy chủ. Hãy đồng bộ (cần có mạng) rồi nộp.".into(),
+            ));
+            rs.sync_now();
+            return;
+        }
+        busy.set(true);
+        let body = SubmitRequest {
+            version: rs.state.with_untracked(|s| s.base_version),
+            device_id: rs.device_id.get_value(),
+            acknowledge_warnings: acknowledged.get_untracked(),
+        };
+        let path = routes::report(&rs.campaign.get_value(), &rs.unit.get_value(), "submit");
+        spawn_local(async move {
+            match api::post_json::<_, ReportState>(&path, &body).await {
+                Ok(state) => {
+                    let late = state.late;
+                    rs.state.update(|s| {
+                        s.meta.status = Some(state.status);
+                        s.meta.late = late;
+                        s.meta.return_reason = None;
+                    });
+                    rs.save();
+                    outcome.set(Some(if late {
+                        "Đã nộp báo cáo (sau hạn: được ghi là nộp muộn).".into()
+                    } else {
+                        "Đã nộp báo cáo.".into()
+                    }));
+                }
+                Err(ApiFailure::Refused(status, e)) => {
+                    server_issues.set(e.issues.clone());
+                    outcome.set(Some(e.message));
+                    if status == 409 || status == 423 {
+                        rs.sync_now();
+                    }
+                }
+                Err(e) => outcome.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    move || {
+        if rs.state.with(|s| s.locked()) {
+            return None;
+        }
+        let errs = errors();
+        let warns = warnings();
+        let has_errors = !errs.is_empty();
+        let has_warnings = !warns.is_empty();
+        Some(view! {
+            <section class="submit card" id="nop-bao-cao">
+                <h2>"Nộp báo cáo"</h2>
+                {has_errors.then(|| view! {
+                    <div class="issue-list errors" role="alert">
+                        <p>"Còn lỗi, chưa nộp được:"</p>
+                        <ul>
+                            {errs.into_iter().map(|(cell, text)| {
+                                let id = cell_dom_id(&cell);
+                                view! { <li><a href=format!("#{id}") on:click=move |ev| { ev.prevent_default(); device::focus(&id); }>{text}</a></li> }
+                            }).collect_view()}
+                        </ul>
+                    </div>
+                })}
+                {has_warnings.then(|| view! {
+                    <div class="issue-list warnings">
+                        <p>"Cảnh báo cần xem lại:"</p>
+                        <ul>
+                            {warns.into_iter().map(|i| {
+                                let id = cell_dom_id(&i.cell);
+                                view! { <li><a href=format!("#{id}") on:click=move |ev| { ev.prevent_default(); device::focus(&id); }>{format!("{}: {}", i.cell, i.message)}</a></li> }
+                            }).collect_view()}
+                        </ul>
+                        <label class="ack">
+                            <input type="checkbox" name="acknowledge" prop:checked=move || acknowledged.get()
+                                on:change=move |ev| acknowledged.set(event_target_checked(&ev))/>
+                            "Tôi đã xem các cảnh báo và xác nhận số liệu là đúng."
+                        </label>
+                    </div>
+                })}
+                <button type="button" class="primary" id="submit-report"
+                    disabled=move || busy.get() || has_errors || (has_warnings && !acknowledged.get())
+                    on:click=submit>
+                    "Nộp báo cáo"
+                </button>
+                {move || outcome.get().map(|o| view! { <p class="outcome" role="status">{o}</p> })}
+                {move || {
+                    let list = server_issues.get();
+                    (!list.is_empty()).then(|| view! {
+                        <ul class="issue-list">{list.into_iter().map(|i| view! { <li>{format!("{}: {}", i.cell, i.message)}</li> }).collect_view()}</ul>
+                    })
+                }}
+            </section>
+        })
+    }
+}
+
+/// Saving unsent drafts to a file and loading them back, on this or any device.
+#[component]
+fn DraftFiles(rs: ReportSync) -> impl IntoView {
+    let message = RwSignal::new(None::<String>);
+    let save = move |_| {
+        rs.save();
+        let reports = storage::all_reports();
+        match serde_json::to_string_pretty(&reports) {
+            Ok(json)
+                if device::download(&format!("ban-nhap-{}.json", rs.unit.get_value()), &json)
+                    .is_some() =>
+            {
+                message.set(Some(format!("Đã lưu {} báo cáo ra tệp.", reports.len())));
+            }
+            _ => message.set(Some("Không lưu được tệp.".into())),
+        }
+    };
+    let load = move |ev: leptos::ev::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        spawn_local(async move {
+            let Some(text) = device::read_chosen_file(&input).await else {
+                message.set(Some("Không đọc được tệp.".into()));
+                return;
+            };
+            let Ok(reports) = serde_json::from_str::<Vec<(String, StoredReport)>>(&text) else {
+                message.set(Some("Tệp không phải bản nháp của ứng dụng này.".into()));
+                return;
+            };
+            let key_suffix = format!(".{}.{}", rs.campaign.get_value(), rs.unit.get_value());
+            if let Some((_, mine)) = reports.iter().find(|(k, _)| k.ends_with(&key_suffix)) {
+                if rs
+                    .state
+                    .with_untracked(|s| rs.draft.with_untracked(|d| s.has_unsent(d)))
+                    && !device::confirm(
+                        "Máy này còn thay đổi chưa gửi. Thay bằng bản nháp trong tệp?",
+                    )
+                {
+                    return;
+                }
+                rs.draft.set(mine.draft.clone());
+                rs.state.set(mine.sync.clone());
+            }
+            match storage::restore_reports(&reports) {
+                Ok(n) => message.set(Some(format!("Đã nạp {n} báo cáo từ tệp."))),
+                Err(e) => message.set(Some(e.message())),
+            }
+            rs.save();
+            rs.sync_now();
+        });
+    };
+    view! {
+        <section class="draft-files card">
+            <h2>"Bản nháp trên tệp"</h2>
+            <p>"Phòng khi trình duyệt bị xoá dữ liệu: lưu bản nháp chưa gửi ra tệp, rồi nạp lại trên máy này hoặc máy khác."</p>
+            <button type="button" class="secondary" on:click=save>"Lưu bản nháp ra tệp"</button>
+            <label class="file secondary">
+                "Nạp bản nháp từ tệp"
+                <input type="file" accept="application/json,.json" on:change=load/>
+            </label>
+            {move || message.get().map(|m| view! { <p role="status">{m}</p> })}
         </section>
     }
 }

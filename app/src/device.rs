@@ -1,0 +1,86 @@
+//! Browser facilities the pages use: persistent storage, files, the clock.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> f64 {
+    js_sys::Date::now()
+}
+
+/// A time as Vietnamese people read it: `14:05:09 24/11/2026`.
+pub fn format_time(ms: f64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!(
+        "{:02}:{:02}:{:02} {:02}/{:02}/{}",
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds(),
+        d.get_date(),
+        d.get_month() + 1,
+        d.get_full_year()
+    )
+}
+
+/// Whether the browser believes it is online.
+pub fn online() -> bool {
+    web_sys::window().is_none_or(|w| w.navigator().on_line())
+}
+
+/// Asks the browser not to evict this site's storage (`navigator.storage.persist()`),
+/// the commonest way field data is lost. Answers whether storage is persistent.
+pub async fn persist_storage() -> Option<bool> {
+    let storage = web_sys::window()?.navigator().storage();
+    let persisted = JsFuture::from(storage.persisted().ok()?)
+        .await
+        .ok()?
+        .as_bool()?;
+    if persisted {
+        return Some(true);
+    }
+    JsFuture::from(storage.persist().ok()?)
+        .await
+        .ok()?
+        .as_bool()
+}
+
+/// Offers `text` as a file download named `name`.
+pub fn download(name: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let document = web_sys::window()?.document()?;
+    let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;
+    a.set_href(&url);
+    a.set_download(name);
+    a.click();
+    let _ = web_sys::Url::revoke_object_url(&url);
+    Some(())
+}
+
+/// The text of the first file chosen in a file input.
+pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<String> {
+    let file = input.files()?.get(0)?;
+    JsFuture::from(file.text()).await.ok()?.as_string()
+}
+
+/// Moves the focus to an element (a cell named in an error list).
+pub fn focus(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        el.scroll_into_view();
+        let _ = el.focus();
+    }
+}
+
+/// Asks the person to confirm.
+pub fn confirm(question: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.confirm_with_message(question).ok())
+        .unwrap_or(false)
+}

@@ -1,0 +1,105 @@
+//! Navigation between the app's few pages, on the History API.
+//!
+//! A router crate would do this too, but the one for Leptos brings a URL parser with
+//! internationalised-domain tables into the bundle: hundreds of kilobytes that a tablet on
+//! a slow network downloads for four fixed paths.
+
+use leptos::prelude::*;
+
+/// The app's pages and their paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Page {
+    Home,
+    SignIn,
+    Report,
+    History,
+    NotFound,
+}
+
+impl Page {
+    pub fn path(self) -> &'static str {
+        match self {
+            Page::Home => "/",
+            Page::SignIn => "/dang-nhap",
+            Page::Report => "/bao-cao",
+            Page::History => "/lich-su",
+            Page::NotFound => "/khong-tim-thay",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Page {
+        match path.trim_end_matches('/') {
+            "" => Page::Home,
+            "/dang-nhap" => Page::SignIn,
+            "/bao-cao" => Page::Report,
+            "/lich-su" => Page::History,
+            _ => Page::NotFound,
+        }
+    }
+}
+
+fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default()
+}
+
+/// The current page, shared by every component.
+#[derive(Clone, Copy)]
+pub struct Nav(RwSignal<Page>);
+
+impl Nav {
+    /// Reads the page from the address bar and follows the browser's back and forward.
+    pub fn provide() -> Nav {
+        let nav = Nav(RwSignal::new(Page::from_path(&current_path())));
+        let handle = window_event_listener(leptos::ev::popstate, move |_| {
+            nav.0.set(Page::from_path(&current_path()))
+        });
+        on_cleanup(move || handle.remove());
+        provide_context(nav);
+        nav
+    }
+
+    pub fn page(&self) -> Page {
+        self.0.get()
+    }
+
+    /// Goes to a page, adding it to the browser's history.
+    pub fn go(&self, page: Page) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
+        }
+        self.0.set(page);
+    }
+
+    /// Goes to a page in place of the current one (a redirect).
+    pub fn replace(&self, page: Page) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
+        }
+        self.0.set(page);
+    }
+}
+
+pub fn use_nav() -> Nav {
+    use_context::<Nav>().unwrap_or_else(Nav::provide)
+}
+
+/// A link to a page that does not reload the app.
+#[component]
+pub fn Link(page: Page, children: Children) -> impl IntoView {
+    let nav = use_nav();
+    view! {
+        <a href=page.path() on:click=move |ev| {
+            ev.prevent_default();
+            nav.go(page);
+        }>{children()}</a>
+    }
+}
+
+/// Sends the browser to another page as soon as it renders (a redirect).
+#[component]
+pub fn Redirect(page: Page) -> impl IntoView {
+    let nav = use_nav();
+    Effect::new(move |_| nav.replace(page));
+}

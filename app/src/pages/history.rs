@@ -1,0 +1,87 @@
+//! The history of the signed-in person's report: every version with who, when and from
+//! which device, and every submission, return and approval.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::wire::{History, routes};
+
+use crate::api;
+use crate::device::format_time;
+use crate::nav::{Page, Redirect};
+use crate::session::use_session;
+
+#[derive(Clone)]
+enum Load {
+    Pending,
+    Ready(History),
+    Failed(String),
+}
+
+fn event_label(kind: &str) -> &'static str {
+    match kind {
+        "submit" => "Nộp báo cáo",
+        "return" => "Trả lại",
+        "approve" => "Duyệt",
+        _ => "Sự kiện",
+    }
+}
+
+#[component]
+pub fn HistoryPage() -> impl IntoView {
+    let session = use_session();
+    let Some(unit) = session.0.get_untracked().and_then(|me| me.unit_code) else {
+        return view! { <Redirect page=Page::SignIn/> }.into_any();
+    };
+    let state = RwSignal::new(Load::Pending);
+    spawn_local(async move {
+        let result = match super::open_campaign().await {
+            Ok(c) => api::get_json::<History>(&routes::report(&c.code, &unit, "history")).await,
+            Err(e) => Err(e),
+        };
+        state.set(match result {
+            Ok(h) => Load::Ready(h),
+            Err(e) => Load::Failed(e.message()),
+        });
+    });
+    view! {
+        <h1>"Lịch sử báo cáo"</h1>
+        {move || match state.get() {
+            Load::Pending => view! { <p class="status">"Đang tải…"</p> }.into_any(),
+            Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+            Load::Ready(h) => view! {
+                <section class="card">
+                    <h2>"Các phiên bản"</h2>
+                    {h.versions.is_empty().then(|| view! { <p>"Chưa có phiên bản nào trên máy chủ."</p> })}
+                    <table class="history">
+                        <thead><tr><th>"Phiên bản"</th><th>"Người sửa"</th><th>"Thời gian"</th><th>"Thiết bị"</th></tr></thead>
+                        <tbody>
+                            {h.versions.into_iter().rev().map(|v| view! {
+                                <tr data-version=v.version>
+                                    <td>{v.version}</td>
+                                    <td>{v.display_name} " (" {v.username} ")"</td>
+                                    <td>{format_time(v.created_at as f64)}</td>
+                                    <td class="device">{v.device_id}</td>
+                                </tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                </section>
+                <section class="card">
+                    <h2>"Nộp, trả lại, duyệt"</h2>
+                    {h.events.is_empty().then(|| view! { <p>"Chưa có."</p> })}
+                    <ul class="events">
+                        {h.events.into_iter().rev().map(|e| view! {
+                            <li>
+                                <strong>{event_label(&e.kind)}</strong>
+                                " phiên bản " {e.version} " — " {e.display_name} ", " {format_time(e.created_at as f64)}
+                                {e.late.then_some(" (nộp muộn)")}
+                                {e.reason.map(|r| view! { <div class="reason">"Lý do: " {r}</div> })}
+                            </li>
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }.into_any(),
+        }}
+    }
+    .into_any()
+}

@@ -1,0 +1,59 @@
+//! The sign-in page.
+
+use leptos::ev::SubmitEvent;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::wire::{Me, SignIn, routes};
+
+use crate::api;
+use crate::nav::{Page, use_nav};
+use crate::session::use_session;
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let session = use_session();
+    let nav = use_nav();
+    let username = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let submit = move |ev: SubmitEvent| {
+        ev.prevent_default();
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
+        error.set(None);
+        let body = SignIn {
+            username: username.get_untracked(),
+            password: password.get_untracked(),
+        };
+        spawn_local(async move {
+            match api::post_json::<_, Me>(routes::SESSION, &body).await {
+                Ok(me) => {
+                    session.signed_in(me);
+                    nav.go(Page::Report);
+                }
+                Err(e) => error.set(Some(e.message())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <form class="sign-in card" on:submit=submit>
+            <h1>"Đăng nhập"</h1>
+            <label>
+                "Tên đăng nhập"
+                <input name="username" autocomplete="username" autocapitalize="none" spellcheck="false" required bind:value=username/>
+            </label>
+            <label>
+                "Mật khẩu"
+                <input type="password" name="password" autocomplete="current-password" required bind:value=password/>
+            </label>
+            {move || error.get().map(|e| view! { <p class="status error" role="alert">{e}</p> })}
+            <button type="submit" class="primary" disabled=move || busy.get()>
+                {move || if busy.get() { "Đang đăng nhập…" } else { "Đăng nhập" }}
+            </button>
+        </form>
+    }
+}

@@ -1,0 +1,129 @@
+//! Browser storage: the one module that reads and writes it (gloo-storage, i.e.
+//! `localStorage`, which writes synchronously: a value is stored before the input event
+//! that typed it has finished).
+//!
+//! Keys are defined here and nowhere else. A report is stored whole (draft and sync
+//! state together) under one key, so the two can never be half-written.
+
+use gloo_storage::errors::StorageError;
+use gloo_storage::{LocalStorage, Storage};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::draft::Draft;
+use crate::sync::SyncState;
+
+const PREFIX: &str = "tuanle.";
+const DEVICE: &str = "tuanle.device";
+const REPORT_PREFIX: &str = "tuanle.report.";
+
+/// One report as the device keeps it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct StoredReport {
+    pub draft: Draft,
+    pub sync: SyncState,
+}
+
+/// Why something could not be stored, worded for the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageFailure {
+    /// The browser's storage is full.
+    Full,
+    /// Storage refused for another reason (private mode, disabled).
+    Unavailable(String),
+}
+
+impl StorageFailure {
+    pub fn message(&self) -> String {
+        match self {
+            StorageFailure::Full => "Bộ nhớ của trình duyệt đã đầy: thay đổi mới nhất CHƯA được lưu trên máy. \
+                 Hãy lưu bản nháp ra tệp hoặc đồng bộ ngay; những gì đã lưu trước đó vẫn còn nguyên."
+                .into(),
+            StorageFailure::Unavailable(e) => format!("Trình duyệt không cho lưu dữ liệu ({e}). Đừng đóng trang khi chưa đồng bộ."),
+        }
+    }
+}
+
+fn failure(e: StorageError) -> StorageFailure {
+    let text = e.to_string();
+    if text.contains("Quota") || text.contains("quota") {
+        StorageFailure::Full
+    } else {
+        StorageFailure::Unavailable(text)
+    }
+}
+
+fn report_key(campaign: &str, unit: &str) -> String {
+    format!("{REPORT_PREFIX}{campaign}.{unit}")
+}
+
+pub fn load_report(campaign: &str, unit: &str) -> StoredReport {
+    LocalStorage::get(report_key(campaign, unit)).unwrap_or_default()
+}
+
+pub fn save_report(
+    campaign: &str,
+    unit: &str,
+    report: &StoredReport,
+) -> Result<(), StorageFailure> {
+    LocalStorage::set(report_key(campaign, unit), report).map_err(failure)
+}
+
+/// A cached value (`me`, `campaigns`, `form.2025`), for opening offline.
+pub fn cached<T: DeserializeOwned>(key: &str) -> Option<T> {
+    LocalStorage::get(format!("{PREFIX}cache.{key}")).ok()
+}
+
+pub fn cache<T: Serialize>(key: &str, value: &T) {
+    // A cache that cannot be written only costs a download next time.
+    let _ = LocalStorage::set(format!("{PREFIX}cache.{key}"), value);
+}
+
+pub fn forget(key: &str) {
+    LocalStorage::delete(format!("{PREFIX}cache.{key}"));
+}
+
+/// This device's stable random id, made on first use.
+pub fn device_id() -> String {
+    if let Ok(id) = LocalStorage::get::<String>(DEVICE) {
+        return id;
+    }
+    let id = format!("tablet-{}", random_id());
+    let _ = LocalStorage::set(DEVICE, &id);
+    id
+}
+
+/// 128 random bits as hex, from the browser's cryptographic generator.
+pub fn random_id() -> String {
+    let mut bytes = [0u8; 16];
+    if let Some(crypto) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    if bytes == [0; 16] {
+        for b in &mut bytes {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Every stored report, by key, for saving to a file.
+pub fn all_reports() -> Vec<(String, StoredReport)> {
+    let Ok(all) = LocalStorage::get_all::<serde_json::Map<String, serde_json::Value>>() else {
+        return Vec::new();
+    };
+    all.into_iter()
+        .filter(|(k, _)| k.starts_with(REPORT_PREFIX))
+        .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|r| (k, r)))
+        .collect()
+}
+
+/// Stores reports read back from a file under their keys.
+pub fn restore_reports(reports: &[(String, StoredReport)]) -> Result<usize, StorageFailure> {
+    let mut n = 0;
+    for (key, report) in reports.iter().filter(|(k, _)| k.starts_with(REPORT_PREFIX)) {
+        LocalStorage::set(key, report).map_err(failure)?;
+        n += 1;
+    }
+    Ok(n)
+}

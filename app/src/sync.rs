@@ -1,0 +1,454 @@
+//! The sync engine's logic (`sync.md`), free of the browser so it is tested natively.
+//!
+//! Per report the device keeps the content it shows (`Draft`), the last server version
+//! it knows (`base`), at most one queued push, and an unresolved conflict if there is
+//! one. A queued push is immutable: it keeps its `push_id`, base and content across every
+//! retry, so the server applies it once; edits made meanwhile go in the next push.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tuanle_shared::content::CellValue;
+use tuanle_shared::wire::{PushAccepted, PushConflict, PushRequest, ReportState, ReportStatus};
+use tuanle_shared::{Cell, Conflict, Content, merge};
+
+use crate::draft::Draft;
+
+/// What the server last said about the report, beyond its content.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerMeta {
+    pub unit_name: Option<String>,
+    pub status: Option<ReportStatus>,
+    pub late: bool,
+    pub return_reason: Option<String>,
+    pub deadline: Option<String>,
+    pub updated_by: Option<String>,
+    pub updated_at: Option<i64>,
+}
+
+/// Cells changed both here and on another device, waiting for the person to choose.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConflict {
+    /// The server version the choices are made against.
+    pub version: u64,
+    pub conflicts: Vec<Conflict>,
+    pub changed_by: String,
+    pub changed_at: i64,
+}
+
+/// Everything the device keeps about one report besides the draft.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncState {
+    pub base_version: u64,
+    pub base: Content,
+    pub pending: Option<PushRequest>,
+    pub conflict: Option<PendingConflict>,
+    pub meta: ServerMeta,
+    /// Unix milliseconds of the last exchange that succeeded.
+    pub last_sync_ms: Option<f64>,
+    /// Failed attempts in a row, for the backoff.
+    #[serde(default)]
+    pub failures: u32,
+}
+
+/// What a sync step tells the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum News {
+    Nothing,
+    /// Cells that came from another device.
+    CameIn(Vec<Cell>),
+    /// A conflict to resolve.
+    Conflict,
+}
+
+impl SyncState {
+    /// Whether the device holds anything the server has not got.
+    pub fn has_unsent(&self, draft: &Draft) -> bool {
+        self.pending.is_some() || draft.content_over(&self.base) != self.base
+    }
+
+    pub fn locked(&self) -> bool {
+        self.meta.status.is_some_and(ReportStatus::is_locked)
+    }
+
+    /// The push to send now, if any: the queued one again (a retry keeps its id), or a
+    /// new one of the current draft. None while a conflict waits or the report is locked.
+    pub fn next_push(
+        &mut self,
+        draft: &Draft,
+        device_id: &str,
+        new_id: impl FnOnce() -> String,
+    ) -> Option<PushRequest> {
+        if self.conflict.is_some() || self.locked() {
+            return None;
+        }
+        if self.pending.is_none() {
+            let content = draft.content_over(&self.base);
+            if content == self.base && self.base_version > 0 {
+                return None;
+            }
+            if content.is_empty() && self.base_version == 0 {
+                return None;
+            }
+            self.pending = Some(PushRequest {
+                push_id: new_id(),
+                device_id: device_id.to_owned(),
+                base_version: self.base_version,
+                content,
+            });
+        }
+        self.pending.clone()
+    }
+
+    /// The server accepted the queued push. Cells that came from the other device are
+    /// shown, unless the person has changed them since the push was queued.
+    pub fn accepted(&mut self, answer: PushAccepted, draft: &mut Draft, now_ms: f64) -> News {
+        let sent = self.pending.take().map(|p| p.content).unwrap_or_default();
+        for cell in &answer.from_theirs {
+            if draft.content_over(&self.base).get(cell) == sent.get(cell) {
+                draft.set(cell, answer.content.get(cell));
+            }
+        }
+        self.base_version = answer.version;
+        self.base = answer.content;
+        if self.meta.status.is_none() {
+            self.meta.status = Some(ReportStatus::Draft);
+        }
+        self.succeeded(now_ms);
+        if answer.from_theirs.is_empty() {
+            News::Nothing
+        } else {
+            News::CameIn(answer.from_theirs)
+        }
+    }
+
+    /// The server refused the queued push with a conflict: nothing was written there, and
+    /// nothing typed here is dropped. Cells changed only on the other device come in;
+    /// the conflicting ones keep this device's value until the person chooses.
+    pub fn conflicted(&mut self, answer: PushConflict, draft: &mut Draft, now_ms: f64) -> News {
+        self.pending = None;
+        self.merge_in(answer.version, answer.content, draft);
+        self.conflict = Some(PendingConflict {
+            version: self.base_version,
+            conflicts: answer.conflicts,
+            changed_by: answer.changed_by,
+            changed_at: answer.changed_at,
+        });
+        self.succeeded(now_ms);
+        News::Conflict
+    }
+
+    /// The server refused the push because the report is locked: the device keeps what
+    /// was typed and stops pushing until the report is returned.
+    pub fn refused_locked(&mut self) {
+        self.pending = None;
+        if !self.locked() {
+            self.meta.status = Some(ReportStatus::Submitted);
+        }
+    }
+
+    /// The server's current state arrived (a pull). With nothing unsent the device takes
+    /// it; with unsent edits it merges, and keeps any conflict for the person.
+    pub fn pulled(&mut self, state: ReportState, draft: &mut Draft, now_ms: f64) -> News {
+        self.meta = ServerMeta {
+            unit_name: Some(state.unit_name),
+            status: Some(state.status),
+            late: state.late,
+            return_reason: state.return_reason,
+            deadline: state.deadline,
+            updated_by: state.updated_by,
+            updated_at: state.updated_at,
+        };
+        self.succeeded(now_ms);
+        if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
+            return News::Nothing;
+        }
+        if !self.has_unsent(draft) {
+            // Nothing of ours to keep: take the server's, and name what changed (not on
+            // the first load, when everything would be "new").
+            let changed = if self.base_version == 0 {
+                Vec::new()
+            } else {
+                changed_cells(&self.base, &state.content)
+            };
+            *draft = Draft::from_content(&state.content);
+            self.base_version = state.version;
+            self.base = state.content;
+            return if changed.is_empty() {
+                News::Nothing
+            } else {
+                News::CameIn(changed)
+            };
+        }
+        let (came_in, conflicts) = self.merge_in(state.version, state.content, draft);
+        if conflicts.is_empty() {
+            return if came_in.is_empty() {
+                News::Nothing
+            } else {
+                News::CameIn(came_in)
+            };
+        }
+        self.conflict = Some(PendingConflict {
+            version: self.base_version,
+            changed_by: self.meta.updated_by.clone().unwrap_or_default(),
+            changed_at: self.meta.updated_at.unwrap_or_default(),
+            conflicts,
+        });
+        News::Conflict
+    }
+
+    /// Merges the server's `theirs` into the draft over the known base, then makes it the
+    /// base. Returns the cells that came in and the conflicting cells (which keep the
+    /// draft's value).
+    fn merge_in(
+        &mut self,
+        version: u64,
+        theirs: Content,
+        draft: &mut Draft,
+    ) -> (Vec<Cell>, Vec<Conflict>) {
+        let ours = draft.content_over(&self.base);
+        let outcome = merge(&self.base, &theirs, &ours);
+        for cell in &outcome.from_theirs {
+            draft.set(cell, outcome.merged.get(cell));
+        }
+        self.base_version = version;
+        self.base = theirs;
+        (outcome.from_theirs, outcome.conflicts)
+    }
+
+    /// The person chose a value for every conflicting cell: they are written into the
+    /// draft and the next push goes against the server's version.
+    pub fn resolve(
+        &mut self,
+        choices: &BTreeMap<Cell, Option<CellValue>>,
+        draft: &mut Draft,
+    ) -> bool {
+        let Some(conflict) = &self.conflict else {
+            return false;
+        };
+        if !conflict
+            .conflicts
+            .iter()
+            .all(|c| choices.contains_key(&c.cell))
+        {
+            return false;
+        }
+        for (cell, value) in choices {
+            draft.set(cell, value.clone());
+        }
+        self.conflict = None;
+        true
+    }
+
+    /// A network failure: the queued push stays queued, with the same id.
+    pub fn failed(&mut self) {
+        self.failures = self.failures.saturating_add(1);
+    }
+
+    fn succeeded(&mut self, now_ms: f64) {
+        self.failures = 0;
+        self.last_sync_ms = Some(now_ms);
+    }
+
+    /// How long to wait before retrying after failures: 2 s, 4 s, 8 s … up to a minute.
+    pub fn retry_delay_ms(&self) -> u32 {
+        2_000u32
+            .saturating_mul(1 << self.failures.min(5))
+            .min(60_000)
+    }
+}
+
+/// The cells whose value differs between two contents.
+fn changed_cells(a: &Content, b: &Content) -> Vec<Cell> {
+    let numbers = a
+        .numbers
+        .keys()
+        .chain(b.numbers.keys())
+        .cloned()
+        .map(Cell::Number);
+    let texts = a
+        .texts
+        .keys()
+        .chain(b.texts.keys())
+        .cloned()
+        .map(Cell::Text);
+    let mut cells: Vec<Cell> = numbers
+        .chain(texts)
+        .filter(|c| a.get(c) != b.get(c))
+        .collect();
+    cells.sort();
+    cells.dedup();
+    cells
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tuanle_shared::form::Column;
+    use tuanle_shared::{NumberCell, merge::Conflict};
+
+    fn cell(code: &str) -> NumberCell {
+        NumberCell::new(code.parse().expect("code"), Column::Count)
+    }
+
+    fn content(cells: &[(&str, u64)]) -> Content {
+        let mut c = Content::default();
+        for (k, v) in cells {
+            c.set_number(cell(k), Some(*v));
+        }
+        c
+    }
+
+    fn ids() -> impl FnMut() -> String {
+        let mut n = 0;
+        move || {
+            n += 1;
+            format!("push-{n}")
+        }
+    }
+
+    fn state(version: u64, c: Content) -> ReportState {
+        ReportState {
+            campaign: "2025".into(),
+            unit_code: "U".into(),
+            unit_name: "U".into(),
+            form_version: "2025".into(),
+            version,
+            content: c,
+            status: ReportStatus::Draft,
+            late: false,
+            return_reason: None,
+            deadline: None,
+            updated_by: Some("Máy khác".into()),
+            updated_at: Some(1),
+        }
+    }
+
+    #[test]
+    fn nothing_typed_means_nothing_to_push() {
+        let mut s = SyncState::default();
+        assert_eq!(s.next_push(&Draft::default(), "d", ids()), None);
+    }
+
+    #[test]
+    fn a_retry_reuses_the_push_id_and_its_content() {
+        let mut s = SyncState::default();
+        let mut d = Draft::from_content(&content(&[("2", 1)]));
+        let mut next = ids();
+        let first = s.next_push(&d, "d", &mut next).expect("a push");
+        s.failed();
+        d.numbers.insert(cell("2"), "5".into());
+        let retry = s.next_push(&d, "d", &mut next).expect("the same push");
+        assert_eq!(retry, first);
+        assert_eq!(s.retry_delay_ms(), 4_000);
+        s.accepted(
+            PushAccepted {
+                version: 1,
+                content: first.content.clone(),
+                from_theirs: vec![],
+            },
+            &mut d,
+            1.0,
+        );
+        let second = s
+            .next_push(&d, "d", &mut next)
+            .expect("the newer edit goes next");
+        assert_eq!(second.push_id, "push-2");
+        assert_eq!(second.base_version, 1);
+        assert_eq!(second.content, content(&[("2", 5)]));
+    }
+
+    #[test]
+    fn cells_from_the_other_device_come_in() {
+        let mut s = SyncState::default();
+        let mut d = Draft::from_content(&content(&[("2", 1)]));
+        let push = s.next_push(&d, "d", ids()).expect("push");
+        let merged = content(&[("2", 1), ("3", 9)]);
+        let news = s.accepted(
+            PushAccepted {
+                version: 2,
+                content: merged.clone(),
+                from_theirs: vec![Cell::Number(cell("3"))],
+            },
+            &mut d,
+            1.0,
+        );
+        assert_eq!(news, News::CameIn(vec![Cell::Number(cell("3"))]));
+        assert_eq!(d.content(), merged);
+        assert_eq!(push.base_version, 0);
+        assert!(!s.has_unsent(&d));
+    }
+
+    #[test]
+    fn a_conflict_keeps_what_was_typed_until_the_person_chooses() {
+        let mut s = SyncState {
+            base_version: 1,
+            base: content(&[("2", 1), ("3", 1)]),
+            ..Default::default()
+        };
+        let mut d = Draft::from_content(&content(&[("2", 6), ("3", 1)]));
+        s.next_push(&d, "d", ids()).expect("push");
+        let theirs = content(&[("2", 5), ("3", 8)]);
+        let news = s.conflicted(
+            PushConflict {
+                code: "CONFLICT".into(),
+                message: String::new(),
+                version: 2,
+                content: theirs,
+                conflicts: vec![Conflict {
+                    cell: Cell::Number(cell("2")),
+                    base: Some(CellValue::Number(1)),
+                    theirs: Some(CellValue::Number(5)),
+                    ours: Some(CellValue::Number(6)),
+                }],
+                changed_by: "Máy khác".into(),
+                changed_at: 1,
+            },
+            &mut d,
+            1.0,
+        );
+        assert_eq!(news, News::Conflict);
+        assert_eq!(
+            d.content(),
+            content(&[("2", 6), ("3", 8)]),
+            "ours kept, the other cell came in"
+        );
+        assert_eq!(
+            s.next_push(&d, "d", ids()),
+            None,
+            "nothing is pushed before the choice"
+        );
+        let mut choices = BTreeMap::new();
+        choices.insert(Cell::Number(cell("2")), Some(CellValue::Number(5)));
+        assert!(s.resolve(&choices, &mut d));
+        assert_eq!(d.content(), content(&[("2", 5), ("3", 8)]));
+        assert!(!s.has_unsent(&d), "taking theirs leaves nothing to send");
+    }
+
+    #[test]
+    fn a_pull_takes_the_server_when_nothing_is_unsent_and_merges_otherwise() {
+        let mut s = SyncState::default();
+        let mut d = Draft::default();
+        s.pulled(state(3, content(&[("2", 4)])), &mut d, 1.0);
+        assert_eq!((s.base_version, d.content()), (3, content(&[("2", 4)])));
+
+        d.numbers.insert(cell("3"), "7".into());
+        let news = s.pulled(state(4, content(&[("2", 9)])), &mut d, 2.0);
+        assert_eq!(news, News::CameIn(vec![Cell::Number(cell("2"))]));
+        assert_eq!(d.content(), content(&[("2", 9), ("3", 7)]));
+        assert!(s.has_unsent(&d), "the local edit is still to be pushed");
+        let push = s.next_push(&d, "d", ids()).expect("push");
+        assert_eq!(push.base_version, 4);
+    }
+
+    #[test]
+    fn a_locked_report_keeps_the_edits_and_stops_pushing() {
+        let mut s = SyncState::default();
+        let d = Draft::from_content(&content(&[("2", 1)]));
+        s.next_push(&d, "d", ids()).expect("push");
+        s.refused_locked();
+        assert!(s.locked());
+        assert_eq!(s.next_push(&d, "d", ids()), None);
+        assert!(s.has_unsent(&d));
+    }
+}

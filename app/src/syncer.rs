@@ -1,0 +1,266 @@
+//! Runs the sync logic of [`crate::sync`] against the server for one report: after
+//! edits (debounced), when the network comes back, every 30 seconds while online, and
+//! when the person asks. Every change is written to storage before anything else.
+//!
+//! An exchange in flight when the page goes away is simply dropped: the queued push is
+//! still in storage with its id, and the next sync sends it again, which the server
+//! answers as it did the first time.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::wire::{ReportState, routes};
+use tuanle_shared::{Cell, TextField};
+
+use crate::api::{self, ApiFailure, PushOutcome};
+use crate::device;
+use crate::draft::Draft;
+use crate::storage::{self, StoredReport};
+use crate::sync::{News, SyncState};
+
+/// How soon after the last keystroke a sync starts.
+const DEBOUNCE: Duration = Duration::from_millis(1_500);
+/// How often to sync while the page is open.
+const PERIOD: Duration = Duration::from_secs(30);
+
+/// What the sync is doing, for the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Phase {
+    Idle,
+    Syncing,
+    Offline,
+    Error(String),
+}
+
+/// One report's draft, sync state and the machinery that keeps them in step.
+#[derive(Clone, Copy)]
+pub struct ReportSync {
+    pub campaign: StoredValue<String>,
+    pub unit: StoredValue<String>,
+    pub device_id: StoredValue<String>,
+    pub draft: RwSignal<Draft>,
+    pub state: RwSignal<SyncState>,
+    pub phase: RwSignal<Phase>,
+    /// A message about what just happened (what came in from another device).
+    pub news: RwSignal<Option<String>>,
+    /// Set when storage refused a write.
+    pub storage_error: RwSignal<Option<String>>,
+    running: StoredValue<bool>,
+    again: StoredValue<bool>,
+    timer: StoredValue<Option<TimeoutHandle>>,
+}
+
+/// How a cell is named to people.
+pub fn describe_cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Number(c) => match c.column {
+            tuanle_shared::Column::Count => format!("dòng {}, Số lớp/số cuộc thi", c.code),
+            tuanle_shared::Column::Persons => format!("dòng {}, Số người", c.code),
+        },
+        Cell::Text(c) => match c.field {
+            TextField::Note => format!("dòng {}, Ghi chú", c.code),
+            TextField::Text => format!("mục {}", c.code),
+        },
+    }
+}
+
+impl ReportSync {
+    /// Loads the report from storage and starts syncing it.
+    pub fn start(campaign: String, unit: String) -> ReportSync {
+        let stored = storage::load_report(&campaign, &unit);
+        let this = ReportSync {
+            campaign: StoredValue::new(campaign),
+            unit: StoredValue::new(unit),
+            device_id: StoredValue::new(storage::device_id()),
+            draft: RwSignal::new(stored.draft),
+            state: RwSignal::new(stored.sync),
+            phase: RwSignal::new(if device::online() {
+                Phase::Idle
+            } else {
+                Phase::Offline
+            }),
+            news: RwSignal::new(None),
+            storage_error: RwSignal::new(None),
+            running: StoredValue::new(false),
+            again: StoredValue::new(false),
+            timer: StoredValue::new(None),
+        };
+        let online = window_event_listener(leptos::ev::online, move |_| this.sync_now());
+        let offline = window_event_listener(leptos::ev::offline, move |_| {
+            this.phase.try_set(Phase::Offline);
+        });
+        let periodic = set_interval_with_handle(move || this.sync_now(), PERIOD).ok();
+        on_cleanup(move || {
+            online.remove();
+            offline.remove();
+            if let Some(p) = periodic {
+                p.clear();
+            }
+            if let Some(Some(t)) = this.timer.try_get_value() {
+                t.clear();
+            }
+        });
+        this.sync_now();
+        this
+    }
+
+    /// Writes the draft and sync state to storage. Called after every change.
+    pub fn save(&self) {
+        let (Some(draft), Some(sync)) = (
+            self.draft.try_get_untracked(),
+            self.state.try_get_untracked(),
+        ) else {
+            return;
+        };
+        let result = storage::save_report(
+            &self.campaign.get_value(),
+            &self.unit.get_value(),
+            &StoredReport { draft, sync },
+        );
+        self.storage_error
+            .try_set(result.err().map(|e| e.message()));
+    }
+
+    /// The person typed: store at once, sync a little later.
+    pub fn edited(&self) {
+        self.save();
+        let this = *self;
+        if let Some(Some(t)) = self.timer.try_get_value() {
+            t.clear();
+        }
+        let handle = set_timeout_with_handle(move || this.sync_now(), DEBOUNCE).ok();
+        self.timer.try_set_value(handle);
+    }
+
+    /// Starts a sync now (or right after the one running).
+    pub fn sync_now(&self) {
+        let this = *self;
+        spawn_local(async move { this.run().await });
+    }
+
+    fn retry_later(&self) {
+        let Some(delay) = self.state.try_with_untracked(SyncState::retry_delay_ms) else {
+            return;
+        };
+        let this = *self;
+        set_timeout(
+            move || this.sync_now(),
+            Duration::from_millis(u64::from(delay)),
+        );
+    }
+
+    async fn run(self) {
+        if self.running.try_get_value() != Some(false) {
+            self.again.try_set_value(true);
+            return;
+        }
+        self.running.set_value(true);
+        loop {
+            self.again.set_value(false);
+            self.cycle().await;
+            if self.again.try_get_value() != Some(true) {
+                break;
+            }
+        }
+        self.running.try_set_value(false);
+    }
+
+    /// Applies `f` to the sync state and the draft together, then stores both.
+    fn apply<R>(&self, f: impl FnOnce(&mut SyncState, &mut Draft) -> R) -> Option<R> {
+        let mut state = self.state.try_get_untracked()?;
+        let mut draft = self.draft.try_get_untracked()?;
+        let r = f(&mut state, &mut draft);
+        self.draft.try_set(draft);
+        self.state.try_set(state);
+        self.save();
+        Some(r)
+    }
+
+    fn tell(&self, news: News) {
+        let message = match news {
+            News::Nothing => return,
+            News::CameIn(cells) => format!(
+                "Đã nhận thay đổi từ thiết bị khác: {}.",
+                cells
+                    .iter()
+                    .map(describe_cell)
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            News::Conflict => {
+                "Cùng một ô đã được sửa khác nhau trên hai thiết bị. Hãy chọn giá trị cần giữ."
+                    .into()
+            }
+        };
+        self.news.try_set(Some(message));
+    }
+
+    fn failed(&self, failure: ApiFailure) {
+        match failure {
+            ApiFailure::Network => {
+                self.apply(|s, _| s.failed());
+                self.phase.try_set(Phase::Offline);
+                self.retry_later();
+            }
+            f if f.is_signed_out() => {
+                self.phase.try_set(Phase::Error(
+                    "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại: mọi thứ đã nhập vẫn được giữ trên máy.".into(),
+                ));
+            }
+            f => {
+                self.phase.try_set(Phase::Error(f.message()));
+            }
+        }
+    }
+
+    async fn cycle(&self) {
+        if !device::online() {
+            self.phase.try_set(Phase::Offline);
+            return;
+        }
+        self.phase.try_set(Phase::Syncing);
+        let (campaign, unit) = (self.campaign.get_value(), self.unit.get_value());
+        match api::get_json::<ReportState>(&routes::report(&campaign, &unit, "")).await {
+            Ok(state) => {
+                let Some(news) = self.apply(|s, d| s.pulled(state, d, device::now_ms())) else {
+                    return;
+                };
+                self.tell(news);
+            }
+            Err(f) => return self.failed(f),
+        }
+        let push_path = routes::report(&campaign, &unit, "push");
+        loop {
+            let device_id = self.device_id.get_value();
+            let Some(Some(push)) =
+                self.apply(|s, d| s.next_push(d, &device_id, storage::random_id))
+            else {
+                break;
+            };
+            match api::push(&push_path, &push).await {
+                Ok(PushOutcome::Accepted(answer)) => {
+                    let Some(news) = self.apply(|s, d| s.accepted(answer, d, device::now_ms()))
+                    else {
+                        return;
+                    };
+                    self.tell(news);
+                }
+                Ok(PushOutcome::Conflict(conflict)) => {
+                    let Some(news) = self.apply(|s, d| s.conflicted(conflict, d, device::now_ms()))
+                    else {
+                        return;
+                    };
+                    self.tell(news);
+                    break;
+                }
+                Err(ApiFailure::Refused(423, _)) => {
+                    self.apply(|s, _| s.refused_locked());
+                    break;
+                }
+                Err(f) => return self.failed(f),
+            }
+        }
+        self.phase.try_set(Phase::Idle);
+    }
+}

@@ -1,0 +1,284 @@
+//! The reporter in a real headless Chromium against the real server and SQLite file:
+//! nothing typed is lost, sync happens by itself, two tablets merge or ask, submission.
+
+use fantoccini::Locator;
+use tuanle_e2e::{Browser, TestServer};
+use tuanle_shared::Content;
+use tuanle_shared::wire::{ReportStatus, routes};
+
+const USER: &str = "nb-hq-th";
+
+/// The content of the report's current version, read from the SQLite file.
+async fn stored(server: &TestServer) -> anyhow::Result<(i64, Content, String)> {
+    let db = server.db().await?;
+    let row: (i64, String, String) = sqlx::query_as(
+        "SELECT r.version, v.content, r.status FROM reports r
+         JOIN units u ON u.id = r.unit_id
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+         WHERE u.code = 'NB-HQ-TH'",
+    )
+    .fetch_one(&db)
+    .await?;
+    Ok((row.0, serde_json::from_str(&row.1)?, row.2))
+}
+
+fn number(content: &Content, code: &str, column: tuanle_shared::Column) -> Option<u64> {
+    content.number(&code.parse().expect("code"), column)
+}
+
+use tuanle_shared::Column::{Count, Persons};
+
+/// Typed values survive a reload, and a new browser session on the same profile.
+#[tokio::test]
+async fn typed_values_survive_reload_and_a_new_browser_session() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let profile = tempfile::tempdir()?;
+    let browser = Browser::start_in(profile.path()).await?;
+    browser.sign_in(&server, USER).await?;
+    browser.type_in("1.3/count", "2").await?;
+    browser.type_in("1.3/persons", "1.234").await?;
+    browser
+        .type_in("I.1/text", "Ban hành kế hoạch ngày 25/9")
+        .await?;
+    browser.type_in("2/count", "7x").await?; // a mistake is kept as typed too
+    browser.client.refresh().await?;
+    browser.wait_for("tr[data-row='12.6']").await?;
+    assert_eq!(browser.value_of("1.3/count").await?, "2");
+    assert_eq!(browser.value_of("1.3/persons").await?, "1.234");
+    assert_eq!(
+        browser.value_of("I.1/text").await?,
+        "Ban hành kế hoạch ngày 25/9"
+    );
+    assert_eq!(browser.value_of("2/count").await?, "7x");
+    browser.close().await?;
+
+    let again = Browser::start_in(profile.path()).await?;
+    again.client.goto(&server.url("/")).await?;
+    again.wait_for("tr[data-row='12.6']").await?;
+    assert_eq!(again.value_of("1.3/persons").await?, "1.234");
+    assert_eq!(again.value_of("2/count").await?, "7x");
+    again.close().await
+}
+
+/// Typed while the server is down: once it is back on the same port and database, the
+/// app syncs by itself, and the server holds exactly one new version with those values.
+/// The rules work the same without the server.
+#[tokio::test]
+async fn edits_made_during_an_outage_sync_by_themselves() -> anyhow::Result<()> {
+    let mut server = TestServer::spawn().await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, USER).await?;
+    browser.type_in("2/count", "3").await?;
+    browser.wait_sync("synced").await?;
+    let (before, _, _) = stored(&server).await?;
+
+    server.stop().await?;
+    browser.type_in("1.5/count", "4").await?;
+    browser.type_in("1.5/persons", "120").await?;
+    browser.type_in("1.6/persons", "9").await?;
+    browser.type_in("3/count", "1,5").await?;
+    // Validation needs no server: the same shared rules run in the app.
+    let error = browser
+        .wait_for("tr[data-row='3'] .cell-error")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(error, "Chỉ nhập số nguyên, không có phần thập phân.");
+    let issue = browser
+        .wait_for("tr[data-row='1.6'] .issue.error")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(issue, "Có 9 người nhưng chưa nhập số lớp/số cuộc.");
+    browser.replace_in("3/count", "").await?;
+    browser.replace_in("1.6/persons", "").await?;
+    browser.wait_sync("offline").await?;
+
+    server.start().await?;
+    browser.wait_sync("synced").await?;
+    let (after, content, _) = stored(&server).await?;
+    assert_eq!(after, before + 1, "exactly one new version");
+    assert_eq!(number(&content, "1.5", Count), Some(4));
+    assert_eq!(number(&content, "1.5", Persons), Some(120));
+    assert_eq!(number(&content, "2", Count), Some(3));
+    browser.close().await
+}
+
+/// Two tablets signed in as the same unit edit different cells: both edits reach the
+/// server. Then both change one cell differently: the second sees both values side by
+/// side, picks, and the chosen value is stored with nothing else changed.
+#[tokio::test]
+async fn two_tablets_merge_and_resolve_a_conflict() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let a = Browser::start().await?;
+    let b = Browser::start().await?;
+    a.sign_in(&server, USER).await?;
+    b.sign_in(&server, USER).await?;
+
+    a.type_in("2/count", "5").await?;
+    a.wait_sync("synced").await?;
+    b.type_in("3/count", "8").await?;
+    b.wait_sync("synced").await?;
+    let (_, content, _) = stored(&server).await?;
+    assert_eq!(
+        (number(&content, "2", Count), number(&content, "3", Count)),
+        (Some(5), Some(8))
+    );
+    b.wait_for(".news").await?; // b is told what came in from a
+    assert_eq!(b.value_of("2/count").await?, "5");
+
+    // Both change row 2 while a's change goes first.
+    a.replace_in("2/count", "6").await?;
+    b.replace_in("2/count", "9").await?;
+    a.wait_sync("synced").await?;
+    b.click(".sync-bar button").await?;
+    let conflict = b.wait_for(".conflicts [data-conflict='2/count']").await?;
+    let theirs = conflict
+        .find(Locator::Css(".choice.theirs"))
+        .await?
+        .text()
+        .await?;
+    let mine = conflict
+        .find(Locator::Css(".choice.mine"))
+        .await?
+        .text()
+        .await?;
+    assert!(theirs.ends_with("6"), "{theirs}");
+    assert!(mine.ends_with("9"), "{mine}");
+    assert_eq!(
+        b.value_of("2/count").await?,
+        "9",
+        "nothing typed is dropped before the choice"
+    );
+    assert_eq!(
+        number(&stored(&server).await?.1, "2", Count),
+        Some(6),
+        "nothing written before the choice"
+    );
+
+    b.click(".conflicts [data-conflict='2/count'] .choice.mine")
+        .await?;
+    b.click(".conflicts button.primary").await?;
+    b.wait_sync("synced").await?;
+    b.eventually("the choice is stored", || async {
+        Ok(number(&stored(&server).await?.1, "2", Count) == Some(9))
+    })
+    .await?;
+    let (_, content, _) = stored(&server).await?;
+    assert_eq!(
+        number(&content, "3", Count),
+        Some(8),
+        "nothing else changed"
+    );
+    assert_eq!(content.numbers.len(), 2);
+    a.close().await?;
+    b.close().await
+}
+
+/// Errors block submission with a list that jumps to the cell; after the deadline the
+/// report is accepted and marked late, and read-only. A tablet with unsent edits is then
+/// refused with REPORT_LOCKED and keeps them.
+#[tokio::test]
+async fn submission_blocks_on_errors_marks_late_and_locks() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let a = Browser::start().await?;
+    let b = Browser::start().await?;
+    a.sign_in(&server, USER).await?;
+    b.sign_in(&server, USER).await?;
+
+    a.type_in("1.3/persons", "30").await?;
+    let listed = a.wait_for(".submit .issue-list.errors li a").await?;
+    assert!(
+        listed
+            .text()
+            .await?
+            .contains("Có 30 người nhưng chưa nhập số lớp/số cuộc.")
+    );
+    let button = a.client.find(Locator::Css("#submit-report")).await?;
+    assert_eq!(button.prop("disabled").await?.as_deref(), Some("true"));
+    listed.click().await?;
+    let focused = a.client.active_element().await?;
+    assert_eq!(
+        focused.attr("data-cell").await?.as_deref(),
+        Some("1.3/count")
+    );
+    a.type_in("1.3/count", "2").await?;
+    a.wait_sync("synced").await?;
+
+    a.click("#submit-report").await?;
+    let outcome = a
+        .wait_for(".submit .outcome, .banner.submitted")
+        .await?
+        .text()
+        .await?;
+    assert!(outcome.contains("muộn"), "{outcome}");
+    a.wait_for(".banner.submitted").await?;
+    let readonly = a
+        .client
+        .find(Locator::Css("[data-cell='2/count']"))
+        .await?
+        .prop("readOnly")
+        .await?;
+    assert_eq!(readonly.as_deref(), Some("true"));
+    let (_, _, status) = stored(&server).await?;
+    assert_eq!(status, "submitted");
+
+    // b, which has not heard of the submission, types: its edit is refused and kept.
+    b.type_in("8/count", "4").await?;
+    b.wait_for(".banner.submitted").await?;
+    assert_eq!(
+        b.value_of("8/count").await?,
+        "4",
+        "the refused tablet keeps its edits"
+    );
+    let (_, content, _) = stored(&server).await?;
+    assert_eq!(number(&content, "8", Count), None);
+    let state: tuanle_shared::wire::ReportState = {
+        let client =
+            tuanle_e2e::ApiClient::sign_in(&server, USER, tuanle_e2e::DEMO_PASSWORD).await?;
+        client
+            .get(&routes::report("2025", "NB-HQ-TH", ""))
+            .await?
+            .json()
+            .await?
+    };
+    assert_eq!(state.status, ReportStatus::Submitted);
+    assert!(state.late);
+    a.close().await?;
+    b.close().await
+}
+
+/// Once opened online, the app opens again with the server down (the service worker
+/// keeps the app, the device keeps the form and the draft), and the shared rules still
+/// check what is typed.
+#[tokio::test]
+async fn the_app_opens_and_validates_with_the_server_down() -> anyhow::Result<()> {
+    let mut server = TestServer::spawn().await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, USER).await?;
+    browser
+        .eventually("the service worker controls the page", || async {
+            let controlled = browser
+                .client
+                .execute("return !!navigator.serviceWorker.controller;", vec![])
+                .await?;
+            Ok(controlled == serde_json::Value::Bool(true))
+        })
+        .await?;
+    browser.type_in("2/count", "3").await?;
+    browser.wait_sync("synced").await?;
+
+    server.stop().await?;
+    browser.client.refresh().await?;
+    browser.wait_for("tr[data-row='12.6']").await?;
+    assert_eq!(browser.value_of("2/count").await?, "3");
+    browser.type_in("1.3/persons", "5").await?;
+    let issue = browser
+        .wait_for("tr[data-row='1.3'] .issue.error")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(issue, "Có 5 người nhưng chưa nhập số lớp/số cuộc.");
+    browser.wait_sync("offline").await?;
+    browser.close().await
+}
