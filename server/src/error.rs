@@ -35,6 +35,9 @@ pub enum AppError {
     /// Another device changed the same cells: nothing was written.
     #[error("conflict")]
     Conflict(Box<PushConflict>),
+    /// Only a submitted report can be returned or approved.
+    #[error("report not submitted")]
+    NotSubmitted,
     /// A submission names a version that is no longer the current one.
     #[error("stale version")]
     StaleVersion,
@@ -94,6 +97,11 @@ impl AppError {
                 "Báo cáo đã nộp hoặc đã được duyệt nên không sửa được nữa. Những gì bạn nhập vẫn được giữ trên máy.",
             ),
             AppError::Conflict(c) => (S::CONFLICT, ApiError::new(c.code, c.message)),
+            AppError::NotSubmitted => plain(
+                S::CONFLICT,
+                "NOT_SUBMITTED",
+                "Chỉ trả lại hoặc duyệt được báo cáo đã nộp.",
+            ),
             AppError::StaleVersion => plain(
                 S::CONFLICT,
                 "STALE_VERSION",

@@ -109,6 +109,103 @@ pub async fn authorize_read(
     }
 }
 
+/// Only a supervisor of a unit strictly above returns or approves a report.
+pub async fn authorize_review(
+    db: &SqlitePool,
+    caller: &Caller,
+    target: &Target,
+) -> Result<(), AppError> {
+    let Some(own) = caller
+        .me
+        .unit_code
+        .as_deref()
+        .filter(|_| caller.role() == Role::Supervisor)
+    else {
+        return Err(AppError::Forbidden);
+    };
+    let (above,): (i64,) = sqlx::query_as(
+        "WITH RECURSIVE up(id, parent_id, code) AS (
+             SELECT id, parent_id, code FROM units WHERE id = (SELECT parent_id FROM units WHERE id = ?)
+             UNION ALL
+             SELECT u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
+         )
+         SELECT COUNT(*) FROM up WHERE code = ?",
+    )
+    .bind(target.unit_id)
+    .bind(own)
+    .fetch_one(db)
+    .await?;
+    if above > 0 {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// What a supervisor decides about a submitted report.
+pub enum Review {
+    /// Back to the reporter, editable again, with the reason they will read.
+    Return { reason: String },
+    /// Locked for good.
+    Approve,
+}
+
+/// Returns or approves a submitted report; either is an event of its history.
+pub async fn review(
+    db: &SqlitePool,
+    caller: &Caller,
+    target: &Target,
+    review: Review,
+) -> Result<ReportState, AppError> {
+    if let Review::Return { reason } = &review {
+        let chars = reason.trim().chars().count();
+        if chars == 0 || chars > tuanle_shared::wire::MAX_REASON_CHARS {
+            return Err(AppError::BadRequest {
+                code: "REASON_REQUIRED",
+                message: format!(
+                    "Hãy ghi lý do trả lại (tối đa {} ký tự).",
+                    tuanle_shared::wire::MAX_REASON_CHARS
+                ),
+            });
+        }
+    }
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let current = stored(&mut tx, target).await?;
+    let Some(current) = current.filter(|c| c.status == ReportStatus::Submitted) else {
+        return Err(AppError::NotSubmitted);
+    };
+    let now = now_ms();
+    let (status, kind, reason) = match review {
+        Review::Return { reason } => (
+            ReportStatus::Returned,
+            "return",
+            Some(reason.trim().to_owned()),
+        ),
+        Review::Approve => (ReportStatus::Approved, "approve", None),
+    };
+    sqlx::query("UPDATE reports SET status = ?, return_reason = ?, updated_at = ? WHERE id = ?")
+        .bind(status_str(status))
+        .bind(&reason)
+        .bind(now)
+        .bind(current.id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query(
+        "INSERT INTO report_events (report_id, kind, version, account_id, reason, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(current.id)
+    .bind(kind)
+    .bind(to_i64(current.version)?)
+    .bind(caller.account_id)
+    .bind(&reason)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    state(db, target).await
+}
+
 /// The stored row of a report, if it has one.
 struct Stored {
     id: i64,

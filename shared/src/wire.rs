@@ -20,6 +20,8 @@ pub mod routes {
     pub const REPORT_PUSH: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/push";
     pub const REPORT_SUBMIT: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/submit";
     pub const REPORT_HISTORY: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/history";
+    pub const REPORT_RETURN: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/return";
+    pub const REPORT_APPROVE: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/approve";
 
     /// The path of one form version.
     pub fn form(version: &str) -> String {
@@ -186,6 +188,23 @@ pub struct SubmitRequest {
     #[serde(default)]
     pub acknowledge_warnings: bool,
 }
+
+/// `POST …/return`: a supervisor sends a submitted report back for correction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// Shown to the reporter; required.
+    pub reason: String,
+}
+
+/// `POST …/approve`: an empty JSON object (a body is required so that, like every change,
+/// it needs the JSON content type a cross-site form cannot send).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRequest {}
+
+/// Longest reason for a return, in characters.
+pub const MAX_REASON_CHARS: usize = 2_000;
 
 /// One accepted version of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -263,6 +263,16 @@ impl Browser {
         Ok(())
     }
 
+    /// Saves a screenshot as `<TUANLE_SCREENSHOTS>/<name>.png` when that variable names a
+    /// directory: a way to look at what the tests see. Does nothing otherwise.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<()> {
+        if let Some(dir) = std::env::var_os("TUANLE_SCREENSHOTS") {
+            let png = self.client.screenshot().await?;
+            std::fs::write(PathBuf::from(dir).join(format!("{name}.png")), png)?;
+        }
+        Ok(())
+    }
+
     /// Empties a cell and types a new value.
     pub async fn replace_in(&self, cell: &str, text: &str) -> anyhow::Result<()> {
         // WebDriver's own "clear" sends no input event, which a person deleting the text

@@ -282,3 +282,59 @@ async fn the_app_opens_and_validates_with_the_server_down() -> anyhow::Result<()
     browser.wait_sync("offline").await?;
     browser.close().await
 }
+
+/// A report returned by the ward shows the supervisor's reason and is editable again;
+/// the history lists every version and event.
+#[tokio::test]
+async fn a_returned_report_shows_the_reason_and_is_editable() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, USER).await?;
+    browser.type_in("2/count", "3").await?;
+    browser.type_in("II.2/text", "Thiếu kinh phí").await?;
+    browser.wait_sync("synced").await?;
+    browser.screenshot("report-typed").await?;
+    browser.click("#submit-report").await?;
+    browser.wait_for(".banner.submitted").await?;
+
+    let ward = tuanle_e2e::ApiClient::sign_in(&server, "nb-hq", tuanle_e2e::DEMO_PASSWORD).await?;
+    let reason = serde_json::json!({"reason": "Bổ sung số liệu mục 5"});
+    let answer = ward
+        .post(&routes::report("2025", "NB-HQ-TH", "return"), &reason)
+        .await?;
+    assert_eq!(answer.status(), 200);
+
+    browser.click(".sync-bar button").await?;
+    let banner = browser.wait_for(".banner.returned").await?.text().await?;
+    assert!(banner.contains("Bổ sung số liệu mục 5"), "{banner}");
+    let readonly = browser
+        .client
+        .find(Locator::Css("[data-cell='5.1/count']"))
+        .await?
+        .prop("readOnly")
+        .await?;
+    assert_eq!(readonly.as_deref(), Some("false"));
+    browser.type_in("5.1/count", "2").await?;
+    browser.wait_sync("synced").await?;
+    browser.screenshot("report-returned").await?;
+    let (_, content, status) = stored(&server).await?;
+    assert_eq!(number(&content, "5.1", Count), Some(2));
+    assert_eq!(status, "returned");
+
+    browser.click("a[href='/lich-su']").await?;
+    browser
+        .wait_for("table.history tr[data-version='2']")
+        .await?;
+    let events = browser
+        .client
+        .find(Locator::Css("ul.events"))
+        .await?
+        .text()
+        .await?;
+    assert!(
+        events.contains("Trả lại") && events.contains("Bổ sung số liệu mục 5"),
+        "{events}"
+    );
+    browser.screenshot("history").await?;
+    browser.close().await
+}

@@ -384,3 +384,163 @@ async fn a_submission_before_the_deadline_is_on_time() {
     assert_eq!(state.status, ReportStatus::Submitted);
     assert!(!state.late);
 }
+
+/// A ward supervisor returns a submitted report with a reason: the reporter reads it
+/// and can edit and resubmit; approval then locks the report for good. Supervisors of
+/// other wards, and reporters, cannot review.
+#[tokio::test]
+async fn return_and_approve_are_the_supervisors() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD)
+        .await
+        .expect("ward");
+    let other_ward = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD)
+        .await
+        .expect("other ward");
+    let reason = json!({"reason": "Thiếu số liệu dòng 5"});
+
+    let (status, error) = error_of(ward.post(&report("return"), &reason).await.expect("a")).await;
+    assert_eq!((status, error.code.as_str()), (409, "NOT_SUBMITTED"));
+
+    let v1: PushAccepted = me
+        .post(&report("push"), &push_body("r-1", 0, json!({"2/count": 3})))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    let submit =
+        json!({"version": v1.version, "device_id": "tablet-1", "acknowledge_warnings": true});
+    assert_eq!(
+        me.post(&report("submit"), &submit)
+            .await
+            .expect("a")
+            .status(),
+        200
+    );
+
+    assert_eq!(
+        other_ward
+            .post(&report("return"), &reason)
+            .await
+            .expect("a")
+            .status(),
+        403
+    );
+    assert_eq!(
+        me.post(&report("approve"), &json!({}))
+            .await
+            .expect("a")
+            .status(),
+        403
+    );
+    let (status, error) = error_of(
+        ward.post(&report("return"), &json!({"reason": "  "}))
+            .await
+            .expect("a"),
+    )
+    .await;
+    assert_eq!((status, error.code.as_str()), (400, "REASON_REQUIRED"));
+    let returned: ReportState = ward
+        .post(&report("return"), &reason)
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    assert_eq!(returned.status, ReportStatus::Returned);
+
+    let seen: ReportState = me
+        .get(&report(""))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("state");
+    assert_eq!(seen.return_reason.as_deref(), Some("Thiếu số liệu dòng 5"));
+    let v2: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("r-2", v1.version, json!({"2/count": 3, "5.1/count": 2})),
+        )
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("a returned report is editable again");
+    let resubmit =
+        json!({"version": v2.version, "device_id": "tablet-1", "acknowledge_warnings": true});
+    assert_eq!(
+        me.post(&report("submit"), &resubmit)
+            .await
+            .expect("a")
+            .status(),
+        200
+    );
+
+    let approved: ReportState = ward
+        .post(&report("approve"), &json!({}))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("ok");
+    assert_eq!(approved.status, ReportStatus::Approved);
+    let (status, error) = error_of(
+        me.post(
+            &report("push"),
+            &push_body("r-3", v2.version, json!({"2/count": 4})),
+        )
+        .await
+        .expect("a"),
+    )
+    .await;
+    assert_eq!((status, error.code.as_str()), (423, "REPORT_LOCKED"));
+    let history: History = me
+        .get(&report("history"))
+        .await
+        .expect("a")
+        .json()
+        .await
+        .expect("history");
+    let kinds: Vec<&str> = history.events.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(kinds, ["submit", "return", "submit", "approve"]);
+    assert_eq!(
+        history.events[1].reason.as_deref(),
+        Some("Thiếu số liệu dòng 5")
+    );
+}
+
+/// A state change needs a JSON body (so no cross-site form can make one), and a body
+/// over the limit is refused with its own code.
+#[tokio::test]
+async fn bodies_must_be_json_and_not_too_large() {
+    let server = TestServer::spawn().await.expect("server");
+    let http = reqwest::Client::new();
+    let response = http
+        .post(server.url(routes::SESSION))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=nb-hq-th&password=tuanle2025")
+        .send()
+        .await
+        .expect("answer");
+    let (status, error) = error_of(response).await;
+    assert_eq!((status, error.code.as_str()), (415, "NOT_JSON"));
+
+    let me = reporter(&server).await;
+    let huge = "x".repeat(3 * 1024 * 1024);
+    let body = json!({"push_id": "big", "device_id": "t", "base_version": 0, "content": {"texts": {"I.1/text": huge}}});
+    let (status, error) = error_of(me.post(&report("push"), &body).await.expect("answer")).await;
+    assert_eq!((status, error.code.as_str()), (413, "TOO_LARGE"));
+
+    let response = http
+        .post(server.url(routes::SESSION))
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .expect("answer");
+    let (status, error) = error_of(response).await;
+    assert_eq!((status, error.code.as_str()), (400, "BAD_JSON"));
+}

@@ -42,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_PUSH, post(reports::report_push))
         .route(routes::REPORT_SUBMIT, post(reports::report_submit))
         .route(routes::REPORT_HISTORY, get(reports::report_history))
+        .route(routes::REPORT_RETURN, post(reports::report_return))
+        .route(routes::REPORT_APPROVE, post(reports::report_approve))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

@@ -3,12 +3,14 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use tuanle_shared::wire::{History, PushAccepted, PushRequest, ReportState, SubmitRequest};
+use tuanle_shared::wire::{
+    ApproveRequest, History, PushAccepted, PushRequest, ReportState, ReturnRequest, SubmitRequest,
+};
 
 use super::AppState;
 use crate::auth::Caller;
 use crate::error::{ApiJson, AppError};
-use crate::reports;
+use crate::reports::{self, Review};
 
 pub async fn report_get(
     State(state): State<AppState>,
@@ -54,4 +56,33 @@ pub async fn report_history(
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_read(&state.db, &caller, &target).await?;
     Ok(Json(reports::history(&state.db, &target).await?))
+}
+
+pub async fn report_return(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+    ApiJson(body): ApiJson<ReturnRequest>,
+) -> Result<Json<ReportState>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_review(&state.db, &caller, &target).await?;
+    let review = Review::Return {
+        reason: body.reason,
+    };
+    Ok(Json(
+        reports::review(&state.db, &caller, &target, review).await?,
+    ))
+}
+
+pub async fn report_approve(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+    ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
+) -> Result<Json<ReportState>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_review(&state.db, &caller, &target).await?;
+    Ok(Json(
+        reports::review(&state.db, &caller, &target, Review::Approve).await?,
+    ))
 }
