@@ -11,6 +11,8 @@
 //! - [`api`]: the routes, one module per resource.
 //! - [`auth`]: sessions, password hashes, and the [`auth::Caller`] extractor.
 //! - [`reports`]: reports in storage: access, push, submit, history.
+//! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
+//! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
 //! - [`clock`]: time as Unix milliseconds.
 //! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
 //! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
@@ -19,11 +21,14 @@ pub mod api;
 pub mod auth;
 pub mod clock;
 pub mod config;
+pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod live;
 pub mod reports;
 pub mod startup;
+pub mod totals;
 
 pub use config::Config;
 pub use startup::Application;

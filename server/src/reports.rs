@@ -17,6 +17,11 @@ use tuanle_shared::{Content, Figures, FormDef, merge};
 use crate::auth::Caller;
 use crate::clock::now_ms;
 use crate::error::AppError;
+use crate::totals::{self, Counted};
+
+/// The units whose totals a change moved (the report's unit and its ancestors), for the
+/// live dashboards.
+pub type Moved = Vec<i64>;
 
 /// Longest push or device id accepted.
 const MAX_ID_LEN: usize = 64;
@@ -156,7 +161,7 @@ pub async fn review(
     caller: &Caller,
     target: &Target,
     review: Review,
-) -> Result<ReportState, AppError> {
+) -> Result<(ReportState, Moved), AppError> {
     if let Review::Return { reason } = &review {
         let chars = reason.trim().chars().count();
         if chars == 0 || chars > tuanle_shared::wire::MAX_REASON_CHARS {
@@ -183,6 +188,20 @@ pub async fn review(
         ),
         Review::Approve => (ReportStatus::Approved, "approve", None),
     };
+    let (content, _, _) = version(&mut tx, current.id, current.version)
+        .await?
+        .unwrap_or_default();
+    let before = Counted::of(target.form, current.status, current.late, &content)?;
+    let after = Counted::of(target.form, status, current.late, &content)?;
+    let moved = totals::apply(
+        &mut tx,
+        target.form,
+        target.campaign_id,
+        target.unit_id,
+        &before,
+        &after,
+    )
+    .await?;
     sqlx::query("UPDATE reports SET status = ?, return_reason = ?, updated_at = ? WHERE id = ?")
         .bind(status_str(status))
         .bind(&reason)
@@ -203,7 +222,7 @@ pub async fn review(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    state(db, target).await
+    Ok((state(db, target).await?, moved))
 }
 
 /// The stored row of a report, if it has one.
@@ -345,7 +364,7 @@ pub async fn push(
     caller: &Caller,
     target: &Target,
     req: PushRequest,
-) -> Result<PushAccepted, AppError> {
+) -> Result<(PushAccepted, Moved), AppError> {
     check_id(&req.push_id, "lần gửi")?;
     check_id(&req.device_id, "thiết bị")?;
     Figures::from_content(target.form, &req.content).map_err(|e| AppError::BadRequest {
@@ -444,7 +463,23 @@ pub async fn push(
         }
     };
     let json = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut moved = Vec::new();
     if !unchanged {
+        let before = match &current {
+            Some(c) if c.version > 0 => Counted::of(target.form, c.status, c.late, &theirs)?,
+            _ => Counted::none(),
+        };
+        let late = current.as_ref().is_some_and(|c| c.late);
+        let after = Counted::of(target.form, status, late, &content)?;
+        moved = totals::apply(
+            &mut tx,
+            target.form,
+            target.campaign_id,
+            target.unit_id,
+            &before,
+            &after,
+        )
+        .await?;
         sqlx::query(
             "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -473,7 +508,7 @@ pub async fn push(
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
-    Ok(answer)
+    Ok((answer, moved))
 }
 
 /// The same unit's content in the most recent earlier campaign, for the "far above last
@@ -508,7 +543,7 @@ pub async fn submit(
     caller: &Caller,
     target: &Target,
     req: SubmitRequest,
-) -> Result<ReportState, AppError> {
+) -> Result<(ReportState, Moved), AppError> {
     check_id(&req.device_id, "thiết bị")?;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
     let Some(current) = stored(&mut tx, target).await? else {
@@ -541,6 +576,17 @@ pub async fn submit(
         .as_deref()
         .and_then(end_of_day_vietnam_ms)
         .is_some_and(|due| now > due);
+    let before = Counted::of(target.form, current.status, current.late, &content)?;
+    let after = Counted::of(target.form, ReportStatus::Submitted, late, &content)?;
+    let moved = totals::apply(
+        &mut tx,
+        target.form,
+        target.campaign_id,
+        target.unit_id,
+        &before,
+        &after,
+    )
+    .await?;
     sqlx::query(
         "UPDATE reports SET status = ?, submitted_version = ?, late = ?, return_reason = NULL, updated_at = ?
          WHERE id = ?",
@@ -565,7 +611,7 @@ pub async fn submit(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    state(db, target).await
+    Ok((state(db, target).await?, moved))
 }
 
 /// Every version and event of a report, oldest first.

@@ -23,6 +23,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     db: SqlitePool,
+    /// Set when the server stops, so live event streams end and shutdown is not held up.
+    stopping: tokio::sync::watch::Sender<bool>,
 }
 
 impl Application {
@@ -40,6 +42,9 @@ impl Application {
         {
             tracing::info!("demo campaign loaded");
         }
+        crate::totals::ensure(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot build the totals: {e}"))?;
         if !config.assets_dir.join("index.html").exists() {
             tracing::warn!(
                 "no built app in {}: build it with scripts/run",
@@ -49,17 +54,18 @@ impl Application {
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
-        let router = router(
-            AppState {
-                db: db.clone(),
-                secure_cookies: config.secure_cookies,
-            },
-            &config.assets_dir,
-        );
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+        let state = AppState {
+            db: db.clone(),
+            secure_cookies: config.secure_cookies,
+            live: crate::live::Live::new(stopping_rx),
+        };
+        let router = router(state, &config.assets_dir);
         Ok(Application {
             listener,
             router,
             db,
+            stopping,
         })
     }
 
@@ -80,8 +86,12 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let stopping = self.stopping;
         axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stopping.send(true);
+            })
             .await?;
         self.db.close().await;
         Ok(())

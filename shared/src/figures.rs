@@ -97,6 +97,52 @@ impl Figures {
         &self.values
     }
 
+    /// Figures read back from their slots (stored, or sent over the wire). `None` when
+    /// the number of slots is not the form's.
+    pub fn from_slots(form: &FormDef, slots: Vec<u64>) -> Option<Figures> {
+        (slots.len() == form.slot_count()).then(|| Figures {
+            values: slots.into_boxed_slice(),
+        })
+    }
+
+    /// Replaces `old` by `new` in a sum: `self - old + new`, slot by slot. This is how a
+    /// consolidation follows one report's change without adding everything up again.
+    /// Fails, changing nothing, when `old` was not part of the sum or the result overflows.
+    pub fn checked_replace(
+        &mut self,
+        form: &FormDef,
+        old: &Figures,
+        new: &Figures,
+    ) -> Result<(), Overflow> {
+        let mut out = Vec::with_capacity(self.values.len());
+        for (i, ((s, o), n)) in self
+            .values
+            .iter()
+            .zip(old.values.iter())
+            .zip(new.values.iter())
+            .enumerate()
+        {
+            match s.checked_sub(*o).and_then(|v| v.checked_add(*n)) {
+                Some(v) => out.push(v),
+                None => {
+                    let code = form
+                        .rows()
+                        .iter()
+                        .enumerate()
+                        .find(|(r, _)| Column::ALL.iter().any(|c| form.slot(*r, *c) == Some(i)))
+                        .map(|(_, row)| row.code.clone());
+                    let code = code.unwrap_or_else(|| "0".parse().expect("valid code"));
+                    return Err(Overflow {
+                        code,
+                        column: Column::Count,
+                    });
+                }
+            }
+        }
+        self.values = out.into_boxed_slice();
+        Ok(())
+    }
+
     /// The typed value of a row's column (zero when blank), or `None` when the row does
     /// not take that column.
     pub fn value(&self, form: &FormDef, row: usize, column: Column) -> Option<u64> {
@@ -350,6 +396,35 @@ mod tests {
         let mut sum = figures.clone();
         assert!(sum.checked_add_assign(f, &figures).is_err());
         assert_eq!(sum, figures, "a failed sum changes nothing");
+    }
+
+    #[test]
+    fn replacing_a_report_in_a_sum_equals_summing_again() {
+        let f = form();
+        let mut a = Content::default();
+        a.set_number(NumberCell::new(code("2"), Column::Count), Some(5));
+        let mut b = Content::default();
+        b.set_number(NumberCell::new(code("2"), Column::Count), Some(3));
+        b.set_number(NumberCell::new(code("3"), Column::Count), Some(1));
+        let (fa, fb) = (
+            Figures::from_content(f, &a).expect("a"),
+            Figures::from_content(f, &b).expect("b"),
+        );
+        let mut sum = Figures::zero(f);
+        sum.checked_add_assign(f, &fa).expect("small");
+        sum.checked_replace(f, &fa, &fb).expect("a was in the sum");
+        assert_eq!(sum, fb);
+        let before = sum.clone();
+        assert!(
+            sum.checked_replace(f, &fa, &fb).is_err(),
+            "a is no longer in the sum"
+        );
+        assert_eq!(sum, before, "a failed replace changes nothing");
+        assert_eq!(
+            Figures::from_slots(f, sum.as_slice().to_vec()),
+            Some(sum.clone())
+        );
+        assert_eq!(Figures::from_slots(f, vec![1, 2]), None);
     }
 
     proptest! {

@@ -22,6 +22,19 @@ pub mod routes {
     pub const REPORT_HISTORY: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/history";
     pub const REPORT_RETURN: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/return";
     pub const REPORT_APPROVE: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/approve";
+    pub const DASHBOARD: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}";
+    /// Server-sent events: `changed` whenever the subtree's totals or completeness change.
+    pub const DASHBOARD_EVENTS: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}/events";
+
+    /// The dashboard of a unit's subtree (`events` for its live stream).
+    pub fn dashboard(campaign: &str, unit: &str, events: bool) -> String {
+        let base = format!("{CAMPAIGNS}/{campaign}/dashboard/{unit}");
+        if events {
+            format!("{base}/events")
+        } else {
+            base
+        }
+    }
 
     /// The path of one form version.
     pub fn form(version: &str) -> String {
@@ -195,6 +208,63 @@ pub struct SubmitRequest {
 pub struct ReturnRequest {
     /// Shown to the reporter; required.
     pub reason: String,
+}
+
+/// A unit as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+}
+
+/// How far a subtree has got: every unit in it (itself included) is in exactly one
+/// of these states.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Completeness {
+    pub units: u64,
+    pub not_started: u64,
+    /// Synced drafts: started, not submitted.
+    pub draft: u64,
+    pub on_time: u64,
+    pub late: u64,
+    pub returned: u64,
+    pub approved: u64,
+}
+
+impl Completeness {
+    /// Submitted (on time or late) or approved: counted in the final totals.
+    pub fn done(&self) -> u64 {
+        self.on_time + self.late + self.approved
+    }
+}
+
+/// One direct child on a dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChildProgress {
+    pub unit: UnitRef,
+    /// Whether it has units below it (a dashboard to walk down to).
+    pub has_children: bool,
+    pub completeness: Completeness,
+}
+
+/// `GET …/dashboard/{unit}`: the consolidated figures and the completeness of a subtree.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub campaign: String,
+    pub unit: UnitRef,
+    /// From the caller's own unit down to this one, for walking back up.
+    pub path: Vec<UnitRef>,
+    pub form_version: String,
+    /// The form's slots summed over submitted and approved reports.
+    pub final_figures: Vec<u64>,
+    /// Also synced drafts and returned reports.
+    pub provisional_figures: Vec<u64>,
+    pub completeness: Completeness,
+    pub children: Vec<ChildProgress>,
+    /// Units of the subtree not yet submitted (the first ones), and how many in all.
+    pub missing: Vec<UnitRef>,
+    pub missing_total: u64,
 }
 
 /// `POST …/approve`: an empty JSON object (a body is required so that, like every change,

@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, one module per resource, and `/healthz`.
 
 mod campaigns;
+mod dashboard;
 mod forms;
 mod health;
 mod reports;
@@ -20,6 +21,8 @@ pub struct AppState {
     pub db: SqlitePool,
     /// Mark cookies `Secure` (the server is behind TLS).
     pub secure_cookies: bool,
+    /// Changes of totals, for the live dashboards.
+    pub live: crate::live::Live,
 }
 
 /// Largest request body: a full report with long narrative texts fits many times over.
@@ -44,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_HISTORY, get(reports::report_history))
         .route(routes::REPORT_RETURN, post(reports::report_return))
         .route(routes::REPORT_APPROVE, post(reports::report_approve))
+        .route(routes::DASHBOARD, get(dashboard::dashboard_get))
+        .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

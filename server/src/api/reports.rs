@@ -30,9 +30,9 @@ pub async fn report_push(
 ) -> Result<Json<PushAccepted>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    Ok(Json(
-        reports::push(&state.db, &caller, &target, body).await?,
-    ))
+    let (answer, moved) = reports::push(&state.db, &caller, &target, body).await?;
+    state.live.publish(target.campaign_id, moved);
+    Ok(Json(answer))
 }
 
 pub async fn report_submit(
@@ -43,9 +43,9 @@ pub async fn report_submit(
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    Ok(Json(
-        reports::submit(&state.db, &caller, &target, body).await?,
-    ))
+    let (report, moved) = reports::submit(&state.db, &caller, &target, body).await?;
+    state.live.publish(target.campaign_id, moved);
+    Ok(Json(report))
 }
 
 pub async fn report_history(
@@ -69,9 +69,9 @@ pub async fn report_return(
     let review = Review::Return {
         reason: body.reason,
     };
-    Ok(Json(
-        reports::review(&state.db, &caller, &target, review).await?,
-    ))
+    let (report, moved) = reports::review(&state.db, &caller, &target, review).await?;
+    state.live.publish(target.campaign_id, moved);
+    Ok(Json(report))
 }
 
 pub async fn report_approve(
@@ -82,7 +82,7 @@ pub async fn report_approve(
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_review(&state.db, &caller, &target).await?;
-    Ok(Json(
-        reports::review(&state.db, &caller, &target, Review::Approve).await?,
-    ))
+    let (report, moved) = reports::review(&state.db, &caller, &target, Review::Approve).await?;
+    state.live.publish(target.campaign_id, moved);
+    Ok(Json(report))
 }

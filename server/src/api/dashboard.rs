@@ -1,0 +1,63 @@
+//! `GET …/dashboard/{unit}` and its live stream `GET …/dashboard/{unit}/events`.
+
+use std::convert::Infallible;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use tokio::sync::broadcast::error::RecvError;
+use tuanle_shared::wire::Dashboard;
+
+use super::AppState;
+use crate::auth::Caller;
+use crate::error::AppError;
+use crate::{dashboard, reports};
+
+pub async fn dashboard_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+) -> Result<Json<Dashboard>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_read(&state.db, &caller, &target).await?;
+    Ok(Json(dashboard::build(&state.db, &caller, &target).await?))
+}
+
+/// An event `changed` each time the unit's subtree moves; the dashboard then refetches.
+/// Ends when the server stops.
+pub async fn dashboard_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_read(&state.db, &caller, &target).await?;
+    let (rx, stopping) = state.live.subscribe();
+    let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
+    let stream = futures_util::stream::unfold(
+        (rx, stopping),
+        move |(mut rx, mut stopping)| async move {
+            loop {
+                if *stopping.borrow() {
+                    return None;
+                }
+                tokio::select! {
+                    received = rx.recv() => match received {
+                        Ok(m) if m.campaign_id == campaign_id && m.units.contains(&unit_id) => break,
+                        Ok(_) => continue,
+                        // Missed some changes: one refetch covers them all.
+                        Err(RecvError::Lagged(_)) => break,
+                        Err(RecvError::Closed) => return None,
+                    },
+                    _ = stopping.changed() => return None,
+                }
+            }
+            Some((
+                Ok(Event::default().event("changed").data("{}")),
+                (rx, stopping),
+            ))
+        },
+    );
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

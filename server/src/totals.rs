@@ -1,0 +1,375 @@
+//! Consolidated totals and completeness of every subtree, kept incrementally.
+//!
+//! A report counts in its own unit's subtree and in every ancestor's. When its counted
+//! state changes (content pushed, submitted, returned, approved), [`apply`] replaces the
+//! old contribution by the new one in each ancestor's row, inside the same transaction as
+//! the change: the cost is the tree's depth. [`recompute`] computes the same numbers
+//! from scratch, to check (tests) and to rebuild after the tree itself changes.
+
+use std::collections::HashMap;
+
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tuanle_shared::wire::{Completeness, ReportStatus};
+use tuanle_shared::{Content, Figures, FormDef};
+
+use crate::error::AppError;
+
+/// Where one report stands, for counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bucket {
+    Draft,
+    OnTime,
+    Late,
+    Returned,
+    Approved,
+}
+
+impl Bucket {
+    pub fn of(status: ReportStatus, late: bool) -> Bucket {
+        match status {
+            ReportStatus::Draft => Bucket::Draft,
+            ReportStatus::Submitted if late => Bucket::Late,
+            ReportStatus::Submitted => Bucket::OnTime,
+            ReportStatus::Returned => Bucket::Returned,
+            ReportStatus::Approved => Bucket::Approved,
+        }
+    }
+
+    /// Counted in the final totals (submitted or approved).
+    fn is_final(self) -> bool {
+        matches!(self, Bucket::OnTime | Bucket::Late | Bucket::Approved)
+    }
+}
+
+/// One report's contribution: nothing (no report yet), or its bucket and figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Counted(pub Option<(Bucket, Figures)>);
+
+impl Counted {
+    pub fn none() -> Counted {
+        Counted(None)
+    }
+
+    pub fn of(
+        form: &FormDef,
+        status: ReportStatus,
+        late: bool,
+        content: &Content,
+    ) -> Result<Counted, AppError> {
+        let figures = Figures::from_content(form, content).map_err(|e| {
+            AppError::Internal(format!("stored content does not fit its form: {e}"))
+        })?;
+        Ok(Counted(Some((Bucket::of(status, late), figures))))
+    }
+
+    fn final_figures(&self, form: &FormDef) -> Figures {
+        match &self.0 {
+            Some((b, f)) if b.is_final() => f.clone(),
+            _ => Figures::zero(form),
+        }
+    }
+
+    fn provisional_figures(&self, form: &FormDef) -> Figures {
+        match &self.0 {
+            Some((_, f)) => f.clone(),
+            None => Figures::zero(form),
+        }
+    }
+}
+
+/// The stats of one subtree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub completeness: Completeness,
+    pub final_figures: Figures,
+    pub provisional_figures: Figures,
+}
+
+impl Stats {
+    fn empty(form: &FormDef, units: u64) -> Stats {
+        Stats {
+            completeness: Completeness {
+                units,
+                not_started: units,
+                ..Default::default()
+            },
+            final_figures: Figures::zero(form),
+            provisional_figures: Figures::zero(form),
+        }
+    }
+
+    fn count(&mut self, bucket: Option<Bucket>, delta: i64) {
+        let c = &mut self.completeness;
+        let slot = match bucket {
+            None => &mut c.not_started,
+            Some(Bucket::Draft) => &mut c.draft,
+            Some(Bucket::OnTime) => &mut c.on_time,
+            Some(Bucket::Late) => &mut c.late,
+            Some(Bucket::Returned) => &mut c.returned,
+            Some(Bucket::Approved) => &mut c.approved,
+        };
+        *slot = slot.saturating_add_signed(delta);
+    }
+}
+
+fn parse_slots(form: &FormDef, json: &str) -> Result<Figures, AppError> {
+    serde_json::from_str::<Vec<u64>>(json)
+        .ok()
+        .and_then(|v| Figures::from_slots(form, v))
+        .ok_or_else(|| AppError::Internal("stored totals do not fit the form".into()))
+}
+
+fn slots_json(f: &Figures) -> Result<String, AppError> {
+    serde_json::to_string(f.as_slice()).map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+/// The unit and its ancestors, nearest first.
+pub async fn ancestors(conn: &mut SqliteConnection, unit_id: i64) -> Result<Vec<i64>, AppError> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id, n) AS (
+             SELECT id, parent_id, 0 FROM units WHERE id = ?
+             UNION ALL
+             SELECT u.id, u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+         )
+         SELECT id FROM up ORDER BY n",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
+/// The stored stats of one subtree.
+pub async fn load(
+    conn: &mut SqliteConnection,
+    form: &FormDef,
+    unit_id: i64,
+) -> Result<Stats, AppError> {
+    let row = sqlx::query(
+        "SELECT units, draft, on_time, late, returned, approved, final, provisional
+         FROM subtree_stats WHERE unit_id = ?",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or_else(|| AppError::Internal(format!("no totals for unit {unit_id}")))?;
+    let get = |name: &str| row.try_get::<i64, _>(name).map(to_u64);
+    let mut c = Completeness {
+        units: get("units")?,
+        draft: get("draft")?,
+        on_time: get("on_time")?,
+        late: get("late")?,
+        returned: get("returned")?,
+        approved: get("approved")?,
+        not_started: 0,
+    };
+    c.not_started = c
+        .units
+        .saturating_sub(c.draft + c.on_time + c.late + c.returned + c.approved);
+    Ok(Stats {
+        completeness: c,
+        final_figures: parse_slots(form, &row.try_get::<String, _>("final")?)?,
+        provisional_figures: parse_slots(form, &row.try_get::<String, _>("provisional")?)?,
+    })
+}
+
+async fn store(
+    conn: &mut SqliteConnection,
+    campaign_id: i64,
+    unit_id: i64,
+    s: &Stats,
+) -> Result<(), AppError> {
+    let c = &s.completeness;
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    sqlx::query(
+        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (unit_id) DO UPDATE SET units = excluded.units, draft = excluded.draft,
+             on_time = excluded.on_time, late = excluded.late, returned = excluded.returned,
+             approved = excluded.approved, final = excluded.final, provisional = excluded.provisional",
+    )
+    .bind(unit_id)
+    .bind(campaign_id)
+    .bind(n(c.units))
+    .bind(n(c.draft))
+    .bind(n(c.on_time))
+    .bind(n(c.late))
+    .bind(n(c.returned))
+    .bind(n(c.approved))
+    .bind(slots_json(&s.final_figures)?)
+    .bind(slots_json(&s.provisional_figures)?)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Replaces a report's old contribution by its new one in its subtree and every
+/// ancestor's. Returns the units whose stats changed, nearest first.
+pub async fn apply(
+    conn: &mut SqliteConnection,
+    form: &FormDef,
+    campaign_id: i64,
+    unit_id: i64,
+    before: &Counted,
+    after: &Counted,
+) -> Result<Vec<i64>, AppError> {
+    if before == after {
+        return Ok(Vec::new());
+    }
+    let (old_final, new_final) = (before.final_figures(form), after.final_figures(form));
+    let (old_prov, new_prov) = (
+        before.provisional_figures(form),
+        after.provisional_figures(form),
+    );
+    let ids = ancestors(conn, unit_id).await?;
+    for &id in &ids {
+        let mut stats = load(conn, form, id).await?;
+        stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
+        stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
+        stats
+            .final_figures
+            .checked_replace(form, &old_final, &new_final)
+            .map_err(|e| AppError::Internal(format!("totals of unit {id}: {e}")))?;
+        stats
+            .provisional_figures
+            .checked_replace(form, &old_prov, &new_prov)
+            .map_err(|e| AppError::Internal(format!("totals of unit {id}: {e}")))?;
+        store(conn, campaign_id, id, &stats).await?;
+    }
+    Ok(ids)
+}
+
+/// Every subtree's stats of a campaign, computed from scratch from the reports.
+pub async fn recompute(
+    db: &SqlitePool,
+    campaign_id: i64,
+    form: &FormDef,
+) -> Result<HashMap<i64, Stats>, AppError> {
+    let units: Vec<(i64, Option<i64>, i64)> =
+        sqlx::query_as("SELECT id, parent_id, depth FROM units WHERE campaign_id = ?")
+            .bind(campaign_id)
+            .fetch_all(db)
+            .await?;
+    let reports = sqlx::query(
+        "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+         WHERE r.campaign_id = ?",
+    )
+    .bind(campaign_id)
+    .fetch_all(db)
+    .await?;
+    let mut own: HashMap<i64, Counted> = HashMap::new();
+    for r in reports {
+        let status: String = r.try_get("status")?;
+        let status = match status.as_str() {
+            "draft" => ReportStatus::Draft,
+            "submitted" => ReportStatus::Submitted,
+            "returned" => ReportStatus::Returned,
+            _ => ReportStatus::Approved,
+        };
+        let content: Content = serde_json::from_str(&r.try_get::<String, _>("content")?)
+            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))?;
+        own.insert(
+            r.try_get("unit_id")?,
+            Counted::of(form, status, r.try_get("late")?, &content)?,
+        );
+    }
+    // Deepest first, so each unit is complete before it is added to its parent.
+    let mut order = units.clone();
+    order.sort_by_key(|(_, _, depth)| std::cmp::Reverse(*depth));
+    let mut stats: HashMap<i64, Stats> = HashMap::new();
+    for (id, parent, _) in order {
+        let mut s = stats.remove(&id).unwrap_or_else(|| Stats::empty(form, 0));
+        s.completeness.units += 1;
+        s.completeness.not_started += 1;
+        if let Some(counted) = own.get(&id) {
+            s.count(None, -1);
+            s.count(counted.0.as_ref().map(|(b, _)| *b), 1);
+            s.final_figures
+                .checked_add_assign(form, &counted.final_figures(form))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            s.provisional_figures
+                .checked_add_assign(form, &counted.provisional_figures(form))
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+        }
+        if let Some(p) = parent {
+            let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
+            add_into(form, parent_stats, &s)?;
+        }
+        stats.insert(id, s);
+    }
+    Ok(stats)
+}
+
+fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), AppError> {
+    let (a, b) = (&mut into.completeness, &child.completeness);
+    a.units += b.units;
+    a.not_started += b.not_started;
+    a.draft += b.draft;
+    a.on_time += b.on_time;
+    a.late += b.late;
+    a.returned += b.returned;
+    a.approved += b.approved;
+    into.final_figures
+        .checked_add_assign(form, &child.final_figures)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    into.provisional_figures
+        .checked_add_assign(form, &child.provisional_figures)
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(())
+}
+
+/// Recomputes and stores every subtree's stats of a campaign (after its tree changed).
+pub async fn rebuild(db: &SqlitePool, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
+    let stats = recompute(db, campaign_id, form).await?;
+    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = ?")
+        .bind(campaign_id)
+        .execute(&mut *tx)
+        .await?;
+    for (id, s) in &stats {
+        store(&mut tx, campaign_id, *id, s).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Every stored subtree's stats of a campaign.
+pub async fn stored_all(
+    db: &SqlitePool,
+    campaign_id: i64,
+    form: &FormDef,
+) -> Result<HashMap<i64, Stats>, AppError> {
+    let ids: Vec<i64> =
+        sqlx::query_scalar("SELECT unit_id FROM subtree_stats WHERE campaign_id = ?")
+            .bind(campaign_id)
+            .fetch_all(db)
+            .await?;
+    let mut conn = db.acquire().await?;
+    let mut out = HashMap::new();
+    for id in ids {
+        out.insert(id, load(&mut conn, form, id).await?);
+    }
+    Ok(out)
+}
+
+/// Rebuilds the stats of every campaign whose tree has units without them (a new tree,
+/// or a database from before stats existed).
+pub async fn ensure(db: &SqlitePool) -> Result<(), AppError> {
+    let stale: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT c.id, c.form_version FROM campaigns c
+         WHERE (SELECT COUNT(*) FROM units u WHERE u.campaign_id = c.id)
+            != (SELECT COUNT(*) FROM subtree_stats s WHERE s.campaign_id = c.id)",
+    )
+    .fetch_all(db)
+    .await?;
+    for (id, version) in stale {
+        let form = tuanle_shared::form::builtin(&version)
+            .ok_or_else(|| AppError::Internal(format!("campaign uses unknown form {version}")))?;
+        rebuild(db, id, form).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,289 @@
+//! Consolidated totals: kept incrementally on every change, they always equal a
+//! recomputation from scratch; final and provisional totals differ by the synced drafts;
+//! a dashboard's event stream announces a change as it happens.
+
+use std::time::Duration;
+
+use serde_json::json;
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_server::auth::Caller;
+use tuanle_server::reports::{self, Review};
+use tuanle_server::totals;
+use tuanle_shared::wire::{Dashboard, Me, PushRequest, Role, SubmitRequest, routes};
+use tuanle_shared::{Column, Figures, NumberCell, form::builtin};
+
+/// A small deterministic generator (xorshift), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// After a random sequence of pushes, submissions, returns and approvals over a
+/// generated tree of random depth, every subtree's incremental totals and completeness
+/// equal a recomputation from scratch.
+#[tokio::test]
+async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let db = server.db().await?;
+    let form = builtin("2025").expect("form");
+    for seed in [7u64, 2025, 0x5eed] {
+        let mut rng = Rng(seed);
+        // A generated campaign tree: each new unit hangs under a random earlier one.
+        let campaign_id: i64 = sqlx::query_scalar(
+            "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
+             VALUES (?, 2030, 'thử', '2030-10-01', '2030-10-07', '2025', 0) RETURNING id",
+        )
+        .bind(format!("T{seed}"))
+        .fetch_one(&db)
+        .await?;
+        sqlx::query(
+            "INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, 2, '2000-01-01')",
+        )
+        .bind(campaign_id)
+        .execute(&db)
+        .await?;
+        let mut units: Vec<(i64, String, i64)> = Vec::new();
+        for i in 0..40 {
+            let parent = (i > 0).then(|| units[rng.below(units.len() as u64) as usize].clone());
+            let depth = parent.as_ref().map_or(0, |p| p.2 + 1);
+            let code = format!("U{i}");
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES (?, ?, ?, 'x', ?, ?) RETURNING id",
+            )
+            .bind(campaign_id)
+            .bind(&code)
+            .bind(format!("Đơn vị {i}"))
+            .bind(parent.map(|p| p.0))
+            .bind(depth)
+            .fetch_one(&db)
+            .await?;
+            units.push((id, code, depth));
+        }
+        totals::rebuild(&db, campaign_id, form).await?;
+        let admin: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE username = 'admin'")
+            .fetch_one(&db)
+            .await?;
+        let caller = Caller {
+            account_id: admin,
+            me: Me {
+                username: "admin".into(),
+                display_name: "A".into(),
+                role: Role::Admin,
+                unit_code: None,
+            },
+        };
+        let cells: Vec<NumberCell> = form
+            .rows()
+            .iter()
+            .flat_map(|r| {
+                Column::ALL
+                    .into_iter()
+                    .filter(|c| r.accepts(*c))
+                    .map(|c| NumberCell::new(r.code.clone(), c))
+            })
+            .collect();
+        for step in 0..150 {
+            let (_, code, _) = &units[rng.below(units.len() as u64) as usize];
+            let target = reports::resolve(&db, &format!("T{seed}"), code).await?;
+            let state = reports::state(&db, &target).await?;
+            match rng.below(4) {
+                0 | 1 => {
+                    let mut content = state.content.clone();
+                    for _ in 0..3 {
+                        let cell = cells[rng.below(cells.len() as u64) as usize].clone();
+                        let value = if cell.column == Column::Persons {
+                            rng.below(5_000)
+                        } else {
+                            rng.below(40) + 1
+                        };
+                        content.set_number(cell, Some(value));
+                    }
+                    let push = PushRequest {
+                        push_id: format!("s{seed}-{step}"),
+                        device_id: "test".into(),
+                        base_version: state.version,
+                        content,
+                    };
+                    let _ = reports::push(&db, &caller, &target, push).await;
+                }
+                2 => {
+                    let submit = SubmitRequest {
+                        version: state.version,
+                        device_id: "test".into(),
+                        acknowledge_warnings: true,
+                    };
+                    let _ = reports::submit(&db, &caller, &target, submit).await;
+                }
+                _ => {
+                    let review = if rng.below(2) == 0 {
+                        Review::Approve
+                    } else {
+                        Review::Return {
+                            reason: "sửa".into(),
+                        }
+                    };
+                    let _ = reports::review(&db, &caller, &target, review).await;
+                }
+            }
+        }
+        let incremental = totals::stored_all(&db, campaign_id, form).await?;
+        let scratch = totals::recompute(&db, campaign_id, form).await?;
+        assert_eq!(incremental.len(), units.len());
+        for (id, code, _) in &units {
+            assert_eq!(
+                incremental.get(id),
+                scratch.get(id),
+                "seed {seed}, unit {code}"
+            );
+        }
+        let root = &incremental[&units[0].0];
+        assert_eq!(root.completeness.units, 40);
+        assert!(
+            root.completeness.done() > 0,
+            "seed {seed}: some reports were submitted"
+        );
+    }
+    Ok(())
+}
+
+fn push(push_id: &str, base: u64, cells: &[(&str, u64)]) -> serde_json::Value {
+    let numbers: serde_json::Map<String, serde_json::Value> = cells
+        .iter()
+        .map(|(k, v)| (format!("{k}/count"), json!(v)))
+        .collect();
+    json!({"push_id": push_id, "device_id": "t", "base_version": base, "content": {"numbers": numbers}})
+}
+
+fn slot(dashboard: &Dashboard, provisional: bool, code: &str) -> u64 {
+    let form = builtin(&dashboard.form_version).expect("form");
+    let slots = if provisional {
+        &dashboard.provisional_figures
+    } else {
+        &dashboard.final_figures
+    };
+    let figures = Figures::from_slots(form, slots.clone()).expect("slots fit the form");
+    figures
+        .value(
+            form,
+            form.row_index(&code.parse().expect("code")).expect("row"),
+            Column::Count,
+        )
+        .expect("typed")
+}
+
+/// Final totals count submitted reports; provisional ones add the synced drafts, and
+/// differ from the final ones by exactly those. Completeness counts each state.
+#[tokio::test]
+async fn final_and_provisional_totals_differ_by_the_drafts() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let other = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let path = |unit: &str, action: &str| routes::report("2025", unit, action);
+
+    let r = school
+        .post(
+            &path("NB-HQ-TH", "push"),
+            &push("p1", 0, &[("2", 3), ("8", 1)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200);
+    let r = school
+        .post(
+            &path("NB-HQ-TH", "submit"),
+            &json!({"version": 1, "device_id": "t"}),
+        )
+        .await?;
+    assert_eq!(r.status(), 200);
+    let r = other
+        .post(&path("NB-HQ-MN", "push"), &push("p2", 0, &[("2", 5)]))
+        .await?;
+    assert_eq!(r.status(), 200);
+
+    let dashboard: Dashboard = ward
+        .get(&routes::dashboard("2025", "NB-HQ", false))
+        .await?
+        .json()
+        .await?;
+    assert_eq!(slot(&dashboard, false, "2"), 3);
+    assert_eq!(slot(&dashboard, true, "2"), 8);
+    assert_eq!(
+        slot(&dashboard, true, "2") - slot(&dashboard, false, "2"),
+        5,
+        "exactly the draft"
+    );
+    let c = dashboard.completeness;
+    assert_eq!((c.units, c.late, c.draft, c.not_started), (6, 1, 1, 4));
+    assert_eq!(dashboard.missing_total, 5);
+    assert!(dashboard.missing.iter().all(|u| u.code != "NB-HQ-TH"));
+    let th = dashboard
+        .children
+        .iter()
+        .find(|ch| ch.unit.code == "NB-HQ-TH")
+        .expect("child");
+    assert_eq!(th.completeness.late, 1);
+
+    let province: Dashboard = {
+        let p = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+        p.get(&routes::dashboard("2025", "NB", false))
+            .await?
+            .json()
+            .await?
+    };
+    assert_eq!(slot(&province, false, "2"), 3);
+    assert_eq!(province.completeness.units, 19);
+    let other_ward = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD).await?;
+    assert_eq!(
+        other_ward
+            .get(&routes::dashboard("2025", "NB-HQ", false))
+            .await?
+            .status(),
+        403
+    );
+    Ok(())
+}
+
+/// A submission anywhere below is announced on the dashboard's event stream at once.
+#[tokio::test]
+async fn a_submission_is_announced_on_the_event_stream() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let mut events = province.get(&routes::dashboard("2025", "NB", true)).await?;
+    assert_eq!(events.status(), 200);
+    let r = school
+        .post(
+            &routes::report("2025", "NB-HQ-TH", "push"),
+            &push("p1", 0, &[("2", 3)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200);
+    let chunk = tokio::time::timeout(Duration::from_secs(1), async {
+        loop {
+            match events.chunk().await {
+                Ok(Some(bytes)) if String::from_utf8_lossy(&bytes).contains("event: changed") => {
+                    return Ok(());
+                }
+                Ok(Some(_)) => continue,
+                Ok(None) => return Err(anyhow::anyhow!("stream ended")),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    })
+    .await;
+    assert!(
+        matches!(chunk, Ok(Ok(()))),
+        "no change event within a second: {chunk:?}"
+    );
+    Ok(())
+}
