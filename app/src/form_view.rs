@@ -377,3 +377,84 @@ fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
         view! { <input type="text" class="note-input" id=id data-cell=key prop:value=value prop:readOnly=readonly on:input=on_input/> }.into_any()
     }
 }
+
+/// The indicator form filled with figures, read only: a consolidated subtree or a
+/// report under review. Totals are computed by the shared code, as everywhere.
+#[component]
+pub fn FiguresTable(
+    form: Arc<FormDef>,
+    #[prop(into)] figures: Signal<Option<Figures>>,
+) -> impl IntoView {
+    let stored = StoredValue::new(form);
+    let totals = Memo::new(move |_| {
+        figures.with(|f| {
+            f.as_ref()
+                .and_then(|f| stored.with_value(|form| Totals::compute(form, f).ok()))
+        })
+    });
+    let title = stored.with_value(|f| f.title().to_owned());
+    let rows = stored.with_value(|f| f.rows().iter().cloned().enumerate().collect::<Vec<_>>());
+    let cell = move |index: usize, row: &RowDef, column: Column| -> Option<String> {
+        match &row.kind {
+            RowKind::Total { columns, .. } if columns.contains(&column) => totals
+                .with(|t| t.as_ref().and_then(|t| t.get(index, column)))
+                .map(format_number),
+            _ if row.accepts(column) => figures.with(|f| {
+                f.as_ref()
+                    .and_then(|f| stored.with_value(|form| f.value(form, index, column)))
+                    .map(format_number)
+            }),
+            _ => None,
+        }
+    };
+    view! {
+        <h2 class="form-title">{title}</h2>
+        <div class="table-wrap">
+            <table class="form-table readonly">
+                <colgroup>
+                    <col class="c-stt"/>
+                    <col class="c-label"/>
+                    <col class="c-unit"/>
+                    <col class="c-num"/>
+                    <col class="c-num"/>
+                </colgroup>
+                <thead>
+                    <tr>
+                        <th rowspan="2" class="stt">"STT"</th>
+                        <th rowspan="2">"Các hoạt động"</th>
+                        <th rowspan="2" class="unit">"Đơn vị"</th>
+                        <th colspan="2">"Số lượng"</th>
+                    </tr>
+                    <tr>
+                        <th class="num">"Số lớp/số cuộc thi"</th>
+                        <th class="num">"Số người"</th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {rows
+                        .into_iter()
+                        .map(|(i, row)| {
+                            let kind_class = match row.kind {
+                                RowKind::Group => "group",
+                                RowKind::Total { .. } => "total",
+                                _ if row.stt.is_some() => "top",
+                                _ => "sub",
+                            };
+                            let (r1, r2) = (row.clone(), row.clone());
+                            let code = row.code.to_string();
+                            view! {
+                                <tr class=kind_class data-row=code.clone()>
+                                    <td class="stt">{row.stt.clone().unwrap_or_default()}</td>
+                                    <td class="label">{row.label.clone()}</td>
+                                    <td class="unit">{row.unit.clone()}</td>
+                                    <td class="num value" data-value=format!("{code}/count")>{move || cell(i, &r1, Column::Count)}</td>
+                                    <td class="num value" data-value=format!("{code}/persons")>{move || cell(i, &r2, Column::Persons)}</td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}

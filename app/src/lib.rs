@@ -45,6 +45,7 @@ pub fn App() -> impl IntoView {
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::Report => view! { <pages::report::ReportPage/> }.into_any(),
                 Page::History => view! { <pages::history::HistoryPage/> }.into_any(),
+                Page::Dashboard => view! { <pages::dashboard::DashboardPage/> }.into_any(),
                 Page::NotFound => view! { <p class="status">"Không tìm thấy trang này."</p> }.into_any(),
             }}
         </main>

@@ -13,6 +13,7 @@ pub enum Page {
     SignIn,
     Report,
     History,
+    Dashboard,
     NotFound,
 }
 
@@ -23,6 +24,7 @@ impl Page {
             Page::SignIn => "/dang-nhap",
             Page::Report => "/bao-cao",
             Page::History => "/lich-su",
+            Page::Dashboard => "/tong-hop",
             Page::NotFound => "/khong-tim-thay",
         }
     }
@@ -33,6 +35,7 @@ impl Page {
             "/dang-nhap" => Page::SignIn,
             "/bao-cao" => Page::Report,
             "/lich-su" => Page::History,
+            "/tong-hop" => Page::Dashboard,
             _ => Page::NotFound,
         }
     }

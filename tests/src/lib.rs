@@ -220,6 +220,17 @@ impl Browser {
 
     /// Signs in through the sign-in page and waits for the report form.
     pub async fn sign_in(&self, server: &TestServer, username: &str) -> anyhow::Result<()> {
+        self.sign_in_to(server, username, "tr[data-row='12.6']")
+            .await
+    }
+
+    /// Signs in and waits for `landmark` (a supervisor lands on the dashboard).
+    pub async fn sign_in_to(
+        &self,
+        server: &TestServer,
+        username: &str,
+        landmark: &str,
+    ) -> anyhow::Result<()> {
         self.client.goto(&server.url("/dang-nhap")).await?;
         self.wait_for("input[name='username']")
             .await?
@@ -235,7 +246,7 @@ impl Browser {
             .await?
             .click()
             .await?;
-        self.wait_for("tr[data-row='12.6']").await?;
+        self.wait_for(landmark).await?;
         Ok(())
     }
 

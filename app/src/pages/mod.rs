@@ -1,12 +1,16 @@
 //! One module per page, and the pieces every page shares.
 
+pub mod dashboard;
 pub mod history;
 pub mod report;
 pub mod sign_in;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::{CampaignSummary, routes};
+use std::sync::Arc;
+
+use tuanle_shared::FormDef;
+use tuanle_shared::wire::{CampaignSummary, Role, routes};
 
 use crate::api::{self, ApiFailure};
 use crate::nav::{Link, Page, Redirect, use_nav};
@@ -18,7 +22,10 @@ use crate::{device, storage};
 pub fn Home() -> impl IntoView {
     let session = use_session();
     move || {
-        if session.0.with(Option::is_some) {
+        let role = session.0.with(|me| me.as_ref().map(|m| m.role));
+        if role == Some(Role::Supervisor) {
+            view! { <Redirect page=Page::Dashboard/> }
+        } else if role.is_some() {
             view! { <Redirect page=Page::Report/> }
         } else {
             view! { <Redirect page=Page::SignIn/> }
@@ -53,6 +60,7 @@ pub fn AccountMenu() -> impl IntoView {
         session.0.get().map(|me| {
             view! {
                 <nav class="account">
+                    {(me.role == Role::Supervisor).then(|| view! { <Link page=Page::Dashboard>"Tổng hợp"</Link> })}
                     <Link page=Page::Report>"Báo cáo"</Link>
                     <Link page=Page::History>"Lịch sử"</Link>
                     <span class="who">{me.display_name}</span>
@@ -84,4 +92,39 @@ pub async fn open_campaign() -> Result<CampaignSummary, ApiFailure> {
                 tuanle_shared::wire::ApiError::new("NO_CAMPAIGN", "Chưa có đợt báo cáo nào."),
             )
         })
+}
+
+/// The open campaign and its form, or why they could not be had.
+#[derive(Clone)]
+pub enum Load {
+    Pending,
+    Ready {
+        campaign: CampaignSummary,
+        form: Arc<FormDef>,
+    },
+    Failed(String),
+}
+
+/// The campaign and its form: from the server, or as last seen when offline.
+pub async fn campaign_and_form() -> Load {
+    let campaign = match open_campaign().await {
+        Ok(c) => c,
+        Err(e) => return Load::Failed(e.message()),
+    };
+    let key = format!("form.{}", campaign.form_version);
+    let form = match api::get_json::<FormDef>(&routes::form(&campaign.form_version)).await {
+        Ok(f) => {
+            storage::cache(&key, &f);
+            f
+        }
+        Err(ApiFailure::Network) => match storage::cached::<FormDef>(&key) {
+            Some(f) => f,
+            None => return Load::Failed(ApiFailure::Network.message()),
+        },
+        Err(e) => return Load::Failed(e.message()),
+    };
+    Load::Ready {
+        campaign,
+        form: Arc::new(form),
+    }
 }

@@ -15,6 +15,7 @@ use tuanle_shared::wire::{
 use tuanle_shared::{Cell, FormDef};
 use wasm_bindgen::JsCast;
 
+use super::Load;
 use crate::api::{self, ApiFailure};
 use crate::device::{self, format_time};
 use crate::form_view::{ReportForm, cell_dom_id};
@@ -22,40 +23,6 @@ use crate::nav::{Page, Redirect};
 use crate::session::use_session;
 use crate::storage::{self, StoredReport};
 use crate::syncer::{Phase, ReportSync, describe_cell};
-
-#[derive(Clone)]
-enum Load {
-    Pending,
-    Ready {
-        campaign: CampaignSummary,
-        form: Arc<FormDef>,
-    },
-    Failed(String),
-}
-
-/// The campaign and its form: from the server, or as last seen when offline.
-async fn load() -> Load {
-    let campaign = match super::open_campaign().await {
-        Ok(c) => c,
-        Err(e) => return Load::Failed(e.message()),
-    };
-    let key = format!("form.{}", campaign.form_version);
-    let form = match api::get_json::<FormDef>(&routes::form(&campaign.form_version)).await {
-        Ok(f) => {
-            storage::cache(&key, &f);
-            f
-        }
-        Err(ApiFailure::Network) => match storage::cached::<FormDef>(&key) {
-            Some(f) => f,
-            None => return Load::Failed(ApiFailure::Network.message()),
-        },
-        Err(e) => return Load::Failed(e.message()),
-    };
-    Load::Ready {
-        campaign,
-        form: Arc::new(form),
-    }
-}
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
@@ -68,7 +35,7 @@ pub fn ReportPage() -> impl IntoView {
             .into_any();
     };
     let state = RwSignal::new(Load::Pending);
-    spawn_local(async move { state.set(load().await) });
+    spawn_local(async move { state.set(super::campaign_and_form().await) });
     let persisted = RwSignal::new(None::<bool>);
     spawn_local(async move { persisted.set(device::persist_storage().await) });
     (move || match state.get() {

@@ -3,7 +3,7 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::{Me, SignIn, routes};
+use tuanle_shared::wire::{Me, Role, SignIn, routes};
 
 use crate::api;
 use crate::nav::{Page, use_nav};
@@ -31,8 +31,10 @@ pub fn SignInPage() -> impl IntoView {
         spawn_local(async move {
             match api::post_json::<_, Me>(routes::SESSION, &body).await {
                 Ok(me) => {
+                    // Supervisors land on their subtree's dashboard, everyone else on the report.
+                    let page = if me.role == Role::Supervisor { Page::Dashboard } else { Page::Report };
                     session.signed_in(me);
-                    nav.go(Page::Report);
+                    nav.go(page);
                 }
                 Err(e) => error.set(Some(e.message())),
             }

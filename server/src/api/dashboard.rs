@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use futures_util::Stream;
+use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
 use tuanle_shared::wire::Dashboard;
 
@@ -59,5 +59,9 @@ pub async fn dashboard_events(
             ))
         },
     );
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+    // A first event at once, so the response (and the browser's `open`) is not held back
+    // until the first change.
+    let hello =
+        futures_util::stream::once(async { Ok(Event::default().event("ready").data("{}")) });
+    Ok(Sse::new(hello.chain(stream)).keep_alive(KeepAlive::default()))
 }

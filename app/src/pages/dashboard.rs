@@ -1,0 +1,373 @@
+//! The supervisor's dashboard: the consolidated form of a subtree and how complete it
+//! is, live (server-sent events), walking down the tree to one unit's report, which can
+//! be returned with a reason or approved.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::wire::{
+    ApproveRequest, Completeness, Dashboard, History, ReportState, ReportStatus, ReturnRequest,
+    Role, UnitRef, routes,
+};
+use tuanle_shared::{Figures, FormDef, TextField};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+
+use super::Load;
+use crate::api;
+use crate::device::format_time;
+use crate::form_view::FiguresTable;
+use crate::nav::{Page, Redirect};
+use crate::session::use_session;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let session = use_session();
+    let Some(me) = session.0.get_untracked() else {
+        return view! { <Redirect page=Page::SignIn/> }.into_any();
+    };
+    let Some(root) = me.unit_code.filter(|_| me.role == Role::Supervisor) else {
+        return view! { <p class="status">"Trang tổng hợp dành cho tài khoản giám sát của một đơn vị."</p> }.into_any();
+    };
+    let state = RwSignal::new(Load::Pending);
+    spawn_local(async move { state.set(super::campaign_and_form().await) });
+    (move || match state.get() {
+        Load::Pending => view! { <p class="status">"Đang tải…"</p> }.into_any(),
+        Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+        Load::Ready { campaign, form } => {
+            view! { <DashboardView campaign=campaign.code form=form root=root.clone()/> }.into_any()
+        }
+    })
+    .into_any()
+}
+
+/// The live event stream of one unit's dashboard, closed when replaced or dropped.
+struct Stream {
+    source: web_sys::EventSource,
+    _on_change: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Stream {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+#[component]
+fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl IntoView {
+    let campaign = StoredValue::new(campaign);
+    let unit = RwSignal::new(root);
+    let provisional = RwSignal::new(false);
+    let data = RwSignal::new(None::<Result<Dashboard, String>>);
+    let reviewing = RwSignal::new(None::<UnitRef>);
+    let live = RwSignal::new(false);
+    let stream = StoredValue::new_local(None::<Stream>);
+    let form = StoredValue::new(form);
+
+    let refresh = move || {
+        let code = unit.get_untracked();
+        spawn_local(async move {
+            let path = routes::dashboard(&campaign.get_value(), &code, false);
+            let result = api::get_json::<Dashboard>(&path)
+                .await
+                .map_err(|e| e.message());
+            // A late answer for a unit no longer shown is dropped.
+            if unit.try_get_untracked().as_deref() == Some(code.as_str()) {
+                data.try_set(Some(result));
+            }
+        });
+    };
+    Effect::new(move |_| {
+        let code = unit.get();
+        refresh();
+        let url = routes::dashboard(&campaign.get_value(), &code, true);
+        let opened = web_sys::EventSource::new(&url).ok().map(|source| {
+            let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| refresh());
+            let _ = source
+                .add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
+            let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+                live.try_set(true);
+            });
+            source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+            on_open.forget();
+            Stream {
+                source,
+                _on_change: on_change,
+            }
+        });
+        stream.set_value(opened);
+    });
+    on_cleanup(move || stream.set_value(None));
+
+    let figures = Signal::derive(move || {
+        data.with(|d| match d {
+            Some(Ok(d)) => {
+                let slots = if provisional.get() {
+                    &d.provisional_figures
+                } else {
+                    &d.final_figures
+                };
+                form.with_value(|f| Figures::from_slots(f, slots.clone()))
+            }
+            _ => None,
+        })
+    });
+
+    view! {
+        {move || match data.get() {
+            None => view! { <p class="status">"Đang tải số liệu tổng hợp…"</p> }.into_any(),
+            Some(Err(e)) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+            Some(Ok(d)) => view! {
+                <nav class="breadcrumb" aria-label="Cây đơn vị">
+                    {d.path.iter().cloned().enumerate().map(|(i, u)| {
+                        let last = i + 1 == d.path.len();
+                        let code = u.code.clone();
+                        view! {
+                            {(i > 0).then_some(" › ")}
+                            {if last {
+                                view! { <strong>{u.name}</strong> }.into_any()
+                            } else {
+                                view! { <button type="button" class="link" on:click=move |_| { reviewing.set(None); unit.set(code.clone()); }>{u.name}</button> }.into_any()
+                            }}
+                        }
+                    }).collect_view()}
+                </nav>
+                <h1 data-unit=d.unit.code.clone()>{d.unit.name.clone()}</h1>
+                <p class="live" data-live=move || live.get().to_string()>
+                    {move || if live.get() { "Cập nhật trực tiếp." } else { "Đang kết nối để cập nhật trực tiếp…" }}
+                </p>
+                <CompletenessView dashboard=d.clone() unit=unit reviewing=reviewing/>
+            }.into_any(),
+        }}
+        {move || reviewing.get().map(|u| view! {
+            <ReviewPanel campaign=campaign.get_value() form=form.get_value() unit=u reviewing=reviewing on_change=Callback::new(move |_| refresh())/>
+        })}
+        <section class="card consolidated">
+            <div class="mode" role="radiogroup" aria-label="Loại số liệu">
+                <label>
+                    <input type="radio" name="mode" value="final" prop:checked=move || !provisional.get() on:change=move |_| provisional.set(false)/>
+                    "Số liệu chính thức (báo cáo đã nộp và đã duyệt)"
+                </label>
+                <label>
+                    <input type="radio" name="mode" value="provisional" prop:checked=move || provisional.get() on:change=move |_| provisional.set(true)/>
+                    "Số liệu tạm tính (kể cả bản nháp đã đồng bộ)"
+                </label>
+            </div>
+            <p class="mode-label" data-mode=move || if provisional.get() { "provisional" } else { "final" }>
+                {move || if provisional.get() {
+                    "Đang xem: SỐ LIỆU TẠM TÍNH, gồm cả báo cáo chưa nộp."
+                } else {
+                    "Đang xem: SỐ LIỆU CHÍNH THỨC, chỉ gồm báo cáo đã nộp và đã duyệt."
+                }}
+            </p>
+            <FiguresTable form=form.get_value() figures=figures/>
+        </section>
+    }
+}
+
+/// The share of each state, as a stacked bar (an SVG, no chart library).
+fn bar(c: &Completeness) -> impl IntoView + use<> {
+    let total = c.units.max(1) as f64;
+    let parts = [
+        (c.approved, "approved"),
+        (c.on_time, "on-time"),
+        (c.late, "late"),
+        (c.returned, "returned"),
+        (c.draft, "draft"),
+        (c.not_started, "not-started"),
+    ];
+    let mut x = 0.0;
+    let rects = parts
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, class)| {
+            let w = n as f64 / total * 100.0;
+            let r = view! { <rect class=class x=format!("{x:.2}") y="0" width=format!("{w:.2}") height="10"/> };
+            x += w;
+            r
+        })
+        .collect_view();
+    view! { <svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" role="img">{rects}</svg> }
+}
+
+fn counts(c: &Completeness) -> String {
+    format!(
+        "{}/{} đã nộp (đúng hạn {}, muộn {}, đã duyệt {}); bị trả lại {}; chỉ có bản nháp {}; chưa bắt đầu {}",
+        c.done(),
+        c.units,
+        c.on_time,
+        c.late,
+        c.approved,
+        c.returned,
+        c.draft,
+        c.not_started
+    )
+}
+
+#[component]
+fn CompletenessView(
+    dashboard: Dashboard,
+    unit: RwSignal<String>,
+    reviewing: RwSignal<Option<UnitRef>>,
+) -> impl IntoView {
+    let c = dashboard.completeness;
+    let own = dashboard.unit.clone();
+    view! {
+        <section class="card completeness">
+            <h2>"Tiến độ báo cáo"</h2>
+            <p class="counts" data-done=c.done() data-units=c.units>{counts(&c)}</p>
+            {bar(&c)}
+            <ul class="legend">
+                <li><i class="approved"></i>"Đã duyệt"</li>
+                <li><i class="on-time"></i>"Nộp đúng hạn"</li>
+                <li><i class="late"></i>"Nộp muộn"</li>
+                <li><i class="returned"></i>"Bị trả lại"</li>
+                <li><i class="draft"></i>"Bản nháp"</li>
+                <li><i class="not-started"></i>"Chưa bắt đầu"</li>
+            </ul>
+            <button type="button" class="secondary" on:click=move |_| reviewing.set(Some(own.clone()))>"Báo cáo riêng của đơn vị này"</button>
+            <table class="children">
+                <thead><tr><th>"Đơn vị trực thuộc"</th><th>"Đã nộp"</th><th>"Tiến độ"</th><th></th></tr></thead>
+                <tbody>
+                    {dashboard.children.into_iter().map(|ch| {
+                        let code = ch.unit.code.clone();
+                        let u = ch.unit.clone();
+                        let cc = ch.completeness;
+                        view! {
+                            <tr data-child=code.clone()>
+                                <td>{ch.unit.name.clone()}</td>
+                                <td class="num" data-done=cc.done()>{format!("{}/{}", cc.done(), cc.units)}</td>
+                                <td class="chart" title=counts(&cc)>{bar(&cc)}</td>
+                                <td class="actions">
+                                    {ch.has_children.then(|| {
+                                        let code = code.clone();
+                                        view! { <button type="button" class="secondary open-child" on:click=move |_| { reviewing.set(None); unit.set(code.clone()); }>"Xem tổng hợp"</button> }
+                                    })}
+                                    <button type="button" class="secondary open-report" on:click=move |_| reviewing.set(Some(u.clone()))>"Xem báo cáo"</button>
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <details class="missing">
+                <summary>{format!("Đơn vị chưa nộp: {}", dashboard.missing_total)}</summary>
+                <ul>{dashboard.missing.into_iter().map(|u| view! { <li>{u.name}</li> }).collect_view()}</ul>
+            </details>
+        </section>
+    }
+}
+
+/// One unit's own report, read only, with its history; return it with a reason or
+/// approve it when it is submitted.
+#[component]
+fn ReviewPanel(
+    campaign: String,
+    form: Arc<FormDef>,
+    unit: UnitRef,
+    reviewing: RwSignal<Option<UnitRef>>,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let report = RwSignal::new(None::<Result<(ReportState, History), String>>);
+    let reason = RwSignal::new(String::new());
+    let message = RwSignal::new(None::<String>);
+    let path = StoredValue::new((campaign, unit.code.clone()));
+    let load = move || {
+        let (c, u) = path.get_value();
+        spawn_local(async move {
+            let state = api::get_json::<ReportState>(&routes::report(&c, &u, "")).await;
+            let history = api::get_json::<History>(&routes::report(&c, &u, "history")).await;
+            let result = match (state, history) {
+                (Ok(s), Ok(h)) => Ok((s, h)),
+                (Err(e), _) | (_, Err(e)) => Err(e.message()),
+            };
+            report.try_set(Some(result));
+        });
+    };
+    load();
+    let act = move |approve: bool| {
+        let (c, u) = path.get_value();
+        let text = reason.get_untracked();
+        spawn_local(async move {
+            let result = if approve {
+                api::post_json::<_, ReportState>(
+                    &routes::report(&c, &u, "approve"),
+                    &ApproveRequest {},
+                )
+                .await
+            } else {
+                api::post_json::<_, ReportState>(
+                    &routes::report(&c, &u, "return"),
+                    &ReturnRequest { reason: text },
+                )
+                .await
+            };
+            match result {
+                Ok(_) => {
+                    message.set(Some(if approve {
+                        "Đã duyệt báo cáo.".into()
+                    } else {
+                        "Đã trả lại báo cáo.".into()
+                    }));
+                    reason.set(String::new());
+                    load();
+                    on_change.run(());
+                }
+                Err(e) => message.set(Some(e.message())),
+            }
+        });
+    };
+    let form = StoredValue::new(form);
+    view! {
+        <section class="card review" data-review=unit.code.clone()>
+            <h2>"Báo cáo của " {unit.name.clone()}</h2>
+            <button type="button" class="link" on:click=move |_| reviewing.set(None)>"Đóng"</button>
+            {move || match report.get() {
+                None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="status error">{e}</p> }.into_any(),
+                Some(Ok((state, history))) => {
+                    let figures = form.with_value(|f| Figures::from_content(f, &state.content).ok());
+                    let submitted = state.status == ReportStatus::Submitted;
+                    let status = if state.version == 0 {
+                        "Chưa có báo cáo.".to_owned()
+                    } else {
+                        format!("{}{} — phiên bản {}", state.status.label(), if state.late { " (nộp muộn)" } else { "" }, state.version)
+                    };
+                    let texts: Vec<(String, String)> = state
+                        .content
+                        .texts
+                        .iter()
+                        .filter(|(c, _)| c.field == TextField::Text)
+                        .map(|(c, t)| (c.code.to_string(), t.clone()))
+                        .collect();
+                    view! {
+                        <p class="review-status" data-status=format!("{:?}", state.status)>{status}</p>
+                        {state.return_reason.clone().map(|r| view! { <p class="reason">"Lý do trả lại: " {r}</p> })}
+                        {submitted.then(|| view! {
+                            <div class="review-actions">
+                                <label>"Lý do trả lại"
+                                    <textarea name="reason" rows="2" bind:value=reason></textarea>
+                                </label>
+                                <button type="button" class="secondary return" disabled=move || reason.with(|r| r.trim().is_empty()) on:click=move |_| act(false)>"Trả lại"</button>
+                                <button type="button" class="primary approve" on:click=move |_| act(true)>"Duyệt"</button>
+                            </div>
+                        })}
+                        {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
+                        <ul class="texts">{texts.into_iter().map(|(c, t)| view! { <li><strong>{c}</strong> ": " {t}</li> }).collect_view()}</ul>
+                        <FiguresTable form=form.get_value() figures=Signal::derive(move || figures.clone())/>
+                        <h3>"Lịch sử"</h3>
+                        <ul class="events">
+                            {history.versions.iter().rev().take(5).map(|v| view! {
+                                <li>{format!("Phiên bản {} — {}, {}, thiết bị {}", v.version, v.display_name, format_time(v.created_at as f64), v.device_id)}</li>
+                            }).collect_view()}
+                            {history.events.iter().rev().map(|e| view! {
+                                <li>{format!("{} phiên bản {} — {}, {}{}", e.kind, e.version, e.display_name, format_time(e.created_at as f64), e.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())}</li>
+                            }).collect_view()}
+                        </ul>
+                    }.into_any()
+                }
+            }}
+        </section>
+    }
+}

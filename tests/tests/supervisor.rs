@@ -1,0 +1,106 @@
+//! The supervisor in a real headless Chromium: live totals and completeness while a
+//! reporter submits in another browser, and the review of a report.
+
+use fantoccini::Locator;
+use tuanle_e2e::{Browser, TestServer};
+
+async fn text(browser: &Browser, css: &str) -> anyhow::Result<String> {
+    Ok(browser.wait_for(css).await?.text().await?)
+}
+
+async fn attr(browser: &Browser, css: &str, name: &str) -> anyhow::Result<String> {
+    Ok(browser
+        .wait_for(css)
+        .await?
+        .attr(name)
+        .await?
+        .unwrap_or_default())
+}
+
+/// A reporter submits in one browser; the ward's dashboard open in another shows the
+/// new totals and completeness without a reload. Then the ward returns the report with a
+/// reason the reporter sees, and approves the corrected one, which locks it.
+#[tokio::test]
+async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let ward = Browser::start().await?;
+    let school = Browser::start().await?;
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.wait_for(".live[data-live='true']").await?;
+    assert_eq!(attr(&ward, ".counts", "data-done").await?, "0");
+    assert_eq!(attr(&ward, ".counts", "data-units").await?, "6");
+
+    school.sign_in(&server, "nb-hq-th").await?;
+    school.type_in("2/count", "3").await?;
+    school.wait_sync("synced").await?;
+    // A synced draft shows in the provisional totals only.
+    ward.click("input[value='provisional']").await?;
+    ward.eventually("the draft in the provisional totals", || async {
+        Ok(text(&ward, "td[data-value='2/count']").await? == "3")
+    })
+    .await?;
+    ward.click("input[value='final']").await?;
+    assert_eq!(
+        text(&ward, ".mode-label").await?,
+        "Đang xem: SỐ LIỆU CHÍNH THỨC, chỉ gồm báo cáo đã nộp và đã duyệt."
+    );
+    assert_eq!(text(&ward, "td[data-value='2/count']").await?, "0");
+
+    school.click("#submit-report").await?;
+    school.wait_for(".banner.submitted").await?;
+    ward.eventually(
+        "the submission in the final totals, without a reload",
+        || async {
+            Ok(text(&ward, "td[data-value='2/count']").await? == "3"
+                && attr(&ward, ".counts", "data-done").await? == "1")
+        },
+    )
+    .await?;
+    assert_eq!(
+        attr(&ward, "tr[data-child='NB-HQ-TH'] td.num", "data-done").await?,
+        "1"
+    );
+    ward.screenshot("dashboard").await?;
+
+    // Return with a reason.
+    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    ward.wait_for(".review .review-actions").await?;
+    ward.client
+        .find(Locator::Css(".review textarea[name='reason']"))
+        .await?
+        .send_keys("Thiếu số liệu mục 5")
+        .await?;
+    ward.click(".review button.return").await?;
+    ward.eventually("the report is returned", || async {
+        Ok(attr(&ward, ".review-status", "data-status").await? == "Returned")
+    })
+    .await?;
+    school.click(".sync-bar button").await?;
+    let banner = text(&school, ".banner.returned").await?;
+    assert!(banner.contains("Thiếu số liệu mục 5"), "{banner}");
+
+    // Corrected and submitted again, then approved: locked.
+    school.type_in("5.1/count", "1").await?;
+    school.wait_sync("synced").await?;
+    school.click("#submit-report").await?;
+    school.wait_for(".banner.submitted").await?;
+    ward.click(".review button.link").await?;
+    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    ward.click(".review button.approve").await?;
+    ward.eventually("the report is approved", || async {
+        Ok(attr(&ward, ".review-status", "data-status").await? == "Approved")
+    })
+    .await?;
+    school.click(".sync-bar button").await?;
+    school.wait_for(".banner.approved").await?;
+    let readonly = school
+        .client
+        .find(Locator::Css("[data-cell='5.1/count']"))
+        .await?
+        .prop("readOnly")
+        .await?;
+    assert_eq!(readonly.as_deref(), Some("true"));
+    ward.close().await?;
+    school.close().await
+}
