@@ -13,6 +13,7 @@
 //! - [`reports`]: reports in storage: access, push, submit, history.
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
+//! - [`export`]: the official Excel form of a unit or a subtree.
 //! - [`clock`]: time as Unix milliseconds.
 //! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
 //! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
@@ -25,6 +26,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod export;
 pub mod live;
 pub mod reports;
 pub mod startup;

@@ -26,6 +26,15 @@ pub mod routes {
     /// Server-sent events: `changed` whenever the subtree's totals or completeness change.
     pub const DASHBOARD_EVENTS: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}/events";
 
+    /// `?mode=final|provisional`: the official Excel form of a unit's subtree.
+    pub const EXPORT: &str = "/api/v1/campaigns/{campaign}/export/{unit}";
+
+    /// The Excel export of a unit's subtree.
+    pub fn export(campaign: &str, unit: &str, provisional: bool) -> String {
+        let mode = if provisional { "provisional" } else { "final" };
+        format!("{CAMPAIGNS}/{campaign}/export/{unit}?mode={mode}")
+    }
+
     /// The dashboard of a unit's subtree (`events` for its live stream).
     pub fn dashboard(campaign: &str, unit: &str, events: bool) -> String {
         let base = format!("{CAMPAIGNS}/{campaign}/dashboard/{unit}");

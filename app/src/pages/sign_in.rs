@@ -32,7 +32,11 @@ pub fn SignInPage() -> impl IntoView {
             match api::post_json::<_, Me>(routes::SESSION, &body).await {
                 Ok(me) => {
                     // Supervisors land on their subtree's dashboard, everyone else on the report.
-                    let page = if me.role == Role::Supervisor { Page::Dashboard } else { Page::Report };
+                    let page = if me.role == Role::Supervisor {
+                        Page::Dashboard
+                    } else {
+                        Page::Report
+                    };
                     session.signed_in(me);
                     nav.go(page);
                 }

@@ -2,6 +2,7 @@
 
 mod campaigns;
 mod dashboard;
+mod export;
 mod forms;
 mod health;
 mod reports;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_APPROVE, post(reports::report_approve))
         .route(routes::DASHBOARD, get(dashboard::dashboard_get))
         .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
+        .route(routes::EXPORT, get(export::export_get))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

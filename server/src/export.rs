@@ -1,0 +1,441 @@
+//! The official Excel form (rust_xlsxwriter), for one unit or consolidated for a subtree.
+//!
+//! Sheet 1 is the appendix's form as printed: title and subtitle, the unit and the
+//! campaign, the two-row header with its merged cells, every row in official order with
+//! its label, totals as `SUM` formulas whose cached values are right, grouped numbers,
+//! A4. Sheet 2 has one row per child unit and one column per code; sheet 3 the gathered
+//! narrative texts. Data is read first (async); the workbook is built on a blocking
+//! thread so a national export does not hold the server's other work up.
+
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
+use sqlx::{Row, SqlitePool};
+use tuanle_shared::form::ItemKind;
+use tuanle_shared::{Column, Content, Figures, FormDef, RowKind, TextField, Totals};
+
+use crate::error::AppError;
+use crate::reports::Target;
+use crate::totals;
+
+/// Everything a workbook is made of.
+pub struct ExportData {
+    pub form: &'static FormDef,
+    pub year: i64,
+    pub unit_name: String,
+    pub provisional: bool,
+    pub figures: Figures,
+    /// The unit's own notes, when it has no children (a single unit's report).
+    pub notes: Option<Content>,
+    /// Each direct child's consolidated figures.
+    pub children: Vec<(String, String, Figures)>,
+    /// Every counted report of the subtree: unit name and content, for the texts.
+    pub reports: Vec<(String, Content)>,
+}
+
+/// Reads what the export of `target`'s subtree needs.
+pub async fn gather(
+    db: &SqlitePool,
+    target: &Target,
+    provisional: bool,
+) -> Result<ExportData, AppError> {
+    let pick = |s: totals::Stats| {
+        if provisional {
+            s.provisional_figures
+        } else {
+            s.final_figures
+        }
+    };
+    let mut conn = db.acquire().await?;
+    let figures = pick(totals::load(&mut conn, target.form, target.unit_id).await?);
+    let child_rows =
+        sqlx::query("SELECT id, code, name FROM units WHERE parent_id = ? ORDER BY code")
+            .bind(target.unit_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut children = Vec::with_capacity(child_rows.len());
+    for row in child_rows {
+        let stats = totals::load(&mut conn, target.form, row.try_get("id")?).await?;
+        children.push((row.try_get("code")?, row.try_get("name")?, pick(stats)));
+    }
+    let statuses = if provisional {
+        "'draft', 'submitted', 'returned', 'approved'"
+    } else {
+        "'submitted', 'approved'"
+    };
+    let rows = sqlx::query(&format!(
+        "WITH RECURSIVE down(id, d) AS (
+             SELECT ?, 0 UNION ALL SELECT u.id, down.d + 1 FROM units u JOIN down ON u.parent_id = down.id
+         )
+         SELECT u.name, v.content, u.id = ? AS own FROM down
+         JOIN units u ON u.id = down.id
+         JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+         WHERE r.status IN ({statuses})
+         ORDER BY down.d, u.code"
+    ))
+    .bind(target.unit_id)
+    .bind(target.unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut reports = Vec::with_capacity(rows.len());
+    let mut own = None;
+    for row in rows {
+        let content: Content = serde_json::from_str(&row.try_get::<String, _>("content")?)
+            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))?;
+        if row.try_get::<bool, _>("own")? {
+            own = Some(content.clone());
+        }
+        reports.push((row.try_get("name")?, content));
+    }
+    Ok(ExportData {
+        form: target.form,
+        year: target.campaign_year,
+        unit_name: target.unit_name.clone(),
+        provisional,
+        figures,
+        notes: if children.is_empty() { own } else { None },
+        children,
+        reports,
+    })
+}
+
+/// Excel's name of a column (0 → A).
+fn col_name(col: u16) -> String {
+    let mut n = u32::from(col) + 1;
+    let mut s = Vec::new();
+    while n > 0 {
+        let r = (n - 1) % 26;
+        s.push(char::from(b'A' + r as u8));
+        n = (n - 1) / 26;
+    }
+    s.iter().rev().collect()
+}
+
+/// `SUM` over the given 1-based Excel rows of a column, as ranges where they follow on.
+fn sum_formula(col: u16, rows: &[u32]) -> String {
+    let c = col_name(col);
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let start = rows[i];
+        let mut end = start;
+        while i + 1 < rows.len() && rows[i + 1] == end + 1 {
+            i += 1;
+            end = rows[i];
+        }
+        parts.push(if start == end {
+            format!("{c}{start}")
+        } else {
+            format!("{c}{start}:{c}{end}")
+        });
+        i += 1;
+    }
+    format!("=SUM({})", parts.join(","))
+}
+
+/// Numbers as Excel holds them. Exact up to 2^53 (9·10^15), far above any real total.
+fn num(v: u64) -> f64 {
+    v as f64
+}
+
+const DATA_ROW: u32 = 7;
+
+fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError> {
+    let form = data.form;
+    let title = Format::new()
+        .set_bold()
+        .set_font_size(13)
+        .set_align(FormatAlign::Center);
+    let subtitle = Format::new().set_italic().set_align(FormatAlign::Center);
+    let plain_center = Format::new().set_align(FormatAlign::Center);
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
+    let cell = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let bold_cell = cell.clone().set_bold();
+    let center_cell = cell.clone().set_align(FormatAlign::Center);
+    let number = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_num_format("#,##0")
+        .set_align(FormatAlign::Top);
+    let bold_number = number.clone().set_bold();
+
+    sheet.set_name("Mẫu tổng hợp")?;
+    sheet.set_paper_size(9); // A4
+    sheet.set_portrait();
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(5, 6)?;
+    sheet.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
+    for (col, width) in [
+        (0, 5.0),
+        (1, 48.0),
+        (2, 12.0),
+        (3, 12.0),
+        (4, 12.0),
+        (5, 18.0),
+    ] {
+        sheet.set_column_width(col, width)?;
+    }
+    sheet.merge_range(0, 0, 0, 5, form.title(), &title)?;
+    sheet.merge_range(1, 0, 1, 5, form.subtitle(), &subtitle)?;
+    sheet.merge_range(
+        2,
+        0,
+        2,
+        5,
+        &format!("Đơn vị: {}", data.unit_name),
+        &plain_center,
+    )?;
+    let mode = if data.provisional {
+        "số liệu tạm tính (kể cả bản nháp)"
+    } else {
+        "số liệu chính thức"
+    };
+    sheet.merge_range(
+        3,
+        0,
+        3,
+        5,
+        &format!(
+            "Tuần lễ hưởng ứng học tập suốt đời năm {} – {mode}",
+            data.year
+        ),
+        &plain_center,
+    )?;
+    sheet.merge_range(5, 0, 6, 0, "STT", &head)?;
+    sheet.merge_range(5, 1, 6, 1, "Các hoạt động", &head)?;
+    sheet.merge_range(5, 2, 6, 2, "Đơn vị", &head)?;
+    sheet.merge_range(5, 3, 5, 4, "Số lượng", &head)?;
+    sheet.write_string_with_format(6, 3, "Số lớp/số cuộc thi", &head)?;
+    sheet.write_string_with_format(6, 4, "Số người", &head)?;
+    sheet.merge_range(5, 5, 6, 5, "Ghi chú", &head)?;
+
+    let totals = Totals::compute(form, &data.figures)
+        .map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+    for (i, row) in form.rows().iter().enumerate() {
+        let r = DATA_ROW + i as u32;
+        let strong =
+            row.stt.is_some() || matches!(row.kind, RowKind::Group | RowKind::Total { .. });
+        sheet.write_string_with_format(r, 0, row.stt.as_deref().unwrap_or(""), &center_cell)?;
+        sheet.write_string_with_format(
+            r,
+            1,
+            &row.label,
+            if strong { &bold_cell } else { &cell },
+        )?;
+        sheet.write_string_with_format(r, 2, &row.unit, &cell)?;
+        for (column, col) in [(Column::Count, 3u16), (Column::Persons, 4u16)] {
+            match &row.kind {
+                RowKind::Total { of, columns, .. } if columns.contains(&column) => {
+                    let rows: Vec<u32> = of.iter().map(|c| DATA_ROW + *c as u32 + 1).collect();
+                    let value = totals.get(i, column).unwrap_or(0);
+                    let formula =
+                        Formula::new(sum_formula(col, &rows)).set_result(value.to_string());
+                    sheet.write_formula_with_format(r, col, formula, &bold_number)?;
+                }
+                _ => match data.figures.value(form, i, column) {
+                    Some(v) => {
+                        sheet.write_number_with_format(r, col, num(v), &number)?;
+                    }
+                    None => {
+                        sheet.write_blank(r, col, &cell)?;
+                    }
+                },
+            }
+        }
+        let note = data.notes.as_ref().and_then(|c| {
+            let text_cell = if matches!(row.kind, RowKind::Text) {
+                tuanle_shared::TextCell::text(row.code.clone())
+            } else {
+                tuanle_shared::TextCell::note(row.code.clone())
+            };
+            c.text(&text_cell).map(str::to_owned)
+        });
+        sheet.write_string_with_format(r, 5, note.as_deref().unwrap_or(""), &cell)?;
+    }
+    Ok(())
+}
+
+/// The cells sheet 2 has a column for: every typed number and every total.
+fn columns(form: &FormDef) -> Vec<(usize, Column)> {
+    form.rows()
+        .iter()
+        .enumerate()
+        .flat_map(|(i, row)| {
+            Column::ALL
+                .into_iter()
+                .filter(move |c| match &row.kind {
+                    RowKind::Total { columns, .. } => columns.contains(c),
+                    _ => row.accepts(*c),
+                })
+                .map(move |c| (i, c))
+        })
+        .collect()
+}
+
+fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError> {
+    let form = data.form;
+    let head = Format::new()
+        .set_bold()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    let number = Format::new().set_num_format("#,##0");
+    let bold_number = number.clone().set_bold();
+    sheet.set_name("Theo đơn vị")?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9);
+    sheet.write_string_with_format(0, 0, "Mã đơn vị", &head)?;
+    sheet.write_string_with_format(0, 1, "Đơn vị", &head)?;
+    sheet.set_column_width(1, 40.0)?;
+    let cols = columns(form);
+    for (k, (i, c)) in cols.iter().enumerate() {
+        let label = match c {
+            Column::Count => "số lượng",
+            Column::Persons => "số người",
+        };
+        sheet.write_string_with_format(
+            0,
+            2 + k as u16,
+            &format!("{} ({label})", form.rows()[*i].code),
+            &head,
+        )?;
+    }
+    for (n, (code, name, figures)) in data.children.iter().enumerate() {
+        let r = 1 + n as u32;
+        sheet.write_string(r, 0, code)?;
+        sheet.write_string(r, 1, name)?;
+        let totals =
+            Totals::compute(form, figures).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+        for (k, (i, c)) in cols.iter().enumerate() {
+            let v = totals
+                .get(*i, *c)
+                .or_else(|| figures.value(form, *i, *c))
+                .unwrap_or(0);
+            sheet.write_number_with_format(r, 2 + k as u16, num(v), &number)?;
+        }
+    }
+    if !data.children.is_empty() {
+        let r = 1 + data.children.len() as u32;
+        sheet.write_string_with_format(r, 1, "Tổng cộng", &Format::new().set_bold())?;
+        let sums: Vec<u64> = cols
+            .iter()
+            .map(|(i, c)| {
+                data.children
+                    .iter()
+                    .map(|(_, _, f)| {
+                        Totals::compute(form, f)
+                            .ok()
+                            .and_then(|t| t.get(*i, *c))
+                            .or_else(|| f.value(form, *i, *c))
+                            .unwrap_or(0)
+                    })
+                    .sum()
+            })
+            .collect();
+        for (k, sum) in sums.iter().enumerate() {
+            let col = 2 + k as u16;
+            let formula = Formula::new(format!("=SUM({c}2:{c}{r})", c = col_name(col), r = r))
+                .set_result(sum.to_string());
+            sheet.write_formula_with_format(r, col, formula, &bold_number)?;
+        }
+    }
+    sheet.set_freeze_panes(1, 2)?;
+    Ok(())
+}
+
+fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError> {
+    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
+    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    sheet.set_name("Nội dung báo cáo")?;
+    sheet.set_paper_size(9);
+    for (col, (title, width)) in [
+        ("Mục", 8.0),
+        ("Nội dung mục", 40.0),
+        ("Đơn vị và nội dung", 90.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        sheet.write_string_with_format(0, col as u16, *title, &head)?;
+        sheet.set_column_width(col as u16, *width)?;
+    }
+    let form = data.form;
+    let mut items: Vec<(tuanle_shared::TextCell, String)> = form
+        .sections()
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.kind == ItemKind::Text)
+        .map(|i| {
+            (
+                tuanle_shared::TextCell::text(i.code.clone()),
+                i.label.clone(),
+            )
+        })
+        .collect();
+    for row in form.rows() {
+        if matches!(row.kind, RowKind::Text) {
+            items.push((
+                tuanle_shared::TextCell::text(row.code.clone()),
+                row.label.clone(),
+            ));
+        }
+    }
+    for row in form.rows() {
+        if row.accepts_note() {
+            items.push((
+                tuanle_shared::TextCell::note(row.code.clone()),
+                format!("Ghi chú: {}", row.label),
+            ));
+        }
+    }
+    let mut r = 1;
+    for (cell, label) in items {
+        for (unit, content) in &data.reports {
+            if let Some(text) = content.text(&cell) {
+                let code = match cell.field {
+                    TextField::Text => cell.code.to_string(),
+                    TextField::Note => format!("{} (ghi chú)", cell.code),
+                };
+                sheet.write_string_with_format(r, 0, &code, &wrap)?;
+                sheet.write_string_with_format(r, 1, &label, &wrap)?;
+                sheet.write_string_with_format(r, 2, &format!("{unit}: {text}"), &wrap)?;
+                r += 1;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Builds the workbook. CPU-bound: call it on a blocking thread.
+pub fn workbook(data: &ExportData) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    form_sheet(book.add_worksheet(), data)?;
+    children_sheet(book.add_worksheet(), data)?;
+    texts_sheet(book.add_worksheet(), data)?;
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_are_named_like_excel() {
+        assert_eq!(col_name(0), "A");
+        assert_eq!(col_name(25), "Z");
+        assert_eq!(col_name(26), "AA");
+        assert_eq!(col_name(27), "AB");
+    }
+
+    #[test]
+    fn sums_use_ranges_where_rows_follow_on() {
+        assert_eq!(sum_formula(3, &[9, 10, 11, 14]), "=SUM(D9:D11,D14)");
+        assert_eq!(sum_formula(4, &[5]), "=SUM(E5)");
+    }
+}

@@ -1,0 +1,191 @@
+//! The official Excel form, read back with calamine: labels in official order, the
+//! right values, totals as formulas whose cached results are right; access checked.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use serde_json::json;
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::form::builtin;
+use tuanle_shared::wire::routes;
+
+fn push(push_id: &str, numbers: serde_json::Value, texts: serde_json::Value) -> serde_json::Value {
+    json!({"push_id": push_id, "device_id": "t", "base_version": 0, "content": {"numbers": numbers, "texts": texts}})
+}
+
+fn number(v: Option<&Data>) -> Option<f64> {
+    match v {
+        Some(Data::Float(f)) => Some(*f),
+        Some(Data::Int(i)) => Some(*i as f64),
+        _ => None,
+    }
+}
+
+/// Two schools of a ward submit; the ward's export has the form as printed with their
+/// sum, SUM formulas for totals, one row per school, and their texts.
+#[tokio::test]
+async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    for (user, unit, n) in [
+        ("nb-hq-th", "NB-HQ-TH", 2u64),
+        ("nb-hq-mn", "NB-HQ-MN", 3u64),
+    ] {
+        let me = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
+        let numbers = json!({"1.3/count": n, "1.3/persons": n * 20, "1.7/count": 1, "1.7/persons": 30, "10.1/count": 1_500_000_000_000u64});
+        let texts = json!({"II.2/text": format!("Khó khăn của {unit}")});
+        let r = me
+            .post(
+                &routes::report("2025", unit, "push"),
+                &push(&format!("x-{unit}"), numbers, texts),
+            )
+            .await?;
+        assert_eq!(r.status(), 200);
+        let r = me
+            .post(
+                &routes::report("2025", unit, "submit"),
+                &json!({"version": 1, "device_id": "t", "acknowledge_warnings": true}),
+            )
+            .await?;
+        assert_eq!(r.status(), 200);
+    }
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let response = ward.get(&routes::export("2025", "NB-HQ", false)).await?;
+    assert_eq!(response.status(), 200);
+    assert!(
+        response.headers()["content-disposition"]
+            .to_str()?
+            .contains(".xlsx")
+    );
+    let bytes = response.bytes().await?;
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))?;
+    assert_eq!(
+        book.sheet_names(),
+        ["Mẫu tổng hợp", "Theo đơn vị", "Nội dung báo cáo"]
+    );
+
+    let sheet = book.worksheet_range("Mẫu tổng hợp")?;
+    let formulas = book.worksheet_formula("Mẫu tổng hợp")?;
+    let text = |r: u32, c: u32| {
+        sheet
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(text(0, 0), "MẪU TỔNG HỢP SỐ LIỆU KẾT QUẢ TỔ CHỨC TUẦN LỄ");
+    assert_eq!(text(1, 0), "(Kèm theo báo cáo kết quả tổ chức Tuần lễ)");
+    assert_eq!(text(2, 0), "Đơn vị: Phường Hồng Quang");
+    assert_eq!(
+        (text(5, 0), text(5, 1), text(5, 2), text(5, 3), text(5, 5)),
+        (
+            "STT".into(),
+            "Các hoạt động".into(),
+            "Đơn vị".into(),
+            "Số lượng".into(),
+            "Ghi chú".into()
+        )
+    );
+    assert_eq!(
+        (text(6, 3), text(6, 4)),
+        ("Số lớp/số cuộc thi".into(), "Số người".into())
+    );
+
+    let form = builtin("2025").expect("form");
+    let row_of = |code: &str| 7 + form.row_index(&code.parse().expect("code")).expect("row") as u32;
+    for (i, row) in form.rows().iter().enumerate() {
+        assert_eq!(
+            text(7 + i as u32, 1),
+            row.label,
+            "label of row {}",
+            row.code
+        );
+        assert_eq!(text(7 + i as u32, 2), row.unit, "unit of row {}", row.code);
+    }
+    assert_eq!(number(sheet.get_value((row_of("1.3"), 3))), Some(5.0));
+    assert_eq!(number(sheet.get_value((row_of("1.3"), 4))), Some(100.0));
+    assert_eq!(
+        number(sheet.get_value((row_of("10.1"), 3))),
+        Some(3_000_000_000_000.0)
+    );
+    // Totals are formulas, and their cached results are the totals.
+    let f_row = |code: &str, col: u32| {
+        formulas
+            .get_value((row_of(code), col))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(f_row("1", 3), "SUM(D10:D22)");
+    assert_eq!(f_row("1.p", 4), "SUM(E10:E22)");
+    assert_eq!(number(sheet.get_value((row_of("1",), 3))), Some(7.0));
+    assert_eq!(number(sheet.get_value((row_of("1.p"), 4))), Some(160.0));
+    assert_eq!(
+        number(sheet.get_value((row_of("10"), 3))),
+        Some(3_000_000_000_000.0)
+    );
+
+    let per_unit = book.worksheet_range("Theo đơn vị")?;
+    let units: Vec<String> = (1..=5)
+        .map(|r| {
+            per_unit
+                .get_value((r, 0))
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(
+        units,
+        [
+            "NB-HQ-MN",
+            "NB-HQ-TH",
+            "NB-HQ-THCS",
+            "NB-HQ-TTHTCD",
+            "NB-HQ-TV"
+        ]
+    );
+    let texts = book.worksheet_range("Nội dung báo cáo")?;
+    let all: Vec<String> = texts
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join(" | ")
+        })
+        .collect();
+    assert!(
+        all.iter()
+            .any(|l| l.contains("Trường Tiểu học Hồng Quang: Khó khăn của NB-HQ-TH")),
+        "{all:?}"
+    );
+
+    // A ward supervisor cannot export another ward; a school's reporter its own only.
+    assert_eq!(
+        ward.get(&routes::export("2025", "NB-HL", false))
+            .await?
+            .status(),
+        403
+    );
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    assert_eq!(
+        school
+            .get(&routes::export("2025", "NB-HQ", false))
+            .await?
+            .status(),
+        403
+    );
+    assert_eq!(
+        school
+            .get(&routes::export("2025", "NB-HQ-TH", false))
+            .await?
+            .status(),
+        200
+    );
+    let bad = ward
+        .get(&format!(
+            "{}{}",
+            routes::export("2025", "NB-HQ", false),
+            "x"
+        ))
+        .await?;
+    assert_eq!(bad.status(), 400);
+    Ok(())
+}
