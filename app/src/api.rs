@@ -68,6 +68,18 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> 
     .await
 }
 
+/// `GET path` and read the answer as bytes (a file).
+pub async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiFailure> {
+    let response = Request::get(path)
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    if !response.ok() {
+        return read::<()>(response).await.map(|_| Vec::new());
+    }
+    response.binary().await.map_err(|_| ApiFailure::Unreadable)
+}
+
 /// `POST path` with a JSON body and read the JSON answer.
 pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,

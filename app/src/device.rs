@@ -47,9 +47,26 @@ pub async fn persist_storage() -> Option<bool> {
 /// Offers `text` as a file download named `name`.
 pub fn download(name: &str, text: &str) -> Option<()> {
     let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    save_blob(name, &parts, "application/json")
+}
+
+/// Offers bytes (an Excel workbook) as a file download named `name`.
+pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));
+    save_blob(name, &parts, mime)
+}
+
+/// Prints the page (the browser's print dialog).
+pub fn print() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.print();
+    }
+}
+
+fn save_blob(name: &str, parts: &js_sys::Array, mime: &str) -> Option<()> {
     let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/json");
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(parts, &options).ok()?;
     let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
     let document = web_sys::window()?.document()?;
     let a: web_sys::HtmlAnchorElement = document.create_element("a").ok()?.dyn_into().ok()?;

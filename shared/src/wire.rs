@@ -29,6 +29,15 @@ pub mod routes {
     /// `?mode=final|provisional`: the official Excel form of a unit's subtree.
     pub const EXPORT: &str = "/api/v1/campaigns/{campaign}/export/{unit}";
 
+    /// `?mode=final|provisional`: the narrative report of a unit's subtree, to print.
+    pub const NARRATIVE: &str = "/api/v1/campaigns/{campaign}/narrative/{unit}";
+
+    /// The narrative report of a unit's subtree.
+    pub fn narrative(campaign: &str, unit: &str, provisional: bool) -> String {
+        let mode = if provisional { "provisional" } else { "final" };
+        format!("{CAMPAIGNS}/{campaign}/narrative/{unit}?mode={mode}")
+    }
+
     /// The Excel export of a unit's subtree.
     pub fn export(campaign: &str, unit: &str, provisional: bool) -> String {
         let mode = if provisional { "provisional" } else { "final" };
@@ -274,6 +283,26 @@ pub struct Dashboard {
     /// Units of the subtree not yet submitted (the first ones), and how many in all.
     pub missing: Vec<UnitRef>,
     pub missing_total: u64,
+}
+
+/// The texts written for one narrative item (or the text row), gathered over a subtree
+/// as "unit name: text".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GatheredTexts {
+    pub code: String,
+    pub texts: Vec<String>,
+}
+
+/// `GET …/narrative/{unit}`: the narrative report (BÁO CÁO TỔNG KẾT TUẦN LỄ) of a unit or
+/// a subtree, with the consolidated figures of its table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Narrative {
+    pub unit_name: String,
+    pub year: i64,
+    pub provisional: bool,
+    pub form_version: String,
+    pub figures: Vec<u64>,
+    pub texts: Vec<GatheredTexts>,
 }
 
 /// `POST …/approve`: an empty JSON object (a body is required so that, like every change,

@@ -33,6 +33,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
 
     school.sign_in(&server, "nb-hq-th").await?;
     school.type_in("2/count", "3").await?;
+    school.type_in("II.2/text", "Thiếu giáo viên").await?;
     school.wait_sync("synced").await?;
     // A synced draft shows in the provisional totals only.
     ward.click("input[value='provisional']").await?;
@@ -62,6 +63,31 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         "1"
     );
     ward.screenshot("dashboard").await?;
+
+    // The official Excel form and the printable narrative report.
+    ward.click("button.export").await?;
+    ward.eventually("the workbook is made", || async {
+        Ok(text(&ward, ".export-status")
+            .await?
+            .starts_with("Đã tạo tệp tong-hop-NB-HQ-2025.xlsx"))
+    })
+    .await?;
+    ward.click("button.print").await?;
+    let report = text(&ward, ".print-report").await?;
+    assert!(report.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ"), "{report}");
+    assert!(
+        report.contains("I. TỔ CHỨC TRIỂN KHAI TUẦN LỄ") && report.contains("II. ĐÁNH GIÁ CHUNG")
+    );
+    assert!(
+        report.contains("Trường Tiểu học Hồng Quang: Thiếu giáo viên"),
+        "{report}"
+    );
+    assert_eq!(
+        text(&ward, ".print-report td[data-value='2/count']").await?,
+        "3"
+    );
+    ward.screenshot("print").await?;
+    ward.click(".print-actions button.secondary").await?;
 
     // Return with a reason.
     ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;

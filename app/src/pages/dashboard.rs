@@ -7,8 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::{
-    ApproveRequest, Completeness, Dashboard, History, ReportState, ReportStatus, ReturnRequest,
-    Role, UnitRef, routes,
+    ApproveRequest, Completeness, Dashboard, History, Narrative, ReportState, ReportStatus,
+    ReturnRequest, Role, UnitRef, routes,
 };
 use tuanle_shared::{Figures, FormDef, TextField};
 use wasm_bindgen::JsCast;
@@ -61,6 +61,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
     let provisional = RwSignal::new(false);
     let data = RwSignal::new(None::<Result<Dashboard, String>>);
     let reviewing = RwSignal::new(None::<UnitRef>);
+    let printing = RwSignal::new(false);
     let live = RwSignal::new(false);
     let stream = StoredValue::new_local(None::<Stream>);
     let form = StoredValue::new(form);
@@ -114,7 +115,35 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
         })
     });
 
+    let exporting = RwSignal::new(None::<String>);
+    let export = move |_| {
+        let (c, u, p) = (
+            campaign.get_value(),
+            unit.get_untracked(),
+            provisional.get_untracked(),
+        );
+        exporting.set(Some("Đang tạo tệp Excel…".into()));
+        spawn_local(async move {
+            let message = match api::get_bytes(&routes::export(&c, &u, p)).await {
+                Ok(bytes) => {
+                    let name = format!("tong-hop-{u}-{c}{}.xlsx", if p { "-tam-tinh" } else { "" });
+                    let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                    match crate::device::download_bytes(&name, &bytes, mime) {
+                        Some(()) => format!("Đã tạo tệp {name}."),
+                        None => "Không lưu được tệp.".into(),
+                    }
+                }
+                Err(e) => e.message(),
+            };
+            exporting.try_set(Some(message));
+        });
+    };
+
     view! {
+        {move || printing.get().then(|| view! {
+            <PrintView campaign=campaign.get_value() form=form.get_value() unit=unit.get_untracked() provisional=provisional.get_untracked() printing=printing/>
+        })}
+        <div class="dashboard" class:hidden=move || printing.get()>
         {move || match data.get() {
             None => view! { <p class="status">"Đang tải số liệu tổng hợp…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
@@ -161,8 +190,92 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                     "Đang xem: SỐ LIỆU CHÍNH THỨC, chỉ gồm báo cáo đã nộp và đã duyệt."
                 }}
             </p>
+            <div class="export-actions">
+                <button type="button" class="secondary export" on:click=export>"Xuất Excel (mẫu chính thức)"</button>
+                <button type="button" class="secondary print" on:click=move |_| printing.set(true)>"In báo cáo tổng kết"</button>
+                {move || exporting.get().map(|m| view! { <span class="export-status" role="status">{m}</span> })}
+            </div>
             <FiguresTable form=form.get_value() figures=figures/>
         </section>
+        </div>
+    }
+}
+
+/// The narrative report (BÁO CÁO TỔNG KẾT TUẦN LỄ) of the unit's subtree, styled for
+/// paper: sections I and II in the official order, texts gathered by unit, the table.
+#[component]
+fn PrintView(
+    campaign: String,
+    form: Arc<FormDef>,
+    unit: String,
+    provisional: bool,
+    printing: RwSignal<bool>,
+) -> impl IntoView {
+    let narrative = RwSignal::new(None::<Result<Narrative, String>>);
+    let path = routes::narrative(&campaign, &unit, provisional);
+    spawn_local(async move {
+        let result = api::get_json::<Narrative>(&path)
+            .await
+            .map_err(|e| e.message());
+        narrative.try_set(Some(result));
+    });
+    let form = StoredValue::new(form);
+    view! {
+        <article class="print-report">
+            <div class="no-print print-actions">
+                <button type="button" class="primary" on:click=move |_| crate::device::print()>"In"</button>
+                <button type="button" class="secondary" on:click=move |_| printing.set(false)>"Quay lại"</button>
+            </div>
+            {move || match narrative.get() {
+                None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="status error">{e}</p> }.into_any(),
+                Some(Ok(n)) => {
+                    let figures = StoredValue::new(form.with_value(|f| Figures::from_slots(f, n.figures.clone())));
+                    let texts_of = |code: &str| n.texts.iter().find(|t| t.code == code).map(|t| t.texts.clone()).unwrap_or_default();
+                    let sections = form.with_value(|f| f.sections().to_vec());
+                    let other = texts_of("11");
+                    let money = |code: &str| -> String {
+                        form.with_value(|f| {
+                            let row = f.row_index(&code.parse().ok()?)?;
+                            let v = figures.with_value(|fig| fig.as_ref().and_then(|fig| fig.value(f, row, tuanle_shared::Column::Count)))?;
+                            Some(format!("{}: {} đồng", f.rows()[row].label, tuanle_shared::format_number(v)))
+                        })
+                        .unwrap_or_default()
+                    };
+                    view! {
+                        <p class="print-unit">{n.unit_name.clone()}</p>
+                        <h1 class="print-title">"BÁO CÁO TỔNG KẾT TUẦN LỄ"</h1>
+                        <p class="print-sub">
+                            "Tuần lễ hưởng ứng học tập suốt đời năm " {n.year}
+                            {if n.provisional { " — số liệu tạm tính" } else { "" }}
+                        </p>
+                        {sections.into_iter().map(|s| view! {
+                            <h2>{format!("{}. {}", s.code, s.label)}</h2>
+                            {s.items.into_iter().map(|item| {
+                                let number = item.code.as_str().rsplit('.').next().unwrap_or_default().to_owned();
+                                let texts = texts_of(item.code.as_str());
+                                let shown: Vec<String> = item.shows_rows.iter().filter_map(|i| form.with_value(|f| f.rows().get(*i).map(|r| r.code.to_string()))).map(|c| money(&c)).collect();
+                                view! {
+                                    <h3>{format!("{number}. {}", item.label)}</h3>
+                                    {shown.into_iter().map(|l| view! { <p>"- " {l}</p> }).collect_view()}
+                                    {if item.kind == tuanle_shared::form::ItemKind::Table {
+                                        view! { <FiguresTable form=form.get_value() figures=Signal::derive(move || figures.get_value())/> }.into_any()
+                                    } else if texts.is_empty() {
+                                        view! { <p class="empty">"(Chưa có nội dung.)"</p> }.into_any()
+                                    } else {
+                                        texts.into_iter().map(|t| view! { <p>{t}</p> }).collect_view().into_any()
+                                    }}
+                                }
+                            }).collect_view()}
+                        }).collect_view()}
+                        {(!other.is_empty()).then(|| view! {
+                            <h3>"11. Các nội dung khác"</h3>
+                            {other.into_iter().map(|t| view! { <p>{t}</p> }).collect_view()}
+                        })}
+                    }.into_any()
+                }
+            }}
+        </article>
     }
 }
 

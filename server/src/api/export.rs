@@ -1,10 +1,15 @@
 //! `GET …/export/{unit}?mode=final|provisional`: the official Excel form of a unit's
-//! subtree, for whoever may read that unit's reports.
+//! subtree, and `GET …/narrative/{unit}`: its narrative report, for whoever may read
+//! that unit's reports.
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use tuanle_shared::form::ItemKind;
+use tuanle_shared::wire::{GatheredTexts, Narrative};
+use tuanle_shared::{Code, RowKind, TextCell};
 
 use super::AppState;
 use crate::auth::Caller;
@@ -15,6 +20,69 @@ use crate::{export, reports};
 pub struct ExportQuery {
     #[serde(default)]
     mode: Option<String>,
+}
+
+fn provisional(query: &ExportQuery) -> Result<bool, AppError> {
+    match query.mode.as_deref() {
+        None | Some("final") => Ok(false),
+        Some("provisional") => Ok(true),
+        Some(_) => Err(AppError::BadRequest {
+            code: "BAD_MODE",
+            message: "Chế độ số liệu chỉ là final (chính thức) hoặc provisional (tạm tính).".into(),
+        }),
+    }
+}
+
+/// `GET …/narrative/{unit}`: the texts of the subtree's counted reports, gathered per
+/// item as "unit name: text", and the consolidated figures, for the printed report.
+pub async fn narrative_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((campaign, unit)): Path<(String, String)>,
+    Query(query): Query<ExportQuery>,
+) -> Result<Json<Narrative>, AppError> {
+    let provisional = provisional(&query)?;
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_read(&state.db, &caller, &target).await?;
+    let data = export::gather(&state.db, &target, provisional).await?;
+    let mut codes: Vec<Code> = data
+        .form
+        .sections()
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.kind == ItemKind::Text)
+        .map(|i| i.code.clone())
+        .collect();
+    codes.extend(
+        data.form
+            .rows()
+            .iter()
+            .filter(|r| matches!(r.kind, RowKind::Text))
+            .map(|r| r.code.clone()),
+    );
+    let texts = codes
+        .into_iter()
+        .map(|code| {
+            let cell = TextCell::text(code.clone());
+            let texts = data
+                .reports
+                .iter()
+                .filter_map(|(unit, content)| content.text(&cell).map(|t| format!("{unit}: {t}")))
+                .collect();
+            GatheredTexts {
+                code: code.to_string(),
+                texts,
+            }
+        })
+        .collect();
+    Ok(Json(Narrative {
+        unit_name: data.unit_name,
+        year: data.year,
+        provisional,
+        form_version: data.form.version().to_owned(),
+        figures: data.figures.as_slice().to_vec(),
+        texts,
+    }))
 }
 
 pub async fn export_get(

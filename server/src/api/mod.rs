@@ -51,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route(routes::DASHBOARD, get(dashboard::dashboard_get))
         .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
         .route(routes::EXPORT, get(export::export_get))
+        .route(routes::NARRATIVE, get(export::narrative_get))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
