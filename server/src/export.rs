@@ -302,7 +302,7 @@ fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxEr
         sheet.write_string_with_format(
             0,
             2 + k as u16,
-            &format!("{} ({label})", form.rows()[*i].code),
+            format!("{} ({label})", form.rows()[*i].code),
             &head,
         )?;
     }
@@ -404,7 +404,7 @@ fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError
                 };
                 sheet.write_string_with_format(r, 0, &code, &wrap)?;
                 sheet.write_string_with_format(r, 1, &label, &wrap)?;
-                sheet.write_string_with_format(r, 2, &format!("{unit}: {text}"), &wrap)?;
+                sheet.write_string_with_format(r, 2, format!("{unit}: {text}"), &wrap)?;
                 r += 1;
             }
         }
