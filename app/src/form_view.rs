@@ -89,27 +89,7 @@ pub fn ReportForm(
             <p class="form-subtitle">{subtitle}</p>
             <div class="table-wrap">
                 <table class="form-table">
-                    <colgroup>
-                        <col class="c-stt"/>
-                        <col class="c-label"/>
-                        <col class="c-unit"/>
-                        <col class="c-num"/>
-                        <col class="c-num"/>
-                        <col class="c-note"/>
-                    </colgroup>
-                    <thead>
-                        <tr>
-                            <th rowspan="2" class="stt">"STT"</th>
-                            <th rowspan="2">"Các hoạt động"</th>
-                            <th rowspan="2" class="unit">"Đơn vị"</th>
-                            <th colspan="2">"Số lượng"</th>
-                            <th rowspan="2" class="note">"Ghi chú"</th>
-                        </tr>
-                        <tr>
-                            <th class="num">"Số lớp/số cuộc thi"</th>
-                            <th class="num">"Số người"</th>
-                        </tr>
-                    </thead>
+                    <TableHead with_note=true/>
                     <tbody>
                         {rows.into_iter().map(|(i, row)| view! { <FormRow ctx=ctx index=i row=row/> }).collect_view()}
                     </tbody>
@@ -119,6 +99,35 @@ pub fn ReportForm(
                 <p class="footnote">"(*) Cách đọc của sản phẩm theo Kế hoạch năm 2025, không phải văn bản chính thức."</p>
             })}
         </section>
+    }
+}
+
+/// The header of the form as printed: STT | Các hoạt động | Đơn vị | Số lượng over
+/// Số lớp/số cuộc thi and Số người | Ghi chú.
+#[component]
+fn TableHead(with_note: bool) -> impl IntoView {
+    view! {
+        <colgroup>
+            <col class="c-stt"/>
+            <col class="c-label"/>
+            <col class="c-unit"/>
+            <col class="c-num"/>
+            <col class="c-num"/>
+            {with_note.then(|| view! { <col class="c-note"/> })}
+        </colgroup>
+        <thead>
+            <tr>
+                <th rowspan="2" class="stt">"STT"</th>
+                <th rowspan="2">"Các hoạt động"</th>
+                <th rowspan="2" class="unit">"Đơn vị"</th>
+                <th colspan="2">"Số lượng"</th>
+                {with_note.then(|| view! { <th rowspan="2" class="note">"Ghi chú"</th> })}
+            </tr>
+            <tr>
+                <th class="num">"Số lớp/số cuộc thi"</th>
+                <th class="num">"Số người"</th>
+            </tr>
+        </thead>
     }
 }
 
@@ -411,25 +420,7 @@ pub fn FiguresTable(
         <h2 class="form-title">{title}</h2>
         <div class="table-wrap">
             <table class="form-table readonly">
-                <colgroup>
-                    <col class="c-stt"/>
-                    <col class="c-label"/>
-                    <col class="c-unit"/>
-                    <col class="c-num"/>
-                    <col class="c-num"/>
-                </colgroup>
-                <thead>
-                    <tr>
-                        <th rowspan="2" class="stt">"STT"</th>
-                        <th rowspan="2">"Các hoạt động"</th>
-                        <th rowspan="2" class="unit">"Đơn vị"</th>
-                        <th colspan="2">"Số lượng"</th>
-                    </tr>
-                    <tr>
-                        <th class="num">"Số lớp/số cuộc thi"</th>
-                        <th class="num">"Số người"</th>
-                    </tr>
-                </thead>
+                <TableHead with_note=false/>
                 <tbody>
                     {rows
                         .into_iter()

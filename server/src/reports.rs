@@ -95,23 +95,7 @@ pub async fn authorize_read(
     else {
         return Err(AppError::Forbidden);
     };
-    let (above,): (i64,) = sqlx::query_as(
-        "WITH RECURSIVE up(id, parent_id, code) AS (
-             SELECT id, parent_id, code FROM units WHERE id = ?
-             UNION ALL
-             SELECT u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
-         )
-         SELECT COUNT(*) FROM up WHERE code = ?",
-    )
-    .bind(target.unit_id)
-    .bind(own)
-    .fetch_one(db)
-    .await?;
-    if above > 0 {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    supervises(db, own, target.unit_id, false).await
 }
 
 /// Only a supervisor of a unit strictly above returns or approves a report.
@@ -128,16 +112,28 @@ pub async fn authorize_review(
     else {
         return Err(AppError::Forbidden);
     };
+    supervises(db, own, target.unit_id, true).await
+}
+
+/// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
+/// `strictly`, an ancestor only). Forbidden otherwise.
+async fn supervises(
+    db: &SqlitePool,
+    own: &str,
+    unit_id: i64,
+    strictly: bool,
+) -> Result<(), AppError> {
     let (above,): (i64,) = sqlx::query_as(
-        "WITH RECURSIVE up(id, parent_id, code) AS (
-             SELECT id, parent_id, code FROM units WHERE id = (SELECT parent_id FROM units WHERE id = ?)
+        "WITH RECURSIVE up(id, parent_id, code, n) AS (
+             SELECT id, parent_id, code, 0 FROM units WHERE id = ?
              UNION ALL
-             SELECT u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
+             SELECT u.id, u.parent_id, u.code, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
          )
-         SELECT COUNT(*) FROM up WHERE code = ?",
+         SELECT COUNT(*) FROM up WHERE code = ? AND n >= ?",
     )
-    .bind(target.unit_id)
+    .bind(unit_id)
     .bind(own)
+    .bind(i64::from(strictly))
     .fetch_one(db)
     .await?;
     if above > 0 {
@@ -386,8 +382,10 @@ pub async fn push(
             });
         }
         let answer: String = row.try_get("answer")?;
-        return serde_json::from_str(&answer)
-            .map_err(|e| AppError::Internal(format!("stored answer unreadable: {e}")));
+        let answer: PushAccepted = serde_json::from_str(&answer)
+            .map_err(|e| AppError::Internal(format!("stored answer unreadable: {e}")))?;
+        // Already applied: nothing moves this time.
+        return Ok((answer, Vec::new()));
     }
     let (current_version, status) = current
         .as_ref()
