@@ -278,12 +278,24 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
         );
         list
     };
+    // The device's warnings, plus any only the server can raise (far above last year:
+    // the device does not hold last year's report), so they can be acknowledged too.
     let warnings = move || {
-        issues
+        let mut list: Vec<IssueReport> = issues
             .get()
             .into_iter()
             .filter(|i| i.severity == Severity::Warning)
-            .collect::<Vec<_>>()
+            .collect();
+        for i in server_issues
+            .get()
+            .into_iter()
+            .filter(|i| i.severity == Severity::Warning)
+        {
+            if !list.iter().any(|l| l.cell == i.cell && l.code == i.code) {
+                list.push(i);
+            }
+        }
+        list
     };
     let submit = move |_| {
         if busy.get_untracked() {
