@@ -98,6 +98,11 @@ impl Application {
     }
 }
 
+/// The Content-Security-Policy of every answer.
+pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+     img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
+     object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
 /// The whole router: the API, then the built app for every other path (the app routes
 /// on the client, so unknown paths get `index.html`).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
@@ -112,6 +117,24 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
+        ))
+        // A strict policy: only this origin's files run (the wasm needs
+        // 'wasm-unsafe-eval' to be compiled), nothing inline, no framing.
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
         ))
         .layer(TraceLayer::new_for_http())
 }

@@ -103,7 +103,8 @@ async fn the_demo_campaign_is_loaded_once() {
     assert_eq!(after, campaigns);
 }
 
-/// The built app is served at `/` and at any client-side route.
+/// The built app is served at `/` and at any client-side route, with a strict
+/// Content-Security-Policy and the usual security headers.
 #[tokio::test]
 async fn the_app_is_served_for_client_routes() {
     let server = TestServer::spawn().await.expect("server starts");
@@ -113,6 +114,17 @@ async fn the_app_is_served_for_client_routes() {
         let body = response.text().await.expect("html");
         assert!(body.contains("/boot.js"), "{path} serves index.html");
     }
+    let page = get(&server, "/").await;
+    let csp = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    assert!(
+        csp.contains("script-src 'self' 'wasm-unsafe-eval'")
+            && csp.contains("frame-ancestors 'none'"),
+        "{csp}"
+    );
+    assert_eq!(page.headers()["x-content-type-options"], "nosniff");
     let wasm = get(&server, "/pkg/tuanle_app_bg.wasm").await;
     assert_eq!(wasm.status(), 200);
     assert_eq!(
