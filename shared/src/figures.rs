@@ -54,6 +54,32 @@ pub struct Overflow {
     pub column: Column,
 }
 
+impl Overflow {
+    /// The overflow of a figure slot, named by its row and column. Slots are laid out in
+    /// form order, so the first overflowing slot is the first overflowing row.
+    fn at(form: &FormDef, slot: usize) -> Overflow {
+        form.rows()
+            .iter()
+            .enumerate()
+            .find_map(|(r, row)| {
+                Column::ALL
+                    .into_iter()
+                    .find(|c| form.slot(r, *c) == Some(slot))
+                    .map(|column| Overflow {
+                        code: row.code.clone(),
+                        column,
+                    })
+            })
+            .unwrap_or_else(|| Overflow {
+                code: form
+                    .rows()
+                    .first()
+                    .map_or_else(|| "0".parse().expect("valid code"), |r| r.code.clone()),
+                column: Column::Count,
+            })
+    }
+}
+
 /// Longest note or narrative text, in characters: a few pages, enough for any report.
 pub const MAX_TEXT_CHARS: usize = 20_000;
 
@@ -124,19 +150,7 @@ impl Figures {
         {
             match s.checked_sub(*o).and_then(|v| v.checked_add(*n)) {
                 Some(v) => out.push(v),
-                None => {
-                    let code = form
-                        .rows()
-                        .iter()
-                        .enumerate()
-                        .find(|(r, _)| Column::ALL.iter().any(|c| form.slot(*r, *c) == Some(i)))
-                        .map(|(_, row)| row.code.clone());
-                    let code = code.unwrap_or_else(|| "0".parse().expect("valid code"));
-                    return Err(Overflow {
-                        code,
-                        column: Column::Count,
-                    });
-                }
+                None => return Err(Overflow::at(form, i)),
             }
         }
         self.values = out.into_boxed_slice();
@@ -185,42 +199,22 @@ impl Figures {
     /// After `add_in_place` reported an overflow: the slot that wrapped is the one
     /// whose sum is now below the addend.
     pub(crate) fn wrapped_slot(&self, form: &FormDef, addend: &Figures) -> Overflow {
-        let wrapped = Figures {
-            values: self
-                .values
-                .iter()
-                .zip(addend.values.iter())
-                .map(|(s, a)| if s < a { u64::MAX } else { 0 })
-                .collect(),
-        };
-        let probe = Figures {
-            values: vec![1; self.values.len()].into_boxed_slice(),
-        };
-        wrapped.first_overflow(form, &probe)
+        let slot = self
+            .values
+            .iter()
+            .zip(addend.values.iter())
+            .position(|(s, a)| s < a);
+        Overflow::at(form, slot.unwrap_or(0))
     }
 
+    /// The first slot (in form order) where adding `other` would overflow.
     pub(crate) fn first_overflow(&self, form: &FormDef, other: &Figures) -> Overflow {
-        for (i, row) in form.rows().iter().enumerate() {
-            for column in Column::ALL {
-                if let Some(s) = form.slot(i, column)
-                    && self.values[s].checked_add(other.values[s]).is_none()
-                {
-                    return Overflow {
-                        code: row.code.clone(),
-                        column,
-                    };
-                }
-            }
-        }
-        let code = form
-            .rows()
-            .first()
-            .map(|r| r.code.clone())
-            .unwrap_or_else(|| "0".parse().expect("valid code"));
-        Overflow {
-            code,
-            column: Column::Count,
-        }
+        let slot = self
+            .values
+            .iter()
+            .zip(other.values.iter())
+            .position(|(a, b)| a.checked_add(*b).is_none());
+        Overflow::at(form, slot.unwrap_or(0))
     }
 }
 
