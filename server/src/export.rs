@@ -13,7 +13,7 @@ use tuanle_shared::form::ItemKind;
 use tuanle_shared::{Column, Content, Figures, FormDef, RowKind, TextField, Totals};
 
 use crate::error::AppError;
-use crate::reports::Target;
+use crate::reports::{self, Target};
 use crate::totals;
 
 /// Everything a workbook is made of.
@@ -79,8 +79,7 @@ pub async fn gather(
     let mut reports = Vec::with_capacity(rows.len());
     let mut own = None;
     for row in rows {
-        let content: Content = serde_json::from_str(&row.try_get::<String, _>("content")?)
-            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))?;
+        let content = reports::parse_content(&row.try_get::<String, _>("content")?)?;
         if row.try_get::<bool, _>("own")? {
             own = Some(content.clone());
         }

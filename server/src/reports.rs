@@ -230,7 +230,8 @@ struct Stored {
     late: bool,
 }
 
-fn parse_status(s: &str) -> Result<ReportStatus, AppError> {
+/// A report status as stored.
+pub(crate) fn parse_status(s: &str) -> Result<ReportStatus, AppError> {
     match s {
         "draft" => Ok(ReportStatus::Draft),
         "submitted" => Ok(ReportStatus::Submitted),
@@ -240,6 +241,12 @@ fn parse_status(s: &str) -> Result<ReportStatus, AppError> {
             "unknown report status {other:?}"
         ))),
     }
+}
+
+/// A stored content (JSON of [`Content`]), which was checked when it was pushed.
+pub(crate) fn parse_content(json: &str) -> Result<Content, AppError> {
+    serde_json::from_str(json)
+        .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))
 }
 
 fn status_str(s: ReportStatus) -> &'static str {
@@ -303,8 +310,7 @@ async fn version(
     .await?;
     row.map(|r| {
         let json: String = r.try_get("content")?;
-        let content = serde_json::from_str(&json)
-            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))?;
+        let content = parse_content(&json)?;
         Ok((
             content,
             r.try_get("display_name")?,
@@ -528,8 +534,7 @@ async fn previous_year(
     .await?;
     row.map(|r| {
         let json: String = r.try_get("content")?;
-        serde_json::from_str(&json)
-            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))
+        parse_content(&json)
     })
     .transpose()
 }

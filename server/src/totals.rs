@@ -13,6 +13,7 @@ use tuanle_shared::wire::{Completeness, ReportStatus};
 use tuanle_shared::{Content, Figures, FormDef};
 
 use crate::error::AppError;
+use crate::reports;
 
 /// Where one report stands, for counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -263,15 +264,8 @@ pub async fn recompute(
     .await?;
     let mut own: HashMap<i64, Counted> = HashMap::new();
     for r in reports {
-        let status: String = r.try_get("status")?;
-        let status = match status.as_str() {
-            "draft" => ReportStatus::Draft,
-            "submitted" => ReportStatus::Submitted,
-            "returned" => ReportStatus::Returned,
-            _ => ReportStatus::Approved,
-        };
-        let content: Content = serde_json::from_str(&r.try_get::<String, _>("content")?)
-            .map_err(|e| AppError::Internal(format!("stored content unreadable: {e}")))?;
+        let status = reports::parse_status(&r.try_get::<String, _>("status")?)?;
+        let content = reports::parse_content(&r.try_get::<String, _>("content")?)?;
         own.insert(
             r.try_get("unit_id")?,
             Counted::of(form, status, r.try_get("late")?, &content)?,
