@@ -68,6 +68,19 @@ pub async fn resolve(db: &SqlitePool, campaign: &str, unit: &str) -> Result<Targ
     })
 }
 
+/// Resolves a report's key and checks that the caller may read it: the first step of
+/// every endpoint that shows a unit's report or subtree.
+pub async fn resolve_readable(
+    db: &SqlitePool,
+    caller: &Caller,
+    campaign: &str,
+    unit: &str,
+) -> Result<Target, AppError> {
+    let target = resolve(db, campaign, unit).await?;
+    authorize_read(db, caller, &target).await?;
+    Ok(target)
+}
+
 /// Only the unit's own staff write its report.
 pub fn authorize_write(caller: &Caller, target: &Target) -> Result<(), AppError> {
     let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());

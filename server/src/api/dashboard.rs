@@ -19,8 +19,7 @@ pub async fn dashboard_get(
     caller: Caller,
     Path((campaign, unit)): Path<(String, String)>,
 ) -> Result<Json<Dashboard>, AppError> {
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    reports::authorize_read(&state.db, &caller, &target).await?;
+    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(dashboard::build(&state.db, &caller, &target).await?))
 }
 
@@ -31,8 +30,7 @@ pub async fn dashboard_events(
     caller: Caller,
     Path((campaign, unit)): Path<(String, String)>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    reports::authorize_read(&state.db, &caller, &target).await?;
+    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let (rx, stopping) = state.live.subscribe();
     let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
     let stream = futures_util::stream::unfold(

@@ -42,8 +42,7 @@ pub async fn narrative_get(
     Query(query): Query<ExportQuery>,
 ) -> Result<Json<Narrative>, AppError> {
     let provisional = provisional(&query)?;
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    reports::authorize_read(&state.db, &caller, &target).await?;
+    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let data = export::gather(&state.db, &target, provisional).await?;
     let mut codes: Vec<Code> = data
         .form
@@ -102,8 +101,7 @@ pub async fn export_get(
             });
         }
     };
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    reports::authorize_read(&state.db, &caller, &target).await?;
+    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let data = export::gather(&state.db, &target, provisional).await?;
     let bytes = tokio::task::spawn_blocking(move || export::workbook(&data))
         .await

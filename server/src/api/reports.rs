@@ -17,8 +17,7 @@ pub async fn report_get(
     caller: Caller,
     Path((campaign, unit)): Path<(String, String)>,
 ) -> Result<Json<ReportState>, AppError> {
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    reports::authorize_read(&state.db, &caller, &target).await?;
+    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(reports::state(&state.db, &target).await?))
 }
 
@@ -53,8 +52,7 @@ pub async fn report_history(
     caller: Caller,
     Path((campaign, unit)): Path<(String, String)>,
 ) -> Result<Json<History>, AppError> {
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    reports::authorize_read(&state.db, &caller, &target).await?;
+    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(reports::history(&state.db, &target).await?))
 }
 
