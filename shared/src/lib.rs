@@ -12,6 +12,7 @@
 //! - [`figures`]: a report's numbers as a dense vector laid out by its form; totals computed from it.
 //! - [`validate`]: errors and plausibility warnings, each with a code and a Vietnamese message.
 //! - [`aggregate`]: consolidation of many reports into one, texts gathered by unit.
+//! - [`tree`]: unit kinds and the planning of a tree import into changes or problems by line.
 //! - [`merge`]: the per-cell three-way merge of the sync contract.
 //! - [`wire`]: API paths, request and response bodies, the `{code, message}` error body.
 
@@ -22,6 +23,7 @@ pub mod figures;
 pub mod form;
 pub mod merge;
 pub mod number;
+pub mod tree;
 pub mod validate;
 pub mod wire;
 

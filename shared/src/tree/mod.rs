@@ -1,0 +1,15 @@
+//! The organisation tree of a campaign: the kinds of unit, and the planning of an import
+//! (from a spreadsheet, or copied from an earlier campaign) into exact changes or a list
+//! of problems by line.
+
+mod kind;
+mod plan;
+
+pub use kind::{UnitKind, fold};
+pub use plan::{
+    Anchor, Change, ExistingUnit, MAX_CODE_CHARS, MAX_NAME_CHARS, Plan, PlannedUnit, Problem,
+    ProblemKind, TreeRow, normalize_code, plan,
+};
+
+#[cfg(test)]
+mod tests;
