@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod admin;
+
 use crate::content::{Cell, Content};
 use crate::merge::Conflict;
 use crate::validate::IssueReport;
@@ -357,6 +359,9 @@ pub struct CampaignSummary {
     pub ends_on: String,
     pub form_version: String,
     pub open: bool,
+    /// The deadline of each level of the tree.
+    #[serde(default)]
+    pub deadlines: Vec<admin::Deadline>,
 }
 
 /// Answer of `GET /healthz`.
