@@ -35,6 +35,21 @@ pub enum AppError {
     /// Another device changed the same cells: nothing was written.
     #[error("conflict")]
     Conflict(Box<PushConflict>),
+    /// The campaign is closed: reports are read-only.
+    #[error("campaign closed")]
+    CampaignClosed,
+    /// The unit is inactive: it no longer reports.
+    #[error("unit inactive")]
+    UnitInactive,
+    /// An administration endpoint called by someone who is not an administrator.
+    #[error("not an administrator")]
+    NotAdmin,
+    /// A unit or account outside the administrator's subtree.
+    #[error("out of scope")]
+    OutOfScope,
+    /// A code or username already taken; `what` says which, in Vietnamese.
+    #[error("already exists: {what}")]
+    AlreadyExists { what: String },
     /// Only a submitted report can be returned or approved.
     #[error("report not submitted")]
     NotSubmitted,
@@ -97,6 +112,30 @@ impl AppError {
                 "Báo cáo đã nộp hoặc đã được duyệt nên không sửa được nữa. Những gì bạn nhập vẫn được giữ trên máy.",
             ),
             AppError::Conflict(c) => (S::CONFLICT, ApiError::new(c.code, c.message)),
+            AppError::CampaignClosed => plain(
+                S::LOCKED,
+                "CAMPAIGN_CLOSED",
+                "Đợt báo cáo đã đóng nên không sửa được nữa. Những gì bạn nhập vẫn được giữ trên máy.",
+            ),
+            AppError::UnitInactive => plain(
+                S::LOCKED,
+                "UNIT_INACTIVE",
+                "Đơn vị đã ngừng hoạt động trong đợt này nên không báo cáo được nữa.",
+            ),
+            AppError::NotAdmin => plain(
+                S::FORBIDDEN,
+                "NOT_ADMIN",
+                "Chỉ quản trị viên mới dùng được chức năng này.",
+            ),
+            AppError::OutOfScope => plain(
+                S::FORBIDDEN,
+                "OUT_OF_SCOPE",
+                "Đơn vị hoặc tài khoản này nằm ngoài phạm vi bạn quản trị.",
+            ),
+            AppError::AlreadyExists { what } => (
+                S::CONFLICT,
+                ApiError::new("ALREADY_EXISTS", format!("{what} đã tồn tại.")),
+            ),
             AppError::NotSubmitted => plain(
                 S::CONFLICT,
                 "NOT_SUBMITTED",

@@ -8,6 +8,7 @@
 //! - [`config`]: flags and environment, with defaults that start a working product.
 //! - [`db`]: the SQLite file (WAL mode), created and migrated on first start.
 //! - [`demo`]: the demo campaign and its small tree.
+//! - [`admin`]: campaigns, the tree (imports from spreadsheets, edits), accounts, the audit log.
 //! - [`api`]: the routes, one module per resource.
 //! - [`auth`]: sessions, password hashes, and the [`auth::Caller`] extractor.
 //! - [`reports`]: reports in storage: access, push, submit, history.
@@ -18,6 +19,7 @@
 //! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
 //! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod clock;

@@ -10,6 +10,15 @@ use tokio::sync::{broadcast, watch};
 pub struct Moved {
     pub campaign_id: i64,
     pub units: Arc<[i64]>,
+    /// Every unit of the campaign moved (its tree changed).
+    pub all: bool,
+}
+
+impl Moved {
+    /// Whether a dashboard of this unit is concerned.
+    pub fn concerns(&self, campaign_id: i64, unit_id: i64) -> bool {
+        self.campaign_id == campaign_id && (self.all || self.units.contains(&unit_id))
+    }
 }
 
 /// The broadcast, and the signal that the server is stopping (event streams end then,
@@ -33,8 +42,18 @@ impl Live {
             let _ = self.tx.send(Moved {
                 campaign_id,
                 units: units.into(),
+                all: false,
             });
         }
+    }
+
+    /// Tells every stream of a campaign that its whole tree moved.
+    pub fn publish_all(&self, campaign_id: i64) {
+        let _ = self.tx.send(Moved {
+            campaign_id,
+            units: Arc::new([]),
+            all: true,
+        });
     }
 
     pub fn subscribe(&self) -> (broadcast::Receiver<Moved>, watch::Receiver<bool>) {

@@ -37,13 +37,17 @@ pub struct Target {
     pub unit_code: String,
     pub unit_name: String,
     pub deadline: Option<String>,
+    /// The campaign takes reports (an administrator closes it when it is over).
+    pub open: bool,
+    /// The unit is still expected to report.
+    pub active: bool,
 }
 
 /// Resolves `(campaign code, unit code)`; unknown ones are a 404.
 pub async fn resolve(db: &SqlitePool, campaign: &str, unit: &str) -> Result<Target, AppError> {
     let row = sqlx::query(
         "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
-                u.id AS unit_id, u.code AS unit_code, u.name AS unit_name,
+                u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
                 (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS deadline
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
          WHERE c.code = ? AND u.code = ?",
@@ -65,6 +69,8 @@ pub async fn resolve(db: &SqlitePool, campaign: &str, unit: &str) -> Result<Targ
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,
         deadline: row.try_get("deadline")?,
+        open: row.try_get("open")?,
+        active: row.try_get("active")?,
     })
 }
 
@@ -82,12 +88,22 @@ pub async fn resolve_readable(
 }
 
 /// Only the unit's own staff write its report.
+/// A closed campaign or an inactive unit takes no more changes.
 pub fn authorize_write(caller: &Caller, target: &Target) -> Result<(), AppError> {
     let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
-    if own && caller.role() != Role::Admin {
-        Ok(())
+    if !own || caller.role() == Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    writable(target)
+}
+
+fn writable(target: &Target) -> Result<(), AppError> {
+    if !target.open {
+        Err(AppError::CampaignClosed)
+    } else if !target.active {
+        Err(AppError::UnitInactive)
     } else {
-        Err(AppError::Forbidden)
+        Ok(())
     }
 }
 
@@ -97,7 +113,8 @@ pub async fn authorize_read(
     caller: &Caller,
     target: &Target,
 ) -> Result<(), AppError> {
-    if caller.role() == Role::Admin || authorize_write(caller, target).is_ok() {
+    let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
+    if caller.role() == Role::Admin || own {
         return Ok(());
     }
     let Some(own) = caller
@@ -125,7 +142,8 @@ pub async fn authorize_review(
     else {
         return Err(AppError::Forbidden);
     };
-    supervises(db, own, target.unit_id, true).await
+    supervises(db, own, target.unit_id, true).await?;
+    writable(target)
 }
 
 /// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
@@ -136,6 +154,21 @@ async fn supervises(
     unit_id: i64,
     strictly: bool,
 ) -> Result<(), AppError> {
+    if within(db, own, unit_id, strictly).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
+/// `strictly`, an ancestor only): the reach of supervisors and subtree administrators.
+pub async fn within(
+    db: &SqlitePool,
+    own: &str,
+    unit_id: i64,
+    strictly: bool,
+) -> Result<bool, AppError> {
     let (above,): (i64,) = sqlx::query_as(
         "WITH RECURSIVE up(id, parent_id, code, n) AS (
              SELECT id, parent_id, code, 0 FROM units WHERE id = ?
@@ -149,11 +182,7 @@ async fn supervises(
     .bind(i64::from(strictly))
     .fetch_one(db)
     .await?;
-    if above > 0 {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
+    Ok(above > 0)
 }
 
 /// What a supervisor decides about a submitted report.

@@ -128,13 +128,15 @@ fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
-/// The unit and its ancestors, nearest first.
+/// The unit and its ancestors whose stats include it, nearest first: the walk up stops
+/// at the first inactive unit, which counts its subtree but is left out of its parent's.
 pub async fn ancestors(conn: &mut SqliteConnection, unit_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(sqlx::query_scalar(
-        "WITH RECURSIVE up(id, parent_id, n) AS (
-             SELECT id, parent_id, 0 FROM units WHERE id = ?
+        "WITH RECURSIVE up(id, parent_id, active, n) AS (
+             SELECT id, parent_id, active, 0 FROM units WHERE id = ?
              UNION ALL
-             SELECT u.id, u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+             SELECT u.id, u.parent_id, u.active, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+             WHERE up.active = 1
          )
          SELECT id FROM up ORDER BY n",
     )
@@ -243,24 +245,47 @@ pub async fn apply(
     Ok(ids)
 }
 
+/// A unit just added to a tree: its own empty stats, and one more unit expected in each
+/// ancestor's.
+pub async fn unit_added(
+    conn: &mut SqliteConnection,
+    form: &FormDef,
+    campaign_id: i64,
+    unit_id: i64,
+) -> Result<Vec<i64>, AppError> {
+    store(conn, campaign_id, unit_id, &Stats::empty(form, 1)).await?;
+    let ids = ancestors(conn, unit_id).await?;
+    for &id in ids.iter().skip(1) {
+        let mut stats = load(conn, form, id).await?;
+        stats.completeness.units += 1;
+        stats.completeness.not_started += 1;
+        store(conn, campaign_id, id, &stats).await?;
+    }
+    Ok(ids)
+}
+
 /// Every subtree's stats of a campaign, computed from scratch from the reports.
+///
+/// An inactive unit (closed, or no longer in the imported tree, but with a report) keeps
+/// its own stats and is left out of its parent's: it is no longer expected to report.
 pub async fn recompute(
-    db: &SqlitePool,
+    conn: &mut SqliteConnection,
     campaign_id: i64,
     form: &FormDef,
 ) -> Result<HashMap<i64, Stats>, AppError> {
-    let units: Vec<(i64, Option<i64>, i64)> =
-        sqlx::query_as("SELECT id, parent_id, depth FROM units WHERE campaign_id = ?")
-            .bind(campaign_id)
-            .fetch_all(db)
-            .await?;
+    let units: Vec<(i64, Option<i64>, i64, bool)> = sqlx::query_as(
+        "SELECT id, parent_id, depth, active FROM units WHERE campaign_id = ?",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let reports = sqlx::query(
         "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
          WHERE r.campaign_id = ?",
     )
     .bind(campaign_id)
-    .fetch_all(db)
+    .fetch_all(&mut *conn)
     .await?;
     let mut own: HashMap<i64, Counted> = HashMap::new();
     for r in reports {
@@ -273,9 +298,9 @@ pub async fn recompute(
     }
     // Deepest first, so each unit is complete before it is added to its parent.
     let mut order = units.clone();
-    order.sort_by_key(|(_, _, depth)| std::cmp::Reverse(*depth));
-    let mut stats: HashMap<i64, Stats> = HashMap::new();
-    for (id, parent, _) in order {
+    order.sort_by_key(|(_, _, depth, _)| std::cmp::Reverse(*depth));
+    let mut stats: HashMap<i64, Stats> = HashMap::with_capacity(order.len());
+    for (id, parent, _, active) in order {
         let mut s = stats.remove(&id).unwrap_or_else(|| Stats::empty(form, 0));
         s.completeness.units += 1;
         s.completeness.not_started += 1;
@@ -289,7 +314,7 @@ pub async fn recompute(
                 .checked_add_assign(form, &counted.provisional_figures(form))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
         }
-        if let Some(p) = parent {
+        if let Some(p) = parent.filter(|_| active) {
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
             add_into(form, parent_stats, &s)?;
         }
@@ -318,16 +343,27 @@ fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), AppEr
 
 /// Recomputes and stores every subtree's stats of a campaign (after its tree changed).
 pub async fn rebuild(db: &SqlitePool, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
-    let stats = recompute(db, campaign_id, form).await?;
     let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    rebuild_in(&mut tx, campaign_id, form).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// [`rebuild`] inside the caller's transaction (a tree import rebuilds in the same
+/// transaction that changes the tree, so no reader ever sees the two disagree).
+pub async fn rebuild_in(
+    conn: &mut SqliteConnection,
+    campaign_id: i64,
+    form: &FormDef,
+) -> Result<(), AppError> {
+    let stats = recompute(conn, campaign_id, form).await?;
     sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = ?")
         .bind(campaign_id)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     for (id, s) in &stats {
-        store(&mut tx, campaign_id, *id, s).await?;
+        store(conn, campaign_id, *id, s).await?;
     }
-    tx.commit().await?;
     Ok(())
 }
 

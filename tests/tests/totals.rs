@@ -137,7 +137,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             }
         }
         let incremental = totals::stored_all(&db, campaign_id, form).await?;
-        let scratch = totals::recompute(&db, campaign_id, form).await?;
+        let scratch = totals::recompute(&mut *db.acquire().await?, campaign_id, form).await?;
         assert_eq!(incremental.len(), units.len());
         for (id, code, _) in &units {
             assert_eq!(

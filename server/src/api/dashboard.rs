@@ -42,7 +42,7 @@ pub async fn dashboard_events(
                 }
                 tokio::select! {
                     received = rx.recv() => match received {
-                        Ok(m) if m.campaign_id == campaign_id && m.units.contains(&unit_id) => break,
+                        Ok(m) if m.concerns(campaign_id, unit_id) => break,
                         Ok(_) => continue,
                         // Missed some changes: one refetch covers them all.
                         Err(RecvError::Lagged(_)) => break,

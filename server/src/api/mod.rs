@@ -1,5 +1,6 @@
 //! The JSON API under `/api/v1`, one module per resource, and `/healthz`.
 
+mod admin;
 mod campaigns;
 mod dashboard;
 mod export;
@@ -10,8 +11,9 @@ mod session;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post, put};
 use sqlx::SqlitePool;
+use tuanle_shared::wire::admin::routes as admin_routes;
 use tuanle_shared::wire::routes;
 
 use crate::error::AppError;
@@ -52,6 +54,30 @@ pub fn router(state: AppState) -> Router {
         .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
         .route(routes::EXPORT, get(export::export_get))
         .route(routes::NARRATIVE, get(export::narrative_get))
+        .route(admin_routes::CAMPAIGNS, post(admin::campaign_create))
+        .route(admin_routes::CAMPAIGN, put(admin::campaign_update))
+        .route(
+            admin_routes::TREE_PREVIEW,
+            post(admin::tree_preview).layer(DefaultBodyLimit::max(admin::FILE_LIMIT)),
+        )
+        .route(
+            admin_routes::TREE_IMPORT,
+            post(admin::tree_import).layer(DefaultBodyLimit::max(admin::FILE_LIMIT)),
+        )
+        .route(admin_routes::LEVELS, get(admin::levels_get))
+        .route(
+            admin_routes::UNITS,
+            get(admin::units_list).post(admin::unit_create),
+        )
+        .route(admin_routes::UNIT, patch(admin::unit_update))
+        .route(
+            admin_routes::ACCOUNTS,
+            get(admin::accounts_list).post(admin::account_create),
+        )
+        .route(admin_routes::ACCOUNTS_BULK, post(admin::accounts_bulk))
+        .route(admin_routes::ACCOUNT, patch(admin::account_update))
+        .route(admin_routes::ACCOUNT_PASSWORD, post(admin::account_password))
+        .route(admin_routes::AUDIT, get(admin::audit_list))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)

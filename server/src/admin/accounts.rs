@@ -1,0 +1,494 @@
+//! Accounts, managed within an administrator's reach: one at a time, or one for every
+//! unit of a level at once (each with a first password, shown once to hand over).
+
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tuanle_shared::tree;
+use tuanle_shared::wire::Role;
+use tuanle_shared::wire::admin::{
+    AccountChange, AccountInfo, BulkAccounts, BulkCreated, Credentials, Level, NewAccount,
+};
+
+use super::{Admin, Campaign, SUBTREE_CTE, audit, begin_write, unit};
+use crate::auth::password;
+use crate::auth::session::{parse_role, role_str};
+use crate::clock::now_ms;
+use crate::error::AppError;
+
+/// Most accounts listed at once (a search narrows the list).
+const PAGE: i64 = 500;
+
+fn bad(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::BadRequest {
+        code,
+        message: message.into(),
+    }
+}
+
+fn role_label(role: Role) -> &'static str {
+    match role {
+        Role::Reporter => "báo cáo",
+        Role::Supervisor => "giám sát",
+        Role::Admin => "quản trị",
+    }
+}
+
+/// The accounts within reach whose username, name or unit matches `q`.
+pub async fn list(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    q: &str,
+) -> Result<Vec<AccountInfo>, AppError> {
+    let mut conn = db.acquire().await?;
+    let campaign = Campaign::find(&mut conn, campaign).await?;
+    let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
+    let pattern = format!("%{}%", q.trim().to_lowercase());
+    let select = "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
+         FROM accounts a LEFT JOIN units u ON u.campaign_id = ?1 AND u.code = a.unit_code";
+    let filter = "(lower(a.username) LIKE ?3 OR lower(a.display_name) LIKE ?3 OR lower(coalesce(a.unit_code, '')) LIKE ?3)";
+    let sql = match top {
+        None => format!("{select} WHERE ?2 IS NULL AND {filter} ORDER BY a.unit_code, a.username LIMIT {PAGE}"),
+        Some(_) => format!(
+            "{SUBTREE_CTE} {select} WHERE u.id IN (SELECT id FROM reach) AND {filter}
+             ORDER BY a.unit_code, a.username LIMIT {PAGE}"
+        ),
+    };
+    let rows = sqlx::query(&sql)
+        .bind(campaign.id)
+        .bind(top)
+        .bind(pattern)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(AccountInfo {
+                username: r.try_get("username")?,
+                display_name: r.try_get("display_name")?,
+                role: parse_role(&r.try_get::<String, _>("role")?)?,
+                unit_code: r.try_get("unit_code")?,
+                unit_name: r.try_get("unit_name")?,
+                disabled: r.try_get("disabled")?,
+            })
+        })
+        .collect()
+}
+
+/// Checks that an account with this role and unit may be given by this administrator;
+/// returns the unit's name.
+async fn check_unit(
+    conn: &mut SqliteConnection,
+    admin: &Admin,
+    campaign_id: i64,
+    role: Role,
+    unit_code: Option<&str>,
+) -> Result<Option<String>, AppError> {
+    match unit_code {
+        None if role == Role::Admin => {
+            admin.national()?;
+            Ok(None)
+        }
+        None => Err(bad(
+            "UNIT_REQUIRED",
+            "Tài khoản báo cáo hoặc giám sát phải thuộc một đơn vị.",
+        )),
+        Some(code) => {
+            let u = admin.reach_unit(conn, campaign_id, code).await?;
+            Ok(Some(u.name))
+        }
+    }
+}
+
+fn check_username(username: &str) -> Result<(), AppError> {
+    let ok = (3..=40).contains(&username.len())
+        && username
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(())
+    } else {
+        Err(bad(
+            "BAD_USERNAME",
+            "Tên đăng nhập dài 3–40 ký tự, chỉ gồm chữ thường không dấu, chữ số, “.”, “_”, “-”.",
+        ))
+    }
+}
+
+fn check_display_name(name: &str) -> Result<String, AppError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(bad(
+            "BAD_DISPLAY_NAME",
+            "Tên hiển thị không được để trống và dài tối đa 200 ký tự.",
+        ));
+    }
+    Ok(name)
+}
+
+async fn hashed(passwords: Vec<String>) -> Result<Vec<(String, String)>, AppError> {
+    tokio::task::spawn_blocking(move || {
+        passwords
+            .into_iter()
+            .map(|p| password::hash_generated(&p).map(|h| (p, h)))
+            .collect::<anyhow::Result<Vec<_>>>()
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+fn new_password() -> Result<String, AppError> {
+    password::generate().map_err(|e| AppError::Internal(e.to_string()))
+}
+
+async fn insert(
+    conn: &mut SqliteConnection,
+    c: &Credentials,
+    hash: &str,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
+         VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&c.username)
+    .bind(&c.display_name)
+    .bind(hash)
+    .bind(role_str(c.role))
+    .bind(&c.unit_code)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn username_taken(conn: &mut SqliteConnection, username: &str) -> Result<bool, AppError> {
+    let n: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
+        .bind(username)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(n.is_some())
+}
+
+/// Creates one account with a generated first password.
+pub async fn create(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    new: &NewAccount,
+) -> Result<Credentials, AppError> {
+    let username = new.username.trim().to_owned();
+    check_username(&username)?;
+    let display_name = check_display_name(&new.display_name)?;
+    let unit_code = new
+        .unit_code
+        .as_deref()
+        .map(tree::normalize_code)
+        .filter(|c| !c.is_empty());
+    let mut pw = hashed(vec![new_password()?]).await?;
+    let (password, hash) = pw.pop().ok_or_else(|| AppError::Internal("no password".into()))?;
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, campaign).await?;
+    check_unit(&mut tx, admin, campaign.id, new.role, unit_code.as_deref()).await?;
+    if username_taken(&mut tx, &username).await? {
+        return Err(AppError::AlreadyExists {
+            what: format!("Tên đăng nhập “{username}”"),
+        });
+    }
+    let c = Credentials {
+        username,
+        password,
+        display_name,
+        role: new.role,
+        unit_code,
+    };
+    insert(&mut tx, &c, &hash).await?;
+    let summary = format!(
+        "Tạo tài khoản {} ({}, {}{})",
+        c.username,
+        c.display_name,
+        role_label(c.role),
+        c.unit_code.as_deref().map(|u| format!(", đơn vị {u}")).unwrap_or_default()
+    );
+    audit::record(&mut tx, admin, campaign.id, c.unit_code.as_deref(), "account.create", &summary)
+        .await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// The levels of the tree within reach, with how many units still lack an account.
+pub async fn levels(db: &SqlitePool, admin: &Admin, campaign: &str) -> Result<Vec<Level>, AppError> {
+    let mut conn = db.acquire().await?;
+    let campaign = Campaign::find(&mut conn, campaign).await?;
+    let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
+    let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
+        "{SUBTREE_CTE}
+         SELECT u.depth, u.kind, COUNT(*),
+                SUM(NOT EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code))
+         FROM reach JOIN units u ON u.id = reach.id
+         WHERE u.active = 1
+         GROUP BY u.depth, u.kind ORDER BY u.depth, COUNT(*) DESC"
+    ))
+    .bind(campaign.id)
+    .bind(top)
+    .fetch_all(&mut *conn)
+    .await?;
+    let deadlines: Vec<(i64, String)> =
+        sqlx::query_as("SELECT depth, due_on FROM deadlines WHERE campaign_id = ?")
+            .bind(campaign.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut levels: Vec<Level> = Vec::new();
+    for (depth, kind, units, without) in rows {
+        let depth = u32::try_from(depth).unwrap_or(0);
+        if levels.last().map(|l| l.depth) != Some(depth) {
+            levels.push(Level {
+                depth,
+                units: 0,
+                without_account: 0,
+                kinds: Vec::new(),
+                due_on: deadlines
+                    .iter()
+                    .find(|(d, _)| *d == i64::from(depth))
+                    .map(|(_, due)| due.clone()),
+            });
+        }
+        if let Some(level) = levels.last_mut() {
+            level.units += u64::try_from(units).unwrap_or(0);
+            level.without_account += u64::try_from(without).unwrap_or(0);
+            let label = tree::UnitKind::from_code(&kind).map_or(kind, |k| k.label().to_owned());
+            level.kinds.push(label);
+        }
+    }
+    Ok(levels)
+}
+
+/// An account for every active unit of one level (within reach, below `under`) that has
+/// none: username = the unit's code in lowercase, supervisor when the unit has children,
+/// reporter otherwise.
+pub async fn bulk(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    request: &BulkAccounts,
+) -> Result<BulkCreated, AppError> {
+    let mut conn = db.acquire().await?;
+    let campaign = Campaign::find(&mut conn, campaign).await?;
+    let top = match request.under.as_deref().map(tree::normalize_code).filter(|c| !c.is_empty()) {
+        Some(code) => Some(admin.reach_unit(&mut conn, campaign.id, &code).await?),
+        None => admin.top(&mut conn, campaign.id).await?,
+    };
+    let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(&format!(
+        "{SUBTREE_CTE}
+         SELECT u.code, u.name,
+                EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) AS has_children,
+                EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code OR a.username = lower(u.code)) AS has_account
+         FROM reach JOIN units u ON u.id = reach.id
+         WHERE u.active = 1 AND u.depth = ?3
+         ORDER BY u.code"
+    ))
+    .bind(campaign.id)
+    .bind(top.as_ref().map(|u| u.id))
+    .bind(i64::from(request.depth))
+    .fetch_all(&mut *conn)
+    .await?;
+    drop(conn);
+    let skipped = rows.iter().filter(|r| r.3).count() as u64;
+    let todo: Vec<(String, String, bool)> = rows
+        .into_iter()
+        .filter(|r| !r.3)
+        .map(|(code, name, has_children, _)| (code, name, has_children))
+        .collect();
+    let passwords = todo.iter().map(|_| new_password()).collect::<Result<Vec<_>, _>>()?;
+    let hashes = hashed(passwords).await?;
+    let mut tx = begin_write(db).await?;
+    let mut created = Vec::with_capacity(todo.len());
+    for ((code, name, has_children), (password, hash)) in todo.into_iter().zip(hashes) {
+        let c = Credentials {
+            username: code.to_lowercase(),
+            password,
+            display_name: name,
+            role: if has_children { Role::Supervisor } else { Role::Reporter },
+            unit_code: Some(code),
+        };
+        insert(&mut tx, &c, &hash).await?;
+        created.push(c);
+    }
+    if !created.is_empty() {
+        let summary = format!(
+            "Tạo {} tài khoản cho các đơn vị cấp {}{} (bỏ qua {} đơn vị đã có tài khoản)",
+            created.len(),
+            request.depth,
+            top.as_ref().map(|u| format!(" thuộc {}", u.code)).unwrap_or_default(),
+            skipped
+        );
+        let scope = top.as_ref().map(|u| u.code.as_str());
+        audit::record(&mut tx, admin, campaign.id, scope, "account.bulk_create", &summary).await?;
+    }
+    tx.commit().await?;
+    Ok(BulkCreated { created, skipped })
+}
+
+/// The stored account, checked to be within reach.
+struct Target {
+    id: i64,
+    username: String,
+    display_name: String,
+    role: Role,
+    unit_code: Option<String>,
+}
+
+async fn target(
+    conn: &mut SqliteConnection,
+    admin: &Admin,
+    campaign_id: i64,
+    username: &str,
+) -> Result<Target, AppError> {
+    let row = sqlx::query(
+        "SELECT id, username, display_name, role, unit_code FROM accounts WHERE username = ?",
+    )
+    .bind(username)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(AppError::NotFound { what: "tài khoản" })?;
+    let t = Target {
+        id: row.try_get("id")?,
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: parse_role(&row.try_get::<String, _>("role")?)?,
+        unit_code: row.try_get("unit_code")?,
+    };
+    match &t.unit_code {
+        None => admin.national()?,
+        Some(code) => match unit(conn, campaign_id, code).await? {
+            Some(u) if admin.reaches(conn, u.id).await? => {}
+            // A unit missing from this campaign's tree: only a national administrator.
+            None if admin.is_national() => {}
+            _ => return Err(AppError::OutOfScope),
+        },
+    }
+    Ok(t)
+}
+
+async fn end_sessions(conn: &mut SqliteConnection, account_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = ?")
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Changes an account within reach. Nobody disables or demotes themselves.
+pub async fn change(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    username: &str,
+    change: &AccountChange,
+) -> Result<AccountInfo, AppError> {
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, campaign).await?;
+    let t = target(&mut tx, admin, campaign.id, username).await?;
+    let own = t.id == admin.account_id;
+    let mut said = Vec::new();
+    let display_name = match &change.display_name {
+        Some(n) => check_display_name(n)?,
+        None => t.display_name.clone(),
+    };
+    if display_name != t.display_name {
+        said.push(format!("tên hiển thị “{display_name}”"));
+    }
+    let role = change.role.unwrap_or(t.role);
+    let unit_code = match &change.unit_code {
+        Some(c) => Some(tree::normalize_code(c)).filter(|c| !c.is_empty()),
+        None => t.unit_code.clone(),
+    };
+    if role != t.role || unit_code != t.unit_code {
+        if own {
+            return Err(bad(
+                "CANNOT_CHANGE_SELF",
+                "Không tự đổi vai trò hoặc đơn vị của chính mình được.",
+            ));
+        }
+        let unit_name = check_unit(&mut tx, admin, campaign.id, role, unit_code.as_deref()).await?;
+        said.push(format!(
+            "vai trò {}, đơn vị {}",
+            role_label(role),
+            unit_name.unwrap_or_else(|| "(toàn quốc)".into())
+        ));
+    }
+    let disabled = change.disabled;
+    if disabled == Some(true) && own {
+        return Err(bad("CANNOT_CHANGE_SELF", "Không tự khoá tài khoản của chính mình được."));
+    }
+    sqlx::query("UPDATE accounts SET display_name = ?, role = ?, unit_code = ? WHERE id = ?")
+        .bind(&display_name)
+        .bind(role_str(role))
+        .bind(&unit_code)
+        .bind(t.id)
+        .execute(&mut *tx)
+        .await?;
+    if let Some(d) = disabled {
+        sqlx::query("UPDATE accounts SET disabled = ? WHERE id = ?")
+            .bind(d)
+            .bind(t.id)
+            .execute(&mut *tx)
+            .await?;
+        if d {
+            end_sessions(&mut tx, t.id).await?;
+        }
+        said.push(if d { "khoá" } else { "mở khoá" }.to_owned());
+    }
+    if !said.is_empty() {
+        let summary = format!("Tài khoản {}: {}", t.username, said.join("; "));
+        let scope = unit_code.as_deref().or(t.unit_code.as_deref());
+        audit::record(&mut tx, admin, campaign.id, scope, "account.update", &summary).await?;
+    }
+    let row = sqlx::query(
+        "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
+         FROM accounts a LEFT JOIN units u ON u.campaign_id = ? AND u.code = a.unit_code
+         WHERE a.id = ?",
+    )
+    .bind(campaign.id)
+    .bind(t.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(AccountInfo {
+        username: row.try_get("username")?,
+        display_name: row.try_get("display_name")?,
+        role: parse_role(&row.try_get::<String, _>("role")?)?,
+        unit_code: row.try_get("unit_code")?,
+        unit_name: row.try_get("unit_name")?,
+        disabled: row.try_get("disabled")?,
+    })
+}
+
+/// A new first password for an account within reach; its sessions end.
+pub async fn reset_password(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    username: &str,
+) -> Result<Credentials, AppError> {
+    let mut pw = hashed(vec![new_password()?]).await?;
+    let (password, hash) = pw.pop().ok_or_else(|| AppError::Internal("no password".into()))?;
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, campaign).await?;
+    let t = target(&mut tx, admin, campaign.id, username).await?;
+    sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
+        .bind(&hash)
+        .bind(t.id)
+        .execute(&mut *tx)
+        .await?;
+    end_sessions(&mut tx, t.id).await?;
+    let summary = format!("Đặt lại mật khẩu tài khoản {}", t.username);
+    audit::record(&mut tx, admin, campaign.id, t.unit_code.as_deref(), "account.password", &summary)
+        .await?;
+    tx.commit().await?;
+    Ok(Credentials {
+        username: t.username,
+        password,
+        display_name: t.display_name,
+        role: t.role,
+        unit_code: t.unit_code,
+    })
+}

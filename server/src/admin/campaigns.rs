@@ -1,0 +1,189 @@
+//! Campaigns: listed to everyone signed in or not; created and changed by national
+//! administrators.
+
+use sqlx::{Row, SqlitePool};
+use tuanle_shared::form::builtin;
+use tuanle_shared::wire::CampaignSummary;
+use tuanle_shared::wire::admin::{CampaignInput, Deadline};
+
+use super::{Admin, Campaign, audit, begin_write};
+use crate::error::AppError;
+
+/// Every campaign with its deadlines, newest first.
+pub async fn list(db: &SqlitePool) -> Result<Vec<CampaignSummary>, AppError> {
+    let rows = sqlx::query(
+        "SELECT id, code, year, theme, starts_on, ends_on, form_version, open FROM campaigns
+         ORDER BY year DESC, code",
+    )
+    .fetch_all(db)
+    .await?;
+    let deadlines: Vec<(i64, i64, String)> =
+        sqlx::query_as("SELECT campaign_id, depth, due_on FROM deadlines ORDER BY depth")
+            .fetch_all(db)
+            .await?;
+    rows.into_iter()
+        .map(|r| {
+            let id: i64 = r.try_get("id")?;
+            Ok(CampaignSummary {
+                code: r.try_get("code")?,
+                year: r.try_get("year")?,
+                theme: r.try_get("theme")?,
+                starts_on: r.try_get("starts_on")?,
+                ends_on: r.try_get("ends_on")?,
+                form_version: r.try_get("form_version")?,
+                open: r.try_get("open")?,
+                deadlines: deadlines
+                    .iter()
+                    .filter(|(c, _, _)| *c == id)
+                    .map(|(_, depth, due_on)| Deadline {
+                        depth: u32::try_from(*depth).unwrap_or(0),
+                        due_on: due_on.clone(),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+fn check(input: &CampaignInput) -> Result<(), AppError> {
+    input.check().map_err(|e| AppError::BadRequest {
+        code: e.code,
+        message: e.message,
+    })?;
+    if builtin(&input.form_version).is_none() {
+        return Err(AppError::BadRequest {
+            code: "UNKNOWN_FORM",
+            message: format!("Không có mẫu biểu phiên bản “{}”.", input.form_version),
+        });
+    }
+    Ok(())
+}
+
+fn summary(input: &CampaignInput) -> String {
+    let deadlines: Vec<String> = input
+        .deadlines
+        .iter()
+        .map(|d| format!("cấp {}: {}", d.depth, d.due_on))
+        .collect();
+    format!(
+        "Đợt {} (năm {}), “{}”, {} – {}, mẫu {}, hạn {}, {}",
+        input.code,
+        input.year,
+        input.theme.trim(),
+        input.starts_on,
+        input.ends_on,
+        input.form_version,
+        if deadlines.is_empty() { "chưa đặt".to_owned() } else { deadlines.join(", ") },
+        if input.open { "đang mở" } else { "đã đóng" }
+    )
+}
+
+async fn write_deadlines(
+    conn: &mut sqlx::SqliteConnection,
+    campaign_id: i64,
+    deadlines: &[Deadline],
+) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM deadlines WHERE campaign_id = ?")
+        .bind(campaign_id)
+        .execute(&mut *conn)
+        .await?;
+    for d in deadlines {
+        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, ?, ?)")
+            .bind(campaign_id)
+            .bind(i64::from(d.depth))
+            .bind(&d.due_on)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Creates a campaign (with an empty tree).
+pub async fn create(db: &SqlitePool, admin: &Admin, input: &CampaignInput) -> Result<(), AppError> {
+    admin.national()?;
+    check(input)?;
+    let mut tx = begin_write(db).await?;
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = ?")
+        .bind(&input.code)
+        .fetch_optional(&mut *tx)
+        .await?;
+    if taken.is_some() {
+        return Err(AppError::AlreadyExists {
+            what: format!("Đợt có mã “{}”", input.code),
+        });
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(&input.code)
+    .bind(input.year)
+    .bind(input.theme.trim())
+    .bind(&input.starts_on)
+    .bind(&input.ends_on)
+    .bind(&input.form_version)
+    .bind(input.open)
+    .fetch_one(&mut *tx)
+    .await?;
+    write_deadlines(&mut tx, id, &input.deadlines).await?;
+    audit::record(&mut tx, admin, id, None, "campaign.create", &summary(input)).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Changes a campaign. Its code never changes; its form only while it has no report.
+pub async fn update(
+    db: &SqlitePool,
+    admin: &Admin,
+    code: &str,
+    input: &CampaignInput,
+) -> Result<(), AppError> {
+    admin.national()?;
+    check(input)?;
+    if input.code != code {
+        return Err(AppError::BadRequest {
+            code: "BAD_CAMPAIGN_CODE",
+            message: "Không đổi được mã của một đợt đã tạo.".into(),
+        });
+    }
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, code).await?;
+    let form_changed = campaign.form.version() != input.form_version;
+    if form_changed {
+        let (reports,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM reports WHERE campaign_id = ?")
+                .bind(campaign.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if reports > 0 {
+            return Err(AppError::BadRequest {
+                code: "FORM_IN_USE",
+                message: "Đợt đã có báo cáo nên không đổi được mẫu biểu.".into(),
+            });
+        }
+    }
+    sqlx::query(
+        "UPDATE campaigns SET year = ?, theme = ?, starts_on = ?, ends_on = ?, form_version = ?,
+             open = ? WHERE id = ?",
+    )
+    .bind(input.year)
+    .bind(input.theme.trim())
+    .bind(&input.starts_on)
+    .bind(&input.ends_on)
+    .bind(&input.form_version)
+    .bind(input.open)
+    .bind(campaign.id)
+    .execute(&mut *tx)
+    .await?;
+    write_deadlines(&mut tx, campaign.id, &input.deadlines).await?;
+    if form_changed {
+        // The stored totals are laid out by the form: lay them out anew.
+        let form = builtin(&input.form_version).ok_or_else(|| {
+            AppError::Internal(format!("form {} vanished", input.form_version))
+        })?;
+        crate::totals::rebuild_in(&mut tx, campaign.id, form).await?;
+    }
+    audit::record(&mut tx, admin, campaign.id, None, "campaign.update", &summary(input)).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,212 @@
+//! Reading the organisation tree from a spreadsheet, the way provinces keep it: CSV
+//! (comma, semicolon or tab separated, UTF-8 with or without BOM) or XLSX (the first
+//! sheet). The header row names the columns, in Vietnamese or English, in any order;
+//! other columns are ignored.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use tuanle_shared::tree::{TreeRow, fold};
+use tuanle_shared::wire::admin::TreeProblem;
+
+/// Why a file could not be read into rows: the problems, by line.
+pub type Unreadable = Vec<TreeProblem>;
+
+fn problem(line: u32, code: &str, message: impl Into<String>) -> Unreadable {
+    vec![TreeProblem {
+        line,
+        code: code.into(),
+        message: message.into(),
+    }]
+}
+
+/// The four columns, and the header spellings accepted for each (compared folded:
+/// lowercase, without diacritics).
+const COLUMNS: [(&str, &[&str]); 4] = [
+    ("mã", &["code", "ma", "ma don vi", "ma dv", "ma so", "ma truong"]),
+    ("tên", &["name", "ten", "ten don vi", "ten dv", "ten truong"]),
+    ("loại", &["kind", "loai", "loai don vi", "loai hinh", "loai dv"]),
+    (
+        "mã cấp trên",
+        &[
+            "parent",
+            "parent code",
+            "parent_code",
+            "ma cap tren",
+            "ma don vi cap tren",
+            "ma dv cap tren",
+            "cap tren",
+            "don vi cap tren",
+            "ma don vi quan ly",
+        ],
+    ),
+];
+
+/// Reads a file's rows: XLSX when it is a ZIP archive, CSV otherwise.
+pub fn read(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
+    if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
+        Err(problem(
+            1,
+            "OLD_EXCEL",
+            "Tệp Excel 97–2003 (.xls) không đọc được: hãy lưu lại dưới dạng .xlsx hoặc CSV UTF-8.",
+        ))
+    } else {
+        read_csv(bytes)
+    }
+}
+
+/// Which cell of a row holds each of the four columns.
+fn header(cells: &[String]) -> Result<[usize; 4], Unreadable> {
+    let folded: Vec<String> = cells
+        .iter()
+        .map(|c| fold(c).replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let mut at = [0usize; 4];
+    let mut missing = Vec::new();
+    for (i, (label, names)) in COLUMNS.iter().enumerate() {
+        match folded.iter().position(|h| names.contains(&h.as_str())) {
+            Some(p) => at[i] = p,
+            None => missing.push(*label),
+        }
+    }
+    if missing.is_empty() {
+        Ok(at)
+    } else {
+        Err(problem(
+            1,
+            "BAD_HEADER",
+            format!(
+                "Dòng tiêu đề phải có các cột: mã, tên, loại, mã cấp trên. Thiếu: {}.",
+                missing.join(", ")
+            ),
+        ))
+    }
+}
+
+fn row(line: u32, cells: &[String], at: &[usize; 4]) -> Option<TreeRow> {
+    let get = |i: usize| cells.get(at[i]).map(|c| c.trim().to_owned()).unwrap_or_default();
+    let r = TreeRow {
+        line,
+        code: get(0),
+        name: get(1),
+        kind: get(2),
+        parent: get(3),
+    };
+    // Blank lines (common at the end of spreadsheets) are skipped.
+    let blank = r.code.is_empty() && r.name.is_empty() && r.kind.is_empty() && r.parent.is_empty();
+    (!blank).then_some(r)
+}
+
+fn read_csv(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(problem(
+            1,
+            "BAD_ENCODING",
+            "Tệp dùng mã UTF-16: hãy lưu lại dưới dạng “CSV UTF-8”.",
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        return Err(problem(
+            u32::try_from(line).unwrap_or(u32::MAX),
+            "BAD_ENCODING",
+            "Tệp không phải mã UTF-8 (có thể đã lưu bằng Windows-1258 hoặc TCVN3): hãy mở bằng Excel rồi lưu lại dưới dạng “CSV UTF-8”.",
+        ));
+    }
+    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let delimiter = [b',', b';', b'\t']
+        .into_iter()
+        .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
+        .unwrap_or(b',');
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(bytes);
+    let mut records = reader.records();
+    let head = match records.next() {
+        Some(Ok(r)) => r.iter().map(str::to_owned).collect::<Vec<_>>(),
+        Some(Err(e)) => return Err(csv_problem(&e)),
+        None => return Err(problem(1, "EMPTY_FILE", "Tệp trống.")),
+    };
+    let at = header(&head)?;
+    let mut rows = Vec::new();
+    for record in records {
+        let record = record.map_err(|e| csv_problem(&e))?;
+        let line = record
+            .position()
+            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        let cells: Vec<String> = record.iter().map(str::to_owned).collect();
+        rows.extend(row(line, &cells, &at));
+    }
+    Ok(rows)
+}
+
+fn csv_problem(e: &csv::Error) -> Unreadable {
+    let line = e
+        .position()
+        .map_or(1, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+    problem(line, "BAD_CSV", format!("Dòng không đọc được ({e})."))
+}
+
+fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        problem(1, "BAD_XLSX", format!("Tệp Excel không đọc được ({e})."))
+    };
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
+    let range = book
+        .worksheet_range_at(0)
+        .ok_or_else(|| problem(1, "EMPTY_FILE", "Tệp Excel không có trang tính nào."))?
+        .map_err(|e| unreadable(&e))?;
+    // Lines as the spreadsheet numbers them, even when the used range starts lower.
+    let first = range.start().map_or(0, |(r, _)| r);
+    let mut lines = range.rows().enumerate().map(|(i, cells)| {
+        let line = first + u32::try_from(i).unwrap_or(u32::MAX) + 1;
+        (line, cells.iter().map(cell_text).collect::<Vec<String>>())
+    });
+    let Some((_, head)) = lines.next() else {
+        return Err(problem(1, "EMPTY_FILE", "Tệp trống."));
+    };
+    let at = header(&head)?;
+    Ok(lines.filter_map(|(line, cells)| row(line, &cells, &at)).collect())
+}
+
+/// A cell as text: codes typed as numbers (`12345`) read as they show.
+fn cell_text(cell: &Data) -> String {
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_with_vietnamese_headers_any_order_and_semicolons() {
+        let file = "\u{feff}Mã cấp trên;Tên đơn vị;Mã đơn vị;Loại;Ghi chú\n;Sở GDĐT;NB;tỉnh;x\nNB;\"Phường Hồng Quang; mới\";NB-HQ;phường;\n;;;;\n";
+        let rows = read(file.as_bytes()).expect("rows");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            (rows[1].line, rows[1].code.as_str(), rows[1].name.as_str(), rows[1].parent.as_str()),
+            (3, "NB-HQ", "Phường Hồng Quang; mới", "NB")
+        );
+    }
+
+    #[test]
+    fn a_missing_column_or_a_wrong_encoding_is_named_with_its_line() {
+        let e = read(b"code,name,kind\nNB,So,tinh\n").expect_err("header");
+        assert_eq!((e[0].line, e[0].code.as_str()), (1, "BAD_HEADER"));
+        assert!(e[0].message.contains("mã cấp trên"));
+        // "Trường" in Windows-1258 on line 3.
+        let e = read(b"code,name,kind,parent\nNB,So,tinh,\nNB-T,Tr\xB4\xEFng,truong,NB\n")
+            .expect_err("encoding");
+        assert_eq!((e[0].line, e[0].code.as_str()), (3, "BAD_ENCODING"));
+    }
+}

@@ -1,0 +1,411 @@
+//! Importing a campaign's tree (from a spreadsheet, or copied from an earlier campaign):
+//! planned by `tuanle_shared::tree`, previewed without writing, applied in one
+//! transaction together with the recomputed totals.
+
+use std::collections::{HashMap, HashSet};
+
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tuanle_shared::tree::{self, Anchor, Change, ExistingUnit, Plan, TreeRow, UnitKind};
+use tuanle_shared::wire::admin::{TreeChange, TreePreview, TreeProblem};
+
+use super::{Admin, Campaign, audit, begin_write};
+use crate::error::AppError;
+use crate::totals;
+
+/// Most problems and changes listed in an answer (the totals count them all).
+const MAX_PROBLEMS: usize = 1_000;
+const MAX_CHANGES: usize = 300;
+
+/// Where the rows come from, for the audit log.
+pub enum Source<'a> {
+    File(&'a str),
+    Copy(&'a str),
+}
+
+/// A stored unit, as an import sees it.
+struct Stored {
+    id: i64,
+    code: String,
+    name: String,
+    kind: String,
+    parent_id: Option<i64>,
+    depth: i64,
+    active: bool,
+    has_report: bool,
+}
+
+async fn load(conn: &mut SqliteConnection, campaign_id: i64) -> Result<Vec<Stored>, AppError> {
+    let rows = sqlx::query(
+        "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.depth, u.active,
+                EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) AS has_report
+         FROM units u WHERE u.campaign_id = ?",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Stored {
+                id: r.try_get("id")?,
+                code: r.try_get("code")?,
+                name: r.try_get("name")?,
+                kind: r.try_get("kind")?,
+                parent_id: r.try_get("parent_id")?,
+                depth: r.try_get("depth")?,
+                active: r.try_get("active")?,
+                has_report: r.try_get("has_report")?,
+            })
+        })
+        .collect()
+}
+
+/// The tree as loaded, indexed.
+struct Tree {
+    units: Vec<Stored>,
+    by_code: HashMap<String, usize>,
+    by_id: HashMap<i64, usize>,
+}
+
+impl Tree {
+    fn new(units: Vec<Stored>) -> Tree {
+        let by_code = units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+        let by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        Tree { units, by_code, by_id }
+    }
+
+    fn parent_code(&self, u: &Stored) -> Option<String> {
+        u.parent_id
+            .and_then(|p| self.by_id.get(&p))
+            .map(|&i| self.units[i].code.clone())
+    }
+
+    fn existing(&self, u: &Stored) -> ExistingUnit {
+        ExistingUnit {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: u.kind.clone(),
+            parent: self.parent_code(u),
+            active: u.active,
+            has_report: u.has_report,
+        }
+    }
+
+    /// The indexes of the units strictly below `id`.
+    fn below(&self, id: i64) -> Vec<usize> {
+        let mut children: HashMap<i64, Vec<usize>> = HashMap::new();
+        for (i, u) in self.units.iter().enumerate() {
+            if let Some(p) = u.parent_id {
+                children.entry(p).or_default().push(i);
+            }
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![id];
+        while let Some(at) = stack.pop() {
+            for &i in children.get(&at).map(Vec::as_slice).unwrap_or_default() {
+                out.push(i);
+                stack.push(self.units[i].id);
+            }
+        }
+        out
+    }
+}
+
+/// Plans an import of `rows` below `under` (default: the administrator's reach) and,
+/// when `apply` and the plan has no problem, writes it.
+pub async fn import(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign_code: &str,
+    under: Option<&str>,
+    rows: &[TreeRow],
+    source: Source<'_>,
+    apply: bool,
+) -> Result<TreePreview, AppError> {
+    // The plan is made inside the transaction that applies it, so nothing changes
+    // between the two.
+    let mut tx = if apply {
+        begin_write(db).await?
+    } else {
+        db.begin().await?
+    };
+    let campaign = Campaign::find(&mut tx, campaign_code).await?;
+    let anchor_row = match under.map(tree::normalize_code).filter(|c| !c.is_empty()) {
+        Some(code) => Some(admin.reach_unit(&mut tx, campaign.id, &code).await?),
+        None => admin.top(&mut tx, campaign.id).await?,
+    };
+    let tree = Tree::new(load(&mut tx, campaign.id).await?);
+    let (anchor_existing, part): (Option<ExistingUnit>, Vec<usize>) = match &anchor_row {
+        None => (None, (0..tree.units.len()).collect()),
+        Some(a) => {
+            let i = tree.by_code[&a.code];
+            (Some(tree.existing(&tree.units[i])), tree.below(a.id))
+        }
+    };
+    let existing: Vec<ExistingUnit> = part.iter().map(|&i| tree.existing(&tree.units[i])).collect();
+    let in_part: HashSet<&str> = existing.iter().map(|e| e.code.as_str()).collect();
+    let anchor = match &anchor_existing {
+        None => Anchor::Root,
+        Some(a) => Anchor::Under(a),
+    };
+    let taken = |code: &str| tree.by_code.contains_key(code) && !in_part.contains(code);
+    let plan = match tree::plan(rows, anchor, &existing, taken) {
+        Ok(plan) => plan,
+        Err(problems) => {
+            return Ok(TreePreview {
+                rows: rows.len() as u64,
+                problems_total: problems.len() as u64,
+                problems: problems
+                    .iter()
+                    .take(MAX_PROBLEMS)
+                    .map(|p| TreeProblem {
+                        line: p.line,
+                        code: p.code().into(),
+                        message: p.message(),
+                    })
+                    .collect(),
+                ..TreePreview::default()
+            });
+        }
+    };
+    let mut preview = describe(&plan, rows.len());
+    if apply && !plan.is_noop() {
+        let base_depth = anchor_row.as_ref().map_or(0, |a| a.depth);
+        write(&mut tx, &campaign, &tree, &plan, anchor_row.as_ref().map(|a| a.id), base_depth)
+            .await?;
+        let what = match source {
+            Source::File(name) => format!("Nhập cây đơn vị từ tệp “{name}”"),
+            Source::Copy(from) => format!("Sao chép cây đơn vị từ đợt {from}"),
+        };
+        let summary = format!(
+            "{what}{}: thêm {}, cập nhật {}, xoá {}, ngừng hoạt động {}.",
+            anchor_row
+                .as_ref()
+                .map(|a| format!(" vào {} ({})", a.name, a.code))
+                .unwrap_or_default(),
+            preview.added,
+            preview.updated,
+            preview.removed,
+            preview.deactivated
+        );
+        let scope = anchor_row.as_ref().map(|a| a.code.as_str());
+        audit::record(&mut tx, admin, campaign.id, scope, "tree.import", &summary).await?;
+        tx.commit().await?;
+        preview.applied = true;
+    } else {
+        preview.applied = apply;
+    }
+    Ok(preview)
+}
+
+/// The preview of a clean plan: counts, and the first changes in words.
+fn describe(plan: &Plan, rows: usize) -> TreePreview {
+    let mut changes = Vec::new();
+    let mut p = TreePreview {
+        rows: rows as u64,
+        ..TreePreview::default()
+    };
+    if let Some((name, kind)) = &plan.anchor_update {
+        p.updated += 1;
+        changes.push(TreeChange {
+            code: String::new(),
+            name: name.clone(),
+            what: format!("đổi tên/loại đơn vị nhận cây ({})", kind.label()),
+        });
+    }
+    for u in &plan.units {
+        let what = match u.change {
+            Change::Unchanged => {
+                p.unchanged += 1;
+                continue;
+            }
+            Change::Added => {
+                p.added += 1;
+                "thêm mới".to_owned()
+            }
+            Change::Updated {
+                renamed,
+                rekinded,
+                moved,
+                reactivated,
+            } => {
+                p.updated += 1;
+                let mut parts = Vec::new();
+                if renamed {
+                    parts.push(format!("đổi tên (trước: {})", u.old_name.as_deref().unwrap_or("")));
+                }
+                if rekinded {
+                    parts.push(format!("đổi loại thành {}", u.kind.label()));
+                }
+                if moved {
+                    parts.push(format!(
+                        "chuyển từ {} sang {}",
+                        u.old_parent.as_deref().unwrap_or("(gốc)"),
+                        u.parent.as_deref().unwrap_or("(gốc)")
+                    ));
+                }
+                if reactivated {
+                    parts.push("hoạt động trở lại".to_owned());
+                }
+                parts.join("; ")
+            }
+        };
+        changes.push(TreeChange {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            what,
+        });
+    }
+    for code in &plan.deactivated {
+        p.deactivated += 1;
+        changes.push(TreeChange {
+            code: code.clone(),
+            name: String::new(),
+            what: "không còn trong tệp nhưng đã có báo cáo: giữ lại, chuyển sang ngừng hoạt động"
+                .into(),
+        });
+    }
+    for code in &plan.removed {
+        p.removed += 1;
+        changes.push(TreeChange {
+            code: code.clone(),
+            name: String::new(),
+            what: "không còn trong tệp: xoá (chưa có báo cáo)".into(),
+        });
+    }
+    p.changes_total = changes.len() as u64;
+    changes.truncate(MAX_CHANGES);
+    p.changes = changes;
+    p
+}
+
+async fn write(
+    conn: &mut SqliteConnection,
+    campaign: &Campaign,
+    tree: &Tree,
+    plan: &Plan,
+    anchor_id: Option<i64>,
+    base_depth: i64,
+) -> Result<(), AppError> {
+    // Stats are rebuilt at the end; they would only hold deleted units back.
+    sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = ?")
+        .bind(campaign.id)
+        .execute(&mut *conn)
+        .await?;
+    if let (Some(id), Some((name, kind))) = (anchor_id, &plan.anchor_update) {
+        sqlx::query("UPDATE units SET name = ?, kind = ? WHERE id = ?")
+            .bind(name)
+            .bind(kind.code())
+            .bind(id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let mut ids: HashMap<String, i64> =
+        tree.units.iter().map(|u| (u.code.clone(), u.id)).collect();
+    for u in &plan.units {
+        let parent_id = match &u.parent {
+            Some(p) => Some(*ids.get(p).ok_or_else(|| {
+                AppError::Internal(format!("planned parent {p} of {} missing", u.code))
+            })?),
+            None => None,
+        };
+        let depth = base_depth + i64::from(u.depth);
+        match u.change {
+            Change::Added => {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active)
+                     VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id",
+                )
+                .bind(campaign.id)
+                .bind(&u.code)
+                .bind(&u.name)
+                .bind(u.kind.code())
+                .bind(parent_id)
+                .bind(depth)
+                .fetch_one(&mut *conn)
+                .await?;
+                ids.insert(u.code.clone(), id);
+            }
+            Change::Unchanged if tree.units[tree.by_code[&u.code]].depth == depth => {}
+            Change::Unchanged | Change::Updated { .. } => {
+                sqlx::query(
+                    "UPDATE units SET name = ?, kind = ?, parent_id = ?, depth = ?, active = 1
+                     WHERE id = ?",
+                )
+                .bind(&u.name)
+                .bind(u.kind.code())
+                .bind(parent_id)
+                .bind(depth)
+                .bind(ids[&u.code])
+                .execute(&mut *conn)
+                .await?;
+            }
+        }
+    }
+    for code in &plan.deactivated {
+        sqlx::query("UPDATE units SET active = 0 WHERE id = ?")
+            .bind(ids[code])
+            .execute(&mut *conn)
+            .await?;
+    }
+    for code in &plan.removed {
+        sqlx::query("DELETE FROM units WHERE id = ?")
+            .bind(ids[code])
+            .execute(&mut *conn)
+            .await?;
+    }
+    fix_depths(conn, campaign.id).await?;
+    totals::rebuild_in(conn, campaign.id, campaign.form).await
+}
+
+/// Sets every unit's depth from its place in the tree (units kept below a moved unit
+/// move with it).
+pub async fn fix_depths(conn: &mut SqliteConnection, campaign_id: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "WITH RECURSIVE d(id, depth) AS (
+             SELECT id, 0 FROM units WHERE campaign_id = ?1 AND parent_id IS NULL
+             UNION ALL
+             SELECT u.id, d.depth + 1 FROM units u JOIN d ON u.parent_id = d.id
+         )
+         UPDATE units SET depth = d.depth FROM d WHERE units.id = d.id AND units.depth != d.depth",
+    )
+    .bind(campaign_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The rows of an earlier campaign's tree (its active units), below the same anchor,
+/// to copy into another campaign.
+pub async fn rows_of(
+    db: &SqlitePool,
+    admin: &Admin,
+    from: &str,
+    under: Option<&str>,
+) -> Result<Vec<TreeRow>, AppError> {
+    let mut conn = db.acquire().await?;
+    let campaign = Campaign::find(&mut conn, from).await?;
+    let anchor = match under.map(tree::normalize_code).filter(|c| !c.is_empty()) {
+        Some(code) => Some(admin.reach_unit(&mut conn, campaign.id, &code).await?),
+        None => admin.top(&mut conn, campaign.id).await?,
+    };
+    let tree = Tree::new(load(&mut conn, campaign.id).await?);
+    let part: Vec<usize> = match &anchor {
+        None => (0..tree.units.len()).collect(),
+        Some(a) => tree.below(a.id),
+    };
+    // Parents first, so line numbers read top-down like a file would.
+    let mut part: Vec<&Stored> = part.into_iter().map(|i| &tree.units[i]).collect();
+    part.sort_by_key(|u| (u.depth, u.code.clone()));
+    Ok(part
+        .into_iter()
+        .filter(|u| u.active)
+        .enumerate()
+        .map(|(i, u)| TreeRow {
+            line: u32::try_from(i + 2).unwrap_or(u32::MAX),
+            code: u.code.clone(),
+            name: u.name.clone(),
+            kind: UnitKind::from_code(&u.kind).map_or(u.kind.clone(), |k| k.code().to_owned()),
+            parent: tree.parent_code(u).unwrap_or_default(),
+        })
+        .collect())
+}

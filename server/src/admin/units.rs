@@ -1,0 +1,237 @@
+//! Editing a campaign's tree one unit at a time: list a unit's children, add a unit,
+//! rename, change kind, move, mark inactive or active again.
+
+use sqlx::{Row, SqliteConnection, SqlitePool};
+use tuanle_shared::tree::{self, MAX_NAME_CHARS, UnitKind};
+use tuanle_shared::wire::admin::{AdminUnit, AdminUnits, NewUnit, UnitChange};
+
+use super::{Admin, Campaign, UnitRow, audit, begin_write, tree::fix_depths, unit};
+use crate::error::AppError;
+use crate::totals;
+
+const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active,
+        (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS children,
+        EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) AS has_report
+     FROM units u LEFT JOIN units p ON p.id = u.parent_id";
+
+fn admin_unit(r: &sqlx::sqlite::SqliteRow) -> Result<AdminUnit, AppError> {
+    Ok(AdminUnit {
+        code: r.try_get("code")?,
+        name: r.try_get("name")?,
+        kind: r.try_get("kind")?,
+        parent: r.try_get("parent")?,
+        depth: u32::try_from(r.try_get::<i64, _>("depth")?).unwrap_or(0),
+        active: r.try_get("active")?,
+        children: u64::try_from(r.try_get::<i64, _>("children")?).unwrap_or(0),
+        has_report: r.try_get("has_report")?,
+    })
+}
+
+/// A unit's children; without `parent`, the top of the administrator's reach.
+pub async fn list(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    parent: Option<&str>,
+) -> Result<AdminUnits, AppError> {
+    let mut conn = db.acquire().await?;
+    let campaign = Campaign::find(&mut conn, campaign).await?;
+    let Some(parent) = parent.map(tree::normalize_code).filter(|c| !c.is_empty()) else {
+        let top = admin.top(&mut conn, campaign.id).await?;
+        let rows = match top {
+            Some(u) => sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+                .bind(u.id)
+                .fetch_all(&mut *conn)
+                .await?,
+            None => sqlx::query(&format!(
+                "{SELECT} WHERE u.campaign_id = ? AND u.parent_id IS NULL"
+            ))
+            .bind(campaign.id)
+            .fetch_all(&mut *conn)
+            .await?,
+        };
+        return Ok(AdminUnits {
+            parent: None,
+            units: rows.iter().map(admin_unit).collect::<Result<_, _>>()?,
+        });
+    };
+    let p = admin.reach_unit(&mut conn, campaign.id, &parent).await?;
+    let this = sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+        .bind(p.id)
+        .fetch_one(&mut *conn)
+        .await?;
+    let rows = sqlx::query(&format!("{SELECT} WHERE u.parent_id = ? ORDER BY u.code"))
+        .bind(p.id)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(AdminUnits {
+        parent: Some(admin_unit(&this)?),
+        units: rows.iter().map(admin_unit).collect::<Result<_, _>>()?,
+    })
+}
+
+fn bad(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::BadRequest {
+        code,
+        message: message.into(),
+    }
+}
+
+fn check_name(name: &str) -> Result<String, AppError> {
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
+        return Err(bad(
+            "BAD_NAME",
+            format!("Tên đơn vị không được để trống và dài tối đa {MAX_NAME_CHARS} ký tự."),
+        ));
+    }
+    Ok(name)
+}
+
+fn check_kind(kind: &str) -> Result<UnitKind, AppError> {
+    UnitKind::parse(kind).ok_or_else(|| bad("UNKNOWN_KIND", format!("Loại đơn vị “{kind}” không rõ.")))
+}
+
+/// Adds a unit below one within reach.
+pub async fn add(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    new: &NewUnit,
+) -> Result<AdminUnit, AppError> {
+    let code = tree::normalize_code(&new.code);
+    let valid = !code.is_empty()
+        && code.len() <= tree::MAX_CODE_CHARS
+        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if !valid {
+        return Err(bad(
+            "BAD_CODE",
+            "Mã đơn vị chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”.",
+        ));
+    }
+    let name = check_name(&new.name)?;
+    let kind = check_kind(&new.kind)?;
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, campaign).await?;
+    let parent = admin
+        .reach_unit(&mut tx, campaign.id, &tree::normalize_code(&new.parent))
+        .await?;
+    if unit(&mut tx, campaign.id, &code).await?.is_some() {
+        return Err(AppError::AlreadyExists {
+            what: format!("Đơn vị có mã “{code}”"),
+        });
+    }
+    sqlx::query(
+        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active)
+         VALUES (?, ?, ?, ?, ?, ?, 1)",
+    )
+    .bind(campaign.id)
+    .bind(&code)
+    .bind(&name)
+    .bind(kind.code())
+    .bind(parent.id)
+    .bind(parent.depth + 1)
+    .execute(&mut *tx)
+    .await?;
+    let added = unit(&mut tx, campaign.id, &code)
+        .await?
+        .ok_or_else(|| AppError::Internal("added unit vanished".into()))?;
+    totals::unit_added(&mut tx, campaign.form, campaign.id, added.id).await?;
+    let summary = format!("Thêm đơn vị {name} ({code}, {}) vào {}", kind.label(), parent.code);
+    audit::record(&mut tx, admin, campaign.id, Some(&code), "unit.create", &summary).await?;
+    let view = one(&mut tx, added.id).await?;
+    tx.commit().await?;
+    Ok(view)
+}
+
+async fn one(conn: &mut SqliteConnection, id: i64) -> Result<AdminUnit, AppError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    admin_unit(&row)
+}
+
+/// Changes a unit within reach. A move stays within reach and never goes below the unit
+/// itself; moving or (de)activating recomputes the campaign's totals.
+pub async fn change(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+    code: &str,
+    change: &UnitChange,
+) -> Result<AdminUnit, AppError> {
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, campaign).await?;
+    let u: UnitRow = admin.reach_unit(&mut tx, campaign.id, &tree::normalize_code(code)).await?;
+    let mut said = Vec::new();
+    let mut tree_moved = false;
+    if let Some(name) = &change.name {
+        let name = check_name(name)?;
+        if name != u.name {
+            sqlx::query("UPDATE units SET name = ? WHERE id = ?")
+                .bind(&name)
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            said.push(format!("đổi tên “{}” thành “{name}”", u.name));
+        }
+    }
+    if let Some(kind) = &change.kind {
+        let kind = check_kind(kind)?;
+        if kind.code() != u.kind {
+            sqlx::query("UPDATE units SET kind = ? WHERE id = ?")
+                .bind(kind.code())
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            said.push(format!("đổi loại thành {}", kind.label()));
+        }
+    }
+    if let Some(parent) = &change.parent {
+        let p = admin
+            .reach_unit(&mut tx, campaign.id, &tree::normalize_code(parent))
+            .await?;
+        if Some(p.id) != u.parent_id {
+            if u.parent_id.is_none() || admin.scope.as_deref() == Some(u.code.as_str()) {
+                return Err(bad("CANNOT_MOVE", "Không chuyển được đơn vị gốc."));
+            }
+            if super::is_within(&mut tx, &u.code, p.id).await? {
+                return Err(bad(
+                    "MOVE_INTO_ITSELF",
+                    "Không chuyển được một đơn vị vào bên dưới chính nó.",
+                ));
+            }
+            sqlx::query("UPDATE units SET parent_id = ? WHERE id = ?")
+                .bind(p.id)
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            said.push(format!("chuyển sang {} ({})", p.name, p.code));
+            tree_moved = true;
+        }
+    }
+    if let Some(active) = change.active {
+        if active != u.active {
+            sqlx::query("UPDATE units SET active = ? WHERE id = ?")
+                .bind(active)
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            said.push(if active { "hoạt động trở lại" } else { "ngừng hoạt động" }.to_owned());
+            tree_moved = true;
+        }
+    }
+    if tree_moved {
+        fix_depths(&mut tx, campaign.id).await?;
+        totals::rebuild_in(&mut tx, campaign.id, campaign.form).await?;
+    }
+    if !said.is_empty() {
+        let summary = format!("Đơn vị {} ({}): {}", u.name, u.code, said.join("; "));
+        audit::record(&mut tx, admin, campaign.id, Some(&u.code), "unit.update", &summary)
+            .await?;
+    }
+    let view = one(&mut tx, u.id).await?;
+    tx.commit().await?;
+    Ok(view)
+}

@@ -1,0 +1,274 @@
+//! Administration routes (`/api/v1/admin/…`): thin handlers over [`crate::admin`].
+//! Every one takes an [`Admin`], so nobody else reaches them.
+
+use axum::Json;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use serde::Deserialize;
+use tuanle_shared::wire::admin::{
+    AccountChange, AccountInfo, AdminUnit, AdminUnits, AuditEntry, BulkAccounts, BulkCreated,
+    CampaignInput, Credentials, Level, NewAccount, NewUnit, TreePreview, TreeProblem, UnitChange,
+};
+
+use super::AppState;
+use crate::admin::tree::Source;
+use crate::admin::{self, Admin, accounts, audit, campaigns, sheet, tree, units};
+use crate::error::{ApiJson, AppError};
+
+/// Largest tree file: 100,000 units as CSV is about 8 MB.
+pub const FILE_LIMIT: usize = 64 * 1024 * 1024;
+
+/// File types a tree may be sent as. A state change never accepts a type a cross-site
+/// form could send (`text/plain`, forms), so CSRF stays impossible by construction.
+const FILE_TYPES: [&str; 4] = [
+    "text/csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.ms-excel",
+    "application/octet-stream",
+];
+
+pub async fn campaign_create(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> Result<StatusCode, AppError> {
+    campaigns::create(&state.db, &admin, &input).await?;
+    Ok(StatusCode::CREATED)
+}
+
+pub async fn campaign_update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    ApiJson(input): ApiJson<CampaignInput>,
+) -> Result<StatusCode, AppError> {
+    campaigns::update(&state.db, &admin, &campaign, &input).await?;
+    state.live.publish_all(admin::Campaign::find(&mut *state.db.acquire().await?, &campaign).await?.id);
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TreeQuery {
+    /// Import below this unit (default: the caller's reach).
+    under: Option<String>,
+    /// Copy the tree of this campaign instead of reading a file.
+    from: Option<String>,
+    /// The file's name, for the audit log.
+    name: Option<String>,
+}
+
+/// The rows to import: from the body's file, or from another campaign's tree.
+async fn rows_of(
+    state: &AppState,
+    admin: &Admin,
+    query: &TreeQuery,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Result<Vec<tuanle_shared::tree::TreeRow>, Vec<TreeProblem>>, AppError> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::BadRequest {
+                code: "BAD_BODY",
+                message: "Không đọc được tệp gửi lên.".into(),
+            }
+        }
+    })?;
+    if let Some(from) = &query.from {
+        return Ok(Ok(tree::rows_of(&state.db, admin, from, query.under.as_deref()).await?));
+    }
+    let media = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    if !FILE_TYPES.contains(&media.as_str()) {
+        return Err(AppError::BadRequest {
+            code: "BAD_FILE_TYPE",
+            message: "Chỉ nhận tệp CSV hoặc Excel (.xlsx).".into(),
+        });
+    }
+    tokio::task::spawn_blocking(move || sheet::read(&body))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))
+        .map(Ok)?
+}
+
+async fn tree_run(
+    state: AppState,
+    admin: Admin,
+    campaign: String,
+    query: TreeQuery,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    apply: bool,
+) -> Result<(StatusCode, Json<TreePreview>), AppError> {
+    let rows = match rows_of(&state, &admin, &query, &headers, body).await? {
+        Ok(rows) => rows,
+        Err(problems) => {
+            let status = if apply { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            return Ok((
+                status,
+                Json(TreePreview {
+                    problems_total: problems.len() as u64,
+                    problems,
+                    ..TreePreview::default()
+                }),
+            ));
+        }
+    };
+    let source = match (&query.from, &query.name) {
+        (Some(from), _) => Source::Copy(from),
+        (None, name) => Source::File(name.as_deref().unwrap_or("không tên")),
+    };
+    let preview =
+        tree::import(&state.db, &admin, &campaign, query.under.as_deref(), &rows, source, apply)
+            .await?;
+    if preview.applied && preview.problems.is_empty() {
+        let mut conn = state.db.acquire().await?;
+        state.live.publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    }
+    let status = if apply && !preview.problems.is_empty() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(preview)))
+}
+
+pub async fn tree_preview(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    Query(query): Query<TreeQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<TreePreview>), AppError> {
+    tree_run(state, admin, campaign, query, headers, body, false).await
+}
+
+pub async fn tree_import(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    Query(query): Query<TreeQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<TreePreview>), AppError> {
+    tree_run(state, admin, campaign, query, headers, body, true).await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitsQuery {
+    parent: Option<String>,
+}
+
+pub async fn units_list(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    Query(query): Query<UnitsQuery>,
+) -> Result<Json<AdminUnits>, AppError> {
+    Ok(Json(units::list(&state.db, &admin, &campaign, query.parent.as_deref()).await?))
+}
+
+pub async fn unit_create(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    ApiJson(new): ApiJson<NewUnit>,
+) -> Result<(StatusCode, Json<AdminUnit>), AppError> {
+    let unit = units::add(&state.db, &admin, &campaign, &new).await?;
+    let mut conn = state.db.acquire().await?;
+    state.live.publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    Ok((StatusCode::CREATED, Json(unit)))
+}
+
+pub async fn unit_update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((campaign, unit)): Path<(String, String)>,
+    ApiJson(change): ApiJson<UnitChange>,
+) -> Result<Json<AdminUnit>, AppError> {
+    let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;
+    let mut conn = state.db.acquire().await?;
+    state.live.publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    Ok(Json(unit))
+}
+
+pub async fn levels_get(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+) -> Result<Json<Vec<Level>>, AppError> {
+    Ok(Json(accounts::levels(&state.db, &admin, &campaign).await?))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AccountsQuery {
+    #[serde(default)]
+    q: String,
+}
+
+pub async fn accounts_list(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    Query(query): Query<AccountsQuery>,
+) -> Result<Json<Vec<AccountInfo>>, AppError> {
+    Ok(Json(accounts::list(&state.db, &admin, &campaign, &query.q).await?))
+}
+
+pub async fn account_create(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    ApiJson(new): ApiJson<NewAccount>,
+) -> Result<(StatusCode, Json<Credentials>), AppError> {
+    let created = accounts::create(&state.db, &admin, &campaign, &new).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+pub async fn accounts_bulk(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+    ApiJson(request): ApiJson<BulkAccounts>,
+) -> Result<Json<BulkCreated>, AppError> {
+    Ok(Json(accounts::bulk(&state.db, &admin, &campaign, &request).await?))
+}
+
+pub async fn account_update(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((campaign, username)): Path<(String, String)>,
+    ApiJson(change): ApiJson<AccountChange>,
+) -> Result<Json<AccountInfo>, AppError> {
+    Ok(Json(accounts::change(&state.db, &admin, &campaign, &username, &change).await?))
+}
+
+pub async fn account_password(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path((campaign, username)): Path<(String, String)>,
+) -> Result<Json<Credentials>, AppError> {
+    Ok(Json(accounts::reset_password(&state.db, &admin, &campaign, &username).await?))
+}
+
+pub async fn audit_list(
+    State(state): State<AppState>,
+    admin: Admin,
+    Path(campaign): Path<String>,
+) -> Result<Json<Vec<AuditEntry>>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let campaign = admin::Campaign::find(&mut conn, &campaign).await?;
+    drop(conn);
+    Ok(Json(audit::list(&state.db, &admin, campaign.id).await?))
+}
