@@ -1,6 +1,6 @@
-//! The demo data: the 2025 campaign of the source documents with a small tree
-//! (a province, its wards, their schools and learning centres), loaded once into an
-//! empty database.
+//! The demo data: the 2023 and 2025 campaigns of the source documents with a small tree
+//! (a province, its wards, their schools and learning centres; in 2023 a district level
+//! too), loaded once into an empty database.
 
 use sqlx::SqlitePool;
 
@@ -38,7 +38,8 @@ pub fn accounts_summary() -> String {
     let mut lines = vec![
         format!("Tài khoản mẫu (mật khẩu của mọi tài khoản: {DEMO_PASSWORD}):"),
         "  nb            giám sát, Sở Giáo dục và Đào tạo tỉnh Ninh Bình".to_owned(),
-        "  admin         quản trị".to_owned(),
+        "  admin         quản trị toàn quốc".to_owned(),
+        "  admin-nb      quản trị tỉnh Ninh Bình".to_owned(),
     ];
     for (ward_code, ward_name) in WARDS {
         let ward = format!("nb-{}", ward_code.to_lowercase());
@@ -51,7 +52,130 @@ pub fn accounts_summary() -> String {
     lines.join("\n")
 }
 
-/// Loads the demo campaign when the database has no campaign yet. Returns whether it did.
+/// The 2023 campaign (closed: it is over), as the Ministry's plan describes it (before the 2025 reform: a
+/// district level between the province and the wards; all reports due by 20/10).
+const CAMPAIGN_2023: (&str, i32, &str, &str, &str, &str) = (
+    "2023",
+    2023,
+    "Xây dựng năng lực tự học trong kỷ nguyên số",
+    "2023-10-02",
+    "2023-10-08",
+    "2023",
+);
+const DEADLINES_2023: [(i64, &str); 4] = [
+    (0, "2023-10-20"),
+    (1, "2023-10-20"),
+    (2, "2023-10-20"),
+    (3, "2023-10-20"),
+];
+
+async fn insert_campaign(
+    tx: &mut sqlx::SqliteConnection,
+    (code, year, theme, starts, ends, form): (&str, i32, &str, &str, &str, &str),
+    deadlines: &[(i64, &str)],
+    open: bool,
+) -> anyhow::Result<i64> {
+    let campaign_id: i64 = sqlx::query_scalar(
+        "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
+         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(code)
+    .bind(year)
+    .bind(theme)
+    .bind(starts)
+    .bind(ends)
+    .bind(form)
+    .bind(open)
+    .fetch_one(&mut *tx)
+    .await?;
+    for (depth, due) in deadlines {
+        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, ?, ?)")
+            .bind(campaign_id)
+            .bind(depth)
+            .bind(due)
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(campaign_id)
+}
+
+async fn insert_unit(
+    tx: &mut sqlx::SqliteConnection,
+    campaign_id: i64,
+    code: &str,
+    name: &str,
+    kind: &str,
+    parent: Option<i64>,
+    depth: i64,
+) -> anyhow::Result<i64> {
+    Ok(sqlx::query_scalar(
+        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    )
+    .bind(campaign_id)
+    .bind(code)
+    .bind(name)
+    .bind(kind)
+    .bind(parent)
+    .bind(depth)
+    .fetch_one(&mut *tx)
+    .await?)
+}
+
+/// The demo province's tree in one campaign; `district` puts the 2023 district level
+/// between the province and its wards. The same codes in both years: units are matched
+/// across campaigns by code.
+async fn insert_tree(
+    tx: &mut sqlx::SqliteConnection,
+    campaign_id: i64,
+    district: bool,
+) -> anyhow::Result<()> {
+    let province = insert_unit(tx, campaign_id, "NB", PROVINCE_NAME, "tinh", None, 0).await?;
+    let (above_wards, ward_depth) = if district {
+        let d = insert_unit(
+            tx,
+            campaign_id,
+            "NB-TPNB",
+            "Thành phố Ninh Bình",
+            "huyen",
+            Some(province),
+            1,
+        )
+        .await?;
+        (d, 2)
+    } else {
+        (province, 1)
+    };
+    for (ward_code, ward_name) in WARDS {
+        let code = format!("NB-{ward_code}");
+        let ward = insert_unit(
+            tx,
+            campaign_id,
+            &code,
+            &format!("Phường {ward_name}"),
+            "xa_phuong",
+            Some(above_wards),
+            ward_depth,
+        )
+        .await?;
+        for (unit_code, unit_name, kind) in UNITS {
+            insert_unit(
+                tx,
+                campaign_id,
+                &format!("NB-{ward_code}-{unit_code}"),
+                &format!("{unit_name} {ward_name}"),
+                kind,
+                Some(ward),
+                ward_depth + 1,
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
+const PROVINCE_NAME: &str = "Sở Giáo dục và Đào tạo tỉnh Ninh Bình";
+
+/// Loads the demo campaigns when the database has no campaign yet. Returns whether it did.
 pub async fn seed_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
     // One hash for every demo account (the salt is inside it): seeding stays fast.
     let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await??;
@@ -62,68 +186,37 @@ pub async fn seed_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
     if campaigns > 0 {
         return Ok(false);
     }
-    let (code, year, theme, starts, ends, form) = CAMPAIGN_2025;
-    let campaign_id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
-         VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id",
-    )
-    .bind(code)
-    .bind(year)
-    .bind(theme)
-    .bind(starts)
-    .bind(ends)
-    .bind(form)
-    .fetch_one(&mut *tx)
-    .await?;
-    for (depth, due) in DEADLINES_2025 {
-        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, ?, ?)")
-            .bind(campaign_id)
-            .bind(depth)
-            .bind(due)
-            .execute(&mut *tx)
-            .await?;
-    }
-    let insert_unit = |code: String,
-                       name: String,
-                       kind: &'static str,
-                       parent: Option<i64>,
-                       depth: i64| {
-        sqlx::query_scalar::<_, i64>(
-            "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(campaign_id)
-        .bind(code)
-        .bind(name)
-        .bind(kind)
-        .bind(parent)
-        .bind(depth)
-    };
+    let c2023 = insert_campaign(&mut tx, CAMPAIGN_2023, &DEADLINES_2023, false).await?;
+    insert_tree(&mut tx, c2023, true).await?;
+    let c2025 = insert_campaign(&mut tx, CAMPAIGN_2025, &DEADLINES_2025, true).await?;
+    insert_tree(&mut tx, c2025, false).await?;
     let now = now_ms();
-    let mut accounts: Vec<(String, String, &'static str, Option<String>)> =
-        vec![("admin".into(), "Quản trị hệ thống".into(), "admin", None)];
-    let province_name = "Sở Giáo dục và Đào tạo tỉnh Ninh Bình";
-    let province = insert_unit("NB".into(), province_name.into(), "tinh", None, 0)
-        .fetch_one(&mut *tx)
-        .await?;
-    accounts.push((
-        "nb".into(),
-        province_name.into(),
-        "supervisor",
-        Some("NB".into()),
-    ));
+    let mut accounts: Vec<(String, String, &'static str, Option<String>)> = vec![
+        ("admin".into(), "Quản trị hệ thống".into(), "admin", None),
+        (
+            "admin-nb".into(),
+            "Quản trị tỉnh Ninh Bình".into(),
+            "admin",
+            Some("NB".into()),
+        ),
+        (
+            "nb".into(),
+            PROVINCE_NAME.into(),
+            "supervisor",
+            Some("NB".into()),
+        ),
+    ];
     for (ward_code, ward_name) in WARDS {
         let code = format!("NB-{ward_code}");
-        let name = format!("Phường {ward_name}");
-        let ward = insert_unit(code.clone(), name.clone(), "xa_phuong", Some(province), 1)
-            .fetch_one(&mut *tx)
-            .await?;
-        accounts.push((code.to_lowercase(), name, "supervisor", Some(code)));
-        for (unit_code, unit_name, kind) in UNITS {
+        accounts.push((
+            code.to_lowercase(),
+            format!("Phường {ward_name}"),
+            "supervisor",
+            Some(code),
+        ));
+        for (unit_code, unit_name, _) in UNITS {
             let code = format!("NB-{ward_code}-{unit_code}");
             let name = format!("{unit_name} {ward_name}");
-            insert_unit(code.clone(), name.clone(), kind, Some(ward), 2)
-                .fetch_one(&mut *tx)
-                .await?;
             accounts.push((code.to_lowercase(), name, "reporter", Some(code)));
         }
     }

@@ -273,12 +273,11 @@ pub async fn recompute(
     campaign_id: i64,
     form: &FormDef,
 ) -> Result<HashMap<i64, Stats>, AppError> {
-    let units: Vec<(i64, Option<i64>, i64, bool)> = sqlx::query_as(
-        "SELECT id, parent_id, depth, active FROM units WHERE campaign_id = ?",
-    )
-    .bind(campaign_id)
-    .fetch_all(&mut *conn)
-    .await?;
+    let units: Vec<(i64, Option<i64>, i64, bool)> =
+        sqlx::query_as("SELECT id, parent_id, depth, active FROM units WHERE campaign_id = ?")
+            .bind(campaign_id)
+            .fetch_all(&mut *conn)
+            .await?;
     let reports = sqlx::query(
         "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version

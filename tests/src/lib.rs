@@ -414,6 +414,53 @@ impl ApiClient {
             .await?)
     }
 
+    /// Any method with an optional JSON body.
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> anyhow::Result<reqwest::Response> {
+        let r = self.http.request(method, format!("{}{path}", self.base));
+        let r = match body {
+            Some(b) => r.json(b),
+            None => r,
+        };
+        Ok(self.with_cookie(r).send().await?)
+    }
+
+    /// `POST` a file as the body, with its media type.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        media_type: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .with_cookie(self.http.post(format!("{}{path}", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, media_type)
+            .body(bytes)
+            .send()
+            .await?)
+    }
+
+    /// Sends a request that must answer `status`, and reads its JSON answer.
+    pub async fn expect<T: serde::de::DeserializeOwned>(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&serde_json::Value>,
+        status: u16,
+    ) -> anyhow::Result<T> {
+        let response = self.send(method.clone(), path, body).await?;
+        let got = response.status().as_u16();
+        let text = response.text().await?;
+        if got != status {
+            bail!("{method} {path} answered {got}, expected {status}: {text}");
+        }
+        serde_json::from_str(&text).with_context(|| format!("{method} {path}: {text}"))
+    }
+
     pub async fn delete(&self, path: &str) -> anyhow::Result<reqwest::Response> {
         Ok(self
             .with_cookie(self.http.delete(format!("{}{path}", self.base)))

@@ -43,11 +43,14 @@ pub async fn list(
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
     let pattern = format!("%{}%", q.trim().to_lowercase());
-    let select = "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
+    let select =
+        "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
          FROM accounts a LEFT JOIN units u ON u.campaign_id = ?1 AND u.code = a.unit_code";
     let filter = "(lower(a.username) LIKE ?3 OR lower(a.display_name) LIKE ?3 OR lower(coalesce(a.unit_code, '')) LIKE ?3)";
     let sql = match top {
-        None => format!("{select} WHERE ?2 IS NULL AND {filter} ORDER BY a.unit_code, a.username LIMIT {PAGE}"),
+        None => format!(
+            "{select} WHERE ?2 IS NULL AND {filter} ORDER BY a.unit_code, a.username LIMIT {PAGE}"
+        ),
         Some(_) => format!(
             "{SUBTREE_CTE} {select} WHERE u.id IN (SELECT id FROM reach) AND {filter}
              ORDER BY a.unit_code, a.username LIMIT {PAGE}"
@@ -140,11 +143,7 @@ fn new_password() -> Result<String, AppError> {
     password::generate().map_err(|e| AppError::Internal(e.to_string()))
 }
 
-async fn insert(
-    conn: &mut SqliteConnection,
-    c: &Credentials,
-    hash: &str,
-) -> Result<(), AppError> {
+async fn insert(conn: &mut SqliteConnection, c: &Credentials, hash: &str) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
          VALUES (?, ?, ?, ?, ?, ?)",
@@ -184,7 +183,9 @@ pub async fn create(
         .map(tree::normalize_code)
         .filter(|c| !c.is_empty());
     let mut pw = hashed(vec![new_password()?]).await?;
-    let (password, hash) = pw.pop().ok_or_else(|| AppError::Internal("no password".into()))?;
+    let (password, hash) = pw
+        .pop()
+        .ok_or_else(|| AppError::Internal("no password".into()))?;
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     check_unit(&mut tx, admin, campaign.id, new.role, unit_code.as_deref()).await?;
@@ -206,16 +207,30 @@ pub async fn create(
         c.username,
         c.display_name,
         role_label(c.role),
-        c.unit_code.as_deref().map(|u| format!(", đơn vị {u}")).unwrap_or_default()
+        c.unit_code
+            .as_deref()
+            .map(|u| format!(", đơn vị {u}"))
+            .unwrap_or_default()
     );
-    audit::record(&mut tx, admin, campaign.id, c.unit_code.as_deref(), "account.create", &summary)
-        .await?;
+    audit::record(
+        &mut tx,
+        admin,
+        campaign.id,
+        c.unit_code.as_deref(),
+        "account.create",
+        &summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(c)
 }
 
 /// The levels of the tree within reach, with how many units still lack an account.
-pub async fn levels(db: &SqlitePool, admin: &Admin, campaign: &str) -> Result<Vec<Level>, AppError> {
+pub async fn levels(
+    db: &SqlitePool,
+    admin: &Admin,
+    campaign: &str,
+) -> Result<Vec<Level>, AppError> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
@@ -272,7 +287,12 @@ pub async fn bulk(
 ) -> Result<BulkCreated, AppError> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
-    let top = match request.under.as_deref().map(tree::normalize_code).filter(|c| !c.is_empty()) {
+    let top = match request
+        .under
+        .as_deref()
+        .map(tree::normalize_code)
+        .filter(|c| !c.is_empty())
+    {
         Some(code) => Some(admin.reach_unit(&mut conn, campaign.id, &code).await?),
         None => admin.top(&mut conn, campaign.id).await?,
     };
@@ -297,7 +317,10 @@ pub async fn bulk(
         .filter(|r| !r.3)
         .map(|(code, name, has_children, _)| (code, name, has_children))
         .collect();
-    let passwords = todo.iter().map(|_| new_password()).collect::<Result<Vec<_>, _>>()?;
+    let passwords = todo
+        .iter()
+        .map(|_| new_password())
+        .collect::<Result<Vec<_>, _>>()?;
     let hashes = hashed(passwords).await?;
     let mut tx = begin_write(db).await?;
     let mut created = Vec::with_capacity(todo.len());
@@ -306,7 +329,11 @@ pub async fn bulk(
             username: code.to_lowercase(),
             password,
             display_name: name,
-            role: if has_children { Role::Supervisor } else { Role::Reporter },
+            role: if has_children {
+                Role::Supervisor
+            } else {
+                Role::Reporter
+            },
             unit_code: Some(code),
         };
         insert(&mut tx, &c, &hash).await?;
@@ -317,11 +344,21 @@ pub async fn bulk(
             "Tạo {} tài khoản cho các đơn vị cấp {}{} (bỏ qua {} đơn vị đã có tài khoản)",
             created.len(),
             request.depth,
-            top.as_ref().map(|u| format!(" thuộc {}", u.code)).unwrap_or_default(),
+            top.as_ref()
+                .map(|u| format!(" thuộc {}", u.code))
+                .unwrap_or_default(),
             skipped
         );
         let scope = top.as_ref().map(|u| u.code.as_str());
-        audit::record(&mut tx, admin, campaign.id, scope, "account.bulk_create", &summary).await?;
+        audit::record(
+            &mut tx,
+            admin,
+            campaign.id,
+            scope,
+            "account.bulk_create",
+            &summary,
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(BulkCreated { created, skipped })
@@ -348,7 +385,9 @@ async fn target(
     .bind(username)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound { what: "tài khoản" })?;
+    .ok_or(AppError::NotFound {
+        what: "tài khoản"
+    })?;
     let t = Target {
         id: row.try_get("id")?,
         username: row.try_get("username")?,
@@ -417,7 +456,10 @@ pub async fn change(
     }
     let disabled = change.disabled;
     if disabled == Some(true) && own {
-        return Err(bad("CANNOT_CHANGE_SELF", "Không tự khoá tài khoản của chính mình được."));
+        return Err(bad(
+            "CANNOT_CHANGE_SELF",
+            "Không tự khoá tài khoản của chính mình được.",
+        ));
     }
     sqlx::query("UPDATE accounts SET display_name = ?, role = ?, unit_code = ? WHERE id = ?")
         .bind(&display_name)
@@ -440,7 +482,15 @@ pub async fn change(
     if !said.is_empty() {
         let summary = format!("Tài khoản {}: {}", t.username, said.join("; "));
         let scope = unit_code.as_deref().or(t.unit_code.as_deref());
-        audit::record(&mut tx, admin, campaign.id, scope, "account.update", &summary).await?;
+        audit::record(
+            &mut tx,
+            admin,
+            campaign.id,
+            scope,
+            "account.update",
+            &summary,
+        )
+        .await?;
     }
     let row = sqlx::query(
         "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
@@ -470,7 +520,9 @@ pub async fn reset_password(
     username: &str,
 ) -> Result<Credentials, AppError> {
     let mut pw = hashed(vec![new_password()?]).await?;
-    let (password, hash) = pw.pop().ok_or_else(|| AppError::Internal("no password".into()))?;
+    let (password, hash) = pw
+        .pop()
+        .ok_or_else(|| AppError::Internal("no password".into()))?;
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let t = target(&mut tx, admin, campaign.id, username).await?;
@@ -481,8 +533,15 @@ pub async fn reset_password(
         .await?;
     end_sessions(&mut tx, t.id).await?;
     let summary = format!("Đặt lại mật khẩu tài khoản {}", t.username);
-    audit::record(&mut tx, admin, campaign.id, t.unit_code.as_deref(), "account.password", &summary)
-        .await?;
+    audit::record(
+        &mut tx,
+        admin,
+        campaign.id,
+        t.unit_code.as_deref(),
+        "account.password",
+        &summary,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Credentials {
         username: t.username,

@@ -73,8 +73,16 @@ fn summary(input: &CampaignInput) -> String {
         input.starts_on,
         input.ends_on,
         input.form_version,
-        if deadlines.is_empty() { "chưa đặt".to_owned() } else { deadlines.join(", ") },
-        if input.open { "đang mở" } else { "đã đóng" }
+        if deadlines.is_empty() {
+            "chưa đặt".to_owned()
+        } else {
+            deadlines.join(", ")
+        },
+        if input.open {
+            "đang mở"
+        } else {
+            "đã đóng"
+        }
     )
 }
 
@@ -178,12 +186,19 @@ pub async fn update(
     write_deadlines(&mut tx, campaign.id, &input.deadlines).await?;
     if form_changed {
         // The stored totals are laid out by the form: lay them out anew.
-        let form = builtin(&input.form_version).ok_or_else(|| {
-            AppError::Internal(format!("form {} vanished", input.form_version))
-        })?;
+        let form = builtin(&input.form_version)
+            .ok_or_else(|| AppError::Internal(format!("form {} vanished", input.form_version)))?;
         crate::totals::rebuild_in(&mut tx, campaign.id, form).await?;
     }
-    audit::record(&mut tx, admin, campaign.id, None, "campaign.update", &summary(input)).await?;
+    audit::record(
+        &mut tx,
+        admin,
+        campaign.id,
+        None,
+        "campaign.update",
+        &summary(input),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

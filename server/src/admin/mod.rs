@@ -66,7 +66,9 @@ impl Campaign {
                 .bind(code)
                 .fetch_optional(&mut *conn)
                 .await?
-                .ok_or(AppError::NotFound { what: "đợt báo cáo" })?;
+                .ok_or(AppError::NotFound {
+                    what: "đợt báo cáo",
+                })?;
         let form = builtin(&version)
             .ok_or_else(|| AppError::Internal(format!("campaign uses unknown form {version}")))?;
         Ok(Campaign {
@@ -175,17 +177,17 @@ pub async fn is_within(
     unit_id: i64,
 ) -> Result<bool, AppError> {
     let (n,): (i64,) = sqlx::query_as(
-            "WITH RECURSIVE up(id, parent_id, code) AS (
+        "WITH RECURSIVE up(id, parent_id, code) AS (
                  SELECT id, parent_id, code FROM units WHERE id = ?
                  UNION ALL
                  SELECT u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
              )
              SELECT COUNT(*) FROM up WHERE code = ?",
-        )
-        .bind(unit_id)
-        .bind(code)
-        .fetch_one(&mut *conn)
-        .await?;
+    )
+    .bind(unit_id)
+    .bind(code)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(n > 0)
 }
 

@@ -23,9 +23,18 @@ fn problem(line: u32, code: &str, message: impl Into<String>) -> Unreadable {
 /// The four columns, and the header spellings accepted for each (compared folded:
 /// lowercase, without diacritics).
 const COLUMNS: [(&str, &[&str]); 4] = [
-    ("mã", &["code", "ma", "ma don vi", "ma dv", "ma so", "ma truong"]),
-    ("tên", &["name", "ten", "ten don vi", "ten dv", "ten truong"]),
-    ("loại", &["kind", "loai", "loai don vi", "loai hinh", "loai dv"]),
+    (
+        "mã",
+        &["code", "ma", "ma don vi", "ma dv", "ma so", "ma truong"],
+    ),
+    (
+        "tên",
+        &["name", "ten", "ten don vi", "ten dv", "ten truong"],
+    ),
+    (
+        "loại",
+        &["kind", "loai", "loai don vi", "loai hinh", "loai dv"],
+    ),
     (
         "mã cấp trên",
         &[
@@ -61,7 +70,13 @@ pub fn read(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
 fn header(cells: &[String]) -> Result<[usize; 4], Unreadable> {
     let folded: Vec<String> = cells
         .iter()
-        .map(|c| fold(c).replace(['_', '-'], " ").split_whitespace().collect::<Vec<_>>().join(" "))
+        .map(|c| {
+            fold(c)
+                .replace(['_', '-'], " ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
         .collect();
     let mut at = [0usize; 4];
     let mut missing = Vec::new();
@@ -86,7 +101,12 @@ fn header(cells: &[String]) -> Result<[usize; 4], Unreadable> {
 }
 
 fn row(line: u32, cells: &[String], at: &[usize; 4]) -> Option<TreeRow> {
-    let get = |i: usize| cells.get(at[i]).map(|c| c.trim().to_owned()).unwrap_or_default();
+    let get = |i: usize| {
+        cells
+            .get(at[i])
+            .map(|c| c.trim().to_owned())
+            .unwrap_or_default()
+    };
     let r = TreeRow {
         line,
         code: get(0),
@@ -109,7 +129,11 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()].iter().filter(|&&b| b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
         return Err(problem(
             u32::try_from(line).unwrap_or(u32::MAX),
             "BAD_ENCODING",
@@ -171,7 +195,9 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
         return Err(problem(1, "EMPTY_FILE", "Tệp trống."));
     };
     let at = header(&head)?;
-    Ok(lines.filter_map(|(line, cells)| row(line, &cells, &at)).collect())
+    Ok(lines
+        .filter_map(|(line, cells)| row(line, &cells, &at))
+        .collect())
 }
 
 /// A cell as text: codes typed as numbers (`12345`) read as they show.
@@ -194,7 +220,12 @@ mod tests {
         let rows = read(file.as_bytes()).expect("rows");
         assert_eq!(rows.len(), 2);
         assert_eq!(
-            (rows[1].line, rows[1].code.as_str(), rows[1].name.as_str(), rows[1].parent.as_str()),
+            (
+                rows[1].line,
+                rows[1].code.as_str(),
+                rows[1].name.as_str(),
+                rows[1].parent.as_str()
+            ),
             (3, "NB-HQ", "Phường Hồng Quang; mới", "NB")
         );
     }

@@ -68,9 +68,17 @@ struct Tree {
 
 impl Tree {
     fn new(units: Vec<Stored>) -> Tree {
-        let by_code = units.iter().enumerate().map(|(i, u)| (u.code.clone(), i)).collect();
+        let by_code = units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| (u.code.clone(), i))
+            .collect();
         let by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
-        Tree { units, by_code, by_id }
+        Tree {
+            units,
+            by_code,
+            by_id,
+        }
     }
 
     fn parent_code(&self, u: &Stored) -> Option<String> {
@@ -141,7 +149,10 @@ pub async fn import(
             (Some(tree.existing(&tree.units[i])), tree.below(a.id))
         }
     };
-    let existing: Vec<ExistingUnit> = part.iter().map(|&i| tree.existing(&tree.units[i])).collect();
+    let existing: Vec<ExistingUnit> = part
+        .iter()
+        .map(|&i| tree.existing(&tree.units[i]))
+        .collect();
     let in_part: HashSet<&str> = existing.iter().map(|e| e.code.as_str()).collect();
     let anchor = match &anchor_existing {
         None => Anchor::Root,
@@ -170,8 +181,15 @@ pub async fn import(
     let mut preview = describe(&plan, rows.len());
     if apply && !plan.is_noop() {
         let base_depth = anchor_row.as_ref().map_or(0, |a| a.depth);
-        write(&mut tx, &campaign, &tree, &plan, anchor_row.as_ref().map(|a| a.id), base_depth)
-            .await?;
+        write(
+            &mut tx,
+            &campaign,
+            &tree,
+            &plan,
+            anchor_row.as_ref().map(|a| a.id),
+            base_depth,
+        )
+        .await?;
         let what = match source {
             Source::File(name) => format!("Nhập cây đơn vị từ tệp “{name}”"),
             Source::Copy(from) => format!("Sao chép cây đơn vị từ đợt {from}"),
@@ -231,7 +249,10 @@ fn describe(plan: &Plan, rows: usize) -> TreePreview {
                 p.updated += 1;
                 let mut parts = Vec::new();
                 if renamed {
-                    parts.push(format!("đổi tên (trước: {})", u.old_name.as_deref().unwrap_or("")));
+                    parts.push(format!(
+                        "đổi tên (trước: {})",
+                        u.old_name.as_deref().unwrap_or("")
+                    ));
                 }
                 if rekinded {
                     parts.push(format!("đổi loại thành {}", u.kind.label()));
@@ -299,8 +320,7 @@ async fn write(
             .execute(&mut *conn)
             .await?;
     }
-    let mut ids: HashMap<String, i64> =
-        tree.units.iter().map(|u| (u.code.clone(), u.id)).collect();
+    let mut ids: HashMap<String, i64> = tree.units.iter().map(|u| (u.code.clone(), u.id)).collect();
     for u in &plan.units {
         let parent_id = match &u.parent {
             Some(p) => Some(*ids.get(p).ok_or_else(|| {

@@ -39,16 +39,20 @@ pub async fn list(
     let Some(parent) = parent.map(tree::normalize_code).filter(|c| !c.is_empty()) else {
         let top = admin.top(&mut conn, campaign.id).await?;
         let rows = match top {
-            Some(u) => sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
-                .bind(u.id)
+            Some(u) => {
+                sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+                    .bind(u.id)
+                    .fetch_all(&mut *conn)
+                    .await?
+            }
+            None => {
+                sqlx::query(&format!(
+                    "{SELECT} WHERE u.campaign_id = ? AND u.parent_id IS NULL"
+                ))
+                .bind(campaign.id)
                 .fetch_all(&mut *conn)
-                .await?,
-            None => sqlx::query(&format!(
-                "{SELECT} WHERE u.campaign_id = ? AND u.parent_id IS NULL"
-            ))
-            .bind(campaign.id)
-            .fetch_all(&mut *conn)
-            .await?,
+                .await?
+            }
         };
         return Ok(AdminUnits {
             parent: None,
@@ -89,7 +93,8 @@ fn check_name(name: &str) -> Result<String, AppError> {
 }
 
 fn check_kind(kind: &str) -> Result<UnitKind, AppError> {
-    UnitKind::parse(kind).ok_or_else(|| bad("UNKNOWN_KIND", format!("Loại đơn vị “{kind}” không rõ.")))
+    UnitKind::parse(kind)
+        .ok_or_else(|| bad("UNKNOWN_KIND", format!("Loại đơn vị “{kind}” không rõ.")))
 }
 
 /// Adds a unit below one within reach.
@@ -102,7 +107,9 @@ pub async fn add(
     let code = tree::normalize_code(&new.code);
     let valid = !code.is_empty()
         && code.len() <= tree::MAX_CODE_CHARS
-        && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && code
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if !valid {
         return Err(bad(
             "BAD_CODE",
@@ -137,8 +144,20 @@ pub async fn add(
         .await?
         .ok_or_else(|| AppError::Internal("added unit vanished".into()))?;
     totals::unit_added(&mut tx, campaign.form, campaign.id, added.id).await?;
-    let summary = format!("Thêm đơn vị {name} ({code}, {}) vào {}", kind.label(), parent.code);
-    audit::record(&mut tx, admin, campaign.id, Some(&code), "unit.create", &summary).await?;
+    let summary = format!(
+        "Thêm đơn vị {name} ({code}, {}) vào {}",
+        kind.label(),
+        parent.code
+    );
+    audit::record(
+        &mut tx,
+        admin,
+        campaign.id,
+        Some(&code),
+        "unit.create",
+        &summary,
+    )
+    .await?;
     let view = one(&mut tx, added.id).await?;
     tx.commit().await?;
     Ok(view)
@@ -163,7 +182,9 @@ pub async fn change(
 ) -> Result<AdminUnit, AppError> {
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
-    let u: UnitRow = admin.reach_unit(&mut tx, campaign.id, &tree::normalize_code(code)).await?;
+    let u: UnitRow = admin
+        .reach_unit(&mut tx, campaign.id, &tree::normalize_code(code))
+        .await?;
     let mut said = Vec::new();
     let mut tree_moved = false;
     if let Some(name) = &change.name {
@@ -218,7 +239,14 @@ pub async fn change(
                 .bind(u.id)
                 .execute(&mut *tx)
                 .await?;
-            said.push(if active { "hoạt động trở lại" } else { "ngừng hoạt động" }.to_owned());
+            said.push(
+                if active {
+                    "hoạt động trở lại"
+                } else {
+                    "ngừng hoạt động"
+                }
+                .to_owned(),
+            );
             tree_moved = true;
         }
     }
@@ -228,8 +256,15 @@ pub async fn change(
     }
     if !said.is_empty() {
         let summary = format!("Đơn vị {} ({}): {}", u.name, u.code, said.join("; "));
-        audit::record(&mut tx, admin, campaign.id, Some(&u.code), "unit.update", &summary)
-            .await?;
+        audit::record(
+            &mut tx,
+            admin,
+            campaign.id,
+            Some(&u.code),
+            "unit.update",
+            &summary,
+        )
+        .await?;
     }
     let view = one(&mut tx, u.id).await?;
     tx.commit().await?;

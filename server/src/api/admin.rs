@@ -45,7 +45,11 @@ pub async fn campaign_update(
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> Result<StatusCode, AppError> {
     campaigns::update(&state.db, &admin, &campaign, &input).await?;
-    state.live.publish_all(admin::Campaign::find(&mut *state.db.acquire().await?, &campaign).await?.id);
+    state.live.publish_all(
+        admin::Campaign::find(&mut *state.db.acquire().await?, &campaign)
+            .await?
+            .id,
+    );
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -79,7 +83,13 @@ async fn rows_of(
         }
     })?;
     if let Some(from) = &query.from {
-        return Ok(Ok(tree::rows_of(&state.db, admin, from, query.under.as_deref()).await?));
+        return Ok(Ok(tree::rows_of(
+            &state.db,
+            admin,
+            from,
+            query.under.as_deref(),
+        )
+        .await?));
     }
     let media = headers
         .get(header::CONTENT_TYPE)
@@ -111,7 +121,11 @@ async fn tree_run(
     let rows = match rows_of(&state, &admin, &query, &headers, body).await? {
         Ok(rows) => rows,
         Err(problems) => {
-            let status = if apply { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+            let status = if apply {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::OK
+            };
             return Ok((
                 status,
                 Json(TreePreview {
@@ -126,12 +140,21 @@ async fn tree_run(
         (Some(from), _) => Source::Copy(from),
         (None, name) => Source::File(name.as_deref().unwrap_or("không tên")),
     };
-    let preview =
-        tree::import(&state.db, &admin, &campaign, query.under.as_deref(), &rows, source, apply)
-            .await?;
+    let preview = tree::import(
+        &state.db,
+        &admin,
+        &campaign,
+        query.under.as_deref(),
+        &rows,
+        source,
+        apply,
+    )
+    .await?;
     if preview.applied && preview.problems.is_empty() {
         let mut conn = state.db.acquire().await?;
-        state.live.publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+        state
+            .live
+            .publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
     }
     let status = if apply && !preview.problems.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -175,7 +198,9 @@ pub async fn units_list(
     Path(campaign): Path<String>,
     Query(query): Query<UnitsQuery>,
 ) -> Result<Json<AdminUnits>, AppError> {
-    Ok(Json(units::list(&state.db, &admin, &campaign, query.parent.as_deref()).await?))
+    Ok(Json(
+        units::list(&state.db, &admin, &campaign, query.parent.as_deref()).await?,
+    ))
 }
 
 pub async fn unit_create(
@@ -186,7 +211,9 @@ pub async fn unit_create(
 ) -> Result<(StatusCode, Json<AdminUnit>), AppError> {
     let unit = units::add(&state.db, &admin, &campaign, &new).await?;
     let mut conn = state.db.acquire().await?;
-    state.live.publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    state
+        .live
+        .publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
     Ok((StatusCode::CREATED, Json(unit)))
 }
 
@@ -198,7 +225,9 @@ pub async fn unit_update(
 ) -> Result<Json<AdminUnit>, AppError> {
     let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;
     let mut conn = state.db.acquire().await?;
-    state.live.publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    state
+        .live
+        .publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
     Ok(Json(unit))
 }
 
@@ -223,7 +252,9 @@ pub async fn accounts_list(
     Path(campaign): Path<String>,
     Query(query): Query<AccountsQuery>,
 ) -> Result<Json<Vec<AccountInfo>>, AppError> {
-    Ok(Json(accounts::list(&state.db, &admin, &campaign, &query.q).await?))
+    Ok(Json(
+        accounts::list(&state.db, &admin, &campaign, &query.q).await?,
+    ))
 }
 
 pub async fn account_create(
@@ -242,7 +273,9 @@ pub async fn accounts_bulk(
     Path(campaign): Path<String>,
     ApiJson(request): ApiJson<BulkAccounts>,
 ) -> Result<Json<BulkCreated>, AppError> {
-    Ok(Json(accounts::bulk(&state.db, &admin, &campaign, &request).await?))
+    Ok(Json(
+        accounts::bulk(&state.db, &admin, &campaign, &request).await?,
+    ))
 }
 
 pub async fn account_update(
@@ -251,7 +284,9 @@ pub async fn account_update(
     Path((campaign, username)): Path<(String, String)>,
     ApiJson(change): ApiJson<AccountChange>,
 ) -> Result<Json<AccountInfo>, AppError> {
-    Ok(Json(accounts::change(&state.db, &admin, &campaign, &username, &change).await?))
+    Ok(Json(
+        accounts::change(&state.db, &admin, &campaign, &username, &change).await?,
+    ))
 }
 
 pub async fn account_password(
@@ -259,7 +294,9 @@ pub async fn account_password(
     admin: Admin,
     Path((campaign, username)): Path<(String, String)>,
 ) -> Result<Json<Credentials>, AppError> {
-    Ok(Json(accounts::reset_password(&state.db, &admin, &campaign, &username).await?))
+    Ok(Json(
+        accounts::reset_password(&state.db, &admin, &campaign, &username).await?,
+    ))
 }
 
 pub async fn audit_list(

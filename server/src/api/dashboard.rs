@@ -33,9 +33,8 @@ pub async fn dashboard_events(
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let (rx, stopping) = state.live.subscribe();
     let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
-    let stream = futures_util::stream::unfold(
-        (rx, stopping),
-        move |(mut rx, mut stopping)| async move {
+    let stream =
+        futures_util::stream::unfold((rx, stopping), move |(mut rx, mut stopping)| async move {
             loop {
                 if *stopping.borrow() {
                     return None;
@@ -55,8 +54,7 @@ pub async fn dashboard_events(
                 Ok(Event::default().event("changed").data("{}")),
                 (rx, stopping),
             ))
-        },
-    );
+        });
     // A first event at once, so the response (and the browser's `open`) is not held back
     // until the first change.
     let hello =

@@ -76,7 +76,10 @@ pub fn router(state: AppState) -> Router {
         )
         .route(admin_routes::ACCOUNTS_BULK, post(admin::accounts_bulk))
         .route(admin_routes::ACCOUNT, patch(admin::account_update))
-        .route(admin_routes::ACCOUNT_PASSWORD, post(admin::account_password))
+        .route(
+            admin_routes::ACCOUNT_PASSWORD,
+            post(admin::account_password),
+        )
         .route(admin_routes::AUDIT, get(admin::audit_list))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

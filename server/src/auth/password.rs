@@ -75,7 +75,10 @@ mod tests {
     fn generated_passwords_are_readable_and_verify_with_their_light_hash() {
         let p = generate().expect("password");
         assert_eq!(p.len(), 14);
-        assert!(p.chars().all(|c| c == '-' || "abcdefghjkmnpqrstuvwxyz23456789".contains(c)));
+        assert!(
+            p.chars()
+                .all(|c| c == '-' || "abcdefghjkmnpqrstuvwxyz23456789".contains(c))
+        );
         assert_ne!(p, generate().expect("another"));
         let h = hash_generated(&p).expect("hash");
         assert!(h.starts_with("$argon2id$"));

@@ -1,0 +1,588 @@
+//! Administration through the real HTTP API: campaigns, tree imports from CSV and XLSX
+//! (problems by line, preview writes nothing, re-import is a no-op, a changed file applies
+//! exactly its changes), accounts, and who may reach what.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::wire::admin::{
+    AccountInfo, AdminUnits, AuditEntry, BulkCreated, Credentials, TreePreview, routes,
+};
+use tuanle_shared::wire::{Dashboard, routes as api};
+
+const CSV: &str = "text/csv";
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A national campaign's tree in two provinces, as a province would type it.
+fn clean_csv() -> String {
+    "Mã đơn vị,Tên đơn vị,Loại,Mã cấp trên
+BGD,Bộ Giáo dục và Đào tạo,Bộ GDĐT,
+NB,Sở GDĐT Ninh Bình,Tỉnh,BGD
+NB-HQ,Phường Hồng Quang,Phường,NB
+NB-HQ-TH,Trường Tiểu học Hồng Quang,Tiểu học,NB-HQ
+NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,NB-HQ
+NB-HL,Phường Hoa Lư,Phường,NB
+NB-HL-TH,Trường Tiểu học Hoa Lư,Tiểu học,NB-HL
+HN,Sở GDĐT Hà Nội,Tỉnh,BGD
+HN-BD,Phường Ba Đình,Phường,HN
+HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD
+"
+    .to_owned()
+}
+
+async fn admin(server: &TestServer) -> ApiClient {
+    ApiClient::sign_in(server, "admin", DEMO_PASSWORD)
+        .await
+        .expect("admin signs in")
+}
+
+async fn create_campaign(admin: &ApiClient, code: &str) {
+    let body = json!({
+        "code": code, "year": 2026, "theme": "Học tập suốt đời trong kỷ nguyên số",
+        "starts_on": "2026-10-01", "ends_on": "2026-10-07", "form_version": "2025",
+        "deadlines": [{"depth": 2, "due_on": "2026-10-20"}, {"depth": 3, "due_on": "2026-10-16"}],
+        "open": true
+    });
+    let r = admin
+        .send(Method::POST, routes::CAMPAIGNS, Some(&body))
+        .await
+        .expect("create");
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+}
+
+async fn tree_call(
+    client: &ApiClient,
+    campaign: &str,
+    apply: bool,
+    media: &str,
+    file: Vec<u8>,
+) -> (u16, TreePreview) {
+    let action = if apply { "import" } else { "preview" };
+    let path = routes::campaign(campaign, &format!("/tree/{action}?name=cay.csv"));
+    let r = client.post_file(&path, media, file).await.expect("answer");
+    let status = r.status().as_u16();
+    let text = r.text().await.expect("body");
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}")),
+    )
+}
+
+async fn units_in(server: &TestServer, campaign: &str) -> i64 {
+    let db = server.db().await.expect("db");
+    sqlx::query_scalar(
+        "SELECT COUNT(*) FROM units u JOIN campaigns c ON c.id = u.campaign_id WHERE c.code = ?",
+    )
+    .bind(campaign)
+    .fetch_one(&db)
+    .await
+    .expect("count")
+}
+
+fn problems(p: &TreePreview) -> Vec<(u32, &str)> {
+    p.problems
+        .iter()
+        .map(|p| (p.line, p.code.as_str()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_csv_import_is_previewed_applied_once_and_updated_exactly() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    create_campaign(&admin, "2026").await;
+
+    // Known problems, each on its line; nothing written, not even by an import.
+    let bad = "ma,ten,loai,ma cap tren
+BGD,Bộ Giáo dục và Đào tạo,bo,
+NB,,tinh,BGD
+NB,Trùng mã,tinh,BGD
+X1,Trường lạc,tiểu học,KHONGCO
+C1,Vòng một,khác,C2
+C2,Vòng hai,khác,C1
+";
+    let (status, preview) = tree_call(&admin, "2026", false, CSV, bad.into()).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        problems(&preview),
+        [
+            (3, "EMPTY_NAME"),
+            (4, "DUPLICATE_CODE"),
+            (5, "UNKNOWN_PARENT"),
+            (6, "CYCLE"),
+            (7, "CYCLE")
+        ]
+    );
+    assert!(preview.problems[1].message.contains("dòng 3"));
+    let (status, refused) = tree_call(&admin, "2026", true, CSV, bad.into()).await;
+    assert_eq!((status, refused.applied), (422, false));
+    assert_eq!(units_in(&server, "2026").await, 0);
+
+    // A file saved in a Vietnamese Windows code page is named with its line.
+    let mut legacy = b"code,name,kind,parent\nBGD,Bo,bo,\nNB,S\xDE GD,tinh,BGD\n".to_vec();
+    legacy.extend_from_slice(b"");
+    let (_, enc) = tree_call(&admin, "2026", false, CSV, legacy).await;
+    assert_eq!(problems(&enc), [(3, "BAD_ENCODING")]);
+
+    // A clean file: the preview writes nothing, the import writes it all.
+    let (_, preview) = tree_call(&admin, "2026", false, CSV, clean_csv().into()).await;
+    assert_eq!((preview.added, preview.applied), (10, false), "{preview:?}");
+    assert_eq!(units_in(&server, "2026").await, 0);
+    let (status, done) = tree_call(&admin, "2026", true, CSV, clean_csv().into()).await;
+    assert_eq!((status, done.added, done.applied), (200, 10, true));
+    assert_eq!(units_in(&server, "2026").await, 10);
+    let root: Dashboard = admin
+        .expect(
+            Method::GET,
+            &api::dashboard("2026", "BGD", false),
+            None,
+            200,
+        )
+        .await
+        .expect("dashboard");
+    assert_eq!(root.completeness.units, 10);
+
+    // The same file again changes nothing and logs nothing.
+    let audit_path = routes::campaign("2026", "/audit");
+    let before: Vec<AuditEntry> = admin
+        .expect(Method::GET, &audit_path, None, 200)
+        .await
+        .expect("audit");
+    let (_, again) = tree_call(&admin, "2026", true, CSV, clean_csv().into()).await;
+    assert_eq!(
+        (
+            again.added,
+            again.updated,
+            again.removed,
+            again.deactivated,
+            again.unchanged
+        ),
+        (0, 0, 0, 0, 10)
+    );
+    let after: Vec<AuditEntry> = admin
+        .expect(Method::GET, &audit_path, None, 200)
+        .await
+        .expect("audit");
+    assert_eq!(after.len(), before.len());
+
+    // The Hoa Lư school gets an account and a report; then a changed file drops it.
+    let creds: Credentials = admin
+        .expect(
+            Method::POST,
+            &routes::campaign("2026", "/accounts"),
+            Some(&json!({"username": "th-hoalu", "display_name": "TH Hoa Lư", "role": "reporter", "unit_code": "NB-HL-TH"})),
+            201,
+        )
+        .await
+        .expect("account");
+    let reporter = ApiClient::sign_in(&server, &creds.username, &creds.password)
+        .await
+        .expect("first password works");
+    let push = json!({"push_id": "p-hl-1", "device_id": "tab-1", "base_version": 0,
+        "content": {"numbers": {"1.1/count": 3}, "texts": {}}});
+    let r = reporter
+        .send(
+            Method::POST,
+            &api::report("2026", "NB-HL-TH", "push"),
+            Some(&push),
+        )
+        .await
+        .expect("push");
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+
+    let changed = clean_csv()
+        .replace("NB-HQ,Phường Hồng Quang,", "NB-HQ,Phường Hồng Quang (mới),")
+        .replace("NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,NB-HQ", "NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,HN-BD")
+        .replace("NB-HL,Phường Hoa Lư,Phường,NB\nNB-HL-TH,Trường Tiểu học Hoa Lư,Tiểu học,NB-HL\n", "")
+        .replace("HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD\n", "HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD\nHN-BD-TV,Thư viện Ba Đình,Thư viện,HN-BD\n");
+    let (_, plan) = tree_call(&admin, "2026", false, CSV, changed.clone().into()).await;
+    let mut what: Vec<(String, String)> = plan
+        .changes
+        .iter()
+        .map(|c| (c.code.clone(), c.what.clone()))
+        .collect();
+    what.sort();
+    assert_eq!(
+        what.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
+        ["HN-BD-TV", "NB-HL", "NB-HL-TH", "NB-HQ", "NB-HQ-MN"],
+        "{what:?}"
+    );
+    assert_eq!(
+        (plan.added, plan.updated, plan.removed, plan.deactivated),
+        (1, 2, 0, 2),
+        "the ward stays (inactive) because its school has a report: {what:?}"
+    );
+    let (_, applied) = tree_call(&admin, "2026", true, CSV, changed.into()).await;
+    assert!(applied.applied);
+    let db = server.db().await.expect("db");
+    let rows: Vec<(String, String, Option<String>, bool)> = sqlx::query_as(
+        "SELECT u.code, u.name, p.code, u.active FROM units u LEFT JOIN units p ON p.id = u.parent_id
+         JOIN campaigns c ON c.id = u.campaign_id WHERE c.code = '2026' ORDER BY u.code",
+    )
+    .fetch_all(&db)
+    .await
+    .expect("units");
+    let find = |code: &str| rows.iter().find(|r| r.0 == code).cloned().expect(code);
+    assert_eq!(find("NB-HQ").1, "Phường Hồng Quang (mới)");
+    assert_eq!(find("NB-HQ-MN").2.as_deref(), Some("HN-BD"));
+    assert!(!find("NB-HL-TH").3 && !find("NB-HL").3, "kept, inactive");
+    assert_eq!(rows.len(), 11);
+    // Totals follow: the inactive ward and school are no longer expected.
+    let root: Dashboard = admin
+        .expect(
+            Method::GET,
+            &api::dashboard("2026", "BGD", false),
+            None,
+            200,
+        )
+        .await
+        .expect("dashboard");
+    assert_eq!(root.completeness.units, 9);
+    let hn: Dashboard = admin
+        .expect(Method::GET, &api::dashboard("2026", "HN", false), None, 200)
+        .await
+        .expect("dashboard");
+    assert_eq!(hn.completeness.units, 5);
+    // An inactive unit's report can no longer be changed.
+    let push2 = json!({"push_id": "p-hl-2", "device_id": "tab-1", "base_version": 1,
+        "content": {"numbers": {"1.1/count": 4}, "texts": {}}});
+    let r = reporter
+        .send(
+            Method::POST,
+            &api::report("2026", "NB-HL-TH", "push"),
+            Some(&push2),
+        )
+        .await
+        .expect("push");
+    assert_eq!(r.status(), 423);
+    let log: Vec<AuditEntry> = admin
+        .expect(Method::GET, &audit_path, None, 200)
+        .await
+        .expect("audit");
+    assert_eq!(log[0].action, "tree.import");
+    assert!(
+        log[0]
+            .summary
+            .contains("thêm 1, cập nhật 2, xoá 0, ngừng hoạt động 2"),
+        "{}",
+        log[0].summary
+    );
+}
+
+fn xlsx(rows: &[[&str; 4]], numeric_codes: bool) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, cells) in rows.iter().enumerate() {
+        for (c, text) in cells.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match text.parse::<f64>() {
+                Ok(n) if numeric_codes && r > 0 => sheet.write_number(r, c, n).map(|_| ()),
+                _ => sheet.write_string(r, c, *text).map(|_| ()),
+            }
+            .expect("cell");
+        }
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn an_xlsx_import_reports_problems_by_row_and_reads_numeric_codes() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    create_campaign(&admin, "2026").await;
+    let header = ["Mã", "Tên", "Loại đơn vị", "Mã đơn vị cấp trên"];
+    let bad = xlsx(
+        &[
+            header,
+            ["79", "Sở GDĐT TP Hồ Chí Minh", "tỉnh", ""],
+            ["79001", "", "phường", "79"],
+            ["79002", "Phường Sài Gòn", "bệnh viện", "79"],
+            ["79003", "Phường Bến Thành", "phường", "80"],
+        ],
+        true,
+    );
+    let (_, preview) = tree_call(&admin, "2026", false, XLSX, bad).await;
+    assert_eq!(
+        problems(&preview),
+        [
+            (3, "EMPTY_NAME"),
+            (4, "UNKNOWN_KIND"),
+            (5, "UNKNOWN_PARENT")
+        ]
+    );
+    let good = xlsx(
+        &[
+            header,
+            ["79", "Sở GDĐT TP Hồ Chí Minh", "tỉnh", ""],
+            ["79001", "Phường Sài Gòn", "phường", "79"],
+            ["79001001", "Trường THCS Sài Gòn", "THCS", "79001"],
+        ],
+        true,
+    );
+    let (status, done) = tree_call(&admin, "2026", true, XLSX, good).await;
+    assert_eq!(
+        (status, done.added, done.applied),
+        (200, 3, true),
+        "{done:?}"
+    );
+    let units: AdminUnits = admin
+        .expect(
+            Method::GET,
+            &routes::campaign("2026", "/units?parent=79001"),
+            None,
+            200,
+        )
+        .await
+        .expect("units");
+    assert_eq!(units.units[0].code, "79001001");
+    assert_eq!(units.units[0].kind, "truong_thcs");
+}
+
+/// A tree with two provinces in a new campaign, and an administrator for one of them.
+async fn two_provinces(server: &TestServer) -> (ApiClient, ApiClient) {
+    let admin = admin(server).await;
+    create_campaign(&admin, "2026").await;
+    let (_, done) = tree_call(&admin, "2026", true, CSV, clean_csv().into()).await;
+    assert!(done.applied);
+    let creds: Credentials = admin
+        .expect(
+            Method::POST,
+            &routes::campaign("2026", "/accounts"),
+            Some(&json!({"username": "qt-nb", "display_name": "Quản trị Ninh Bình", "role": "admin", "unit_code": "NB"})),
+            201,
+        )
+        .await
+        .expect("province admin");
+    let nb = ApiClient::sign_in(server, &creds.username, &creds.password)
+        .await
+        .expect("signs in");
+    (admin, nb)
+}
+
+#[tokio::test]
+async fn a_province_admin_manages_that_province_only() {
+    let server = TestServer::spawn().await.expect("server");
+    let (national, nb) = two_provinces(&server).await;
+    let c = |rest: &str| routes::campaign("2026", rest);
+
+    // What the province admin sees: their province at the top, its accounts, its log.
+    let top: AdminUnits = nb
+        .expect(Method::GET, &c("/units"), None, 200)
+        .await
+        .expect("top");
+    assert_eq!(
+        top.units
+            .iter()
+            .map(|u| u.code.as_str())
+            .collect::<Vec<_>>(),
+        ["NB"]
+    );
+    let _: BulkCreated = national
+        .expect(
+            Method::POST,
+            &c("/accounts/bulk"),
+            Some(&json!({"depth": 2})),
+            200,
+        )
+        .await
+        .expect("ward accounts everywhere");
+    let listed: Vec<AccountInfo> = nb
+        .expect(Method::GET, &c("/accounts"), None, 200)
+        .await
+        .expect("accounts");
+    let mut units: Vec<&str> = listed
+        .iter()
+        .filter_map(|a| a.unit_code.as_deref())
+        .collect();
+    units.sort();
+    units.dedup();
+    // The demo accounts of Ninh Bình's units are matched by code in this campaign too;
+    // Hà Nội's new ward account is not listed.
+    assert_eq!(
+        units,
+        ["NB", "NB-HL", "NB-HL-TH", "NB-HQ", "NB-HQ-MN", "NB-HQ-TH"]
+    );
+
+    // Allowed within the province.
+    let _: Value = nb
+        .expect(Method::POST, &c("/units"), Some(&json!({"code": "NB-HQ-TV2", "name": "Thư viện Hồng Quang 2", "kind": "thư viện", "parent": "NB-HQ"})), 201)
+        .await
+        .expect("add in own province");
+    let bulk: BulkCreated = nb
+        .expect(
+            Method::POST,
+            &c("/accounts/bulk"),
+            Some(&json!({"depth": 3})),
+            200,
+        )
+        .await
+        .expect("school accounts in own province");
+    let mut made: Vec<&str> = bulk.created.iter().map(|c| c.username.as_str()).collect();
+    made.sort();
+    assert_eq!(
+        made,
+        ["nb-hq-tv2"],
+        "the other schools have their demo accounts"
+    );
+    assert_eq!(bulk.skipped, 3);
+    let (status, _) = tree_call(
+        &nb,
+        "2026",
+        false,
+        CSV,
+        "code,name,kind,parent\nNB-NT,Phường Nam Thành,phường,\n".into(),
+    )
+    .await;
+    assert_eq!(status, 200);
+
+    // Refused everywhere else, with the precise code.
+    let hn_file = "code,name,kind,parent\nHN-X,Phường X,phường,HN\n"
+        .as_bytes()
+        .to_vec();
+    let refused: Vec<(Method, String, Option<Value>)> = vec![
+        (
+            Method::POST,
+            routes::CAMPAIGNS.to_owned(),
+            Some(
+                json!({"code": "2027", "year": 2027, "theme": "x", "starts_on": "2027-10-01", "ends_on": "2027-10-07", "form_version": "2025", "deadlines": [], "open": true}),
+            ),
+        ),
+        (
+            Method::PUT,
+            c(""),
+            Some(
+                json!({"code": "2026", "year": 2026, "theme": "x", "starts_on": "2026-10-01", "ends_on": "2026-10-07", "form_version": "2025", "deadlines": [], "open": false}),
+            ),
+        ),
+        (Method::GET, c("/units?parent=HN"), None),
+        (
+            Method::POST,
+            c("/units"),
+            Some(json!({"code": "HN-X", "name": "X", "kind": "phường", "parent": "HN"})),
+        ),
+        (
+            Method::PATCH,
+            c("/units/HN-BD"),
+            Some(json!({"name": "Đổi tên"})),
+        ),
+        (
+            Method::PATCH,
+            c("/units/NB-HQ"),
+            Some(json!({"parent": "HN"})),
+        ),
+        (
+            Method::POST,
+            c("/accounts"),
+            Some(
+                json!({"username": "hn-x", "display_name": "X", "role": "reporter", "unit_code": "HN-BD"}),
+            ),
+        ),
+        (
+            Method::POST,
+            c("/accounts"),
+            Some(
+                json!({"username": "qt-all", "display_name": "X", "role": "admin", "unit_code": null}),
+            ),
+        ),
+        (
+            Method::POST,
+            c("/accounts/bulk"),
+            Some(json!({"depth": 3, "under": "HN"})),
+        ),
+        (
+            Method::PATCH,
+            c("/accounts/hn-bd"),
+            Some(json!({"disabled": true})),
+        ),
+        (
+            Method::PATCH,
+            c("/accounts/admin"),
+            Some(json!({"disabled": true})),
+        ),
+        (Method::POST, c("/accounts/hn-bd/password"), None),
+    ];
+    for (method, path, body) in refused {
+        let r = nb
+            .send(method.clone(), &path, body.as_ref())
+            .await
+            .expect("answer");
+        let status = r.status().as_u16();
+        let e: tuanle_shared::wire::ApiError = r.json().await.expect("error body");
+        assert_eq!(
+            (status, e.code.as_str()),
+            (403, "OUT_OF_SCOPE"),
+            "{method} {path}"
+        );
+    }
+    let r = nb
+        .post_file(&c("/tree/preview?under=HN"), CSV, hn_file)
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 403);
+    // A file that reaches into another province is refused line by line.
+    let (_, p) = tree_call(
+        &nb,
+        "2026",
+        false,
+        CSV,
+        "code,name,kind,parent\nHN-BD,Cướp mã,phường,NB\n".into(),
+    )
+    .await;
+    assert_eq!(problems(&p), [(2, "CODE_TAKEN")]);
+
+    // The province's log shows its changes only.
+    let log: Vec<AuditEntry> = nb
+        .expect(Method::GET, &c("/audit"), None, 200)
+        .await
+        .expect("audit");
+    assert!(log.iter().any(|e| e.action == "unit.create"));
+    assert!(log.iter().all(|e| !e.summary.contains("HN")), "{log:?}");
+}
+
+#[tokio::test]
+async fn reporters_and_strangers_reach_no_admin_endpoint() {
+    let server = TestServer::spawn().await.expect("server");
+    let reporter = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("reporter");
+    let supervisor = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD)
+        .await
+        .expect("supervisor");
+    let stranger = ApiClient::new(&server);
+    let c = |rest: &str| routes::campaign("2025", rest);
+    let calls: Vec<(Method, String)> = vec![
+        (Method::POST, routes::CAMPAIGNS.to_owned()),
+        (Method::PUT, c("")),
+        (Method::POST, c("/tree/preview")),
+        (Method::POST, c("/tree/import")),
+        (Method::GET, c("/levels")),
+        (Method::GET, c("/units")),
+        (Method::POST, c("/units")),
+        (Method::PATCH, c("/units/NB-HQ")),
+        (Method::GET, c("/accounts")),
+        (Method::POST, c("/accounts")),
+        (Method::POST, c("/accounts/bulk")),
+        (Method::PATCH, c("/accounts/nb-hq")),
+        (Method::POST, c("/accounts/nb-hq/password")),
+        (Method::GET, c("/audit")),
+    ];
+    for (method, path) in calls {
+        for (who, client, status, code) in [
+            ("reporter", &reporter, 403, "NOT_ADMIN"),
+            ("supervisor", &supervisor, 403, "NOT_ADMIN"),
+            ("stranger", &stranger, 401, "NOT_SIGNED_IN"),
+        ] {
+            let r = client
+                .send(method.clone(), &path, Some(&json!({})))
+                .await
+                .expect("answer");
+            let got = r.status().as_u16();
+            let e: tuanle_shared::wire::ApiError = r.json().await.expect("error body");
+            assert_eq!(
+                (got, e.code.as_str()),
+                (status, code),
+                "{who}: {method} {path}"
+            );
+        }
+    }
+}
