@@ -14,6 +14,7 @@
 //! - [`reports`]: reports in storage: access, push, submit, history.
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
+//! - [`national`]: the national demo campaign at the real scale (benchmarks, load tests).
 //! - [`export`]: the official Excel form of a unit or a subtree.
 //! - [`clock`]: time as Unix milliseconds.
 //! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
@@ -30,6 +31,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod live;
+pub mod national;
 pub mod reports;
 pub mod startup;
 pub mod totals;

@@ -113,7 +113,13 @@ impl Stats {
     }
 }
 
+/// Stored figures: a JSON array of the form's slots, or `[]` for all zeros (most of a
+/// national tree's subtrees, before reports come in: storing them short keeps a tree
+/// import fast and the database small).
 fn parse_slots(form: &FormDef, json: &str) -> Result<Figures, AppError> {
+    if json == "[]" {
+        return Ok(Figures::zero(form));
+    }
     serde_json::from_str::<Vec<u64>>(json)
         .ok()
         .and_then(|v| Figures::from_slots(form, v))
@@ -121,6 +127,9 @@ fn parse_slots(form: &FormDef, json: &str) -> Result<Figures, AppError> {
 }
 
 fn slots_json(f: &Figures) -> Result<String, AppError> {
+    if f.as_slice().iter().all(|&v| v == 0) {
+        return Ok("[]".to_owned());
+    }
     serde_json::to_string(f.as_slice()).map_err(|e| AppError::Internal(e.to_string()))
 }
 
@@ -360,8 +369,38 @@ pub async fn rebuild_in(
         .bind(campaign_id)
         .execute(&mut *conn)
         .await?;
-    for (id, s) in &stats {
-        store(conn, campaign_id, *id, s).await?;
+    // Many rows per statement: a national tree has 100,000 subtrees.
+    let stats: Vec<(i64, Stats)> = stats.into_iter().collect();
+    for chunk in stats.chunks(500) {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional) ",
+        );
+        let rows = chunk
+            .iter()
+            .map(|(id, s)| {
+                Ok((
+                    *id,
+                    s,
+                    slots_json(&s.final_figures)?,
+                    slots_json(&s.provisional_figures)?,
+                ))
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        insert.push_values(rows, |mut b, (id, s, final_json, provisional_json)| {
+            let c = &s.completeness;
+            let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+            b.push_bind(id)
+                .push_bind(campaign_id)
+                .push_bind(n(c.units))
+                .push_bind(n(c.draft))
+                .push_bind(n(c.on_time))
+                .push_bind(n(c.late))
+                .push_bind(n(c.returned))
+                .push_bind(n(c.approved))
+                .push_bind(final_json)
+                .push_bind(provisional_json);
+        });
+        insert.build().execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -586,3 +586,30 @@ async fn reporters_and_strangers_reach_no_admin_endpoint() {
         }
     }
 }
+
+/// The national tree (about 100,000 units) imports through the API in one go; its time
+/// is measured by `cargo bench -p tuanle-server --bench import`, not here.
+#[tokio::test]
+async fn a_national_tree_of_100_000_rows_imports() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    create_campaign(&admin, "QG").await;
+    let rows = tuanle_server::national::tree_rows(7);
+    assert!(rows.len() > 95_000, "{}", rows.len());
+    let csv = tuanle_server::national::to_csv(&rows);
+    let (status, done) = tree_call(&admin, "QG", true, CSV, csv.clone().into()).await;
+    assert_eq!(
+        (status, done.applied, done.added),
+        (200, true, rows.len() as u64)
+    );
+    assert_eq!(units_in(&server, "QG").await, rows.len() as i64);
+    let root: Dashboard = admin
+        .expect(Method::GET, &api::dashboard("QG", "BGD", false), None, 200)
+        .await
+        .expect("dashboard");
+    assert_eq!(root.completeness.units, rows.len() as u64);
+    assert_eq!(root.children.len(), 34);
+    // And again: nothing to do.
+    let (_, again) = tree_call(&admin, "QG", true, CSV, csv.into()).await;
+    assert_eq!((again.added, again.unchanged), (0, rows.len() as u64));
+}

@@ -86,10 +86,33 @@ async fn the_demo_campaign_is_loaded_once() {
         .json()
         .await
         .expect("campaigns");
-    assert_eq!(campaigns.len(), 1);
-    assert_eq!(campaigns[0].year, 2025);
+    // Newest first: 2025 open, 2023 (over) closed, with the source documents' themes,
+    // dates and deadlines.
+    assert_eq!(campaigns.len(), 2);
+    assert_eq!((campaigns[0].year, campaigns[0].open), (2025, true));
     assert_eq!(campaigns[0].form_version, "2025");
     assert!(campaigns[0].theme.starts_with("Học để phát triển bản thân"));
+    let due: Vec<(u32, &str)> = campaigns[0]
+        .deadlines
+        .iter()
+        .map(|d| (d.depth, d.due_on.as_str()))
+        .collect();
+    assert_eq!(
+        due,
+        [(0, "2025-10-20"), (1, "2025-10-20"), (2, "2025-10-16")]
+    );
+    assert_eq!((campaigns[1].year, campaigns[1].open), (2023, false));
+    assert_eq!(
+        campaigns[1].theme,
+        "Xây dựng năng lực tự học trong kỷ nguyên số"
+    );
+    assert_eq!(
+        (
+            campaigns[1].starts_on.as_str(),
+            campaigns[1].ends_on.as_str()
+        ),
+        ("2023-10-02", "2023-10-08")
+    );
 
     let again = TestServer::start_in(server.data_dir.path().to_path_buf())
         .await

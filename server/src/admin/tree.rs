@@ -5,7 +5,9 @@
 use std::collections::{HashMap, HashSet};
 
 use sqlx::{Row, SqliteConnection, SqlitePool};
-use tuanle_shared::tree::{self, Anchor, Change, ExistingUnit, Plan, TreeRow, UnitKind};
+use tuanle_shared::tree::{
+    self, Anchor, Change, ExistingUnit, Plan, PlannedUnit, TreeRow, UnitKind,
+};
 use tuanle_shared::wire::admin::{TreeChange, TreePreview, TreeProblem};
 
 use super::{Admin, Campaign, audit, begin_write};
@@ -129,6 +131,7 @@ pub async fn import(
     source: Source<'_>,
     apply: bool,
 ) -> Result<TreePreview, AppError> {
+    let started = std::time::Instant::now();
     // The plan is made inside the transaction that applies it, so nothing changes
     // between the two.
     let mut tx = if apply {
@@ -179,6 +182,7 @@ pub async fn import(
         }
     };
     let mut preview = describe(&plan, rows.len());
+    tracing::info!(rows = rows.len(), elapsed = ?started.elapsed(), "tree planned");
     if apply && !plan.is_noop() {
         let base_depth = anchor_row.as_ref().map_or(0, |a| a.depth);
         write(
@@ -208,6 +212,7 @@ pub async fn import(
         let scope = anchor_row.as_ref().map(|a| a.code.as_str());
         audit::record(&mut tx, admin, campaign.id, scope, "tree.import", &summary).await?;
         tx.commit().await?;
+        tracing::info!(rows = rows.len(), elapsed = ?started.elapsed(), "tree applied");
         preview.applied = true;
     } else {
         preview.applied = apply;
@@ -307,6 +312,7 @@ async fn write(
     anchor_id: Option<i64>,
     base_depth: i64,
 ) -> Result<(), AppError> {
+    let started = std::time::Instant::now();
     // Stats are rebuilt at the end; they would only hold deleted units back.
     sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = ?")
         .bind(campaign.id)
@@ -321,6 +327,12 @@ async fn write(
             .await?;
     }
     let mut ids: HashMap<String, i64> = tree.units.iter().map(|u| (u.code.clone(), u.id)).collect();
+    // New units get their ids here (this transaction holds the write lock), so they are
+    // inserted many rows per statement and children know their parent's id at once.
+    let (mut next_id,): (i64,) = sqlx::query_as("SELECT COALESCE(MAX(id), 0) + 1 FROM units")
+        .fetch_one(&mut *conn)
+        .await?;
+    let mut added: Vec<(i64, &PlannedUnit, Option<i64>, i64)> = Vec::new();
     for u in &plan.units {
         let parent_id = match &u.parent {
             Some(p) => Some(*ids.get(p).ok_or_else(|| {
@@ -331,19 +343,9 @@ async fn write(
         let depth = base_depth + i64::from(u.depth);
         match u.change {
             Change::Added => {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active)
-                     VALUES (?, ?, ?, ?, ?, ?, 1) RETURNING id",
-                )
-                .bind(campaign.id)
-                .bind(&u.code)
-                .bind(&u.name)
-                .bind(u.kind.code())
-                .bind(parent_id)
-                .bind(depth)
-                .fetch_one(&mut *conn)
-                .await?;
-                ids.insert(u.code.clone(), id);
+                ids.insert(u.code.clone(), next_id);
+                added.push((next_id, u, parent_id, depth));
+                next_id += 1;
             }
             Change::Unchanged if tree.units[tree.by_code[&u.code]].depth == depth => {}
             Change::Unchanged | Change::Updated { .. } => {
@@ -361,6 +363,24 @@ async fn write(
             }
         }
     }
+    // Parents come before children in the plan, so in the batches too.
+    for chunk in added.chunks(1_000) {
+        let mut insert = sqlx::QueryBuilder::new(
+            "INSERT INTO units (id, campaign_id, code, name, kind, parent_id, depth, active) ",
+        );
+        insert.push_values(chunk, |mut b, (id, u, parent_id, depth)| {
+            b.push_bind(*id)
+                .push_bind(campaign.id)
+                .push_bind(&u.code)
+                .push_bind(&u.name)
+                .push_bind(u.kind.code())
+                .push_bind(*parent_id)
+                .push_bind(*depth)
+                .push_bind(true);
+        });
+        insert.build().execute(&mut *conn).await?;
+    }
+    tracing::info!(elapsed = ?started.elapsed(), "units written");
     for code in &plan.deactivated {
         sqlx::query("UPDATE units SET active = 0 WHERE id = ?")
             .bind(ids[code])
@@ -373,8 +393,12 @@ async fn write(
             .execute(&mut *conn)
             .await?;
     }
+    let started = std::time::Instant::now();
     fix_depths(conn, campaign.id).await?;
-    totals::rebuild_in(conn, campaign.id, campaign.form).await
+    tracing::info!(elapsed = ?started.elapsed(), "depths fixed");
+    totals::rebuild_in(conn, campaign.id, campaign.form).await?;
+    tracing::info!(elapsed = ?started.elapsed(), "totals rebuilt");
+    Ok(())
 }
 
 /// Sets every unit's depth from its place in the tree (units kept below a moved unit

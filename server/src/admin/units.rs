@@ -232,23 +232,23 @@ pub async fn change(
             tree_moved = true;
         }
     }
-    if let Some(active) = change.active {
-        if active != u.active {
-            sqlx::query("UPDATE units SET active = ? WHERE id = ?")
-                .bind(active)
-                .bind(u.id)
-                .execute(&mut *tx)
-                .await?;
-            said.push(
-                if active {
-                    "hoạt động trở lại"
-                } else {
-                    "ngừng hoạt động"
-                }
-                .to_owned(),
-            );
-            tree_moved = true;
-        }
+    if let Some(active) = change.active
+        && active != u.active
+    {
+        sqlx::query("UPDATE units SET active = ? WHERE id = ?")
+            .bind(active)
+            .bind(u.id)
+            .execute(&mut *tx)
+            .await?;
+        said.push(
+            if active {
+                "hoạt động trở lại"
+            } else {
+                "ngừng hoạt động"
+            }
+            .to_owned(),
+        );
+        tree_moved = true;
     }
     if tree_moved {
         fix_depths(&mut tx, campaign.id).await?;

@@ -277,10 +277,10 @@ pub fn plan(
             first_line.insert(code.clone(), row.line);
         }
         if ok && Some(code.as_str()) == anchor_code {
-            if let (Anchor::Under(a), Some(kind)) = (anchor, kind) {
-                if a.name != name || a.kind != kind.code() {
-                    anchor_update = Some((name, kind));
-                }
+            if let (Anchor::Under(a), Some(kind)) = (anchor, kind)
+                && (a.name != name || a.kind != kind.code())
+            {
+                anchor_update = Some((name, kind));
             }
             continue;
         }
@@ -325,15 +325,14 @@ pub fn plan(
         }
     }
     if let (Some((i, line)), Some(old_root)) = (root, existing.iter().find(|e| e.parent.is_none()))
+        && checked[i].code != old_root.code
     {
-        if checked[i].code != old_root.code {
-            problem(
-                line,
-                ProblemKind::RootChanged {
-                    existing: old_root.code.clone(),
-                },
-            );
-        }
+        problem(
+            line,
+            ProblemKind::RootChanged {
+                existing: old_root.code.clone(),
+            },
+        );
     }
 
     // 3. Every row must lead up to the anchor: walk down from it, breadth first, so each
