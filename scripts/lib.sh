@@ -58,20 +58,25 @@ build_app() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_wasm_opt
-  say "building the app (wasm, profile wasm-release)"
-  cargo build --manifest-path "$ROOT/Cargo.toml" -p tuanle-app --lib \
-    --target wasm32-unknown-unknown --profile wasm-release
   rm -rf "$DIST"
-  mkdir -p "$DIST/pkg"
-  wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
-    --out-dir "$DIST/pkg" --out-name tuanle_app \
-    "$ROOT/target/wasm32-unknown-unknown/wasm-release/tuanle_app.wasm"
-  wasm-opt -Oz --strip-debug "$DIST/pkg/tuanle_app_bg.wasm" -o "$DIST/pkg/tuanle_app_bg.wasm"
+  # Two bundles: the app, and the app with its administration pages (under /quan-tri).
+  local feature dir
+  for feature in "" admin; do
+    dir="$DIST/pkg${feature:+-$feature}"
+    say "building the app${feature:+ with $feature} (wasm, profile wasm-release)"
+    cargo build --manifest-path "$ROOT/Cargo.toml" -p tuanle-app --lib \
+      --target wasm32-unknown-unknown --profile wasm-release ${feature:+--features $feature}
+    mkdir -p "$dir"
+    wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
+      --out-dir "$dir" --out-name tuanle_app \
+      "$ROOT/target/wasm32-unknown-unknown/wasm-release/tuanle_app.wasm"
+    wasm-opt -Oz --strip-debug "$dir/tuanle_app_bg.wasm" -o "$dir/tuanle_app_bg.wasm"
+  done
   cp -r "$ROOT/app/static/." "$DIST/"
   cat "$ROOT"/style/*.css > "$DIST/style.css"
   find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
     -exec gzip -9 -k -f {} \;
   # The service worker's cache name changes with every build, so tablets drop old copies.
   sed -i "s/tuanle-v1/tuanle-$(date +%s)/" "$DIST/sw.js" && gzip -9 -k -f "$DIST/sw.js"
-  say "app built: wasm $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm") bytes, gzip $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm.gz") bytes"
+  say "app built: wasm $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm") bytes, gzip $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm.gz") bytes; with administration: gzip $(stat -c %s "$DIST/pkg-admin/tuanle_app_bg.wasm.gz") bytes"
 }

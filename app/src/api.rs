@@ -127,3 +127,121 @@ pub async fn push(path: &str, body: &PushRequest) -> Result<PushOutcome, ApiFail
     }
     read(response).await.map(PushOutcome::Accepted)
 }
+
+/// Any method with a JSON body (`PUT`, `PATCH`, `POST`), reading the JSON answer.
+pub async fn send_json<B: Serialize, T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    body: Option<&B>,
+) -> Result<T, ApiFailure> {
+    let builder = match method {
+        "PUT" => Request::put(path),
+        "PATCH" => Request::patch(path),
+        _ => Request::post(path),
+    };
+    let request = match body {
+        Some(b) => builder.json(b).map_err(|_| ApiFailure::Unreadable)?,
+        None => builder.build().map_err(|_| ApiFailure::Unreadable)?,
+    };
+    read(request.send().await.map_err(|_| ApiFailure::Network)?).await
+}
+
+/// Like [`send_json`] for answers without a body (`201`, `204`).
+pub async fn send_empty<B: Serialize>(
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<(), ApiFailure> {
+    let builder = match method {
+        "PUT" => Request::put(path),
+        "PATCH" => Request::patch(path),
+        _ => Request::post(path),
+    };
+    let response = builder
+        .json(body)
+        .map_err(|_| ApiFailure::Unreadable)?
+        .send()
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<()>(response).await
+    }
+}
+
+/// Uploads a file with `XMLHttpRequest`, which (unlike `fetch`) reports the upload's
+/// progress: `on_progress` gets the sent share, 0 to 1. Answers `200` and `422` both
+/// carry the body `T`; anything else is a refusal.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    file: &web_sys::File,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<T, ApiFailure> {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen::closure::Closure;
+
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiFailure::Network)?;
+    xhr.open("POST", path).map_err(|_| ApiFailure::Network)?;
+    let media = if file.name().to_lowercase().ends_with(".xlsx") {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    } else {
+        "text/csv"
+    };
+    xhr.set_request_header("Content-Type", media)
+        .map_err(|_| ApiFailure::Network)?;
+    let progress =
+        Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                on_progress(e.loaded() / e.total());
+            }
+        });
+    if let Ok(upload) = xhr.upload() {
+        upload.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    // The promise settles on load (any status) or on a network error.
+    let settle: Rc<RefCell<Option<(js_sys::Function, js_sys::Function)>>> = Rc::default();
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        *settle.borrow_mut() = Some((resolve, reject));
+    });
+    let on_load = {
+        let settle = settle.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some((resolve, _)) = settle.borrow_mut().take() {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        })
+    };
+    let on_error = {
+        let settle = settle.clone();
+        Closure::<dyn FnMut()>::new(move || {
+            if let Some((_, reject)) = settle.borrow_mut().take() {
+                let _ = reject.call0(&wasm_bindgen::JsValue::NULL);
+            }
+        })
+    };
+    xhr.set_onload(Some(on_load.as_ref().unchecked_ref()));
+    xhr.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    xhr.send_with_opt_blob(Some(file))
+        .map_err(|_| ApiFailure::Network)?;
+    wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| ApiFailure::Network)?;
+    // The closures lived until here: the request is over.
+    drop((progress, on_load, on_error));
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr
+        .response_text()
+        .ok()
+        .flatten()
+        .ok_or(ApiFailure::Unreadable)?;
+    if status == 200 || status == 422 {
+        serde_json::from_str(&text).map_err(|_| ApiFailure::Unreadable)
+    } else {
+        Err(serde_json::from_str::<ApiError>(&text)
+            .map(|e| ApiFailure::Refused(status, e))
+            .unwrap_or(ApiFailure::Unreadable))
+    }
+}

@@ -50,6 +50,12 @@ pub fn download(name: &str, text: &str) -> Option<()> {
     save_blob(name, &parts, "application/json")
 }
 
+/// Offers text of a given type (a CSV sheet) as a file download named `name`.
+pub fn download_text(name: &str, text: &str, mime: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    save_blob(name, &parts, mime)
+}
+
 /// Offers bytes (an Excel workbook) as a file download named `name`.
 pub fn download_bytes(name: &str, bytes: &[u8], mime: &str) -> Option<()> {
     let parts = js_sys::Array::of1(&js_sys::Uint8Array::from(bytes));

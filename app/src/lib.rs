@@ -46,6 +46,10 @@ pub fn App() -> impl IntoView {
                 Page::Report => view! { <pages::report::ReportPage/> }.into_any(),
                 Page::History => view! { <pages::history::HistoryPage/> }.into_any(),
                 Page::Dashboard => view! { <pages::dashboard::DashboardPage/> }.into_any(),
+                #[cfg(feature = "admin")]
+                Page::Admin => view! { <pages::admin::AdminPage/> }.into_any(),
+                #[cfg(not(feature = "admin"))]
+                Page::Admin => view! { <p class="status">"Đang mở trang quản trị…"</p> }.into_any(),
                 Page::NotFound => view! { <p class="status">"Không tìm thấy trang này."</p> }.into_any(),
             }}
         </main>

@@ -14,6 +14,7 @@ pub enum Page {
     Report,
     History,
     Dashboard,
+    Admin,
     NotFound,
 }
 
@@ -25,6 +26,7 @@ impl Page {
             Page::Report => "/bao-cao",
             Page::History => "/lich-su",
             Page::Dashboard => "/tong-hop",
+            Page::Admin => "/quan-tri",
             Page::NotFound => "/khong-tim-thay",
         }
     }
@@ -36,9 +38,22 @@ impl Page {
             "/bao-cao" => Page::Report,
             "/lich-su" => Page::History,
             "/tong-hop" => Page::Dashboard,
+            "/quan-tri" => Page::Admin,
             _ => Page::NotFound,
         }
     }
+}
+
+/// Administration is a separate bundle (the `admin` feature), loaded by `boot.js` under
+/// its path: the reporters' bundle reaches it by loading that page. Returns whether it did.
+fn leave_for(page: Page) -> bool {
+    if cfg!(feature = "admin") || page != Page::Admin {
+        return false;
+    }
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().assign(page.path());
+    }
+    true
 }
 
 fn current_path() -> String {
@@ -69,6 +84,9 @@ impl Nav {
 
     /// Goes to a page, adding it to the browser's history.
     pub fn go(&self, page: Page) {
+        if leave_for(page) {
+            return;
+        }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
         }
@@ -77,6 +95,9 @@ impl Nav {
 
     /// Goes to a page in place of the current one (a redirect).
     pub fn replace(&self, page: Page) {
+        if leave_for(page) {
+            return;
+        }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
         }

@@ -1,5 +1,7 @@
 //! One module per page, and the pieces every page shares.
 
+#[cfg(feature = "admin")]
+pub mod admin;
 pub mod dashboard;
 pub mod history;
 pub mod report;
@@ -17,19 +19,26 @@ use crate::nav::{Link, Page, Redirect, use_nav};
 use crate::session::use_session;
 use crate::{device, storage};
 
-/// `/`: the report of a signed-in person, or the sign-in page.
+/// Where a person lands after signing in: supervisors on their subtree's dashboard,
+/// administrators on administration, reporters on their report.
+pub fn landing(role: Role) -> Page {
+    match role {
+        Role::Supervisor => Page::Dashboard,
+        Role::Admin => Page::Admin,
+        Role::Reporter => Page::Report,
+    }
+}
+
+/// `/`: where the signed-in person works, or the sign-in page.
 #[component]
 pub fn Home() -> impl IntoView {
     let session = use_session();
     move || {
-        let role = session.0.with(|me| me.as_ref().map(|m| m.role));
-        if role == Some(Role::Supervisor) {
-            view! { <Redirect page=Page::Dashboard/> }
-        } else if role.is_some() {
-            view! { <Redirect page=Page::Report/> }
-        } else {
-            view! { <Redirect page=Page::SignIn/> }
-        }
+        let page = session
+            .0
+            .with(|me| me.as_ref().map(|m| landing(m.role)))
+            .unwrap_or(Page::SignIn);
+        view! { <Redirect page/> }
     }
 }
 
@@ -61,8 +70,11 @@ pub fn AccountMenu() -> impl IntoView {
             view! {
                 <nav class="account">
                     {(me.role == Role::Supervisor).then(|| view! { <Link page=Page::Dashboard>"Tổng hợp"</Link> })}
-                    <Link page=Page::Report>"Báo cáo"</Link>
-                    <Link page=Page::History>"Lịch sử"</Link>
+                    {if me.role == Role::Admin {
+                        view! { <Link page=Page::Admin>"Quản trị"</Link> }.into_any()
+                    } else {
+                        view! { <Link page=Page::Report>"Báo cáo"</Link> <Link page=Page::History>"Lịch sử"</Link> }.into_any()
+                    }}
                     <span class="who">{me.display_name}</span>
                     <button type="button" class="link" on:click=sign_out>"Đăng xuất"</button>
                 </nav>

@@ -3,10 +3,10 @@
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::{Me, Role, SignIn, routes};
+use tuanle_shared::wire::{Me, SignIn, routes};
 
 use crate::api;
-use crate::nav::{Page, use_nav};
+use crate::nav::use_nav;
 use crate::session::use_session;
 
 #[component]
@@ -31,12 +31,7 @@ pub fn SignInPage() -> impl IntoView {
         spawn_local(async move {
             match api::post_json::<_, Me>(routes::SESSION, &body).await {
                 Ok(me) => {
-                    // Supervisors land on their subtree's dashboard, everyone else on the report.
-                    let page = if me.role == Role::Supervisor {
-                        Page::Dashboard
-                    } else {
-                        Page::Report
-                    };
+                    let page = super::landing(me.role);
                     session.signed_in(me);
                     nav.go(page);
                 }

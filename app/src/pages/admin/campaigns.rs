@@ -1,0 +1,234 @@
+//! Campaigns: the list with their deadlines, open and close, create and change (national
+//! administrators only: a campaign is the whole country's).
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::FormDef;
+use tuanle_shared::wire::admin::{CampaignInput, Deadline, routes as admin_routes};
+use tuanle_shared::wire::{CampaignSummary, format_date, routes};
+
+use super::{Notice, NoticeView, use_admin};
+use crate::api;
+
+/// Levels offered a deadline in the form: the root and three levels below it.
+const LEVELS: [(u32, &str); 4] = [
+    (0, "Cấp 0 (đơn vị gốc)"),
+    (1, "Cấp 1"),
+    (2, "Cấp 2"),
+    (3, "Cấp 3"),
+];
+
+fn input_of(c: &CampaignSummary) -> CampaignInput {
+    CampaignInput {
+        code: c.code.clone(),
+        year: c.year,
+        theme: c.theme.clone(),
+        starts_on: c.starts_on.clone(),
+        ends_on: c.ends_on.clone(),
+        form_version: c.form_version.clone(),
+        deadlines: c.deadlines.clone(),
+        open: c.open,
+    }
+}
+
+#[component]
+pub fn CampaignsTab() -> impl IntoView {
+    let ctx = use_admin();
+    let notice = RwSignal::new(Notice::None);
+    let toggle = move |c: CampaignSummary| {
+        let mut input = input_of(&c);
+        input.open = !input.open;
+        spawn_local(async move {
+            let path = admin_routes::campaign(&input.code, "");
+            match api::send_empty("PUT", &path, &input).await {
+                Ok(()) => {
+                    notice.set(Notice::Done(format!(
+                        "Đã {} đợt {}.",
+                        if input.open { "mở" } else { "đóng" },
+                        input.code
+                    )));
+                    ctx.reload();
+                }
+                Err(e) => notice.set(Notice::Failed(e.message())),
+            }
+        });
+    };
+    let editing = RwSignal::new(None::<CampaignSummary>);
+    view! {
+        <section class="card">
+            <h2>"Các đợt báo cáo"</h2>
+            <NoticeView notice/>
+            <table class="campaigns">
+                <thead><tr>
+                    <th>"Mã"</th><th>"Chủ đề"</th><th>"Thời gian"</th><th>"Mẫu"</th>
+                    <th>"Hạn báo cáo"</th><th>"Trạng thái"</th><th></th>
+                </tr></thead>
+                <tbody>
+                    {move || ctx.campaigns.get().into_iter().map(|c| {
+                        let deadlines = c.deadlines.iter()
+                            .map(|d| format!("cấp {}: {}", d.depth, format_date(&d.due_on)))
+                            .collect::<Vec<_>>().join("; ");
+                        let (c2, c3) = (c.clone(), c.clone());
+                        view! {
+                            <tr data-campaign=c.code.clone()>
+                                <td>{c.code.clone()}</td>
+                                <td>{c.theme.clone()}</td>
+                                <td>{format!("{} – {}", format_date(&c.starts_on), format_date(&c.ends_on))}</td>
+                                <td>{c.form_version.clone()}</td>
+                                <td>{deadlines}</td>
+                                <td>{if c.open { "Đang mở" } else { "Đã đóng" }}</td>
+                                <td class="actions">
+                                    {ctx.is_national().then(|| view! {
+                                        <button type="button" on:click=move |_| toggle(c2.clone())>
+                                            {if c.open { "Đóng đợt" } else { "Mở lại" }}
+                                        </button>
+                                        <button type="button" on:click=move |_| editing.set(Some(c3.clone()))>"Sửa"</button>
+                                    })}
+                                </td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        </section>
+        {move || ctx.is_national().then(|| {
+            let current = editing.get();
+            view! { <CampaignForm existing=current editing/> }
+        })}
+    }
+}
+
+/// Creates a campaign, or changes `existing`.
+#[component]
+fn CampaignForm(
+    existing: Option<CampaignSummary>,
+    editing: RwSignal<Option<CampaignSummary>>,
+) -> impl IntoView {
+    let ctx = use_admin();
+    let next_year = ctx
+        .campaigns
+        .get_untracked()
+        .iter()
+        .map(|c| c.year)
+        .max()
+        .unwrap_or(2025)
+        + 1;
+    let start = existing.as_ref().map(input_of).unwrap_or(CampaignInput {
+        code: next_year.to_string(),
+        year: next_year,
+        theme: String::new(),
+        starts_on: format!("{next_year}-10-01"),
+        ends_on: format!("{next_year}-10-07"),
+        form_version: "2025".into(),
+        deadlines: vec![],
+        open: true,
+    });
+    let is_new = existing.is_none();
+    let code = RwSignal::new(start.code.clone());
+    let year = RwSignal::new(start.year.to_string());
+    let theme = RwSignal::new(start.theme.clone());
+    let starts = RwSignal::new(start.starts_on.clone());
+    let ends = RwSignal::new(start.ends_on.clone());
+    let form = RwSignal::new(start.form_version.clone());
+    let due: [RwSignal<String>; 4] = std::array::from_fn(|i| {
+        RwSignal::new(
+            start
+                .deadlines
+                .iter()
+                .find(|d| d.depth as usize == i)
+                .map(|d| d.due_on.clone())
+                .unwrap_or_default(),
+        )
+    });
+    let versions = RwSignal::new(vec!["2025".to_owned(), "2023".to_owned()]);
+    spawn_local(async move {
+        if let Ok(forms) = api::get_json::<Vec<FormDef>>(routes::FORMS).await {
+            let mut v: Vec<String> = forms.iter().map(|f| f.version().to_owned()).collect();
+            v.reverse();
+            versions.set(v);
+        }
+    });
+    let notice = RwSignal::new(Notice::None);
+    let open = start.open;
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let Ok(year_n) = year.get_untracked().trim().parse::<i32>() else {
+            notice.set(Notice::Failed("Năm phải là một số (ví dụ 2026).".into()));
+            return;
+        };
+        let input = CampaignInput {
+            code: code.get_untracked().trim().to_owned(),
+            year: year_n,
+            theme: theme.get_untracked(),
+            starts_on: starts.get_untracked(),
+            ends_on: ends.get_untracked(),
+            form_version: form.get_untracked(),
+            deadlines: due
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| !d.get_untracked().is_empty())
+                .map(|(i, d)| Deadline {
+                    depth: i as u32,
+                    due_on: d.get_untracked(),
+                })
+                .collect(),
+            open,
+        };
+        if let Err(e) = input.check() {
+            notice.set(Notice::Failed(e.message));
+            return;
+        }
+        spawn_local(async move {
+            let result = if is_new {
+                api::send_empty("POST", admin_routes::CAMPAIGNS, &input).await
+            } else {
+                api::send_empty("PUT", &admin_routes::campaign(&input.code, ""), &input).await
+            };
+            match result {
+                Ok(()) => {
+                    notice.set(Notice::Done(format!(
+                        "Đã {} đợt {}.",
+                        if is_new { "tạo" } else { "lưu" },
+                        input.code
+                    )));
+                    if is_new {
+                        ctx.campaign.set(input.code.clone());
+                    }
+                    editing.set(None);
+                    ctx.reload();
+                }
+                Err(e) => notice.set(Notice::Failed(e.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>{if is_new { "Tạo đợt mới".to_owned() } else { format!("Sửa đợt {}", start.code) }}</h2>
+            <form class="campaign-form" on:submit=submit>
+                <label>"Mã đợt" <input id="campaign-code" bind:value=code disabled=!is_new required/></label>
+                <label>"Năm" <input id="campaign-year" type="number" bind:value=year required/></label>
+                <label class="wide">"Chủ đề" <textarea id="campaign-theme" rows="2" bind:value=theme required></textarea></label>
+                <label>"Bắt đầu" <input id="campaign-starts" type="date" bind:value=starts required/></label>
+                <label>"Kết thúc" <input id="campaign-ends" type="date" bind:value=ends required/></label>
+                <label>"Mẫu biểu"
+                    <select id="campaign-form" prop:value=move || form.get()
+                        on:change=move |ev| form.set(event_target_value(&ev))>
+                        {move || versions.get().into_iter().map(|v| view! { <option value=v.clone()>{v.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <fieldset class="wide">
+                    <legend>"Hạn báo cáo theo cấp (để trống nếu không đặt)"</legend>
+                    {LEVELS.into_iter().map(|(depth, label)| {
+                        let d = due[depth as usize];
+                        view! { <label>{label} <input id=format!("deadline-{depth}") type="date" bind:value=d/></label> }
+                    }).collect_view()}
+                </fieldset>
+                <div class="wide">
+                    <button type="submit" class="primary" id="campaign-save">{if is_new { "Tạo đợt" } else { "Lưu thay đổi" }}</button>
+                    {(!is_new).then(|| view! { <button type="button" on:click=move |_| editing.set(None)>"Huỷ"</button> })}
+                </div>
+                <NoticeView notice/>
+            </form>
+        </section>
+    }
+}

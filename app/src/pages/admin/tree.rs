@@ -1,0 +1,416 @@
+//! The organisation tree of the chosen campaign: import it from a CSV or XLSX file
+//! (checked first, every problem by line; applied only when clean and confirmed), copy it
+//! from an earlier campaign, and edit it unit by unit.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use tuanle_shared::tree::UnitKind;
+use tuanle_shared::wire::admin::{AdminUnit, AdminUnits, NewUnit, TreePreview, UnitChange, routes};
+
+use super::{Notice, NoticeView, use_admin};
+use crate::api;
+
+/// Where a file import is.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Idle,
+    /// Sending the file: the share sent so far.
+    Sending(f64),
+    /// Sent; the server reads and checks it.
+    Checking,
+    Previewed(TreePreview),
+    Failed(String),
+}
+
+/// What the rows come from: a file, or another campaign's tree.
+#[derive(Clone)]
+enum Origin {
+    File(web_sys::File),
+    Copy(String),
+}
+
+#[component]
+pub fn TreeTab() -> impl IntoView {
+    let ctx = use_admin();
+    let campaign = ctx.campaign.get_untracked();
+    let step = RwSignal::new(Step::Idle);
+    let origin = StoredValue::new(None::<Origin>);
+    let under = RwSignal::new(String::new());
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let copy_from = RwSignal::new(String::new());
+    // Bumped after the tree changes, so the unit browser reloads.
+    let tree_version = RwSignal::new(0u32);
+
+    let run = {
+        let campaign = campaign.clone();
+        move |apply: bool| {
+            let Some(origin) = origin.get_value() else {
+                return;
+            };
+            let campaign = campaign.clone();
+            let action = if apply {
+                "/tree/import"
+            } else {
+                "/tree/preview"
+            };
+            let mut query = Vec::new();
+            let under = under.get_untracked().trim().to_owned();
+            if !under.is_empty() {
+                query.push(format!("under={under}"));
+            }
+            spawn_local(async move {
+                let result = match origin {
+                    Origin::File(file) => {
+                        query.push(format!(
+                            "name={}",
+                            js_sys::encode_uri_component(&file.name())
+                        ));
+                        let path =
+                            routes::campaign(&campaign, &format!("{action}?{}", query.join("&")));
+                        step.set(Step::Sending(0.0));
+                        api::upload::<TreePreview>(&path, &file, move |share| {
+                            step.set(if share >= 1.0 {
+                                Step::Checking
+                            } else {
+                                Step::Sending(share)
+                            })
+                        })
+                        .await
+                    }
+                    Origin::Copy(from) => {
+                        query.push(format!("from={from}"));
+                        let path =
+                            routes::campaign(&campaign, &format!("{action}?{}", query.join("&")));
+                        step.set(Step::Checking);
+                        api::send_json::<(), TreePreview>("POST", &path, None).await
+                    }
+                };
+                match result {
+                    Ok(p) => {
+                        if p.applied {
+                            tree_version.update(|v| *v += 1);
+                        }
+                        step.set(Step::Previewed(p));
+                    }
+                    Err(e) => step.set(Step::Failed(e.message())),
+                }
+            });
+        }
+    };
+    let check_file = {
+        let run = run.clone();
+        move |_| {
+            let file = file_input
+                .get()
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0));
+            match file {
+                Some(f) => {
+                    origin.set_value(Some(Origin::File(f)));
+                    run(false);
+                }
+                None => step.set(Step::Failed(
+                    "Hãy chọn một tệp CSV hoặc Excel (.xlsx).".into(),
+                )),
+            }
+        }
+    };
+    let check_copy = {
+        let run = run.clone();
+        move |_| {
+            let from = copy_from.get_untracked();
+            if from.is_empty() {
+                step.set(Step::Failed("Hãy chọn đợt để sao chép cây đơn vị.".into()));
+                return;
+            }
+            origin.set_value(Some(Origin::Copy(from)));
+            run(false);
+        }
+    };
+    let apply = move |_| run(true);
+    let others = move || {
+        ctx.campaigns
+            .get()
+            .into_iter()
+            .filter(|c| c.code != ctx.campaign.get())
+            .collect::<Vec<_>>()
+    };
+    view! {
+        <section class="card">
+            <h2>"Nhập cây đơn vị từ tệp"</h2>
+            <p class="hint">
+                "Tệp CSV (UTF-8) hoặc Excel (.xlsx) có dòng tiêu đề với các cột: "
+                <strong>"Mã đơn vị, Tên đơn vị, Loại, Mã cấp trên"</strong>
+                ". Tệp là toàn bộ cây của phạm vi nhập: đơn vị không còn trong tệp sẽ bị xoá, hoặc chuyển sang ngừng hoạt động nếu đã có báo cáo."
+            </p>
+            <div class="import-row">
+                <input type="file" id="tree-file" accept=".csv,.xlsx,text/csv" node_ref=file_input/>
+                <label>"Nhập vào dưới đơn vị (mã, để trống: "
+                    {if ctx.is_national() { "cả cây".to_owned() } else { "đơn vị bạn quản trị".to_owned() }}
+                    ") "
+                    <input id="tree-under" bind:value=under size="12"/>
+                </label>
+                <button type="button" id="tree-check" on:click=check_file>"Kiểm tra tệp"</button>
+            </div>
+            <div class="import-row">
+                <label>"Hoặc sao chép cây của đợt "
+                    <select id="tree-copy-from" on:change=move |ev| copy_from.set(event_target_value(&ev))>
+                        <option value="">"(chọn đợt)"</option>
+                        {move || others().into_iter().map(|c| view! { <option value=c.code.clone()>{c.code.clone()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <button type="button" id="tree-copy" on:click=check_copy>"Xem trước bản sao"</button>
+            </div>
+            {move || match step.get() {
+                Step::Idle => None,
+                Step::Sending(share) => Some(view! {
+                    <div class="progress-line">
+                        <progress id="tree-progress" max="100" value=(share * 100.0).round()></progress>
+                        " Đang gửi tệp… " {format!("{:.0}%", share * 100.0)}
+                    </div>
+                }.into_any()),
+                Step::Checking => Some(view! {
+                    <div class="progress-line"><progress id="tree-progress"></progress>" Máy chủ đang kiểm tra…"</div>
+                }.into_any()),
+                Step::Failed(e) => Some(view! { <p class="status error" role="alert">{e}</p> }.into_any()),
+                Step::Previewed(p) => Some(view! { <PreviewView preview=p apply=apply.clone()/> }.into_any()),
+            }}
+        </section>
+        <UnitBrowser tree_version/>
+    }
+}
+
+/// What a file would change, or its problems.
+#[component]
+fn PreviewView(
+    preview: TreePreview,
+    apply: impl Fn(()) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let clean = preview.problems.is_empty();
+    let noop = clean && preview.changes_total == 0;
+    let summary = format!(
+        "{} dòng: thêm {}, cập nhật {}, giữ nguyên {}, xoá {}, ngừng hoạt động {}.",
+        preview.rows,
+        preview.added,
+        preview.updated,
+        preview.unchanged,
+        preview.removed,
+        preview.deactivated
+    );
+    view! {
+        <div class="preview" id="tree-preview" data-applied=preview.applied.to_string()>
+            {if !clean {
+                view! {
+                    <p class="status error" role="alert">
+                        {format!("Tệp có {} lỗi, chưa nhập được. Sửa tệp rồi kiểm tra lại.", preview.problems_total)}
+                    </p>
+                    <table class="problems">
+                        <thead><tr><th>"Dòng"</th><th>"Lỗi"</th></tr></thead>
+                        <tbody>
+                            {preview.problems.into_iter().map(|p| view! {
+                                <tr data-code=p.code><td>{p.line}</td><td>{p.message}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any()
+            } else if preview.applied {
+                view! { <p class="status ok" role="status" id="tree-applied">"Đã áp dụng. " {summary}</p> }.into_any()
+            } else if noop {
+                view! { <p class="status ok" role="status">"Không có gì thay đổi. " {summary}</p> }.into_any()
+            } else {
+                let more = preview.changes_total.saturating_sub(preview.changes.len() as u64);
+                view! {
+                    <p class="status" role="status">"Tệp hợp lệ. " {summary}</p>
+                    <table class="changes">
+                        <thead><tr><th>"Mã"</th><th>"Tên"</th><th>"Thay đổi"</th></tr></thead>
+                        <tbody>
+                            {preview.changes.into_iter().map(|c| view! {
+                                <tr><td>{c.code}</td><td>{c.name}</td><td>{c.what}</td></tr>
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                    {(more > 0).then(|| view! { <p>{format!("… và {more} thay đổi khác.")}</p> })}
+                    <button type="button" class="primary" id="tree-apply" on:click={
+                        let apply = apply.clone();
+                        move |_| apply(())
+                    }>"Áp dụng các thay đổi"</button>
+                }.into_any()
+            }}
+        </div>
+    }
+}
+
+/// Walks the tree from the top of the administrator's reach, and edits it.
+#[component]
+fn UnitBrowser(tree_version: RwSignal<u32>) -> impl IntoView {
+    let ctx = use_admin();
+    let campaign = ctx.campaign.get_untracked();
+    let parent = RwSignal::new(None::<String>);
+    let listing = RwSignal::new(None::<Result<AdminUnits, String>>);
+    let notice = RwSignal::new(Notice::None);
+    let load = {
+        let campaign = campaign.clone();
+        move || {
+            let campaign = campaign.clone();
+            let p = parent.get_untracked();
+            spawn_local(async move {
+                let path = match &p {
+                    Some(code) => routes::campaign(&campaign, &format!("/units?parent={code}")),
+                    None => routes::campaign(&campaign, "/units"),
+                };
+                listing.set(Some(
+                    api::get_json::<AdminUnits>(&path)
+                        .await
+                        .map_err(|e| e.message()),
+                ));
+            });
+        }
+    };
+    Effect::new({
+        let load = load.clone();
+        move |_| {
+            let _ = (tree_version.get(), parent.get());
+            load();
+        }
+    });
+    let change = {
+        let campaign = campaign.clone();
+        move |code: String, change: UnitChange| {
+            let campaign = campaign.clone();
+            spawn_local(async move {
+                let path = routes::campaign(&campaign, &format!("/units/{code}"));
+                match api::send_json::<_, AdminUnit>("PATCH", &path, Some(&change)).await {
+                    Ok(u) => {
+                        notice.set(Notice::Done(format!(
+                            "Đã lưu đơn vị {} ({}).",
+                            u.name, u.code
+                        )));
+                        tree_version.update(|v| *v += 1);
+                    }
+                    Err(e) => notice.set(Notice::Failed(e.message())),
+                }
+            });
+        }
+    };
+    let (new_code, new_name, new_kind) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(UnitKind::TruongTieuHoc.code().to_owned()),
+    );
+    let add = {
+        let campaign = campaign.clone();
+        move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            let Some(p) = parent.get_untracked() else {
+                return;
+            };
+            let body = NewUnit {
+                code: new_code.get_untracked(),
+                name: new_name.get_untracked(),
+                kind: new_kind.get_untracked(),
+                parent: p,
+            };
+            let campaign = campaign.clone();
+            spawn_local(async move {
+                match api::send_json::<_, AdminUnit>(
+                    "POST",
+                    &routes::campaign(&campaign, "/units"),
+                    Some(&body),
+                )
+                .await
+                {
+                    Ok(u) => {
+                        notice.set(Notice::Done(format!("Đã thêm {} ({}).", u.name, u.code)));
+                        new_code.set(String::new());
+                        new_name.set(String::new());
+                        tree_version.update(|v| *v += 1);
+                    }
+                    Err(e) => notice.set(Notice::Failed(e.message())),
+                }
+            });
+        }
+    };
+    view! {
+        <section class="card">
+            <h2>"Các đơn vị"</h2>
+            <NoticeView notice/>
+            {move || {
+                let change = change.clone();
+                match listing.get() {
+                None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
+                Some(Err(e)) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+                Some(Ok(l)) => view! {
+                    {l.parent.map(|p| {
+                        let up = p.parent.clone();
+                        view! {
+                            <p class="path">
+                                <button type="button" class="link" on:click=move |_| parent.set(up.clone())>"↑ Lên một cấp"</button>
+                                " " <strong>{p.name}</strong> " (" {p.code} ")"
+                            </p>
+                        }
+                    })}
+                    {l.units.is_empty().then(|| view! { <p>"Chưa có đơn vị nào. Hãy nhập cây từ tệp hoặc sao chép từ đợt trước."</p> })}
+                    <table class="units">
+                        <thead><tr><th>"Mã"</th><th>"Tên"</th><th>"Loại"</th><th>"Trực thuộc"</th><th>"Chuyển sang (mã cấp trên)"</th><th></th></tr></thead>
+                        <tbody>
+                            {l.units.into_iter().map(|u| view! { <UnitRow unit=u parent change=change.clone()/> }).collect_view()}
+                        </tbody>
+                    </table>
+                }.into_any(),
+            }}}
+            {move || parent.get().map(|p| view! {
+                <form class="add-unit" on:submit=add.clone()>
+                    <strong>{format!("Thêm đơn vị vào {p}: ")}</strong>
+                    <input placeholder="Mã" bind:value=new_code size="12" required/>
+                    <input placeholder="Tên đơn vị" bind:value=new_name required/>
+                    <select prop:value=move || new_kind.get() on:change=move |ev| new_kind.set(event_target_value(&ev))>
+                        {UnitKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
+                    </select>
+                    <button type="submit">"Thêm"</button>
+                </form>
+            })}
+        </section>
+    }
+}
+
+#[component]
+fn UnitRow(
+    unit: AdminUnit,
+    parent: RwSignal<Option<String>>,
+    change: impl Fn(String, UnitChange) + Clone + Send + Sync + 'static,
+) -> impl IntoView {
+    let name = RwSignal::new(unit.name.clone());
+    let move_to = RwSignal::new(String::new());
+    let code = unit.code.clone();
+    let kind = UnitKind::from_code(&unit.kind).map_or(unit.kind.clone(), |k| k.label().to_owned());
+    let (c1, c2, c3) = (change.clone(), change.clone(), change);
+    let (k1, k2, k3, k4) = (code.clone(), code.clone(), code.clone(), code.clone());
+    let active = unit.active;
+    view! {
+        <tr data-unit=code.clone() class:inactive=!active>
+            <td>{code.clone()}</td>
+            <td>
+                <input class="unit-name" bind:value=name/>
+                <button type="button" on:click=move |_| c1(k1.clone(), UnitChange { name: Some(name.get_untracked()), ..UnitChange::default() })>"Đổi tên"</button>
+                {(!active).then_some(" (ngừng hoạt động)")}
+            </td>
+            <td>{kind}</td>
+            <td>
+                {if unit.children > 0 {
+                    view! { <button type="button" class="link" on:click=move |_| parent.set(Some(k4.clone()))>{format!("{} đơn vị ›", unit.children)}</button> }.into_any()
+                } else {
+                    view! { <button type="button" class="link" on:click=move |_| parent.set(Some(k4.clone()))>"Thêm trực thuộc ›"</button> }.into_any()
+                }}
+            </td>
+            <td>
+                <input class="unit-move" bind:value=move_to size="10"/>
+                <button type="button" on:click=move |_| c2(k2.clone(), UnitChange { parent: Some(move_to.get_untracked()), ..UnitChange::default() })>"Chuyển"</button>
+            </td>
+            <td>
+                <button type="button" on:click=move |_| c3(k3.clone(), UnitChange { active: Some(!active), ..UnitChange::default() })>
+                    {if active { "Ngừng hoạt động" } else { "Hoạt động lại" }}
+                </button>
+            </td>
+        </tr>
+    }
+}
