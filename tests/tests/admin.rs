@@ -613,3 +613,209 @@ async fn a_national_tree_of_100_000_rows_imports() {
     let (_, again) = tree_call(&admin, "QG", true, CSV, csv.into()).await;
     assert_eq!((again.added, again.unchanged), (0, rows.len() as u64));
 }
+
+/// A new campaign's tree copied from 2023 (with its district level), then edited unit by
+/// unit: renamed, moved under another ward, marked inactive; totals follow every edit.
+#[tokio::test]
+async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    create_campaign(&admin, "2026").await;
+    let c = |rest: &str| routes::campaign("2026", rest);
+    let preview: TreePreview = admin
+        .expect(Method::POST, &c("/tree/preview?from=2023"), None, 200)
+        .await
+        .expect("preview");
+    assert_eq!((preview.added, preview.applied), (20, false), "{preview:?}");
+    let done: TreePreview = admin
+        .expect(Method::POST, &c("/tree/import?from=2023"), None, 200)
+        .await
+        .expect("copy");
+    assert!(done.applied);
+    let top: AdminUnits = admin
+        .expect(Method::GET, &c("/units"), None, 200)
+        .await
+        .expect("top");
+    assert_eq!(top.units[0].code, "NB");
+    let district: AdminUnits = admin
+        .expect(Method::GET, &c("/units?parent=NB-TPNB"), None, 200)
+        .await
+        .expect("district");
+    assert_eq!(district.units.len(), 3);
+
+    // The reform: the wards move up under the province, the district closes.
+    for ward in ["NB-HQ", "NB-HL", "NB-NT"] {
+        let u: tuanle_shared::wire::admin::AdminUnit = admin
+            .expect(
+                Method::PATCH,
+                &c(&format!("/units/{ward}")),
+                Some(&json!({"parent": "NB"})),
+                200,
+            )
+            .await
+            .expect("move");
+        assert_eq!((u.parent.as_deref(), u.depth), (Some("NB"), 1));
+    }
+    let school: tuanle_shared::wire::admin::AdminUnit = admin
+        .expect(Method::GET, &c("/units?parent=NB-HQ"), None, 200)
+        .await
+        .map(|l: AdminUnits| l.units[0].clone())
+        .expect("school");
+    assert_eq!(school.depth, 2, "depths follow a move");
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::PATCH,
+            &c("/units/NB"),
+            Some(&json!({"parent": "NB-HQ"})),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, "CANNOT_MOVE");
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::PATCH,
+            &c("/units/NB-HQ"),
+            Some(&json!({"parent": "NB-HQ-TH"})),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, "MOVE_INTO_ITSELF");
+    let _: Value = admin
+        .expect(
+            Method::PATCH,
+            &c("/units/NB-TPNB"),
+            Some(&json!({"active": false, "name": "Thành phố Ninh Bình (cũ)"})),
+            200,
+        )
+        .await
+        .expect("close the district");
+    let root: Dashboard = admin
+        .expect(Method::GET, &api::dashboard("2026", "NB", false), None, 200)
+        .await
+        .expect("dashboard");
+    assert_eq!(
+        root.completeness.units, 19,
+        "the inactive district is no longer expected"
+    );
+    let log: Vec<AuditEntry> = admin
+        .expect(Method::GET, &c("/audit"), None, 200)
+        .await
+        .expect("audit");
+    assert!(
+        log[0].summary.contains("đổi tên") && log[0].summary.contains("ngừng hoạt động"),
+        "{}",
+        log[0].summary
+    );
+    assert!(log.iter().any(
+        |e| e.action == "tree.import" && e.summary.contains("Sao chép cây đơn vị từ đợt 2023")
+    ));
+}
+
+/// An account's life: created with a first password, renamed, moved to another unit,
+/// its password reset (the old one and its sessions stop working), locked.
+#[tokio::test]
+async fn an_accounts_password_reset_and_lock_end_its_sessions() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    let c = |rest: &str| routes::campaign("2025", rest);
+    let first: Credentials = admin
+        .expect(Method::POST, &c("/accounts"), Some(&json!({"username": "gv-hq", "display_name": "Giáo viên Hồng Quang", "role": "reporter", "unit_code": "NB-HQ-TH"})), 201)
+        .await
+        .expect("create");
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(Method::POST, &c("/accounts"), Some(&json!({"username": "gv-hq", "display_name": "Trùng", "role": "reporter", "unit_code": "NB-HQ-TH"})), 409)
+        .await
+        .expect("taken");
+    assert_eq!(e.code, "ALREADY_EXISTS");
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(Method::POST, &c("/accounts"), Some(&json!({"username": "Có Dấu", "display_name": "X", "role": "reporter", "unit_code": "NB-HQ-TH"})), 400)
+        .await
+        .expect("bad");
+    assert_eq!(e.code, "BAD_USERNAME");
+    let teacher = ApiClient::sign_in(&server, "gv-hq", &first.password)
+        .await
+        .expect("first password");
+    let changed: AccountInfo = admin
+        .expect(
+            Method::PATCH,
+            &c("/accounts/gv-hq"),
+            Some(&json!({"role": "supervisor", "unit_code": "NB-HQ"})),
+            200,
+        )
+        .await
+        .expect("change");
+    assert_eq!(
+        (changed.role, changed.unit_name.as_deref()),
+        (
+            tuanle_shared::wire::Role::Supervisor,
+            Some("Phường Hồng Quang")
+        )
+    );
+
+    let second: Credentials = admin
+        .expect(Method::POST, &c("/accounts/gv-hq/password"), None, 200)
+        .await
+        .expect("reset");
+    assert_ne!(second.password, first.password);
+    let r = teacher
+        .get(tuanle_shared::wire::routes::SESSION)
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 401, "the old session ended");
+    assert!(
+        ApiClient::sign_in(&server, "gv-hq", &first.password)
+            .await
+            .is_err()
+    );
+    let again = ApiClient::sign_in(&server, "gv-hq", &second.password)
+        .await
+        .expect("new password");
+
+    let _: AccountInfo = admin
+        .expect(
+            Method::PATCH,
+            &c("/accounts/gv-hq"),
+            Some(&json!({"disabled": true})),
+            200,
+        )
+        .await
+        .expect("lock");
+    let r = again
+        .get(tuanle_shared::wire::routes::SESSION)
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 401, "a locked account's session ends");
+    assert!(
+        ApiClient::sign_in(&server, "gv-hq", &second.password)
+            .await
+            .is_err()
+    );
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::PATCH,
+            &c("/accounts/admin"),
+            Some(&json!({"disabled": true})),
+            400,
+        )
+        .await
+        .expect("not oneself");
+    assert_eq!(e.code, "CANNOT_CHANGE_SELF");
+    let actions: Vec<String> = admin
+        .expect::<Vec<AuditEntry>>(Method::GET, &c("/audit"), None, 200)
+        .await
+        .expect("audit")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "account.update",
+            "account.password",
+            "account.update",
+            "account.create"
+        ]
+    );
+}
