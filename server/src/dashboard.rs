@@ -56,7 +56,7 @@ pub async fn build(
     let child_rows = sqlx::query(
         "SELECT u.id, u.code, u.name, u.kind,
                 EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) AS has_children
-         FROM units u WHERE u.parent_id = ? ORDER BY u.code",
+         FROM units u WHERE u.parent_id = ? AND u.active = 1 ORDER BY u.code",
     )
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
@@ -74,7 +74,8 @@ pub async fn build(
 
     let missing = sqlx::query(
         "WITH RECURSIVE down(id) AS (
-             SELECT ? UNION ALL SELECT u.id FROM units u JOIN down ON u.parent_id = down.id
+             SELECT ? UNION ALL
+             SELECT u.id FROM units u JOIN down ON u.parent_id = down.id WHERE u.active = 1
          )
          SELECT u.code, u.name, u.kind FROM down JOIN units u ON u.id = down.id
          LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id

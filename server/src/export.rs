@@ -46,11 +46,12 @@ pub async fn gather(
     };
     let mut conn = db.acquire().await?;
     let figures = pick(totals::load(&mut conn, target.form, target.unit_id).await?);
-    let child_rows =
-        sqlx::query("SELECT id, code, name FROM units WHERE parent_id = ? ORDER BY code")
-            .bind(target.unit_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let child_rows = sqlx::query(
+        "SELECT id, code, name FROM units WHERE parent_id = ? AND active = 1 ORDER BY code",
+    )
+    .bind(target.unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let mut children = Vec::with_capacity(child_rows.len());
     for row in child_rows {
         let stats = totals::load(&mut conn, target.form, row.try_get("id")?).await?;
@@ -63,7 +64,9 @@ pub async fn gather(
     };
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE down(id, d) AS (
-             SELECT ?, 0 UNION ALL SELECT u.id, down.d + 1 FROM units u JOIN down ON u.parent_id = down.id
+             SELECT ?, 0 UNION ALL
+             SELECT u.id, down.d + 1 FROM units u JOIN down ON u.parent_id = down.id
+             WHERE u.active = 1
          )
          SELECT u.name, v.content, u.id = ? AS own FROM down
          JOIN units u ON u.id = down.id

@@ -243,6 +243,16 @@ C2,Vòng hai,khác,C1
         .await
         .expect("dashboard");
     assert_eq!(hn.completeness.units, 5);
+    let nb: Dashboard = admin
+        .expect(Method::GET, &api::dashboard("2026", "NB", false), None, 200)
+        .await
+        .expect("dashboard");
+    let children: Vec<&str> = nb.children.iter().map(|c| c.unit.code.as_str()).collect();
+    assert_eq!(
+        children,
+        ["NB-HQ"],
+        "an inactive ward is not listed among the children"
+    );
     // An inactive unit's report can no longer be changed.
     let push2 = json!({"push_id": "p-hl-2", "device_id": "tab-1", "base_version": 1,
         "content": {"numbers": {"1.1/count": 4}, "texts": {}}});
@@ -816,6 +826,34 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
             "account.password",
             "account.update",
             "account.create"
+        ]
+    );
+}
+
+/// A campaign being set up (no tree yet) does not take reporters away from the current
+/// one: the campaign list says in which campaigns their unit is.
+#[tokio::test]
+async fn the_campaign_list_says_which_campaigns_have_my_unit() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    create_campaign(&admin, "2026").await;
+    let reporter = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("reporter");
+    let list: Vec<tuanle_shared::wire::CampaignSummary> = reporter
+        .expect(Method::GET, api::CAMPAIGNS, None, 200)
+        .await
+        .expect("campaigns");
+    let mine: Vec<(&str, bool, bool)> = list
+        .iter()
+        .map(|c| (c.code.as_str(), c.open, c.has_my_unit))
+        .collect();
+    assert_eq!(
+        mine,
+        [
+            ("2026", true, false),
+            ("2025", true, true),
+            ("2023", false, true)
         ]
     );
 }

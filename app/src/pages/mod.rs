@@ -93,9 +93,13 @@ pub async fn open_campaign() -> Result<CampaignSummary, ApiFailure> {
         Err(ApiFailure::Network) => storage::cached("campaigns").ok_or(ApiFailure::Network)?,
         Err(e) => return Err(e),
     };
+    // The newest open campaign with the person's unit in its tree: a campaign being set
+    // up (its tree not imported yet) does not take reporters away from the current one.
     campaigns
         .iter()
-        .find(|c| c.open)
+        .find(|c| c.open && c.has_my_unit)
+        .or_else(|| campaigns.iter().find(|c| c.has_my_unit))
+        .or_else(|| campaigns.iter().find(|c| c.open))
         .or(campaigns.first())
         .cloned()
         .ok_or_else(|| {

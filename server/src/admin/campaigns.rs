@@ -9,8 +9,21 @@ use tuanle_shared::wire::admin::{CampaignInput, Deadline};
 use super::{Admin, Campaign, audit, begin_write};
 use crate::error::AppError;
 
-/// Every campaign with its deadlines, newest first.
-pub async fn list(db: &SqlitePool) -> Result<Vec<CampaignSummary>, AppError> {
+/// Every campaign with its deadlines, newest first, each saying whether `unit_code` is in
+/// its tree.
+pub async fn list(
+    db: &SqlitePool,
+    unit_code: Option<&str>,
+) -> Result<Vec<CampaignSummary>, AppError> {
+    let mine: Vec<i64> = match unit_code {
+        Some(code) => {
+            sqlx::query_scalar("SELECT campaign_id FROM units WHERE code = ?")
+                .bind(code)
+                .fetch_all(db)
+                .await?
+        }
+        None => Vec::new(),
+    };
     let rows = sqlx::query(
         "SELECT id, code, year, theme, starts_on, ends_on, form_version, open FROM campaigns
          ORDER BY year DESC, code",
@@ -40,6 +53,7 @@ pub async fn list(db: &SqlitePool) -> Result<Vec<CampaignSummary>, AppError> {
                         due_on: due_on.clone(),
                     })
                     .collect(),
+                has_my_unit: mine.contains(&id),
             })
         })
         .collect()

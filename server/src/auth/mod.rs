@@ -29,8 +29,12 @@ impl Caller {
 
 /// The value of one cookie in the `Cookie` header.
 pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
+    cookie_in(&parts.headers, name)
+}
+
+/// The value of one cookie in a request's headers.
+pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
         .get_all(axum::http::header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -38,6 +42,17 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
         .filter_map(|pair| pair.trim().split_once('='))
         .find(|(k, _)| *k == name)
         .map(|(_, v)| v)
+}
+
+/// The caller when signed in, `None` otherwise (for answers that differ, not refusals).
+pub async fn optional(
+    db: &sqlx::SqlitePool,
+    headers: &axum::http::HeaderMap,
+) -> Result<Option<Caller>, AppError> {
+    match cookie_in(headers, SESSION_COOKIE) {
+        Some(token) => session::lookup(db, token).await,
+        None => Ok(None),
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -362,6 +362,10 @@ pub struct CampaignSummary {
     /// The deadline of each level of the tree.
     #[serde(default)]
     pub deadlines: Vec<admin::Deadline>,
+    /// Whether the signed-in person's unit is in this campaign's tree (false when
+    /// signed out): the app opens the newest open campaign that has it.
+    #[serde(default)]
+    pub has_my_unit: bool,
 }
 
 /// Answer of `GET /healthz`.

@@ -87,12 +87,15 @@ pub fn AccountsTab() -> impl IntoView {
         }
     };
     load();
+    let bulk_under = RwSignal::new(String::new());
     let bulk = {
         let (campaign, load) = (campaign.clone(), load.clone());
         move |depth: u32| {
             let (campaign, load) = (campaign.clone(), load.clone());
+            let under =
+                Some(bulk_under.get_untracked().trim().to_owned()).filter(|u| !u.is_empty());
             spawn_local(async move {
-                let body = BulkAccounts { depth, under: None };
+                let body = BulkAccounts { depth, under };
                 match api::send_json::<_, BulkCreated>(
                     "POST",
                     &routes::campaign(&campaign, "/accounts/bulk"),
@@ -182,6 +185,10 @@ pub fn AccountsTab() -> impl IntoView {
         })}
         <section class="card">
             <h2>"Tạo tài khoản cho cả một cấp"</h2>
+            <p class="hint">"Tên đăng nhập là mã đơn vị viết thường; đơn vị có đơn vị trực thuộc nhận vai trò giám sát, các đơn vị khác vai trò báo cáo. Đơn vị đã có tài khoản được bỏ qua."</p>
+            <label class="import-row">"Chỉ các đơn vị thuộc (mã, để trống: cả phạm vi) "
+                <input id="bulk-under" bind:value=bulk_under size="12"/>
+            </label>
             <table class="levels">
                 <thead><tr><th>"Cấp"</th><th>"Loại đơn vị"</th><th>"Số đơn vị"</th><th>"Chưa có tài khoản"</th><th></th></tr></thead>
                 <tbody>
