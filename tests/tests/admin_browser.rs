@@ -110,6 +110,7 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     check_file(&admin, &clean).await?;
     admin.wait_for("#tree-apply").await?;
     assert!(text(&admin, "#tree-preview").await?.contains("thêm 6"));
+    admin.screenshot("admin-tree-preview").await?;
     admin.click("#tree-apply").await?;
     assert!(text(&admin, "#tree-applied").await?.contains("thêm 6"));
     admin.wait_for("tr[data-unit='T01']").await?;

@@ -350,7 +350,7 @@ fn UnitBrowser(tree_version: RwSignal<u32>) -> impl IntoView {
                         }
                     })}
                     {l.units.is_empty().then(|| view! { <p>"Chưa có đơn vị nào. Hãy nhập cây từ tệp hoặc sao chép từ đợt trước."</p> })}
-                    <table class="units">
+                    <table class="units" class:empty=l.units.is_empty()>
                         <thead><tr><th>"Mã"</th><th>"Tên"</th><th>"Loại"</th><th>"Trực thuộc"</th><th>"Chuyển sang (mã cấp trên)"</th><th></th></tr></thead>
                         <tbody>
                             {l.units.into_iter().map(|u| view! { <UnitRow unit=u parent change=change.clone()/> }).collect_view()}
