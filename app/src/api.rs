@@ -128,17 +128,22 @@ pub async fn push(path: &str, body: &PushRequest) -> Result<PushOutcome, ApiFail
     read(response).await.map(PushOutcome::Accepted)
 }
 
+/// A request of a method that changes something: `PUT`, `PATCH`, else `POST`.
+fn builder(method: &str, path: &str) -> gloo_net::http::RequestBuilder {
+    match method {
+        "PUT" => Request::put(path),
+        "PATCH" => Request::patch(path),
+        _ => Request::post(path),
+    }
+}
+
 /// Any method with a JSON body (`PUT`, `PATCH`, `POST`), reading the JSON answer.
 pub async fn send_json<B: Serialize, T: DeserializeOwned>(
     method: &str,
     path: &str,
     body: Option<&B>,
 ) -> Result<T, ApiFailure> {
-    let builder = match method {
-        "PUT" => Request::put(path),
-        "PATCH" => Request::patch(path),
-        _ => Request::post(path),
-    };
+    let builder = builder(method, path);
     let request = match body {
         Some(b) => builder.json(b).map_err(|_| ApiFailure::Unreadable)?,
         None => builder.build().map_err(|_| ApiFailure::Unreadable)?,
@@ -152,12 +157,7 @@ pub async fn send_empty<B: Serialize>(
     path: &str,
     body: &B,
 ) -> Result<(), ApiFailure> {
-    let builder = match method {
-        "PUT" => Request::put(path),
-        "PATCH" => Request::patch(path),
-        _ => Request::post(path),
-    };
-    let response = builder
+    let response = builder(method, path)
         .json(body)
         .map_err(|_| ApiFailure::Unreadable)?
         .send()

@@ -19,14 +19,9 @@ async fn once(csv: &[u8]) -> anyhow::Result<(Duration, u64)> {
     ))
     .await?;
     demo::seed_if_empty(&pool).await?;
-    let (account_id,): (i64,) = sqlx::query_as("SELECT id FROM accounts WHERE username = 'admin'")
-        .fetch_one(&pool)
-        .await?;
-    let admin = Admin {
-        account_id,
-        username: "admin".into(),
-        scope: None,
-    };
+    let admin = Admin::national_account(&pool, "admin")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let campaign = CampaignInput {
         code: "QG".into(),
         year: 2026,

@@ -43,9 +43,7 @@ pub async fn list(
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
     let pattern = format!("%{}%", q.trim().to_lowercase());
-    let select =
-        "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
-         FROM accounts a LEFT JOIN units u ON u.campaign_id = ?1 AND u.code = a.unit_code";
+    let select = SELECT_ACCOUNT;
     let filter = "(lower(a.username) LIKE ?3 OR lower(a.display_name) LIKE ?3 OR lower(coalesce(a.unit_code, '')) LIKE ?3)";
     let sql = match top {
         None => format!(
@@ -62,19 +60,25 @@ pub async fn list(
         .bind(pattern)
         .fetch_all(&mut *conn)
         .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(AccountInfo {
-                username: r.try_get("username")?,
-                display_name: r.try_get("display_name")?,
-                role: parse_role(&r.try_get::<String, _>("role")?)?,
-                unit_code: r.try_get("unit_code")?,
-                unit_name: r.try_get("unit_name")?,
-                disabled: r.try_get("disabled")?,
-            })
-        })
-        .collect()
+    rows.iter().map(account_info).collect()
 }
+
+/// The columns of `SELECT_ACCOUNT` as an [`AccountInfo`].
+fn account_info(r: &sqlx::sqlite::SqliteRow) -> Result<AccountInfo, AppError> {
+    Ok(AccountInfo {
+        username: r.try_get("username")?,
+        display_name: r.try_get("display_name")?,
+        role: parse_role(&r.try_get::<String, _>("role")?)?,
+        unit_code: r.try_get("unit_code")?,
+        unit_name: r.try_get("unit_name")?,
+        disabled: r.try_get("disabled")?,
+    })
+}
+
+/// An account with its unit's name in a campaign (`?1`): what [`account_info`] reads.
+const SELECT_ACCOUNT: &str =
+    "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
+     FROM accounts a LEFT JOIN units u ON u.campaign_id = ?1 AND u.code = a.unit_code";
 
 /// Checks that an account with this role and unit may be given by this administrator;
 /// returns the unit's name.
@@ -492,24 +496,13 @@ pub async fn change(
         )
         .await?;
     }
-    let row = sqlx::query(
-        "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
-         FROM accounts a LEFT JOIN units u ON u.campaign_id = ? AND u.code = a.unit_code
-         WHERE a.id = ?",
-    )
-    .bind(campaign.id)
-    .bind(t.id)
-    .fetch_one(&mut *tx)
-    .await?;
+    let row = sqlx::query(&format!("{SELECT_ACCOUNT} WHERE a.id = ?2"))
+        .bind(campaign.id)
+        .bind(t.id)
+        .fetch_one(&mut *tx)
+        .await?;
     tx.commit().await?;
-    Ok(AccountInfo {
-        username: row.try_get("username")?,
-        display_name: row.try_get("display_name")?,
-        role: parse_role(&row.try_get::<String, _>("role")?)?,
-        unit_code: row.try_get("unit_code")?,
-        unit_name: row.try_get("unit_name")?,
-        disabled: row.try_get("disabled")?,
-    })
+    account_info(&row)
 }
 
 /// A new first password for an account within reach; its sessions end.

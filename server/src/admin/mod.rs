@@ -108,6 +108,25 @@ pub async fn unit(
 }
 
 impl Admin {
+    /// The national administrator account `username`, for tools that act as one (the
+    /// national demo generator, benchmarks).
+    pub async fn national_account(db: &SqlitePool, username: &str) -> Result<Admin, AppError> {
+        let (account_id,): (i64,) = sqlx::query_as(
+            "SELECT id FROM accounts WHERE username = ? AND role = 'admin' AND unit_code IS NULL",
+        )
+        .bind(username)
+        .fetch_optional(db)
+        .await?
+        .ok_or(AppError::NotFound {
+            what: "tài khoản quản trị toàn quốc",
+        })?;
+        Ok(Admin {
+            account_id,
+            username: username.to_owned(),
+            scope: None,
+        })
+    }
+
     /// Whether this administrator manages everything.
     pub fn is_national(&self) -> bool {
         self.scope.is_none()

@@ -44,15 +44,9 @@ async fn main() -> anyhow::Result<()> {
         .unwrap_or_else(|| format!("sqlite://{}", args.data_dir.join("tuanle.db").display()));
     let pool = db::connect(&url).await?;
     demo::seed_if_empty(&pool).await?;
-    let (account_id,): (i64,) =
-        sqlx::query_as("SELECT id FROM accounts WHERE username = 'admin' AND role = 'admin'")
-            .fetch_one(&pool)
-            .await?;
-    let admin = Admin {
-        account_id,
-        username: "admin".into(),
-        scope: None,
-    };
+    let admin = Admin::national_account(&pool, "admin")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let done = national::generate(&pool, &admin, &args.code, args.share, args.seed)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

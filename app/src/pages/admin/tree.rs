@@ -339,7 +339,7 @@ fn UnitBrowser(tree_version: RwSignal<u32>) -> impl IntoView {
                 match listing.get() {
                 None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
-                Some(Ok(l)) => view! {
+                Some(Ok(l)) => { let empty = l.units.is_empty(); view! {
                     {l.parent.map(|p| {
                         let up = p.parent.clone();
                         view! {
@@ -350,13 +350,13 @@ fn UnitBrowser(tree_version: RwSignal<u32>) -> impl IntoView {
                         }
                     })}
                     {l.units.is_empty().then(|| view! { <p>"Chưa có đơn vị nào. Hãy nhập cây từ tệp hoặc sao chép từ đợt trước."</p> })}
-                    <table class="units" class:empty=l.units.is_empty()>
+                    <table class="units" class:empty=empty>
                         <thead><tr><th>"Mã"</th><th>"Tên"</th><th>"Loại"</th><th>"Trực thuộc"</th><th>"Chuyển sang (mã cấp trên)"</th><th></th></tr></thead>
                         <tbody>
                             {l.units.into_iter().map(|u| view! { <UnitRow unit=u parent change=change.clone()/> }).collect_view()}
                         </tbody>
                     </table>
-                }.into_any(),
+                }.into_any() }
             }}}
             {move || parent.get().map(|p| view! {
                 <form class="add-unit" on:submit=add.clone()>
