@@ -107,21 +107,23 @@ fn writable(target: &Target) -> Result<(), AppError> {
     }
 }
 
-/// The unit's staff, supervisors of any unit above it, and administrators read a report.
+/// The unit's staff, supervisors of any unit above it, and administrators whose reach
+/// holds it (a national administrator's holds everything) read a report.
 pub async fn authorize_read(
     db: &SqlitePool,
     caller: &Caller,
     target: &Target,
 ) -> Result<(), AppError> {
     let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
-    if caller.role() == Role::Admin || own {
+    let national_admin = caller.role() == Role::Admin && caller.me.unit_code.is_none();
+    if national_admin || own {
         return Ok(());
     }
     let Some(own) = caller
         .me
         .unit_code
         .as_deref()
-        .filter(|_| caller.role() == Role::Supervisor)
+        .filter(|_| matches!(caller.role(), Role::Supervisor | Role::Admin))
     else {
         return Err(AppError::Forbidden);
     };

@@ -192,9 +192,9 @@ C2,Vòng hai,khác,C1
 
     let changed = clean_csv()
         .replace("NB-HQ,Phường Hồng Quang,", "NB-HQ,Phường Hồng Quang (mới),")
-        .replace("NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,NB-HQ", "NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,HN-BD")
+        .replace("NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,NB-HQ", "NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,HN-HK")
         .replace("NB-HL,Phường Hoa Lư,Phường,NB\nNB-HL-TH,Trường Tiểu học Hoa Lư,Tiểu học,NB-HL\n", "")
-        .replace("HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD\n", "HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD\nHN-BD-TV,Thư viện Ba Đình,Thư viện,HN-BD\n");
+        .replace("HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD\n", "HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD\nHN-BD-TV,Thư viện Ba Đình,Thư viện,HN-BD\nHN-HK,Phường Hoàn Kiếm,Phường,HN\n");
     let (_, plan) = tree_call(&admin, "2026", false, CSV, changed.clone().into()).await;
     let mut what: Vec<(String, String)> = plan
         .changes
@@ -204,12 +204,14 @@ C2,Vòng hai,khác,C1
     what.sort();
     assert_eq!(
         what.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>(),
-        ["HN-BD-TV", "NB-HL", "NB-HL-TH", "NB-HQ", "NB-HQ-MN"],
+        [
+            "HN-BD-TV", "HN-HK", "NB-HL", "NB-HL-TH", "NB-HQ", "NB-HQ-MN"
+        ],
         "{what:?}"
     );
     assert_eq!(
         (plan.added, plan.updated, plan.removed, plan.deactivated),
-        (1, 2, 0, 2),
+        (2, 2, 0, 2),
         "the ward stays (inactive) because its school has a report: {what:?}"
     );
     let (_, applied) = tree_call(&admin, "2026", true, CSV, changed.into()).await;
@@ -224,9 +226,13 @@ C2,Vòng hai,khác,C1
     .expect("units");
     let find = |code: &str| rows.iter().find(|r| r.0 == code).cloned().expect(code);
     assert_eq!(find("NB-HQ").1, "Phường Hồng Quang (mới)");
-    assert_eq!(find("NB-HQ-MN").2.as_deref(), Some("HN-BD"));
+    assert_eq!(
+        find("NB-HQ-MN").2.as_deref(),
+        Some("HN-HK"),
+        "moved below a ward the same file adds"
+    );
     assert!(!find("NB-HL-TH").3 && !find("NB-HL").3, "kept, inactive");
-    assert_eq!(rows.len(), 11);
+    assert_eq!(rows.len(), 12);
     // Totals follow: the inactive ward and school are no longer expected.
     let root: Dashboard = admin
         .expect(
@@ -237,12 +243,12 @@ C2,Vòng hai,khác,C1
         )
         .await
         .expect("dashboard");
-    assert_eq!(root.completeness.units, 9);
+    assert_eq!(root.completeness.units, 10);
     let hn: Dashboard = admin
         .expect(Method::GET, &api::dashboard("2026", "HN", false), None, 200)
         .await
         .expect("dashboard");
-    assert_eq!(hn.completeness.units, 5);
+    assert_eq!(hn.completeness.units, 6);
     let nb: Dashboard = admin
         .expect(Method::GET, &api::dashboard("2026", "NB", false), None, 200)
         .await
@@ -273,7 +279,7 @@ C2,Vòng hai,khác,C1
     assert!(
         log[0]
             .summary
-            .contains("thêm 1, cập nhật 2, xoá 0, ngừng hoạt động 2"),
+            .contains("thêm 2, cập nhật 2, xoá 0, ngừng hoạt động 2"),
         "{}",
         log[0].summary
     );
@@ -320,6 +326,22 @@ async fn an_xlsx_import_reports_problems_by_row_and_reads_numeric_codes() {
             (5, "UNKNOWN_PARENT")
         ]
     );
+    // A sheet claiming the largest range Excel allows is refused, not allocated.
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).expect("cell");
+    }
+    sheet
+        .write_string(1_048_575, 16_383, "x")
+        .expect("far cell");
+    let huge = book.save_to_buffer().expect("xlsx");
+    let (status, refused) = tree_call(&admin, "2026", false, XLSX, huge).await;
+    assert_eq!(
+        (status, problems(&refused)),
+        (200, vec![(1_048_576, "TOO_LARGE")])
+    );
+
     let good = xlsx(
         &[
             header,

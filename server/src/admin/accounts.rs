@@ -8,7 +8,7 @@ use tuanle_shared::wire::admin::{
     AccountChange, AccountInfo, BulkAccounts, BulkCreated, Credentials, Level, NewAccount,
 };
 
-use super::{Admin, Campaign, SUBTREE_CTE, audit, begin_write, unit};
+use super::{Admin, Campaign, SUBTREE_CTE, audit, begin_write};
 use crate::auth::password;
 use crate::auth::session::{parse_role, role_str};
 use crate::clock::now_ms;
@@ -100,6 +100,11 @@ async fn check_unit(
         )),
         Some(code) => {
             let u = admin.reach_unit(conn, campaign_id, code).await?;
+            // A subtree's administrators are made from above: a province administrator
+            // neither creates peers nor takes over the accounts of their own unit's peers.
+            if !admin.reaches_code(conn, code, role == Role::Admin).await? {
+                return Err(AppError::OutOfScope);
+            }
             Ok(Some(u.name))
         }
     }
@@ -380,7 +385,6 @@ struct Target {
 async fn target(
     conn: &mut SqliteConnection,
     admin: &Admin,
-    campaign_id: i64,
     username: &str,
 ) -> Result<Target, AppError> {
     let row = sqlx::query(
@@ -401,12 +405,14 @@ async fn target(
     };
     match &t.unit_code {
         None => admin.national()?,
-        Some(code) => match unit(conn, campaign_id, code).await? {
-            Some(u) if admin.reaches(conn, u.id).await? => {}
-            // A unit missing from this campaign's tree: only a national administrator.
-            None if admin.is_national() => {}
-            _ => return Err(AppError::OutOfScope),
-        },
+        Some(code) => {
+            if !admin
+                .reaches_code(conn, code, t.role == Role::Admin)
+                .await?
+            {
+                return Err(AppError::OutOfScope);
+            }
+        }
     }
     Ok(t)
 }
@@ -429,7 +435,7 @@ pub async fn change(
 ) -> Result<AccountInfo, AppError> {
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
-    let t = target(&mut tx, admin, campaign.id, username).await?;
+    let t = target(&mut tx, admin, username).await?;
     let own = t.id == admin.account_id;
     let mut said = Vec::new();
     let display_name = match &change.display_name {
@@ -518,7 +524,7 @@ pub async fn reset_password(
         .ok_or_else(|| AppError::Internal("no password".into()))?;
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
-    let t = target(&mut tx, admin, campaign.id, username).await?;
+    let t = target(&mut tx, admin, username).await?;
     sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
         .bind(&hash)
         .bind(t.id)

@@ -12,6 +12,8 @@ pub mod sheet;
 pub mod tree;
 pub mod units;
 
+use std::collections::HashSet;
+
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -168,6 +170,66 @@ impl Admin {
             None => Ok(true),
             Some(scope) => is_within(conn, scope, unit_id).await,
         }
+    }
+
+    /// Whether a unit code is within reach in every campaign that has it (and one has
+    /// it), with `strictly`, strictly below the administrator's own unit. Accounts are
+    /// matched to units by code in every campaign, so an account is only as much in
+    /// reach as its code is in all of them: a code added to one campaign's subtree does
+    /// not bring another province's account of that code within reach.
+    pub async fn reaches_code(
+        &self,
+        conn: &mut SqliteConnection,
+        code: &str,
+        strictly: bool,
+    ) -> Result<bool, AppError> {
+        let Some(scope) = &self.scope else {
+            return Ok(true);
+        };
+        if strictly && scope == code {
+            return Ok(false);
+        }
+        let (total, reached): (i64, i64) = sqlx::query_as(
+            "WITH RECURSIVE up(start, id, parent_id, code) AS (
+                 SELECT id, id, parent_id, code FROM units WHERE code = ?1
+                 UNION ALL
+                 SELECT up.start, u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
+             )
+             SELECT COUNT(DISTINCT start), COUNT(DISTINCT CASE WHEN code = ?2 THEN start END) FROM up",
+        )
+        .bind(code)
+        .bind(scope)
+        .fetch_one(&mut *conn)
+        .await?;
+        Ok(total > 0 && total == reached)
+    }
+
+    /// The unit codes a subtree administrator may not give to a new unit: codes of units
+    /// outside their reach in any campaign, and codes of accounts whose unit exists
+    /// nowhere. Giving one would bring someone else's account within reach. Empty for a
+    /// national administrator.
+    pub async fn foreign_codes(
+        &self,
+        conn: &mut SqliteConnection,
+    ) -> Result<HashSet<String>, AppError> {
+        let Some(scope) = &self.scope else {
+            return Ok(HashSet::new());
+        };
+        let codes: Vec<String> = sqlx::query_scalar(
+            "WITH RECURSIVE reach(id) AS (
+                 SELECT id FROM units WHERE code = ?1
+                 UNION ALL
+                 SELECT u.id FROM units u JOIN reach ON u.parent_id = reach.id
+             )
+             SELECT code FROM units WHERE id NOT IN (SELECT id FROM reach)
+             UNION
+             SELECT unit_code FROM accounts
+             WHERE unit_code IS NOT NULL AND unit_code NOT IN (SELECT code FROM units)",
+        )
+        .bind(scope)
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(codes.into_iter().collect())
     }
 
     /// Finds a unit by code and checks it is within reach: unknown is a 404, elsewhere

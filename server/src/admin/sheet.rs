@@ -5,7 +5,7 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, Reader, Xlsx};
+use calamine::{DataRef, Reader, Xlsx};
 use tuanle_shared::tree::{TreeRow, fold};
 use tuanle_shared::wire::admin::TreeProblem;
 
@@ -176,21 +176,50 @@ fn csv_problem(e: &csv::Error) -> Unreadable {
     problem(line, "BAD_CSV", format!("Dòng không đọc được ({e})."))
 }
 
+/// Rows and columns an XLSX file may use: far above a national tree (about 100,000
+/// rows, 4 columns), and far below what would exhaust memory.
+const MAX_ROWS: u32 = 1_000_000;
+const MAX_COLUMNS: u32 = 64;
+
+/// Reads the first sheet cell by cell (streaming, so a file claiming a huge range costs
+/// nothing), keeping rows as the spreadsheet numbers them.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
     let unreadable = |e: &dyn std::fmt::Display| {
         problem(1, "BAD_XLSX", format!("Tệp Excel không đọc được ({e})."))
     };
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| problem(1, "EMPTY_FILE", "Tệp Excel không có trang tính nào."))?
+    let first = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| problem(1, "EMPTY_FILE", "Tệp Excel không có trang tính nào."))?;
+    let mut cells = book
+        .worksheet_cells_reader(&first)
         .map_err(|e| unreadable(&e))?;
-    // Lines as the spreadsheet numbers them, even when the used range starts lower.
-    let first = range.start().map_or(0, |(r, _)| r);
-    let mut lines = range.rows().enumerate().map(|(i, cells)| {
-        let line = first + u32::try_from(i).unwrap_or(u32::MAX) + 1;
-        (line, cells.iter().map(cell_text).collect::<Vec<String>>())
-    });
+    let mut lines: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(&e))? {
+        let (r, c) = cell.get_position();
+        if r >= MAX_ROWS || c >= MAX_COLUMNS {
+            return Err(problem(
+                r.saturating_add(1),
+                "TOO_LARGE",
+                format!(
+                    "Trang tính dùng quá {MAX_ROWS} dòng hoặc {MAX_COLUMNS} cột: hãy chỉ giữ bảng danh sách đơn vị."
+                ),
+            ));
+        }
+        let text = cell_text(cell.get_value());
+        if text.is_empty() {
+            continue;
+        }
+        let row = lines.entry(r + 1).or_default();
+        let c = c as usize;
+        if row.len() <= c {
+            row.resize(c + 1, String::new());
+        }
+        row[c] = text;
+    }
+    let mut lines = lines.into_iter();
     let Some((_, head)) = lines.next() else {
         return Err(problem(1, "EMPTY_FILE", "Tệp trống."));
     };
@@ -201,12 +230,18 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
 }
 
 /// A cell as text: codes typed as numbers (`12345`) read as they show.
-fn cell_text(cell: &Data) -> String {
+fn cell_text(cell: &DataRef<'_>) -> String {
     match cell {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
-        other => other.to_string(),
+        DataRef::Empty => String::new(),
+        DataRef::String(s) => s.clone(),
+        DataRef::SharedString(s) => (*s).to_owned(),
+        DataRef::Int(i) => i.to_string(),
+        DataRef::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{f:.0}"),
+        DataRef::Float(f) => f.to_string(),
+        DataRef::Bool(b) => b.to_string(),
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => s.clone(),
+        DataRef::DateTime(d) => d.as_f64().to_string(),
+        DataRef::Error(e) => e.to_string(),
     }
 }
 

@@ -161,7 +161,11 @@ pub async fn import(
         None => Anchor::Root,
         Some(a) => Anchor::Under(a),
     };
-    let taken = |code: &str| tree.by_code.contains_key(code) && !in_part.contains(code);
+    let foreign = admin.foreign_codes(&mut tx).await?;
+    let taken = |code: &str| {
+        (tree.by_code.contains_key(code) && !in_part.contains(code))
+            || (!in_part.contains(code) && foreign.contains(code))
+    };
     let plan = match tree::plan(rows, anchor, &existing, taken) {
         Ok(plan) => plan,
         Err(problems) => {
@@ -333,6 +337,7 @@ async fn write(
         .fetch_one(&mut *conn)
         .await?;
     let mut added: Vec<(i64, &PlannedUnit, Option<i64>, i64)> = Vec::new();
+    let mut updated: Vec<(i64, &PlannedUnit, Option<i64>, i64)> = Vec::new();
     for u in &plan.units {
         let parent_id = match &u.parent {
             Some(p) => Some(*ids.get(p).ok_or_else(|| {
@@ -349,21 +354,12 @@ async fn write(
             }
             Change::Unchanged if tree.units[tree.by_code[&u.code]].depth == depth => {}
             Change::Unchanged | Change::Updated { .. } => {
-                sqlx::query(
-                    "UPDATE units SET name = ?, kind = ?, parent_id = ?, depth = ?, active = 1
-                     WHERE id = ?",
-                )
-                .bind(&u.name)
-                .bind(u.kind.code())
-                .bind(parent_id)
-                .bind(depth)
-                .bind(ids[&u.code])
-                .execute(&mut *conn)
-                .await?;
+                updated.push((ids[&u.code], u, parent_id, depth));
             }
         }
     }
-    // Parents come before children in the plan, so in the batches too.
+    // New units first (parents before children, as in the plan), so a unit that moves
+    // below a new one finds its parent there.
     for chunk in added.chunks(1_000) {
         let mut insert = sqlx::QueryBuilder::new(
             "INSERT INTO units (id, campaign_id, code, name, kind, parent_id, depth, active) ",
@@ -379,6 +375,18 @@ async fn write(
                 .push_bind(true);
         });
         insert.build().execute(&mut *conn).await?;
+    }
+    for (id, u, parent_id, depth) in updated {
+        sqlx::query(
+            "UPDATE units SET name = ?, kind = ?, parent_id = ?, depth = ?, active = 1 WHERE id = ?",
+        )
+        .bind(&u.name)
+        .bind(u.kind.code())
+        .bind(parent_id)
+        .bind(depth)
+        .bind(id)
+        .execute(&mut *conn)
+        .await?;
     }
     tracing::info!(elapsed = ?started.elapsed(), "units written");
     for code in &plan.deactivated {

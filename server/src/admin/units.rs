@@ -128,6 +128,12 @@ pub async fn add(
             what: format!("Đơn vị có mã “{code}”"),
         });
     }
+    if admin.foreign_codes(&mut tx).await?.contains(&code) {
+        return Err(bad(
+            "CODE_TAKEN",
+            format!("Mã “{code}” đã thuộc một đơn vị ngoài phạm vi bạn quản trị."),
+        ));
+    }
     sqlx::query(
         "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active)
          VALUES (?, ?, ?, ?, ?, ?, 1)",

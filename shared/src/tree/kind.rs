@@ -93,20 +93,18 @@ impl UnitKind {
     /// Reads a kind as a person wrote it: the code, the label, or a usual spelling, with
     /// or without diacritics (`Trường Tiểu học`, `tieu hoc`, `TH`, `Phường`…).
     pub fn parse(text: &str) -> Option<UnitKind> {
-        let folded = fold(text);
-        if let Some(k) = UnitKind::ALL
-            .into_iter()
-            .find(|k| folded == k.code() || folded == fold(k.label()))
-        {
+        // Stored codes first: a copied tree and most files use them.
+        if let Some(k) = UnitKind::from_code(text) {
             return Some(k);
         }
-        let words = folded.replace(['_', '/', '-', ',', '.'], " ");
+        let words = fold(text).replace(['_', '/', '-', ',', '.'], " ");
         let words: Vec<&str> = words.split_whitespace().collect();
         let phrase = words.join(" ");
         let bare = phrase.strip_prefix("truong ").unwrap_or(&phrase);
         let kind = match bare {
             "bo" | "bo gddt" | "bo giao duc va dao tao" | "ministry" => UnitKind::Bo,
             "tinh"
+            | "tinh thanh pho"
             | "thanh pho truc thuoc trung uong"
             | "so gddt"
             | "so giao duc va dao tao"
@@ -115,6 +113,7 @@ impl UnitKind {
             "to chuc" | "doan the" | "hoi" | "to chuc doan the" | "organisation"
             | "organization" => UnitKind::ToChuc,
             "huyen"
+            | "huyen thi xa"
             | "quan"
             | "thi xa"
             | "thanh pho"

@@ -370,23 +370,38 @@ pub fn plan(
         frontier = next;
         depth += 1;
     }
-    let mut in_reported_cycle = vec![false; checked.len()];
+    // Rows not reached hang below a refused row or sit on a cycle. Each row is walked
+    // once: a walk stops at a row already walked, so this is linear in the file (a
+    // hostile file of long chains must not hold the server).
+    #[derive(Clone, Copy, PartialEq)]
+    enum Walk {
+        Not,
+        OnPath(usize),
+        Done,
+    }
+    let mut walk = vec![Walk::Not; checked.len()];
     for start in 0..checked.len() {
-        if reached[start] || !parent_ok[start] || in_reported_cycle[start] {
+        if reached[start] || !parent_ok[start] || walk[start] != Walk::Not {
             continue;
         }
-        // Walk up until a problem row, a reached row, or a row already on the path.
         let mut path: Vec<usize> = Vec::new();
         let mut at = start;
         loop {
-            if let Some(pos) = path.iter().position(|&p| p == at) {
+            if let Walk::OnPath(pos) = walk[at] {
                 let cycle = &path[pos..];
-                let mut names: Vec<&str> =
-                    cycle.iter().map(|&i| checked[i].code.as_str()).collect();
-                names.push(&checked[cycle[0]].code);
-                let text = names.join(" → ");
+                // Named in full when short; a long cycle by its first codes and length.
+                let mut names: Vec<&str> = cycle
+                    .iter()
+                    .take(8)
+                    .map(|&i| checked[i].code.as_str())
+                    .collect();
+                let text = if cycle.len() > 8 {
+                    format!("{} → … ({} đơn vị)", names.join(" → "), cycle.len())
+                } else {
+                    names.push(&checked[cycle[0]].code);
+                    names.join(" → ")
+                };
                 for &i in cycle {
-                    in_reported_cycle[i] = true;
                     problems.push(Problem {
                         line: checked[i].line,
                         kind: ProblemKind::Cycle(text.clone()),
@@ -394,14 +409,18 @@ pub fn plan(
                 }
                 break;
             }
-            if reached[at] || !parent_ok[at] || in_reported_cycle[at] {
+            if walk[at] == Walk::Done || reached[at] || !parent_ok[at] {
                 break;
             }
+            walk[at] = Walk::OnPath(path.len());
             path.push(at);
             match index.get(checked[at].parent.as_str()) {
                 Some(&up) => at = up,
                 None => break,
             }
+        }
+        for i in path {
+            walk[i] = Walk::Done;
         }
     }
     if !problems.is_empty() {

@@ -280,3 +280,29 @@ fn codes_are_compared_without_case_and_names_without_extra_spaces() {
         ("NB", "Sở GDĐT Ninh Bình")
     );
 }
+
+#[test]
+fn long_chains_and_cycles_are_checked_in_linear_time() {
+    // 50,000 rows each naming the next as parent, the last an unknown one: one problem,
+    // found without walking the chain again from every row (which took hours).
+    let n = 50_000;
+    let rows: Vec<TreeRow> = (0..n)
+        .map(|i| {
+            let parent = if i + 1 == n {
+                "ZZ".to_owned()
+            } else {
+                format!("A{}", i + 1)
+            };
+            row(i + 2, &format!("A{i}"), "x", "khác", &parent)
+        })
+        .collect();
+    let problems = plan(&rows, Anchor::Root, &[], nothing_taken).expect_err("problems");
+    assert_eq!(lines_and_codes(&problems), [(n + 1, "UNKNOWN_PARENT")]);
+
+    // The same chain closed into one cycle: every row of it is named, once.
+    let mut rows = rows;
+    rows[(n - 1) as usize].parent = "A0".into();
+    let problems = plan(&rows, Anchor::Root, &[], nothing_taken).expect_err("cycle");
+    assert_eq!(problems.len(), n as usize);
+    assert!(problems.iter().all(|p| p.code() == "CYCLE"));
+}
