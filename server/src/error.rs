@@ -47,6 +47,9 @@ pub enum AppError {
     /// A unit or account outside the administrator's subtree.
     #[error("out of scope")]
     OutOfScope,
+    /// A subtree administrator's unit is not in the campaign's tree (yet).
+    #[error("scope not in campaign")]
+    ScopeNotInCampaign,
     /// A code or username already taken; `what` says which, in Vietnamese.
     #[error("already exists: {what}")]
     AlreadyExists { what: String },
@@ -131,6 +134,11 @@ impl AppError {
                 S::FORBIDDEN,
                 "OUT_OF_SCOPE",
                 "Đơn vị hoặc tài khoản này nằm ngoài phạm vi bạn quản trị.",
+            ),
+            AppError::ScopeNotInCampaign => plain(
+                S::NOT_FOUND,
+                "SCOPE_NOT_IN_CAMPAIGN",
+                "Đơn vị bạn quản trị chưa có trong cây đơn vị của đợt này. Hãy nhờ quản trị cấp trên nhập cây trước.",
             ),
             AppError::AlreadyExists { what } => (
                 S::CONFLICT,
@@ -219,5 +227,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
                 },
             }),
         }
+    }
+}
+
+/// A query string whose rejection answers in the API's own `{code, message}`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| AppError::BadRequest {
+                code: "BAD_QUERY",
+                message: format!("Tham số trên đường dẫn không đúng: {}", e.body_text()),
+            })
     }
 }

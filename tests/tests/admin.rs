@@ -531,7 +531,7 @@ async fn a_province_admin_manages_that_province_only() {
             c("/accounts/admin"),
             Some(json!({"disabled": true})),
         ),
-        (Method::POST, c("/accounts/hn-bd/password"), None),
+        (Method::POST, c("/accounts/hn-bd/password"), Some(json!({}))),
     ];
     for (method, path, body) in refused {
         let r = nb
@@ -561,6 +561,97 @@ async fn a_province_admin_manages_that_province_only() {
     )
     .await;
     assert_eq!(problems(&p), [(2, "CODE_TAKEN")]);
+
+    // Reports, dashboards and exports of another province stay closed to them.
+    for path in [
+        api::dashboard("2026", "HN", false),
+        api::report("2026", "HN-BD-TH", ""),
+        api::export("2026", "HN", false),
+    ] {
+        let r = nb.get(&path).await.expect("answer");
+        assert_eq!(r.status(), 403, "{path}");
+    }
+    let own: Dashboard = nb
+        .expect(Method::GET, &api::dashboard("2026", "NB", false), None, 200)
+        .await
+        .expect("own province");
+    assert_eq!(own.unit.code, "NB");
+
+    // Giving a unit in another campaign the code of another province's unit does not
+    // bring that province's accounts within reach.
+    let e: tuanle_shared::wire::ApiError = nb
+        .expect(
+            Method::POST,
+            &routes::campaign("2025", "/units"),
+            Some(&json!({"code": "HN-BD", "name": "Mượn mã", "kind": "phường", "parent": "NB"})),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, "CODE_TAKEN");
+    let (_, p) = tree_call(
+        &nb,
+        "2025",
+        false,
+        CSV,
+        "code,name,kind,parent\nHN-BD,Mượn mã,phường,\n".into(),
+    )
+    .await;
+    assert_eq!(problems(&p), [(2, "CODE_TAKEN")]);
+    let r = nb
+        .send(
+            Method::POST,
+            &routes::campaign("2025", "/accounts/hn-bd/password"),
+            Some(&json!({})),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 403);
+
+    // Administrators of the province are made from above: no peers, no takeover.
+    let peer: Credentials = national
+        .expect(
+            Method::POST,
+            &c("/accounts"),
+            Some(&json!({"username": "qt-nb2", "display_name": "Quản trị Ninh Bình 2", "role": "admin", "unit_code": "NB"})),
+            201,
+        )
+        .await
+        .expect("second province admin");
+    for (method, path, body) in [
+        (
+            Method::POST,
+            c(&format!("/accounts/{}/password", peer.username)),
+            Some(json!({})),
+        ),
+        (
+            Method::PATCH,
+            c("/accounts/qt-nb2"),
+            Some(json!({"disabled": true})),
+        ),
+        (
+            Method::POST,
+            c("/accounts"),
+            Some(
+                json!({"username": "qt-nb3", "display_name": "X", "role": "admin", "unit_code": "NB"}),
+            ),
+        ),
+    ] {
+        let r = nb
+            .send(method.clone(), &path, body.as_ref())
+            .await
+            .expect("answer");
+        assert_eq!(r.status(), 403, "{method} {path}");
+    }
+    let _: Credentials = nb
+        .expect(
+            Method::POST,
+            &c("/accounts"),
+            Some(&json!({"username": "qt-hq", "display_name": "Quản trị phường Hồng Quang", "role": "admin", "unit_code": "NB-HQ"})),
+            201,
+        )
+        .await
+        .expect("a ward administrator, below the province");
 
     // The province's log shows its changes only.
     let log: Vec<AuditEntry> = nb
@@ -655,12 +746,28 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
     create_campaign(&admin, "2026").await;
     let c = |rest: &str| routes::campaign("2026", rest);
     let preview: TreePreview = admin
-        .expect(Method::POST, &c("/tree/preview?from=2023"), None, 200)
+        .expect(
+            Method::POST,
+            &c("/tree/preview?from=2023"),
+            Some(&json!({})),
+            200,
+        )
         .await
         .expect("preview");
     assert_eq!((preview.added, preview.applied), (20, false), "{preview:?}");
+    // Like every change, a copy is a JSON request: no cross-site form can send one.
+    let r = admin
+        .post_file(&c("/tree/import?from=2023"), "text/plain", b"x".to_vec())
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 415);
     let done: TreePreview = admin
-        .expect(Method::POST, &c("/tree/import?from=2023"), None, 200)
+        .expect(
+            Method::POST,
+            &c("/tree/import?from=2023"),
+            Some(&json!({})),
+            200,
+        )
         .await
         .expect("copy");
     assert!(done.applied);
@@ -674,6 +781,23 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         .await
         .expect("district");
     assert_eq!(district.units.len(), 3);
+
+    // A unit closes only once nothing active is left below it.
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::PATCH,
+            &c("/units/NB-TPNB"),
+            Some(&json!({"active": false})),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, "HAS_ACTIVE_CHILDREN");
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(Method::GET, &c("/units?parent=NB&x=1"), None, 400)
+        .await
+        .expect("unknown query field");
+    assert_eq!(e.code, "BAD_QUERY");
 
     // The reform: the wards move up under the province, the district closes.
     for ward in ["NB-HQ", "NB-HL", "NB-NT"] {
@@ -731,6 +855,16 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         root.completeness.units, 19,
         "the inactive district is no longer expected"
     );
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::POST,
+            &c("/units"),
+            Some(&json!({"code": "NB-TPNB-X", "name": "X", "kind": "phường", "parent": "NB-TPNB"})),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, "PARENT_INACTIVE");
     let log: Vec<AuditEntry> = admin
         .expect(Method::GET, &c("/audit"), None, 200)
         .await
@@ -787,7 +921,12 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
     );
 
     let second: Credentials = admin
-        .expect(Method::POST, &c("/accounts/gv-hq/password"), None, 200)
+        .expect(
+            Method::POST,
+            &c("/accounts/gv-hq/password"),
+            Some(&json!({})),
+            200,
+        )
         .await
         .expect("reset");
     assert_ne!(second.password, first.password);
@@ -841,11 +980,13 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
         .into_iter()
         .map(|e| e.action)
         .collect();
+    // The move from a school to its ward is logged under both units.
     assert_eq!(
         actions,
         [
             "account.update",
             "account.password",
+            "account.update",
             "account.update",
             "account.create"
         ]

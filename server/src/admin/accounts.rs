@@ -320,7 +320,7 @@ pub async fn bulk(
     .fetch_all(&mut *conn)
     .await?;
     drop(conn);
-    let skipped = rows.iter().filter(|r| r.3).count() as u64;
+    let mut skipped = rows.iter().filter(|r| r.3).count() as u64;
     let todo: Vec<(String, String, bool)> = rows
         .into_iter()
         .filter(|r| !r.3)
@@ -345,8 +345,25 @@ pub async fn bulk(
             },
             unit_code: Some(code),
         };
-        insert(&mut tx, &c, &hash).await?;
-        created.push(c);
+        // Read outside the lock: a username taken meanwhile is skipped, not an error.
+        let inserted = sqlx::query(
+            "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+        )
+        .bind(&c.username)
+        .bind(&c.display_name)
+        .bind(&hash)
+        .bind(role_str(c.role))
+        .bind(&c.unit_code)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            created.push(c);
+        } else {
+            skipped += 1;
+        }
     }
     if !created.is_empty() {
         let summary = format!(
@@ -380,6 +397,7 @@ struct Target {
     display_name: String,
     role: Role,
     unit_code: Option<String>,
+    disabled: bool,
 }
 
 async fn target(
@@ -388,7 +406,7 @@ async fn target(
     username: &str,
 ) -> Result<Target, AppError> {
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, unit_code FROM accounts WHERE username = ?",
+        "SELECT id, username, display_name, role, unit_code, disabled FROM accounts WHERE username = ?",
     )
     .bind(username)
     .fetch_optional(&mut *conn)
@@ -402,6 +420,7 @@ async fn target(
         display_name: row.try_get("display_name")?,
         role: parse_role(&row.try_get::<String, _>("role")?)?,
         unit_code: row.try_get("unit_code")?,
+        disabled: row.try_get("disabled")?,
     };
     match &t.unit_code {
         None => admin.national()?,
@@ -478,7 +497,7 @@ pub async fn change(
         .bind(t.id)
         .execute(&mut *tx)
         .await?;
-    if let Some(d) = disabled {
+    if let Some(d) = disabled.filter(|d| *d != t.disabled) {
         sqlx::query("UPDATE accounts SET disabled = ? WHERE id = ?")
             .bind(d)
             .bind(t.id)
@@ -491,16 +510,29 @@ pub async fn change(
     }
     if !said.is_empty() {
         let summary = format!("Tài khoản {}: {}", t.username, said.join("; "));
-        let scope = unit_code.as_deref().or(t.unit_code.as_deref());
+        // Logged where the account was and where it goes, so both subtrees see it.
+        let before = t.unit_code.as_deref();
         audit::record(
             &mut tx,
             admin,
             campaign.id,
-            scope,
+            before,
             "account.update",
             &summary,
         )
         .await?;
+        if unit_code.as_deref() != before {
+            let after = unit_code.as_deref();
+            audit::record(
+                &mut tx,
+                admin,
+                campaign.id,
+                after,
+                "account.update",
+                &summary,
+            )
+            .await?;
+        }
     }
     let row = sqlx::query(&format!("{SELECT_ACCOUNT} WHERE a.id = ?2"))
         .bind(campaign.id)

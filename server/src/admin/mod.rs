@@ -156,7 +156,7 @@ impl Admin {
             Some(code) => unit(conn, campaign_id, code)
                 .await?
                 .map(Some)
-                .ok_or(AppError::OutOfScope),
+                .ok_or(AppError::ScopeNotInCampaign),
         }
     }
 

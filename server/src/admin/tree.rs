@@ -290,8 +290,7 @@ fn describe(plan: &Plan, rows: usize) -> TreePreview {
         changes.push(TreeChange {
             code: code.clone(),
             name: String::new(),
-            what: "không còn trong tệp nhưng đã có báo cáo: giữ lại, chuyển sang ngừng hoạt động"
-                .into(),
+            what: "không còn trong tệp nhưng đã có báo cáo (của đơn vị này hoặc đơn vị trực thuộc): giữ lại, chuyển sang ngừng hoạt động".into(),
         });
     }
     for code in &plan.removed {

@@ -81,6 +81,13 @@ fn bad(code: &'static str, message: impl Into<String>) -> AppError {
     }
 }
 
+fn parent_inactive() -> AppError {
+    bad(
+        "PARENT_INACTIVE",
+        "Đơn vị cấp trên đã ngừng hoạt động: hãy chọn đơn vị cấp trên khác, hoặc cho nó hoạt động lại trước.",
+    )
+}
+
 fn check_name(name: &str) -> Result<String, AppError> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
@@ -123,6 +130,9 @@ pub async fn add(
     let parent = admin
         .reach_unit(&mut tx, campaign.id, &tree::normalize_code(&new.parent))
         .await?;
+    if !parent.active {
+        return Err(parent_inactive());
+    }
     if unit(&mut tx, campaign.id, &code).await?.is_some() {
         return Err(AppError::AlreadyExists {
             what: format!("Đơn vị có mã “{code}”"),
@@ -220,8 +230,17 @@ pub async fn change(
             .reach_unit(&mut tx, campaign.id, &tree::normalize_code(parent))
             .await?;
         if Some(p.id) != u.parent_id {
-            if u.parent_id.is_none() || admin.scope.as_deref() == Some(u.code.as_str()) {
-                return Err(bad("CANNOT_MOVE", "Không chuyển được đơn vị gốc."));
+            if !p.active {
+                return Err(parent_inactive());
+            }
+            if u.parent_id.is_none() {
+                return Err(bad("CANNOT_MOVE", "Không chuyển được đơn vị gốc của cây."));
+            }
+            if admin.scope.as_deref() == Some(u.code.as_str()) {
+                return Err(bad(
+                    "CANNOT_MOVE",
+                    "Không chuyển được đơn vị cao nhất trong phạm vi bạn quản trị.",
+                ));
             }
             if super::is_within(&mut tx, &u.code, p.id).await? {
                 return Err(bad(
@@ -241,6 +260,33 @@ pub async fn change(
     if let Some(active) = change.active
         && active != u.active
     {
+        // A subtree closes from the bottom up (and opens from the top down), so an
+        // inactive unit never has active units below it: they would report into a
+        // unit that counts for nobody.
+        if !active {
+            let (open_children,): (i64,) =
+                sqlx::query_as("SELECT COUNT(*) FROM units WHERE parent_id = ? AND active = 1")
+                    .bind(u.id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if open_children > 0 {
+                return Err(bad(
+                    "HAS_ACTIVE_CHILDREN",
+                    format!(
+                        "{} còn {open_children} đơn vị trực thuộc đang hoạt động: hãy chuyển chúng sang đơn vị khác hoặc cho ngừng hoạt động trước.",
+                        u.name
+                    ),
+                ));
+            }
+        } else if let Some(parent_id) = u.parent_id {
+            let (parent_active,): (bool,) = sqlx::query_as("SELECT active FROM units WHERE id = ?")
+                .bind(parent_id)
+                .fetch_one(&mut *tx)
+                .await?;
+            if !parent_active {
+                return Err(parent_inactive());
+            }
+        }
         sqlx::query("UPDATE units SET active = ? WHERE id = ?")
             .bind(active)
             .bind(u.id)

@@ -4,18 +4,19 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use tuanle_shared::wire::admin::{
     AccountChange, AccountInfo, AdminUnit, AdminUnits, AuditEntry, BulkAccounts, BulkCreated,
-    CampaignInput, Credentials, Level, NewAccount, NewUnit, TreePreview, TreeProblem, UnitChange,
+    CampaignInput, CopyTree, Credentials, Level, NewAccount, NewUnit, PasswordReset, TreePreview,
+    TreeProblem, UnitChange,
 };
 
 use super::AppState;
 use crate::admin::tree::Source;
 use crate::admin::{self, Admin, accounts, audit, campaigns, sheet, tree, units};
-use crate::error::{ApiJson, AppError};
+use crate::error::{ApiJson, ApiQuery, AppError};
 
 /// Largest tree file: 100,000 units as CSV is about 8 MB.
 pub const FILE_LIMIT: usize = 64 * 1024 * 1024;
@@ -82,21 +83,24 @@ async fn rows_of(
             }
         }
     })?;
-    if let Some(from) = &query.from {
-        return Ok(Ok(tree::rows_of(
-            &state.db,
-            admin,
-            from,
-            query.under.as_deref(),
-        )
-        .await?));
-    }
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .map(|v| v.trim().to_ascii_lowercase())
         .unwrap_or_default();
+    if let Some(from) = &query.from {
+        // A copy has no file: its body is `{}`, as JSON, like every other change.
+        if media != "application/json" {
+            return Err(AppError::NotJson);
+        }
+        serde_json::from_slice::<CopyTree>(&body).map_err(|_| AppError::BadRequest {
+            code: "BAD_JSON",
+            message: "Yêu cầu sao chép cây phải gửi {} (JSON rỗng).".into(),
+        })?;
+        let rows = tree::rows_of(&state.db, admin, from, query.under.as_deref()).await?;
+        return Ok(Ok(rows));
+    }
     if !FILE_TYPES.contains(&media.as_str()) {
         return Err(AppError::BadRequest {
             code: "BAD_FILE_TYPE",
@@ -168,7 +172,7 @@ pub async fn tree_preview(
     State(state): State<AppState>,
     admin: Admin,
     Path(campaign): Path<String>,
-    Query(query): Query<TreeQuery>,
+    ApiQuery(query): ApiQuery<TreeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<TreePreview>), AppError> {
@@ -179,7 +183,7 @@ pub async fn tree_import(
     State(state): State<AppState>,
     admin: Admin,
     Path(campaign): Path<String>,
-    Query(query): Query<TreeQuery>,
+    ApiQuery(query): ApiQuery<TreeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<TreePreview>), AppError> {
@@ -196,7 +200,7 @@ pub async fn units_list(
     State(state): State<AppState>,
     admin: Admin,
     Path(campaign): Path<String>,
-    Query(query): Query<UnitsQuery>,
+    ApiQuery(query): ApiQuery<UnitsQuery>,
 ) -> Result<Json<AdminUnits>, AppError> {
     Ok(Json(
         units::list(&state.db, &admin, &campaign, query.parent.as_deref()).await?,
@@ -250,7 +254,7 @@ pub async fn accounts_list(
     State(state): State<AppState>,
     admin: Admin,
     Path(campaign): Path<String>,
-    Query(query): Query<AccountsQuery>,
+    ApiQuery(query): ApiQuery<AccountsQuery>,
 ) -> Result<Json<Vec<AccountInfo>>, AppError> {
     Ok(Json(
         accounts::list(&state.db, &admin, &campaign, &query.q).await?,
@@ -293,6 +297,7 @@ pub async fn account_password(
     State(state): State<AppState>,
     admin: Admin,
     Path((campaign, username)): Path<(String, String)>,
+    ApiJson(PasswordReset {}): ApiJson<PasswordReset>,
 ) -> Result<Json<Credentials>, AppError> {
     Ok(Json(
         accounts::reset_password(&state.db, &admin, &campaign, &username).await?,

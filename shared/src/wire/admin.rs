@@ -222,6 +222,18 @@ pub struct BulkCreated {
     pub skipped: u64,
 }
 
+/// `POST …/accounts/{username}/password`: an empty JSON object (a change is always a
+/// JSON request, so no cross-site form can make one).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordReset {}
+
+/// `POST …/tree/preview?from=` and `…/tree/import?from=`: an empty JSON object, for the
+/// same reason.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyTree {}
+
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEntry {

@@ -6,7 +6,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::Role;
 use tuanle_shared::wire::admin::{
-    AccountChange, AccountInfo, BulkAccounts, BulkCreated, Credentials, Level, NewAccount, routes,
+    AccountChange, AccountInfo, BulkAccounts, BulkCreated, Credentials, Level, NewAccount,
+    PasswordReset, routes,
 };
 
 use super::{Notice, NoticeView, use_admin};
@@ -143,7 +144,8 @@ pub fn AccountsTab() -> impl IntoView {
             let campaign = campaign.clone();
             spawn_local(async move {
                 let path = routes::campaign(&campaign, &format!("/accounts/{username}/password"));
-                match api::send_json::<(), Credentials>("POST", &path, None).await {
+                match api::send_json::<_, Credentials>("POST", &path, Some(&PasswordReset {})).await
+                {
                     Ok(c) => {
                         notice.set(Notice::Done(format!(
                             "Mật khẩu mới của {}: {}",

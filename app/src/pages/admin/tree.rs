@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::tree::UnitKind;
-use tuanle_shared::wire::admin::{AdminUnit, AdminUnits, NewUnit, TreePreview, UnitChange, routes};
+use tuanle_shared::wire::admin::{
+    AdminUnit, AdminUnits, CopyTree, NewUnit, TreePreview, UnitChange, routes,
+};
 
 use super::{Notice, NoticeView, use_admin};
 use crate::api;
@@ -82,7 +84,7 @@ pub fn TreeTab() -> impl IntoView {
                         let path =
                             routes::campaign(&campaign, &format!("{action}?{}", query.join("&")));
                         step.set(Step::Checking);
-                        api::send_json::<(), TreePreview>("POST", &path, None).await
+                        api::send_json::<_, TreePreview>("POST", &path, Some(&CopyTree {})).await
                     }
                 };
                 match result {
