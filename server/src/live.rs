@@ -12,6 +12,9 @@ pub struct Moved {
     pub units: Arc<[i64]>,
     /// Every unit of the campaign moved (its tree changed).
     pub all: bool,
+    /// When the change was committed (Unix milliseconds): sent with the event, so a
+    /// client can tell how late it arrived.
+    pub at: i64,
 }
 
 impl Moved {
@@ -43,6 +46,7 @@ impl Live {
                 campaign_id,
                 units: units.into(),
                 all: false,
+                at: crate::clock::now_ms(),
             });
         }
     }
@@ -53,6 +57,7 @@ impl Live {
             campaign_id,
             units: Arc::new([]),
             all: true,
+            at: crate::clock::now_ms(),
         });
     }
 

@@ -23,7 +23,8 @@ pub async fn dashboard_get(
     Ok(Json(dashboard::build(&state.db, &caller, &target).await?))
 }
 
-/// An event `changed` each time the unit's subtree moves; the dashboard then refetches.
+/// An event `changed` each time the unit's subtree moves (its data says when the change
+/// was committed, `{"at": unix_ms}`); the dashboard then refetches.
 /// Ends when the server stops.
 pub async fn dashboard_events(
     State(state): State<AppState>,
@@ -35,23 +36,24 @@ pub async fn dashboard_events(
     let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
     let stream =
         futures_util::stream::unfold((rx, stopping), move |(mut rx, mut stopping)| async move {
-            loop {
+            let at = loop {
                 if *stopping.borrow() {
                     return None;
                 }
                 tokio::select! {
                     received = rx.recv() => match received {
-                        Ok(m) if m.concerns(campaign_id, unit_id) => break,
+                        Ok(m) if m.concerns(campaign_id, unit_id) => break Some(m.at),
                         Ok(_) => continue,
                         // Missed some changes: one refetch covers them all.
-                        Err(RecvError::Lagged(_)) => break,
+                        Err(RecvError::Lagged(_)) => break None,
                         Err(RecvError::Closed) => return None,
                     },
                     _ = stopping.changed() => return None,
                 }
-            }
+            };
+            let data = at.map_or_else(|| "{}".to_owned(), |at| format!("{{\"at\":{at}}}"));
             Some((
-                Ok(Event::default().event("changed").data("{}")),
+                Ok(Event::default().event("changed").data(data)),
                 (rx, stopping),
             ))
         });

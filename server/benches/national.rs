@@ -1,0 +1,338 @@
+//! The national campaign under load, on SQLite: `cargo bench -p tuanle-server --bench
+//! national` (about two minutes). It generates the national demo campaign (99,433 units,
+//! reports for 60 %), then measures:
+//! - consolidated national totals from scratch (cold) and as stored (incremental), and
+//!   the Excel export of the national form, in process, median of 5;
+//! - the real server (its release binary, a separate process on loopback) under 200
+//!   simulated tablets pushing for 30 s: pushes per second and push latency p50/p99;
+//!   the delay from each commit to its event on the national root's live dashboard
+//!   (p50/p99); the server's peak memory (VmHWM).
+
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tuanle_server::admin::Admin;
+use tuanle_server::{db, demo, export, national, reports, totals};
+
+const TABLETS: usize = 200;
+const LOAD: Duration = Duration::from_secs(30);
+const CAMPAIGN: &str = "QG2025";
+
+fn median_ms(mut v: Vec<Duration>) -> f64 {
+    v.sort();
+    v[v.len() / 2].as_secs_f64() * 1e3
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A client with its own session cookie.
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+impl Client {
+    async fn sign_in(base: &str, username: &str, password: &str) -> anyhow::Result<Client> {
+        let http = reqwest::Client::new();
+        let r = http
+            .post(format!("{base}/api/v1/session"))
+            .json(&json!({"username": username, "password": password}))
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 200, "sign-in of {username}: {}", r.status());
+        let cookie = r
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .ok_or_else(|| anyhow::anyhow!("no cookie"))?
+            .to_owned();
+        Ok(Client {
+            http,
+            base: base.to_owned(),
+            cookie,
+        })
+    }
+
+    async fn post(&self, path: &str, body: &Value) -> anyhow::Result<(u16, Value)> {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, &self.cookie)
+            .json(body)
+            .send()
+            .await?;
+        let status = r.status().as_u16();
+        Ok((status, r.json().await.unwrap_or(Value::Null)))
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}", dir.path().join("tuanle.db").display());
+    let pool = db::connect(&url).await?;
+    demo::seed_if_empty(&pool).await?;
+    let admin = Admin::national_account(&pool, "admin")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let done = national::generate(&pool, &admin, CAMPAIGN, 0.6, 2025)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "national campaign: {} units, {} reports, generated in {:.1} s",
+        done.units,
+        done.reports,
+        started.elapsed().as_secs_f64()
+    );
+
+    // In process: totals and export.
+    let target = reports::resolve(&pool, CAMPAIGN, "BGD")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (mut cold, mut warm, mut xlsx) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let mut conn = pool.acquire().await?;
+        let t = Instant::now();
+        let all = totals::recompute(&mut conn, target.campaign_id, target.form)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        cold.push(t.elapsed());
+        anyhow::ensure!(all.len() as u64 == done.units);
+        let t = Instant::now();
+        totals::load(&mut conn, target.form, target.unit_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        warm.push(t.elapsed());
+        drop(conn);
+        let t = Instant::now();
+        let data = export::gather(&pool, &target, false)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let bytes = export::workbook(&data)?;
+        xlsx.push(t.elapsed());
+        anyhow::ensure!(bytes.len() > 10_000);
+    }
+    println!(
+        "national totals from scratch: median {:.0} ms; as stored: median {:.2} ms; Excel export (form + 34 provinces): median {:.0} ms",
+        median_ms(cold),
+        median_ms(warm),
+        median_ms(xlsx)
+    );
+    pool.close().await;
+
+    // The real server, in its own process.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Server(
+        Command::new(env!("CARGO_BIN_EXE_tuanle-server"))
+            .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
+            .arg(dir.path())
+            .args(["--assets-dir", "/nonexistent"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .spawn()?,
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while reqwest::get(format!("{base}/healthz")).await.is_err() {
+        anyhow::ensure!(Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let admin = Client::sign_in(&base, "admin", demo::DEMO_PASSWORD).await?;
+    let accounts = format!("/api/v1/admin/campaigns/{CAMPAIGN}/accounts");
+    let (status, root) = admin
+        .post(&accounts, &json!({"username": "qg-bgd", "display_name": "Bộ GDĐT", "role": "supervisor", "unit_code": "BGD"}))
+        .await?;
+    anyhow::ensure!(status == 201, "root account: {status} {root}");
+    let (status, bulk) = admin
+        .post(
+            &format!("{accounts}/bulk"),
+            &json!({"depth": 3, "under": "79"}),
+        )
+        .await?;
+    anyhow::ensure!(status == 200, "tablet accounts: {status}");
+    let creds: Vec<(String, String, String)> = bulk["created"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|c| {
+                    Some((
+                        c["username"].as_str()?.to_owned(),
+                        c["password"].as_str()?.to_owned(),
+                        c["unit_code"].as_str()?.to_owned(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    anyhow::ensure!(creds.len() >= TABLETS, "only {} accounts", creds.len());
+
+    // The national root's live dashboard: the delay of each event after its commit.
+    let supervisor =
+        Client::sign_in(&base, "qg-bgd", root["password"].as_str().unwrap_or("")).await?;
+    let delays = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let mut events = supervisor
+        .http
+        .get(format!(
+            "{base}/api/v1/campaigns/{CAMPAIGN}/dashboard/BGD/events"
+        ))
+        .header(reqwest::header::COOKIE, &supervisor.cookie)
+        .send()
+        .await?;
+    let sse = {
+        let delays = delays.clone();
+        tokio::spawn(async move {
+            let mut buffer = String::new();
+            while let Ok(Some(chunk)) = events.chunk().await {
+                let arrived = now_ms();
+                buffer.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = buffer.find("\n\n") {
+                    let event: String = buffer.drain(..end + 2).collect();
+                    let at = event.split("\"at\":").nth(1).and_then(|r| {
+                        r.trim_end_matches(|c: char| !c.is_ascii_digit())
+                            .parse::<i64>()
+                            .ok()
+                    });
+                    if let (Some(at), Ok(mut d)) = (at, delays.lock()) {
+                        d.push((arrived - at) as f64);
+                    }
+                }
+            }
+        })
+    };
+
+    // Tablets of units whose report is still open (a submitted one refuses pushes).
+    let mut tablets = Vec::with_capacity(TABLETS);
+    for (username, password, unit) in creds {
+        if tablets.len() == TABLETS {
+            break;
+        }
+        let tablet = Client::sign_in(&base, &username, &password).await?;
+        let state: Value = tablet
+            .http
+            .get(format!("{base}/api/v1/campaigns/{CAMPAIGN}/reports/{unit}"))
+            .header(reqwest::header::COOKIE, &tablet.cookie)
+            .send()
+            .await?
+            .json()
+            .await?;
+        if matches!(state["status"].as_str(), Some("draft" | "returned") | None) {
+            let version = state["version"].as_u64().unwrap_or(0);
+            tablets.push((tablet, unit, version));
+        }
+    }
+    anyhow::ensure!(
+        tablets.len() == TABLETS,
+        "only {} open reports",
+        tablets.len()
+    );
+    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let failures = Arc::new(Mutex::new(0u64));
+    let stop = Instant::now() + LOAD;
+    let mut tasks = Vec::new();
+    for (i, (tablet, unit, version)) in tablets.into_iter().enumerate() {
+        let (latencies, failures) = (latencies.clone(), failures.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = national::Rng::new(i as u64);
+            let path = format!("/api/v1/campaigns/{CAMPAIGN}/reports/{unit}/push");
+            let mut base_version = version;
+            let mut n = 0u64;
+            while Instant::now() < stop {
+                n += 1;
+                let body = json!({
+                    "push_id": format!("bench-{i}-{n}"),
+                    "device_id": format!("tablet-{i}"),
+                    "base_version": base_version,
+                    "content": {"numbers": {
+                        "1.1/count": rng.between(0, 30),
+                        "1.1/persons": rng.between(0, 900),
+                        "2/count": rng.between(0, 20),
+                    }, "texts": {}},
+                });
+                let t = Instant::now();
+                match tablet.post(&path, &body).await {
+                    Ok((200, answer)) => {
+                        base_version = answer["version"].as_u64().unwrap_or(base_version);
+                        if let Ok(mut l) = latencies.lock() {
+                            l.push(t.elapsed().as_secs_f64() * 1e3);
+                        }
+                    }
+                    _ => {
+                        if let Ok(mut f) = failures.lock() {
+                            *f += 1;
+                        }
+                    }
+                }
+            }
+        }));
+    }
+    let load_started = Instant::now();
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = load_started.elapsed().as_secs_f64();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let peak_kb = std::fs::read_to_string(format!("/proc/{}/status", server.0.id()))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+        })
+        .unwrap_or(0);
+    sse.abort();
+    drop(server);
+
+    let mut lat = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    lat.sort_by(f64::total_cmp);
+    let mut sse = delays.lock().map(|d| d.clone()).unwrap_or_default();
+    sse.sort_by(f64::total_cmp);
+    let failed = failures.lock().map(|f| *f).unwrap_or(0);
+    println!(
+        "{TABLETS} tablets for {elapsed:.0} s: {} pushes, {:.0} pushes/s, latency p50 {:.1} ms, p99 {:.1} ms, {failed} failed",
+        lat.len(),
+        lat.len() as f64 / elapsed,
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+    println!(
+        "national root dashboard: {} events, commit to event p50 {:.0} ms, p99 {:.0} ms",
+        sse.len(),
+        percentile(&sse, 0.5),
+        percentile(&sse, 0.99)
+    );
+    println!(
+        "server peak memory (VmHWM): {:.0} MB",
+        peak_kb as f64 / 1024.0
+    );
+    Ok(())
+}
