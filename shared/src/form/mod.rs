@@ -135,6 +135,8 @@ pub struct FormDef {
     /// Per row, the figure slot of each column it accepts (count, persons).
     slots: Vec<[Option<usize>; 2]>,
     slot_count: usize,
+    /// The slot of each typed cell by its content key (`1.3/count`).
+    slot_by_key: HashMap<String, usize>,
 }
 
 /// Why a form definition cannot be used. Raised when a form file is written wrongly,
@@ -217,6 +219,11 @@ impl FormDef {
     /// The figure slot of a typed number, if that row takes that column.
     pub fn slot(&self, row: usize, column: Column) -> Option<usize> {
         self.slots.get(row).and_then(|s| s[column as usize])
+    }
+
+    /// The slot of a typed cell by its content key (`1.3/count`, `1.3/persons`).
+    pub fn slot_of_key(&self, key: &str) -> Option<usize> {
+        self.slot_by_key.get(key).copied()
     }
 
     /// How many typed numbers a report of this form holds.
@@ -359,6 +366,15 @@ impl TryFrom<FormSpec> for FormDef {
                     })
                 })
             })
+            .collect::<Vec<[Option<usize>; 2]>>();
+        let slot_by_key = rows
+            .iter()
+            .zip(&slots)
+            .flat_map(|(row, cols)| {
+                Column::ALL.into_iter().filter_map(move |col| {
+                    cols[col as usize].map(|slot| (format!("{}/{}", row.code, col.as_str()), slot))
+                })
+            })
             .collect();
         Ok(FormDef {
             spec,
@@ -367,6 +383,7 @@ impl TryFrom<FormSpec> for FormDef {
             by_code,
             slots,
             slot_count,
+            slot_by_key,
         })
     }
 }
