@@ -288,10 +288,7 @@ pub async fn recompute(
             .fetch_all(&mut *conn)
             .await?;
     let reports = sqlx::query(
-        // Only the numbers: the texts can be long, and are not counted.
-        "SELECT r.unit_id, r.status, r.late,
-                COALESCE(json_extract(v.content, '$.numbers'), '{}') AS numbers
-         FROM reports r
+        "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
          WHERE r.campaign_id = ?",
     )
@@ -301,8 +298,9 @@ pub async fn recompute(
     let mut own: HashMap<i64, Counted> = HashMap::with_capacity(reports.len());
     for r in reports {
         let status = reports::parse_status(&r.try_get::<String, _>("status")?)?;
-        let numbers: String = r.try_get("numbers")?;
-        let figures = Figures::from_numbers_json(form, &numbers).map_err(|e| {
+        // Only the numbers are read: the texts can be long, and are not counted.
+        let content: &str = r.try_get("content")?;
+        let figures = Figures::from_content_json(form, content).map_err(|e| {
             AppError::Internal(format!("stored content does not fit its form: {e}"))
         })?;
         let bucket = Bucket::of(status, r.try_get("late")?);
