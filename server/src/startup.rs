@@ -55,10 +55,8 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
-        let writer = crate::db::connect_writer(&config.database_url()).await?;
         let state = AppState {
             db: db.clone(),
-            writer,
             secure_cookies: config.secure_cookies,
             live: crate::live::Live::new(stopping_rx),
         };

@@ -35,7 +35,7 @@ pub async fn campaign_create(
     admin: Admin,
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> Result<StatusCode, AppError> {
-    campaigns::create(&state.writer, &admin, &input).await?;
+    campaigns::create(&state.db, &admin, &input).await?;
     Ok(StatusCode::CREATED)
 }
 
@@ -45,7 +45,7 @@ pub async fn campaign_update(
     Path(campaign): Path<String>,
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> Result<StatusCode, AppError> {
-    campaigns::update(&state.writer, &admin, &campaign, &input).await?;
+    campaigns::update(&state.db, &admin, &campaign, &input).await?;
     state.live.publish_all(
         admin::Campaign::find(&mut *state.db.acquire().await?, &campaign)
             .await?
@@ -144,10 +144,8 @@ async fn tree_run(
         (Some(from), _) => Source::Copy(from),
         (None, name) => Source::File(name.as_deref().unwrap_or("không tên")),
     };
-    // A preview only reads; an import writes, through the one writer connection.
-    let db = if apply { &state.writer } else { &state.db };
     let preview = tree::import(
-        db,
+        &state.db,
         &admin,
         &campaign,
         query.under.as_deref(),
@@ -215,7 +213,7 @@ pub async fn unit_create(
     Path(campaign): Path<String>,
     ApiJson(new): ApiJson<NewUnit>,
 ) -> Result<(StatusCode, Json<AdminUnit>), AppError> {
-    let unit = units::add(&state.writer, &admin, &campaign, &new).await?;
+    let unit = units::add(&state.db, &admin, &campaign, &new).await?;
     let mut conn = state.db.acquire().await?;
     state
         .live
@@ -229,7 +227,7 @@ pub async fn unit_update(
     Path((campaign, unit)): Path<(String, String)>,
     ApiJson(change): ApiJson<UnitChange>,
 ) -> Result<Json<AdminUnit>, AppError> {
-    let unit = units::change(&state.writer, &admin, &campaign, &unit, &change).await?;
+    let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;
     let mut conn = state.db.acquire().await?;
     state
         .live
@@ -269,7 +267,7 @@ pub async fn account_create(
     Path(campaign): Path<String>,
     ApiJson(new): ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<Credentials>), AppError> {
-    let created = accounts::create(&state.writer, &admin, &campaign, &new).await?;
+    let created = accounts::create(&state.db, &admin, &campaign, &new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -280,7 +278,7 @@ pub async fn accounts_bulk(
     ApiJson(request): ApiJson<BulkAccounts>,
 ) -> Result<Json<BulkCreated>, AppError> {
     Ok(Json(
-        accounts::bulk(&state.writer, &admin, &campaign, &request).await?,
+        accounts::bulk(&state.db, &admin, &campaign, &request).await?,
     ))
 }
 
@@ -291,7 +289,7 @@ pub async fn account_update(
     ApiJson(change): ApiJson<AccountChange>,
 ) -> Result<Json<AccountInfo>, AppError> {
     Ok(Json(
-        accounts::change(&state.writer, &admin, &campaign, &username, &change).await?,
+        accounts::change(&state.db, &admin, &campaign, &username, &change).await?,
     ))
 }
 
@@ -302,7 +300,7 @@ pub async fn account_password(
     ApiJson(PasswordReset {}): ApiJson<PasswordReset>,
 ) -> Result<Json<Credentials>, AppError> {
     Ok(Json(
-        accounts::reset_password(&state.writer, &admin, &campaign, &username).await?,
+        accounts::reset_password(&state.db, &admin, &campaign, &username).await?,
     ))
 }
 

@@ -21,11 +21,7 @@ use crate::error::AppError;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// Reads (and the rare writes of administration).
     pub db: SqlitePool,
-    /// Every report write and session change: one connection, writers in order
-    /// (`db::connect_writer`).
-    pub writer: SqlitePool,
     /// Mark cookies `Secure` (the server is behind TLS).
     pub secure_cookies: bool,
     /// Changes of totals, for the live dashboards.

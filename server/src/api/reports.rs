@@ -29,7 +29,7 @@ pub async fn report_push(
 ) -> Result<Json<PushAccepted>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    let (answer, moved) = reports::push(&state.writer, &caller, &target, body).await?;
+    let (answer, moved) = reports::push(&state.db, &caller, &target, body).await?;
     state.live.publish(target.campaign_id, moved);
     Ok(Json(answer))
 }
@@ -42,7 +42,7 @@ pub async fn report_submit(
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    let (report, moved) = reports::submit(&state.writer, &caller, &target, body).await?;
+    let (report, moved) = reports::submit(&state.db, &caller, &target, body).await?;
     state.live.publish(target.campaign_id, moved);
     Ok(Json(report))
 }
@@ -67,7 +67,7 @@ pub async fn report_return(
     let review = Review::Return {
         reason: body.reason,
     };
-    let (report, moved) = reports::review(&state.writer, &caller, &target, review).await?;
+    let (report, moved) = reports::review(&state.db, &caller, &target, review).await?;
     state.live.publish(target.campaign_id, moved);
     Ok(Json(report))
 }
@@ -80,7 +80,7 @@ pub async fn report_approve(
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_review(&state.db, &caller, &target).await?;
-    let (report, moved) = reports::review(&state.writer, &caller, &target, Review::Approve).await?;
+    let (report, moved) = reports::review(&state.db, &caller, &target, Review::Approve).await?;
     state.live.publish(target.campaign_id, moved);
     Ok(Json(report))
 }

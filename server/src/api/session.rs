@@ -50,7 +50,7 @@ pub async fn session_create(
         role: session::parse_role(&role)?,
         unit_code: row.try_get("unit_code")?,
     };
-    let token = session::create(&state.writer, account_id).await?;
+    let token = session::create(&state.db, account_id).await?;
     Ok((
         [(
             header::SET_COOKIE,
@@ -69,7 +69,7 @@ pub async fn session_delete(
     parts: Parts,
 ) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = cookie(&parts, SESSION_COOKIE) {
-        session::delete(&state.writer, token).await?;
+        session::delete(&state.db, token).await?;
     }
     Ok((
         StatusCode::NO_CONTENT,
