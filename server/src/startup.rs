@@ -57,6 +57,7 @@ impl Application {
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let state = AppState {
             db: db.clone(),
+            write_turn: Default::default(),
             secure_cookies: config.secure_cookies,
             live: crate::live::Live::new(stopping_rx),
         };
