@@ -89,7 +89,7 @@ fn parent_inactive() -> AppError {
 }
 
 fn check_name(name: &str) -> Result<String, AppError> {
-    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    let name = tree::normalize_name(name);
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(bad(
             "BAD_NAME",
@@ -112,12 +112,7 @@ pub async fn add(
     new: &NewUnit,
 ) -> Result<AdminUnit, AppError> {
     let code = tree::normalize_code(&new.code);
-    let valid = !code.is_empty()
-        && code.len() <= tree::MAX_CODE_CHARS
-        && code
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if !valid {
+    if !tree::code_is_valid(&code) {
         return Err(bad(
             "BAD_CODE",
             "Mã đơn vị chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”.",

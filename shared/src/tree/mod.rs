@@ -8,7 +8,7 @@ mod plan;
 pub use kind::{UnitKind, fold};
 pub use plan::{
     Anchor, Change, ExistingUnit, MAX_CODE_CHARS, MAX_NAME_CHARS, Plan, PlannedUnit, Problem,
-    ProblemKind, TreeRow, normalize_code, plan,
+    ProblemKind, TreeRow, code_is_valid, normalize_code, normalize_name, plan,
 };
 
 #[cfg(test)]

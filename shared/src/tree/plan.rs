@@ -200,7 +200,19 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
-fn code_is_valid(code: &str) -> bool {
+/// Whether a (normalised) unit code is one a unit may have: not empty, ASCII letters,
+/// digits, `-`, `_`, `.`, at most [`MAX_CODE_CHARS`]. Imports and unit edits alike.
+pub fn code_is_valid(code: &str) -> bool {
+    !code.is_empty() && code_chars_ok(code)
+}
+
+/// A unit name as stored: runs of spaces (and line breaks from spreadsheet cells) made
+/// one space, trimmed.
+pub fn normalize_name(name: &str) -> String {
+    name.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn code_chars_ok(code: &str) -> bool {
     code.chars().count() <= MAX_CODE_CHARS
         && code
             .chars()
@@ -239,12 +251,12 @@ pub fn plan(
     let mut anchor_update = None;
     for row in rows {
         let code = normalize_code(&row.code);
-        let name = row.name.split_whitespace().collect::<Vec<_>>().join(" ");
+        let name = normalize_name(&row.name);
         let mut ok = true;
         if code.is_empty() {
             problem(row.line, ProblemKind::EmptyCode);
             ok = false;
-        } else if !code_is_valid(&code) {
+        } else if !code_chars_ok(&code) {
             problem(row.line, ProblemKind::BadCode(row.code.trim().to_owned()));
             ok = false;
         }
