@@ -165,8 +165,9 @@ async fn supervises(
 
 /// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
 /// `strictly`, an ancestor only): the reach of supervisors and subtree administrators.
+/// Runs on the pool or inside a caller's transaction.
 pub async fn within(
-    db: &SqlitePool,
+    db: impl sqlx::SqliteExecutor<'_>,
     own: &str,
     unit_id: i64,
     strictly: bool,

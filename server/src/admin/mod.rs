@@ -168,7 +168,7 @@ impl Admin {
     ) -> Result<bool, AppError> {
         match &self.scope {
             None => Ok(true),
-            Some(scope) => is_within(conn, scope, unit_id).await,
+            Some(scope) => crate::reports::within(&mut *conn, scope, unit_id, false).await,
         }
     }
 
@@ -249,27 +249,6 @@ impl Admin {
             Err(AppError::OutOfScope)
         }
     }
-}
-
-/// Whether the unit with code `code` is `unit_id` or one of its ancestors.
-pub async fn is_within(
-    conn: &mut SqliteConnection,
-    code: &str,
-    unit_id: i64,
-) -> Result<bool, AppError> {
-    let (n,): (i64,) = sqlx::query_as(
-        "WITH RECURSIVE up(id, parent_id, code) AS (
-                 SELECT id, parent_id, code FROM units WHERE id = ?
-                 UNION ALL
-                 SELECT u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
-             )
-             SELECT COUNT(*) FROM up WHERE code = ?",
-    )
-    .bind(unit_id)
-    .bind(code)
-    .fetch_one(&mut *conn)
-    .await?;
-    Ok(n > 0)
 }
 
 /// The ids of a subtree (the unit itself included), or of the whole campaign.

@@ -237,7 +237,7 @@ pub async fn change(
                     "Không chuyển được đơn vị cao nhất trong phạm vi bạn quản trị.",
                 ));
             }
-            if super::is_within(&mut tx, &u.code, p.id).await? {
+            if crate::reports::within(&mut *tx, &u.code, p.id, false).await? {
                 return Err(bad(
                     "MOVE_INTO_ITSELF",
                     "Không chuyển được một đơn vị vào bên dưới chính nó.",
