@@ -30,6 +30,15 @@ const FILE_TYPES: [&str; 4] = [
     "application/octet-stream",
 ];
 
+/// Tells every live dashboard of a campaign to refetch: its tree or its settings changed.
+async fn campaign_moved(state: &AppState, campaign: &str) -> Result<(), AppError> {
+    let id = admin::Campaign::find(&mut *state.db.acquire().await?, campaign)
+        .await?
+        .id;
+    state.live.publish_all(id);
+    Ok(())
+}
+
 pub async fn campaign_create(
     State(state): State<AppState>,
     admin: Admin,
@@ -46,11 +55,7 @@ pub async fn campaign_update(
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> Result<StatusCode, AppError> {
     campaigns::update(&state.db, &admin, &campaign, &input).await?;
-    state.live.publish_all(
-        admin::Campaign::find(&mut *state.db.acquire().await?, &campaign)
-            .await?
-            .id,
-    );
+    campaign_moved(&state, &campaign).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -155,10 +160,7 @@ async fn tree_run(
     )
     .await?;
     if preview.applied && preview.problems.is_empty() {
-        let mut conn = state.db.acquire().await?;
-        state
-            .live
-            .publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+        campaign_moved(&state, &campaign).await?;
     }
     let status = if apply && !preview.problems.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -214,10 +216,7 @@ pub async fn unit_create(
     ApiJson(new): ApiJson<NewUnit>,
 ) -> Result<(StatusCode, Json<AdminUnit>), AppError> {
     let unit = units::add(&state.db, &admin, &campaign, &new).await?;
-    let mut conn = state.db.acquire().await?;
-    state
-        .live
-        .publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    campaign_moved(&state, &campaign).await?;
     Ok((StatusCode::CREATED, Json(unit)))
 }
 
@@ -228,10 +227,7 @@ pub async fn unit_update(
     ApiJson(change): ApiJson<UnitChange>,
 ) -> Result<Json<AdminUnit>, AppError> {
     let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;
-    let mut conn = state.db.acquire().await?;
-    state
-        .live
-        .publish_all(admin::Campaign::find(&mut conn, &campaign).await?.id);
+    campaign_moved(&state, &campaign).await?;
     Ok(Json(unit))
 }
 
