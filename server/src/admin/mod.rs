@@ -232,6 +232,30 @@ impl Admin {
         Ok(codes.into_iter().collect())
     }
 
+    /// Whether this administrator may give `code` to a new unit: the one-code form of
+    /// [`Admin::foreign_codes`], without loading every other province's codes.
+    pub async fn may_give_code(
+        &self,
+        conn: &mut SqliteConnection,
+        code: &str,
+    ) -> Result<bool, AppError> {
+        if self.is_national() {
+            return Ok(true);
+        }
+        let (units, accounts): (i64, i64) = sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM units WHERE code = ?1),
+                    (SELECT COUNT(*) FROM accounts WHERE unit_code = ?1)",
+        )
+        .bind(code)
+        .fetch_one(&mut *conn)
+        .await?;
+        if units > 0 {
+            self.reaches_code(conn, code, false).await
+        } else {
+            Ok(accounts == 0)
+        }
+    }
+
     /// Finds a unit by code and checks it is within reach: unknown is a 404, elsewhere
     /// is refused.
     pub async fn reach_unit(

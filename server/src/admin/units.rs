@@ -133,7 +133,7 @@ pub async fn add(
             what: format!("Đơn vị có mã “{code}”"),
         });
     }
-    if admin.foreign_codes(&mut tx).await?.contains(&code) {
+    if !admin.may_give_code(&mut tx, &code).await? {
         return Err(bad(
             "CODE_TAKEN",
             format!("Mã “{code}” đã thuộc một đơn vị ngoài phạm vi bạn quản trị."),
