@@ -52,6 +52,58 @@ ensure_browser() {
   fi
 }
 
+# PostgreSQL from Debian's packages: the second storage engine the tests run on.
+pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+ensure_postgres() {
+  if [ -z "$(pg_bin)" ]; then
+    say "installing postgresql (Debian)"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq postgresql
+  fi
+}
+
+# Starts a throw-away PostgreSQL cluster on a free loopback port, removed when the
+# calling script exits, and exports its URL as TUANLE_TEST_POSTGRES.
+PG_DIR=""
+start_test_postgres() {
+  ensure_postgres
+  local bin port as=()
+  bin="$(pg_bin)"
+  PG_DIR="$(mktemp -d /tmp/tuanle-pg.XXXXXX)"
+  # initdb refuses to run as root: the cluster then belongs to Debian's postgres user.
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$PG_DIR"
+    as=(runuser -u postgres --)
+  fi
+  trap stop_test_postgres EXIT
+  # C collation: text sorts by bytes, as on SQLite.
+  "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --no-locale -E UTF8 >/dev/null
+  for port in $(shuf -i 20000-60000 -n 50); do
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
+    # A disposable cluster: no fsync.
+    if "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -s start -o \
+      "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; then
+      export TUANLE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
+      say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throw-away)"
+      return 0
+    fi
+  done
+  echo "cannot start PostgreSQL: see $PG_DIR/log" >&2
+  return 1
+}
+
+stop_test_postgres() {
+  if [ -n "$PG_DIR" ] && [ -d "$PG_DIR/data" ]; then
+    local as=()
+    [ "$(id -u)" = 0 ] && as=(runuser -u postgres --)
+    "${as[@]}" "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m immediate -s stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
+
 # Builds the app into target/dist: size-minded wasm, wasm-bindgen glue, wasm-opt -Oz,
 # the page, the stylesheet, and gzip copies the server sends to browsers that accept them.
 build_app() {

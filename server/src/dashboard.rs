@@ -1,10 +1,11 @@
 //! What a supervisor's dashboard shows for one unit: its subtree's totals and
 //! completeness, its direct children's, the way back up, and the units still missing.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::wire::{ChildProgress, Dashboard, UnitRef};
 
 use crate::auth::Caller;
+use crate::db::Pool;
 use crate::error::AppError;
 use crate::reports::Target;
 use crate::totals;
@@ -12,7 +13,7 @@ use crate::totals;
 /// How many missing units are listed (the total is always given).
 const MISSING_LISTED: i64 = 200;
 
-fn unit_ref(row: &sqlx::sqlite::SqliteRow) -> Result<UnitRef, sqlx::Error> {
+fn unit_ref(row: &crate::db::DbRow) -> Result<UnitRef, sqlx::Error> {
     Ok(UnitRef {
         code: row.try_get("code")?,
         name: row.try_get("name")?,
@@ -20,17 +21,13 @@ fn unit_ref(row: &sqlx::sqlite::SqliteRow) -> Result<UnitRef, sqlx::Error> {
     })
 }
 
-pub async fn build(
-    db: &SqlitePool,
-    caller: &Caller,
-    target: &Target,
-) -> Result<Dashboard, AppError> {
+pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashboard, AppError> {
     let mut conn = db.acquire().await?;
     let stats = totals::load(&mut conn, target.form, target.unit_id).await?;
 
     let ancestors = sqlx::query(
         "WITH RECURSIVE up(id, parent_id, code, name, kind, n) AS (
-             SELECT id, parent_id, code, name, kind, 0 FROM units WHERE id = ?
+             SELECT id, parent_id, code, name, kind, 0 FROM units WHERE id = $1
              UNION ALL
              SELECT u.id, u.parent_id, u.code, u.name, u.kind, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
          )
@@ -55,8 +52,8 @@ pub async fn build(
 
     let child_rows = sqlx::query(
         "SELECT u.id, u.code, u.name, u.kind,
-                EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) AS has_children
-         FROM units u WHERE u.parent_id = ? AND u.active = 1 ORDER BY u.code",
+                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) THEN 1 ELSE 0 END AS has_children
+         FROM units u WHERE u.parent_id = $1 AND u.active = 1 ORDER BY u.code",
     )
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
@@ -67,20 +64,20 @@ pub async fn build(
         let child = totals::load(&mut conn, target.form, id).await?;
         children.push(ChildProgress {
             unit: unit_ref(row)?,
-            has_children: row.try_get("has_children")?,
+            has_children: crate::db::flag(row, "has_children")?,
             completeness: child.completeness,
         });
     }
 
     let missing = sqlx::query(
         "WITH RECURSIVE down(id) AS (
-             SELECT ? UNION ALL
+             SELECT $1 UNION ALL
              SELECT u.id FROM units u JOIN down ON u.parent_id = down.id WHERE u.active = 1
          )
          SELECT u.code, u.name, u.kind FROM down JOIN units u ON u.id = down.id
          LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
          WHERE r.status IS NULL OR r.status IN ('draft', 'returned')
-         ORDER BY u.depth, u.code LIMIT ?",
+         ORDER BY u.depth, u.code LIMIT $2",
     )
     .bind(target.unit_id)
     .bind(MISSING_LISTED)

@@ -1,35 +1,254 @@
-//! The database: a SQLite file by default, in WAL mode so readers never wait on the
-//! writer, created and migrated on first start.
+//! The database: a SQLite file by default, PostgreSQL when one machine is outgrown. The
+//! engine is chosen by the URL (`sqlite://…` or `postgres://…`); every query is written
+//! once, in the SQL both engines speak, and runs through sqlx's `Any` driver.
+//!
+//! What differs is kept here:
+//! - the migrations (`migrations/sqlite`, `migrations/postgres`: the same tables, columns
+//!   and constraints, each in its engine's types);
+//! - how a write transaction takes the one write lock ([`begin_write`]);
+//! - the few statements that need engine-specific SQL ([`Engine`]).
+//!
+//! Conventions that keep the SQL portable: numbered placeholders (`$1`), integers are
+//! 64-bit everywhere, flags are integers 0/1 (never SQL booleans), `SUM` is cast back
+//! to `BIGINT` (PostgreSQL widens it to `NUMERIC`).
 
 use std::str::FromStr;
-use std::time::Duration;
 
 use anyhow::Context;
-use sqlx::SqlitePool;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{Executor, Row};
 
-/// The migrations, embedded at build time.
-pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// The pool every part of the server uses, whatever the engine.
+pub type Pool = sqlx::AnyPool;
+/// One connection (or a transaction, which dereferences to one).
+pub type Conn = sqlx::AnyConnection;
+/// A row as read through the `Any` driver.
+pub type DbRow = sqlx::any::AnyRow;
+/// A transaction owning its pooled connection.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
-/// Opens (creating if needed) and migrates the database at `url`.
-pub async fn connect(url: &str) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(url)
-        .with_context(|| format!("database URL {url:?} is not a SQLite URL"))?
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        // FULL: a committed transaction survives a power cut, not only a crash. An
-        // acknowledged report must never be lost, and writes are small.
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    let pool = SqlitePoolOptions::new()
-        .max_connections(8)
+/// The SQLite migrations, embedded at build time.
+pub static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+/// The PostgreSQL migrations: the same schema in PostgreSQL's types.
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+/// The storage engine behind a pool or connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sqlite,
+    Postgres,
+}
+
+impl Engine {
+    /// The engine a database URL names.
+    pub fn of_url(url: &str) -> anyhow::Result<Engine> {
+        if url.starts_with("sqlite:") {
+            Ok(Engine::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgres)
+        } else {
+            anyhow::bail!("database URL {url:?} is neither sqlite://… nor postgres://…")
+        }
+    }
+
+    /// The engine of a pool.
+    pub fn of(pool: &Pool) -> Engine {
+        match pool.connect_options().database_url.scheme() {
+            "sqlite" => Engine::Sqlite,
+            _ => Engine::Postgres,
+        }
+    }
+
+    /// The engine of a connection.
+    pub fn of_conn(conn: &Conn) -> Engine {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Engine::Sqlite
+        } else {
+            Engine::Postgres
+        }
+    }
+}
+
+/// A 0/1 integer column read as a `bool`. Flags are stored as integers on both engines
+/// (SQLite has no boolean type), so this is how every flag is read: directly with
+/// [`flag`], or in a `FromRow` struct with `#[sqlx(try_from = "Flag")]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(
+        value: <sqlx::Any as sqlx::Database>::ValueRef<'r>,
+    ) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Flag(<i64 as sqlx::Decode<sqlx::Any>>::decode(value)? != 0))
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}
+
+/// Reads a 0/1 column of a row as a `bool`.
+pub fn flag(row: &DbRow, column: &str) -> Result<bool, sqlx::Error> {
+    Ok(row.try_get::<Flag, _>(column)?.0)
+}
+
+/// The key of PostgreSQL's advisory lock that every write transaction takes: writes
+/// are serialised on PostgreSQL as they are on SQLite (`BEGIN IMMEDIATE`), across every
+/// server instance, so the read-then-write steps of a push or an import see a stable
+/// database. Reads never take it.
+const WRITE_LOCK: i64 = 0x7475_616e_6c65; // "tuanle"
+
+/// Begins a write transaction holding the database's one write lock, taken before
+/// anything is read, so what a transaction reads is still true when it commits.
+pub async fn begin_write(pool: &Pool) -> Result<Tx, sqlx::Error> {
+    match Engine::of(pool) {
+        Engine::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+        Engine::Postgres => {
+            let mut tx = pool.begin().await?;
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(WRITE_LOCK)
+                .execute(&mut *tx)
+                .await?;
+            Ok(tx)
+        }
+    }
+}
+
+/// Tells PostgreSQL that ids up to the table's largest were given explicitly (a tree
+/// import numbers its new units itself, to link parents and children in one pass), so
+/// the next id it generates does not collide. SQLite needs nothing: it always takes the
+/// largest id plus one.
+pub async fn ids_assigned(conn: &mut Conn, table: &'static str) -> Result<(), sqlx::Error> {
+    if Engine::of_conn(conn) == Engine::Postgres {
+        let sql = format!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+        );
+        conn.execute(sql.as_str()).await?;
+    }
+    Ok(())
+}
+
+/// `VALUES` placeholders for `rows` rows of `columns` values: `($1,$2),($3,$4)`.
+pub fn values_placeholders(rows: usize, columns: usize) -> String {
+    let mut out = String::with_capacity(rows * columns * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push(',');
+        }
+        out.push('(');
+        for c in 0..columns {
+            if c > 0 {
+                out.push(',');
+            }
+            out.push('$');
+            out.push_str(&(r * columns + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Opens (creating a SQLite file if needed) and migrates the database at `url`.
+pub async fn connect(url: &str) -> anyhow::Result<Pool> {
+    sqlx::any::install_default_drivers();
+    let engine = Engine::of_url(url)?;
+    let url = match engine {
+        // Create the file on first start.
+        Engine::Sqlite if !url.contains("mode=") => {
+            format!("{url}{}mode=rwc", if url.contains('?') { '&' } else { '?' })
+        }
+        _ => url.to_string(),
+    };
+    let options = AnyConnectOptions::from_str(&url)
+        .with_context(|| format!("database URL {:?} is not valid", redact(&url)))?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(match engine {
+            Engine::Sqlite => 8,
+            Engine::Postgres => 16,
+        })
+        .after_connect(move |conn, _| {
+            Box::pin(async move {
+                if engine == Engine::Sqlite {
+                    // WAL: readers never wait on the writer. FULL: a committed
+                    // transaction survives a power cut, not only a crash; an
+                    // acknowledged report must never be lost, and writes are small.
+                    conn.execute(
+                        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+                         PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;",
+                    )
+                    .await?;
+                }
+                Ok(())
+            })
+        })
         .connect_with(options)
         .await
-        .with_context(|| format!("cannot open database {url}"))?;
-    MIGRATOR
+        .with_context(|| format!("cannot open database {}", redact(&url)))?;
+    let migrator = match engine {
+        Engine::Sqlite => &SQLITE_MIGRATOR,
+        Engine::Postgres => &POSTGRES_MIGRATOR,
+    };
+    migrator
         .run(&pool)
         .await
         .context("cannot migrate the database")?;
     Ok(pool)
+}
+
+/// The URL without its password, for messages and logs.
+fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engines_are_named_by_the_url() {
+        assert_eq!(
+            Engine::of_url("sqlite://data/t.db").ok(),
+            Some(Engine::Sqlite)
+        );
+        assert_eq!(Engine::of_url("sqlite::memory:").ok(), Some(Engine::Sqlite));
+        assert_eq!(
+            Engine::of_url("postgres://u@h/db").ok(),
+            Some(Engine::Postgres)
+        );
+        assert_eq!(
+            Engine::of_url("postgresql://u@h/db").ok(),
+            Some(Engine::Postgres)
+        );
+        assert!(Engine::of_url("mysql://u@h/db").is_err());
+    }
+
+    #[test]
+    fn placeholders_are_numbered_row_by_row() {
+        assert_eq!(values_placeholders(2, 3), "($1,$2,$3),($4,$5,$6)");
+        assert_eq!(values_placeholders(1, 1), "($1)");
+    }
+
+    #[test]
+    fn passwords_stay_out_of_messages() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("sqlite://data/t.db"), "sqlite://data/t.db");
+    }
 }

@@ -2,10 +2,9 @@
 //! (a province, its wards, their schools and learning centres; in 2023 a district level
 //! too), loaded once into an empty database.
 
-use sqlx::SqlitePool;
-
 use crate::auth::password;
 use crate::clock::now_ms;
+use crate::db::Pool;
 
 /// The password of every demo account. Demo data only: real accounts get their own.
 pub const DEMO_PASSWORD: &str = "tuanle2025";
@@ -70,14 +69,14 @@ const DEADLINES_2023: [(i64, &str); 4] = [
 ];
 
 async fn insert_campaign(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     (code, year, theme, starts, ends, form): (&str, i32, &str, &str, &str, &str),
     deadlines: &[(i64, &str)],
     open: bool,
 ) -> anyhow::Result<i64> {
     let campaign_id: i64 = sqlx::query_scalar(
         "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(code)
     .bind(year)
@@ -85,11 +84,11 @@ async fn insert_campaign(
     .bind(starts)
     .bind(ends)
     .bind(form)
-    .bind(open)
+    .bind(i64::from(open))
     .fetch_one(&mut *tx)
     .await?;
     for (depth, due) in deadlines {
-        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES ($1, $2, $3)")
             .bind(campaign_id)
             .bind(depth)
             .bind(due)
@@ -100,7 +99,7 @@ async fn insert_campaign(
 }
 
 async fn insert_unit(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     campaign_id: i64,
     code: &str,
     name: &str,
@@ -109,7 +108,7 @@ async fn insert_unit(
     depth: i64,
 ) -> anyhow::Result<i64> {
     Ok(sqlx::query_scalar(
-        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
     )
     .bind(campaign_id)
     .bind(code)
@@ -125,7 +124,7 @@ async fn insert_unit(
 /// between the province and its wards. The same codes in both years: units are matched
 /// across campaigns by code.
 async fn insert_tree(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut crate::db::Conn,
     campaign_id: i64,
     district: bool,
 ) -> anyhow::Result<()> {
@@ -176,7 +175,7 @@ async fn insert_tree(
 const PROVINCE_NAME: &str = "Sở Giáo dục và Đào tạo tỉnh Ninh Bình";
 
 /// Loads the demo campaigns when the database has no campaign yet. Returns whether it did.
-pub async fn seed_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
+pub async fn seed_if_empty(db: &Pool) -> anyhow::Result<bool> {
     // One hash for every demo account (the salt is inside it): seeding stays fast.
     let hash = tokio::task::spawn_blocking(|| password::hash(DEMO_PASSWORD)).await??;
     let mut tx = db.begin().await?;
@@ -223,7 +222,7 @@ pub async fn seed_if_empty(db: &SqlitePool) -> anyhow::Result<bool> {
     for (username, display_name, role, unit_code) in accounts {
         sqlx::query(
             "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(username)
         .bind(display_name)

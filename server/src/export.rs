@@ -8,10 +8,11 @@
 //! thread so a national export does not hold the server's other work up.
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::form::ItemKind;
 use tuanle_shared::{Column, Content, Figures, FormDef, RowKind, TextField, Totals};
 
+use crate::db::{Engine, Pool};
 use crate::error::AppError;
 use crate::reports::{self, Target};
 use crate::totals;
@@ -34,11 +35,7 @@ pub struct ExportData {
 }
 
 /// Reads what the export of `target`'s subtree needs.
-pub async fn gather(
-    db: &SqlitePool,
-    target: &Target,
-    provisional: bool,
-) -> Result<ExportData, AppError> {
+pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<ExportData, AppError> {
     let pick = |s: totals::Stats| {
         if provisional {
             s.provisional_figures
@@ -49,7 +46,7 @@ pub async fn gather(
     let mut conn = db.acquire().await?;
     let figures = pick(totals::load(&mut conn, target.form, target.unit_id).await?);
     let child_rows = sqlx::query(
-        "SELECT id, code, name FROM units WHERE parent_id = ? AND active = 1 ORDER BY code",
+        "SELECT id, code, name FROM units WHERE parent_id = $1 AND active = 1 ORDER BY code",
     )
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
@@ -64,21 +61,33 @@ pub async fn gather(
     } else {
         "'submitted', 'approved'"
     };
+    // Only the texts of the other reports are read, picked out by the database: their
+    // figures are in the stored totals already, and a national export would otherwise
+    // parse 100,000 whole contents.
+    let (others, has_texts) = match Engine::of_conn(&conn) {
+        Engine::Sqlite => (
+            "json_object('texts', json(json_extract(v.content, '$.texts')))",
+            "json_extract(v.content, '$.texts') IS NOT NULL",
+        ),
+        Engine::Postgres => (
+            "json_build_object('texts', v.content::json -> 'texts')::text",
+            "COALESCE(json_typeof(v.content::json -> 'texts'), 'null') <> 'null'",
+        ),
+    };
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE down(id, d) AS (
-             SELECT ?1, 0 UNION ALL
+             SELECT $1, 0 UNION ALL
              SELECT u.id, down.d + 1 FROM units u JOIN down ON u.parent_id = down.id
              WHERE u.active = 1
          )
-         SELECT u.name, u.id = ?1 AS own,
-                CASE WHEN u.id = ?1 THEN v.content
-                     ELSE json_object('texts', json(json_extract(v.content, '$.texts'))) END AS content
+         SELECT u.name, CASE WHEN u.id = $1 THEN 1 ELSE 0 END AS own,
+                CASE WHEN u.id = $1 THEN v.content ELSE {others} END AS content
          FROM down
          JOIN units u ON u.id = down.id
          JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
          WHERE r.status IN ({statuses})
-           AND (u.id = ?1 OR json_extract(v.content, '$.texts') IS NOT NULL)
+           AND (u.id = $1 OR {has_texts})
          ORDER BY down.d, u.code"
     ))
     .bind(target.unit_id)
@@ -88,7 +97,7 @@ pub async fn gather(
     let mut own = None;
     for row in rows {
         let content = reports::parse_content(&row.try_get::<String, _>("content")?)?;
-        if row.try_get::<bool, _>("own")? {
+        if row.try_get::<i64, _>("own")? != 0 {
             own = Some(content.clone());
         }
         reports.push((row.try_get("name")?, content));

@@ -7,7 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-use sqlx::SqlitePool;
 use tuanle_shared::form::builtin;
 use tuanle_shared::tree::TreeRow;
 use tuanle_shared::{Column, Content, FormDef, NumberCell, RowKind};
@@ -15,6 +14,7 @@ use tuanle_shared::{Column, Content, FormDef, NumberCell, RowKind};
 use crate::admin::tree::{self, Source};
 use crate::admin::{Admin, campaigns};
 use crate::clock::now_ms;
+use crate::db::Pool;
 use crate::error::AppError;
 use crate::totals;
 
@@ -255,7 +255,7 @@ pub struct Generated {
 /// Creates campaign `code` (form 2025, deadlines of 2025) with the national tree, and
 /// reports for `share` of its units.
 pub async fn generate(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     code: &str,
     share: f64,
@@ -299,13 +299,13 @@ pub async fn generate(
     let started = Instant::now();
     let form = builtin("2025").ok_or_else(|| AppError::Internal("no form 2025".into()))?;
     let mut rng = Rng::new(seed ^ 0xA5A5);
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = ?")
+    let mut tx = crate::db::begin_write(db).await?;
+    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = $1")
         .bind(code)
         .fetch_one(&mut *tx)
         .await?;
     let units: Vec<(i64, String)> = sqlx::query_as(
-        "SELECT id, code FROM units WHERE campaign_id = ? AND depth >= 2 ORDER BY id",
+        "SELECT id, code FROM units WHERE campaign_id = $1 AND depth >= 2 ORDER BY id",
     )
     .bind(campaign_id)
     .fetch_all(&mut *tx)
@@ -324,13 +324,13 @@ pub async fn generate(
         };
         let report_id: i64 = sqlx::query_scalar(
             "INSERT INTO reports (campaign_id, unit_id, version, status, submitted_version, late, updated_at)
-             VALUES (?, ?, 1, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, 1, $3, $4, $5, $6) RETURNING id",
         )
         .bind(campaign_id)
         .bind(unit_id)
         .bind(status)
         .bind(submitted)
-        .bind(late)
+        .bind(i64::from(late))
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
@@ -338,7 +338,7 @@ pub async fn generate(
             .map_err(|e| AppError::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
-             VALUES (?, 1, ?, ?, 'may-tao-du-lieu', ?, ?)",
+             VALUES ($1, 1, $2, $3, 'may-tao-du-lieu', $4, $5)",
         )
         .bind(report_id)
         .bind(json)

@@ -5,7 +5,7 @@
 //! reads, so two pushes to one report are serialised, and a push the server has
 //! answered is on disk.
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::form::builtin;
 use tuanle_shared::validate::{IssueReport, Severity, validate};
 use tuanle_shared::wire::{
@@ -16,6 +16,7 @@ use tuanle_shared::{Content, Figures, FormDef, merge};
 
 use crate::auth::Caller;
 use crate::clock::now_ms;
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 use crate::totals::{self, Counted};
 
@@ -44,13 +45,13 @@ pub struct Target {
 }
 
 /// Resolves `(campaign code, unit code)`; unknown ones are a 404.
-pub async fn resolve(db: &SqlitePool, campaign: &str, unit: &str) -> Result<Target, AppError> {
+pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, AppError> {
     let row = sqlx::query(
         "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
                 (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS deadline
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
-         WHERE c.code = ? AND u.code = ?",
+         WHERE c.code = $1 AND u.code = $2",
     )
     .bind(campaign)
     .bind(unit)
@@ -69,15 +70,15 @@ pub async fn resolve(db: &SqlitePool, campaign: &str, unit: &str) -> Result<Targ
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,
         deadline: row.try_get("deadline")?,
-        open: row.try_get("open")?,
-        active: row.try_get("active")?,
+        open: crate::db::flag(&row, "open")?,
+        active: crate::db::flag(&row, "active")?,
     })
 }
 
 /// Resolves a report's key and checks that the caller may read it: the first step of
 /// every endpoint that shows a unit's report or subtree.
 pub async fn resolve_readable(
-    db: &SqlitePool,
+    db: &Pool,
     caller: &Caller,
     campaign: &str,
     unit: &str,
@@ -109,11 +110,7 @@ fn writable(target: &Target) -> Result<(), AppError> {
 
 /// The unit's staff, supervisors of any unit above it, and administrators whose reach
 /// holds it (a national administrator's holds everything) read a report.
-pub async fn authorize_read(
-    db: &SqlitePool,
-    caller: &Caller,
-    target: &Target,
-) -> Result<(), AppError> {
+pub async fn authorize_read(db: &Pool, caller: &Caller, target: &Target) -> Result<(), AppError> {
     let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
     let national_admin = caller.role() == Role::Admin && caller.me.unit_code.is_none();
     if national_admin || own {
@@ -131,11 +128,7 @@ pub async fn authorize_read(
 }
 
 /// Only a supervisor of a unit strictly above returns or approves a report.
-pub async fn authorize_review(
-    db: &SqlitePool,
-    caller: &Caller,
-    target: &Target,
-) -> Result<(), AppError> {
+pub async fn authorize_review(db: &Pool, caller: &Caller, target: &Target) -> Result<(), AppError> {
     let Some(own) = caller
         .me
         .unit_code
@@ -150,12 +143,7 @@ pub async fn authorize_review(
 
 /// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
 /// `strictly`, an ancestor only). Forbidden otherwise.
-async fn supervises(
-    db: &SqlitePool,
-    own: &str,
-    unit_id: i64,
-    strictly: bool,
-) -> Result<(), AppError> {
+async fn supervises(db: &Pool, own: &str, unit_id: i64, strictly: bool) -> Result<(), AppError> {
     if within(db, own, unit_id, strictly).await? {
         Ok(())
     } else {
@@ -167,18 +155,18 @@ async fn supervises(
 /// `strictly`, an ancestor only): the reach of supervisors and subtree administrators.
 /// Runs on the pool or inside a caller's transaction.
 pub async fn within(
-    db: impl sqlx::SqliteExecutor<'_>,
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
     own: &str,
     unit_id: i64,
     strictly: bool,
 ) -> Result<bool, AppError> {
     let (above,): (i64,) = sqlx::query_as(
         "WITH RECURSIVE up(id, parent_id, code, n) AS (
-             SELECT id, parent_id, code, 0 FROM units WHERE id = ?
+             SELECT id, parent_id, code, 0 FROM units WHERE id = $1
              UNION ALL
              SELECT u.id, u.parent_id, u.code, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
          )
-         SELECT COUNT(*) FROM up WHERE code = ? AND n >= ?",
+         SELECT COUNT(*) FROM up WHERE code = $2 AND n >= $3",
     )
     .bind(unit_id)
     .bind(own)
@@ -198,7 +186,7 @@ pub enum Review {
 
 /// Returns or approves a submitted report; either is an event of its history.
 pub async fn review(
-    db: &SqlitePool,
+    db: &Pool,
     caller: &Caller,
     target: &Target,
     review: Review,
@@ -215,7 +203,7 @@ pub async fn review(
             });
         }
     }
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let current = stored(&mut tx, target).await?;
     let Some(current) = current.filter(|c| c.status == ReportStatus::Submitted) else {
         return Err(AppError::NotSubmitted);
@@ -243,16 +231,18 @@ pub async fn review(
         &after,
     )
     .await?;
-    sqlx::query("UPDATE reports SET status = ?, return_reason = ?, updated_at = ? WHERE id = ?")
-        .bind(status_str(status))
-        .bind(&reason)
-        .bind(now)
-        .bind(current.id)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "UPDATE reports SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(status_str(status))
+    .bind(&reason)
+    .bind(now)
+    .bind(current.id)
+    .execute(&mut *tx)
+    .await?;
     sqlx::query(
         "INSERT INTO report_events (report_id, kind, version, account_id, reason, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(current.id)
     .bind(kind)
@@ -314,9 +304,9 @@ fn to_i64(v: u64) -> Result<i64, AppError> {
     })
 }
 
-async fn stored(conn: &mut SqliteConnection, target: &Target) -> Result<Option<Stored>, AppError> {
+async fn stored(conn: &mut Conn, target: &Target) -> Result<Option<Stored>, AppError> {
     let row = sqlx::query(
-        "SELECT id, version, status, late, return_reason FROM reports WHERE campaign_id = ? AND unit_id = ?",
+        "SELECT id, version, status, late, return_reason FROM reports WHERE campaign_id = $1 AND unit_id = $2",
     )
     .bind(target.campaign_id)
     .bind(target.unit_id)
@@ -328,7 +318,7 @@ async fn stored(conn: &mut SqliteConnection, target: &Target) -> Result<Option<S
             id: r.try_get("id")?,
             version: to_u64(r.try_get("version")?),
             status: parse_status(&status)?,
-            late: r.try_get("late")?,
+            late: crate::db::flag(&r, "late")?,
             return_reason: r.try_get("return_reason")?,
         })
     })
@@ -337,7 +327,7 @@ async fn stored(conn: &mut SqliteConnection, target: &Target) -> Result<Option<S
 
 /// A stored version's content, who made it and when.
 async fn version(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     report_id: i64,
     version: u64,
 ) -> Result<Option<(Content, String, i64)>, AppError> {
@@ -347,7 +337,7 @@ async fn version(
     let row = sqlx::query(
         "SELECT v.content, a.display_name, v.created_at
          FROM report_versions v JOIN accounts a ON a.id = v.account_id
-         WHERE v.report_id = ? AND v.version = ?",
+         WHERE v.report_id = $1 AND v.version = $2",
     )
     .bind(report_id)
     .bind(to_i64(version)?)
@@ -366,7 +356,7 @@ async fn version(
 }
 
 /// The report as the server holds it now.
-pub async fn state(db: &SqlitePool, target: &Target) -> Result<ReportState, AppError> {
+pub async fn state(db: &Pool, target: &Target) -> Result<ReportState, AppError> {
     let mut conn = db.acquire().await?;
     let stored = stored(&mut conn, target).await?;
     let (content, updated_by, updated_at) = match &stored {
@@ -407,7 +397,7 @@ fn check_id(id: &str, what: &'static str) -> Result<(), AppError> {
 /// Applies a push: exactly once per `push_id`, merged per cell when edited from an older
 /// version, refused with the conflicting cells when both sides changed one differently.
 pub async fn push(
-    db: &SqlitePool,
+    db: &Pool,
     caller: &Caller,
     target: &Target,
     req: PushRequest,
@@ -418,8 +408,8 @@ pub async fn push(
         code: e.code(),
         message: e.to_string(),
     })?;
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
-    let answered = sqlx::query("SELECT report_id, answer FROM pushes WHERE push_id = ?")
+    let mut tx = crate::db::begin_write(db).await?;
+    let answered = sqlx::query("SELECT report_id, answer FROM pushes WHERE push_id = $1")
         .bind(&req.push_id)
         .fetch_optional(&mut *tx)
         .await?;
@@ -490,7 +480,7 @@ pub async fn push(
     };
     let report_id = match report_id {
         Some(id) => {
-            sqlx::query("UPDATE reports SET version = ?, updated_at = ? WHERE id = ?")
+            sqlx::query("UPDATE reports SET version = $1, updated_at = $2 WHERE id = $3")
                 .bind(to_i64(new_version)?)
                 .bind(now)
                 .bind(id)
@@ -501,7 +491,7 @@ pub async fn push(
         None => {
             sqlx::query_scalar(
                 "INSERT INTO reports (campaign_id, unit_id, version, status, updated_at)
-                 VALUES (?, ?, ?, 'draft', ?) RETURNING id",
+                 VALUES ($1, $2, $3, 'draft', $4) RETURNING id",
             )
             .bind(target.campaign_id)
             .bind(target.unit_id)
@@ -531,7 +521,7 @@ pub async fn push(
         .await?;
         sqlx::query(
             "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(report_id)
         .bind(to_i64(new_version)?)
@@ -548,7 +538,7 @@ pub async fn push(
         content,
         from_theirs,
     };
-    sqlx::query("INSERT INTO pushes (push_id, report_id, account_id, answer, created_at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO pushes (push_id, report_id, account_id, answer, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&req.push_id)
         .bind(report_id)
         .bind(caller.account_id)
@@ -562,16 +552,13 @@ pub async fn push(
 
 /// The same unit's content in the most recent earlier campaign, for the "far above last
 /// year" warning. Units are matched across campaigns by code.
-async fn previous_year(
-    conn: &mut SqliteConnection,
-    target: &Target,
-) -> Result<Option<Content>, AppError> {
+async fn previous_year(conn: &mut Conn, target: &Target) -> Result<Option<Content>, AppError> {
     let row = sqlx::query(
         "SELECT v.content FROM campaigns c
-         JOIN units u ON u.campaign_id = c.id AND u.code = ?
+         JOIN units u ON u.campaign_id = c.id AND u.code = $1
          JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
-         WHERE c.year < ? ORDER BY c.year DESC LIMIT 1",
+         WHERE c.year < $2 ORDER BY c.year DESC LIMIT 1",
     )
     .bind(&target.unit_code)
     .bind(target.campaign_year)
@@ -587,13 +574,13 @@ async fn previous_year(
 /// Submits the named version: validated by the shared rules (errors block, warnings must
 /// be acknowledged), accepted after the deadline and marked late.
 pub async fn submit(
-    db: &SqlitePool,
+    db: &Pool,
     caller: &Caller,
     target: &Target,
     req: SubmitRequest,
 ) -> Result<(ReportState, Moved), AppError> {
     check_id(&req.device_id, "thiết bị")?;
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+    let mut tx = crate::db::begin_write(db).await?;
     let Some(current) = stored(&mut tx, target).await? else {
         return Err(AppError::BadRequest {
             code: "EMPTY_REPORT",
@@ -636,25 +623,25 @@ pub async fn submit(
     )
     .await?;
     sqlx::query(
-        "UPDATE reports SET status = ?, submitted_version = ?, late = ?, return_reason = NULL, updated_at = ?
-         WHERE id = ?",
+        "UPDATE reports SET status = $1, submitted_version = $2, late = $3, return_reason = NULL, updated_at = $4
+         WHERE id = $5",
     )
     .bind(status_str(ReportStatus::Submitted))
     .bind(to_i64(current.version)?)
-    .bind(late)
+    .bind(i64::from(late))
     .bind(now)
     .bind(current.id)
     .execute(&mut *tx)
     .await?;
     sqlx::query(
         "INSERT INTO report_events (report_id, kind, version, account_id, device_id, late, created_at)
-         VALUES (?, 'submit', ?, ?, ?, ?, ?)",
+         VALUES ($1, 'submit', $2, $3, $4, $5, $6)",
     )
     .bind(current.id)
     .bind(to_i64(current.version)?)
     .bind(caller.account_id)
     .bind(&req.device_id)
-    .bind(late)
+    .bind(i64::from(late))
     .bind(now)
     .execute(&mut *tx)
     .await?;
@@ -663,13 +650,13 @@ pub async fn submit(
 }
 
 /// Every version and event of a report, oldest first.
-pub async fn history(db: &SqlitePool, target: &Target) -> Result<History, AppError> {
+pub async fn history(db: &Pool, target: &Target) -> Result<History, AppError> {
     let versions = sqlx::query(
         "SELECT v.version, a.username, a.display_name, v.device_id, v.push_id, v.created_at
          FROM report_versions v
          JOIN reports r ON r.id = v.report_id
          JOIN accounts a ON a.id = v.account_id
-         WHERE r.campaign_id = ? AND r.unit_id = ? ORDER BY v.version",
+         WHERE r.campaign_id = $1 AND r.unit_id = $2 ORDER BY v.version",
     )
     .bind(target.campaign_id)
     .bind(target.unit_id)
@@ -692,7 +679,7 @@ pub async fn history(db: &SqlitePool, target: &Target) -> Result<History, AppErr
          FROM report_events e
          JOIN reports r ON r.id = e.report_id
          JOIN accounts a ON a.id = e.account_id
-         WHERE r.campaign_id = ? AND r.unit_id = ? ORDER BY e.id",
+         WHERE r.campaign_id = $1 AND r.unit_id = $2 ORDER BY e.id",
     )
     .bind(target.campaign_id)
     .bind(target.unit_id)
@@ -706,7 +693,7 @@ pub async fn history(db: &SqlitePool, target: &Target) -> Result<History, AppErr
             username: r.try_get("username")?,
             display_name: r.try_get("display_name")?,
             reason: r.try_get("reason")?,
-            late: r.try_get("late")?,
+            late: crate::db::flag(&r, "late")?,
             created_at: r.try_get("created_at")?,
         })
     })

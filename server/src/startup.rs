@@ -8,7 +8,6 @@ use std::path::Path;
 use anyhow::Context;
 use axum::Router;
 use axum::http::{HeaderValue, header};
-use sqlx::SqlitePool;
 use tokio::net::TcpListener;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -16,13 +15,14 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::{self, AppState};
 use crate::config::Config;
+use crate::db::Pool;
 use crate::demo;
 
 /// A bound, ready server.
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    db: SqlitePool,
+    db: Pool,
     /// Set when the server stops, so live event streams end and shutdown is not held up.
     stopping: tokio::sync::watch::Sender<bool>,
 }
@@ -55,11 +55,14 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+        let live = crate::live::Live::start(&db, &config.database_url(), stopping_rx)
+            .await
+            .context("cannot listen for the other servers' changes")?;
         let state = AppState {
             db: db.clone(),
             write_turn: Default::default(),
             secure_cookies: config.secure_cookies,
-            live: crate::live::Live::new(stopping_rx),
+            live,
         };
         let router = router(state, &config.assets_dir);
         Ok(Application {
@@ -78,7 +81,7 @@ impl Application {
     }
 
     /// The database pool, for tools and tests that look behind the API.
-    pub fn db(&self) -> &SqlitePool {
+    pub fn db(&self) -> &Pool {
         &self.db
     }
 

@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::wire::{Completeness, ReportStatus};
 use tuanle_shared::{Content, Figures, FormDef};
 
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 use crate::reports;
 
@@ -139,10 +140,10 @@ fn to_u64(v: i64) -> u64 {
 
 /// The unit and its ancestors whose stats include it, nearest first: the walk up stops
 /// at the first inactive unit, which counts its subtree but is left out of its parent's.
-pub async fn ancestors(conn: &mut SqliteConnection, unit_id: i64) -> Result<Vec<i64>, AppError> {
+pub async fn ancestors(conn: &mut Conn, unit_id: i64) -> Result<Vec<i64>, AppError> {
     Ok(sqlx::query_scalar(
         "WITH RECURSIVE up(id, parent_id, active, n) AS (
-             SELECT id, parent_id, active, 0 FROM units WHERE id = ?
+             SELECT id, parent_id, active, 0 FROM units WHERE id = $1
              UNION ALL
              SELECT u.id, u.parent_id, u.active, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
              WHERE up.active = 1
@@ -155,14 +156,10 @@ pub async fn ancestors(conn: &mut SqliteConnection, unit_id: i64) -> Result<Vec<
 }
 
 /// The stored stats of one subtree.
-pub async fn load(
-    conn: &mut SqliteConnection,
-    form: &FormDef,
-    unit_id: i64,
-) -> Result<Stats, AppError> {
+pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, AppError> {
     let row = sqlx::query(
         "SELECT units, draft, on_time, late, returned, approved, final, provisional
-         FROM subtree_stats WHERE unit_id = ?",
+         FROM subtree_stats WHERE unit_id = $1",
     )
     .bind(unit_id)
     .fetch_optional(&mut *conn)
@@ -188,17 +185,12 @@ pub async fn load(
     })
 }
 
-async fn store(
-    conn: &mut SqliteConnection,
-    campaign_id: i64,
-    unit_id: i64,
-    s: &Stats,
-) -> Result<(), AppError> {
+async fn store(conn: &mut Conn, campaign_id: i64, unit_id: i64, s: &Stats) -> Result<(), AppError> {
     let c = &s.completeness;
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     sqlx::query(
         "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
          ON CONFLICT (unit_id) DO UPDATE SET units = excluded.units, draft = excluded.draft,
              on_time = excluded.on_time, late = excluded.late, returned = excluded.returned,
              approved = excluded.approved, final = excluded.final, provisional = excluded.provisional",
@@ -221,7 +213,7 @@ async fn store(
 /// Replaces a report's old contribution by its new one in its subtree and every
 /// ancestor's. Returns the units whose stats changed, nearest first.
 pub async fn apply(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     form: &FormDef,
     campaign_id: i64,
     unit_id: i64,
@@ -257,7 +249,7 @@ pub async fn apply(
 /// A unit just added to a tree: its own empty stats, and one more unit expected in each
 /// ancestor's.
 pub async fn unit_added(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     form: &FormDef,
     campaign_id: i64,
     unit_id: i64,
@@ -278,19 +270,19 @@ pub async fn unit_added(
 /// An inactive unit (closed, or no longer in the imported tree, but with a report) keeps
 /// its own stats and is left out of its parent's: it is no longer expected to report.
 pub async fn recompute(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     campaign_id: i64,
     form: &FormDef,
 ) -> Result<HashMap<i64, Stats>, AppError> {
-    let units: Vec<(i64, Option<i64>, i64, bool)> =
-        sqlx::query_as("SELECT id, parent_id, depth, active FROM units WHERE campaign_id = ?")
+    let units: Vec<(i64, Option<i64>, i64, crate::db::Flag)> =
+        sqlx::query_as("SELECT id, parent_id, depth, active FROM units WHERE campaign_id = $1")
             .bind(campaign_id)
             .fetch_all(&mut *conn)
             .await?;
     let reports = sqlx::query(
         "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
-         WHERE r.campaign_id = ?",
+         WHERE r.campaign_id = $1",
     )
     .bind(campaign_id)
     .fetch_all(&mut *conn)
@@ -303,7 +295,7 @@ pub async fn recompute(
         let figures = Figures::from_content_json(form, content).map_err(|e| {
             AppError::Internal(format!("stored content does not fit its form: {e}"))
         })?;
-        let bucket = Bucket::of(status, r.try_get("late")?);
+        let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
         own.insert(r.try_get("unit_id")?, Counted(Some((bucket, figures))));
     }
     // Deepest first, so each unit is complete before it is added to its parent.
@@ -324,7 +316,7 @@ pub async fn recompute(
                 .checked_add_assign(form, &counted.provisional_figures(form))
                 .map_err(|e| AppError::Internal(e.to_string()))?;
         }
-        if let Some(p) = parent.filter(|_| active) {
+        if let Some(p) = parent.filter(|_| active.0) {
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
             add_into(form, parent_stats, &s)?;
         }
@@ -352,8 +344,8 @@ fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), AppEr
 }
 
 /// Recomputes and stores every subtree's stats of a campaign (after its tree changed).
-pub async fn rebuild(db: &SqlitePool, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
-    let mut tx = db.begin_with("BEGIN IMMEDIATE").await?;
+pub async fn rebuild(db: &Pool, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
+    let mut tx = crate::db::begin_write(db).await?;
     rebuild_in(&mut tx, campaign_id, form).await?;
     tx.commit().await?;
     Ok(())
@@ -361,60 +353,48 @@ pub async fn rebuild(db: &SqlitePool, campaign_id: i64, form: &FormDef) -> Resul
 
 /// [`rebuild`] inside the caller's transaction (a tree import rebuilds in the same
 /// transaction that changes the tree, so no reader ever sees the two disagree).
-pub async fn rebuild_in(
-    conn: &mut SqliteConnection,
-    campaign_id: i64,
-    form: &FormDef,
-) -> Result<(), AppError> {
+pub async fn rebuild_in(conn: &mut Conn, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
     let stats = recompute(conn, campaign_id, form).await?;
-    sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = ?")
+    sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = $1")
         .bind(campaign_id)
         .execute(&mut *conn)
         .await?;
     // Many rows per statement: a national tree has 100,000 subtrees.
     let stats: Vec<(i64, Stats)> = stats.into_iter().collect();
     for chunk in stats.chunks(500) {
-        let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional) ",
+        let sql = format!(
+            "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional) VALUES {}",
+            crate::db::values_placeholders(chunk.len(), 10)
         );
-        let rows = chunk
-            .iter()
-            .map(|(id, s)| {
-                Ok((
-                    *id,
-                    s,
-                    slots_json(&s.final_figures)?,
-                    slots_json(&s.provisional_figures)?,
-                ))
-            })
-            .collect::<Result<Vec<_>, AppError>>()?;
-        insert.push_values(rows, |mut b, (id, s, final_json, provisional_json)| {
+        let mut insert = sqlx::query(&sql);
+        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        for (id, s) in chunk {
             let c = &s.completeness;
-            let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-            b.push_bind(id)
-                .push_bind(campaign_id)
-                .push_bind(n(c.units))
-                .push_bind(n(c.draft))
-                .push_bind(n(c.on_time))
-                .push_bind(n(c.late))
-                .push_bind(n(c.returned))
-                .push_bind(n(c.approved))
-                .push_bind(final_json)
-                .push_bind(provisional_json);
-        });
-        insert.build().execute(&mut *conn).await?;
+            insert = insert
+                .bind(*id)
+                .bind(campaign_id)
+                .bind(n(c.units))
+                .bind(n(c.draft))
+                .bind(n(c.on_time))
+                .bind(n(c.late))
+                .bind(n(c.returned))
+                .bind(n(c.approved))
+                .bind(slots_json(&s.final_figures)?)
+                .bind(slots_json(&s.provisional_figures)?);
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 /// Every stored subtree's stats of a campaign.
 pub async fn stored_all(
-    db: &SqlitePool,
+    db: &Pool,
     campaign_id: i64,
     form: &FormDef,
 ) -> Result<HashMap<i64, Stats>, AppError> {
     let ids: Vec<i64> =
-        sqlx::query_scalar("SELECT unit_id FROM subtree_stats WHERE campaign_id = ?")
+        sqlx::query_scalar("SELECT unit_id FROM subtree_stats WHERE campaign_id = $1")
             .bind(campaign_id)
             .fetch_all(db)
             .await?;
@@ -428,7 +408,7 @@ pub async fn stored_all(
 
 /// Rebuilds the stats of every campaign whose tree has units without them (a new tree,
 /// or a database from before stats existed).
-pub async fn ensure(db: &SqlitePool) -> Result<(), AppError> {
+pub async fn ensure(db: &Pool) -> Result<(), AppError> {
     let stale: Vec<(i64, String)> = sqlx::query_as(
         "SELECT c.id, c.form_version FROM campaigns c
          WHERE (SELECT COUNT(*) FROM units u WHERE u.campaign_id = c.id)

@@ -1,5 +1,5 @@
 //! Helpers for the tests that cross crates: the real server on a free loopback port
-//! with a fresh SQLite file, and a real headless Chromium driven through chromedriver.
+//! with a fresh database (a SQLite file, or a PostgreSQL database), and a real headless Chromium driven through chromedriver.
 //!
 //! Both clean up after themselves: the server stops with the test's runtime, and the
 //! browser (chromedriver and every Chromium process, in their own process group) is
@@ -24,34 +24,90 @@ pub fn assets_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/dist"))
 }
 
-/// The real server, on `127.0.0.1` and a free port, with its own data directory. It
-/// can be stopped and started again on the same port and database, as after a crash or
-/// an outage.
+/// The real server, on `127.0.0.1` and a free port, with its own data directory and
+/// a fresh database. It can be stopped and started again on the same port and database,
+/// as after a crash or an outage.
+///
+/// The database is a SQLite file in the data directory, or, when `TUANLE_TEST_POSTGRES`
+/// names a PostgreSQL server (`postgres://user@host:port/postgres`; `scripts/test` starts
+/// a throw-away one), a database of its own created there: the same tests run on both
+/// engines.
 pub struct TestServer {
     pub addr: SocketAddr,
     pub data_dir: TempDir,
+    pub database_url: String,
     running: Option<(
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<anyhow::Result<()>>,
     )>,
 }
 
+/// The PostgreSQL server the tests run on, when they run on PostgreSQL.
+pub fn test_postgres() -> Option<String> {
+    std::env::var("TUANLE_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A fresh, empty database for one test server: a new PostgreSQL database when the tests
+/// run on PostgreSQL, else a SQLite file in `data_dir` (created by the server).
+pub async fn fresh_database(data_dir: &std::path::Path) -> anyhow::Result<String> {
+    let Some(admin_url) = test_postgres() else {
+        return Ok(format!("sqlite://{}", data_dir.join("tuanle.db").display()));
+    };
+    use sqlx::Connection;
+    let mut admin = sqlx::postgres::PgConnection::connect(&admin_url)
+        .await
+        .with_context(|| format!("cannot reach the test PostgreSQL at {admin_url}"))?;
+    let name = format!("tuanle_test_{:016x}", rand_u64());
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    let mut url = url::Url::parse(&admin_url)?;
+    url.set_path(&name);
+    Ok(url.to_string())
+}
+
+fn rand_u64() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    h.finish()
+}
+
 impl TestServer {
     /// Starts a server with a fresh database and the demo data.
     pub async fn spawn() -> anyhow::Result<TestServer> {
         let data_dir = tempfile::tempdir()?;
+        let database_url = fresh_database(data_dir.path()).await?;
         let mut server = TestServer {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
+            database_url,
             running: None,
         };
         server.start().await?;
         Ok(server)
     }
 
-    /// Starts a server on an existing data directory, on a new free port.
-    pub async fn start_in(dir: PathBuf) -> anyhow::Result<SocketAddr> {
-        let app = Application::build(&Config::for_tests(dir, assets_dir())).await?;
+    /// The configuration this server runs with.
+    pub fn config(&self) -> Config {
+        let mut config = Config::for_tests(self.data_dir.path().to_path_buf(), assets_dir());
+        config.database_url = Some(self.database_url.clone());
+        config
+    }
+
+    /// Starts a second server on this one's data directory and database, on a new free
+    /// port (another instance behind a load balancer, or the same machine restarted).
+    /// It runs until the test ends.
+    pub async fn start_another(&self) -> anyhow::Result<SocketAddr> {
+        let app = Application::build(&self.config()).await?;
         let addr = app.local_addr();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
         Ok(addr)
@@ -59,7 +115,7 @@ impl TestServer {
 
     /// (Re)starts the server on its address (the same port after the first start).
     pub async fn start(&mut self) -> anyhow::Result<()> {
-        let mut config = Config::for_tests(self.data_dir.path().to_path_buf(), assets_dir());
+        let mut config = self.config();
         config.addr = self.addr;
         let deadline = Instant::now() + Duration::from_secs(10);
         let app = loop {
@@ -98,14 +154,16 @@ impl TestServer {
         format!("http://{}{}", self.addr, path)
     }
 
-    /// The SQLite file the server writes.
-    pub fn db_file(&self) -> PathBuf {
-        self.data_dir.path().join("tuanle.db")
+    /// The SQLite file the server writes (when the tests run on SQLite).
+    pub fn db_file(&self) -> Option<PathBuf> {
+        self.database_url
+            .starts_with("sqlite:")
+            .then(|| self.data_dir.path().join("tuanle.db"))
     }
 
-    /// A connection to the server's SQLite file, to check what is really stored.
-    pub async fn db(&self) -> anyhow::Result<sqlx::SqlitePool> {
-        Ok(sqlx::SqlitePool::connect(&format!("sqlite://{}", self.db_file().display())).await?)
+    /// A connection to the server's database, to check what is really stored.
+    pub async fn db(&self) -> anyhow::Result<tuanle_server::db::Pool> {
+        tuanle_server::db::connect(&self.database_url).await
     }
 }
 

@@ -71,7 +71,7 @@ async fn tree_call(
 async fn units_in(server: &TestServer, campaign: &str) -> i64 {
     let db = server.db().await.expect("db");
     sqlx::query_scalar(
-        "SELECT COUNT(*) FROM units u JOIN campaigns c ON c.id = u.campaign_id WHERE c.code = ?",
+        "SELECT COUNT(*) FROM units u JOIN campaigns c ON c.id = u.campaign_id WHERE c.code = $1",
     )
     .bind(campaign)
     .fetch_one(&db)
@@ -217,7 +217,7 @@ C2,Vòng hai,khác,C1
     let (_, applied) = tree_call(&admin, "2026", true, CSV, changed.into()).await;
     assert!(applied.applied);
     let db = server.db().await.expect("db");
-    let rows: Vec<(String, String, Option<String>, bool)> = sqlx::query_as(
+    let rows: Vec<(String, String, Option<String>, i64)> = sqlx::query_as(
         "SELECT u.code, u.name, p.code, u.active FROM units u LEFT JOIN units p ON p.id = u.parent_id
          JOIN campaigns c ON c.id = u.campaign_id WHERE c.code = '2026' ORDER BY u.code",
     )
@@ -231,7 +231,10 @@ C2,Vòng hai,khác,C1
         Some("HN-HK"),
         "moved below a ward the same file adds"
     );
-    assert!(!find("NB-HL-TH").3 && !find("NB-HL").3, "kept, inactive");
+    assert!(
+        find("NB-HL-TH").3 == 0 && find("NB-HL").3 == 0,
+        "kept, inactive"
+    );
     assert_eq!(rows.len(), 12);
     // Totals follow: the inactive ward and school are no longer expected.
     let root: Dashboard = admin

@@ -356,9 +356,7 @@ async fn submission_is_validated_marked_late_and_locks_the_report() {
 #[tokio::test]
 async fn a_submission_before_the_deadline_is_on_time() {
     let server = TestServer::spawn().await.expect("server");
-    let db = sqlx::SqlitePool::connect(&format!("sqlite://{}", server.db_file().display()))
-        .await
-        .expect("db");
+    let db = server.db().await.expect("db");
     sqlx::query("UPDATE deadlines SET due_on = '2999-12-31'")
         .execute(&db)
         .await

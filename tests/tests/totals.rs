@@ -41,13 +41,13 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
         // A generated campaign tree: each new unit hangs under a random earlier one.
         let campaign_id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
-             VALUES (?, 2030, 'thử', '2030-10-01', '2030-10-07', '2025', 0) RETURNING id",
+             VALUES ($1, 2030, 'thử', '2030-10-01', '2030-10-07', '2025', 0) RETURNING id",
         )
         .bind(format!("T{seed}"))
         .fetch_one(&db)
         .await?;
         sqlx::query(
-            "INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, 2, '2000-01-01')",
+            "INSERT INTO deadlines (campaign_id, depth, due_on) VALUES ($1, 2, '2000-01-01')",
         )
         .bind(campaign_id)
         .execute(&db)
@@ -58,7 +58,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             let depth = parent.as_ref().map_or(0, |p| p.2 + 1);
             let code = format!("U{i}");
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES (?, ?, ?, 'x', ?, ?) RETURNING id",
+                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES ($1, $2, $3, 'x', $4, $5) RETURNING id",
             )
             .bind(campaign_id)
             .bind(&code)

@@ -1,7 +1,7 @@
 //! Accounts, managed within an administrator's reach: one at a time, or one for every
 //! unit of a level at once (each with a first password, shown once to hand over).
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::tree;
 use tuanle_shared::wire::Role;
 use tuanle_shared::wire::admin::{
@@ -12,6 +12,7 @@ use super::{Admin, Campaign, SUBTREE_CTE, audit, begin_write};
 use crate::auth::password;
 use crate::auth::session::{parse_role, role_str};
 use crate::clock::now_ms;
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 
 /// Most accounts listed at once (a search narrows the list).
@@ -34,7 +35,7 @@ fn role_label(role: Role) -> &'static str {
 
 /// The accounts within reach whose username, name or unit matches `q`.
 pub async fn list(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     q: &str,
@@ -44,10 +45,10 @@ pub async fn list(
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
     let pattern = format!("%{}%", q.trim().to_lowercase());
     let select = SELECT_ACCOUNT;
-    let filter = "(lower(a.username) LIKE ?3 OR lower(a.display_name) LIKE ?3 OR lower(coalesce(a.unit_code, '')) LIKE ?3)";
+    let filter = "(lower(a.username) LIKE $3 OR lower(a.display_name) LIKE $3 OR lower(coalesce(a.unit_code, '')) LIKE $3)";
     let sql = match top {
         None => format!(
-            "{select} WHERE ?2 IS NULL AND {filter} ORDER BY a.unit_code, a.username LIMIT {PAGE}"
+            "{select} WHERE $2 IS NULL AND {filter} ORDER BY a.unit_code, a.username LIMIT {PAGE}"
         ),
         Some(_) => format!(
             "{SUBTREE_CTE} {select} WHERE u.id IN (SELECT id FROM reach) AND {filter}
@@ -64,26 +65,26 @@ pub async fn list(
 }
 
 /// The columns of `SELECT_ACCOUNT` as an [`AccountInfo`].
-fn account_info(r: &sqlx::sqlite::SqliteRow) -> Result<AccountInfo, AppError> {
+fn account_info(r: &crate::db::DbRow) -> Result<AccountInfo, AppError> {
     Ok(AccountInfo {
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
         role: parse_role(&r.try_get::<String, _>("role")?)?,
         unit_code: r.try_get("unit_code")?,
         unit_name: r.try_get("unit_name")?,
-        disabled: r.try_get("disabled")?,
+        disabled: crate::db::flag(r, "disabled")?,
     })
 }
 
 /// An account with its unit's name in a campaign (`?1`): what [`account_info`] reads.
 const SELECT_ACCOUNT: &str =
     "SELECT a.username, a.display_name, a.role, a.unit_code, u.name AS unit_name, a.disabled
-     FROM accounts a LEFT JOIN units u ON u.campaign_id = ?1 AND u.code = a.unit_code";
+     FROM accounts a LEFT JOIN units u ON u.campaign_id = $1 AND u.code = a.unit_code";
 
 /// Checks that an account with this role and unit may be given by this administrator;
 /// returns the unit's name.
 async fn check_unit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     admin: &Admin,
     campaign_id: i64,
     role: Role,
@@ -152,10 +153,10 @@ fn new_password() -> Result<String, AppError> {
     password::generate().map_err(|e| AppError::Internal(e.to_string()))
 }
 
-async fn insert(conn: &mut SqliteConnection, c: &Credentials, hash: &str) -> Result<(), AppError> {
+async fn insert(conn: &mut Conn, c: &Credentials, hash: &str) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&c.username)
     .bind(&c.display_name)
@@ -168,8 +169,8 @@ async fn insert(conn: &mut SqliteConnection, c: &Credentials, hash: &str) -> Res
     Ok(())
 }
 
-async fn username_taken(conn: &mut SqliteConnection, username: &str) -> Result<bool, AppError> {
-    let n: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = ?")
+async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool, AppError> {
+    let n: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *conn)
         .await?;
@@ -178,7 +179,7 @@ async fn username_taken(conn: &mut SqliteConnection, username: &str) -> Result<b
 
 /// Creates one account with a generated first password.
 pub async fn create(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     new: &NewAccount,
@@ -235,18 +236,14 @@ pub async fn create(
 }
 
 /// The levels of the tree within reach, with how many units still lack an account.
-pub async fn levels(
-    db: &SqlitePool,
-    admin: &Admin,
-    campaign: &str,
-) -> Result<Vec<Level>, AppError> {
+pub async fn levels(db: &Pool, admin: &Admin, campaign: &str) -> Result<Vec<Level>, AppError> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
     let rows: Vec<(i64, String, i64, i64)> = sqlx::query_as(&format!(
         "{SUBTREE_CTE}
          SELECT u.depth, u.kind, COUNT(*),
-                SUM(NOT EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code))
+                SUM(CASE WHEN EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code) THEN 0 ELSE 1 END)
          FROM reach JOIN units u ON u.id = reach.id
          WHERE u.active = 1
          GROUP BY u.depth, u.kind ORDER BY u.depth, COUNT(*) DESC"
@@ -256,7 +253,7 @@ pub async fn levels(
     .fetch_all(&mut *conn)
     .await?;
     let deadlines: Vec<(i64, String)> =
-        sqlx::query_as("SELECT depth, due_on FROM deadlines WHERE campaign_id = ?")
+        sqlx::query_as("SELECT depth, due_on FROM deadlines WHERE campaign_id = $1")
             .bind(campaign.id)
             .fetch_all(&mut *conn)
             .await?;
@@ -289,7 +286,7 @@ pub async fn levels(
 /// none: username = the unit's code in lowercase, supervisor when the unit has children,
 /// reporter otherwise.
 pub async fn bulk(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     request: &BulkAccounts,
@@ -305,13 +302,13 @@ pub async fn bulk(
         Some(code) => Some(admin.reach_unit(&mut conn, campaign.id, &code).await?),
         None => admin.top(&mut conn, campaign.id).await?,
     };
-    let rows: Vec<(String, String, bool, bool)> = sqlx::query_as(&format!(
+    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(&format!(
         "{SUBTREE_CTE}
          SELECT u.code, u.name,
-                EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) AS has_children,
-                EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code OR a.username = lower(u.code)) AS has_account
+                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) THEN 1 ELSE 0 END AS has_children,
+                CASE WHEN EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code OR a.username = lower(u.code)) THEN 1 ELSE 0 END AS has_account
          FROM reach JOIN units u ON u.id = reach.id
-         WHERE u.active = 1 AND u.depth = ?3
+         WHERE u.active = 1 AND u.depth = $3
          ORDER BY u.code"
     ))
     .bind(campaign.id)
@@ -320,11 +317,11 @@ pub async fn bulk(
     .fetch_all(&mut *conn)
     .await?;
     drop(conn);
-    let mut skipped = rows.iter().filter(|r| r.3).count() as u64;
+    let mut skipped = rows.iter().filter(|r| r.3 != 0).count() as u64;
     let todo: Vec<(String, String, bool)> = rows
         .into_iter()
-        .filter(|r| !r.3)
-        .map(|(code, name, has_children, _)| (code, name, has_children))
+        .filter(|r| r.3 == 0)
+        .map(|(code, name, has_children, _)| (code, name, has_children != 0))
         .collect();
     let passwords = todo
         .iter()
@@ -348,7 +345,7 @@ pub async fn bulk(
         // Read outside the lock: a username taken meanwhile is skipped, not an error.
         let inserted = sqlx::query(
             "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (username) DO NOTHING",
         )
         .bind(&c.username)
         .bind(&c.display_name)
@@ -400,13 +397,9 @@ struct Target {
     disabled: bool,
 }
 
-async fn target(
-    conn: &mut SqliteConnection,
-    admin: &Admin,
-    username: &str,
-) -> Result<Target, AppError> {
+async fn target(conn: &mut Conn, admin: &Admin, username: &str) -> Result<Target, AppError> {
     let row = sqlx::query(
-        "SELECT id, username, display_name, role, unit_code, disabled FROM accounts WHERE username = ?",
+        "SELECT id, username, display_name, role, unit_code, disabled FROM accounts WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(&mut *conn)
@@ -420,7 +413,7 @@ async fn target(
         display_name: row.try_get("display_name")?,
         role: parse_role(&row.try_get::<String, _>("role")?)?,
         unit_code: row.try_get("unit_code")?,
-        disabled: row.try_get("disabled")?,
+        disabled: crate::db::flag(&row, "disabled")?,
     };
     match &t.unit_code {
         None => admin.national()?,
@@ -436,8 +429,8 @@ async fn target(
     Ok(t)
 }
 
-async fn end_sessions(conn: &mut SqliteConnection, account_id: i64) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE account_id = ?")
+async fn end_sessions(conn: &mut Conn, account_id: i64) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut *conn)
         .await?;
@@ -446,7 +439,7 @@ async fn end_sessions(conn: &mut SqliteConnection, account_id: i64) -> Result<()
 
 /// Changes an account within reach. Nobody disables or demotes themselves.
 pub async fn change(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     username: &str,
@@ -490,7 +483,7 @@ pub async fn change(
             "Không tự khoá tài khoản của chính mình được.",
         ));
     }
-    sqlx::query("UPDATE accounts SET display_name = ?, role = ?, unit_code = ? WHERE id = ?")
+    sqlx::query("UPDATE accounts SET display_name = $1, role = $2, unit_code = $3 WHERE id = $4")
         .bind(&display_name)
         .bind(role_str(role))
         .bind(&unit_code)
@@ -498,8 +491,8 @@ pub async fn change(
         .execute(&mut *tx)
         .await?;
     if let Some(d) = disabled.filter(|d| *d != t.disabled) {
-        sqlx::query("UPDATE accounts SET disabled = ? WHERE id = ?")
-            .bind(d)
+        sqlx::query("UPDATE accounts SET disabled = $1 WHERE id = $2")
+            .bind(i64::from(d))
             .bind(t.id)
             .execute(&mut *tx)
             .await?;
@@ -534,7 +527,7 @@ pub async fn change(
             .await?;
         }
     }
-    let row = sqlx::query(&format!("{SELECT_ACCOUNT} WHERE a.id = ?2"))
+    let row = sqlx::query(&format!("{SELECT_ACCOUNT} WHERE a.id = $2"))
         .bind(campaign.id)
         .bind(t.id)
         .fetch_one(&mut *tx)
@@ -545,7 +538,7 @@ pub async fn change(
 
 /// A new first password for an account within reach; its sessions end.
 pub async fn reset_password(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     username: &str,
@@ -557,7 +550,7 @@ pub async fn reset_password(
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let t = target(&mut tx, admin, username).await?;
-    sqlx::query("UPDATE accounts SET password_hash = ? WHERE id = ?")
+    sqlx::query("UPDATE accounts SET password_hash = $1 WHERE id = $2")
         .bind(&hash)
         .bind(t.id)
         .execute(&mut *tx)

@@ -1,10 +1,11 @@
 //! The audit log: every change an administrator makes, readable by administrators.
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::wire::admin::AuditEntry;
 
 use super::{Admin, SUBTREE_CTE};
 use crate::clock::now_ms;
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 
 /// Most entries returned at once.
@@ -12,7 +13,7 @@ const PAGE: i64 = 500;
 
 /// Records one change, inside the transaction that makes it.
 pub async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     admin: &Admin,
     campaign_id: i64,
     scope: Option<&str>,
@@ -21,7 +22,7 @@ pub async fn record(
 ) -> Result<(), AppError> {
     sqlx::query(
         "INSERT INTO audit_log (at, account_id, campaign_id, scope, action, summary)
-         VALUES (?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(now_ms())
     .bind(admin.account_id)
@@ -36,11 +37,7 @@ pub async fn record(
 
 /// The newest entries of a campaign that concern the administrator's reach (a subtree
 /// administrator sees changes within their subtree, and their own).
-pub async fn list(
-    db: &SqlitePool,
-    admin: &Admin,
-    campaign_id: i64,
-) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn list(db: &Pool, admin: &Admin, campaign_id: i64) -> Result<Vec<AuditEntry>, AppError> {
     let mut conn = db.acquire().await?;
     let top = admin.top(&mut conn, campaign_id).await?.map(|u| u.id);
     let rows = match top {
@@ -48,7 +45,7 @@ pub async fn list(
             sqlx::query(&format!(
                 "SELECT l.at, a.username, l.action, l.summary FROM audit_log l
                  JOIN accounts a ON a.id = l.account_id
-                 WHERE l.campaign_id = ? ORDER BY l.id DESC LIMIT {PAGE}"
+                 WHERE l.campaign_id = $1 ORDER BY l.id DESC LIMIT {PAGE}"
             ))
             .bind(campaign_id)
             .fetch_all(&mut *conn)
@@ -59,8 +56,8 @@ pub async fn list(
                 "{SUBTREE_CTE}
                  SELECT l.at, a.username, l.action, l.summary FROM audit_log l
                  JOIN accounts a ON a.id = l.account_id
-                 WHERE l.campaign_id = ?1
-                   AND (l.account_id = ?3
+                 WHERE l.campaign_id = $1
+                   AND (l.account_id = $3
                         OR l.scope IN (SELECT u.code FROM reach JOIN units u ON u.id = reach.id))
                  ORDER BY l.id DESC LIMIT {PAGE}"
             ))

@@ -1,23 +1,21 @@
 //! Campaigns: listed to everyone signed in or not; created and changed by national
 //! administrators.
 
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::CampaignSummary;
 use tuanle_shared::wire::admin::{CampaignInput, Deadline};
 
 use super::{Admin, Campaign, audit, begin_write};
+use crate::db::Pool;
 use crate::error::AppError;
 
 /// Every campaign with its deadlines, newest first, each saying whether `unit_code` is in
 /// its tree.
-pub async fn list(
-    db: &SqlitePool,
-    unit_code: Option<&str>,
-) -> Result<Vec<CampaignSummary>, AppError> {
+pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSummary>, AppError> {
     let mine: Vec<i64> = match unit_code {
         Some(code) => {
-            sqlx::query_scalar("SELECT campaign_id FROM units WHERE code = ?")
+            sqlx::query_scalar("SELECT campaign_id FROM units WHERE code = $1")
                 .bind(code)
                 .fetch_all(db)
                 .await?
@@ -44,7 +42,7 @@ pub async fn list(
                 starts_on: r.try_get("starts_on")?,
                 ends_on: r.try_get("ends_on")?,
                 form_version: r.try_get("form_version")?,
-                open: r.try_get("open")?,
+                open: crate::db::flag(&r, "open")?,
                 deadlines: deadlines
                     .iter()
                     .filter(|(c, _, _)| *c == id)
@@ -101,16 +99,16 @@ fn summary(input: &CampaignInput) -> String {
 }
 
 async fn write_deadlines(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut crate::db::Conn,
     campaign_id: i64,
     deadlines: &[Deadline],
 ) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM deadlines WHERE campaign_id = ?")
+    sqlx::query("DELETE FROM deadlines WHERE campaign_id = $1")
         .bind(campaign_id)
         .execute(&mut *conn)
         .await?;
     for d in deadlines {
-        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES (?, ?, ?)")
+        sqlx::query("INSERT INTO deadlines (campaign_id, depth, due_on) VALUES ($1, $2, $3)")
             .bind(campaign_id)
             .bind(i64::from(d.depth))
             .bind(&d.due_on)
@@ -121,11 +119,11 @@ async fn write_deadlines(
 }
 
 /// Creates a campaign (with an empty tree).
-pub async fn create(db: &SqlitePool, admin: &Admin, input: &CampaignInput) -> Result<(), AppError> {
+pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(), AppError> {
     admin.national()?;
     check(input)?;
     let mut tx = begin_write(db).await?;
-    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = ?")
+    let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = $1")
         .bind(&input.code)
         .fetch_optional(&mut *tx)
         .await?;
@@ -136,7 +134,7 @@ pub async fn create(db: &SqlitePool, admin: &Admin, input: &CampaignInput) -> Re
     }
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
-         VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
     .bind(&input.code)
     .bind(input.year)
@@ -144,7 +142,7 @@ pub async fn create(db: &SqlitePool, admin: &Admin, input: &CampaignInput) -> Re
     .bind(&input.starts_on)
     .bind(&input.ends_on)
     .bind(&input.form_version)
-    .bind(input.open)
+    .bind(i64::from(input.open))
     .fetch_one(&mut *tx)
     .await?;
     write_deadlines(&mut tx, id, &input.deadlines).await?;
@@ -155,7 +153,7 @@ pub async fn create(db: &SqlitePool, admin: &Admin, input: &CampaignInput) -> Re
 
 /// Changes a campaign. Its code never changes; its form only while it has no report.
 pub async fn update(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     code: &str,
     input: &CampaignInput,
@@ -173,7 +171,7 @@ pub async fn update(
     let form_changed = campaign.form.version() != input.form_version;
     if form_changed {
         let (reports,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM reports WHERE campaign_id = ?")
+            sqlx::query_as("SELECT COUNT(*) FROM reports WHERE campaign_id = $1")
                 .bind(campaign.id)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -185,15 +183,15 @@ pub async fn update(
         }
     }
     sqlx::query(
-        "UPDATE campaigns SET year = ?, theme = ?, starts_on = ?, ends_on = ?, form_version = ?,
-             open = ? WHERE id = ?",
+        "UPDATE campaigns SET year = $1, theme = $2, starts_on = $3, ends_on = $4, form_version = $5,
+             open = $6 WHERE id = $7",
     )
     .bind(input.year)
     .bind(input.theme.trim())
     .bind(&input.starts_on)
     .bind(&input.ends_on)
     .bind(&input.form_version)
-    .bind(input.open)
+    .bind(i64::from(input.open))
     .bind(campaign.id)
     .execute(&mut *tx)
     .await?;

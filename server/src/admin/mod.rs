@@ -16,13 +16,13 @@ use std::collections::HashSet;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use sqlx::{SqliteConnection, SqlitePool};
 use tuanle_shared::FormDef;
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::Role;
 
 use crate::api::AppState;
 use crate::auth::Caller;
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 
 /// A signed-in administrator: a handler that takes one refuses everybody else.
@@ -62,9 +62,9 @@ pub struct Campaign {
 }
 
 impl Campaign {
-    pub async fn find(conn: &mut SqliteConnection, code: &str) -> Result<Campaign, AppError> {
+    pub async fn find(conn: &mut Conn, code: &str) -> Result<Campaign, AppError> {
         let (id, version): (i64, String) =
-            sqlx::query_as("SELECT id, form_version FROM campaigns WHERE code = ?")
+            sqlx::query_as("SELECT id, form_version FROM campaigns WHERE code = $1")
                 .bind(code)
                 .fetch_optional(&mut *conn)
                 .await?
@@ -90,18 +90,19 @@ pub struct UnitRow {
     pub kind: String,
     pub parent_id: Option<i64>,
     pub depth: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
     pub active: bool,
 }
 
 /// Finds a unit by code in a campaign; `None` when there is none.
 pub async fn unit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     campaign_id: i64,
     code: &str,
 ) -> Result<Option<UnitRow>, AppError> {
     Ok(sqlx::query_as(
         "SELECT id, code, name, kind, parent_id, depth, active FROM units
-         WHERE campaign_id = ? AND code = ?",
+         WHERE campaign_id = $1 AND code = $2",
     )
     .bind(campaign_id)
     .bind(code)
@@ -112,9 +113,9 @@ pub async fn unit(
 impl Admin {
     /// The national administrator account `username`, for tools that act as one (the
     /// national demo generator, benchmarks).
-    pub async fn national_account(db: &SqlitePool, username: &str) -> Result<Admin, AppError> {
+    pub async fn national_account(db: &Pool, username: &str) -> Result<Admin, AppError> {
         let (account_id,): (i64,) = sqlx::query_as(
-            "SELECT id FROM accounts WHERE username = ? AND role = 'admin' AND unit_code IS NULL",
+            "SELECT id FROM accounts WHERE username = $1 AND role = 'admin' AND unit_code IS NULL",
         )
         .bind(username)
         .fetch_optional(db)
@@ -148,7 +149,7 @@ impl Admin {
     /// nothing there.
     pub async fn top(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         campaign_id: i64,
     ) -> Result<Option<UnitRow>, AppError> {
         match &self.scope {
@@ -161,11 +162,7 @@ impl Admin {
     }
 
     /// Whether a unit is within reach.
-    pub async fn reaches(
-        &self,
-        conn: &mut SqliteConnection,
-        unit_id: i64,
-    ) -> Result<bool, AppError> {
+    pub async fn reaches(&self, conn: &mut Conn, unit_id: i64) -> Result<bool, AppError> {
         match &self.scope {
             None => Ok(true),
             Some(scope) => crate::reports::within(&mut *conn, scope, unit_id, false).await,
@@ -179,7 +176,7 @@ impl Admin {
     /// not bring another province's account of that code within reach.
     pub async fn reaches_code(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         code: &str,
         strictly: bool,
     ) -> Result<bool, AppError> {
@@ -191,11 +188,11 @@ impl Admin {
         }
         let (total, reached): (i64, i64) = sqlx::query_as(
             "WITH RECURSIVE up(start, id, parent_id, code) AS (
-                 SELECT id, id, parent_id, code FROM units WHERE code = ?1
+                 SELECT id, id, parent_id, code FROM units WHERE code = $1
                  UNION ALL
                  SELECT up.start, u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
              )
-             SELECT COUNT(DISTINCT start), COUNT(DISTINCT CASE WHEN code = ?2 THEN start END) FROM up",
+             SELECT COUNT(DISTINCT start), COUNT(DISTINCT CASE WHEN code = $2 THEN start END) FROM up",
         )
         .bind(code)
         .bind(scope)
@@ -208,16 +205,13 @@ impl Admin {
     /// outside their reach in any campaign, and codes of accounts whose unit exists
     /// nowhere. Giving one would bring someone else's account within reach. Empty for a
     /// national administrator.
-    pub async fn foreign_codes(
-        &self,
-        conn: &mut SqliteConnection,
-    ) -> Result<HashSet<String>, AppError> {
+    pub async fn foreign_codes(&self, conn: &mut Conn) -> Result<HashSet<String>, AppError> {
         let Some(scope) = &self.scope else {
             return Ok(HashSet::new());
         };
         let codes: Vec<String> = sqlx::query_scalar(
             "WITH RECURSIVE reach(id) AS (
-                 SELECT id FROM units WHERE code = ?1
+                 SELECT id FROM units WHERE code = $1
                  UNION ALL
                  SELECT u.id FROM units u JOIN reach ON u.parent_id = reach.id
              )
@@ -234,17 +228,13 @@ impl Admin {
 
     /// Whether this administrator may give `code` to a new unit: the one-code form of
     /// [`Admin::foreign_codes`], without loading every other province's codes.
-    pub async fn may_give_code(
-        &self,
-        conn: &mut SqliteConnection,
-        code: &str,
-    ) -> Result<bool, AppError> {
+    pub async fn may_give_code(&self, conn: &mut Conn, code: &str) -> Result<bool, AppError> {
         if self.is_national() {
             return Ok(true);
         }
         let (units, accounts): (i64, i64) = sqlx::query_as(
-            "SELECT (SELECT COUNT(*) FROM units WHERE code = ?1),
-                    (SELECT COUNT(*) FROM accounts WHERE unit_code = ?1)",
+            "SELECT (SELECT COUNT(*) FROM units WHERE code = $1),
+                    (SELECT COUNT(*) FROM accounts WHERE unit_code = $1)",
         )
         .bind(code)
         .fetch_one(&mut *conn)
@@ -260,7 +250,7 @@ impl Admin {
     /// is refused.
     pub async fn reach_unit(
         &self,
-        conn: &mut SqliteConnection,
+        conn: &mut Conn,
         campaign_id: i64,
         code: &str,
     ) -> Result<UnitRow, AppError> {
@@ -277,14 +267,12 @@ impl Admin {
 
 /// The ids of a subtree (the unit itself included), or of the whole campaign.
 pub const SUBTREE_CTE: &str = "WITH RECURSIVE reach(id) AS (
-         SELECT id FROM units WHERE campaign_id = ?1 AND (?2 IS NULL AND parent_id IS NULL OR id = ?2)
+         SELECT id FROM units WHERE campaign_id = $1 AND ($2 IS NULL AND parent_id IS NULL OR id = $2)
          UNION ALL
          SELECT u.id FROM units u JOIN reach ON u.parent_id = reach.id
      )";
 
 /// Opens a write transaction, taking the write lock at once (as every write does).
-pub async fn begin_write(
-    db: &SqlitePool,
-) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, AppError> {
-    Ok(db.begin_with("BEGIN IMMEDIATE").await?)
+pub async fn begin_write(db: &Pool) -> Result<crate::db::Tx, AppError> {
+    Ok(crate::db::begin_write(db).await?)
 }

@@ -4,13 +4,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::tree::{
     self, Anchor, Change, ExistingUnit, Plan, PlannedUnit, TreeRow, UnitKind,
 };
 use tuanle_shared::wire::admin::{TreeChange, TreePreview, TreeProblem};
 
 use super::{Admin, Campaign, audit, begin_write};
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 use crate::totals;
 
@@ -36,11 +37,11 @@ struct Stored {
     has_report: bool,
 }
 
-async fn load(conn: &mut SqliteConnection, campaign_id: i64) -> Result<Vec<Stored>, AppError> {
+async fn load(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Stored>, AppError> {
     let rows = sqlx::query(
         "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.depth, u.active,
-                EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) AS has_report
-         FROM units u WHERE u.campaign_id = ?",
+                CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) THEN 1 ELSE 0 END AS has_report
+         FROM units u WHERE u.campaign_id = $1",
     )
     .bind(campaign_id)
     .fetch_all(&mut *conn)
@@ -54,8 +55,8 @@ async fn load(conn: &mut SqliteConnection, campaign_id: i64) -> Result<Vec<Store
                 kind: r.try_get("kind")?,
                 parent_id: r.try_get("parent_id")?,
                 depth: r.try_get("depth")?,
-                active: r.try_get("active")?,
-                has_report: r.try_get("has_report")?,
+                active: crate::db::flag(&r, "active")?,
+                has_report: crate::db::flag(&r, "has_report")?,
             })
         })
         .collect()
@@ -123,7 +124,7 @@ impl Tree {
 /// Plans an import of `rows` below `under` (default: the administrator's reach) and,
 /// when `apply` and the plan has no problem, writes it.
 pub async fn import(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign_code: &str,
     under: Option<&str>,
@@ -308,7 +309,7 @@ fn describe(plan: &Plan, rows: usize) -> TreePreview {
 }
 
 async fn write(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn,
     campaign: &Campaign,
     tree: &Tree,
     plan: &Plan,
@@ -317,12 +318,12 @@ async fn write(
 ) -> Result<(), AppError> {
     let started = std::time::Instant::now();
     // Stats are rebuilt at the end; they would only hold deleted units back.
-    sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = ?")
+    sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = $1")
         .bind(campaign.id)
         .execute(&mut *conn)
         .await?;
     if let (Some(id), Some((name, kind))) = (anchor_id, &plan.anchor_update) {
-        sqlx::query("UPDATE units SET name = ?, kind = ? WHERE id = ?")
+        sqlx::query("UPDATE units SET name = $1, kind = $2 WHERE id = $3")
             .bind(name)
             .bind(kind.code())
             .bind(id)
@@ -360,24 +361,30 @@ async fn write(
     // New units first (parents before children, as in the plan), so a unit that moves
     // below a new one finds its parent there.
     for chunk in added.chunks(1_000) {
-        let mut insert = sqlx::QueryBuilder::new(
-            "INSERT INTO units (id, campaign_id, code, name, kind, parent_id, depth, active) ",
+        let sql = format!(
+            "INSERT INTO units (id, campaign_id, code, name, kind, parent_id, depth, active) VALUES {}",
+            crate::db::values_placeholders(chunk.len(), 8)
         );
-        insert.push_values(chunk, |mut b, (id, u, parent_id, depth)| {
-            b.push_bind(*id)
-                .push_bind(campaign.id)
-                .push_bind(&u.code)
-                .push_bind(&u.name)
-                .push_bind(u.kind.code())
-                .push_bind(*parent_id)
-                .push_bind(*depth)
-                .push_bind(true);
-        });
-        insert.build().execute(&mut *conn).await?;
+        let mut insert = sqlx::query(&sql);
+        for (id, u, parent_id, depth) in chunk {
+            insert = insert
+                .bind(*id)
+                .bind(campaign.id)
+                .bind(&u.code)
+                .bind(&u.name)
+                .bind(u.kind.code())
+                .bind(*parent_id)
+                .bind(*depth)
+                .bind(1_i64);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    if !added.is_empty() {
+        crate::db::ids_assigned(&mut *conn, "units").await?;
     }
     for (id, u, parent_id, depth) in updated {
         sqlx::query(
-            "UPDATE units SET name = ?, kind = ?, parent_id = ?, depth = ?, active = 1 WHERE id = ?",
+            "UPDATE units SET name = $1, kind = $2, parent_id = $3, depth = $4, active = 1 WHERE id = $5",
         )
         .bind(&u.name)
         .bind(u.kind.code())
@@ -389,13 +396,13 @@ async fn write(
     }
     tracing::info!(elapsed = ?started.elapsed(), "units written");
     for code in &plan.deactivated {
-        sqlx::query("UPDATE units SET active = 0 WHERE id = ?")
+        sqlx::query("UPDATE units SET active = 0 WHERE id = $1")
             .bind(ids[code])
             .execute(&mut *conn)
             .await?;
     }
     for code in &plan.removed {
-        sqlx::query("DELETE FROM units WHERE id = ?")
+        sqlx::query("DELETE FROM units WHERE id = $1")
             .bind(ids[code])
             .execute(&mut *conn)
             .await?;
@@ -410,10 +417,10 @@ async fn write(
 
 /// Sets every unit's depth from its place in the tree (units kept below a moved unit
 /// move with it).
-pub async fn fix_depths(conn: &mut SqliteConnection, campaign_id: i64) -> Result<(), AppError> {
+pub async fn fix_depths(conn: &mut Conn, campaign_id: i64) -> Result<(), AppError> {
     sqlx::query(
         "WITH RECURSIVE d(id, depth) AS (
-             SELECT id, 0 FROM units WHERE campaign_id = ?1 AND parent_id IS NULL
+             SELECT id, 0 FROM units WHERE campaign_id = $1 AND parent_id IS NULL
              UNION ALL
              SELECT u.id, d.depth + 1 FROM units u JOIN d ON u.parent_id = d.id
          )
@@ -428,7 +435,7 @@ pub async fn fix_depths(conn: &mut SqliteConnection, campaign_id: i64) -> Result
 /// The rows of an earlier campaign's tree (its active units), below the same anchor,
 /// to copy into another campaign.
 pub async fn rows_of(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     from: &str,
     under: Option<&str>,

@@ -1,35 +1,36 @@
 //! Editing a campaign's tree one unit at a time: list a unit's children, add a unit,
 //! rename, change kind, move, mark inactive or active again.
 
-use sqlx::{Row, SqliteConnection, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::tree::{self, MAX_NAME_CHARS, UnitKind};
 use tuanle_shared::wire::admin::{AdminUnit, AdminUnits, NewUnit, UnitChange};
 
 use super::{Admin, Campaign, UnitRow, audit, begin_write, tree::fix_depths, unit};
+use crate::db::{Conn, Pool};
 use crate::error::AppError;
 use crate::totals;
 
 const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active,
         (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS children,
-        EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) AS has_report
+        CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) THEN 1 ELSE 0 END AS has_report
      FROM units u LEFT JOIN units p ON p.id = u.parent_id";
 
-fn admin_unit(r: &sqlx::sqlite::SqliteRow) -> Result<AdminUnit, AppError> {
+fn admin_unit(r: &crate::db::DbRow) -> Result<AdminUnit, AppError> {
     Ok(AdminUnit {
         code: r.try_get("code")?,
         name: r.try_get("name")?,
         kind: r.try_get("kind")?,
         parent: r.try_get("parent")?,
         depth: u32::try_from(r.try_get::<i64, _>("depth")?).unwrap_or(0),
-        active: r.try_get("active")?,
+        active: crate::db::flag(r, "active")?,
         children: u64::try_from(r.try_get::<i64, _>("children")?).unwrap_or(0),
-        has_report: r.try_get("has_report")?,
+        has_report: crate::db::flag(r, "has_report")?,
     })
 }
 
 /// A unit's children; without `parent`, the top of the administrator's reach.
 pub async fn list(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     parent: Option<&str>,
@@ -40,14 +41,14 @@ pub async fn list(
         let top = admin.top(&mut conn, campaign.id).await?;
         let rows = match top {
             Some(u) => {
-                sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+                sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
                     .bind(u.id)
                     .fetch_all(&mut *conn)
                     .await?
             }
             None => {
                 sqlx::query(&format!(
-                    "{SELECT} WHERE u.campaign_id = ? AND u.parent_id IS NULL"
+                    "{SELECT} WHERE u.campaign_id = $1 AND u.parent_id IS NULL"
                 ))
                 .bind(campaign.id)
                 .fetch_all(&mut *conn)
@@ -60,11 +61,11 @@ pub async fn list(
         });
     };
     let p = admin.reach_unit(&mut conn, campaign.id, &parent).await?;
-    let this = sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+    let this = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
         .bind(p.id)
         .fetch_one(&mut *conn)
         .await?;
-    let rows = sqlx::query(&format!("{SELECT} WHERE u.parent_id = ? ORDER BY u.code"))
+    let rows = sqlx::query(&format!("{SELECT} WHERE u.parent_id = $1 ORDER BY u.code"))
         .bind(p.id)
         .fetch_all(&mut *conn)
         .await?;
@@ -106,7 +107,7 @@ fn check_kind(kind: &str) -> Result<UnitKind, AppError> {
 
 /// Adds a unit below one within reach.
 pub async fn add(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     new: &NewUnit,
@@ -141,7 +142,7 @@ pub async fn add(
     }
     sqlx::query(
         "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active)
-         VALUES (?, ?, ?, ?, ?, ?, 1)",
+         VALUES ($1, $2, $3, $4, $5, $6, 1)",
     )
     .bind(campaign.id)
     .bind(&code)
@@ -174,8 +175,8 @@ pub async fn add(
     Ok(view)
 }
 
-async fn one(conn: &mut SqliteConnection, id: i64) -> Result<AdminUnit, AppError> {
-    let row = sqlx::query(&format!("{SELECT} WHERE u.id = ?"))
+async fn one(conn: &mut Conn, id: i64) -> Result<AdminUnit, AppError> {
+    let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
         .bind(id)
         .fetch_one(&mut *conn)
         .await?;
@@ -185,7 +186,7 @@ async fn one(conn: &mut SqliteConnection, id: i64) -> Result<AdminUnit, AppError
 /// Changes a unit within reach. A move stays within reach and never goes below the unit
 /// itself; moving or (de)activating recomputes the campaign's totals.
 pub async fn change(
-    db: &SqlitePool,
+    db: &Pool,
     admin: &Admin,
     campaign: &str,
     code: &str,
@@ -201,7 +202,7 @@ pub async fn change(
     if let Some(name) = &change.name {
         let name = check_name(name)?;
         if name != u.name {
-            sqlx::query("UPDATE units SET name = ? WHERE id = ?")
+            sqlx::query("UPDATE units SET name = $1 WHERE id = $2")
                 .bind(&name)
                 .bind(u.id)
                 .execute(&mut *tx)
@@ -212,7 +213,7 @@ pub async fn change(
     if let Some(kind) = &change.kind {
         let kind = check_kind(kind)?;
         if kind.code() != u.kind {
-            sqlx::query("UPDATE units SET kind = ? WHERE id = ?")
+            sqlx::query("UPDATE units SET kind = $1 WHERE id = $2")
                 .bind(kind.code())
                 .bind(u.id)
                 .execute(&mut *tx)
@@ -243,7 +244,7 @@ pub async fn change(
                     "Không chuyển được một đơn vị vào bên dưới chính nó.",
                 ));
             }
-            sqlx::query("UPDATE units SET parent_id = ? WHERE id = ?")
+            sqlx::query("UPDATE units SET parent_id = $1 WHERE id = $2")
                 .bind(p.id)
                 .bind(u.id)
                 .execute(&mut *tx)
@@ -260,7 +261,7 @@ pub async fn change(
         // unit that counts for nobody.
         if !active {
             let (open_children,): (i64,) =
-                sqlx::query_as("SELECT COUNT(*) FROM units WHERE parent_id = ? AND active = 1")
+                sqlx::query_as("SELECT COUNT(*) FROM units WHERE parent_id = $1 AND active = 1")
                     .bind(u.id)
                     .fetch_one(&mut *tx)
                     .await?;
@@ -274,16 +275,16 @@ pub async fn change(
                 ));
             }
         } else if let Some(parent_id) = u.parent_id {
-            let (parent_active,): (bool,) = sqlx::query_as("SELECT active FROM units WHERE id = ?")
+            let (parent_active,): (i64,) = sqlx::query_as("SELECT active FROM units WHERE id = $1")
                 .bind(parent_id)
                 .fetch_one(&mut *tx)
                 .await?;
-            if !parent_active {
+            if parent_active == 0 {
                 return Err(parent_inactive());
             }
         }
-        sqlx::query("UPDATE units SET active = ? WHERE id = ?")
-            .bind(active)
+        sqlx::query("UPDATE units SET active = $1 WHERE id = $2")
+            .bind(i64::from(active))
             .bind(u.id)
             .execute(&mut *tx)
             .await?;

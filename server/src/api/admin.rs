@@ -35,7 +35,7 @@ async fn campaign_moved(state: &AppState, campaign: &str) -> Result<(), AppError
     let id = admin::Campaign::find(&mut *state.db.acquire().await?, campaign)
         .await?
         .id;
-    state.live.publish_all(id);
+    state.live.publish_all(id).await;
     Ok(())
 }
 

@@ -42,7 +42,7 @@ pub async fn dashboard_events(
                 }
                 tokio::select! {
                     received = rx.recv() => match received {
-                        Ok(m) if m.concerns(campaign_id, unit_id) => break Some(m.at),
+                        Ok(m) if m.concerns(campaign_id, unit_id) => break m.at(),
                         Ok(_) => continue,
                         // Missed some changes: one refetch covers them all.
                         Err(RecvError::Lagged(_)) => break None,

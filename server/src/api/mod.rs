@@ -12,16 +12,16 @@ mod session;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, patch, post, put};
-use sqlx::SqlitePool;
 use tuanle_shared::wire::admin::routes as admin_routes;
 use tuanle_shared::wire::routes;
 
+use crate::db::Pool;
 use crate::error::AppError;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    pub db: SqlitePool,
+    pub db: Pool,
     /// Report writes take turns here before they open their transaction. SQLite has one
     /// writer at a time; writers racing for its lock sleep in its busy handler (up to
     /// 100 ms a try), which under 200 tablets gave seconds of p99 latency.

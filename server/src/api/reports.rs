@@ -32,7 +32,7 @@ pub async fn report_push(
     let turn = state.write_turn.lock().await;
     let (answer, moved) = reports::push(&state.db, &caller, &target, body).await?;
     drop(turn);
-    state.live.publish(target.campaign_id, moved);
+    state.live.publish(target.campaign_id, moved).await;
     Ok(Json(answer))
 }
 
@@ -47,7 +47,7 @@ pub async fn report_submit(
     let turn = state.write_turn.lock().await;
     let (report, moved) = reports::submit(&state.db, &caller, &target, body).await?;
     drop(turn);
-    state.live.publish(target.campaign_id, moved);
+    state.live.publish(target.campaign_id, moved).await;
     Ok(Json(report))
 }
 
@@ -74,7 +74,7 @@ pub async fn report_return(
     let turn = state.write_turn.lock().await;
     let (report, moved) = reports::review(&state.db, &caller, &target, review).await?;
     drop(turn);
-    state.live.publish(target.campaign_id, moved);
+    state.live.publish(target.campaign_id, moved).await;
     Ok(Json(report))
 }
 
@@ -89,6 +89,6 @@ pub async fn report_approve(
     let turn = state.write_turn.lock().await;
     let (report, moved) = reports::review(&state.db, &caller, &target, Review::Approve).await?;
     drop(turn);
-    state.live.publish(target.campaign_id, moved);
+    state.live.publish(target.campaign_id, moved).await;
     Ok(Json(report))
 }

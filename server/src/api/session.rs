@@ -26,7 +26,7 @@ pub async fn session_create(
 ) -> Result<impl IntoResponse, AppError> {
     let username = body.username.trim().to_lowercase();
     let row = sqlx::query(
-        "SELECT id, display_name, password_hash, role, unit_code FROM accounts WHERE username = ? AND disabled = 0",
+        "SELECT id, display_name, password_hash, role, unit_code FROM accounts WHERE username = $1 AND disabled = 0",
     )
     .bind(&username)
     .fetch_optional(&state.db)

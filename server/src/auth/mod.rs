@@ -46,7 +46,7 @@ pub fn cookie_in<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&
 
 /// The caller when signed in, `None` otherwise (for answers that differ, not refusals).
 pub async fn optional(
-    db: &sqlx::SqlitePool,
+    db: &crate::db::Pool,
     headers: &axum::http::HeaderMap,
 ) -> Result<Option<Caller>, AppError> {
     match cookie_in(headers, SESSION_COOKIE) {

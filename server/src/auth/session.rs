@@ -1,11 +1,12 @@
 //! Sessions: a random 256-bit token in the cookie, its BLAKE2b hash in the database.
 
 use blake2::{Blake2b512, Digest};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use tuanle_shared::wire::{Me, Role, SESSION_COOKIE};
 
 use super::Caller;
 use crate::clock::now_ms;
+use crate::db::Pool;
 use crate::error::AppError;
 
 /// How long a session lasts: a term, so a reporter signs in once per campaign.
@@ -16,13 +17,13 @@ fn token_hash(token: &str) -> Vec<u8> {
 }
 
 /// Opens a session for an account; returns the token for the cookie.
-pub async fn create(db: &SqlitePool, account_id: i64) -> Result<String, AppError> {
+pub async fn create(db: &Pool, account_id: i64) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let now = now_ms();
     sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash(&token))
     .bind(account_id)
@@ -34,14 +35,14 @@ pub async fn create(db: &SqlitePool, account_id: i64) -> Result<String, AppError
 }
 
 /// The caller behind a token, if the session is live and the account enabled.
-pub async fn lookup(db: &SqlitePool, token: &str) -> Result<Option<Caller>, AppError> {
+pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, AppError> {
     if token.len() != 64 {
         return Ok(None);
     }
     let row = sqlx::query(
         "SELECT a.id, a.username, a.display_name, a.role, a.unit_code
          FROM sessions s JOIN accounts a ON a.id = s.account_id
-         WHERE s.token_hash = ? AND s.expires_at > ? AND a.disabled = 0",
+         WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = 0",
     )
     .bind(token_hash(token))
     .bind(now_ms())
@@ -61,8 +62,8 @@ pub async fn lookup(db: &SqlitePool, token: &str) -> Result<Option<Caller>, AppE
 }
 
 /// Ends a session.
-pub async fn delete(db: &SqlitePool, token: &str) -> Result<(), AppError> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = ?")
+pub async fn delete(db: &Pool, token: &str) -> Result<(), AppError> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
         .execute(db)
         .await?;
