@@ -405,6 +405,27 @@ fn kill_group(child: &mut Child) {
     let _ = child.wait();
 }
 
+/// Reads a server-sent event stream until an event named `name` arrives; fails when
+/// the stream ends or nothing came within `within`.
+pub async fn wait_for_event(
+    stream: &mut reqwest::Response,
+    name: &str,
+    within: Duration,
+) -> anyhow::Result<()> {
+    let wanted = format!("event: {name}");
+    tokio::time::timeout(within, async {
+        loop {
+            match stream.chunk().await? {
+                Some(bytes) if String::from_utf8_lossy(&bytes).contains(&wanted) => return Ok(()),
+                Some(_) => continue,
+                None => bail!("the event stream ended"),
+            }
+        }
+    })
+    .await
+    .with_context(|| format!("no {name:?} event within {within:?}"))?
+}
+
 /// A JSON client of the API that keeps its session cookie, as the app does.
 pub struct ApiClient {
     base: String,
@@ -418,6 +439,16 @@ impl ApiClient {
             base: server.url(""),
             http: reqwest::Client::new(),
             cookie: None,
+        }
+    }
+
+    /// The same client, session included, talking to another server instance (as a
+    /// load balancer would send it).
+    pub fn at(&self, addr: SocketAddr) -> ApiClient {
+        ApiClient {
+            base: format!("http://{addr}"),
+            http: self.http.clone(),
+            cookie: self.cookie.clone(),
         }
     }
 

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, wait_for_event};
 use tuanle_server::auth::Caller;
 use tuanle_server::reports::{self, Review};
 use tuanle_server::totals;
@@ -268,22 +268,6 @@ async fn a_submission_is_announced_on_the_event_stream() -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(r.status(), 200);
-    let chunk = tokio::time::timeout(Duration::from_secs(1), async {
-        loop {
-            match events.chunk().await {
-                Ok(Some(bytes)) if String::from_utf8_lossy(&bytes).contains("event: changed") => {
-                    return Ok(());
-                }
-                Ok(Some(_)) => continue,
-                Ok(None) => return Err(anyhow::anyhow!("stream ended")),
-                Err(e) => return Err(e.into()),
-            }
-        }
-    })
-    .await;
-    assert!(
-        matches!(chunk, Ok(Ok(()))),
-        "no change event within a second: {chunk:?}"
-    );
+    wait_for_event(&mut events, "changed", Duration::from_secs(1)).await?;
     Ok(())
 }
