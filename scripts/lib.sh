@@ -66,11 +66,14 @@ ensure_postgres() {
 }
 
 # Starts a throw-away PostgreSQL cluster on a free loopback port, removed when the
-# calling script exits, and exports its URL as TUANLE_TEST_POSTGRES.
+# calling script exits, and exports its URL as TUANLE_TEST_POSTGRES. Tests run it
+# without fsync; `start_test_postgres durable` keeps PostgreSQL's durable defaults
+# (benchmarks, to compare fairly with SQLite's synchronous=FULL).
 PG_DIR=""
 start_test_postgres() {
   ensure_postgres
-  local bin port as=()
+  local bin port as=() fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${1:-}" = durable ] && fast=""
   bin="$(pg_bin)"
   PG_DIR="$(mktemp -d /tmp/tuanle-pg.XXXXXX)"
   # initdb refuses to run as root: the cluster then belongs to Debian's postgres user.
@@ -83,9 +86,8 @@ start_test_postgres() {
   "${as[@]}" "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --no-locale -E UTF8 >/dev/null
   for port in $(shuf -i 20000-60000 -n 50); do
     (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null && continue
-    # A disposable cluster: no fsync.
     if "${as[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w -s start -o \
-      "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=500 -c fsync=off -c synchronous_commit=off -c full_page_writes=off"; then
+      "-c listen_addresses=127.0.0.1 -p $port -k $PG_DIR -c max_connections=500 $fast"; then
       export TUANLE_TEST_POSTGRES="postgres://postgres@127.0.0.1:$port/postgres"
       say "PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throw-away)"
       return 0

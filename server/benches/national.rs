@@ -1,5 +1,6 @@
-//! The national campaign under load, on SQLite: `cargo bench -p tuanle-server --bench
-//! national` (about two minutes). It generates the national demo campaign (99,433 units,
+//! The national campaign under load: `cargo bench -p tuanle-server --bench national`
+//! (about two minutes) on SQLite; on PostgreSQL with `TUANLE_BENCH_POSTGRES` set to a
+//! server it may create a database on (`scripts/bench` runs both). It generates the national demo campaign (99,433 units,
 //! reports for 60 %), then measures:
 //! - consolidated national totals from scratch (cold) and as stored (incremental), and
 //!   the Excel export of the national form, in process, median of 5;
@@ -94,7 +95,13 @@ impl Client {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", dir.path().join("tuanle.db").display());
+    let url = match std::env::var("TUANLE_BENCH_POSTGRES") {
+        Ok(admin_url) if !admin_url.is_empty() => {
+            db::create_postgres_database(&admin_url, "tuanle_bench").await?
+        }
+        _ => format!("sqlite://{}", dir.path().join("tuanle.db").display()),
+    };
+    println!("database: {}", url.split('/').next().unwrap_or_default());
     let pool = db::connect(&url).await?;
     demo::seed_if_empty(&pool).await?;
     let admin = Admin::national_account(&pool, "admin")
@@ -156,6 +163,7 @@ async fn main() -> anyhow::Result<()> {
             .args(["--addr", &format!("127.0.0.1:{port}"), "--data-dir"])
             .arg(dir.path())
             .args(["--assets-dir", "/nonexistent"])
+            .args(["--database-url", &url])
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .spawn()?,

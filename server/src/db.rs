@@ -207,6 +207,26 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
     Ok(pool)
 }
 
+/// Creates a new, empty database named `{prefix}_{random}` on the PostgreSQL server
+/// `admin_url` can create databases on, and returns its URL: each test server and
+/// benchmark run gets a database of its own.
+pub async fn create_postgres_database(admin_url: &str, prefix: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let mut admin = sqlx::postgres::PgConnection::connect(admin_url)
+        .await
+        .with_context(|| format!("cannot reach PostgreSQL at {}", redact(admin_url)))?;
+    let mut random = [0u8; 8];
+    getrandom::fill(&mut random).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
+    let name = format!("{prefix}_{:016x}", u64::from_le_bytes(random));
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await?;
+    admin.close().await?;
+    let mut url = url::Url::parse(admin_url)?;
+    url.set_path(&name);
+    Ok(url.to_string())
+}
+
 /// The URL without its password, for messages and logs.
 fn redact(url: &str) -> String {
     match url::Url::parse(url) {

@@ -52,33 +52,12 @@ pub fn test_postgres() -> Option<String> {
 /// A fresh, empty database for one test server: a new PostgreSQL database when the tests
 /// run on PostgreSQL, else a SQLite file in `data_dir` (created by the server).
 pub async fn fresh_database(data_dir: &std::path::Path) -> anyhow::Result<String> {
-    let Some(admin_url) = test_postgres() else {
-        return Ok(format!("sqlite://{}", data_dir.join("tuanle.db").display()));
-    };
-    use sqlx::Connection;
-    let mut admin = sqlx::postgres::PgConnection::connect(&admin_url)
-        .await
-        .with_context(|| format!("cannot reach the test PostgreSQL at {admin_url}"))?;
-    let name = format!("tuanle_test_{:016x}", rand_u64());
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await?;
-    admin.close().await?;
-    let mut url = url::Url::parse(&admin_url)?;
-    url.set_path(&name);
-    Ok(url.to_string())
-}
-
-fn rand_u64() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    h.finish()
+    match test_postgres() {
+        Some(admin_url) => {
+            tuanle_server::db::create_postgres_database(&admin_url, "tuanle_test").await
+        }
+        None => Ok(format!("sqlite://{}", data_dir.join("tuanle.db").display())),
+    }
 }
 
 impl TestServer {
