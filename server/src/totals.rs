@@ -12,7 +12,7 @@ use sqlx::Row;
 use tuanle_shared::wire::{Completeness, ReportStatus};
 use tuanle_shared::{Content, Figures, FormDef};
 
-use crate::db::{Conn, Pool};
+use crate::db::{Conn, DbRow, Pool};
 use crate::error::AppError;
 use crate::reports;
 
@@ -138,33 +138,41 @@ fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
+/// `up`: the unit `$1` and its ancestors whose stats include it, `n` steps up.
+const UP: &str = "up(id, parent_id, active, n) AS (
+     SELECT id, parent_id, active, 0 FROM units WHERE id = $1
+     UNION ALL
+     SELECT u.id, u.parent_id, u.active, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+     WHERE up.active = 1
+ )";
+
 /// The unit and its ancestors whose stats include it, nearest first: the walk up stops
 /// at the first inactive unit, which counts its subtree but is left out of its parent's.
 pub async fn ancestors(conn: &mut Conn, unit_id: i64) -> Result<Vec<i64>, AppError> {
-    Ok(sqlx::query_scalar(
-        "WITH RECURSIVE up(id, parent_id, active, n) AS (
-             SELECT id, parent_id, active, 0 FROM units WHERE id = $1
-             UNION ALL
-             SELECT u.id, u.parent_id, u.active, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
-             WHERE up.active = 1
-         )
-         SELECT id FROM up ORDER BY n",
+    Ok(
+        sqlx::query_scalar(&format!("WITH RECURSIVE {UP} SELECT id FROM up ORDER BY n"))
+            .bind(unit_id)
+            .fetch_all(&mut *conn)
+            .await?,
     )
-    .bind(unit_id)
-    .fetch_all(&mut *conn)
-    .await?)
 }
 
 /// The stored stats of one subtree.
 pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, AppError> {
-    let row = sqlx::query(
-        "SELECT units, draft, on_time, late, returned, approved, final, provisional
-         FROM subtree_stats WHERE unit_id = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {STATS_COLUMNS} FROM subtree_stats WHERE unit_id = $1"
+    ))
     .bind(unit_id)
     .fetch_optional(&mut *conn)
     .await?
     .ok_or_else(|| AppError::Internal(format!("no totals for unit {unit_id}")))?;
+    stats_of(form, &row)
+}
+
+/// The columns [`stats_of`] reads.
+const STATS_COLUMNS: &str = "units, draft, on_time, late, returned, approved, final, provisional";
+
+fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, AppError> {
     let get = |name: &str| row.try_get::<i64, _>(name).map(to_u64);
     let mut c = Completeness {
         units: get("units")?,
@@ -185,29 +193,68 @@ pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats
     })
 }
 
-async fn store(conn: &mut Conn, campaign_id: i64, unit_id: i64, s: &Stats) -> Result<(), AppError> {
-    let c = &s.completeness;
-    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-    sqlx::query(
+/// Writes many subtrees' stats in one statement (an upsert): one round trip for a
+/// push's whole chain of ancestors, or for 500 units of a rebuild.
+async fn store_many(
+    conn: &mut Conn,
+    campaign_id: i64,
+    stats: &[(i64, &Stats)],
+) -> Result<(), AppError> {
+    if stats.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
         "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+         VALUES {}
          ON CONFLICT (unit_id) DO UPDATE SET units = excluded.units, draft = excluded.draft,
              on_time = excluded.on_time, late = excluded.late, returned = excluded.returned,
              approved = excluded.approved, final = excluded.final, provisional = excluded.provisional",
-    )
-    .bind(unit_id)
-    .bind(campaign_id)
-    .bind(n(c.units))
-    .bind(n(c.draft))
-    .bind(n(c.on_time))
-    .bind(n(c.late))
-    .bind(n(c.returned))
-    .bind(n(c.approved))
-    .bind(slots_json(&s.final_figures)?)
-    .bind(slots_json(&s.provisional_figures)?)
-    .execute(&mut *conn)
-    .await?;
+        crate::db::values_placeholders(stats.len(), 10)
+    );
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    let mut query = sqlx::query(&sql);
+    for (unit_id, s) in stats {
+        let c = &s.completeness;
+        query = query
+            .bind(*unit_id)
+            .bind(campaign_id)
+            .bind(n(c.units))
+            .bind(n(c.draft))
+            .bind(n(c.on_time))
+            .bind(n(c.late))
+            .bind(n(c.returned))
+            .bind(n(c.approved))
+            .bind(slots_json(&s.final_figures)?)
+            .bind(slots_json(&s.provisional_figures)?);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// The stats of a unit and of its ancestors whose stats include it, nearest first (see
+/// [`ancestors`]), in one query.
+async fn chain(
+    conn: &mut Conn,
+    form: &FormDef,
+    unit_id: i64,
+) -> Result<Vec<(i64, Stats)>, AppError> {
+    let rows = sqlx::query(&format!(
+        "WITH RECURSIVE {UP}
+         SELECT up.id, {STATS_COLUMNS} FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
+         ORDER BY up.n"
+    ))
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: i64 = row.try_get("id")?;
+            if row.try_get::<Option<i64>, _>("units")?.is_none() {
+                return Err(AppError::Internal(format!("no totals for unit {id}")));
+            }
+            Ok((id, stats_of(form, row)?))
+        })
+        .collect()
 }
 
 /// Replaces a report's old contribution by its new one in its subtree and every
@@ -228,9 +275,8 @@ pub async fn apply(
         before.provisional_figures(form),
         after.provisional_figures(form),
     );
-    let ids = ancestors(conn, unit_id).await?;
-    for &id in &ids {
-        let mut stats = load(conn, form, id).await?;
+    let mut chain = chain(conn, form, unit_id).await?;
+    for (id, stats) in &mut chain {
         stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
         stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
         stats
@@ -241,9 +287,10 @@ pub async fn apply(
             .provisional_figures
             .checked_replace(form, &old_prov, &new_prov)
             .map_err(|e| AppError::Internal(format!("totals of unit {id}: {e}")))?;
-        store(conn, campaign_id, id, &stats).await?;
     }
-    Ok(ids)
+    let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
+    store_many(conn, campaign_id, &refs).await?;
+    Ok(chain.into_iter().map(|(id, _)| id).collect())
 }
 
 /// A unit just added to a tree: its own empty stats, and one more unit expected in each
@@ -254,15 +301,15 @@ pub async fn unit_added(
     campaign_id: i64,
     unit_id: i64,
 ) -> Result<Vec<i64>, AppError> {
-    store(conn, campaign_id, unit_id, &Stats::empty(form, 1)).await?;
-    let ids = ancestors(conn, unit_id).await?;
-    for &id in ids.iter().skip(1) {
-        let mut stats = load(conn, form, id).await?;
+    store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
+    let mut chain = chain(conn, form, unit_id).await?;
+    for (_, stats) in chain.iter_mut().skip(1) {
         stats.completeness.units += 1;
         stats.completeness.not_started += 1;
-        store(conn, campaign_id, id, &stats).await?;
     }
-    Ok(ids)
+    let refs: Vec<(i64, &Stats)> = chain.iter().skip(1).map(|(id, s)| (*id, s)).collect();
+    store_many(conn, campaign_id, &refs).await?;
+    Ok(chain.into_iter().map(|(id, _)| id).collect())
 }
 
 /// Every subtree's stats of a campaign, computed from scratch from the reports.
@@ -362,27 +409,8 @@ pub async fn rebuild_in(conn: &mut Conn, campaign_id: i64, form: &FormDef) -> Re
     // Many rows per statement: a national tree has 100,000 subtrees.
     let stats: Vec<(i64, Stats)> = stats.into_iter().collect();
     for chunk in stats.chunks(500) {
-        let sql = format!(
-            "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional) VALUES {}",
-            crate::db::values_placeholders(chunk.len(), 10)
-        );
-        let mut insert = sqlx::query(&sql);
-        let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        for (id, s) in chunk {
-            let c = &s.completeness;
-            insert = insert
-                .bind(*id)
-                .bind(campaign_id)
-                .bind(n(c.units))
-                .bind(n(c.draft))
-                .bind(n(c.on_time))
-                .bind(n(c.late))
-                .bind(n(c.returned))
-                .bind(n(c.approved))
-                .bind(slots_json(&s.final_figures)?)
-                .bind(slots_json(&s.provisional_figures)?);
-        }
-        insert.execute(&mut *conn).await?;
+        let refs: Vec<(i64, &Stats)> = chunk.iter().map(|(id, s)| (*id, s)).collect();
+        store_many(conn, campaign_id, &refs).await?;
     }
     Ok(())
 }
