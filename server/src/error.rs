@@ -20,6 +20,9 @@ pub enum AppError {
     NotSignedIn,
     #[error("wrong username or password")]
     BadCredentials,
+    /// Too many failed sign-ins for this username or from this address lately.
+    #[error("too many sign-in attempts")]
+    TooManyAttempts { retry_after_s: u64 },
     #[error("forbidden")]
     Forbidden,
     /// Input that cannot be used, with its precise code.
@@ -90,6 +93,16 @@ impl AppError {
                 S::UNAUTHORIZED,
                 "BAD_CREDENTIALS",
                 "Tên đăng nhập hoặc mật khẩu không đúng.",
+            ),
+            AppError::TooManyAttempts { retry_after_s } => (
+                S::TOO_MANY_REQUESTS,
+                ApiError::new(
+                    "TOO_MANY_ATTEMPTS",
+                    format!(
+                        "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {} phút.",
+                        retry_after_s.div_ceil(60)
+                    ),
+                ),
             ),
             AppError::Forbidden => plain(
                 S::FORBIDDEN,
@@ -194,6 +207,11 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         if let AppError::Conflict(c) = self {
             return (StatusCode::CONFLICT, Json(*c)).into_response();
+        }
+        if let AppError::TooManyAttempts { retry_after_s } = self {
+            let retry_after = [(axum::http::header::RETRY_AFTER, retry_after_s.to_string())];
+            let (status, body) = self.status_and_body();
+            return (status, retry_after, Json(body)).into_response();
         }
         let (status, body) = self.status_and_body();
         (status, Json(body)).into_response()

@@ -1,7 +1,9 @@
 //! `/api/v1/session`: sign in (`POST`), who am I (`GET`), sign out (`DELETE`).
 
 use axum::Json;
-use axum::extract::State;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::IntoResponse;
@@ -9,7 +11,7 @@ use sqlx::Row;
 use tuanle_shared::wire::{Me, SESSION_COOKIE, SignIn};
 
 use super::AppState;
-use crate::auth::{Caller, cookie, password, session};
+use crate::auth::{Caller, cookie, limit, password, session};
 use crate::error::{ApiJson, AppError};
 
 /// A hash verified when the username is unknown, so that a wrong username takes as
@@ -22,9 +24,12 @@ fn dummy_hash() -> String {
 
 pub async fn session_create(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<impl IntoResponse, AppError> {
     let username = body.username.trim().to_lowercase();
+    // Before any password is checked: a guesser gets refusals, not answers.
+    limit::check(&state.db, &username, peer.ip()).await?;
     let row = sqlx::query(
         "SELECT id, display_name, password_hash, role, unit_code FROM accounts WHERE username = $1 AND disabled = 0",
     )
@@ -40,8 +45,10 @@ pub async fn session_create(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(row) = row.filter(|_| ok) else {
+        limit::failed(&state.db, &username, peer.ip()).await?;
         return Err(AppError::BadCredentials);
     };
+    limit::succeeded(&state.db, &username).await?;
     let account_id: i64 = row.try_get("id")?;
     let role: String = row.try_get("role")?;
     let me = Me {

@@ -1,0 +1,92 @@
+//! Sign-in cannot be used to guess passwords: failures are counted per account and per
+//! address, in the database (so every instance counts the same), and past the limit
+//! sign-in is refused before any password is checked.
+
+use serde_json::json;
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_server::auth::limit::{PER_ACCOUNT, PER_ADDRESS};
+use tuanle_shared::wire::{ApiError, routes};
+
+async fn sign_in(client: &ApiClient, username: &str, password: &str) -> reqwest::Response {
+    client
+        .post(
+            routes::SESSION,
+            &json!({"username": username, "password": password}),
+        )
+        .await
+        .expect("an answer")
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_account_for_a_while_on_every_instance() {
+    let server = TestServer::spawn().await.expect("server");
+    let client = ApiClient::new(&server);
+    for _ in 0..PER_ACCOUNT {
+        let r = sign_in(&client, "nb-hq-th", "đoán-bừa").await;
+        assert_eq!(r.status(), 401);
+    }
+    // Now even the right password is refused, with a time to wait.
+    let r = sign_in(&client, "nb-hq-th", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 429);
+    let retry_after: u64 = r
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
+    let body: ApiError = r.json().await.expect("error body");
+    assert_eq!(body.code, "TOO_MANY_ATTEMPTS");
+    assert!(body.message.contains("thử lại sau"), "{}", body.message);
+    // The username's case does not get around it.
+    assert_eq!(
+        sign_in(&client, "NB-HQ-TH", DEMO_PASSWORD).await.status(),
+        429
+    );
+    // Another instance on the same database refuses it too.
+    let other = server.start_another().await.expect("second instance");
+    let elsewhere = ApiClient::new(&server).at(other);
+    assert_eq!(
+        sign_in(&elsewhere, "nb-hq-th", DEMO_PASSWORD)
+            .await
+            .status(),
+        429
+    );
+    // Other accounts from the same address are not held back.
+    assert_eq!(
+        sign_in(&client, "nb-hq-mn", DEMO_PASSWORD).await.status(),
+        200
+    );
+}
+
+#[tokio::test]
+async fn an_address_guessing_many_usernames_is_held_back() {
+    let server = TestServer::spawn().await.expect("server");
+    let client = ApiClient::new(&server);
+    for i in 0..PER_ADDRESS {
+        let r = sign_in(&client, &format!("khong-co-{i}"), "sai").await;
+        assert_eq!(r.status(), 401, "attempt {i}");
+    }
+    let r = sign_in(&client, "nb-hq-th", DEMO_PASSWORD).await;
+    assert_eq!(r.status(), 429);
+}
+
+#[tokio::test]
+async fn a_success_clears_the_accounts_failures() {
+    let server = TestServer::spawn().await.expect("server");
+    let client = ApiClient::new(&server);
+    for _ in 0..PER_ACCOUNT - 1 {
+        assert_eq!(sign_in(&client, "nb-hq-th", "sai").await.status(), 401);
+    }
+    assert_eq!(
+        sign_in(&client, "nb-hq-th", DEMO_PASSWORD).await.status(),
+        200
+    );
+    for _ in 0..PER_ACCOUNT - 1 {
+        assert_eq!(sign_in(&client, "nb-hq-th", "sai").await.status(), 401);
+    }
+    assert_eq!(
+        sign_in(&client, "nb-hq-th", DEMO_PASSWORD).await.status(),
+        200
+    );
+}
