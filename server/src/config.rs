@@ -34,6 +34,21 @@ pub struct Config {
     /// Mark the session cookie `Secure`: set when the server is reached over TLS.
     #[arg(long, env = "TUANLE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+
+    /// Something else than serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The server's other commands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Writes a consistent copy of the SQLite database to FILE, while the server runs
+    /// (on PostgreSQL, use `pg_dump`). Start a server on the copy to restore it.
+    Backup {
+        /// The copy to write; must not exist yet.
+        file: PathBuf,
+    },
 }
 
 impl Config {
@@ -54,6 +69,7 @@ impl Config {
             assets_dir,
             demo: true,
             secure_cookies: false,
+            command: None,
         }
     }
 }

@@ -6,7 +6,8 @@
 //!
 //! # Layout
 //! - [`config`]: flags and environment, with defaults that start a working product.
-//! - [`db`]: the SQLite file (WAL mode), created and migrated on first start.
+//! - [`db`]: the SQLite file (WAL mode) or PostgreSQL database, created and migrated on
+//!   first start; [`backup`]: a consistent online copy of a SQLite database.
 //! - [`demo`]: the demo campaign and its small tree.
 //! - [`admin`]: campaigns, the tree (imports from spreadsheets, edits), accounts, the audit log.
 //! - [`api`]: the routes, one module per resource.
@@ -23,6 +24,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod backup;
 pub mod clock;
 pub mod config;
 pub mod dashboard;

@@ -1,9 +1,11 @@
 //! Starts the server: `tuanle-server --help` lists the flags (each also an environment
 //! variable). With no flags it serves `target/dist` on 127.0.0.1:8080 from `data/tuanle.db`.
+//! `tuanle-server backup FILE` writes a consistent copy of the database instead.
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use tuanle_server::{Application, Config};
+use tuanle_server::config::Command;
+use tuanle_server::{Application, Config, backup};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -13,6 +15,11 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::parse();
+    if let Some(Command::Backup { file }) = &config.command {
+        let done = backup::backup(&config.database_url(), file).await?;
+        println!("{done}");
+        return Ok(());
+    }
     let app = Application::build(&config).await?;
     if config.demo {
         println!("{}", tuanle_server::demo::accounts_summary());

@@ -437,7 +437,20 @@ impl ApiClient {
         username: &str,
         password: &str,
     ) -> anyhow::Result<ApiClient> {
-        let mut client = ApiClient::new(server);
+        ApiClient::sign_in_at(server.addr, username, password).await
+    }
+
+    /// Signs in on the server at `addr`.
+    pub async fn sign_in_at(
+        addr: SocketAddr,
+        username: &str,
+        password: &str,
+    ) -> anyhow::Result<ApiClient> {
+        let mut client = ApiClient {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            cookie: None,
+        };
         let response = client
             .post(
                 tuanle_shared::wire::routes::SESSION,
