@@ -225,7 +225,25 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
+        if !is_json(req.headers()) {
+            return Err(AppError::NotJson);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest {
+                        code: "BAD_JSON",
+                        message: format!("Không đọc được dữ liệu gửi lên: {}", e.body_text()),
+                    }
+                }
+            })?;
+        if has_nul(&bytes) {
+            return Err(nul_refused());
+        }
+        match Json::<T>::from_bytes(&bytes) {
             Ok(Json(value)) => Ok(ApiJson(value)),
             Err(rejection) => Err(match rejection {
                 JsonRejection::MissingJsonContentType(_) => AppError::NotJson,
@@ -248,6 +266,62 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// Whether the request says its body is JSON (`application/json`, or `…+json`).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Whether a JSON text holds a NUL character (`\u0000`; a raw NUL is invalid JSON).
+/// No report or name has one, and PostgreSQL cannot store it in text: refused at the
+/// door, the same on both engines.
+fn has_nul(json: &[u8]) -> bool {
+    json.windows(6).any(|w| w == b"\\u0000")
+}
+
+/// The same for a URL's path or query (`%00`).
+fn has_nul_escape(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| w == b"%00")
+}
+
+fn nul_refused() -> AppError {
+    AppError::BadRequest {
+        code: "BAD_TEXT",
+        message: "Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL).".into(),
+    }
+}
+
+/// Path parameters whose rejection (an undecodable segment, invalid UTF-8) answers in
+/// the API's own `{code, message}`.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        if has_nul_escape(parts.uri.path()) {
+            return Err(nul_refused());
+        }
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| AppError::BadRequest {
+                code: "BAD_PATH",
+                message: format!("Đường dẫn không đúng: {}", e.body_text()),
+            })
+    }
+}
+
 /// A query string whose rejection answers in the API's own `{code, message}`.
 pub struct ApiQuery<T>(pub T);
 
@@ -258,6 +332,9 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
         parts: &mut axum::http::request::Parts,
         state: &S,
     ) -> Result<Self, Self::Rejection> {
+        if parts.uri.query().is_some_and(has_nul_escape) {
+            return Err(nul_refused());
+        }
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| ApiQuery(q.0))
@@ -265,5 +342,18 @@ impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for
                 code: "BAD_QUERY",
                 message: format!("Tham số trên đường dẫn không đúng: {}", e.body_text()),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_found_in_json_and_urls() {
+        assert!(has_nul(br#"{"username": "a\u0000b"}"#));
+        assert!(!has_nul(br#"{"username": "a\u0041b"}"#));
+        assert!(has_nul_escape("/api/v1/campaigns/2025/reports/NB%00"));
+        assert!(!has_nul_escape("/api/v1/campaigns/2025/reports/NB%20"));
     }
 }

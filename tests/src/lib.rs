@@ -469,6 +469,11 @@ impl ApiClient {
         Ok(client)
     }
 
+    /// The session cookie (`name=value`), for requests built by hand.
+    pub fn cookie(&self) -> Option<&str> {
+        self.cookie.as_deref()
+    }
+
     fn with_cookie(&self, r: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         match &self.cookie {
             Some(c) => r.header(reqwest::header::COOKIE, c),

@@ -3,8 +3,8 @@
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
 use tuanle_shared::wire::admin::{
@@ -16,7 +16,7 @@ use tuanle_shared::wire::admin::{
 use super::AppState;
 use crate::admin::tree::Source;
 use crate::admin::{self, Admin, accounts, audit, campaigns, sheet, tree, units};
-use crate::error::{ApiJson, ApiQuery, AppError};
+use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
 
 /// Largest tree file: 100,000 units as CSV is about 8 MB.
 pub const FILE_LIMIT: usize = 64 * 1024 * 1024;
@@ -51,7 +51,7 @@ pub async fn campaign_create(
 pub async fn campaign_update(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiJson(input): ApiJson<CampaignInput>,
 ) -> Result<StatusCode, AppError> {
     campaigns::update(&state.db, &admin, &campaign, &input).await?;
@@ -173,7 +173,7 @@ async fn tree_run(
 pub async fn tree_preview(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiQuery(query): ApiQuery<TreeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -184,7 +184,7 @@ pub async fn tree_preview(
 pub async fn tree_import(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiQuery(query): ApiQuery<TreeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -201,7 +201,7 @@ pub struct UnitsQuery {
 pub async fn units_list(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiQuery(query): ApiQuery<UnitsQuery>,
 ) -> Result<Json<AdminUnits>, AppError> {
     Ok(Json(
@@ -212,7 +212,7 @@ pub async fn units_list(
 pub async fn unit_create(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiJson(new): ApiJson<NewUnit>,
 ) -> Result<(StatusCode, Json<AdminUnit>), AppError> {
     let unit = units::add(&state.db, &admin, &campaign, &new).await?;
@@ -223,7 +223,7 @@ pub async fn unit_create(
 pub async fn unit_update(
     State(state): State<AppState>,
     admin: Admin,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(change): ApiJson<UnitChange>,
 ) -> Result<Json<AdminUnit>, AppError> {
     let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;
@@ -234,7 +234,7 @@ pub async fn unit_update(
 pub async fn levels_get(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
 ) -> Result<Json<Vec<Level>>, AppError> {
     Ok(Json(accounts::levels(&state.db, &admin, &campaign).await?))
 }
@@ -249,7 +249,7 @@ pub struct AccountsQuery {
 pub async fn accounts_list(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiQuery(query): ApiQuery<AccountsQuery>,
 ) -> Result<Json<Vec<AccountInfo>>, AppError> {
     Ok(Json(
@@ -260,7 +260,7 @@ pub async fn accounts_list(
 pub async fn account_create(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiJson(new): ApiJson<NewAccount>,
 ) -> Result<(StatusCode, Json<Credentials>), AppError> {
     let created = accounts::create(&state.db, &admin, &campaign, &new).await?;
@@ -270,7 +270,7 @@ pub async fn account_create(
 pub async fn accounts_bulk(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
     ApiJson(request): ApiJson<BulkAccounts>,
 ) -> Result<Json<BulkCreated>, AppError> {
     Ok(Json(
@@ -281,7 +281,7 @@ pub async fn accounts_bulk(
 pub async fn account_update(
     State(state): State<AppState>,
     admin: Admin,
-    Path((campaign, username)): Path<(String, String)>,
+    ApiPath((campaign, username)): ApiPath<(String, String)>,
     ApiJson(change): ApiJson<AccountChange>,
 ) -> Result<Json<AccountInfo>, AppError> {
     Ok(Json(
@@ -292,7 +292,7 @@ pub async fn account_update(
 pub async fn account_password(
     State(state): State<AppState>,
     admin: Admin,
-    Path((campaign, username)): Path<(String, String)>,
+    ApiPath((campaign, username)): ApiPath<(String, String)>,
     ApiJson(PasswordReset {}): ApiJson<PasswordReset>,
 ) -> Result<Json<Credentials>, AppError> {
     Ok(Json(
@@ -303,7 +303,7 @@ pub async fn account_password(
 pub async fn audit_list(
     State(state): State<AppState>,
     admin: Admin,
-    Path(campaign): Path<String>,
+    ApiPath(campaign): ApiPath<String>,
 ) -> Result<Json<Vec<AuditEntry>>, AppError> {
     let mut conn = state.db.acquire().await?;
     let campaign = admin::Campaign::find(&mut conn, &campaign).await?;

@@ -3,7 +3,7 @@
 use std::convert::Infallible;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
 use tokio::sync::broadcast::error::RecvError;
@@ -11,13 +11,13 @@ use tuanle_shared::wire::Dashboard;
 
 use super::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
+use crate::error::{ApiPath, AppError};
 use crate::{dashboard, reports};
 
 pub async fn dashboard_get(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
 ) -> Result<Json<Dashboard>, AppError> {
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(dashboard::build(&state.db, &caller, &target).await?))
@@ -29,7 +29,7 @@ pub async fn dashboard_get(
 pub async fn dashboard_events(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let (rx, stopping) = state.live.subscribe();

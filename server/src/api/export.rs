@@ -3,7 +3,7 @@
 //! that unit's reports.
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use tuanle_shared::{Code, RowKind, TextCell};
 
 use super::AppState;
 use crate::auth::Caller;
-use crate::error::AppError;
+use crate::error::{ApiPath, ApiQuery, AppError};
 use crate::{export, reports};
 
 #[derive(Debug, Deserialize)]
@@ -38,8 +38,8 @@ fn provisional(query: &ExportQuery) -> Result<bool, AppError> {
 pub async fn narrative_get(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
-    Query(query): Query<ExportQuery>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Json<Narrative>, AppError> {
     let provisional = provisional(&query)?;
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
@@ -87,8 +87,8 @@ pub async fn narrative_get(
 pub async fn export_get(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
-    Query(query): Query<ExportQuery>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, AppError> {
     let provisional = match query.mode.as_deref() {
         None | Some("final") => false,

@@ -2,17 +2,18 @@
 //! The app renders whatever it is given here.
 
 use axum::Json;
-use axum::extract::Path;
 use tuanle_shared::FormDef;
 use tuanle_shared::form::{builtin, builtin_versions};
 
-use crate::error::AppError;
+use crate::error::{ApiPath, AppError};
 
 pub async fn forms_list() -> Json<Vec<&'static FormDef>> {
     Json(builtin_versions().into_iter().filter_map(builtin).collect())
 }
 
-pub async fn form_get(Path(version): Path<String>) -> Result<Json<&'static FormDef>, AppError> {
+pub async fn form_get(
+    ApiPath(version): ApiPath<String>,
+) -> Result<Json<&'static FormDef>, AppError> {
     builtin(&version).map(Json).ok_or(AppError::NotFound {
         what: "mẫu báo cáo",
     })

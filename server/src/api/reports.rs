@@ -2,20 +2,20 @@
 //! `GET …/history`. Each checks first that the caller may touch that unit.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use tuanle_shared::wire::{
     ApproveRequest, History, PushAccepted, PushRequest, ReportState, ReturnRequest, SubmitRequest,
 };
 
 use super::AppState;
 use crate::auth::Caller;
-use crate::error::{ApiJson, AppError};
+use crate::error::{ApiJson, ApiPath, AppError};
 use crate::reports::{self, Review};
 
 pub async fn report_get(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(reports::state(&state.db, &target).await?))
@@ -24,7 +24,7 @@ pub async fn report_get(
 pub async fn report_push(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushAccepted>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
@@ -39,7 +39,7 @@ pub async fn report_push(
 pub async fn report_submit(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<SubmitRequest>,
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
@@ -54,7 +54,7 @@ pub async fn report_submit(
 pub async fn report_history(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
 ) -> Result<Json<History>, AppError> {
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(reports::history(&state.db, &target).await?))
@@ -63,7 +63,7 @@ pub async fn report_history(
 pub async fn report_return(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ReturnRequest>,
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
@@ -81,7 +81,7 @@ pub async fn report_return(
 pub async fn report_approve(
     State(state): State<AppState>,
     caller: Caller,
-    Path((campaign, unit)): Path<(String, String)>,
+    ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;

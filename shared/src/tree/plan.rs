@@ -209,7 +209,11 @@ pub fn code_is_valid(code: &str) -> bool {
 /// A unit name as stored: runs of spaces (and line breaks from spreadsheet cells) made
 /// one space, trimmed.
 pub fn normalize_name(name: &str) -> String {
-    name.split_whitespace().collect::<Vec<_>>().join(" ")
+    // Control characters (a NUL from a broken file, a stray tab) never belong in a name.
+    name.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 fn code_chars_ok(code: &str) -> bool {

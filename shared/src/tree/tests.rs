@@ -306,3 +306,12 @@ fn long_chains_and_cycles_are_checked_in_linear_time() {
     assert_eq!(problems.len(), n as usize);
     assert!(problems.iter().all(|p| p.code() == "CYCLE"));
 }
+
+#[test]
+fn names_lose_control_characters_and_extra_spaces() {
+    assert_eq!(
+        normalize_name("  Trường\u{0}  Tiểu học\t Hoa Lư "),
+        "Trường Tiểu học Hoa Lư"
+    );
+    assert_eq!(normalize_name("\u{0}\u{7}"), "");
+}

@@ -1,0 +1,328 @@
+//! Access control, every endpoint against every role, as a table: who may read, write,
+//! review and administer a school's report (`NB-HQ-TH`) and its ward's views (`NB-HQ`).
+//!
+//! The roles: the school's own reporter, the reporter of a sibling school, the ward's
+//! supervisor (above), the supervisor of a sibling ward, an administrator of another
+//! subtree (a province administrator elsewhere), the province's administrator, and
+//! someone signed out. A denied request is tried before the allowed ones, so a refusal
+//! that let a change through would show up in the allowed request's answer.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::wire::admin::routes as admin_routes;
+use tuanle_shared::wire::{ApiError, routes};
+
+/// The roles, in the table's column order.
+const ROLES: [&str; 7] = [
+    "own reporter",
+    "sibling reporter",
+    "supervisor above",
+    "sibling supervisor",
+    "other admin",
+    "province admin",
+    "signed out",
+];
+
+/// An expected answer: a status, and for refusals the precise code.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    Ok(u16),
+    No(u16, &'static str),
+}
+use Want::{No, Ok};
+
+const FORBIDDEN: Want = No(403, "FORBIDDEN");
+const NOT_ADMIN: Want = No(403, "NOT_ADMIN");
+const OUT_OF_SCOPE: Want = No(403, "OUT_OF_SCOPE");
+const SIGNED_OUT: Want = No(401, "NOT_SIGNED_IN");
+
+struct Row {
+    what: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    want: [Want; 7],
+}
+
+fn row(
+    what: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    want: [Want; 7],
+) -> Row {
+    Row {
+        what,
+        method,
+        path,
+        body,
+        want,
+    }
+}
+
+/// Checks one row: refusals first, then the allowed calls.
+async fn check(clients: &[ApiClient; 7], r: &Row) {
+    let mut order: Vec<usize> = (0..7).collect();
+    order.sort_by_key(|&i| matches!(r.want[i], Ok(_)));
+    for i in order {
+        let response = clients[i]
+            .send(r.method.clone(), &r.path, r.body.as_ref())
+            .await
+            .expect("an answer");
+        let status = response.status().as_u16();
+        let text = response.text().await.unwrap_or_default();
+        let context = format!(
+            "{} {} as {}: {status} {text:.200}",
+            r.what, r.path, ROLES[i]
+        );
+        match r.want[i] {
+            Ok(want) => assert_eq!(status, want, "{context}"),
+            No(want, code) => {
+                assert_eq!(status, want, "{context}");
+                let body: ApiError = serde_json::from_str(&text).expect(&context);
+                assert_eq!(body.code, code, "{context}");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_endpoint_answers_every_role_as_the_rules_say() {
+    let server = TestServer::spawn().await.expect("server");
+    let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD)
+        .await
+        .expect("national admin");
+    let created: Value = national
+        .expect(
+            Method::POST,
+            &admin_routes::campaign("2025", "/accounts"),
+            Some(
+                &json!({"username": "admin-hl", "display_name": "Quản trị khác",
+                         "role": "admin", "unit_code": "NB-HL"}),
+            ),
+            201,
+        )
+        .await
+        .expect("an administrator of another subtree");
+    let other_admin_password = created["password"].as_str().expect("first password");
+    let sign_in = |user: &'static str, password: String| {
+        let server = &server;
+        async move {
+            ApiClient::sign_in(server, user, &password)
+                .await
+                .expect(user)
+        }
+    };
+    let clients = [
+        sign_in("nb-hq-th", DEMO_PASSWORD.into()).await,
+        sign_in("nb-hq-mn", DEMO_PASSWORD.into()).await,
+        sign_in("nb-hq", DEMO_PASSWORD.into()).await,
+        sign_in("nb-hl", DEMO_PASSWORD.into()).await,
+        sign_in("admin-hl", other_admin_password.into()).await,
+        sign_in("admin-nb", DEMO_PASSWORD.into()).await,
+        ApiClient::new(&server),
+    ];
+    let report = |action: &str| routes::report("2025", "NB-HQ-TH", action);
+    let read_report = [
+        Ok(200),
+        FORBIDDEN,
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        SIGNED_OUT,
+    ];
+    let read_ward = [
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        SIGNED_OUT,
+    ];
+    let write = [
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
+    let review = [
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
+    let admin_here = [
+        NOT_ADMIN,
+        NOT_ADMIN,
+        NOT_ADMIN,
+        NOT_ADMIN,
+        OUT_OF_SCOPE,
+        Ok(200),
+        SIGNED_OUT,
+    ];
+    let anyone_signed_in = [
+        Ok(200),
+        Ok(200),
+        Ok(200),
+        Ok(200),
+        Ok(200),
+        Ok(200),
+        SIGNED_OUT,
+    ];
+    let push = json!({"push_id": "acl-1", "device_id": "t", "base_version": 0,
+                      "content": {"numbers": {"2/count": 3}}});
+    let submit = json!({"version": 1, "device_id": "t"});
+
+    let table = [
+        row(
+            "who am I",
+            Method::GET,
+            routes::SESSION.into(),
+            None,
+            anyone_signed_in,
+        ),
+        row(
+            "read the report",
+            Method::GET,
+            report(""),
+            None,
+            read_report,
+        ),
+        row("push", Method::POST, report("push"), Some(push), write),
+        row("history", Method::GET, report("history"), None, read_report),
+        row(
+            "submit",
+            Method::POST,
+            report("submit"),
+            Some(submit.clone()),
+            write,
+        ),
+        row(
+            "return",
+            Method::POST,
+            report("return"),
+            Some(json!({"reason": "Thiếu số liệu"})),
+            review,
+        ),
+        row(
+            "resubmit",
+            Method::POST,
+            report("submit"),
+            Some(submit),
+            write,
+        ),
+        row(
+            "approve",
+            Method::POST,
+            report("approve"),
+            Some(json!({})),
+            review,
+        ),
+        row(
+            "ward dashboard",
+            Method::GET,
+            routes::dashboard("2025", "NB-HQ", false),
+            None,
+            read_ward,
+        ),
+        row(
+            "ward export",
+            Method::GET,
+            routes::export("2025", "NB-HQ", false),
+            None,
+            read_ward,
+        ),
+        row(
+            "ward narrative",
+            Method::GET,
+            routes::narrative("2025", "NB-HQ", false),
+            None,
+            read_ward,
+        ),
+        row(
+            "school dashboard",
+            Method::GET,
+            routes::dashboard("2025", "NB-HQ-TH", false),
+            None,
+            read_report,
+        ),
+        row(
+            "units below the ward",
+            Method::GET,
+            admin_routes::campaign("2025", "/units?parent=NB-HQ"),
+            None,
+            admin_here,
+        ),
+        row(
+            "rename the school",
+            Method::PATCH,
+            admin_routes::campaign("2025", "/units/NB-HQ-TH"),
+            Some(json!({"name": "Trường Tiểu học Hồng Quang"})),
+            admin_here,
+        ),
+        row(
+            "the school's account",
+            Method::PATCH,
+            admin_routes::campaign("2025", "/accounts/nb-hq-th"),
+            Some(json!({"display_name": "Trường Tiểu học Hồng Quang"})),
+            admin_here,
+        ),
+        row(
+            "the ward's levels",
+            Method::GET,
+            admin_routes::campaign("2025", "/levels"),
+            None,
+            [
+                NOT_ADMIN,
+                NOT_ADMIN,
+                NOT_ADMIN,
+                NOT_ADMIN,
+                Ok(200),
+                Ok(200),
+                SIGNED_OUT,
+            ],
+        ),
+        row(
+            "change the campaign",
+            Method::PUT,
+            admin_routes::campaign("2025", ""),
+            Some(
+                json!({"code": "2025", "year": 2025, "theme": "Chủ đề", "starts_on": "2025-10-01",
+                        "ends_on": "2025-10-07", "form_version": "2025", "deadlines": [], "open": true}),
+            ),
+            [
+                NOT_ADMIN,
+                NOT_ADMIN,
+                NOT_ADMIN,
+                NOT_ADMIN,
+                OUT_OF_SCOPE,
+                OUT_OF_SCOPE,
+                SIGNED_OUT,
+            ],
+        ),
+    ];
+    for r in &table {
+        check(&clients, r).await;
+    }
+    // The live event stream follows the dashboard's rule (its answer is a stream, so
+    // only the status is read).
+    for (i, want) in read_ward.iter().enumerate() {
+        let response = clients[i]
+            .get(&routes::dashboard("2025", "NB-HQ", true))
+            .await
+            .expect("an answer");
+        let want = match want {
+            Ok(s) | No(s, _) => *s,
+        };
+        assert_eq!(response.status().as_u16(), want, "events as {}", ROLES[i]);
+    }
+}

@@ -1,0 +1,344 @@
+//! Bad input: a generated corpus of malformed requests (broken JSON, wrong types,
+//! unknown codes, negative and huge numbers, over-long texts, invalid UTF-8, oversized
+//! bodies, unknown fields, wrong content types, odd paths and queries) against every
+//! endpoint, as a signed-in reporter, supervisor and administrator. Every answer is a
+//! refusal with its precise `{code, message}`, never a 5xx; afterwards the server still
+//! answers and the stored totals still equal a recomputation.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::form::builtin;
+use tuanle_shared::wire::ApiError;
+
+/// A small deterministic generator (xorshift), so a failure can be replayed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Values of every wrong kind for a JSON field.
+fn odd_values() -> Vec<Value> {
+    vec![
+        Value::Null,
+        json!(true),
+        json!(-1),
+        json!(-9_223_372_036_854_775_808_i64),
+        json!(18_446_744_073_709_551_615_u64),
+        json!(1e300),
+        json!(0.5),
+        json!(""),
+        json!("x".repeat(100_000)),
+        json!("1.000.000.000.000.000.000.000"),
+        json!("\u{0000}\u{202e}"),
+        json!([]),
+        json!([1, "a", null]),
+        json!({}),
+        json!({"a": {"b": {"c": [1]}}}),
+    ]
+}
+
+/// Valid bodies of each JSON endpoint, which the generator then breaks.
+fn bodies() -> Vec<(Method, &'static str, Value)> {
+    let push = json!({"push_id": "p", "device_id": "d", "base_version": 0,
+                      "content": {"numbers": {"2/count": 3, "1.1/persons": 5}, "texts": {"I.1/text": "x"}}});
+    vec![
+        (
+            Method::POST,
+            "/api/v1/session",
+            json!({"username": "nb-hq-th", "password": "sai"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/2025/reports/NB-HQ-TH/push",
+            push.clone(),
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/2025/reports/NB-HQ-TH/submit",
+            json!({"version": 1, "device_id": "d"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/campaigns/2025/reports/NB-HQ-TH/return",
+            json!({"reason": "r"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/campaigns",
+            json!({"code": "X", "year": 2030, "theme": "t",
+            "starts_on": "2030-10-01", "ends_on": "2030-10-07", "form_version": "2025", "deadlines": [], "open": true}),
+        ),
+        (
+            Method::PUT,
+            "/api/v1/admin/campaigns/2025",
+            json!({"code": "2025", "year": 2025, "theme": "t",
+            "starts_on": "2025-10-01", "ends_on": "2025-10-07", "form_version": "2025",
+            "deadlines": [{"depth": 1, "due_on": "2025-10-20"}], "open": true}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/campaigns/2025/units",
+            json!({"code": "NB-HQ-X", "name": "n", "kind": "tieu_hoc", "parent": "NB-HQ"}),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/campaigns/2025/units/NB-HQ-TV",
+            json!({"name": "n", "active": true}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/campaigns/2025/accounts",
+            json!({"username": "u", "display_name": "d", "role": "reporter", "unit_code": "NB-HQ-TV"}),
+        ),
+        (
+            Method::PATCH,
+            "/api/v1/admin/campaigns/2025/accounts/nb-hq-tv",
+            json!({"display_name": "d"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/campaigns/2025/accounts/bulk",
+            json!({"depth": 2, "under": "NB-NT"}),
+        ),
+        (
+            Method::POST,
+            "/api/v1/admin/campaigns/2025/tree/preview?from=2023",
+            json!({}),
+        ),
+    ]
+}
+
+/// A broken version of a valid body: a field set to an odd value, removed, or added;
+/// or the whole body replaced by something that is not the right JSON.
+fn mutate(rng: &mut Rng, body: &Value) -> Value {
+    let odd = odd_values();
+    let mut v = body.clone();
+    match rng.next() % 5 {
+        0 | 1 => {
+            if let Some(obj) = v.as_object_mut() {
+                let keys: Vec<String> = obj.keys().cloned().collect();
+                if !keys.is_empty() {
+                    let k = rng.pick(&keys).clone();
+                    obj.insert(k, rng.pick(&odd).clone());
+                }
+            }
+        }
+        2 => {
+            if let Some(obj) = v.as_object_mut() {
+                let keys: Vec<String> = obj.keys().cloned().collect();
+                if !keys.is_empty() {
+                    let k = rng.pick(&keys).clone();
+                    obj.remove(&k);
+                }
+            }
+        }
+        3 => {
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("khong_co".into(), rng.pick(&odd).clone());
+            }
+        }
+        _ => {
+            // Inside the push content: odd cells.
+            let cells = [
+                "2/count",
+                "2/persons",
+                "1/count",
+                "99/count",
+                "1.1/persons",
+                "I.1/text",
+                "2/",
+                "/count",
+                "",
+                "1.1/count/x",
+            ];
+            let cell = rng.pick(&cells).to_string();
+            v = json!({"push_id": "q", "device_id": "d", "base_version": 0,
+                       "content": {"numbers": {cell.clone(): rng.pick(&odd).clone()},
+                                   "texts": {cell: rng.pick(&odd).clone()}}});
+        }
+    }
+    v
+}
+
+/// Raw bodies that are not JSON at all, or not UTF-8.
+fn raw_bodies() -> Vec<Vec<u8>> {
+    let mut deep = "[".repeat(100_000);
+    deep.push_str(&"]".repeat(100_000));
+    vec![
+        b"".to_vec(),
+        b"{".to_vec(),
+        b"{\"push_id\": ".to_vec(),
+        b"null".to_vec(),
+        b"[]".to_vec(),
+        b"\xff\xfe\xfd".to_vec(),
+        b"{\"push_id\": \"\xff\xff\"}".to_vec(),
+        deep.into_bytes(),
+        vec![b'a'; 3 * 1024 * 1024],
+        format!(
+            "{{\"username\": \"{}\", \"password\": \"x\"}}",
+            "a".repeat(5 * 1024 * 1024)
+        )
+        .into_bytes(),
+    ]
+}
+
+/// Paths with unknown, over-long or undecodable parts, for the read endpoints.
+fn odd_paths() -> Vec<String> {
+    let long = "X".repeat(10_000);
+    let mut paths = Vec::new();
+    for unit in [
+        "KHONG-CO",
+        "%FF%FE",
+        "NB-HQ-TH%00",
+        long.as_str(),
+        "..%2F..%2Fetc",
+        "nb-hq-th",
+    ] {
+        for campaign in ["2025", "9999", "%C3%28"] {
+            for rest in ["", "/history", "?mode=bogus"] {
+                paths.push(format!("/api/v1/campaigns/{campaign}/reports/{unit}{rest}"));
+            }
+            paths.push(format!("/api/v1/campaigns/{campaign}/dashboard/{unit}"));
+            paths.push(format!("/api/v1/campaigns/{campaign}/export/{unit}?mode=x"));
+            paths.push(format!(
+                "/api/v1/campaigns/{campaign}/narrative/{unit}?mode=final&mode=x"
+            ));
+            paths.push(format!(
+                "/api/v1/admin/campaigns/{campaign}/units?parent={unit}"
+            ));
+            paths.push(format!(
+                "/api/v1/admin/campaigns/{campaign}/accounts?q={unit}&x=1"
+            ));
+            paths.push(format!("/api/v1/admin/campaigns/{campaign}/audit?limit=-1"));
+        }
+    }
+    paths.push("/api/v1/forms/%FF".into());
+    paths.push("/api/v1/khong-co".into());
+    paths
+}
+
+fn assert_refusal(what: &str, status: u16, text: &str) {
+    assert!(status < 500, "{what}: {status} {text:.300}");
+    if status >= 400 {
+        let body: Result<ApiError, _> = serde_json::from_str(text);
+        let body =
+            body.unwrap_or_else(|e| panic!("{what}: {status} not an API error ({e}): {text:.300}"));
+        assert!(
+            !body.code.is_empty() && !body.message.is_empty(),
+            "{what}: {text:.300}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_corpus_of_bad_requests_gets_precise_refusals_and_no_5xx() {
+    let server = TestServer::spawn().await.expect("server");
+    let callers = [
+        ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+            .await
+            .expect("reporter"),
+        ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD)
+            .await
+            .expect("supervisor"),
+        ApiClient::sign_in(&server, "admin", DEMO_PASSWORD)
+            .await
+            .expect("admin"),
+    ];
+    let http = reqwest::Client::new();
+    let mut rng = Rng(0x05ee_dbad);
+    let mut sent = 0usize;
+
+    // Broken JSON bodies, as each role.
+    for (method, path, body) in bodies() {
+        for _ in 0..200 {
+            let broken = mutate(&mut rng, &body);
+            let caller = rng.pick(&callers);
+            let r = caller
+                .send(method.clone(), path, Some(&broken))
+                .await
+                .expect("answer");
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            assert_refusal(&format!("{method} {path} {broken:.200}"), status, &text);
+            sent += 1;
+        }
+    }
+    // Raw bytes and wrong content types.
+    let raws = raw_bodies();
+    for (method, path, _) in bodies() {
+        for raw in &raws {
+            for content_type in [
+                "application/json",
+                "text/plain",
+                "application/x-www-form-urlencoded",
+            ] {
+                let r = http
+                    .request(method.clone(), server.url(path))
+                    .header(reqwest::header::CONTENT_TYPE, content_type)
+                    .header(
+                        reqwest::header::COOKIE,
+                        callers[2].cookie().unwrap_or_default(),
+                    )
+                    .body(raw.clone())
+                    .send()
+                    .await;
+                // An oversized body may be cut off by the server before it is all sent.
+                let Ok(r) = r else { continue };
+                let status = r.status().as_u16();
+                let text = r.text().await.unwrap_or_default();
+                assert_refusal(
+                    &format!("{method} {path} raw {} bytes {content_type}", raw.len()),
+                    status,
+                    &text,
+                );
+                sent += 1;
+            }
+        }
+    }
+    // Odd paths and queries, as each role.
+    for path in odd_paths() {
+        for caller in &callers {
+            let r = caller.get(&path).await.expect("answer");
+            let status = r.status().as_u16();
+            let text = r.text().await.unwrap_or_default();
+            assert_refusal(&format!("GET {path:.200}"), status, &text);
+            sent += 1;
+        }
+    }
+    assert!(sent >= 2_000, "only {sent} requests");
+
+    // Still answering, and nothing stored was corrupted.
+    assert_eq!(
+        reqwest::get(server.url("/healthz"))
+            .await
+            .expect("health")
+            .status(),
+        200
+    );
+    let db = server.db().await.expect("db");
+    let form = builtin("2025").expect("form");
+    let (campaign_id,): (i64,) = sqlx::query_as("SELECT id FROM campaigns WHERE code = '2025'")
+        .fetch_one(&db)
+        .await
+        .expect("campaign");
+    let stored = tuanle_server::totals::stored_all(&db, campaign_id, form)
+        .await
+        .expect("stored");
+    let mut conn = db.acquire().await.expect("conn");
+    let fresh = tuanle_server::totals::recompute(&mut conn, campaign_id, form)
+        .await
+        .expect("fresh");
+    assert_eq!(stored, fresh);
+    eprintln!("{sent} bad requests, none answered 5xx");
+}
