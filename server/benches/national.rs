@@ -18,7 +18,14 @@ use tuanle_server::admin::Admin;
 use tuanle_server::{db, demo, export, national, reports, totals};
 
 const TABLETS: usize = 200;
-const LOAD: Duration = Duration::from_secs(30);
+/// How long the tablets push: 30 s, or `TUANLE_BENCH_LOAD_SECONDS` (600 for the soak).
+fn load_duration() -> Duration {
+    let seconds = std::env::var("TUANLE_BENCH_LOAD_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30);
+    Duration::from_secs(seconds)
+}
 const CAMPAIGN: &str = "QG2025";
 
 fn median_ms(mut v: Vec<Duration>) -> f64 {
@@ -31,6 +38,20 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
         return f64::NAN;
     }
     sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// A memory figure of a process from /proc (kB), 0 when unreadable.
+fn rss_kb(pid: u32, field: &str) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(field)).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+        })
+        .unwrap_or(0)
 }
 
 fn now_ms() -> i64 {
@@ -261,9 +282,23 @@ async fn main() -> anyhow::Result<()> {
         "only {} open reports",
         tablets.len()
     );
-    let latencies = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let load = load_duration();
+    // (seconds into the load, latency in ms) of every acknowledged push.
+    let latencies = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
     let failures = Arc::new(Mutex::new(0u64));
-    let stop = Instant::now() + LOAD;
+    let load_started = Instant::now();
+    let stop = load_started + load;
+    // The server's memory, sampled every tenth of the load (at least every 3 s).
+    let window = (load / 10).max(Duration::from_secs(3));
+    let server_pid = server.0.id();
+    let rss_samples = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        while Instant::now() < stop {
+            tokio::time::sleep(window).await;
+            samples.push(rss_kb(server_pid, "VmRSS:"));
+        }
+        samples
+    });
     let mut tasks = Vec::new();
     for (i, (tablet, unit, version)) in tablets.into_iter().enumerate() {
         let (latencies, failures) = (latencies.clone(), failures.clone());
@@ -289,7 +324,10 @@ async fn main() -> anyhow::Result<()> {
                     Ok((200, answer)) => {
                         base_version = answer["version"].as_u64().unwrap_or(base_version);
                         if let Ok(mut l) = latencies.lock() {
-                            l.push(t.elapsed().as_secs_f64() * 1e3);
+                            l.push((
+                                load_started.elapsed().as_secs_f64(),
+                                t.elapsed().as_secs_f64() * 1e3,
+                            ));
                         }
                     }
                     _ => {
@@ -301,26 +339,18 @@ async fn main() -> anyhow::Result<()> {
             }
         }));
     }
-    let load_started = Instant::now();
     for t in tasks {
         t.await?;
     }
     let elapsed = load_started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let peak_kb = std::fs::read_to_string(format!("/proc/{}/status", server.0.id()))
-        .ok()
-        .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
-                l.split_whitespace()
-                    .nth(1)
-                    .and_then(|v| v.parse::<u64>().ok())
-            })
-        })
-        .unwrap_or(0);
+    let peak_kb = rss_kb(server.0.id(), "VmHWM:");
+    let rss = rss_samples.await.unwrap_or_default();
     sse.abort();
     drop(server);
 
-    let mut lat = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let timed = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    let mut lat: Vec<f64> = timed.iter().map(|t| t.1).collect();
     lat.sort_by(f64::total_cmp);
     let mut sse = delays.lock().map(|d| d.clone()).unwrap_or_default();
     sse.sort_by(f64::total_cmp);
@@ -341,6 +371,47 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "server peak memory (VmHWM): {:.0} MB",
         peak_kb as f64 / 1024.0
+    );
+    // Over a long run: is p99 steady, is memory flat?
+    if load >= Duration::from_secs(120) {
+        for (w, rss_kb) in rss.iter().enumerate() {
+            let (from, to) = (
+                w as f64 * window.as_secs_f64(),
+                (w + 1) as f64 * window.as_secs_f64(),
+            );
+            let mut in_window: Vec<f64> = timed
+                .iter()
+                .filter(|t| t.0 >= from && t.0 < to)
+                .map(|t| t.1)
+                .collect();
+            in_window.sort_by(f64::total_cmp);
+            println!(
+                "  {from:>4.0}-{to:<4.0} s: {:>6} pushes, p50 {:>5.0} ms, p99 {:>5.0} ms, server RSS {} MB",
+                in_window.len(),
+                percentile(&in_window, 0.5),
+                percentile(&in_window, 0.99),
+                rss_kb / 1024
+            );
+        }
+    }
+    // Nothing lost: every acknowledged push is stored.
+    let pool = db::connect(&url).await?;
+    let (stored,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM pushes WHERE push_id LIKE 'bench-%'")
+            .fetch_one(&pool)
+            .await?;
+    println!(
+        "acknowledged pushes stored: {stored} of {} ({})",
+        lat.len(),
+        if stored as usize == lat.len() {
+            "none lost"
+        } else {
+            "MISMATCH"
+        }
+    );
+    anyhow::ensure!(
+        stored as usize == lat.len(),
+        "acknowledged pushes were lost"
     );
     Ok(())
 }
