@@ -2,6 +2,7 @@
 //! address, in the database (so every instance counts the same), and past the limit
 //! sign-in is refused before any password is checked.
 
+use reqwest::Method;
 use serde_json::json;
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_server::auth::limit::{PER_ACCOUNT, PER_ADDRESS};
@@ -89,4 +90,53 @@ async fn a_success_clears_the_accounts_failures() {
         sign_in(&client, "nb-hq-th", DEMO_PASSWORD).await.status(),
         200
     );
+}
+
+/// "Sign out everywhere" ends the account's sessions on every device, and only its own.
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_the_account() {
+    let server = TestServer::spawn().await.expect("server");
+    let tablet = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("tablet");
+    let phone = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("phone");
+    let neighbour = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD)
+        .await
+        .expect("another account");
+    let r = phone
+        .send(
+            Method::DELETE,
+            &format!("{}?everywhere=true", routes::SESSION),
+            None,
+        )
+        .await
+        .expect("sign out everywhere");
+    assert_eq!(r.status(), 204);
+    for (who, client) in [("tablet", &tablet), ("phone", &phone)] {
+        let r = client.get(routes::SESSION).await.expect("who am I");
+        assert_eq!(r.status(), 401, "{who} is signed out");
+    }
+    assert_eq!(
+        neighbour
+            .get(routes::SESSION)
+            .await
+            .expect("who am I")
+            .status(),
+        200
+    );
+    // A plain sign-out ends only that session.
+    let a = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("a");
+    let b = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("b");
+    assert_eq!(
+        a.delete(routes::SESSION).await.expect("sign out").status(),
+        204
+    );
+    assert_eq!(a.get(routes::SESSION).await.expect("a").status(), 401);
+    assert_eq!(b.get(routes::SESSION).await.expect("b").status(), 200);
 }

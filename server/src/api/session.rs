@@ -12,7 +12,7 @@ use tuanle_shared::wire::{Me, SESSION_COOKIE, SignIn};
 
 use super::AppState;
 use crate::auth::{Caller, cookie, limit, password, session};
-use crate::error::{ApiJson, AppError};
+use crate::error::{ApiJson, ApiQuery, AppError};
 
 /// A hash verified when the username is unknown, so that a wrong username takes as
 /// long as a wrong password and does not tell which usernames exist.
@@ -71,12 +71,25 @@ pub async fn session_get(caller: Caller) -> Json<Me> {
     Json(caller.me)
 }
 
+/// `?everywhere=true` ends every session of the account, on every device.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignOut {
+    #[serde(default)]
+    everywhere: bool,
+}
+
 pub async fn session_delete(
     State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<SignOut>,
     parts: Parts,
 ) -> Result<impl IntoResponse, AppError> {
     if let Some(token) = cookie(&parts, SESSION_COOKIE) {
-        session::delete(&state.db, token).await?;
+        if query.everywhere {
+            session::delete_everywhere(&state.db, token).await?;
+        } else {
+            session::delete(&state.db, token).await?;
+        }
     }
     Ok((
         StatusCode::NO_CONTENT,

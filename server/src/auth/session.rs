@@ -70,6 +70,18 @@ pub async fn delete(db: &Pool, token: &str) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of the account this session belongs to: "sign out everywhere",
+/// for a lost tablet.
+pub async fn delete_everywhere(db: &Pool, token: &str) -> Result<(), AppError> {
+    sqlx::query(
+        "DELETE FROM sessions WHERE account_id = (SELECT account_id FROM sessions WHERE token_hash = $1)",
+    )
+    .bind(token_hash(token))
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
 pub fn parse_role(s: &str) -> Result<Role, AppError> {
     match s {
         "reporter" => Ok(Role::Reporter),
