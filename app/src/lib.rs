@@ -19,6 +19,7 @@ pub mod api;
 pub mod device;
 pub mod draft;
 pub mod form_view;
+pub mod mirror;
 pub mod nav;
 pub mod pages;
 pub mod session;
@@ -60,5 +61,10 @@ pub fn App() -> impl IntoView {
 #[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(App);
+    // Reports the browser died before writing to `localStorage` come back from the
+    // IndexedDB mirror first.
+    wasm_bindgen_futures::spawn_local(async {
+        mirror::restore().await;
+        leptos::mount::mount_to_body(App);
+    });
 }

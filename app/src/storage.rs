@@ -2,6 +2,9 @@
 //! `localStorage`, which writes synchronously: a value is stored before the input event
 //! that typed it has finished).
 //!
+//! Every saved report is also mirrored into IndexedDB ([`crate::mirror`]), which
+//! reaches the disk sooner when the browser is killed.
+//!
 //! Keys are defined here and nowhere else. A report is stored whole (draft and sync
 //! state together) under one key, so the two can never be half-written.
 
@@ -11,6 +14,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::draft::Draft;
+use crate::mirror;
 use crate::sync::SyncState;
 
 const PREFIX: &str = "tuanle.";
@@ -66,7 +70,20 @@ pub fn save_report(
     unit: &str,
     report: &StoredReport,
 ) -> Result<(), StorageFailure> {
-    LocalStorage::set(report_key(campaign, unit), report).map_err(failure)
+    store(&report_key(campaign, unit), report)
+}
+
+/// Stores a report under its key, stamped with the time, in `localStorage` and in the
+/// IndexedDB mirror: the newer of the two copies wins at start.
+fn store(key: &str, report: &StoredReport) -> Result<(), StorageFailure> {
+    let mut value =
+        serde_json::to_value(report).map_err(|e| StorageFailure::Unavailable(e.to_string()))?;
+    if let Some(object) = value.as_object_mut() {
+        object.insert(mirror::SAVED_AT.into(), js_sys::Date::now().into());
+    }
+    // The mirror first: it may still have room when `localStorage` is full.
+    mirror::put(key, &value.to_string());
+    LocalStorage::set(key, &value).map_err(failure)
 }
 
 /// A cached value (`me`, `campaigns`, `form.2025`), for opening offline.
@@ -122,7 +139,7 @@ pub fn all_reports() -> Vec<(String, StoredReport)> {
 pub fn restore_reports(reports: &[(String, StoredReport)]) -> Result<usize, StorageFailure> {
     let mut n = 0;
     for (key, report) in reports.iter().filter(|(k, _)| k.starts_with(REPORT_PREFIX)) {
-        LocalStorage::set(key, report).map_err(failure)?;
+        store(key, report)?;
         n += 1;
     }
     Ok(n)
