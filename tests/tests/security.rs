@@ -140,3 +140,36 @@ async fn signing_out_everywhere_ends_every_session_of_the_account() {
     assert_eq!(a.get(routes::SESSION).await.expect("a").status(), 401);
     assert_eq!(b.get(routes::SESSION).await.expect("b").status(), 200);
 }
+
+/// Behind TLS (`--secure-cookies`) the session cookie is also `Secure`; without it, not
+/// (the demo and the tests run on plain HTTP on loopback).
+#[tokio::test]
+async fn the_session_cookie_is_secure_behind_tls() {
+    let server = TestServer::spawn().await.expect("server");
+    let mut config = server.config();
+    config.secure_cookies = true;
+    let app = tuanle_server::Application::build(&config)
+        .await
+        .expect("a server with secure cookies");
+    let addr = app.local_addr();
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    for (base, secure) in [(server.url(""), false), (format!("http://{addr}"), true)] {
+        let r = reqwest::Client::new()
+            .post(format!("{base}{}", routes::SESSION))
+            .json(&json!({"username": "nb-hq-th", "password": DEMO_PASSWORD}))
+            .send()
+            .await
+            .expect("sign in");
+        let cookie = r
+            .headers()
+            .get(reqwest::header::SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .expect("a cookie")
+            .to_owned();
+        assert!(
+            cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+            "{cookie}"
+        );
+        assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
+    }
+}
