@@ -146,17 +146,6 @@ const UP: &str = "up(id, parent_id, active, n) AS (
      WHERE up.active = 1
  )";
 
-/// The unit and its ancestors whose stats include it, nearest first: the walk up stops
-/// at the first inactive unit, which counts its subtree but is left out of its parent's.
-pub async fn ancestors(conn: &mut Conn, unit_id: i64) -> Result<Vec<i64>, AppError> {
-    Ok(
-        sqlx::query_scalar(&format!("WITH RECURSIVE {UP} SELECT id FROM up ORDER BY n"))
-            .bind(unit_id)
-            .fetch_all(&mut *conn)
-            .await?,
-    )
-}
-
 /// The stored stats of one subtree.
 pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, AppError> {
     let row = sqlx::query(&format!(
@@ -231,8 +220,9 @@ async fn store_many(
     Ok(())
 }
 
-/// The stats of a unit and of its ancestors whose stats include it, nearest first (see
-/// [`ancestors`]), in one query.
+/// The stats of a unit and of its ancestors whose stats include it, nearest first, in
+/// one query. The walk up stops at the first inactive unit, which counts its subtree
+/// but is left out of its parent's.
 async fn chain(
     conn: &mut Conn,
     form: &FormDef,
