@@ -8,23 +8,14 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_server::national::Rng;
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::ApiError;
 
-/// A small deterministic generator (xorshift), so a failure can be replayed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
+/// Picks one of `items` with the national generator's seeded Rng, so a failure can be
+/// replayed.
+fn pick<'a, T>(rng: &mut Rng, items: &'a [T]) -> &'a T {
+    &items[rng.between(0, items.len() as u64 - 1) as usize]
 }
 
 /// Values of every wrong kind for a JSON field.
@@ -124,13 +115,13 @@ fn bodies() -> Vec<(Method, &'static str, Value)> {
 fn mutate(rng: &mut Rng, body: &Value) -> Value {
     let odd = odd_values();
     let mut v = body.clone();
-    match rng.next() % 5 {
+    match rng.between(0, 4) {
         0 | 1 => {
             if let Some(obj) = v.as_object_mut() {
                 let keys: Vec<String> = obj.keys().cloned().collect();
                 if !keys.is_empty() {
-                    let k = rng.pick(&keys).clone();
-                    obj.insert(k, rng.pick(&odd).clone());
+                    let k = pick(rng, &keys).clone();
+                    obj.insert(k, pick(rng, &odd).clone());
                 }
             }
         }
@@ -138,14 +129,14 @@ fn mutate(rng: &mut Rng, body: &Value) -> Value {
             if let Some(obj) = v.as_object_mut() {
                 let keys: Vec<String> = obj.keys().cloned().collect();
                 if !keys.is_empty() {
-                    let k = rng.pick(&keys).clone();
+                    let k = pick(rng, &keys).clone();
                     obj.remove(&k);
                 }
             }
         }
         3 => {
             if let Some(obj) = v.as_object_mut() {
-                obj.insert("khong_co".into(), rng.pick(&odd).clone());
+                obj.insert("khong_co".into(), pick(rng, &odd).clone());
             }
         }
         _ => {
@@ -162,10 +153,10 @@ fn mutate(rng: &mut Rng, body: &Value) -> Value {
                 "",
                 "1.1/count/x",
             ];
-            let cell = rng.pick(&cells).to_string();
+            let cell = pick(rng, &cells).to_string();
             v = json!({"push_id": "q", "device_id": "d", "base_version": 0,
-                       "content": {"numbers": {cell.clone(): rng.pick(&odd).clone()},
-                                   "texts": {cell: rng.pick(&odd).clone()}}});
+                       "content": {"numbers": {cell.clone(): pick(rng, &odd).clone()},
+                                   "texts": {cell: pick(rng, &odd).clone()}}});
         }
     }
     v
@@ -256,14 +247,14 @@ async fn a_corpus_of_bad_requests_gets_precise_refusals_and_no_5xx() {
             .expect("admin"),
     ];
     let http = reqwest::Client::new();
-    let mut rng = Rng(0x05ee_dbad);
+    let mut rng = Rng::new(0x05ee_dbad);
     let mut sent = 0usize;
 
     // Broken JSON bodies, as each role.
     for (method, path, body) in bodies() {
         for _ in 0..200 {
             let broken = mutate(&mut rng, &body);
-            let caller = rng.pick(&callers);
+            let caller = pick(&mut rng, &callers);
             let r = caller
                 .send(method.clone(), path, Some(&broken))
                 .await
