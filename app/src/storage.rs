@@ -8,10 +8,10 @@
 //! Keys are defined here and nowhere else. A report is stored whole (draft and sync
 //! state together) under one key, so the two can never be half-written.
 
-use gloo_storage::errors::StorageError;
 use gloo_storage::{LocalStorage, Storage};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use wasm_bindgen::JsCast;
 
 use crate::draft::Draft;
 use crate::mirror;
@@ -48,8 +48,8 @@ impl StorageFailure {
     }
 }
 
-fn failure(e: StorageError) -> StorageFailure {
-    let text = e.to_string();
+/// What a refused write means for the person, from the browser's error text.
+fn failure(text: String) -> StorageFailure {
     if text.contains("Quota") || text.contains("quota") {
         StorageFailure::Full
     } else {
@@ -81,9 +81,17 @@ fn store(key: &str, report: &StoredReport) -> Result<(), StorageFailure> {
     if let Some(object) = value.as_object_mut() {
         object.insert(mirror::SAVED_AT.into(), js_sys::Date::now().into());
     }
-    // The mirror first: it may still have room when `localStorage` is full.
-    mirror::put(key, &value.to_string());
-    LocalStorage::set(key, &value).map_err(failure)
+    // Serialized once, for both copies (this runs on every keystroke). The mirror
+    // first: it may still have room when `localStorage` is full.
+    let json = value.to_string();
+    mirror::put(key, &json);
+    LocalStorage::raw().set_item(key, &json).map_err(|e| {
+        let text = e
+            .dyn_ref::<js_sys::Error>()
+            .map(|e| format!("{}: {}", e.name(), e.message()))
+            .unwrap_or_else(|| format!("{e:?}"));
+        failure(text)
+    })
 }
 
 /// A cached value (`me`, `campaigns`, `form.2025`), for opening offline.
