@@ -9,7 +9,7 @@
 //!   the delay from each commit to its event on the national root's live dashboard
 //!   (p50/p99); the server's peak memory (VmHWM).
 
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -185,8 +185,8 @@ async fn main() -> anyhow::Result<()> {
             .arg(dir.path())
             .args(["--assets-dir", "/nonexistent"])
             .args(["--database-url", &url])
+            // Its warnings (slow writes) show in the bench's output.
             .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
             .spawn()?,
     );
     let deadline = Instant::now() + Duration::from_secs(30);

@@ -273,6 +273,6 @@ pub const SUBTREE_CTE: &str = "WITH RECURSIVE reach(id) AS (
      )";
 
 /// Opens a write transaction, taking the write lock at once (as every write does).
-pub async fn begin_write(db: &Pool) -> Result<crate::db::Tx, AppError> {
+pub async fn begin_write(db: &Pool) -> Result<crate::db::Txn, AppError> {
     Ok(crate::db::begin_write(db).await?)
 }

@@ -138,7 +138,7 @@ pub async fn import(
     let mut tx = if apply {
         begin_write(db).await?
     } else {
-        db.begin().await?
+        crate::db::begin_read(db).await?
     };
     let campaign = Campaign::find(&mut tx, campaign_code).await?;
     let anchor_row = match under.map(tree::normalize_code).filter(|c| !c.is_empty()) {

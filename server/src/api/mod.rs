@@ -22,10 +22,8 @@ use crate::error::AppError;
 #[derive(Clone)]
 pub struct AppState {
     pub db: Pool,
-    /// Report writes take turns here before they open their transaction. SQLite has one
-    /// writer at a time; writers racing for its lock sleep in its busy handler (up to
-    /// 100 ms a try), which under 200 tablets gave seconds of p99 latency.
-    pub write_turn: std::sync::Arc<tokio::sync::Mutex<()>>,
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
     /// Mark cookies `Secure` (the server is behind TLS).
     pub secure_cookies: bool,
     /// Changes of totals, for the live dashboards.

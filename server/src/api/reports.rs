@@ -29,9 +29,7 @@ pub async fn report_push(
 ) -> Result<Json<PushAccepted>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    let turn = state.write_turn.lock().await;
     let (answer, moved) = reports::push(&state.db, &caller, &target, body).await?;
-    drop(turn);
     state.live.publish(target.campaign_id, moved).await;
     Ok(Json(answer))
 }
@@ -44,9 +42,7 @@ pub async fn report_submit(
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    let turn = state.write_turn.lock().await;
     let (report, moved) = reports::submit(&state.db, &caller, &target, body).await?;
-    drop(turn);
     state.live.publish(target.campaign_id, moved).await;
     Ok(Json(report))
 }
@@ -71,9 +67,7 @@ pub async fn report_return(
     let review = Review::Return {
         reason: body.reason,
     };
-    let turn = state.write_turn.lock().await;
     let (report, moved) = reports::review(&state.db, &caller, &target, review).await?;
-    drop(turn);
     state.live.publish(target.campaign_id, moved).await;
     Ok(Json(report))
 }
@@ -86,9 +80,7 @@ pub async fn report_approve(
 ) -> Result<Json<ReportState>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_review(&state.db, &caller, &target).await?;
-    let turn = state.write_turn.lock().await;
     let (report, moved) = reports::review(&state.db, &caller, &target, Review::Approve).await?;
-    drop(turn);
     state.live.publish(target.campaign_id, moved).await;
     Ok(Json(report))
 }
