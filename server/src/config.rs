@@ -35,6 +35,16 @@ pub struct Config {
     #[arg(long, env = "TUANLE_SECURE_COOKIES")]
     pub secure_cookies: bool,
 
+    /// A reverse proxy in front of the server, whose `X-Forwarded-For` names the client
+    /// (for the per-address sign-in limit). Repeat for several; in the environment,
+    /// separate them with commas. Without one, the header is ignored.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TUANLE_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+
     /// Something else than serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -69,6 +79,7 @@ impl Config {
             assets_dir,
             demo: true,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
             command: None,
         }
     }

@@ -60,8 +60,12 @@ impl Application {
             .context("cannot listen for the other servers' changes")?;
         let state = AppState {
             db: db.clone(),
-            write_turn: Default::default(),
             secure_cookies: config.secure_cookies,
+            trusted_proxies: config
+                .trusted_proxies
+                .iter()
+                .map(|a| a.to_canonical())
+                .collect(),
             live,
         };
         let router = router(state, &config.assets_dir);

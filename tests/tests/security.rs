@@ -173,3 +173,148 @@ async fn the_session_cookie_is_secure_behind_tls() {
         assert_eq!(cookie.contains("; Secure"), secure, "{cookie}");
     }
 }
+
+/// Signs in at `base` as a client behind a proxy that names it `forwarded_for`.
+async fn sign_in_forwarded(
+    base: &str,
+    forwarded_for: &str,
+    username: &str,
+    password: &str,
+) -> reqwest::StatusCode {
+    reqwest::Client::new()
+        .post(format!("{base}{}", routes::SESSION))
+        .header("x-forwarded-for", forwarded_for)
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("an answer")
+        .status()
+}
+
+/// Behind a trusted reverse proxy (`--trusted-proxy`), each client is limited by the
+/// address the proxy names, so one guesser does not hold back everyone behind the proxy.
+/// From anyone else `X-Forwarded-For` is ignored: writing a new address there on every
+/// guess does not escape the limit.
+#[tokio::test]
+async fn the_address_limit_believes_only_a_trusted_proxy() {
+    let server = TestServer::spawn().await.expect("server");
+    let direct = server.url("");
+    for i in 0..PER_ADDRESS {
+        let status = sign_in_forwarded(
+            &direct,
+            &format!("203.0.113.{i}"),
+            &format!("khong-co-{i}"),
+            "sai",
+        )
+        .await;
+        assert_eq!(status, 401, "attempt {i}");
+    }
+    assert_eq!(
+        sign_in_forwarded(&direct, "198.51.100.7", "nb-hq-th", DEMO_PASSWORD).await,
+        429
+    );
+
+    let mut config = server.config();
+    config.trusted_proxies = vec!["127.0.0.1".parse().expect("an address")];
+    let app = tuanle_server::Application::build(&config)
+        .await
+        .expect("a server behind a proxy");
+    let proxied = format!("http://{}", app.local_addr());
+    tokio::spawn(app.run_until_stopped(std::future::pending()));
+    // The loopback address is held back, but the proxy's clients are told apart.
+    for i in 0..PER_ADDRESS {
+        let status = sign_in_forwarded(
+            &proxied,
+            "192.0.2.1, 203.0.113.5",
+            &format!("khong-co-{i}"),
+            "sai",
+        )
+        .await;
+        assert_eq!(status, 401, "attempt {i}");
+    }
+    assert_eq!(
+        sign_in_forwarded(&proxied, "203.0.113.5", "nb-hq-th", DEMO_PASSWORD).await,
+        429
+    );
+    // Whatever the guesser writes in front of what the proxy appends.
+    assert_eq!(
+        sign_in_forwarded(
+            &proxied,
+            "192.0.2.99, 203.0.113.5",
+            "nb-hq-th",
+            DEMO_PASSWORD
+        )
+        .await,
+        429
+    );
+    assert_eq!(
+        sign_in_forwarded(&proxied, "203.0.113.6", "nb-hq-th", DEMO_PASSWORD).await,
+        200
+    );
+}
+
+/// When the session of `username` ends, as stored (Unix ms).
+async fn session_end(db: &tuanle_server::db::Pool, username: &str) -> i64 {
+    sqlx::query_scalar(
+        "SELECT s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id
+         WHERE a.username = $1",
+    )
+    .bind(username)
+    .fetch_one(db)
+    .await
+    .expect("one session")
+}
+
+/// Moves the end of `username`'s session, as if time had passed.
+async fn set_session_end(db: &tuanle_server::db::Pool, username: &str, at: i64) {
+    sqlx::query(
+        "UPDATE sessions SET expires_at = $1
+         WHERE account_id = (SELECT id FROM accounts WHERE username = $2)",
+    )
+    .bind(at)
+    .bind(username)
+    .execute(db)
+    .await
+    .expect("moved");
+}
+
+/// A session ends when it goes unused: an administrator's after 12 hours, a reporter's
+/// after 30 days; using it keeps it going.
+#[tokio::test]
+async fn unused_sessions_end_and_used_ones_go_on() {
+    use tuanle_server::auth::session::{TOUCH_EVERY_MS, idle_ms};
+    use tuanle_shared::wire::Role;
+    let server = TestServer::spawn().await.expect("server");
+    let db = server.db().await.expect("database");
+    let reporter = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+        .await
+        .expect("reporter");
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD)
+        .await
+        .expect("admin");
+    let now = tuanle_server::clock::now_ms();
+    for (who, role) in [("nb-hq-th", Role::Reporter), ("admin", Role::Admin)] {
+        let left = session_end(&db, who).await - now;
+        assert!(
+            (idle_ms(role) - 60_000..=idle_ms(role) + 60_000).contains(&left),
+            "{who}: {left} ms left"
+        );
+    }
+    // The reporter comes back a minute before the end: the session goes on for 30 days.
+    set_session_end(&db, "nb-hq-th", now + 60_000).await;
+    assert_eq!(
+        reporter.get(routes::SESSION).await.expect("me").status(),
+        200
+    );
+    let left = session_end(&db, "nb-hq-th").await - tuanle_server::clock::now_ms();
+    assert!(
+        left > idle_ms(Role::Reporter) - TOUCH_EVERY_MS,
+        "{left} ms left"
+    );
+    // The administrator comes back a moment too late.
+    set_session_end(&db, "admin", now - 1).await;
+    let r = admin.get(routes::SESSION).await.expect("me");
+    assert_eq!(r.status(), 401);
+    let body: ApiError = r.json().await.expect("error body");
+    assert_eq!(body.code, "NOT_SIGNED_IN");
+}

@@ -5,13 +5,13 @@ use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, State};
 use axum::http::request::Parts;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::IntoResponse;
 use sqlx::Row;
 use tuanle_shared::wire::{Me, SESSION_COOKIE, SignIn};
 
 use super::AppState;
-use crate::auth::{Caller, cookie, limit, password, session};
+use crate::auth::{Caller, address, cookie, limit, password, session};
 use crate::error::{ApiJson, ApiQuery, AppError};
 
 /// A hash verified when the username is unknown, so that a wrong username takes as
@@ -25,11 +25,13 @@ fn dummy_hash() -> String {
 pub async fn session_create(
     State(state): State<AppState>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<impl IntoResponse, AppError> {
     let username = body.username.trim().to_lowercase();
+    let from = address::client(peer.ip(), &headers, &state.trusted_proxies);
     // Before any password is checked: a guesser gets refusals, not answers.
-    limit::check(&state.db, &username, peer.ip()).await?;
+    limit::check(&state.db, &username, from).await?;
     let row = sqlx::query(
         "SELECT id, display_name, password_hash, role, unit_code FROM accounts WHERE username = $1 AND disabled = 0",
     )
@@ -45,19 +47,19 @@ pub async fn session_create(
         .await
         .map_err(|e| AppError::Internal(e.to_string()))?;
     let Some(row) = row.filter(|_| ok) else {
-        limit::failed(&state.db, &username, peer.ip()).await?;
+        limit::failed(&state.db, &username, from).await?;
         return Err(AppError::BadCredentials);
     };
     limit::succeeded(&state.db, &username).await?;
     let account_id: i64 = row.try_get("id")?;
-    let role: String = row.try_get("role")?;
+    let role = session::parse_role(&row.try_get::<String, _>("role")?)?;
     let me = Me {
         username,
         display_name: row.try_get("display_name")?,
-        role: session::parse_role(&role)?,
+        role,
         unit_code: row.try_get("unit_code")?,
     };
-    let token = session::create(&state.db, account_id).await?;
+    let token = session::create(&state.db, account_id, role).await?;
     Ok((
         [(
             header::SET_COOKIE,

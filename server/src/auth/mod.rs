@@ -4,6 +4,7 @@
 //! reporters stay signed in on their tablet for weeks). [`Caller`] is an extractor:
 //! a handler that takes one is unreachable without a valid session.
 
+pub mod address;
 pub mod limit;
 pub mod password;
 pub mod session;

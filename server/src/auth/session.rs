@@ -1,4 +1,7 @@
 //! Sessions: a random 256-bit token in the cookie, its BLAKE2b hash in the database.
+//!
+//! A session ends when it is not used for [`idle_ms`] (by role), at the latest
+//! [`LIFETIME_MS`] after sign-in, at sign-out, and when its account is disabled.
 
 use blake2::{Blake2b512, Digest};
 use sqlx::Row;
@@ -9,53 +12,88 @@ use crate::clock::now_ms;
 use crate::db::Pool;
 use crate::error::AppError;
 
-/// How long a session lasts: a term, so a reporter signs in once per campaign.
+/// The longest a session lasts, however much it is used: a term, so a reporter signs in
+/// about once per campaign.
 pub const LIFETIME_MS: i64 = 120 * 24 * 3_600_000;
+
+/// How long a session lasts unused. Reporters and supervisors work offline for weeks in
+/// the field, and their tablets are theirs; an administrator can change every account
+/// and often sits at a shared office computer, so their session ends the same day.
+pub fn idle_ms(role: Role) -> i64 {
+    match role {
+        Role::Reporter | Role::Supervisor => 30 * 24 * 3_600_000,
+        Role::Admin => 12 * 3_600_000,
+    }
+}
+
+/// A used session's end is moved forward at most this often, so that reading a page
+/// does not write to the database every time.
+pub const TOUCH_EVERY_MS: i64 = 3_600_000;
 
 fn token_hash(token: &str) -> Vec<u8> {
     Blake2b512::digest(token.as_bytes()).to_vec()
 }
 
-/// Opens a session for an account; returns the token for the cookie.
-pub async fn create(db: &Pool, account_id: i64) -> Result<String, AppError> {
+/// Opens a session for an account; returns the token for the cookie. The account's
+/// ended sessions are cleared on the way.
+pub async fn create(db: &Pool, account_id: i64, role: Role) -> Result<String, AppError> {
     let mut bytes = [0u8; 32];
     getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let now = now_ms();
+    sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND expires_at <= $2")
+        .bind(account_id)
+        .bind(now)
+        .execute(db)
+        .await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
     )
     .bind(token_hash(&token))
     .bind(account_id)
     .bind(now)
-    .bind(now + LIFETIME_MS)
+    .bind(now + idle_ms(role))
     .execute(db)
     .await?;
     Ok(token)
 }
 
-/// The caller behind a token, if the session is live and the account enabled.
+/// The caller behind a token, if the session is live and the account enabled. A live
+/// session's end (`expires_at`) moves forward with use, up to [`LIFETIME_MS`] after it
+/// began.
 pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, AppError> {
     if token.len() != 64 {
         return Ok(None);
     }
+    let hash = token_hash(token);
+    let now = now_ms();
     let row = sqlx::query(
-        "SELECT a.id, a.username, a.display_name, a.role, a.unit_code
+        "SELECT a.id, a.username, a.display_name, a.role, a.unit_code, s.created_at, s.expires_at
          FROM sessions s JOIN accounts a ON a.id = s.account_id
          WHERE s.token_hash = $1 AND s.expires_at > $2 AND a.disabled = 0",
     )
-    .bind(token_hash(token))
-    .bind(now_ms())
+    .bind(&hash)
+    .bind(now)
     .fetch_optional(db)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let role: String = row.try_get("role")?;
+    let role = parse_role(&row.try_get::<String, _>("role")?)?;
+    let created_at: i64 = row.try_get("created_at")?;
+    let expires_at: i64 = row.try_get("expires_at")?;
+    let extended = (now + idle_ms(role)).min(created_at + LIFETIME_MS);
+    if extended - expires_at >= TOUCH_EVERY_MS {
+        sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+            .bind(extended)
+            .bind(&hash)
+            .execute(db)
+            .await?;
+    }
     Ok(Some(Caller {
         account_id: row.try_get("id")?,
         me: Me {
             username: row.try_get("username")?,
             display_name: row.try_get("display_name")?,
-            role: parse_role(&role)?,
+            role,
             unit_code: row.try_get("unit_code")?,
         },
     }))
