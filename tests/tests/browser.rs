@@ -102,3 +102,29 @@ async fn the_form_renders_validates_and_totals_live() -> anyhow::Result<()> {
 
     browser.close().await
 }
+
+/// A lost tablet: from another device, the reporter signs out on every device. The
+/// menu under their name asks first; then this browser is back at sign-in and every
+/// other session of the account is refused.
+#[tokio::test]
+async fn signing_out_everywhere_from_the_menu() -> anyhow::Result<()> {
+    use tuanle_e2e::{ApiClient, DEMO_PASSWORD};
+    use tuanle_shared::wire::routes;
+    let server = TestServer::spawn().await?;
+    let lost_tablet = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let neighbour = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD).await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, "nb-hq-th").await?;
+    browser.click(".account .who summary").await?;
+    browser.click(".account .who button.everywhere").await?;
+    let question = browser.client.get_alert_text().await?;
+    assert!(question.contains("mọi thiết bị"), "{question}");
+    browser.client.accept_alert().await?;
+    browser.wait_for("form.sign-in").await?;
+    assert_eq!(lost_tablet.get(routes::SESSION).await?.status(), 401);
+    assert_eq!(neighbour.get(routes::SESSION).await?.status(), 200);
+    // Reloading does not bring the session back.
+    browser.client.goto(&server.url("/")).await?;
+    browser.wait_for("form.sign-in").await?;
+    browser.close().await
+}

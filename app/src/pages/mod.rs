@@ -42,27 +42,59 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// The signed-in person, the pages, and signing out (with a warning when something
-/// typed has not reached the server yet).
+/// Whether the person still wants to sign out although something typed has not reached
+/// the server yet (it stays on this device, and is sent after signing in again).
+fn sign_out_despite_unsent() -> bool {
+    let unsent = storage::all_reports()
+        .iter()
+        .any(|(_, r)| r.sync.has_unsent(&r.draft));
+    !unsent
+        || device::confirm(
+            "Còn thay đổi chưa gửi lên máy chủ. Chúng vẫn được giữ trên máy này, nhưng chỉ gửi được khi đăng nhập lại. Vẫn đăng xuất?",
+        )
+}
+
+/// The signed-in person, the pages, and signing out: here (with a warning when something
+/// typed has not reached the server yet), or on every device, for a lost tablet.
 #[component]
 pub fn AccountMenu() -> impl IntoView {
     let session = use_session();
     let nav = use_nav();
     let sign_out = move |_| {
-        let unsent = storage::all_reports()
-            .iter()
-            .any(|(_, r)| r.sync.has_unsent(&r.draft));
-        if unsent
-            && !device::confirm(
-                "Còn thay đổi chưa gửi lên máy chủ. Chúng vẫn được giữ trên máy này, nhưng chỉ gửi được khi đăng nhập lại. Vẫn đăng xuất?",
-            )
+        if !sign_out_despite_unsent() {
+            return;
+        }
+        spawn_local(async move {
+            // Offline, the server's session ends by itself; this device forgets it now.
+            let _ = api::delete(routes::SESSION).await;
+            session.signed_out();
+            nav.go(Page::SignIn);
+        });
+    };
+    let sign_out_everywhere = move |_| {
+        if !device::confirm(
+            "Đăng xuất trên mọi thiết bị? Mọi máy tính bảng, điện thoại và máy tính đang đăng nhập bằng tài khoản này sẽ phải đăng nhập lại.",
+        ) || !sign_out_despite_unsent()
         {
             return;
         }
         spawn_local(async move {
-            let _ = api::delete(routes::SESSION).await;
-            session.signed_out();
-            nav.go(Page::SignIn);
+            match api::delete(&format!("{}?everywhere=true", routes::SESSION)).await {
+                Ok(()) => {
+                    session.signed_out();
+                    nav.go(Page::SignIn);
+                }
+                // The other devices are only signed out by the server: say it did not
+                // happen, and stay signed in here to try again.
+                Err(ApiFailure::Network) => device::alert(
+                    "Không kết nối được máy chủ nên chưa đăng xuất được trên các thiết bị khác. Hãy thử lại khi có mạng.",
+                ),
+                Err(f) if f.is_signed_out() => {
+                    session.signed_out();
+                    nav.go(Page::SignIn);
+                }
+                Err(f) => device::alert(&f.message()),
+            }
         });
     };
     move || {
@@ -75,7 +107,14 @@ pub fn AccountMenu() -> impl IntoView {
                     } else {
                         view! { <Link page=Page::Report>"Báo cáo"</Link> <Link page=Page::History>"Lịch sử"</Link> }.into_any()
                     }}
-                    <span class="who">{me.display_name}</span>
+                    <details class="who">
+                        <summary>{me.display_name}</summary>
+                        <div class="menu">
+                            <button type="button" class="link everywhere" on:click=sign_out_everywhere>
+                                "Đăng xuất trên mọi thiết bị"
+                            </button>
+                        </div>
+                    </details>
                     <button type="button" class="link" on:click=sign_out>"Đăng xuất"</button>
                 </nav>
             }
