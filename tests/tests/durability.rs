@@ -8,28 +8,31 @@ use tuanle_e2e::{Browser, TestServer};
 const USER: &str = "nb-hq-th";
 const FORM: &str = "tr[data-row='12.6']";
 
-/// The browser is killed outright a quarter of a second after the last keystroke;
-/// reopened on the same profile, the form shows everything typed. Chromium moves
-/// `localStorage` to disk a second or two late: on `localStorage` alone this lost
-/// everything typed within 1 s of a kill. With the IndexedDB mirror, typing is on disk
-/// within about 100 ms (measured: kept when killed 100 ms after the last keystroke;
-/// killed at once, the last keystrokes of a burst can still be lost).
+/// The browser is killed outright (SIGKILL, no chance to flush) the moment the last
+/// character is typed; reopened on the same profile, the form shows everything typed
+/// before that last input event. The narrative is typed one character per input event,
+/// faster than anyone types on a tablet.
+///
+/// On `localStorage` alone this lost everything typed in the last second or two:
+/// Chromium moves it to disk late. The IndexedDB mirror (`app::mirror`) keeps it.
 #[tokio::test]
 async fn typing_survives_the_browser_being_killed() -> anyhow::Result<()> {
+    const TEXT: &str = "Kế hoạch số 7";
     let server = TestServer::spawn().await?;
     let profile = tempfile::tempdir()?;
     let browser = Browser::start_in(profile.path()).await?;
     browser.sign_in(&server, USER).await?;
     browser.type_in("1.3/count", "4").await?;
     browser.type_in("2/count", "12").await?;
-    browser.type_in("I.1/text", "Kế hoạch số 7").await?;
-    tokio::time::sleep(Duration::from_millis(250)).await;
+    for ch in TEXT.chars() {
+        browser.type_in("I.1/text", &ch.to_string()).await?;
+    }
     // Dropping the browser kills chromedriver and every Chromium process with SIGKILL.
     drop(browser);
 
     let again = Browser::start_in(profile.path()).await?;
     again.client.goto(&server.url("/")).await?;
-    // The session cookie may not have reached the disk either: sign in again if asked.
+    // The session cookie may not have reached the disk: sign in again if asked.
     let signed_in = again
         .client
         .wait()
@@ -42,7 +45,12 @@ async fn typing_survives_the_browser_being_killed() -> anyhow::Result<()> {
     }
     assert_eq!(again.value_of("1.3/count").await?, "4");
     assert_eq!(again.value_of("2/count").await?, "12");
-    assert_eq!(again.value_of("I.1/text").await?, "Kế hoạch số 7");
+    let kept = again.value_of("I.1/text").await?;
+    let before_last = TEXT.trim_end_matches('7');
+    assert!(
+        kept == TEXT || kept == before_last,
+        "typed {TEXT:?}, kept {kept:?}"
+    );
     again.close().await
 }
 
