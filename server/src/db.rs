@@ -265,6 +265,9 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
             Engine::Sqlite => 8,
             Engine::Postgres => 16,
         })
+        // A SQLite connection is a file handle that cannot go stale: no ping before each
+        // use (it was one more round trip to the connection's thread for every query).
+        .test_before_acquire(engine != Engine::Sqlite)
         .after_connect(move |conn, _| {
             Box::pin(async move {
                 if engine == Engine::Sqlite {

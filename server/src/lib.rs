@@ -32,6 +32,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod group_commit;
 pub mod live;
 pub mod national;
 pub mod reports;

@@ -394,26 +394,73 @@ fn check_id(id: &str, what: &'static str) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Applies a push: exactly once per `push_id`, merged per cell when edited from an older
-/// version, refused with the conflicting cells when both sides changed one differently.
-pub async fn push(
-    db: &Pool,
-    caller: &Caller,
-    target: &Target,
-    req: PushRequest,
-) -> Result<(PushAccepted, Moved), AppError> {
+/// The checks of a push that need nothing stored: done before it waits for its turn.
+pub fn check_push(target: &Target, req: &PushRequest) -> Result<(), AppError> {
     check_id(&req.push_id, "lần gửi")?;
     check_id(&req.device_id, "thiết bị")?;
     Figures::from_content(target.form, &req.content).map_err(|e| AppError::BadRequest {
         code: e.code(),
         message: e.to_string(),
     })?;
+    Ok(())
+}
+
+/// Applies a push in its own transaction: exactly once per `push_id`, merged per cell
+/// when edited from an older version, refused with the conflicting cells when both
+/// sides changed one differently. The server batches pushes instead
+/// ([`crate::group_commit`]); this is the same work, one push at a time.
+pub async fn push(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+    req: PushRequest,
+) -> Result<(PushAccepted, Moved), AppError> {
+    check_push(target, &req)?;
     let mut tx = crate::db::begin_write(db).await?;
+    let applied = match decide_push(&mut tx, target, &req).await? {
+        PushDecision::Answered(answer) => (answer, Vec::new()),
+        PushDecision::Apply(plan) => write_push(&mut tx, caller, target, &req, *plan).await?,
+    };
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// What a push will do, decided from what is stored before anything is written: a
+/// refusal comes out of [`decide_push`] with the transaction untouched.
+pub enum PushDecision {
+    /// Applied before (a retry): its stored answer, and nothing moves.
+    Answered(PushAccepted),
+    /// To be written by [`write_push`].
+    Apply(Box<PushPlan>),
+}
+
+/// The writes of a push, all values computed.
+pub struct PushPlan {
+    /// The report's row, when it has one.
+    report_id: Option<i64>,
+    /// The version after the push (the current one when nothing changed).
+    new_version: i64,
+    /// Whether the content is as stored: then only the answer is recorded.
+    unchanged: bool,
+    before: Counted,
+    after: Counted,
+    content_json: String,
+    answer: PushAccepted,
+    answer_json: String,
+}
+
+/// Reads what a push needs and decides it (the reads of the write transaction: run
+/// with the write lock held, so what it read is still true when it writes).
+pub async fn decide_push(
+    conn: &mut Conn,
+    target: &Target,
+    req: &PushRequest,
+) -> Result<PushDecision, AppError> {
     let answered = sqlx::query("SELECT report_id, answer FROM pushes WHERE push_id = $1")
         .bind(&req.push_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut *conn)
         .await?;
-    let current = stored(&mut tx, target).await?;
+    let current = stored(conn, target).await?;
     if let Some(row) = answered {
         let report_id: i64 = row.try_get("report_id")?;
         if current.as_ref().map(|c| c.id) != Some(report_id) {
@@ -425,8 +472,7 @@ pub async fn push(
         let answer: String = row.try_get("answer")?;
         let answer: PushAccepted = serde_json::from_str(&answer)
             .map_err(|e| AppError::Internal(format!("stored answer unreadable: {e}")))?;
-        // Already applied: nothing moves this time.
-        return Ok((answer, Vec::new()));
+        return Ok(PushDecision::Answered(answer));
     }
     let (current_version, status) = current
         .as_ref()
@@ -442,16 +488,16 @@ pub async fn push(
     }
     let report_id = current.as_ref().map(|c| c.id);
     let (theirs, changed_by, changed_at) = match report_id {
-        Some(id) => version(&mut tx, id, current_version)
+        Some(id) => version(conn, id, current_version)
             .await?
             .unwrap_or_default(),
         None => Default::default(),
     };
     let (content, from_theirs) = if req.base_version == current_version {
-        (req.content, Vec::new())
+        (req.content.clone(), Vec::new())
     } else {
         let base = match report_id {
-            Some(id) => version(&mut tx, id, req.base_version)
+            Some(id) => version(conn, id, req.base_version)
                 .await?
                 .map(|v| v.0)
                 .unwrap_or_default(),
@@ -471,20 +517,60 @@ pub async fn push(
         }
         (outcome.merged, outcome.from_theirs)
     };
-    let now = now_ms();
     let unchanged = current_version > 0 && content == theirs;
     let new_version = if unchanged {
         current_version
     } else {
         current_version + 1
     };
-    let report_id = match report_id {
+    let (before, after) = if unchanged {
+        (Counted::none(), Counted::none())
+    } else {
+        let before = match &current {
+            Some(c) if c.version > 0 => Counted::of(target.form, c.status, c.late, &theirs)?,
+            _ => Counted::none(),
+        };
+        let late = current.as_ref().is_some_and(|c| c.late);
+        (before, Counted::of(target.form, status, late, &content)?)
+    };
+    let content_json =
+        serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
+    let answer = PushAccepted {
+        version: new_version,
+        content,
+        from_theirs,
+    };
+    let answer_json =
+        serde_json::to_string(&answer).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(PushDecision::Apply(Box::new(PushPlan {
+        report_id,
+        new_version: to_i64(new_version)?,
+        unchanged,
+        before,
+        after,
+        content_json,
+        answer,
+        answer_json,
+    })))
+}
+
+/// Writes a decided push. A failure here leaves the transaction half-written: the
+/// caller must roll it back.
+pub async fn write_push(
+    conn: &mut Conn,
+    caller: &Caller,
+    target: &Target,
+    req: &PushRequest,
+    plan: PushPlan,
+) -> Result<(PushAccepted, Moved), AppError> {
+    let now = now_ms();
+    let report_id = match plan.report_id {
         Some(id) => {
             sqlx::query("UPDATE reports SET version = $1, updated_at = $2 WHERE id = $3")
-                .bind(to_i64(new_version)?)
+                .bind(plan.new_version)
                 .bind(now)
                 .bind(id)
-                .execute(&mut *tx)
+                .execute(&mut *conn)
                 .await?;
             id
         }
@@ -495,28 +581,21 @@ pub async fn push(
             )
             .bind(target.campaign_id)
             .bind(target.unit_id)
-            .bind(to_i64(new_version)?)
+            .bind(plan.new_version)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut *conn)
             .await?
         }
     };
-    let json = serde_json::to_string(&content).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut moved = Vec::new();
-    if !unchanged {
-        let before = match &current {
-            Some(c) if c.version > 0 => Counted::of(target.form, c.status, c.late, &theirs)?,
-            _ => Counted::none(),
-        };
-        let late = current.as_ref().is_some_and(|c| c.late);
-        let after = Counted::of(target.form, status, late, &content)?;
+    if !plan.unchanged {
         moved = totals::apply(
-            &mut tx,
+            conn,
             target.form,
             target.campaign_id,
             target.unit_id,
-            &before,
-            &after,
+            &plan.before,
+            &plan.after,
         )
         .await?;
         sqlx::query(
@@ -524,30 +603,24 @@ pub async fn push(
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(report_id)
-        .bind(to_i64(new_version)?)
-        .bind(&json)
+        .bind(plan.new_version)
+        .bind(&plan.content_json)
         .bind(caller.account_id)
         .bind(&req.device_id)
         .bind(&req.push_id)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
     }
-    let answer = PushAccepted {
-        version: new_version,
-        content,
-        from_theirs,
-    };
     sqlx::query("INSERT INTO pushes (push_id, report_id, account_id, answer, created_at) VALUES ($1, $2, $3, $4, $5)")
         .bind(&req.push_id)
         .bind(report_id)
         .bind(caller.account_id)
-        .bind(serde_json::to_string(&answer).map_err(|e| AppError::Internal(e.to_string()))?)
+        .bind(&plan.answer_json)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await?;
-    tx.commit().await?;
-    Ok((answer, moved))
+    Ok((plan.answer, moved))
 }
 
 /// The same unit's content in the most recent earlier campaign, for the "far above last

@@ -60,6 +60,7 @@ impl Application {
             .context("cannot listen for the other servers' changes")?;
         let state = AppState {
             db: db.clone(),
+            pushes: crate::group_commit::PushQueue::start(db.clone()),
             secure_cookies: config.secure_cookies,
             trusted_proxies: config
                 .trusted_proxies

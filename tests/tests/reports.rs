@@ -237,6 +237,105 @@ async fn concurrent_pushes_merge_per_cell_or_conflict() {
     assert_eq!(state.version, v3.version, "a conflict writes nothing");
 }
 
+/// Pushes sent at the same moment are written together (one transaction for all that
+/// queued) and each keeps its own outcome: edits of different cells merge, a retry
+/// racing its original gets the same answer and is stored once, a conflict is refused
+/// without taking the others down, and another school's push lands in its own report.
+#[tokio::test]
+async fn pushes_sent_at_once_each_keep_their_outcome() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let neighbour = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD)
+        .await
+        .expect("another school");
+    let v1: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("base", 0, json!({"2/count": 1})),
+        )
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("ok");
+    let v2: PushAccepted = me
+        .post(
+            &report("push"),
+            &push_body("five", v1.version, json!({"2/count": 5})),
+        )
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("ok");
+    let cells = ["1.3/count", "1.3/persons", "3/count", "1.2/count"];
+    let bodies: Vec<Value> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            push_body(
+                &format!("d-{i}"),
+                v2.version,
+                json!({"2/count": 5, *cell: i + 1}),
+            )
+        })
+        .collect();
+    let retry = push_body("d-0", v2.version, json!({"2/count": 5, "1.3/count": 1}));
+    let conflicting = push_body("x", v1.version, json!({"2/count": 9}));
+    let elsewhere = push_body("n-1", 0, json!({"2/count": 3}));
+    let neighbour_report = routes::report("2025", "NB-HQ-MN", "push");
+    let push = report("push");
+    let (d0, d1, d2, d3, retried, conflict, other) = tokio::join!(
+        me.post(&push, &bodies[0]),
+        me.post(&push, &bodies[1]),
+        me.post(&push, &bodies[2]),
+        me.post(&push, &bodies[3]),
+        me.post(&push, &retry),
+        me.post(&push, &conflicting),
+        neighbour.post(&neighbour_report, &elsewhere),
+    );
+    let mut accepted = Vec::new();
+    for answer in [d0, d1, d2, d3] {
+        let answer = answer.expect("answer");
+        assert_eq!(answer.status(), 200);
+        accepted.push(answer.json::<PushAccepted>().await.expect("accepted"));
+    }
+    let retried = retried.expect("answer");
+    assert_eq!(retried.status(), 200);
+    let retried: PushAccepted = retried.json().await.expect("accepted");
+    assert_eq!(retried, accepted[0], "a retry gets its original's answer");
+    assert_eq!(conflict.expect("answer").status(), 409);
+    let other = other.expect("answer");
+    assert_eq!(other.status(), 200);
+    assert_eq!(other.json::<PushAccepted>().await.expect("ok").version, 1);
+
+    let state: ReportState = me
+        .get(&report(""))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("state");
+    let numbers = serde_json::to_value(&state.content).expect("json");
+    assert_eq!(
+        numbers,
+        json!({"numbers": {"2/count": 5, "1.3/count": 1, "1.3/persons": 2, "3/count": 3, "1.2/count": 4}})
+    );
+    let history: History = me
+        .get(&report("history"))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("history");
+    assert_eq!(
+        history.versions.len(),
+        2 + cells.len(),
+        "each push stored once"
+    );
+    assert_eq!(state.version, v2.version + cells.len() as u64);
+}
+
 /// Content that does not fit the form is refused with its precise code.
 #[tokio::test]
 async fn content_outside_the_form_is_refused_precisely() {

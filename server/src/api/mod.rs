@@ -26,6 +26,8 @@ pub struct AppState {
     pub trusted_proxies: std::sync::Arc<[std::net::IpAddr]>,
     /// Mark cookies `Secure` (the server is behind TLS).
     pub secure_cookies: bool,
+    /// Pushes wait here to be written together.
+    pub pushes: crate::group_commit::PushQueue,
     /// Changes of totals, for the live dashboards.
     pub live: crate::live::Live,
 }

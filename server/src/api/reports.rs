@@ -29,8 +29,9 @@ pub async fn report_push(
 ) -> Result<Json<PushAccepted>, AppError> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    let (answer, moved) = reports::push(&state.db, &caller, &target, body).await?;
-    state.live.publish(target.campaign_id, moved).await;
+    let campaign_id = target.campaign_id;
+    let (answer, moved) = state.pushes.push(caller, target, body).await?;
+    state.live.publish(campaign_id, moved).await;
     Ok(Json(answer))
 }
 

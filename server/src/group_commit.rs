@@ -1,0 +1,118 @@
+//! Group commit: the pushes waiting for the write lock are written together, in one
+//! transaction with one commit, instead of one transaction each.
+//!
+//! Why: a database has one writer at a time, and under a national load hundreds of
+//! tablets push at once. A push's own statements are a fraction of a millisecond; its
+//! transaction's `BEGIN` and `COMMIT` (with the commit's fsync) took as long again, and
+//! when the disk stalled on a flush every push queued behind that one commit. Batched,
+//! the pushes that queued during a stall go out in the next commit together.
+//!
+//! Each push is still exactly once and answered only after its commit. A push that is
+//! refused (conflict, locked report, reused id…) is decided before it writes anything,
+//! so it leaves the batch's transaction as it was. If writing fails half-way, the whole
+//! batch is rolled back and its pushes are written again one per transaction, so one
+//! bad push cannot fail the others.
+
+use tokio::sync::{mpsc, oneshot};
+use tuanle_shared::wire::{PushAccepted, PushRequest};
+
+use crate::auth::Caller;
+use crate::db::Pool;
+use crate::error::AppError;
+use crate::reports::{self, Moved, PushDecision, Target};
+
+/// Most pushes in one transaction: enough to carry a whole queue of tablets after a
+/// stall, few enough that the batch's transaction stays short (about 30 ms).
+const MAX_BATCH: usize = 64;
+
+/// What a push gets back: its answer and the units whose totals moved.
+type Outcome = Result<(PushAccepted, Moved), AppError>;
+
+struct Job {
+    caller: Caller,
+    target: Target,
+    req: PushRequest,
+    reply: oneshot::Sender<Outcome>,
+}
+
+/// The queue of pushes and the task that writes them; cheap to clone.
+#[derive(Clone)]
+pub struct PushQueue {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl PushQueue {
+    /// Starts the writing task. It ends when every clone of the queue is dropped.
+    pub fn start(db: Pool) -> PushQueue {
+        let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
+        tokio::spawn(run(db, rx));
+        PushQueue { jobs }
+    }
+
+    /// Applies a push, batched with the others waiting; answers after its commit.
+    pub async fn push(&self, caller: Caller, target: Target, req: PushRequest) -> Outcome {
+        reports::check_push(&target, &req)?;
+        let (reply, answer) = oneshot::channel();
+        let job = Job {
+            caller,
+            target,
+            req,
+            reply,
+        };
+        self.jobs
+            .send(job)
+            .await
+            .map_err(|_| AppError::Internal("the push queue has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| AppError::Internal("the push queue dropped a push".into()))?
+    }
+}
+
+async fn run(db: Pool, mut rx: mpsc::Receiver<Job>) {
+    let mut batch = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let jobs = std::mem::take(&mut batch);
+        match write_together(&db, &jobs).await {
+            Ok(outcomes) => {
+                for (job, outcome) in jobs.into_iter().zip(outcomes) {
+                    let _ = job.reply.send(outcome);
+                }
+            }
+            Err(e) if jobs.len() == 1 => {
+                if let Some(job) = jobs.into_iter().next() {
+                    let _ = job.reply.send(Err(e));
+                }
+            }
+            Err(e) => {
+                tracing::warn!("a batch of {} pushes failed ({e}): one by one", jobs.len());
+                for job in jobs {
+                    let outcome = reports::push(&db, &job.caller, &job.target, job.req).await;
+                    let _ = job.reply.send(outcome);
+                }
+            }
+        }
+    }
+}
+
+/// Writes the pushes in one transaction. `Err` when the transaction failed: then
+/// nothing of the batch is stored.
+async fn write_together(db: &Pool, jobs: &[Job]) -> Result<Vec<Outcome>, AppError> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let mut outcomes = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        let outcome = match reports::decide_push(&mut tx, &job.target, &job.req).await {
+            Ok(PushDecision::Answered(answer)) => Ok((answer, Vec::new())),
+            Ok(PushDecision::Apply(plan)) => {
+                Ok(reports::write_push(&mut tx, &job.caller, &job.target, &job.req, *plan).await?)
+            }
+            // A storage failure while reading may have ended the transaction
+            // (PostgreSQL aborts it): the batch must not commit.
+            Err(e @ (AppError::Db(_) | AppError::Internal(_))) => return Err(e),
+            Err(refusal) => Err(refusal),
+        };
+        outcomes.push(outcome);
+    }
+    tx.commit().await?;
+    Ok(outcomes)
+}
