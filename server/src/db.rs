@@ -155,7 +155,8 @@ impl std::ops::DerefMut for Txn {
     }
 }
 
-/// Begins a transaction that only reads: what it reads is one consistent snapshot.
+/// Begins a transaction that only reads (on SQLite, all of it from one snapshot; on
+/// PostgreSQL, each statement sees what was committed when it started).
 pub async fn begin_read(pool: &Pool) -> Result<Txn, sqlx::Error> {
     Ok(Txn {
         tx: pool.begin().await?,
@@ -177,7 +178,9 @@ fn sqlite_write_queue(pool: &Pool) -> std::sync::Arc<tokio::sync::Mutex<()>> {
     use std::sync::{Arc, LazyLock, Mutex};
     static QUEUES: LazyLock<Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>> =
         LazyLock::new(Default::default);
-    let file = pool.connect_options().database_url.path().to_owned();
+    // `sqlite://data/tuanle.db` names `data` as the URL's host: the key is both.
+    let url = &pool.connect_options().database_url;
+    let file = format!("{}{}", url.host_str().unwrap_or(""), url.path());
     let mut queues = QUEUES
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());

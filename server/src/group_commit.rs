@@ -9,9 +9,10 @@
 //!
 //! Each push is still exactly once and answered only after its commit. A push that is
 //! refused (conflict, locked report, reused id…) is decided before it writes anything,
-//! so it leaves the batch's transaction as it was. If writing fails half-way, the whole
-//! batch is rolled back and its pushes are written again one per transaction, so one
-//! bad push cannot fail the others.
+//! so it leaves the batch's transaction as it was. If writing one push fails half-way,
+//! the whole batch is rolled back and its pushes are written again one per transaction,
+//! so one bad push cannot fail the others; if the database cannot begin or commit, the
+//! whole batch is refused at once (its tablets retry with the same push ids).
 
 use tokio::sync::{mpsc, oneshot};
 use tuanle_shared::wire::{PushAccepted, PushRequest};
@@ -79,40 +80,63 @@ async fn run(db: Pool, mut rx: mpsc::Receiver<Job>) {
                     let _ = job.reply.send(outcome);
                 }
             }
-            Err(e) if jobs.len() == 1 => {
-                if let Some(job) = jobs.into_iter().next() {
-                    let _ = job.reply.send(Err(e));
-                }
-            }
-            Err(e) => {
+            // One push broke the transaction: redo each alone, so only it fails.
+            Err(Failed::InPush(e)) if jobs.len() > 1 => {
                 tracing::warn!("a batch of {} pushes failed ({e}): one by one", jobs.len());
                 for job in jobs {
                     let outcome = reports::push(&db, &job.caller, &job.target, job.req).await;
                     let _ = job.reply.send(outcome);
                 }
             }
+            // The database itself failed (cannot begin or commit): every push of the
+            // batch is told at once, and the tablets retry later with the same ids.
+            Err(Failed::InPush(e) | Failed::Transaction(e)) => {
+                let message = e.to_string();
+                let mut e = Some(e);
+                for job in jobs {
+                    let failure = e
+                        .take()
+                        .unwrap_or_else(|| AppError::Internal(message.clone()));
+                    let _ = job.reply.send(Err(failure));
+                }
+            }
         }
     }
 }
 
-/// Writes the pushes in one transaction. `Err` when the transaction failed: then
-/// nothing of the batch is stored.
-async fn write_together(db: &Pool, jobs: &[Job]) -> Result<Vec<Outcome>, AppError> {
-    let mut tx = crate::db::begin_write(db).await?;
+/// Why a batch's transaction failed; nothing of the batch is stored either way.
+enum Failed {
+    /// Deciding or writing one of its pushes failed.
+    InPush(AppError),
+    /// Beginning or committing failed: no push is to blame.
+    Transaction(AppError),
+}
+
+/// Writes the pushes in one transaction.
+async fn write_together(db: &Pool, jobs: &[Job]) -> Result<Vec<Outcome>, Failed> {
+    let mut tx = crate::db::begin_write(db)
+        .await
+        .map_err(|e| Failed::Transaction(e.into()))?;
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
         let outcome = match reports::decide_push(&mut tx, &job.target, &job.req).await {
             Ok(PushDecision::Answered(answer)) => Ok((answer, Vec::new())),
             Ok(PushDecision::Apply(plan)) => {
-                Ok(reports::write_push(&mut tx, &job.caller, &job.target, &job.req, *plan).await?)
+                Ok(
+                    reports::write_push(&mut tx, &job.caller, &job.target, &job.req, *plan)
+                        .await
+                        .map_err(Failed::InPush)?,
+                )
             }
             // A storage failure while reading may have ended the transaction
             // (PostgreSQL aborts it): the batch must not commit.
-            Err(e @ (AppError::Db(_) | AppError::Internal(_))) => return Err(e),
+            Err(e @ (AppError::Db(_) | AppError::Internal(_))) => return Err(Failed::InPush(e)),
             Err(refusal) => Err(refusal),
         };
         outcomes.push(outcome);
     }
-    tx.commit().await?;
+    tx.commit()
+        .await
+        .map_err(|e| Failed::Transaction(e.into()))?;
     Ok(outcomes)
 }

@@ -116,6 +116,7 @@ async fn signing_out_everywhere_from_the_menu() -> anyhow::Result<()> {
     let browser = Browser::start().await?;
     browser.sign_in(&server, "nb-hq-th").await?;
     browser.click(".account .who summary").await?;
+    browser.screenshot("account-menu").await?;
     browser.click(".account .who button.everywhere").await?;
     let question = browser.client.get_alert_text().await?;
     assert!(question.contains("mọi thiết bị"), "{question}");

@@ -311,6 +311,12 @@ async fn unused_sessions_end_and_used_ones_go_on() {
         left > idle_ms(Role::Reporter) - TOUCH_EVERY_MS,
         "{left} ms left"
     );
+    // A session from before idle times (its end 100 days away) is pulled in to the
+    // administrator's 12 hours at its next use.
+    set_session_end(&db, "admin", now + 100 * 24 * 3_600_000).await;
+    assert_eq!(admin.get(routes::SESSION).await.expect("me").status(), 200);
+    let left = session_end(&db, "admin").await - tuanle_server::clock::now_ms();
+    assert!(left <= idle_ms(Role::Admin), "{left} ms left");
     // The administrator comes back a moment too late.
     set_session_end(&db, "admin", now - 1).await;
     let r = admin.get(routes::SESSION).await.expect("me");

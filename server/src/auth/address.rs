@@ -20,14 +20,15 @@ pub fn client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
     if !is_trusted(client) {
         return client;
     }
-    let forwarded: Vec<&str> = headers
+    // Entries are read one by one from the raw bytes: a client's own garbage in front
+    // of what the proxy appended must not hide the address the proxy vouches for.
+    let forwarded: Vec<&[u8]> = headers
         .get_all("x-forwarded-for")
         .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
+        .flat_map(|v| v.as_bytes().split(|&b| b == b','))
         .collect();
     for entry in forwarded.iter().rev() {
-        let Ok(hop) = entry.trim().parse::<IpAddr>() else {
+        let Some(hop) = hop_address(entry) else {
             break;
         };
         client = hop.to_canonical();
@@ -36,6 +37,15 @@ pub fn client(peer: IpAddr, headers: &HeaderMap, trusted: &[IpAddr]) -> IpAddr {
         }
     }
     client
+}
+
+/// One `X-Forwarded-For` entry as an address: `203.0.113.9`, `2001:db8::1`, or with a
+/// port (`203.0.113.9:4711`, `[2001:db8::1]:4711`) as some proxies write it.
+fn hop_address(entry: &[u8]) -> Option<IpAddr> {
+    let text = std::str::from_utf8(entry).ok()?.trim();
+    text.parse::<IpAddr>()
+        .ok()
+        .or_else(|| text.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 #[cfg(test)]
@@ -106,5 +116,28 @@ mod tests {
             ),
             ip("203.0.113.9")
         );
+    }
+
+    #[test]
+    fn garbage_written_by_the_client_does_not_hide_its_address() {
+        let trusted = [ip("127.0.0.1")];
+        let mut headers = HeaderMap::new();
+        headers.append(
+            "x-forwarded-for",
+            axum::http::HeaderValue::from_bytes(b"\xff\xfe, 203.0.113.9").expect("bytes"),
+        );
+        assert_eq!(
+            client(ip("127.0.0.1"), &headers, &trusted),
+            ip("203.0.113.9")
+        );
+        for (entry, expected) in [
+            ("203.0.113.9:4711", ip("203.0.113.9")),
+            ("[2001:db8::9]:4711", ip("2001:db8::9")),
+        ] {
+            assert_eq!(
+                client(ip("127.0.0.1"), &forwarded(&[entry]), &trusted),
+                expected
+            );
+        }
     }
 }
