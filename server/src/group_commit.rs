@@ -122,11 +122,14 @@ async fn write_together(db: &Pool, jobs: &[Job]) -> Result<Vec<Outcome>, Failed>
         let outcome = match reports::decide_push(&mut tx, &job.target, &job.req).await {
             Ok(PushDecision::Answered(answer)) => Ok((answer, Vec::new())),
             Ok(PushDecision::Apply(plan)) => {
-                Ok(
-                    reports::write_push(&mut tx, &job.caller, &job.target, &job.req, *plan)
-                        .await
-                        .map_err(Failed::InPush)?,
-                )
+                match reports::write_push(&mut tx, &job.caller, &job.target, &job.req, *plan).await
+                {
+                    Err(e @ (AppError::Db(_) | AppError::Internal(_))) => {
+                        return Err(Failed::InPush(e));
+                    }
+                    // Refused before it wrote anything (a total too large).
+                    written => written,
+                }
             }
             // A storage failure while reading may have ended the transaction
             // (PostgreSQL aborts it): the batch must not commit.

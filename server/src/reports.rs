@@ -554,7 +554,8 @@ pub async fn decide_push(
     })))
 }
 
-/// Writes a decided push. A failure here leaves the transaction half-written: the
+/// Writes a decided push. A refusal (a total too large) comes before any write; a
+/// storage failure (`Db`, `Internal`) can leave the transaction half-written: the
 /// caller must roll it back.
 pub async fn write_push(
     conn: &mut Conn,
@@ -563,6 +564,21 @@ pub async fn write_push(
     req: &PushRequest,
     plan: PushPlan,
 ) -> Result<(PushAccepted, Moved), AppError> {
+    // The totals first: a total carried past the largest number is refused there,
+    // before this push has written anything.
+    let moved = if plan.unchanged {
+        Vec::new()
+    } else {
+        totals::apply(
+            conn,
+            target.form,
+            target.campaign_id,
+            target.unit_id,
+            &plan.before,
+            &plan.after,
+        )
+        .await?
+    };
     let now = now_ms();
     let report_id = match plan.report_id {
         Some(id) => {
@@ -587,17 +603,7 @@ pub async fn write_push(
             .await?
         }
     };
-    let mut moved = Vec::new();
     if !plan.unchanged {
-        moved = totals::apply(
-            conn,
-            target.form,
-            target.campaign_id,
-            target.unit_id,
-            &plan.before,
-            &plan.after,
-        )
-        .await?;
         sqlx::query(
             "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",

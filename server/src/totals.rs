@@ -249,6 +249,15 @@ async fn chain(
 
 /// Replaces a report's old contribution by its new one in its subtree and every
 /// ancestor's. Returns the units whose stats changed, nearest first.
+/// A change that would carry a unit above past the largest number: refused (before
+/// anything is written) with the row that overflows, like any number too large.
+fn too_large(e: tuanle_shared::figures::Overflow) -> AppError {
+    AppError::BadRequest {
+        code: "TOTAL_TOO_LARGE",
+        message: format!("{e} Hãy kiểm tra lại số vừa nhập."),
+    }
+}
+
 pub async fn apply(
     conn: &mut Conn,
     form: &FormDef,
@@ -266,17 +275,17 @@ pub async fn apply(
         after.provisional_figures(form),
     );
     let mut chain = chain(conn, form, unit_id).await?;
-    for (id, stats) in &mut chain {
+    for (_, stats) in &mut chain {
         stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
         stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
         stats
             .final_figures
             .checked_replace(form, &old_final, &new_final)
-            .map_err(|e| AppError::Internal(format!("totals of unit {id}: {e}")))?;
+            .map_err(too_large)?;
         stats
             .provisional_figures
             .checked_replace(form, &old_prov, &new_prov)
-            .map_err(|e| AppError::Internal(format!("totals of unit {id}: {e}")))?;
+            .map_err(too_large)?;
     }
     let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
     store_many(conn, campaign_id, &refs).await?;

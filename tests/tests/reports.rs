@@ -336,6 +336,45 @@ async fn pushes_sent_at_once_each_keep_their_outcome() {
     assert_eq!(state.version, v2.version + cells.len() as u64);
 }
 
+/// A number that would carry a total above past the largest number is refused with its
+/// own code (not a server error), writes nothing, and leaves the report usable.
+#[tokio::test]
+async fn a_push_that_would_overflow_a_total_above_is_refused() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let neighbour = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD)
+        .await
+        .expect("a sibling school");
+    let huge = me
+        .post(
+            &report("push"),
+            &push_body("huge", 0, json!({"2/count": u64::MAX})),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(huge.status(), 200);
+    let neighbour_push = routes::report("2025", "NB-HQ-MN", "push");
+    let response = neighbour
+        .post(&neighbour_push, &push_body("one", 0, json!({"2/count": 1})))
+        .await
+        .expect("answer");
+    let (status, error) = error_of(response).await;
+    assert_eq!((status, error.code.as_str()), (400, "TOTAL_TOO_LARGE"));
+    assert!(
+        error.message.contains("vượt quá giới hạn"),
+        "{}",
+        error.message
+    );
+    let fine: PushAccepted = neighbour
+        .post(&neighbour_push, &push_body("two", 0, json!({"3/count": 1})))
+        .await
+        .expect("answer")
+        .json()
+        .await
+        .expect("accepted");
+    assert_eq!(fine.version, 1, "the refused push wrote nothing");
+}
+
 /// Content that does not fit the form is refused with its precise code.
 #[tokio::test]
 async fn content_outside_the_form_is_refused_precisely() {
