@@ -20,7 +20,7 @@ use tuanle_shared::wire::{PushAccepted, PushRequest};
 use crate::auth::Caller;
 use crate::db::Pool;
 use crate::error::AppError;
-use crate::reports::{self, Moved, PushDecision, Target};
+use crate::reports::{self, Moved, Target};
 
 /// Most pushes in one transaction: enough to carry a whole queue of tablets after a
 /// stall, few enough that the batch's transaction stays short (about 30 ms).
@@ -119,22 +119,12 @@ async fn write_together(db: &Pool, jobs: &[Job]) -> Result<Vec<Outcome>, Failed>
         .map_err(|e| Failed::Transaction(e.into()))?;
     let mut outcomes = Vec::with_capacity(jobs.len());
     for job in jobs {
-        let outcome = match reports::decide_push(&mut tx, &job.target, &job.req).await {
-            Ok(PushDecision::Answered(answer)) => Ok((answer, Vec::new())),
-            Ok(PushDecision::Apply(plan)) => {
-                match reports::write_push(&mut tx, &job.caller, &job.target, &job.req, *plan).await
-                {
-                    Err(e @ (AppError::Db(_) | AppError::Internal(_))) => {
-                        return Err(Failed::InPush(e));
-                    }
-                    // Refused before it wrote anything (a total too large).
-                    written => written,
-                }
-            }
-            // A storage failure while reading may have ended the transaction
-            // (PostgreSQL aborts it): the batch must not commit.
+        let outcome = match reports::apply_push(&mut tx, &job.caller, &job.target, &job.req).await {
+            // A storage failure may have left the push half-written, or ended the
+            // transaction (PostgreSQL aborts it on any error): the batch must not commit.
             Err(e @ (AppError::Db(_) | AppError::Internal(_))) => return Err(Failed::InPush(e)),
-            Err(refusal) => Err(refusal),
+            // Answered or refused: a refusal wrote nothing.
+            outcome => outcome,
         };
         outcomes.push(outcome);
     }

@@ -417,17 +417,29 @@ pub async fn push(
 ) -> Result<(PushAccepted, Moved), AppError> {
     check_push(target, &req)?;
     let mut tx = crate::db::begin_write(db).await?;
-    let applied = match decide_push(&mut tx, target, &req).await? {
-        PushDecision::Answered(answer) => (answer, Vec::new()),
-        PushDecision::Apply(plan) => write_push(&mut tx, caller, target, &req, *plan).await?,
-    };
+    let applied = apply_push(&mut tx, caller, target, &req).await?;
     tx.commit().await?;
     Ok(applied)
 }
 
+/// Decides and writes one push inside the caller's write transaction. A refusal comes
+/// before the push writes anything, so the transaction stays usable for others; a
+/// storage failure (`Db`, `Internal`) can leave it half-written: roll it back.
+pub async fn apply_push(
+    conn: &mut Conn,
+    caller: &Caller,
+    target: &Target,
+    req: &PushRequest,
+) -> Result<(PushAccepted, Moved), AppError> {
+    match decide_push(conn, target, req).await? {
+        PushDecision::Answered(answer) => Ok((answer, Vec::new())),
+        PushDecision::Apply(plan) => write_push(conn, caller, target, req, *plan).await,
+    }
+}
+
 /// What a push will do, decided from what is stored before anything is written: a
 /// refusal comes out of [`decide_push`] with the transaction untouched.
-pub enum PushDecision {
+enum PushDecision {
     /// Applied before (a retry): its stored answer, and nothing moves.
     Answered(PushAccepted),
     /// To be written by [`write_push`].
@@ -435,7 +447,7 @@ pub enum PushDecision {
 }
 
 /// The writes of a push, all values computed.
-pub struct PushPlan {
+struct PushPlan {
     /// The report's row, when it has one.
     report_id: Option<i64>,
     /// The version after the push (the current one when nothing changed).
@@ -451,7 +463,7 @@ pub struct PushPlan {
 
 /// Reads what a push needs and decides it (the reads of the write transaction: run
 /// with the write lock held, so what it read is still true when it writes).
-pub async fn decide_push(
+async fn decide_push(
     conn: &mut Conn,
     target: &Target,
     req: &PushRequest,
@@ -557,7 +569,7 @@ pub async fn decide_push(
 /// Writes a decided push. A refusal (a total too large) comes before any write; a
 /// storage failure (`Db`, `Internal`) can leave the transaction half-written: the
 /// caller must roll it back.
-pub async fn write_push(
+async fn write_push(
     conn: &mut Conn,
     caller: &Caller,
     target: &Target,
