@@ -1,18 +1,19 @@
 //! Talking to the server. Every failure becomes an [`ApiFailure`] whose message is fit
-//! to show to a person, in Vietnamese; programs match on its code.
+//! to show to a person, in Vietnamese. The app decides what to do from a refusal's
+//! [`RefusalCode`], never from the HTTP status: one status can mean several things.
 
 use gloo_net::http::{Request, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tuanle_shared::wire::{ApiError, PushAccepted, PushConflict, PushRequest};
+use tuanle_shared::wire::{ApiError, PushAccepted, PushConflict, PushRequest, RefusalCode};
 
 /// Why a request did not give what was asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiFailure {
     /// No answer at all: offline, or the server is down.
     Network,
-    /// The server refused, with its status and `{code, message}`.
-    Refused(u16, ApiError),
+    /// The server refused, with its `{code, message}`.
+    Refused(ApiError),
     /// The answer could not be read (a server and an app of different versions).
     Unreadable,
 }
@@ -23,31 +24,30 @@ impl ApiFailure {
             ApiFailure::Network => {
                 "Không kết nối được với máy chủ. Kiểm tra mạng rồi thử lại.".into()
             }
-            ApiFailure::Refused(_, e) => e.message.clone(),
+            ApiFailure::Refused(e) => e.message.clone(),
             ApiFailure::Unreadable => {
                 "Máy chủ trả lời không đọc được. Vui lòng tải lại trang.".into()
             }
         }
     }
 
-    /// The error code of a refusal.
-    pub fn code(&self) -> Option<&str> {
+    /// The code of a refusal.
+    pub fn code(&self) -> Option<RefusalCode> {
         match self {
-            ApiFailure::Refused(_, e) => Some(&e.code),
+            ApiFailure::Refused(e) => Some(e.code),
             _ => None,
         }
     }
 
     pub fn is_signed_out(&self) -> bool {
-        matches!(self, ApiFailure::Refused(401, _))
+        self.code() == Some(RefusalCode::NotSignedIn)
     }
 }
 
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
     if !response.ok() {
-        let status = response.status();
         return Err(match response.json::<ApiError>().await {
-            Ok(e) => ApiFailure::Refused(status, e),
+            Ok(e) => ApiFailure::Refused(e),
             Err(_) => ApiFailure::Unreadable,
         });
     }
@@ -110,22 +110,23 @@ pub enum PushOutcome {
     Conflict(PushConflict),
 }
 
-/// Sends a push; a 409 carries the conflicting cells.
+/// Sends a push; a refusal coded `CONFLICT` carries the conflicting cells.
 pub async fn push(path: &str, body: &PushRequest) -> Result<PushOutcome, ApiFailure> {
     let request = Request::post(path)
         .json(body)
         .map_err(|_| ApiFailure::Unreadable)?;
     let response = request.send().await.map_err(|_| ApiFailure::Network)?;
-    if response.status() == 409 {
-        let text = response.text().await.map_err(|_| ApiFailure::Unreadable)?;
-        if let Ok(conflict) = serde_json::from_str::<PushConflict>(&text) {
-            return Ok(PushOutcome::Conflict(conflict));
-        }
-        return Err(serde_json::from_str::<ApiError>(&text)
-            .map(|e| ApiFailure::Refused(409, e))
-            .unwrap_or(ApiFailure::Unreadable));
+    if response.ok() {
+        return read(response).await.map(PushOutcome::Accepted);
     }
-    read(response).await.map(PushOutcome::Accepted)
+    let text = response.text().await.map_err(|_| ApiFailure::Unreadable)?;
+    let refusal: ApiError = serde_json::from_str(&text).map_err(|_| ApiFailure::Unreadable)?;
+    if refusal.code == RefusalCode::Conflict {
+        return serde_json::from_str::<PushConflict>(&text)
+            .map(PushOutcome::Conflict)
+            .map_err(|_| ApiFailure::Unreadable);
+    }
+    Err(ApiFailure::Refused(refusal))
 }
 
 /// A request of a method that changes something: `PUT`, `PATCH`, else `POST`.
@@ -171,8 +172,9 @@ pub async fn send_empty<B: Serialize>(
 }
 
 /// Uploads a file with `XMLHttpRequest`, which (unlike `fetch`) reports the upload's
-/// progress: `on_progress` gets the sent share, 0 to 1. Answers `200` and `422` both
-/// carry the body `T`; anything else is a refusal.
+/// progress: `on_progress` gets the sent share, 0 to 1. A refusal is an error body
+/// (`{code, message}`); any other answer is the body `T` (a checked tree, with its
+/// problems when it has some).
 pub async fn upload<T: DeserializeOwned>(
     path: &str,
     file: &web_sys::File,
@@ -237,11 +239,10 @@ pub async fn upload<T: DeserializeOwned>(
         .ok()
         .flatten()
         .ok_or(ApiFailure::Unreadable)?;
-    if status == 200 || status == 422 {
-        serde_json::from_str(&text).map_err(|_| ApiFailure::Unreadable)
-    } else {
-        Err(serde_json::from_str::<ApiError>(&text)
-            .map(|e| ApiFailure::Refused(status, e))
-            .unwrap_or(ApiFailure::Unreadable))
+    if !(200..300).contains(&status)
+        && let Ok(refusal) = serde_json::from_str::<ApiError>(&text)
+    {
+        return Err(ApiFailure::Refused(refusal));
     }
+    serde_json::from_str(&text).map_err(|_| ApiFailure::Unreadable)
 }

@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
-use tuanle_shared::wire::{PushAccepted, PushConflict, PushRequest, ReportState, ReportStatus};
+use tuanle_shared::wire::{
+    PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState, ReportStatus,
+};
 use tuanle_shared::{Cell, Conflict, Content, merge};
 
 use crate::draft::Draft;
@@ -24,6 +26,10 @@ pub struct ServerMeta {
     pub deadline: Option<String>,
     pub updated_by: Option<String>,
     pub updated_at: Option<i64>,
+    /// Why the report takes no changes whatever its status (a closed campaign, an
+    /// inactive unit), as the server last said.
+    #[serde(default)]
+    pub read_only: Option<RefusalCode>,
 }
 
 /// Cells changed both here and on another device, waiting for the person to choose.
@@ -67,19 +73,27 @@ impl SyncState {
         self.pending.is_some() || draft.content_over(&self.base) != self.base
     }
 
+    /// Submitted or approved: no changes until the report is returned.
     pub fn locked(&self) -> bool {
         self.meta.status.is_some_and(ReportStatus::is_locked)
     }
 
+    /// Whether the report takes no changes here, for any reason: locked, or read-only
+    /// (a closed campaign, an inactive unit).
+    pub fn frozen(&self) -> bool {
+        self.locked() || self.meta.read_only.is_some()
+    }
+
     /// The push to send now, if any: the queued one again (a retry keeps its id), or a
-    /// new one of the current draft. None while a conflict waits or the report is locked.
+    /// new one of the current draft. None while a conflict waits or the report takes no
+    /// changes.
     pub fn next_push(
         &mut self,
         draft: &Draft,
         device_id: &str,
         new_id: impl FnOnce() -> String,
     ) -> Option<PushRequest> {
-        if self.conflict.is_some() || self.locked() {
+        if self.conflict.is_some() || self.frozen() {
             return None;
         }
         if self.pending.is_none() {
@@ -147,6 +161,14 @@ impl SyncState {
         }
     }
 
+    /// The server refused the push because the report is read-only for a reason other
+    /// than its status (`CAMPAIGN_CLOSED`, `UNIT_INACTIVE`): the device keeps the draft
+    /// and the queued push as they are, and stops pushing until a pull says the report
+    /// takes changes again. The report's status is not touched: it was not submitted.
+    pub fn refused_read_only(&mut self, why: RefusalCode) {
+        self.meta.read_only = Some(why);
+    }
+
     /// The server's current state arrived (a pull). With nothing unsent the device takes
     /// it; with unsent edits it merges, and keeps any conflict for the person.
     pub fn pulled(&mut self, state: ReportState, draft: &mut Draft, now_ms: f64) -> News {
@@ -158,6 +180,7 @@ impl SyncState {
             deadline: state.deadline,
             updated_by: state.updated_by,
             updated_at: state.updated_at,
+            read_only: state.read_only,
         };
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
@@ -321,6 +344,7 @@ mod tests {
             deadline: None,
             updated_by: Some("Máy khác".into()),
             updated_at: Some(1),
+            read_only: None,
         }
     }
 
@@ -391,7 +415,7 @@ mod tests {
         let theirs = content(&[("2", 5), ("3", 8)]);
         let news = s.conflicted(
             PushConflict {
-                code: "CONFLICT".into(),
+                code: RefusalCode::Conflict,
                 message: String::new(),
                 version: 2,
                 content: theirs,
@@ -450,5 +474,29 @@ mod tests {
         assert!(s.locked());
         assert_eq!(s.next_push(&d, "d", ids()), None);
         assert!(s.has_unsent(&d));
+    }
+
+    #[test]
+    fn a_closed_campaign_keeps_the_draft_unsubmitted_until_it_opens_again() {
+        let mut s = SyncState::default();
+        let mut d = Draft::from_content(&content(&[("2", 1)]));
+        let queued = s.next_push(&d, "d", ids()).expect("push");
+        s.refused_read_only(RefusalCode::CampaignClosed);
+        assert!(!s.locked(), "not taken for submitted");
+        assert_eq!(s.meta.status, None);
+        assert!(s.frozen());
+        assert_eq!(s.next_push(&d, "d", ids()), None, "no more pushes");
+        assert!(s.has_unsent(&d), "the edits are kept");
+        // Still closed at the next pull: nothing changes.
+        let closed = ReportState {
+            read_only: Some(RefusalCode::CampaignClosed),
+            ..state(0, Content::default())
+        };
+        s.pulled(closed, &mut d, 1.0);
+        assert_eq!(s.next_push(&d, "d", ids()), None);
+        assert_eq!(d.content(), content(&[("2", 1)]));
+        // Opened again: the same queued push goes, with its id.
+        s.pulled(state(0, Content::default()), &mut d, 2.0);
+        assert_eq!(s.next_push(&d, "d", ids()), Some(queued));
     }
 }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::{ReportState, routes};
+use tuanle_shared::wire::{RefusalCode, ReportState, routes};
 use tuanle_shared::{Cell, TextField};
 
 use crate::api::{self, ApiFailure, PushOutcome};
@@ -254,8 +254,17 @@ impl ReportSync {
                     self.tell(news);
                     break;
                 }
-                Err(ApiFailure::Refused(423, _)) => {
+                Err(ApiFailure::Refused(e)) if e.code == RefusalCode::ReportLocked => {
                     self.apply(|s, _| s.refused_locked());
+                    break;
+                }
+                Err(ApiFailure::Refused(e))
+                    if matches!(
+                        e.code,
+                        RefusalCode::CampaignClosed | RefusalCode::UnitInactive
+                    ) =>
+                {
+                    self.apply(|s, _| s.refused_read_only(e.code));
                     break;
                 }
                 Err(f) => return self.failed(f),

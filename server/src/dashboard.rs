@@ -6,7 +6,7 @@ use tuanle_shared::wire::{ChildProgress, Dashboard, UnitRef};
 
 use crate::auth::Caller;
 use crate::db::Pool;
-use crate::error::AppError;
+use crate::error::Error;
 use crate::reports::Target;
 use crate::totals;
 
@@ -21,7 +21,7 @@ fn unit_ref(row: &crate::db::DbRow) -> Result<UnitRef, sqlx::Error> {
     })
 }
 
-pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashboard, AppError> {
+pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashboard, Error> {
     let mut conn = db.acquire().await?;
     let stats = totals::load(&mut conn, target.form, target.unit_id).await?;
 
@@ -48,7 +48,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
     let unit = path
         .last()
         .cloned()
-        .ok_or(AppError::NotFound { what: "đơn vị" })?;
+        .ok_or(Error::NotFound { what: "đơn vị" })?;
 
     let child_rows = sqlx::query(
         "SELECT u.id, u.code, u.name, u.kind,

@@ -10,10 +10,13 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
 use sqlx::Row;
 use tuanle_shared::form::ItemKind;
-use tuanle_shared::{Column, Content, Figures, FormDef, RowKind, TextField, Totals};
+use tuanle_shared::wire::{GatheredTexts, Narrative};
+use tuanle_shared::{
+    Code, Column, Content, Figures, FormDef, RowKind, TextCell, TextField, Totals,
+};
 
 use crate::db::{Engine, Pool};
-use crate::error::AppError;
+use crate::error::Error;
 use crate::reports::{self, Target};
 use crate::totals;
 
@@ -35,7 +38,7 @@ pub struct ExportData {
 }
 
 /// Reads what the export of `target`'s subtree needs.
-pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<ExportData, AppError> {
+pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<ExportData, Error> {
     let pick = |s: totals::Stats| {
         if provisional {
             s.provisional_figures
@@ -96,7 +99,7 @@ pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<Exp
     let mut reports = Vec::with_capacity(rows.len());
     let mut own = None;
     for row in rows {
-        let content = reports::parse_content(&row.try_get::<String, _>("content")?)?;
+        let content = reports::storage::parse_content(&row.try_get::<String, _>("content")?)?;
         if row.try_get::<i64, _>("own")? != 0 {
             own = Some(content.clone());
         }
@@ -426,6 +429,50 @@ fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError
         }
     }
     Ok(())
+}
+
+/// The narrative report of a subtree: the texts of its counted reports, gathered per
+/// item as "unit name: text", and the consolidated figures, for the printed report.
+pub async fn narrative(db: &Pool, target: &Target, provisional: bool) -> Result<Narrative, Error> {
+    let data = gather(db, target, provisional).await?;
+    let mut codes: Vec<Code> = data
+        .form
+        .sections()
+        .iter()
+        .flat_map(|s| &s.items)
+        .filter(|i| i.kind == ItemKind::Text)
+        .map(|i| i.code.clone())
+        .collect();
+    codes.extend(
+        data.form
+            .rows()
+            .iter()
+            .filter(|r| matches!(r.kind, RowKind::Text))
+            .map(|r| r.code.clone()),
+    );
+    let texts = codes
+        .into_iter()
+        .map(|code| {
+            let cell = TextCell::text(code.clone());
+            let texts = data
+                .reports
+                .iter()
+                .filter_map(|(unit, content)| content.text(&cell).map(|t| format!("{unit}: {t}")))
+                .collect();
+            GatheredTexts {
+                code: code.to_string(),
+                texts,
+            }
+        })
+        .collect();
+    Ok(Narrative {
+        unit_name: data.unit_name,
+        year: data.year,
+        provisional,
+        form_version: data.form.version().to_owned(),
+        figures: data.figures.as_slice().to_vec(),
+        texts,
+    })
 }
 
 /// Builds the workbook. CPU-bound: call it on a blocking thread.

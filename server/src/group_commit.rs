@@ -19,7 +19,7 @@ use tuanle_shared::wire::{PushAccepted, PushRequest};
 
 use crate::auth::Caller;
 use crate::db::Pool;
-use crate::error::AppError;
+use crate::error::Error;
 use crate::reports::{self, Moved, Target};
 
 /// Most pushes in one transaction: enough to carry a whole queue of tablets after a
@@ -27,7 +27,7 @@ use crate::reports::{self, Moved, Target};
 const MAX_BATCH: usize = 64;
 
 /// What a push gets back: its answer and the units whose totals moved.
-type Outcome = Result<(PushAccepted, Moved), AppError>;
+type Outcome = Result<(PushAccepted, Moved), Error>;
 
 struct Job {
     caller: Caller,
@@ -63,10 +63,10 @@ impl PushQueue {
         self.jobs
             .send(job)
             .await
-            .map_err(|_| AppError::Internal("the push queue has stopped".into()))?;
+            .map_err(|_| Error::Internal("the push queue has stopped".into()))?;
         answer
             .await
-            .map_err(|_| AppError::Internal("the push queue dropped a push".into()))?
+            .map_err(|_| Error::Internal("the push queue dropped a push".into()))?
     }
 }
 
@@ -94,9 +94,7 @@ async fn run(db: Pool, mut rx: mpsc::Receiver<Job>) {
                 let message = e.to_string();
                 let mut e = Some(e);
                 for job in jobs {
-                    let failure = e
-                        .take()
-                        .unwrap_or_else(|| AppError::Internal(message.clone()));
+                    let failure = e.take().unwrap_or_else(|| Error::Internal(message.clone()));
                     let _ = job.reply.send(Err(failure));
                 }
             }
@@ -107,9 +105,9 @@ async fn run(db: Pool, mut rx: mpsc::Receiver<Job>) {
 /// Why a batch's transaction failed; nothing of the batch is stored either way.
 enum Failed {
     /// Deciding or writing one of its pushes failed.
-    InPush(AppError),
+    InPush(Error),
     /// Beginning or committing failed: no push is to blame.
-    Transaction(AppError),
+    Transaction(Error),
 }
 
 /// Writes the pushes in one transaction.
@@ -122,7 +120,7 @@ async fn write_together(db: &Pool, jobs: &[Job]) -> Result<Vec<Outcome>, Failed>
         let outcome = match reports::apply_push(&mut tx, &job.caller, &job.target, &job.req).await {
             // A storage failure may have left the push half-written, or ended the
             // transaction (PostgreSQL aborts it on any error): the batch must not commit.
-            Err(e @ (AppError::Db(_) | AppError::Internal(_))) => return Err(Failed::InPush(e)),
+            Err(e @ (Error::Db(_) | Error::Internal(_))) => return Err(Failed::InPush(e)),
             // Answered or refused: a refusal wrote nothing.
             outcome => outcome,
         };

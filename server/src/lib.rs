@@ -10,21 +10,27 @@
 //!   first start; [`backup`]: a consistent online copy of a SQLite database.
 //! - [`demo`]: the demo campaign and its small tree.
 //! - [`admin`]: campaigns, the tree (imports from spreadsheets, edits), accounts, the audit log.
-//! - [`api`]: the routes, one module per resource.
-//! - [`auth`]: sessions, password hashes, and the [`auth::Caller`] extractor.
-//! - [`reports`]: reports in storage: access, push, submit, history.
+//! - [`api`]: the HTTP layer: the routes, one module per resource, the extractors, and
+//!   the status of each refusal. Nothing below it knows of HTTP.
+//! - [`auth`]: sign-in, sessions, password hashes, sign-in limits, the [`auth::Caller`].
+//! - [`campaigns`]: the campaign a request names, and the list of campaigns.
+//! - [`units`]: a campaign's tree as others read it: unit rows, who is within whose subtree.
+//! - [`reports`]: one unit's report: access, storage, push, review (submit, return,
+//!   approve), history.
+//! - [`group_commit`]: pushes written many to a transaction.
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
 //! - [`national`]: the national demo campaign at the real scale (benchmarks, load tests).
 //! - [`export`]: the official Excel form of a unit or a subtree.
 //! - [`clock`]: time as Unix milliseconds.
-//! - [`error`]: the one error type, mapped to a status and `{code, message}` in one place.
+//! - [`error`]: the one error type of every layer below `api`, each refusal with its code.
 //! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
 
 pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod backup;
+pub mod campaigns;
 pub mod clock;
 pub mod config;
 pub mod dashboard;
@@ -38,6 +44,7 @@ pub mod national;
 pub mod reports;
 pub mod startup;
 pub mod totals;
+pub mod units;
 
 pub use config::Config;
 pub use startup::Application;

@@ -15,7 +15,7 @@ use crate::admin::tree::{self, Source};
 use crate::admin::{Admin, campaigns};
 use crate::clock::now_ms;
 use crate::db::Pool;
-use crate::error::AppError;
+use crate::error::Error;
 use crate::totals;
 
 /// The 34 provinces and centrally-run cities since 2025, with their statistics codes.
@@ -260,7 +260,7 @@ pub async fn generate(
     code: &str,
     share: f64,
     seed: u64,
-) -> Result<Generated, AppError> {
+) -> Result<Generated, Error> {
     use tuanle_shared::wire::admin::{CampaignInput, Deadline};
     let input = CampaignInput {
         code: code.to_owned(),
@@ -289,7 +289,7 @@ pub async fn generate(
     )
     .await?;
     if !preview.applied {
-        return Err(AppError::Internal(format!(
+        return Err(Error::Internal(format!(
             "national tree refused: {:?}",
             preview.problems.first()
         )));
@@ -297,7 +297,7 @@ pub async fn generate(
     let tree_time = started.elapsed();
 
     let started = Instant::now();
-    let form = builtin("2025").ok_or_else(|| AppError::Internal("no form 2025".into()))?;
+    let form = builtin("2025").ok_or_else(|| Error::Internal("no form 2025".into()))?;
     let mut rng = Rng::new(seed ^ 0xA5A5);
     let mut tx = crate::db::begin_write(db).await?;
     let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = $1")
@@ -335,7 +335,7 @@ pub async fn generate(
         .fetch_one(&mut *tx)
         .await?;
         let json = serde_json::to_string(&content(form, &mut rng))
-            .map_err(|e| AppError::Internal(e.to_string()))?;
+            .map_err(|e| Error::Internal(e.to_string()))?;
         sqlx::query(
             "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
              VALUES ($1, 1, $2, $3, 'may-tao-du-lieu', $4, $5)",

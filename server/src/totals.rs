@@ -7,14 +7,14 @@
 //! from scratch, to check (tests) and to rebuild after the tree itself changes.
 
 use std::collections::HashMap;
+use tuanle_shared::wire::RefusalCode;
 
 use sqlx::Row;
 use tuanle_shared::wire::{Completeness, ReportStatus};
 use tuanle_shared::{Content, Figures, FormDef};
 
 use crate::db::{Conn, DbRow, Pool};
-use crate::error::AppError;
-use crate::reports;
+use crate::error::Error;
 
 /// Where one report stands, for counting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,10 +57,9 @@ impl Counted {
         status: ReportStatus,
         late: bool,
         content: &Content,
-    ) -> Result<Counted, AppError> {
-        let figures = Figures::from_content(form, content).map_err(|e| {
-            AppError::Internal(format!("stored content does not fit its form: {e}"))
-        })?;
+    ) -> Result<Counted, Error> {
+        let figures = Figures::from_content(form, content)
+            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
         Ok(Counted(Some((Bucket::of(status, late), figures))))
     }
 
@@ -117,21 +116,21 @@ impl Stats {
 /// Stored figures: a JSON array of the form's slots, or `[]` for all zeros (most of a
 /// national tree's subtrees, before reports come in: storing them short keeps a tree
 /// import fast and the database small).
-fn parse_slots(form: &FormDef, json: &str) -> Result<Figures, AppError> {
+fn parse_slots(form: &FormDef, json: &str) -> Result<Figures, Error> {
     if json == "[]" {
         return Ok(Figures::zero(form));
     }
     serde_json::from_str::<Vec<u64>>(json)
         .ok()
         .and_then(|v| Figures::from_slots(form, v))
-        .ok_or_else(|| AppError::Internal("stored totals do not fit the form".into()))
+        .ok_or_else(|| Error::Internal("stored totals do not fit the form".into()))
 }
 
-fn slots_json(f: &Figures) -> Result<String, AppError> {
+fn slots_json(f: &Figures) -> Result<String, Error> {
     if f.as_slice().iter().all(|&v| v == 0) {
         return Ok("[]".to_owned());
     }
-    serde_json::to_string(f.as_slice()).map_err(|e| AppError::Internal(e.to_string()))
+    serde_json::to_string(f.as_slice()).map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn to_u64(v: i64) -> u64 {
@@ -147,21 +146,21 @@ const UP: &str = "up(id, parent_id, active, n) AS (
  )";
 
 /// The stored stats of one subtree.
-pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, AppError> {
+pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, Error> {
     let row = sqlx::query(&format!(
         "SELECT {STATS_COLUMNS} FROM subtree_stats WHERE unit_id = $1"
     ))
     .bind(unit_id)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or_else(|| AppError::Internal(format!("no totals for unit {unit_id}")))?;
+    .ok_or_else(|| Error::Internal(format!("no totals for unit {unit_id}")))?;
     stats_of(form, &row)
 }
 
 /// The columns [`stats_of`] reads.
 const STATS_COLUMNS: &str = "units, draft, on_time, late, returned, approved, final, provisional";
 
-fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, AppError> {
+fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
     let get = |name: &str| row.try_get::<i64, _>(name).map(to_u64);
     let mut c = Completeness {
         units: get("units")?,
@@ -188,7 +187,7 @@ async fn store_many(
     conn: &mut Conn,
     campaign_id: i64,
     stats: &[(i64, &Stats)],
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     if stats.is_empty() {
         return Ok(());
     }
@@ -223,11 +222,7 @@ async fn store_many(
 /// The stats of a unit and of its ancestors whose stats include it, nearest first, in
 /// one query. The walk up stops at the first inactive unit, which counts its subtree
 /// but is left out of its parent's.
-async fn chain(
-    conn: &mut Conn,
-    form: &FormDef,
-    unit_id: i64,
-) -> Result<Vec<(i64, Stats)>, AppError> {
+async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Vec<(i64, Stats)>, Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
          SELECT up.id, {STATS_COLUMNS} FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
@@ -240,7 +235,7 @@ async fn chain(
         .map(|row| {
             let id: i64 = row.try_get("id")?;
             if row.try_get::<Option<i64>, _>("units")?.is_none() {
-                return Err(AppError::Internal(format!("no totals for unit {id}")));
+                return Err(Error::Internal(format!("no totals for unit {id}")));
             }
             Ok((id, stats_of(form, row)?))
         })
@@ -251,9 +246,9 @@ async fn chain(
 /// ancestor's. Returns the units whose stats changed, nearest first.
 /// A change that would carry a unit above past the largest number: refused (before
 /// anything is written) with the row that overflows, like any number too large.
-fn too_large(e: tuanle_shared::figures::Overflow) -> AppError {
-    AppError::BadRequest {
-        code: "TOTAL_TOO_LARGE",
+fn too_large(e: tuanle_shared::figures::Overflow) -> Error {
+    Error::Refused {
+        code: RefusalCode::TotalTooLarge,
         message: format!("{e} Hãy kiểm tra lại số vừa nhập."),
     }
 }
@@ -265,7 +260,7 @@ pub async fn apply(
     unit_id: i64,
     before: &Counted,
     after: &Counted,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<Vec<i64>, Error> {
     if before == after {
         return Ok(Vec::new());
     }
@@ -299,7 +294,7 @@ pub async fn unit_added(
     form: &FormDef,
     campaign_id: i64,
     unit_id: i64,
-) -> Result<Vec<i64>, AppError> {
+) -> Result<Vec<i64>, Error> {
     store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
     let mut chain = chain(conn, form, unit_id).await?;
     for (_, stats) in chain.iter_mut().skip(1) {
@@ -319,7 +314,7 @@ pub async fn recompute(
     conn: &mut Conn,
     campaign_id: i64,
     form: &FormDef,
-) -> Result<HashMap<i64, Stats>, AppError> {
+) -> Result<HashMap<i64, Stats>, Error> {
     let units: Vec<(i64, Option<i64>, i64, crate::db::Flag)> =
         sqlx::query_as("SELECT id, parent_id, depth, active FROM units WHERE campaign_id = $1")
             .bind(campaign_id)
@@ -335,12 +330,13 @@ pub async fn recompute(
     .await?;
     let mut own: HashMap<i64, Counted> = HashMap::with_capacity(reports.len());
     for r in reports {
-        let status = reports::parse_status(&r.try_get::<String, _>("status")?)?;
+        let status: String = r.try_get("status")?;
+        let status = ReportStatus::from_name(&status)
+            .ok_or_else(|| Error::Internal(format!("unknown report status {status:?}")))?;
         // Only the numbers are read: the texts can be long, and are not counted.
         let content: &str = r.try_get("content")?;
-        let figures = Figures::from_content_json(form, content).map_err(|e| {
-            AppError::Internal(format!("stored content does not fit its form: {e}"))
-        })?;
+        let figures = Figures::from_content_json(form, content)
+            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
         own.insert(r.try_get("unit_id")?, Counted(Some((bucket, figures))));
     }
@@ -357,10 +353,10 @@ pub async fn recompute(
             s.count(counted.0.as_ref().map(|(b, _)| *b), 1);
             s.final_figures
                 .checked_add_assign(form, &counted.final_figures(form))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string()))?;
             s.provisional_figures
                 .checked_add_assign(form, &counted.provisional_figures(form))
-                .map_err(|e| AppError::Internal(e.to_string()))?;
+                .map_err(|e| Error::Internal(e.to_string()))?;
         }
         if let Some(p) = parent.filter(|_| active.0) {
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
@@ -371,7 +367,7 @@ pub async fn recompute(
     Ok(stats)
 }
 
-fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), AppError> {
+fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), Error> {
     let (a, b) = (&mut into.completeness, &child.completeness);
     a.units += b.units;
     a.not_started += b.not_started;
@@ -382,15 +378,15 @@ fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), AppEr
     a.approved += b.approved;
     into.final_figures
         .checked_add_assign(form, &child.final_figures)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     into.provisional_figures
         .checked_add_assign(form, &child.provisional_figures)
-        .map_err(|e| AppError::Internal(e.to_string()))?;
+        .map_err(|e| Error::Internal(e.to_string()))?;
     Ok(())
 }
 
 /// Recomputes and stores every subtree's stats of a campaign (after its tree changed).
-pub async fn rebuild(db: &Pool, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
+pub async fn rebuild(db: &Pool, campaign_id: i64, form: &FormDef) -> Result<(), Error> {
     let mut tx = crate::db::begin_write(db).await?;
     rebuild_in(&mut tx, campaign_id, form).await?;
     tx.commit().await?;
@@ -399,7 +395,7 @@ pub async fn rebuild(db: &Pool, campaign_id: i64, form: &FormDef) -> Result<(), 
 
 /// [`rebuild`] inside the caller's transaction (a tree import rebuilds in the same
 /// transaction that changes the tree, so no reader ever sees the two disagree).
-pub async fn rebuild_in(conn: &mut Conn, campaign_id: i64, form: &FormDef) -> Result<(), AppError> {
+pub async fn rebuild_in(conn: &mut Conn, campaign_id: i64, form: &FormDef) -> Result<(), Error> {
     let stats = recompute(conn, campaign_id, form).await?;
     sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = $1")
         .bind(campaign_id)
@@ -419,7 +415,7 @@ pub async fn stored_all(
     db: &Pool,
     campaign_id: i64,
     form: &FormDef,
-) -> Result<HashMap<i64, Stats>, AppError> {
+) -> Result<HashMap<i64, Stats>, Error> {
     let ids: Vec<i64> =
         sqlx::query_scalar("SELECT unit_id FROM subtree_stats WHERE campaign_id = $1")
             .bind(campaign_id)
@@ -435,7 +431,7 @@ pub async fn stored_all(
 
 /// Rebuilds the stats of every campaign whose tree has units without them (a new tree,
 /// or a database from before stats existed).
-pub async fn ensure(db: &Pool) -> Result<(), AppError> {
+pub async fn ensure(db: &Pool) -> Result<(), Error> {
     let stale: Vec<(i64, String)> = sqlx::query_as(
         "SELECT c.id, c.form_version FROM campaigns c
          WHERE (SELECT COUNT(*) FROM units u WHERE u.campaign_id = c.id)
@@ -445,7 +441,7 @@ pub async fn ensure(db: &Pool) -> Result<(), AppError> {
     .await?;
     for (id, version) in stale {
         let form = tuanle_shared::form::builtin(&version)
-            .ok_or_else(|| AppError::Internal(format!("campaign uses unknown form {version}")))?;
+            .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?;
         rebuild(db, id, form).await?;
     }
     Ok(())

@@ -9,6 +9,7 @@
 use crate::code::Code;
 use crate::content::{Content, TextField};
 use crate::form::{Column, FormDef, RowKind};
+use crate::wire::RefusalCode;
 
 /// The typed numbers of one report (or of a consolidation), one slot per typed cell of
 /// its form. Blank cells count as zero here; the [`Content`] keeps the difference.
@@ -34,14 +35,14 @@ pub enum ContentError {
 }
 
 impl ContentError {
-    /// A stable code for programs.
-    pub fn code(&self) -> &'static str {
+    /// The refusal of a push that carries it.
+    pub fn code(&self) -> RefusalCode {
         match self {
-            ContentError::UnknownCode(_) => "UNKNOWN_CODE",
-            ContentError::PersonsNotAllowed(_) => "PERSONS_NOT_ALLOWED",
-            ContentError::NotTyped(_) => "NOT_TYPED",
-            ContentError::NoTextHere(_) => "NO_TEXT_HERE",
-            ContentError::TextTooLong { .. } => "TEXT_TOO_LONG",
+            ContentError::UnknownCode(_) => RefusalCode::UnknownCode,
+            ContentError::PersonsNotAllowed(_) => RefusalCode::PersonsNotAllowed,
+            ContentError::NotTyped(_) => RefusalCode::NotTyped,
+            ContentError::NoTextHere(_) => RefusalCode::NoTextHere,
+            ContentError::TextTooLong { .. } => RefusalCode::TextTooLong,
         }
     }
 }

@@ -65,7 +65,7 @@ impl Issue {
     /// A stable code for programs.
     pub fn code(&self) -> &'static str {
         match &self.kind {
-            IssueKind::Content(e) => e.code(),
+            IssueKind::Content(e) => e.code().as_str(),
             IssueKind::TotalOverflow => "TOTAL_OVERFLOW",
             IssueKind::PersonsWithoutCount { .. } => "PERSONS_WITHOUT_COUNT",
             IssueKind::PersonsBelowCount { .. } => "PERSONS_BELOW_COUNT",

@@ -11,7 +11,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_shared::wire::admin::routes as admin_routes;
-use tuanle_shared::wire::{ApiError, routes};
+use tuanle_shared::wire::{ApiError, RefusalCode, routes};
 
 /// The roles, in the table's column order.
 const ROLES: [&str; 7] = [
@@ -28,14 +28,14 @@ const ROLES: [&str; 7] = [
 #[derive(Debug, Clone, Copy)]
 enum Want {
     Ok(u16),
-    No(u16, &'static str),
+    No(u16, RefusalCode),
 }
 use Want::{No, Ok};
 
-const FORBIDDEN: Want = No(403, "FORBIDDEN");
-const NOT_ADMIN: Want = No(403, "NOT_ADMIN");
-const OUT_OF_SCOPE: Want = No(403, "OUT_OF_SCOPE");
-const SIGNED_OUT: Want = No(401, "NOT_SIGNED_IN");
+const FORBIDDEN: Want = No(403, RefusalCode::Forbidden);
+const NOT_ADMIN: Want = No(403, RefusalCode::NotAdmin);
+const OUT_OF_SCOPE: Want = No(403, RefusalCode::OutOfScope);
+const SIGNED_OUT: Want = No(401, RefusalCode::NotSignedIn);
 
 struct Row {
     what: &'static str,

@@ -5,6 +5,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{
     AccountInfo, AdminUnits, AuditEntry, BulkCreated, Credentials, TreePreview, routes,
 };
@@ -591,7 +592,7 @@ async fn a_province_admin_manages_that_province_only() {
         )
         .await
         .expect("refused");
-    assert_eq!(e.code, "CODE_TAKEN");
+    assert_eq!(e.code, RefusalCode::CodeTaken);
     let (_, p) = tree_call(
         &nb,
         "2025",
@@ -795,12 +796,12 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         )
         .await
         .expect("refused");
-    assert_eq!(e.code, "HAS_ACTIVE_CHILDREN");
+    assert_eq!(e.code, RefusalCode::HasActiveChildren);
     let e: tuanle_shared::wire::ApiError = admin
         .expect(Method::GET, &c("/units?parent=NB&x=1"), None, 400)
         .await
         .expect("unknown query field");
-    assert_eq!(e.code, "BAD_QUERY");
+    assert_eq!(e.code, RefusalCode::BadQuery);
 
     // The reform: the wards move up under the province, the district closes.
     for ward in ["NB-HQ", "NB-HL", "NB-NT"] {
@@ -830,7 +831,7 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         )
         .await
         .expect("refused");
-    assert_eq!(e.code, "CANNOT_MOVE");
+    assert_eq!(e.code, RefusalCode::CannotMove);
     let e: tuanle_shared::wire::ApiError = admin
         .expect(
             Method::PATCH,
@@ -840,7 +841,7 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         )
         .await
         .expect("refused");
-    assert_eq!(e.code, "MOVE_INTO_ITSELF");
+    assert_eq!(e.code, RefusalCode::MoveIntoItself);
     let _: Value = admin
         .expect(
             Method::PATCH,
@@ -867,7 +868,7 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         )
         .await
         .expect("refused");
-    assert_eq!(e.code, "PARENT_INACTIVE");
+    assert_eq!(e.code, RefusalCode::ParentInactive);
     let log: Vec<AuditEntry> = admin
         .expect(Method::GET, &c("/audit"), None, 200)
         .await
@@ -897,12 +898,12 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
         .expect(Method::POST, &c("/accounts"), Some(&json!({"username": "gv-hq", "display_name": "Trùng", "role": "reporter", "unit_code": "NB-HQ-TH"})), 409)
         .await
         .expect("taken");
-    assert_eq!(e.code, "ALREADY_EXISTS");
+    assert_eq!(e.code, RefusalCode::AlreadyExists);
     let e: tuanle_shared::wire::ApiError = admin
         .expect(Method::POST, &c("/accounts"), Some(&json!({"username": "Có Dấu", "display_name": "X", "role": "reporter", "unit_code": "NB-HQ-TH"})), 400)
         .await
         .expect("bad");
-    assert_eq!(e.code, "BAD_USERNAME");
+    assert_eq!(e.code, RefusalCode::BadUsername);
     let teacher = ApiClient::sign_in(&server, "gv-hq", &first.password)
         .await
         .expect("first password");
@@ -975,7 +976,7 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
         )
         .await
         .expect("not oneself");
-    assert_eq!(e.code, "CANNOT_CHANGE_SELF");
+    assert_eq!(e.code, RefusalCode::CannotChangeSelf);
     let actions: Vec<String> = admin
         .expect::<Vec<AuditEntry>>(Method::GET, &c("/audit"), None, 200)
         .await

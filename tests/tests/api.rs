@@ -2,6 +2,7 @@
 
 use tuanle_e2e::TestServer;
 use tuanle_shared::FormDef;
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::{ApiError, CampaignSummary, Health, routes};
 
 async fn get(server: &TestServer, path: &str) -> reqwest::Response {
@@ -72,12 +73,12 @@ async fn an_unknown_form_is_a_precise_404() {
     let response = get(&server, &routes::form("1999")).await;
     assert_eq!(response.status(), 404);
     let error: ApiError = response.json().await.expect("error body");
-    assert_eq!(error.code, "NOT_FOUND");
+    assert_eq!(error.code, RefusalCode::NotFound);
     assert_eq!(error.message, "Không tìm thấy mẫu báo cáo.");
     let response = get(&server, "/api/v1/nothing-here").await;
     assert_eq!(response.status(), 404);
     let error: ApiError = response.json().await.expect("error body");
-    assert_eq!(error.code, "NOT_FOUND");
+    assert_eq!(error.code, RefusalCode::NotFound);
 }
 
 /// The demo campaign 2025 is loaded once, and a restart on the same database neither

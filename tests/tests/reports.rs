@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::{
     ApiError, History, PushAccepted, PushConflict, ReportState, ReportStatus, routes,
 };
@@ -222,7 +223,7 @@ async fn concurrent_pushes_merge_per_cell_or_conflict() {
         .expect("a");
     assert_eq!(response.status(), 409);
     let conflict: PushConflict = response.json().await.expect("conflict body");
-    assert_eq!(conflict.code, "CONFLICT");
+    assert_eq!(conflict.code, RefusalCode::Conflict);
     assert_eq!(conflict.version, v3.version);
     assert_eq!(conflict.conflicts.len(), 1);
     assert_eq!(conflict.conflicts[0].cell.to_string(), "2/count");

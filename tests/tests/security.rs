@@ -6,6 +6,7 @@ use reqwest::Method;
 use serde_json::json;
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_server::auth::limit::{PER_ACCOUNT, PER_ADDRESS};
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::{ApiError, routes};
 
 async fn sign_in(client: &ApiClient, username: &str, password: &str) -> reqwest::Response {
@@ -37,7 +38,7 @@ async fn repeated_failures_lock_the_account_for_a_while_on_every_instance() {
         .expect("Retry-After in seconds");
     assert!(retry_after > 0 && retry_after <= 15 * 60, "{retry_after}");
     let body: ApiError = r.json().await.expect("error body");
-    assert_eq!(body.code, "TOO_MANY_ATTEMPTS");
+    assert_eq!(body.code, RefusalCode::TooManyAttempts);
     assert!(body.message.contains("thử lại sau"), "{}", body.message);
     // The username's case does not get around it.
     assert_eq!(
@@ -322,5 +323,5 @@ async fn unused_sessions_end_and_used_ones_go_on() {
     let r = admin.get(routes::SESSION).await.expect("me");
     assert_eq!(r.status(), 401);
     let body: ApiError = r.json().await.expect("error body");
-    assert_eq!(body.code, "NOT_SIGNED_IN");
+    assert_eq!(body.code, RefusalCode::NotSignedIn);
 }

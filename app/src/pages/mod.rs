@@ -142,10 +142,10 @@ pub async fn open_campaign() -> Result<CampaignSummary, ApiFailure> {
         .or(campaigns.first())
         .cloned()
         .ok_or_else(|| {
-            ApiFailure::Refused(
-                404,
-                tuanle_shared::wire::ApiError::new("NO_CAMPAIGN", "Chưa có đợt báo cáo nào."),
-            )
+            ApiFailure::Refused(tuanle_shared::wire::ApiError::new(
+                tuanle_shared::wire::RefusalCode::NotFound,
+                "Chưa có đợt báo cáo nào.",
+            ))
         })
 }
 

@@ -10,7 +10,7 @@ use tuanle_shared::content::CellValue;
 use tuanle_shared::number::format_number;
 use tuanle_shared::validate::{IssueReport, Severity, validate};
 use tuanle_shared::wire::{
-    CampaignSummary, ReportState, ReportStatus, SubmitRequest, format_date, routes,
+    CampaignSummary, RefusalCode, ReportState, ReportStatus, SubmitRequest, format_date, routes,
 };
 use tuanle_shared::{Cell, FormDef};
 use wasm_bindgen::JsCast;
@@ -56,7 +56,7 @@ fn ReportScreen(
     persisted: RwSignal<Option<bool>>,
 ) -> impl IntoView {
     let rs = ReportSync::start(campaign.code.clone(), unit.clone());
-    let readonly = Signal::derive(move || rs.state.with(|s| s.locked()));
+    let readonly = Signal::derive(move || rs.state.with(|s| s.frozen()));
     let on_edit = Callback::new(move |_| rs.edited());
     let unit_name = move || {
         rs.state
@@ -120,11 +120,22 @@ fn SyncBar(rs: ReportSync, persisted: RwSignal<Option<bool>>) -> impl IntoView {
     }
 }
 
-/// Where the report is in its life: returned with the reason, submitted (late?), approved.
+/// Where the report is in its life: returned with the reason, submitted (late?),
+/// approved; or read-only whatever its status (a closed campaign, an inactive unit).
 #[component]
 fn StatusBanner(rs: ReportSync) -> impl IntoView {
     move || {
         let meta = rs.state.with(|s| s.meta.clone());
+        if let Some(why) = meta.read_only {
+            return Some(
+                view! {
+                    <div class="banner read-only" role="alert" data-read-only=why.as_str()>
+                        <strong>{why.message()}</strong>
+                    </div>
+                }
+                .into_any(),
+            );
+        }
         match meta.status {
             Some(ReportStatus::Returned) => Some(view! {
                 <div class="banner returned" role="alert">
@@ -336,10 +347,17 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                         "Đã nộp báo cáo.".into()
                     }));
                 }
-                Err(ApiFailure::Refused(status, e)) => {
+                Err(ApiFailure::Refused(e)) => {
                     server_issues.set(e.issues.clone());
                     outcome.set(Some(e.message));
-                    if status == 409 || status == 423 {
+                    // The server's report moved on, or takes no changes: a pull says how.
+                    if matches!(
+                        e.code,
+                        RefusalCode::StaleVersion
+                            | RefusalCode::ReportLocked
+                            | RefusalCode::CampaignClosed
+                            | RefusalCode::UnitInactive
+                    ) {
                         rs.sync_now();
                     }
                 }
@@ -349,7 +367,7 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
         });
     };
     move || {
-        if rs.state.with(|s| s.locked()) {
+        if rs.state.with(|s| s.frozen()) {
             return None;
         }
         let errs = errors();

@@ -3,23 +3,27 @@
 
 use sqlx::Row;
 use tuanle_shared::tree;
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::Role;
 use tuanle_shared::wire::admin::{
     AccountChange, AccountInfo, BulkAccounts, BulkCreated, Credentials, Level, NewAccount,
 };
 
-use super::{Admin, Campaign, SUBTREE_CTE, audit, begin_write};
+use super::{Admin, audit};
 use crate::auth::password;
 use crate::auth::session::{parse_role, role_str};
+use crate::campaigns::Campaign;
 use crate::clock::now_ms;
+use crate::db::begin_write;
 use crate::db::{Conn, Pool};
-use crate::error::AppError;
+use crate::error::Error;
+use crate::units::SUBTREE_CTE;
 
 /// Most accounts listed at once (a search narrows the list).
 const PAGE: i64 = 500;
 
-fn bad(code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::BadRequest {
+fn bad(code: RefusalCode, message: impl Into<String>) -> Error {
+    Error::Refused {
         code,
         message: message.into(),
     }
@@ -39,7 +43,7 @@ pub async fn list(
     admin: &Admin,
     campaign: &str,
     q: &str,
-) -> Result<Vec<AccountInfo>, AppError> {
+) -> Result<Vec<AccountInfo>, Error> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
@@ -65,7 +69,7 @@ pub async fn list(
 }
 
 /// The columns of `SELECT_ACCOUNT` as an [`AccountInfo`].
-fn account_info(r: &crate::db::DbRow) -> Result<AccountInfo, AppError> {
+fn account_info(r: &crate::db::DbRow) -> Result<AccountInfo, Error> {
     Ok(AccountInfo {
         username: r.try_get("username")?,
         display_name: r.try_get("display_name")?,
@@ -89,14 +93,14 @@ async fn check_unit(
     campaign_id: i64,
     role: Role,
     unit_code: Option<&str>,
-) -> Result<Option<String>, AppError> {
+) -> Result<Option<String>, Error> {
     match unit_code {
         None if role == Role::Admin => {
             admin.national()?;
             Ok(None)
         }
         None => Err(bad(
-            "UNIT_REQUIRED",
+            RefusalCode::UnitRequired,
             "Tài khoản báo cáo hoặc giám sát phải thuộc một đơn vị.",
         )),
         Some(code) => {
@@ -104,14 +108,14 @@ async fn check_unit(
             // A subtree's administrators are made from above: a province administrator
             // neither creates peers nor takes over the accounts of their own unit's peers.
             if !admin.reaches_code(conn, code, role == Role::Admin).await? {
-                return Err(AppError::OutOfScope);
+                return Err(Error::OutOfScope);
             }
             Ok(Some(u.name))
         }
     }
 }
 
-fn check_username(username: &str) -> Result<(), AppError> {
+fn check_username(username: &str) -> Result<(), Error> {
     let ok = (3..=40).contains(&username.len())
         && username
             .chars()
@@ -120,24 +124,24 @@ fn check_username(username: &str) -> Result<(), AppError> {
         Ok(())
     } else {
         Err(bad(
-            "BAD_USERNAME",
+            RefusalCode::BadUsername,
             "Tên đăng nhập dài 3–40 ký tự, chỉ gồm chữ thường không dấu, chữ số, “.”, “_”, “-”.",
         ))
     }
 }
 
-fn check_display_name(name: &str) -> Result<String, AppError> {
+fn check_display_name(name: &str) -> Result<String, Error> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     if name.is_empty() || name.chars().count() > 200 {
         return Err(bad(
-            "BAD_DISPLAY_NAME",
+            RefusalCode::BadDisplayName,
             "Tên hiển thị không được để trống và dài tối đa 200 ký tự.",
         ));
     }
     Ok(name)
 }
 
-async fn hashed(passwords: Vec<String>) -> Result<Vec<(String, String)>, AppError> {
+async fn hashed(passwords: Vec<String>) -> Result<Vec<(String, String)>, Error> {
     tokio::task::spawn_blocking(move || {
         passwords
             .into_iter()
@@ -145,15 +149,15 @@ async fn hashed(passwords: Vec<String>) -> Result<Vec<(String, String)>, AppErro
             .collect::<anyhow::Result<Vec<_>>>()
     })
     .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))
+    .map_err(|e| Error::Internal(e.to_string()))?
+    .map_err(|e| Error::Internal(e.to_string()))
 }
 
-fn new_password() -> Result<String, AppError> {
-    password::generate().map_err(|e| AppError::Internal(e.to_string()))
+fn new_password() -> Result<String, Error> {
+    password::generate().map_err(|e| Error::Internal(e.to_string()))
 }
 
-async fn insert(conn: &mut Conn, c: &Credentials, hash: &str) -> Result<(), AppError> {
+async fn insert(conn: &mut Conn, c: &Credentials, hash: &str) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -169,7 +173,7 @@ async fn insert(conn: &mut Conn, c: &Credentials, hash: &str) -> Result<(), AppE
     Ok(())
 }
 
-async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool, AppError> {
+async fn username_taken(conn: &mut Conn, username: &str) -> Result<bool, Error> {
     let n: Option<i64> = sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
         .bind(username)
         .fetch_optional(&mut *conn)
@@ -183,7 +187,7 @@ pub async fn create(
     admin: &Admin,
     campaign: &str,
     new: &NewAccount,
-) -> Result<Credentials, AppError> {
+) -> Result<Credentials, Error> {
     let username = new.username.trim().to_owned();
     check_username(&username)?;
     let display_name = check_display_name(&new.display_name)?;
@@ -195,12 +199,12 @@ pub async fn create(
     let mut pw = hashed(vec![new_password()?]).await?;
     let (password, hash) = pw
         .pop()
-        .ok_or_else(|| AppError::Internal("no password".into()))?;
+        .ok_or_else(|| Error::Internal("no password".into()))?;
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     check_unit(&mut tx, admin, campaign.id, new.role, unit_code.as_deref()).await?;
     if username_taken(&mut tx, &username).await? {
-        return Err(AppError::AlreadyExists {
+        return Err(Error::AlreadyExists {
             what: format!("Tên đăng nhập “{username}”"),
         });
     }
@@ -236,7 +240,7 @@ pub async fn create(
 }
 
 /// The levels of the tree within reach, with how many units still lack an account.
-pub async fn levels(db: &Pool, admin: &Admin, campaign: &str) -> Result<Vec<Level>, AppError> {
+pub async fn levels(db: &Pool, admin: &Admin, campaign: &str) -> Result<Vec<Level>, Error> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
@@ -290,7 +294,7 @@ pub async fn bulk(
     admin: &Admin,
     campaign: &str,
     request: &BulkAccounts,
-) -> Result<BulkCreated, AppError> {
+) -> Result<BulkCreated, Error> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = match request
@@ -397,14 +401,14 @@ struct Target {
     disabled: bool,
 }
 
-async fn target(conn: &mut Conn, admin: &Admin, username: &str) -> Result<Target, AppError> {
+async fn target(conn: &mut Conn, admin: &Admin, username: &str) -> Result<Target, Error> {
     let row = sqlx::query(
         "SELECT id, username, display_name, role, unit_code, disabled FROM accounts WHERE username = $1",
     )
     .bind(username)
     .fetch_optional(&mut *conn)
     .await?
-    .ok_or(AppError::NotFound {
+    .ok_or(Error::NotFound {
         what: "tài khoản"
     })?;
     let t = Target {
@@ -422,14 +426,14 @@ async fn target(conn: &mut Conn, admin: &Admin, username: &str) -> Result<Target
                 .reaches_code(conn, code, t.role == Role::Admin)
                 .await?
             {
-                return Err(AppError::OutOfScope);
+                return Err(Error::OutOfScope);
             }
         }
     }
     Ok(t)
 }
 
-async fn end_sessions(conn: &mut Conn, account_id: i64) -> Result<(), AppError> {
+async fn end_sessions(conn: &mut Conn, account_id: i64) -> Result<(), Error> {
     sqlx::query("DELETE FROM sessions WHERE account_id = $1")
         .bind(account_id)
         .execute(&mut *conn)
@@ -444,7 +448,7 @@ pub async fn change(
     campaign: &str,
     username: &str,
     change: &AccountChange,
-) -> Result<AccountInfo, AppError> {
+) -> Result<AccountInfo, Error> {
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let t = target(&mut tx, admin, username).await?;
@@ -465,7 +469,7 @@ pub async fn change(
     if role != t.role || unit_code != t.unit_code {
         if own {
             return Err(bad(
-                "CANNOT_CHANGE_SELF",
+                RefusalCode::CannotChangeSelf,
                 "Không tự đổi vai trò hoặc đơn vị của chính mình được.",
             ));
         }
@@ -479,7 +483,7 @@ pub async fn change(
     let disabled = change.disabled;
     if disabled == Some(true) && own {
         return Err(bad(
-            "CANNOT_CHANGE_SELF",
+            RefusalCode::CannotChangeSelf,
             "Không tự khoá tài khoản của chính mình được.",
         ));
     }
@@ -542,11 +546,11 @@ pub async fn reset_password(
     admin: &Admin,
     campaign: &str,
     username: &str,
-) -> Result<Credentials, AppError> {
+) -> Result<Credentials, Error> {
     let mut pw = hashed(vec![new_password()?]).await?;
     let (password, hash) = pw
         .pop()
-        .ok_or_else(|| AppError::Internal("no password".into()))?;
+        .ok_or_else(|| Error::Internal("no password".into()))?;
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let t = target(&mut tx, admin, username).await?;

@@ -3,10 +3,11 @@
 use sqlx::Row;
 use tuanle_shared::wire::admin::AuditEntry;
 
-use super::{Admin, SUBTREE_CTE};
+use super::Admin;
 use crate::clock::now_ms;
 use crate::db::{Conn, Pool};
-use crate::error::AppError;
+use crate::error::Error;
+use crate::units::SUBTREE_CTE;
 
 /// Most entries returned at once.
 const PAGE: i64 = 500;
@@ -19,7 +20,7 @@ pub async fn record(
     scope: Option<&str>,
     action: &str,
     summary: &str,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, account_id, campaign_id, scope, action, summary)
          VALUES ($1, $2, $3, $4, $5, $6)",
@@ -37,7 +38,7 @@ pub async fn record(
 
 /// The newest entries of a campaign that concern the administrator's reach (a subtree
 /// administrator sees changes within their subtree, and their own).
-pub async fn list(db: &Pool, admin: &Admin, campaign_id: i64) -> Result<Vec<AuditEntry>, AppError> {
+pub async fn list(db: &Pool, admin: &Admin, campaign_id: i64) -> Result<Vec<AuditEntry>, Error> {
     let mut conn = db.acquire().await?;
     let top = admin.top(&mut conn, campaign_id).await?.map(|u| u.id);
     let rows = match top {

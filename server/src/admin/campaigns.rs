@@ -1,70 +1,23 @@
-//! Campaigns: listed to everyone signed in or not; created and changed by national
-//! administrators.
+//! Campaigns created and changed, by national administrators only.
 
-use sqlx::Row;
 use tuanle_shared::form::builtin;
-use tuanle_shared::wire::CampaignSummary;
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{CampaignInput, Deadline};
 
-use super::{Admin, Campaign, audit, begin_write};
+use super::{Admin, audit};
+use crate::campaigns::Campaign;
 use crate::db::Pool;
-use crate::error::AppError;
+use crate::db::begin_write;
+use crate::error::Error;
 
-/// Every campaign with its deadlines, newest first, each saying whether `unit_code` is in
-/// its tree.
-pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSummary>, AppError> {
-    let mine: Vec<i64> = match unit_code {
-        Some(code) => {
-            sqlx::query_scalar("SELECT campaign_id FROM units WHERE code = $1")
-                .bind(code)
-                .fetch_all(db)
-                .await?
-        }
-        None => Vec::new(),
-    };
-    let rows = sqlx::query(
-        "SELECT id, code, year, theme, starts_on, ends_on, form_version, open FROM campaigns
-         ORDER BY year DESC, code",
-    )
-    .fetch_all(db)
-    .await?;
-    let deadlines: Vec<(i64, i64, String)> =
-        sqlx::query_as("SELECT campaign_id, depth, due_on FROM deadlines ORDER BY depth")
-            .fetch_all(db)
-            .await?;
-    rows.into_iter()
-        .map(|r| {
-            let id: i64 = r.try_get("id")?;
-            Ok(CampaignSummary {
-                code: r.try_get("code")?,
-                year: r.try_get("year")?,
-                theme: r.try_get("theme")?,
-                starts_on: r.try_get("starts_on")?,
-                ends_on: r.try_get("ends_on")?,
-                form_version: r.try_get("form_version")?,
-                open: crate::db::flag(&r, "open")?,
-                deadlines: deadlines
-                    .iter()
-                    .filter(|(c, _, _)| *c == id)
-                    .map(|(_, depth, due_on)| Deadline {
-                        depth: u32::try_from(*depth).unwrap_or(0),
-                        due_on: due_on.clone(),
-                    })
-                    .collect(),
-                has_my_unit: mine.contains(&id),
-            })
-        })
-        .collect()
-}
-
-fn check(input: &CampaignInput) -> Result<(), AppError> {
-    input.check().map_err(|e| AppError::BadRequest {
+fn check(input: &CampaignInput) -> Result<(), Error> {
+    input.check().map_err(|e| Error::Refused {
         code: e.code,
         message: e.message,
     })?;
     if builtin(&input.form_version).is_none() {
-        return Err(AppError::BadRequest {
-            code: "UNKNOWN_FORM",
+        return Err(Error::Refused {
+            code: RefusalCode::UnknownForm,
             message: format!("Không có mẫu biểu phiên bản “{}”.", input.form_version),
         });
     }
@@ -102,7 +55,7 @@ async fn write_deadlines(
     conn: &mut crate::db::Conn,
     campaign_id: i64,
     deadlines: &[Deadline],
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     sqlx::query("DELETE FROM deadlines WHERE campaign_id = $1")
         .bind(campaign_id)
         .execute(&mut *conn)
@@ -119,7 +72,7 @@ async fn write_deadlines(
 }
 
 /// Creates a campaign (with an empty tree).
-pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(), AppError> {
+pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(), Error> {
     admin.national()?;
     check(input)?;
     let mut tx = begin_write(db).await?;
@@ -128,7 +81,7 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
         .fetch_optional(&mut *tx)
         .await?;
     if taken.is_some() {
-        return Err(AppError::AlreadyExists {
+        return Err(Error::AlreadyExists {
             what: format!("Đợt có mã “{}”", input.code),
         });
     }
@@ -157,12 +110,12 @@ pub async fn update(
     admin: &Admin,
     code: &str,
     input: &CampaignInput,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     admin.national()?;
     check(input)?;
     if input.code != code {
-        return Err(AppError::BadRequest {
-            code: "BAD_CAMPAIGN_CODE",
+        return Err(Error::Refused {
+            code: RefusalCode::BadCampaignCode,
             message: "Không đổi được mã của một đợt đã tạo.".into(),
         });
     }
@@ -176,8 +129,8 @@ pub async fn update(
                 .fetch_one(&mut *tx)
                 .await?;
         if reports > 0 {
-            return Err(AppError::BadRequest {
-                code: "FORM_IN_USE",
+            return Err(Error::Refused {
+                code: RefusalCode::FormInUse,
                 message: "Đợt đã có báo cáo nên không đổi được mẫu biểu.".into(),
             });
         }
@@ -199,7 +152,7 @@ pub async fn update(
     if form_changed {
         // The stored totals are laid out by the form: lay them out anew.
         let form = builtin(&input.form_version)
-            .ok_or_else(|| AppError::Internal(format!("form {} vanished", input.form_version)))?;
+            .ok_or_else(|| Error::Internal(format!("form {} vanished", input.form_version)))?;
         crate::totals::rebuild_in(&mut tx, campaign.id, form).await?;
     }
     audit::record(

@@ -4,6 +4,9 @@
 //! An administrator's reach is their account's unit (`None`: everything). Since each
 //! campaign has its own tree, reach is checked in the tree of the campaign the request
 //! names: every administration route is under a campaign.
+//!
+//! Every change is one write transaction (`db::begin_write`) that also writes its
+//! [`audit`] entry.
 
 pub mod accounts;
 pub mod audit;
@@ -14,18 +17,11 @@ pub mod units;
 
 use std::collections::HashSet;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use tuanle_shared::FormDef;
-use tuanle_shared::form::builtin;
-use tuanle_shared::wire::Role;
-
-use crate::api::AppState;
-use crate::auth::Caller;
 use crate::db::{Conn, Pool};
-use crate::error::AppError;
+use crate::error::Error;
+use crate::units::{UnitRow, unit};
 
-/// A signed-in administrator: a handler that takes one refuses everybody else.
+/// A signed-in administrator (the `api` layer refuses everybody else).
 #[derive(Debug, Clone)]
 pub struct Admin {
     pub account_id: i64,
@@ -34,93 +30,17 @@ pub struct Admin {
     pub scope: Option<String>,
 }
 
-impl FromRequestParts<AppState> for Admin {
-    type Rejection = AppError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let caller = Caller::from_request_parts(parts, state).await?;
-        if caller.role() != Role::Admin {
-            return Err(AppError::NotAdmin);
-        }
-        Ok(Admin {
-            account_id: caller.account_id,
-            username: caller.me.username,
-            scope: caller.me.unit_code,
-        })
-    }
-}
-
-/// The campaign a request names.
-#[derive(Debug, Clone)]
-pub struct Campaign {
-    pub id: i64,
-    pub code: String,
-    pub form: &'static FormDef,
-}
-
-impl Campaign {
-    pub async fn find(conn: &mut Conn, code: &str) -> Result<Campaign, AppError> {
-        let (id, version): (i64, String) =
-            sqlx::query_as("SELECT id, form_version FROM campaigns WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or(AppError::NotFound {
-                    what: "đợt báo cáo",
-                })?;
-        let form = builtin(&version)
-            .ok_or_else(|| AppError::Internal(format!("campaign uses unknown form {version}")))?;
-        Ok(Campaign {
-            id,
-            code: code.to_owned(),
-            form,
-        })
-    }
-}
-
-/// A unit of a campaign's tree, as the reach checks need it.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct UnitRow {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub kind: String,
-    pub parent_id: Option<i64>,
-    pub depth: i64,
-    #[sqlx(try_from = "crate::db::Flag")]
-    pub active: bool,
-}
-
-/// Finds a unit by code in a campaign; `None` when there is none.
-pub async fn unit(
-    conn: &mut Conn,
-    campaign_id: i64,
-    code: &str,
-) -> Result<Option<UnitRow>, AppError> {
-    Ok(sqlx::query_as(
-        "SELECT id, code, name, kind, parent_id, depth, active FROM units
-         WHERE campaign_id = $1 AND code = $2",
-    )
-    .bind(campaign_id)
-    .bind(code)
-    .fetch_optional(&mut *conn)
-    .await?)
-}
-
 impl Admin {
     /// The national administrator account `username`, for tools that act as one (the
     /// national demo generator, benchmarks).
-    pub async fn national_account(db: &Pool, username: &str) -> Result<Admin, AppError> {
+    pub async fn national_account(db: &Pool, username: &str) -> Result<Admin, Error> {
         let (account_id,): (i64,) = sqlx::query_as(
             "SELECT id FROM accounts WHERE username = $1 AND role = 'admin' AND unit_code IS NULL",
         )
         .bind(username)
         .fetch_optional(db)
         .await?
-        .ok_or(AppError::NotFound {
+        .ok_or(Error::NotFound {
             what: "tài khoản quản trị toàn quốc",
         })?;
         Ok(Admin {
@@ -136,36 +56,32 @@ impl Admin {
     }
 
     /// Refuses anyone but a national administrator.
-    pub fn national(&self) -> Result<(), AppError> {
+    pub fn national(&self) -> Result<(), Error> {
         if self.is_national() {
             Ok(())
         } else {
-            Err(AppError::OutOfScope)
+            Err(Error::OutOfScope)
         }
     }
 
     /// The unit at the top of this administrator's reach in a campaign (`None`: the
     /// whole tree). A subtree administrator whose unit is not in the campaign reaches
     /// nothing there.
-    pub async fn top(
-        &self,
-        conn: &mut Conn,
-        campaign_id: i64,
-    ) -> Result<Option<UnitRow>, AppError> {
+    pub async fn top(&self, conn: &mut Conn, campaign_id: i64) -> Result<Option<UnitRow>, Error> {
         match &self.scope {
             None => Ok(None),
             Some(code) => unit(conn, campaign_id, code)
                 .await?
                 .map(Some)
-                .ok_or(AppError::ScopeNotInCampaign),
+                .ok_or(Error::ScopeNotInCampaign),
         }
     }
 
     /// Whether a unit is within reach.
-    pub async fn reaches(&self, conn: &mut Conn, unit_id: i64) -> Result<bool, AppError> {
+    pub async fn reaches(&self, conn: &mut Conn, unit_id: i64) -> Result<bool, Error> {
         match &self.scope {
             None => Ok(true),
-            Some(scope) => crate::reports::within(&mut *conn, scope, unit_id, false).await,
+            Some(scope) => crate::units::within(&mut *conn, scope, unit_id, false).await,
         }
     }
 
@@ -179,7 +95,7 @@ impl Admin {
         conn: &mut Conn,
         code: &str,
         strictly: bool,
-    ) -> Result<bool, AppError> {
+    ) -> Result<bool, Error> {
         let Some(scope) = &self.scope else {
             return Ok(true);
         };
@@ -205,7 +121,7 @@ impl Admin {
     /// outside their reach in any campaign, and codes of accounts whose unit exists
     /// nowhere. Giving one would bring someone else's account within reach. Empty for a
     /// national administrator.
-    pub async fn foreign_codes(&self, conn: &mut Conn) -> Result<HashSet<String>, AppError> {
+    pub async fn foreign_codes(&self, conn: &mut Conn) -> Result<HashSet<String>, Error> {
         let Some(scope) = &self.scope else {
             return Ok(HashSet::new());
         };
@@ -228,7 +144,7 @@ impl Admin {
 
     /// Whether this administrator may give `code` to a new unit: the one-code form of
     /// [`Admin::foreign_codes`], without loading every other province's codes.
-    pub async fn may_give_code(&self, conn: &mut Conn, code: &str) -> Result<bool, AppError> {
+    pub async fn may_give_code(&self, conn: &mut Conn, code: &str) -> Result<bool, Error> {
         if self.is_national() {
             return Ok(true);
         }
@@ -253,26 +169,14 @@ impl Admin {
         conn: &mut Conn,
         campaign_id: i64,
         code: &str,
-    ) -> Result<UnitRow, AppError> {
+    ) -> Result<UnitRow, Error> {
         let u = unit(conn, campaign_id, code)
             .await?
-            .ok_or(AppError::NotFound { what: "đơn vị" })?;
+            .ok_or(Error::NotFound { what: "đơn vị" })?;
         if self.reaches(conn, u.id).await? {
             Ok(u)
         } else {
-            Err(AppError::OutOfScope)
+            Err(Error::OutOfScope)
         }
     }
-}
-
-/// The ids of a subtree (the unit itself included), or of the whole campaign.
-pub const SUBTREE_CTE: &str = "WITH RECURSIVE reach(id) AS (
-         SELECT id FROM units WHERE campaign_id = $1 AND ($2 IS NULL AND parent_id IS NULL OR id = $2)
-         UNION ALL
-         SELECT u.id FROM units u JOIN reach ON u.parent_id = reach.id
-     )";
-
-/// Opens a write transaction, taking the write lock at once (as every write does).
-pub async fn begin_write(db: &Pool) -> Result<crate::db::Txn, AppError> {
-    Ok(crate::db::begin_write(db).await?)
 }

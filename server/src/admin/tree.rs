@@ -10,9 +10,11 @@ use tuanle_shared::tree::{
 };
 use tuanle_shared::wire::admin::{TreeChange, TreePreview, TreeProblem};
 
-use super::{Admin, Campaign, audit, begin_write};
+use super::{Admin, audit};
+use crate::campaigns::Campaign;
+use crate::db::begin_write;
 use crate::db::{Conn, Pool};
-use crate::error::AppError;
+use crate::error::Error;
 use crate::totals;
 
 /// Most problems and changes listed in an answer (the totals count them all).
@@ -37,7 +39,7 @@ struct Stored {
     has_report: bool,
 }
 
-async fn load(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Stored>, AppError> {
+async fn load(conn: &mut Conn, campaign_id: i64) -> Result<Vec<Stored>, Error> {
     let rows = sqlx::query(
         "SELECT u.id, u.code, u.name, u.kind, u.parent_id, u.depth, u.active,
                 CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) THEN 1 ELSE 0 END AS has_report
@@ -131,7 +133,7 @@ pub async fn import(
     rows: &[TreeRow],
     source: Source<'_>,
     apply: bool,
-) -> Result<TreePreview, AppError> {
+) -> Result<TreePreview, Error> {
     let started = std::time::Instant::now();
     // The plan is made inside the transaction that applies it, so nothing changes
     // between the two.
@@ -315,7 +317,7 @@ async fn write(
     plan: &Plan,
     anchor_id: Option<i64>,
     base_depth: i64,
-) -> Result<(), AppError> {
+) -> Result<(), Error> {
     let started = std::time::Instant::now();
     // Stats are rebuilt at the end; they would only hold deleted units back.
     sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = $1")
@@ -341,7 +343,7 @@ async fn write(
     for u in &plan.units {
         let parent_id = match &u.parent {
             Some(p) => Some(*ids.get(p).ok_or_else(|| {
-                AppError::Internal(format!("planned parent {p} of {} missing", u.code))
+                Error::Internal(format!("planned parent {p} of {} missing", u.code))
             })?),
             None => None,
         };
@@ -417,7 +419,7 @@ async fn write(
 
 /// Sets every unit's depth from its place in the tree (units kept below a moved unit
 /// move with it).
-pub async fn fix_depths(conn: &mut Conn, campaign_id: i64) -> Result<(), AppError> {
+pub async fn fix_depths(conn: &mut Conn, campaign_id: i64) -> Result<(), Error> {
     sqlx::query(
         "WITH RECURSIVE d(id, depth) AS (
              SELECT id, 0 FROM units WHERE campaign_id = $1 AND parent_id IS NULL
@@ -439,7 +441,7 @@ pub async fn rows_of(
     admin: &Admin,
     from: &str,
     under: Option<&str>,
-) -> Result<Vec<TreeRow>, AppError> {
+) -> Result<Vec<TreeRow>, Error> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, from).await?;
     let anchor = match under.map(tree::normalize_code).filter(|c| !c.is_empty()) {

@@ -3,19 +3,24 @@
 
 use sqlx::Row;
 use tuanle_shared::tree::{self, MAX_NAME_CHARS, UnitKind};
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{AdminUnit, AdminUnits, NewUnit, UnitChange};
 
-use super::{Admin, Campaign, UnitRow, audit, begin_write, tree::fix_depths, unit};
+use super::{Admin, audit, tree::fix_depths};
+use crate::campaigns::Campaign;
+use crate::db::begin_write;
 use crate::db::{Conn, Pool};
-use crate::error::AppError;
+use crate::error::Error;
 use crate::totals;
+use crate::units::UnitRow;
+use crate::units::unit;
 
 const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active,
         (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS children,
         CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) THEN 1 ELSE 0 END AS has_report
      FROM units u LEFT JOIN units p ON p.id = u.parent_id";
 
-fn admin_unit(r: &crate::db::DbRow) -> Result<AdminUnit, AppError> {
+fn admin_unit(r: &crate::db::DbRow) -> Result<AdminUnit, Error> {
     Ok(AdminUnit {
         code: r.try_get("code")?,
         name: r.try_get("name")?,
@@ -34,7 +39,7 @@ pub async fn list(
     admin: &Admin,
     campaign: &str,
     parent: Option<&str>,
-) -> Result<AdminUnits, AppError> {
+) -> Result<AdminUnits, Error> {
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let Some(parent) = parent.map(tree::normalize_code).filter(|c| !c.is_empty()) else {
@@ -75,34 +80,38 @@ pub async fn list(
     })
 }
 
-fn bad(code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::BadRequest {
+fn bad(code: RefusalCode, message: impl Into<String>) -> Error {
+    Error::Refused {
         code,
         message: message.into(),
     }
 }
 
-fn parent_inactive() -> AppError {
+fn parent_inactive() -> Error {
     bad(
-        "PARENT_INACTIVE",
+        RefusalCode::ParentInactive,
         "Đơn vị cấp trên đã ngừng hoạt động: hãy chọn đơn vị cấp trên khác, hoặc cho nó hoạt động lại trước.",
     )
 }
 
-fn check_name(name: &str) -> Result<String, AppError> {
+fn check_name(name: &str) -> Result<String, Error> {
     let name = tree::normalize_name(name);
     if name.is_empty() || name.chars().count() > MAX_NAME_CHARS {
         return Err(bad(
-            "BAD_NAME",
+            RefusalCode::BadName,
             format!("Tên đơn vị không được để trống và dài tối đa {MAX_NAME_CHARS} ký tự."),
         ));
     }
     Ok(name)
 }
 
-fn check_kind(kind: &str) -> Result<UnitKind, AppError> {
-    UnitKind::parse(kind)
-        .ok_or_else(|| bad("UNKNOWN_KIND", format!("Loại đơn vị “{kind}” không rõ.")))
+fn check_kind(kind: &str) -> Result<UnitKind, Error> {
+    UnitKind::parse(kind).ok_or_else(|| {
+        bad(
+            RefusalCode::UnknownKind,
+            format!("Loại đơn vị “{kind}” không rõ."),
+        )
+    })
 }
 
 /// Adds a unit below one within reach.
@@ -111,11 +120,11 @@ pub async fn add(
     admin: &Admin,
     campaign: &str,
     new: &NewUnit,
-) -> Result<AdminUnit, AppError> {
+) -> Result<AdminUnit, Error> {
     let code = tree::normalize_code(&new.code);
     if !tree::code_is_valid(&code) {
         return Err(bad(
-            "BAD_CODE",
+            RefusalCode::BadCode,
             "Mã đơn vị chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”.",
         ));
     }
@@ -130,13 +139,13 @@ pub async fn add(
         return Err(parent_inactive());
     }
     if unit(&mut tx, campaign.id, &code).await?.is_some() {
-        return Err(AppError::AlreadyExists {
+        return Err(Error::AlreadyExists {
             what: format!("Đơn vị có mã “{code}”"),
         });
     }
     if !admin.may_give_code(&mut tx, &code).await? {
         return Err(bad(
-            "CODE_TAKEN",
+            RefusalCode::CodeTaken,
             format!("Mã “{code}” đã thuộc một đơn vị ngoài phạm vi bạn quản trị."),
         ));
     }
@@ -154,7 +163,7 @@ pub async fn add(
     .await?;
     let added = unit(&mut tx, campaign.id, &code)
         .await?
-        .ok_or_else(|| AppError::Internal("added unit vanished".into()))?;
+        .ok_or_else(|| Error::Internal("added unit vanished".into()))?;
     totals::unit_added(&mut tx, campaign.form, campaign.id, added.id).await?;
     let summary = format!(
         "Thêm đơn vị {name} ({code}, {}) vào {}",
@@ -175,7 +184,7 @@ pub async fn add(
     Ok(view)
 }
 
-async fn one(conn: &mut Conn, id: i64) -> Result<AdminUnit, AppError> {
+async fn one(conn: &mut Conn, id: i64) -> Result<AdminUnit, Error> {
     let row = sqlx::query(&format!("{SELECT} WHERE u.id = $1"))
         .bind(id)
         .fetch_one(&mut *conn)
@@ -191,7 +200,7 @@ pub async fn change(
     campaign: &str,
     code: &str,
     change: &UnitChange,
-) -> Result<AdminUnit, AppError> {
+) -> Result<AdminUnit, Error> {
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let u: UnitRow = admin
@@ -230,17 +239,20 @@ pub async fn change(
                 return Err(parent_inactive());
             }
             if u.parent_id.is_none() {
-                return Err(bad("CANNOT_MOVE", "Không chuyển được đơn vị gốc của cây."));
+                return Err(bad(
+                    RefusalCode::CannotMove,
+                    "Không chuyển được đơn vị gốc của cây.",
+                ));
             }
             if admin.scope.as_deref() == Some(u.code.as_str()) {
                 return Err(bad(
-                    "CANNOT_MOVE",
+                    RefusalCode::CannotMove,
                     "Không chuyển được đơn vị cao nhất trong phạm vi bạn quản trị.",
                 ));
             }
-            if crate::reports::within(&mut *tx, &u.code, p.id, false).await? {
+            if crate::units::within(&mut *tx, &u.code, p.id, false).await? {
                 return Err(bad(
-                    "MOVE_INTO_ITSELF",
+                    RefusalCode::MoveIntoItself,
                     "Không chuyển được một đơn vị vào bên dưới chính nó.",
                 ));
             }
@@ -267,7 +279,7 @@ pub async fn change(
                     .await?;
             if open_children > 0 {
                 return Err(bad(
-                    "HAS_ACTIVE_CHILDREN",
+                    RefusalCode::HasActiveChildren,
                     format!(
                         "{} còn {open_children} đơn vị trực thuộc đang hoạt động: hãy chuyển chúng sang đơn vị khác hoặc cho ngừng hoạt động trước.",
                         u.name

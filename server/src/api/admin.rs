@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode, header};
 use serde::Deserialize;
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{
     AccountChange, AccountInfo, AdminUnit, AdminUnits, AuditEntry, BulkAccounts, BulkCreated,
     CampaignInput, CopyTree, Credentials, Level, NewAccount, NewUnit, PasswordReset, TreePreview,
@@ -14,9 +15,10 @@ use tuanle_shared::wire::admin::{
 };
 
 use super::AppState;
+use super::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::admin::tree::Source;
-use crate::admin::{self, Admin, accounts, audit, campaigns, sheet, tree, units};
-use crate::error::{ApiJson, ApiPath, ApiQuery, AppError};
+use crate::admin::{Admin, accounts, audit, campaigns, sheet, tree, units};
+use crate::error::Error;
 
 /// Largest tree file: 100,000 units as CSV is about 8 MB.
 pub const FILE_LIMIT: usize = 64 * 1024 * 1024;
@@ -31,8 +33,8 @@ const FILE_TYPES: [&str; 4] = [
 ];
 
 /// Tells every live dashboard of a campaign to refetch: its tree or its settings changed.
-async fn campaign_moved(state: &AppState, campaign: &str) -> Result<(), AppError> {
-    let id = admin::Campaign::find(&mut *state.db.acquire().await?, campaign)
+async fn campaign_moved(state: &AppState, campaign: &str) -> Result<(), Error> {
+    let id = crate::campaigns::Campaign::find(&mut *state.db.acquire().await?, campaign)
         .await?
         .id;
     state.live.publish_all(id).await;
@@ -43,7 +45,7 @@ pub async fn campaign_create(
     State(state): State<AppState>,
     admin: Admin,
     ApiJson(input): ApiJson<CampaignInput>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, Error> {
     campaigns::create(&state.db, &admin, &input).await?;
     Ok(StatusCode::CREATED)
 }
@@ -53,7 +55,7 @@ pub async fn campaign_update(
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
     ApiJson(input): ApiJson<CampaignInput>,
-) -> Result<StatusCode, AppError> {
+) -> Result<StatusCode, Error> {
     campaigns::update(&state.db, &admin, &campaign, &input).await?;
     campaign_moved(&state, &campaign).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -77,13 +79,13 @@ async fn rows_of(
     query: &TreeQuery,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Result<Vec<tuanle_shared::tree::TreeRow>, Vec<TreeProblem>>, AppError> {
+) -> Result<Result<Vec<tuanle_shared::tree::TreeRow>, Vec<TreeProblem>>, Error> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
+            Error::TooLarge
         } else {
-            AppError::BadRequest {
-                code: "BAD_BODY",
+            Error::Refused {
+                code: RefusalCode::BadBody,
                 message: "Không đọc được tệp gửi lên.".into(),
             }
         }
@@ -97,24 +99,24 @@ async fn rows_of(
     if let Some(from) = &query.from {
         // A copy has no file: its body is `{}`, as JSON, like every other change.
         if media != "application/json" {
-            return Err(AppError::NotJson);
+            return Err(Error::NotJson);
         }
-        serde_json::from_slice::<CopyTree>(&body).map_err(|_| AppError::BadRequest {
-            code: "BAD_JSON",
+        serde_json::from_slice::<CopyTree>(&body).map_err(|_| Error::Refused {
+            code: RefusalCode::BadJson,
             message: "Yêu cầu sao chép cây phải gửi {} (JSON rỗng).".into(),
         })?;
         let rows = tree::rows_of(&state.db, admin, from, query.under.as_deref()).await?;
         return Ok(Ok(rows));
     }
     if !FILE_TYPES.contains(&media.as_str()) {
-        return Err(AppError::BadRequest {
-            code: "BAD_FILE_TYPE",
+        return Err(Error::Refused {
+            code: RefusalCode::BadFileType,
             message: "Chỉ nhận tệp CSV hoặc Excel (.xlsx).".into(),
         });
     }
     tokio::task::spawn_blocking(move || sheet::read(&body))
         .await
-        .map_err(|e| AppError::Internal(e.to_string()))
+        .map_err(|e| Error::Internal(e.to_string()))
         .map(Ok)?
 }
 
@@ -126,7 +128,7 @@ async fn tree_run(
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
     apply: bool,
-) -> Result<(StatusCode, Json<TreePreview>), AppError> {
+) -> Result<(StatusCode, Json<TreePreview>), Error> {
     let rows = match rows_of(&state, &admin, &query, &headers, body).await? {
         Ok(rows) => rows,
         Err(problems) => {
@@ -177,7 +179,7 @@ pub async fn tree_preview(
     ApiQuery(query): ApiQuery<TreeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<TreePreview>), AppError> {
+) -> Result<(StatusCode, Json<TreePreview>), Error> {
     tree_run(state, admin, campaign, query, headers, body, false).await
 }
 
@@ -188,7 +190,7 @@ pub async fn tree_import(
     ApiQuery(query): ApiQuery<TreeQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<(StatusCode, Json<TreePreview>), AppError> {
+) -> Result<(StatusCode, Json<TreePreview>), Error> {
     tree_run(state, admin, campaign, query, headers, body, true).await
 }
 
@@ -203,7 +205,7 @@ pub async fn units_list(
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
     ApiQuery(query): ApiQuery<UnitsQuery>,
-) -> Result<Json<AdminUnits>, AppError> {
+) -> Result<Json<AdminUnits>, Error> {
     Ok(Json(
         units::list(&state.db, &admin, &campaign, query.parent.as_deref()).await?,
     ))
@@ -214,7 +216,7 @@ pub async fn unit_create(
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
     ApiJson(new): ApiJson<NewUnit>,
-) -> Result<(StatusCode, Json<AdminUnit>), AppError> {
+) -> Result<(StatusCode, Json<AdminUnit>), Error> {
     let unit = units::add(&state.db, &admin, &campaign, &new).await?;
     campaign_moved(&state, &campaign).await?;
     Ok((StatusCode::CREATED, Json(unit)))
@@ -225,7 +227,7 @@ pub async fn unit_update(
     admin: Admin,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(change): ApiJson<UnitChange>,
-) -> Result<Json<AdminUnit>, AppError> {
+) -> Result<Json<AdminUnit>, Error> {
     let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;
     campaign_moved(&state, &campaign).await?;
     Ok(Json(unit))
@@ -235,7 +237,7 @@ pub async fn levels_get(
     State(state): State<AppState>,
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
-) -> Result<Json<Vec<Level>>, AppError> {
+) -> Result<Json<Vec<Level>>, Error> {
     Ok(Json(accounts::levels(&state.db, &admin, &campaign).await?))
 }
 
@@ -251,7 +253,7 @@ pub async fn accounts_list(
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
     ApiQuery(query): ApiQuery<AccountsQuery>,
-) -> Result<Json<Vec<AccountInfo>>, AppError> {
+) -> Result<Json<Vec<AccountInfo>>, Error> {
     Ok(Json(
         accounts::list(&state.db, &admin, &campaign, &query.q).await?,
     ))
@@ -262,7 +264,7 @@ pub async fn account_create(
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
     ApiJson(new): ApiJson<NewAccount>,
-) -> Result<(StatusCode, Json<Credentials>), AppError> {
+) -> Result<(StatusCode, Json<Credentials>), Error> {
     let created = accounts::create(&state.db, &admin, &campaign, &new).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
@@ -272,7 +274,7 @@ pub async fn accounts_bulk(
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
     ApiJson(request): ApiJson<BulkAccounts>,
-) -> Result<Json<BulkCreated>, AppError> {
+) -> Result<Json<BulkCreated>, Error> {
     Ok(Json(
         accounts::bulk(&state.db, &admin, &campaign, &request).await?,
     ))
@@ -283,7 +285,7 @@ pub async fn account_update(
     admin: Admin,
     ApiPath((campaign, username)): ApiPath<(String, String)>,
     ApiJson(change): ApiJson<AccountChange>,
-) -> Result<Json<AccountInfo>, AppError> {
+) -> Result<Json<AccountInfo>, Error> {
     Ok(Json(
         accounts::change(&state.db, &admin, &campaign, &username, &change).await?,
     ))
@@ -294,7 +296,7 @@ pub async fn account_password(
     admin: Admin,
     ApiPath((campaign, username)): ApiPath<(String, String)>,
     ApiJson(PasswordReset {}): ApiJson<PasswordReset>,
-) -> Result<Json<Credentials>, AppError> {
+) -> Result<Json<Credentials>, Error> {
     Ok(Json(
         accounts::reset_password(&state.db, &admin, &campaign, &username).await?,
     ))
@@ -304,9 +306,9 @@ pub async fn audit_list(
     State(state): State<AppState>,
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
-) -> Result<Json<Vec<AuditEntry>>, AppError> {
+) -> Result<Json<Vec<AuditEntry>>, Error> {
     let mut conn = state.db.acquire().await?;
-    let campaign = admin::Campaign::find(&mut conn, &campaign).await?;
+    let campaign = crate::campaigns::Campaign::find(&mut conn, &campaign).await?;
     drop(conn);
     Ok(Json(audit::list(&state.db, &admin, campaign.id).await?))
 }

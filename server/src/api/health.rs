@@ -5,9 +5,9 @@ use axum::extract::State;
 use tuanle_shared::wire::Health;
 
 use super::AppState;
-use crate::error::AppError;
+use crate::error::Error;
 
-pub async fn health_get(State(state): State<AppState>) -> Result<Json<Health>, AppError> {
+pub async fn health_get(State(state): State<AppState>) -> Result<Json<Health>, Error> {
     sqlx::query("SELECT 1").execute(&state.db).await?;
     Ok(Json(Health {
         status: "ok".into(),

@@ -1,9 +1,15 @@
-//! The JSON API under `/api/v1`, one module per resource, and `/healthz`.
+//! The HTTP layer: the JSON API under `/api/v1`, one module per resource, and
+//! `/healthz`. Handlers are thin: they take what [`extract`] reads from the request,
+//! call the domain, and answer; [`error`] gives every refusal its status. Nothing
+//! below this module knows of HTTP.
 
+mod address;
 mod admin;
 mod campaigns;
 mod dashboard;
+pub mod error;
 mod export;
+pub mod extract;
 mod forms;
 mod health;
 mod reports;
@@ -16,7 +22,7 @@ use tuanle_shared::wire::admin::routes as admin_routes;
 use tuanle_shared::wire::routes;
 
 use crate::db::Pool;
-use crate::error::AppError;
+use crate::error::Error;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -90,8 +96,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn api_not_found() -> AppError {
-    AppError::NotFound {
+async fn api_not_found() -> Error {
+    Error::NotFound {
         what: "đường dẫn API",
     }
 }

@@ -8,15 +8,16 @@ use tuanle_shared::wire::{
 };
 
 use super::AppState;
+use super::extract::{ApiJson, ApiPath};
 use crate::auth::Caller;
-use crate::error::{ApiJson, ApiPath, AppError};
+use crate::error::Error;
 use crate::reports::{self, Review};
 
 pub async fn report_get(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
-) -> Result<Json<ReportState>, AppError> {
+) -> Result<Json<ReportState>, Error> {
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(reports::state(&state.db, &target).await?))
 }
@@ -26,7 +27,7 @@ pub async fn report_push(
     caller: Caller,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<PushRequest>,
-) -> Result<Json<PushAccepted>, AppError> {
+) -> Result<Json<PushAccepted>, Error> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
     let campaign_id = target.campaign_id;
@@ -40,7 +41,7 @@ pub async fn report_submit(
     caller: Caller,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<SubmitRequest>,
-) -> Result<Json<ReportState>, AppError> {
+) -> Result<Json<ReportState>, Error> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
     let (report, moved) = reports::submit(&state.db, &caller, &target, body).await?;
@@ -52,7 +53,7 @@ pub async fn report_history(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
-) -> Result<Json<History>, AppError> {
+) -> Result<Json<History>, Error> {
     let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(reports::history(&state.db, &target).await?))
 }
@@ -62,7 +63,7 @@ pub async fn report_return(
     caller: Caller,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<ReturnRequest>,
-) -> Result<Json<ReportState>, AppError> {
+) -> Result<Json<ReportState>, Error> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_review(&state.db, &caller, &target).await?;
     let review = Review::Return {
@@ -78,7 +79,7 @@ pub async fn report_approve(
     caller: Caller,
     ApiPath((campaign, unit)): ApiPath<(String, String)>,
     ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
-) -> Result<Json<ReportState>, AppError> {
+) -> Result<Json<ReportState>, Error> {
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_review(&state.db, &caller, &target).await?;
     let (report, moved) = reports::review(&state.db, &caller, &target, Review::Approve).await?;

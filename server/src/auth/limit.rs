@@ -12,8 +12,8 @@ use std::net::IpAddr;
 use sqlx::Row;
 
 use crate::clock::now_ms;
-use crate::db::Pool;
-use crate::error::AppError;
+use crate::db::{Pool, begin_write};
+use crate::error::Error;
 
 /// How long a failure counts.
 pub const WINDOW_MS: i64 = 15 * 60_000;
@@ -42,7 +42,7 @@ fn address_key(address: IpAddr) -> String {
 }
 
 /// Refuses a sign-in when the username or the address failed too often lately.
-pub async fn check(db: &Pool, username: &str, address: IpAddr) -> Result<(), AppError> {
+pub async fn check(db: &Pool, username: &str, address: IpAddr) -> Result<(), Error> {
     let now = now_ms();
     let rows = sqlx::query(
         "SELECT key, COUNT(*) AS n, MIN(at) AS oldest FROM sign_in_failures
@@ -64,7 +64,7 @@ pub async fn check(db: &Pool, username: &str, address: IpAddr) -> Result<(), App
         if n >= limit {
             let oldest: i64 = row.try_get("oldest")?;
             let wait_ms = (oldest + WINDOW_MS - now).max(1_000);
-            return Err(AppError::TooManyAttempts {
+            return Err(Error::TooManyAttempts {
                 retry_after_s: u64::try_from(wait_ms).unwrap_or(1_000).div_ceil(1_000),
             });
         }
@@ -73,29 +73,33 @@ pub async fn check(db: &Pool, username: &str, address: IpAddr) -> Result<(), App
 }
 
 /// Counts a failed sign-in against the username and the address.
-pub async fn failed(db: &Pool, username: &str, address: IpAddr) -> Result<(), AppError> {
+pub async fn failed(db: &Pool, username: &str, address: IpAddr) -> Result<(), Error> {
     let now = now_ms();
+    let mut tx = begin_write(db).await?;
     sqlx::query("INSERT INTO sign_in_failures (key, at) VALUES ($1, $3), ($2, $3)")
         .bind(account_key(username))
         .bind(address_key(address))
         .bind(now)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
     // Housekeeping: what left the window no longer counts.
     sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")
         .bind(now - WINDOW_MS)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// A successful sign-in clears the username's failures (not the address's: one
 /// account's success says nothing of the other guesses from there).
-pub async fn succeeded(db: &Pool, username: &str) -> Result<(), AppError> {
+pub async fn succeeded(db: &Pool, username: &str) -> Result<(), Error> {
+    let mut tx = begin_write(db).await?;
     sqlx::query("DELETE FROM sign_in_failures WHERE key = $1")
         .bind(account_key(username))
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 

@@ -5,12 +5,12 @@
 
 use blake2::{Blake2b512, Digest};
 use sqlx::Row;
-use tuanle_shared::wire::{Me, Role, SESSION_COOKIE};
+use tuanle_shared::wire::{Me, Role};
 
 use super::Caller;
 use crate::clock::now_ms;
-use crate::db::Pool;
-use crate::error::AppError;
+use crate::db::{Pool, begin_write};
+use crate::error::Error;
 
 /// The longest a session lasts, however much it is used: a term, so a reporter signs in
 /// about once per campaign.
@@ -36,15 +36,16 @@ fn token_hash(token: &str) -> Vec<u8> {
 
 /// Opens a session for an account; returns the token for the cookie. The account's
 /// ended sessions are cleared on the way.
-pub async fn create(db: &Pool, account_id: i64, role: Role) -> Result<String, AppError> {
+pub async fn create(db: &Pool, account_id: i64, role: Role) -> Result<String, Error> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(|e| Error::Internal(format!("no randomness: {e}")))?;
     let token: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let now = now_ms();
+    let mut tx = begin_write(db).await?;
     sqlx::query("DELETE FROM sessions WHERE account_id = $1 AND expires_at <= $2")
         .bind(account_id)
         .bind(now)
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
     sqlx::query(
         "INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
@@ -53,15 +54,16 @@ pub async fn create(db: &Pool, account_id: i64, role: Role) -> Result<String, Ap
     .bind(account_id)
     .bind(now)
     .bind(now + idle_ms(role))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(token)
 }
 
 /// The caller behind a token, if the session is live and the account enabled. A live
 /// session's end (`expires_at`) moves forward with use, up to [`LIFETIME_MS`] after it
 /// began.
-pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, AppError> {
+pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, Error> {
     if token.len() != 64 {
         return Ok(None);
     }
@@ -85,12 +87,7 @@ pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, AppError> 
     // session from before idle times, an account made administrator).
     if extended < expires_at || extended - expires_at >= TOUCH_EVERY_MS {
         // Best effort: a busy database must not refuse a live session its request.
-        if let Err(e) = sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
-            .bind(extended)
-            .bind(&hash)
-            .execute(db)
-            .await
-        {
+        if let Err(e) = touch(db, &hash, extended).await {
             tracing::warn!("cannot move a session's end: {e}");
         }
     }
@@ -105,33 +102,48 @@ pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, AppError> 
     }))
 }
 
+/// Moves a session's end to `expires_at`.
+async fn touch(db: &Pool, hash: &[u8], expires_at: i64) -> Result<(), sqlx::Error> {
+    let mut tx = begin_write(db).await?;
+    sqlx::query("UPDATE sessions SET expires_at = $1 WHERE token_hash = $2")
+        .bind(expires_at)
+        .bind(hash)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
 /// Ends a session.
-pub async fn delete(db: &Pool, token: &str) -> Result<(), AppError> {
+pub async fn delete(db: &Pool, token: &str) -> Result<(), Error> {
+    let mut tx = begin_write(db).await?;
     sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
         .bind(token_hash(token))
-        .execute(db)
+        .execute(&mut *tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Ends every session of the account this session belongs to: "sign out everywhere",
 /// for a lost tablet.
-pub async fn delete_everywhere(db: &Pool, token: &str) -> Result<(), AppError> {
+pub async fn delete_everywhere(db: &Pool, token: &str) -> Result<(), Error> {
+    let mut tx = begin_write(db).await?;
     sqlx::query(
         "DELETE FROM sessions WHERE account_id = (SELECT account_id FROM sessions WHERE token_hash = $1)",
     )
     .bind(token_hash(token))
-    .execute(db)
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(())
 }
 
-pub fn parse_role(s: &str) -> Result<Role, AppError> {
+pub fn parse_role(s: &str) -> Result<Role, Error> {
     match s {
         "reporter" => Ok(Role::Reporter),
         "supervisor" => Ok(Role::Supervisor),
         "admin" => Ok(Role::Admin),
-        other => Err(AppError::Internal(format!(
+        other => Err(Error::Internal(format!(
             "unknown role {other:?} in the database"
         ))),
     }
@@ -143,22 +155,4 @@ pub fn role_str(role: Role) -> &'static str {
         Role::Supervisor => "supervisor",
         Role::Admin => "admin",
     }
-}
-
-/// The `Set-Cookie` value that stores a session on the device. `Secure` is added when
-/// the server is told it is behind TLS.
-pub fn set_cookie(token: &str, secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
-        LIFETIME_MS / 1000,
-        if secure { "; Secure" } else { "" }
-    )
-}
-
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_cookie(secure: bool) -> String {
-    format!(
-        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{}",
-        if secure { "; Secure" } else { "" }
-    )
 }

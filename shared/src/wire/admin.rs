@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Role;
+use super::{RefusalCode, Role};
 
 /// Route paths of administration.
 pub mod routes {
@@ -249,11 +249,11 @@ pub struct AuditEntry {
 /// A field of a request that cannot be used: a precise code and a Vietnamese message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldError {
-    pub code: &'static str,
+    pub code: RefusalCode,
     pub message: String,
 }
 
-fn field(code: &'static str, message: impl Into<String>) -> FieldError {
+fn field(code: RefusalCode, message: impl Into<String>) -> FieldError {
     FieldError {
         code,
         message: message.into(),
@@ -280,29 +280,29 @@ impl CampaignInput {
                 .all(|c| c.is_ascii_alphanumeric() || c == '-');
         if !code_ok {
             return Err(field(
-                "BAD_CAMPAIGN_CODE",
+                RefusalCode::BadCampaignCode,
                 "Mã đợt chỉ gồm chữ không dấu, chữ số và dấu “-”, tối đa 20 ký tự (ví dụ 2026).",
             ));
         }
         if !(2000..=2100).contains(&self.year) {
-            return Err(field("BAD_YEAR", "Năm phải từ 2000 đến 2100."));
+            return Err(field(RefusalCode::BadYear, "Năm phải từ 2000 đến 2100."));
         }
         let theme = self.theme.trim();
         if theme.is_empty() || theme.chars().count() > MAX_THEME_CHARS {
             return Err(field(
-                "BAD_THEME",
+                RefusalCode::BadTheme,
                 format!("Chủ đề không được để trống và dài tối đa {MAX_THEME_CHARS} ký tự."),
             ));
         }
         if !is_iso_date(&self.starts_on) || !is_iso_date(&self.ends_on) {
             return Err(field(
-                "BAD_DATE",
+                RefusalCode::BadDate,
                 "Ngày bắt đầu và kết thúc phải là ngày hợp lệ.",
             ));
         }
         if self.starts_on > self.ends_on {
             return Err(field(
-                "BAD_DATE",
+                RefusalCode::BadDate,
                 "Ngày kết thúc không được trước ngày bắt đầu.",
             ));
         }
@@ -310,13 +310,13 @@ impl CampaignInput {
         depths.sort_unstable();
         if depths.windows(2).any(|w| w[0] == w[1]) || depths.iter().any(|&d| d > 20) {
             return Err(field(
-                "BAD_DEADLINES",
+                RefusalCode::BadDeadlines,
                 "Mỗi cấp chỉ có một hạn báo cáo (cấp 0 đến 20).",
             ));
         }
         if let Some(d) = self.deadlines.iter().find(|d| !is_iso_date(&d.due_on)) {
             return Err(field(
-                "BAD_DEADLINES",
+                RefusalCode::BadDeadlines,
                 format!("Hạn báo cáo của cấp {} không phải ngày hợp lệ.", d.depth),
             ));
         }
@@ -353,28 +353,28 @@ mod tests {
                 code: "20 26".into(),
                 ..campaign()
             }),
-            Err("BAD_CAMPAIGN_CODE")
+            Err(RefusalCode::BadCampaignCode)
         );
         assert_eq!(
             code(CampaignInput {
                 theme: "  ".into(),
                 ..campaign()
             }),
-            Err("BAD_THEME")
+            Err(RefusalCode::BadTheme)
         );
         assert_eq!(
             code(CampaignInput {
                 ends_on: "2026-09-30".into(),
                 ..campaign()
             }),
-            Err("BAD_DATE")
+            Err(RefusalCode::BadDate)
         );
         assert_eq!(
             code(CampaignInput {
                 starts_on: "2026-02-30x".into(),
                 ..campaign()
             }),
-            Err("BAD_DATE")
+            Err(RefusalCode::BadDate)
         );
         let twice = vec![
             Deadline {
@@ -391,7 +391,7 @@ mod tests {
                 deadlines: twice,
                 ..campaign()
             }),
-            Err("BAD_DEADLINES")
+            Err(RefusalCode::BadDeadlines)
         );
     }
 }

@@ -4,6 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 pub mod admin;
+mod refusal;
+
+pub use refusal::RefusalCode;
 
 use crate::content::{Cell, Content};
 use crate::merge::Conflict;
@@ -79,7 +82,7 @@ pub const SESSION_COOKIE: &str = "tuanle_session";
 /// Every refusal: a stable code for programs, a Vietnamese message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ApiError {
-    pub code: String,
+    pub code: RefusalCode,
     pub message: String,
     /// The validation findings, when a submission is refused because of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -87,12 +90,20 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A refusal with a message more precise than its code's own.
+    pub fn new(code: RefusalCode, message: impl Into<String>) -> Self {
         ApiError {
-            code: code.into(),
+            code,
             message: message.into(),
             issues: Vec::new(),
         }
+    }
+}
+
+impl From<RefusalCode> for ApiError {
+    /// A refusal with its code's own message.
+    fn from(code: RefusalCode) -> Self {
+        ApiError::new(code, code.message())
     }
 }
 
@@ -140,6 +151,28 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
+    /// The status as it travels and as it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "draft",
+            ReportStatus::Submitted => "submitted",
+            ReportStatus::Returned => "returned",
+            ReportStatus::Approved => "approved",
+        }
+    }
+
+    /// The status named `s` ([`ReportStatus::as_str`]), if any.
+    pub fn from_name(s: &str) -> Option<ReportStatus> {
+        [
+            ReportStatus::Draft,
+            ReportStatus::Submitted,
+            ReportStatus::Returned,
+            ReportStatus::Approved,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == s)
+    }
+
     /// Whether pushes are refused (`REPORT_LOCKED`).
     pub fn is_locked(self) -> bool {
         matches!(self, ReportStatus::Submitted | ReportStatus::Approved)
@@ -173,6 +206,11 @@ pub struct ReportState {
     /// Who made the current version, and when (Unix milliseconds).
     pub updated_by: Option<String>,
     pub updated_at: Option<i64>,
+    /// Why the report takes no changes whatever its status, when it does not:
+    /// [`RefusalCode::CampaignClosed`] or [`RefusalCode::UnitInactive`], what a push
+    /// would be refused with.
+    #[serde(default)]
+    pub read_only: Option<RefusalCode>,
 }
 
 /// `POST …/push`.
@@ -201,7 +239,8 @@ pub struct PushAccepted {
 /// written; the body carries the current version for the user to choose from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PushConflict {
-    pub code: String,
+    /// Always [`RefusalCode::Conflict`].
+    pub code: RefusalCode,
     pub message: String,
     pub version: u64,
     pub content: Content,
@@ -429,6 +468,21 @@ mod tests {
     fn dates_are_written_the_vietnamese_way() {
         assert_eq!(format_date("2025-10-01"), "01/10/2025");
         assert_eq!(format_date("soon"), "soon");
+    }
+
+    #[test]
+    fn a_status_reads_back_from_its_name_and_its_wire_form() {
+        for status in [
+            ReportStatus::Draft,
+            ReportStatus::Submitted,
+            ReportStatus::Returned,
+            ReportStatus::Approved,
+        ] {
+            assert_eq!(ReportStatus::from_name(status.as_str()), Some(status));
+            let json = serde_json::to_string(&status).expect("serializes");
+            assert_eq!(json, format!("\"{}\"", status.as_str()));
+        }
+        assert_eq!(ReportStatus::from_name("locked"), None);
     }
 
     #[test]

@@ -1,0 +1,213 @@
+//! What handlers take from a request: the signed-in [`Caller`] or [`Admin`], and the
+//! body, path and query, whose every rejection is a refusal of the API's own
+//! (`{code, message}`), never axum's plain-text one.
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use serde::de::DeserializeOwned;
+use tuanle_shared::wire::{RefusalCode, Role, SESSION_COOKIE};
+
+use super::AppState;
+use crate::admin::Admin;
+use crate::auth::{Caller, session};
+use crate::db::Pool;
+use crate::error::Error;
+
+/// The value of one cookie in a request's headers.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// The caller when signed in, `None` otherwise (for answers that differ, not refusals).
+pub async fn optional_caller(db: &Pool, headers: &HeaderMap) -> Result<Option<Caller>, Error> {
+    match cookie(headers, SESSION_COOKIE) {
+        Some(token) => session::lookup(db, token).await,
+        None => Ok(None),
+    }
+}
+
+/// A handler that takes a [`Caller`] is unreachable without a live session.
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::NotSignedIn)?;
+        session::lookup(&state.db, token)
+            .await?
+            .ok_or(Error::NotSignedIn)
+    }
+}
+
+/// A handler that takes an [`Admin`] refuses everybody but administrators.
+impl FromRequestParts<AppState> for Admin {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        if caller.role() != Role::Admin {
+            return Err(Error::NotAdmin);
+        }
+        Ok(Admin {
+            account_id: caller.account_id,
+            username: caller.me.username,
+            scope: caller.me.unit_code,
+        })
+    }
+}
+
+/// A JSON body whose every rejection answers in the API's own `{code, message}`.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(Error::NotJson);
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| {
+                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                    Error::TooLarge
+                } else {
+                    Error::bad(
+                        RefusalCode::BadJson,
+                        format!("Không đọc được dữ liệu gửi lên: {}", e.body_text()),
+                    )
+                }
+            })?;
+        if has_nul(&bytes) {
+            return Err(nul_refused());
+        }
+        match Json::<T>::from_bytes(&bytes) {
+            Ok(Json(value)) => Ok(ApiJson(value)),
+            Err(rejection) => Err(match rejection {
+                JsonRejection::MissingJsonContentType(_) => Error::NotJson,
+                JsonRejection::JsonDataError(e) => Error::bad(
+                    RefusalCode::BadFields,
+                    format!("Dữ liệu gửi lên không đúng dạng: {}", e.body_text()),
+                ),
+                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    Error::TooLarge
+                }
+                other => Error::bad(
+                    RefusalCode::BadJson,
+                    format!(
+                        "Dữ liệu gửi lên không phải JSON hợp lệ: {}",
+                        other.body_text()
+                    ),
+                ),
+            }),
+        }
+    }
+}
+
+/// Whether the request says its body is JSON (`application/json`, or `…+json`).
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(mime) = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+    else {
+        return false;
+    };
+    mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
+}
+
+/// Whether a JSON text holds a NUL character (`\u0000`; a raw NUL is invalid JSON).
+/// No report or name has one, and PostgreSQL cannot store it in text: refused at the
+/// door, the same on both engines.
+fn has_nul(json: &[u8]) -> bool {
+    json.windows(6).any(|w| w == b"\\u0000")
+}
+
+/// The same for a URL's path or query (`%00`).
+fn has_nul_escape(s: &str) -> bool {
+    s.as_bytes().windows(3).any(|w| w == b"%00")
+}
+
+fn nul_refused() -> Error {
+    Error::refused(RefusalCode::BadText)
+}
+
+/// Path parameters whose rejection (an undecodable segment, invalid UTF-8) answers in
+/// the API's own `{code, message}`.
+pub struct ApiPath<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned + Send> axum::extract::FromRequestParts<S> for ApiPath<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        if has_nul_escape(parts.uri.path()) {
+            return Err(nul_refused());
+        }
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| ApiPath(p.0))
+            .map_err(|e| {
+                Error::bad(
+                    RefusalCode::BadPath,
+                    format!("Đường dẫn không đúng: {}", e.body_text()),
+                )
+            })
+    }
+}
+
+/// A query string whose rejection answers in the API's own `{code, message}`.
+pub struct ApiQuery<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.uri.query().is_some_and(has_nul_escape) {
+            return Err(nul_refused());
+        }
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| ApiQuery(q.0))
+            .map_err(|e| {
+                Error::bad(
+                    RefusalCode::BadQuery,
+                    format!("Tham số trên đường dẫn không đúng: {}", e.body_text()),
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nul_characters_are_found_in_json_and_urls() {
+        assert!(has_nul(br#"{"username": "a\u0000b"}"#));
+        assert!(!has_nul(br#"{"username": "a\u0041b"}"#));
+        assert!(has_nul_escape("/api/v1/campaigns/2025/reports/NB%00"));
+        assert!(!has_nul_escape("/api/v1/campaigns/2025/reports/NB%20"));
+    }
+}

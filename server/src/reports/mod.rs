@@ -1,0 +1,95 @@
+//! Reports: one unit's report in one campaign, and what can be done with it.
+//!
+//! - [`access`]: who may read, write and review a report;
+//! - [`storage`]: its stored rows, its current state, last year's content;
+//! - [`push`]: a push of the sync contract (`docs/sync.md`), decided then written;
+//! - [`review`]: submitting, returning and approving (`docs/domain.md`);
+//! - [`history`]: every version and event.
+//!
+//! Every write runs in a write transaction (`db::begin_write`): it takes the write lock
+//! before it reads, so two pushes to one report are serialised, and a push the server
+//! has answered is on disk.
+
+pub mod access;
+pub mod history;
+pub mod push;
+pub mod review;
+pub mod storage;
+
+use sqlx::Row;
+use tuanle_shared::FormDef;
+use tuanle_shared::form::builtin;
+
+pub use access::{authorize_read, authorize_review, authorize_write};
+pub use history::history;
+pub use push::{apply_push, check_push, push};
+pub use review::{Review, review, submit};
+pub use storage::state;
+
+use crate::auth::Caller;
+use crate::db::Pool;
+use crate::error::Error;
+
+/// The units whose totals a change moved (the report's unit and its ancestors), for the
+/// live dashboards.
+pub type Moved = Vec<i64>;
+/// One unit in one campaign: the report's key, resolved from the URL.
+#[derive(Debug, Clone)]
+pub struct Target {
+    pub campaign_id: i64,
+    pub campaign_code: String,
+    pub campaign_year: i64,
+    pub form: &'static FormDef,
+    pub unit_id: i64,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub deadline: Option<String>,
+    /// The campaign takes reports (an administrator closes it when it is over).
+    pub open: bool,
+    /// The unit is still expected to report.
+    pub active: bool,
+}
+
+/// Resolves `(campaign code, unit code)`; unknown ones are a 404.
+pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Error> {
+    let row = sqlx::query(
+        "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
+                u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
+                (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS deadline
+         FROM campaigns c JOIN units u ON u.campaign_id = c.id
+         WHERE c.code = $1 AND u.code = $2",
+    )
+    .bind(campaign)
+    .bind(unit)
+    .fetch_optional(db)
+    .await?
+    .ok_or(Error::NotFound { what: "báo cáo của đơn vị này trong đợt này" })?;
+    let version: String = row.try_get("form_version")?;
+    let form = builtin(&version)
+        .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?;
+    Ok(Target {
+        campaign_id: row.try_get("campaign_id")?,
+        campaign_code: row.try_get("campaign_code")?,
+        campaign_year: row.try_get("year")?,
+        form,
+        unit_id: row.try_get("unit_id")?,
+        unit_code: row.try_get("unit_code")?,
+        unit_name: row.try_get("unit_name")?,
+        deadline: row.try_get("deadline")?,
+        open: crate::db::flag(&row, "open")?,
+        active: crate::db::flag(&row, "active")?,
+    })
+}
+
+/// Resolves a report's key and checks that the caller may read it: the first step of
+/// every endpoint that shows a unit's report or subtree.
+pub async fn resolve_readable(
+    db: &Pool,
+    caller: &Caller,
+    campaign: &str,
+    unit: &str,
+) -> Result<Target, Error> {
+    let target = resolve(db, campaign, unit).await?;
+    authorize_read(db, caller, &target).await?;
+    Ok(target)
+}

@@ -1,0 +1,282 @@
+//! A push of the sync contract (`docs/sync.md`): exactly once per `push_id`, merged per
+//! cell when made from an older version, refused with both sides when two devices
+//! changed one cell differently.
+//!
+//! A push is decided ([`decide_push`]) from what is stored before anything is written,
+//! then written ([`write_push`]): a refusal leaves the transaction as it was, so group
+//! commit ([`crate::group_commit`]) can write many pushes in one.
+
+use sqlx::Row;
+use tuanle_shared::wire::{PushAccepted, PushConflict, PushRequest, RefusalCode, ReportStatus};
+use tuanle_shared::{Content, Figures, merge};
+
+use super::storage::{stored, to_i64, version};
+use super::{Moved, Target};
+use crate::auth::Caller;
+use crate::clock::now_ms;
+use crate::db::{Conn, Pool};
+use crate::error::Error;
+use crate::totals::{self, Counted};
+
+/// Longest push or device id accepted.
+const MAX_ID_LEN: usize = 64;
+
+/// Refuses an id that is empty, too long or not `[A-Za-z0-9-]`.
+pub(super) fn check_id(id: &str, what: &'static str) -> Result<(), Error> {
+    if id.is_empty()
+        || id.len() > MAX_ID_LEN
+        || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        return Err(Error::Refused {
+            code: RefusalCode::BadId,
+            message: format!("Mã {what} không hợp lệ."),
+        });
+    }
+    Ok(())
+}
+
+/// The checks of a push that need nothing stored: done before it waits for its turn.
+pub fn check_push(target: &Target, req: &PushRequest) -> Result<(), Error> {
+    check_id(&req.push_id, "lần gửi")?;
+    check_id(&req.device_id, "thiết bị")?;
+    Figures::from_content(target.form, &req.content).map_err(|e| Error::Refused {
+        code: e.code(),
+        message: e.to_string(),
+    })?;
+    Ok(())
+}
+
+/// Applies a push in its own transaction: exactly once per `push_id`, merged per cell
+/// when edited from an older version, refused with the conflicting cells when both
+/// sides changed one differently. The server batches pushes instead
+/// ([`crate::group_commit`]); this is the same work, one push at a time.
+pub async fn push(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+    req: PushRequest,
+) -> Result<(PushAccepted, Moved), Error> {
+    check_push(target, &req)?;
+    let mut tx = crate::db::begin_write(db).await?;
+    let applied = apply_push(&mut tx, caller, target, &req).await?;
+    tx.commit().await?;
+    Ok(applied)
+}
+
+/// Decides and writes one push inside the caller's write transaction. A refusal comes
+/// before the push writes anything, so the transaction stays usable for others; a
+/// storage failure (`Db`, `Internal`) can leave it half-written: roll it back.
+pub async fn apply_push(
+    conn: &mut Conn,
+    caller: &Caller,
+    target: &Target,
+    req: &PushRequest,
+) -> Result<(PushAccepted, Moved), Error> {
+    match decide_push(conn, target, req).await? {
+        PushDecision::Answered(answer) => Ok((answer, Vec::new())),
+        PushDecision::Apply(plan) => write_push(conn, caller, target, req, *plan).await,
+    }
+}
+
+/// What a push will do, decided from what is stored before anything is written: a
+/// refusal comes out of [`decide_push`] with the transaction untouched.
+enum PushDecision {
+    /// Applied before (a retry): its stored answer, and nothing moves.
+    Answered(PushAccepted),
+    /// To be written by [`write_push`].
+    Apply(Box<PushPlan>),
+}
+
+/// The writes of a push, all values computed.
+struct PushPlan {
+    /// The report's row, when it has one.
+    report_id: Option<i64>,
+    /// The version after the push (the current one when nothing changed).
+    new_version: i64,
+    /// Whether the content is as stored: then only the answer is recorded.
+    unchanged: bool,
+    before: Counted,
+    after: Counted,
+    content_json: String,
+    answer: PushAccepted,
+    answer_json: String,
+}
+
+/// Reads what a push needs and decides it (the reads of the write transaction: run
+/// with the write lock held, so what it read is still true when it writes).
+async fn decide_push(
+    conn: &mut Conn,
+    target: &Target,
+    req: &PushRequest,
+) -> Result<PushDecision, Error> {
+    let answered = sqlx::query("SELECT report_id, answer FROM pushes WHERE push_id = $1")
+        .bind(&req.push_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let current = stored(conn, target).await?;
+    if let Some(row) = answered {
+        let report_id: i64 = row.try_get("report_id")?;
+        if current.as_ref().map(|c| c.id) != Some(report_id) {
+            return Err(Error::Refused {
+                code: RefusalCode::PushIdReused,
+                message: "Mã lần gửi đã dùng cho báo cáo khác.".into(),
+            });
+        }
+        let answer: String = row.try_get("answer")?;
+        let answer: PushAccepted = serde_json::from_str(&answer)
+            .map_err(|e| Error::Internal(format!("stored answer unreadable: {e}")))?;
+        return Ok(PushDecision::Answered(answer));
+    }
+    let (current_version, status) = current
+        .as_ref()
+        .map_or((0, ReportStatus::Draft), |c| (c.version, c.status));
+    if status.is_locked() {
+        return Err(Error::Locked);
+    }
+    if req.base_version > current_version {
+        return Err(Error::Refused {
+            code: RefusalCode::BadBaseVersion,
+            message: "Phiên bản gốc không có trên máy chủ.".into(),
+        });
+    }
+    let report_id = current.as_ref().map(|c| c.id);
+    let (theirs, changed_by, changed_at) = match report_id {
+        Some(id) => version(conn, id, current_version)
+            .await?
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
+    let (content, from_theirs) = if req.base_version == current_version {
+        (req.content.clone(), Vec::new())
+    } else {
+        let base = match report_id {
+            Some(id) => version(conn, id, req.base_version)
+                .await?
+                .map(|v| v.0)
+                .unwrap_or_default(),
+            None => Content::default(),
+        };
+        let outcome = merge(&base, &theirs, &req.content);
+        if !outcome.is_clean() {
+            return Err(Error::Conflict(Box::new(PushConflict {
+                code: RefusalCode::Conflict,
+                message: RefusalCode::Conflict.message().into(),
+                version: current_version,
+                content: theirs,
+                conflicts: outcome.conflicts,
+                changed_by,
+                changed_at,
+            })));
+        }
+        (outcome.merged, outcome.from_theirs)
+    };
+    let unchanged = current_version > 0 && content == theirs;
+    let new_version = if unchanged {
+        current_version
+    } else {
+        current_version + 1
+    };
+    let (before, after) = if unchanged {
+        (Counted::none(), Counted::none())
+    } else {
+        let before = match &current {
+            Some(c) if c.version > 0 => Counted::of(target.form, c.status, c.late, &theirs)?,
+            _ => Counted::none(),
+        };
+        let late = current.as_ref().is_some_and(|c| c.late);
+        (before, Counted::of(target.form, status, late, &content)?)
+    };
+    let content_json =
+        serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?;
+    let answer = PushAccepted {
+        version: new_version,
+        content,
+        from_theirs,
+    };
+    let answer_json = serde_json::to_string(&answer).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(PushDecision::Apply(Box::new(PushPlan {
+        report_id,
+        new_version: to_i64(new_version)?,
+        unchanged,
+        before,
+        after,
+        content_json,
+        answer,
+        answer_json,
+    })))
+}
+
+/// Writes a decided push. A refusal (a total too large) comes before any write; a
+/// storage failure (`Db`, `Internal`) can leave the transaction half-written: the
+/// caller must roll it back.
+async fn write_push(
+    conn: &mut Conn,
+    caller: &Caller,
+    target: &Target,
+    req: &PushRequest,
+    plan: PushPlan,
+) -> Result<(PushAccepted, Moved), Error> {
+    // The totals first: a total carried past the largest number is refused there,
+    // before this push has written anything.
+    let moved = if plan.unchanged {
+        Vec::new()
+    } else {
+        totals::apply(
+            conn,
+            target.form,
+            target.campaign_id,
+            target.unit_id,
+            &plan.before,
+            &plan.after,
+        )
+        .await?
+    };
+    let now = now_ms();
+    let report_id = match plan.report_id {
+        Some(id) => {
+            sqlx::query("UPDATE reports SET version = $1, updated_at = $2 WHERE id = $3")
+                .bind(plan.new_version)
+                .bind(now)
+                .bind(id)
+                .execute(&mut *conn)
+                .await?;
+            id
+        }
+        None => {
+            sqlx::query_scalar(
+                "INSERT INTO reports (campaign_id, unit_id, version, status, updated_at)
+                 VALUES ($1, $2, $3, 'draft', $4) RETURNING id",
+            )
+            .bind(target.campaign_id)
+            .bind(target.unit_id)
+            .bind(plan.new_version)
+            .bind(now)
+            .fetch_one(&mut *conn)
+            .await?
+        }
+    };
+    if !plan.unchanged {
+        sqlx::query(
+            "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(report_id)
+        .bind(plan.new_version)
+        .bind(&plan.content_json)
+        .bind(caller.account_id)
+        .bind(&req.device_id)
+        .bind(&req.push_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    }
+    sqlx::query("INSERT INTO pushes (push_id, report_id, account_id, answer, created_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(&req.push_id)
+        .bind(report_id)
+        .bind(caller.account_id)
+        .bind(&plan.answer_json)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok((plan.answer, moved))
+}

@@ -1,0 +1,174 @@
+//! A report's life after its pushes: submitted (validated by the shared rules, late
+//! after the deadline), then returned with a reason or approved (`docs/domain.md`).
+//! Each moves the totals and is an event of the report's history.
+
+use tuanle_shared::validate::{IssueReport, Severity, validate};
+use tuanle_shared::wire::{
+    RefusalCode, ReportState, ReportStatus, SubmitRequest, end_of_day_vietnam_ms,
+};
+
+use super::storage::{previous_year, state, stored, to_i64, version};
+use super::{Moved, Target, push::check_id};
+use crate::auth::Caller;
+use crate::clock::now_ms;
+use crate::db::Pool;
+use crate::error::Error;
+use crate::totals::{self, Counted};
+
+/// What a supervisor decides about a submitted report.
+pub enum Review {
+    /// Back to the reporter, editable again, with the reason they will read.
+    Return { reason: String },
+    /// Locked for good.
+    Approve,
+}
+
+/// Returns or approves a submitted report; either is an event of its history.
+pub async fn review(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+    review: Review,
+) -> Result<(ReportState, Moved), Error> {
+    if let Review::Return { reason } = &review {
+        let chars = reason.trim().chars().count();
+        if chars == 0 || chars > tuanle_shared::wire::MAX_REASON_CHARS {
+            return Err(Error::Refused {
+                code: RefusalCode::ReasonRequired,
+                message: format!(
+                    "Hãy ghi lý do trả lại (tối đa {} ký tự).",
+                    tuanle_shared::wire::MAX_REASON_CHARS
+                ),
+            });
+        }
+    }
+    let mut tx = crate::db::begin_write(db).await?;
+    let current = stored(&mut tx, target).await?;
+    let Some(current) = current.filter(|c| c.status == ReportStatus::Submitted) else {
+        return Err(Error::NotSubmitted);
+    };
+    let now = now_ms();
+    let (status, kind, reason) = match review {
+        Review::Return { reason } => (
+            ReportStatus::Returned,
+            "return",
+            Some(reason.trim().to_owned()),
+        ),
+        Review::Approve => (ReportStatus::Approved, "approve", None),
+    };
+    let (content, _, _) = version(&mut tx, current.id, current.version)
+        .await?
+        .unwrap_or_default();
+    let before = Counted::of(target.form, current.status, current.late, &content)?;
+    let after = Counted::of(target.form, status, current.late, &content)?;
+    let moved = totals::apply(
+        &mut tx,
+        target.form,
+        target.campaign_id,
+        target.unit_id,
+        &before,
+        &after,
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE reports SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(&reason)
+    .bind(now)
+    .bind(current.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO report_events (report_id, kind, version, account_id, reason, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(current.id)
+    .bind(kind)
+    .bind(to_i64(current.version)?)
+    .bind(caller.account_id)
+    .bind(&reason)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((state(db, target).await?, moved))
+}
+
+/// Submits the named version: validated by the shared rules (errors block, warnings must
+/// be acknowledged), accepted after the deadline and marked late.
+pub async fn submit(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+    req: SubmitRequest,
+) -> Result<(ReportState, Moved), Error> {
+    check_id(&req.device_id, "thiết bị")?;
+    let mut tx = crate::db::begin_write(db).await?;
+    let Some(current) = stored(&mut tx, target).await? else {
+        return Err(Error::Refused {
+            code: RefusalCode::EmptyReport,
+            message: "Báo cáo chưa có số liệu nào để nộp.".into(),
+        });
+    };
+    if current.status.is_locked() {
+        return Err(Error::Locked);
+    }
+    if req.version != current.version {
+        return Err(Error::StaleVersion);
+    }
+    let (content, _, _) = version(&mut tx, current.id, current.version)
+        .await?
+        .unwrap_or_default();
+    let previous = previous_year(&mut tx, target).await?;
+    let issues = validate(target.form, &content, previous.as_ref());
+    let reports: Vec<IssueReport> = issues.iter().map(IssueReport::from).collect();
+    if issues.iter().any(|i| i.severity() == Severity::Error) {
+        return Err(Error::Invalid(reports));
+    }
+    if !issues.is_empty() && !req.acknowledge_warnings {
+        return Err(Error::WarningsNotAcknowledged(reports));
+    }
+    let now = now_ms();
+    let late = target
+        .deadline
+        .as_deref()
+        .and_then(end_of_day_vietnam_ms)
+        .is_some_and(|due| now > due);
+    let before = Counted::of(target.form, current.status, current.late, &content)?;
+    let after = Counted::of(target.form, ReportStatus::Submitted, late, &content)?;
+    let moved = totals::apply(
+        &mut tx,
+        target.form,
+        target.campaign_id,
+        target.unit_id,
+        &before,
+        &after,
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE reports SET status = $1, submitted_version = $2, late = $3, return_reason = NULL, updated_at = $4
+         WHERE id = $5",
+    )
+    .bind(ReportStatus::Submitted.as_str())
+    .bind(to_i64(current.version)?)
+    .bind(i64::from(late))
+    .bind(now)
+    .bind(current.id)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "INSERT INTO report_events (report_id, kind, version, account_id, device_id, late, created_at)
+         VALUES ($1, 'submit', $2, $3, $4, $5, $6)",
+    )
+    .bind(current.id)
+    .bind(to_i64(current.version)?)
+    .bind(caller.account_id)
+    .bind(&req.device_id)
+    .bind(i64::from(late))
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok((state(db, target).await?, moved))
+}

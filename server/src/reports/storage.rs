@@ -1,0 +1,143 @@
+//! A report's stored rows: the report, its versions, and the answer the server gives
+//! of its current state.
+
+use sqlx::Row;
+use tuanle_shared::Content;
+use tuanle_shared::wire::{RefusalCode, ReportState, ReportStatus};
+
+use super::Target;
+use super::access::writable;
+use crate::db::{Conn, Pool};
+use crate::error::Error;
+
+/// The stored row of a report, if it has one.
+pub(super) struct Stored {
+    pub id: i64,
+    pub version: u64,
+    pub status: ReportStatus,
+    pub return_reason: Option<String>,
+    pub late: bool,
+}
+
+/// A report status as stored (its wire name).
+pub(crate) fn parse_status(s: &str) -> Result<ReportStatus, Error> {
+    ReportStatus::from_name(s)
+        .ok_or_else(|| Error::Internal(format!("unknown report status {s:?}")))
+}
+
+/// A stored content (JSON of [`Content`]), which was checked when it was pushed.
+pub(crate) fn parse_content(json: &str) -> Result<Content, Error> {
+    serde_json::from_str(json)
+        .map_err(|e| Error::Internal(format!("stored content unreadable: {e}")))
+}
+
+pub(super) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(super) fn to_i64(v: u64) -> Result<i64, Error> {
+    i64::try_from(v).map_err(|_| Error::refused(RefusalCode::BadVersion))
+}
+
+/// The report's row, when it has one.
+pub(super) async fn stored(conn: &mut Conn, target: &Target) -> Result<Option<Stored>, Error> {
+    let row = sqlx::query(
+        "SELECT id, version, status, late, return_reason FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let status: String = r.try_get("status")?;
+        Ok(Stored {
+            id: r.try_get("id")?,
+            version: to_u64(r.try_get("version")?),
+            status: parse_status(&status)?,
+            late: crate::db::flag(&r, "late")?,
+            return_reason: r.try_get("return_reason")?,
+        })
+    })
+    .transpose()
+}
+
+/// A stored version's content, who made it and when.
+pub(super) async fn version(
+    conn: &mut Conn,
+    report_id: i64,
+    version: u64,
+) -> Result<Option<(Content, String, i64)>, Error> {
+    if version == 0 {
+        return Ok(Some((Content::default(), String::new(), 0)));
+    }
+    let row = sqlx::query(
+        "SELECT v.content, a.display_name, v.created_at
+         FROM report_versions v JOIN accounts a ON a.id = v.account_id
+         WHERE v.report_id = $1 AND v.version = $2",
+    )
+    .bind(report_id)
+    .bind(to_i64(version)?)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let json: String = r.try_get("content")?;
+        let content = parse_content(&json)?;
+        Ok((
+            content,
+            r.try_get("display_name")?,
+            r.try_get("created_at")?,
+        ))
+    })
+    .transpose()
+}
+
+/// The report as the server holds it now.
+pub async fn state(db: &Pool, target: &Target) -> Result<ReportState, Error> {
+    let mut conn = db.acquire().await?;
+    let stored = stored(&mut conn, target).await?;
+    let (content, updated_by, updated_at) = match &stored {
+        Some(s) => version(&mut conn, s.id, s.version)
+            .await?
+            .unwrap_or_default(),
+        None => Default::default(),
+    };
+    Ok(ReportState {
+        campaign: target.campaign_code.clone(),
+        unit_code: target.unit_code.clone(),
+        unit_name: target.unit_name.clone(),
+        form_version: target.form.version().to_owned(),
+        version: stored.as_ref().map_or(0, |s| s.version),
+        content,
+        status: stored.as_ref().map_or(ReportStatus::Draft, |s| s.status),
+        late: stored.as_ref().is_some_and(|s| s.late),
+        return_reason: stored.as_ref().and_then(|s| s.return_reason.clone()),
+        deadline: target.deadline.clone(),
+        updated_by: (!updated_by.is_empty()).then_some(updated_by),
+        updated_at: (updated_at > 0).then_some(updated_at),
+        read_only: writable(target).err().map(|e| e.code()),
+    })
+}
+
+/// The same unit's content in the most recent earlier campaign, for the "far above last
+/// year" warning. Units are matched across campaigns by code.
+pub(super) async fn previous_year(
+    conn: &mut Conn,
+    target: &Target,
+) -> Result<Option<Content>, Error> {
+    let row = sqlx::query(
+        "SELECT v.content FROM campaigns c
+         JOIN units u ON u.campaign_id = c.id AND u.code = $1
+         JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
+         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+         WHERE c.year < $2 ORDER BY c.year DESC LIMIT 1",
+    )
+    .bind(&target.unit_code)
+    .bind(target.campaign_year)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        let json: String = r.try_get("content")?;
+        parse_content(&json)
+    })
+    .transpose()
+}

@@ -1,0 +1,63 @@
+//! The organisation tree of a campaign as the other modules read it: a unit's row, and
+//! whether one unit is within another's subtree (the reach of supervisors and subtree
+//! administrators).
+
+use crate::db::Conn;
+use crate::error::Error;
+
+/// A unit of a campaign's tree, as the reach checks need it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct UnitRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<i64>,
+    pub depth: i64,
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub active: bool,
+}
+
+/// Finds a unit by code in a campaign; `None` when there is none.
+pub async fn unit(conn: &mut Conn, campaign_id: i64, code: &str) -> Result<Option<UnitRow>, Error> {
+    Ok(sqlx::query_as(
+        "SELECT id, code, name, kind, parent_id, depth, active FROM units
+         WHERE campaign_id = $1 AND code = $2",
+    )
+    .bind(campaign_id)
+    .bind(code)
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
+/// `strictly`, an ancestor only): the reach of supervisors and subtree administrators.
+/// Runs on the pool or inside a caller's transaction.
+pub async fn within(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    own: &str,
+    unit_id: i64,
+    strictly: bool,
+) -> Result<bool, Error> {
+    let (above,): (i64,) = sqlx::query_as(
+        "WITH RECURSIVE up(id, parent_id, code, n) AS (
+             SELECT id, parent_id, code, 0 FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, u.parent_id, u.code, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+         )
+         SELECT COUNT(*) FROM up WHERE code = $2 AND n >= $3",
+    )
+    .bind(unit_id)
+    .bind(own)
+    .bind(i64::from(strictly))
+    .fetch_one(db)
+    .await?;
+    Ok(above > 0)
+}
+
+/// The ids of a subtree (the unit itself included), or of the whole campaign.
+pub const SUBTREE_CTE: &str = "WITH RECURSIVE reach(id) AS (
+         SELECT id FROM units WHERE campaign_id = $1 AND ($2 IS NULL AND parent_id IS NULL OR id = $2)
+         UNION ALL
+         SELECT u.id FROM units u JOIN reach ON u.parent_id = reach.id
+     )";
