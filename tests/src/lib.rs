@@ -49,6 +49,15 @@ pub fn test_postgres() -> Option<String> {
         .filter(|u| !u.is_empty())
 }
 
+/// The PostgreSQL server of a test that needs one. Such a test is `#[ignore]`d, so that
+/// a run on SQLite reports it as ignored, not passed; `scripts/test` runs it in its
+/// PostgreSQL pass (`--include-ignored`). Run without PostgreSQL, it fails.
+pub fn require_postgres() -> String {
+    test_postgres().expect(
+        "this test needs PostgreSQL: set TUANLE_TEST_POSTGRES (scripts/test does, in its PostgreSQL pass)",
+    )
+}
+
 /// A fresh, empty database for one test server: a new PostgreSQL database when the tests
 /// run on PostgreSQL, else a SQLite file in `data_dir` (created by the server).
 pub async fn fresh_database(data_dir: &std::path::Path) -> anyhow::Result<String> {
@@ -138,6 +147,16 @@ impl TestServer {
         self.database_url
             .starts_with("sqlite:")
             .then(|| self.data_dir.path().join("tuanle.db"))
+    }
+
+    /// The SQLite file of a test about SQLite itself. Such tests live in a module named
+    /// `sqlite_only`, which the PostgreSQL pass of `scripts/test` skips by name
+    /// (`--skip sqlite_only::`, reported as filtered out); run on PostgreSQL anyway,
+    /// they fail rather than pass.
+    pub fn require_sqlite(&self) -> PathBuf {
+        self.db_file().expect(
+            "this test is about the SQLite file: run it without TUANLE_TEST_POSTGRES (scripts/test skips it on PostgreSQL)",
+        )
     }
 
     /// A connection to the server's database, to check what is really stored.

@@ -21,29 +21,32 @@ async fn healthz_says_ok() {
     assert_eq!(health.status, "ok");
 }
 
-/// The server creates its SQLite file on first start, in WAL mode. (On PostgreSQL it
-/// migrates the empty database it is given, which every other test shows.)
-#[tokio::test]
-async fn the_database_file_is_created_in_wal_mode() {
-    let server = TestServer::spawn().await.expect("server starts");
-    let Some(file) = server.db_file() else {
-        return;
-    };
-    assert!(file.exists());
-    assert_eq!(journal_mode(&file).await, "wal");
-}
+/// Tests of the SQLite file itself (skipped by name on PostgreSQL).
+mod sqlite_only {
+    use super::*;
 
-async fn journal_mode(file: &std::path::Path) -> String {
-    use sqlx::ConnectOptions;
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(file)
-        .connect()
-        .await
-        .expect("open the file");
-    sqlx::query_scalar("PRAGMA journal_mode")
-        .fetch_one(&mut conn)
-        .await
-        .expect("pragma")
+    /// The server creates its SQLite file on first start, in WAL mode. (On PostgreSQL it
+    /// migrates the empty database it is given, which every other test shows.)
+    #[tokio::test]
+    async fn the_database_file_is_created_in_wal_mode() {
+        let server = TestServer::spawn().await.expect("server starts");
+        let file = server.require_sqlite();
+        assert!(file.exists());
+        assert_eq!(journal_mode(&file).await, "wal");
+    }
+
+    async fn journal_mode(file: &std::path::Path) -> String {
+        use sqlx::ConnectOptions;
+        let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(file)
+            .connect()
+            .await
+            .expect("open the file");
+        sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut conn)
+            .await
+            .expect("pragma")
+    }
 }
 
 /// Both form versions are served as data, and read back into the same definitions the

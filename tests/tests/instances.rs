@@ -8,24 +8,15 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, test_postgres, wait_for_event};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, require_postgres, wait_for_event};
 use tuanle_shared::wire::{Dashboard, PushAccepted, routes};
-
-fn on_postgres() -> bool {
-    let yes = test_postgres().is_some();
-    if !yes {
-        eprintln!("skipped: several instances need PostgreSQL (TUANLE_TEST_POSTGRES)");
-    }
-    yes
-}
 
 /// A school submits through one instance; a supervisor watching the province's
 /// dashboard on another instance hears of it at once and reads the new totals there.
 #[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test runs it in its PostgreSQL pass"]
 async fn a_submission_through_one_instance_reaches_a_dashboard_on_another() -> anyhow::Result<()> {
-    if !on_postgres() {
-        return Ok(());
-    }
+    require_postgres();
     let server = TestServer::spawn().await?;
     let other = server.start_another().await?;
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
@@ -65,10 +56,9 @@ async fn a_submission_through_one_instance_reaches_a_dashboard_on_another() -> a
 /// A push retried through another instance (its answer was lost) gets the same
 /// answer and is stored once.
 #[tokio::test]
+#[ignore = "needs PostgreSQL: scripts/test runs it in its PostgreSQL pass"]
 async fn a_push_retried_through_another_instance_is_applied_once() -> anyhow::Result<()> {
-    if !on_postgres() {
-        return Ok(());
-    }
+    require_postgres();
     let server = TestServer::spawn().await?;
     let other = server.start_another().await?;
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
