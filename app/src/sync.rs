@@ -1,4 +1,4 @@
-//! The sync engine's logic (`sync.md`), free of the browser so it is tested natively.
+//! The sync engine's logic (`docs/sync.md`), free of the browser so it is tested natively.
 //!
 //! Per report the device keeps the content it shows (`Draft`), the last server version
 //! it knows (`base`), at most one queued push, and an unresolved conflict if there is

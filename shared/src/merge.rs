@@ -1,4 +1,4 @@
-//! The per-cell three-way merge of the sync contract (`sync.md`).
+//! The per-cell three-way merge of the sync contract (`docs/sync.md`).
 //!
 //! `base` is the version both sides started from, `theirs` the server's current version,
 //! `ours` the pushed content. A cell changed on one side takes that side's value; changed

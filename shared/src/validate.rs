@@ -1,4 +1,4 @@
-//! Errors and plausibility warnings of a report, as `form.md` lists them.
+//! Errors and plausibility warnings of a report, as `docs/form.md` lists them.
 //!
 //! Errors block a submission; warnings must be acknowledged. Each issue names its cell,
 //! carries a stable code for programs and a message in Vietnamese for people, and is

@@ -566,12 +566,60 @@ impl ApiClient {
         serde_json::from_str(&text).with_context(|| format!("{method} {path}: {text}"))
     }
 
+    /// `GET path`, which must answer 200, read as JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> anyhow::Result<T> {
+        self.expect(reqwest::Method::GET, path, None, 200).await
+    }
+
+    /// `POST path` with a JSON body, which must answer 200, read as JSON.
+    pub async fn post_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<T> {
+        self.expect(reqwest::Method::POST, path, Some(body), 200)
+            .await
+    }
+
+    /// `GET path`, which must be refused: the status and the `{code, message}` body.
+    pub async fn get_refused(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<(u16, tuanle_shared::wire::ApiError)> {
+        refusal(self.get(path).await?).await
+    }
+
+    /// `POST path` with a JSON body, which must be refused: the status and the
+    /// `{code, message}` body.
+    pub async fn post_refused(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<(u16, tuanle_shared::wire::ApiError)> {
+        refusal(self.post(path, body).await?).await
+    }
+
     pub async fn delete(&self, path: &str) -> anyhow::Result<reqwest::Response> {
         Ok(self
             .with_cookie(self.http.delete(format!("{}{path}", self.base)))
             .send()
             .await?)
     }
+}
+
+/// The status and body of an answer that must be a refusal: anything else (a success,
+/// a body that is not `{code, message}`) is an error.
+pub async fn refusal(
+    response: reqwest::Response,
+) -> anyhow::Result<(u16, tuanle_shared::wire::ApiError)> {
+    let status = response.status().as_u16();
+    let text = response.text().await?;
+    if status < 400 {
+        bail!("expected a refusal, got {status}: {text:.300}");
+    }
+    let body = serde_json::from_str(&text)
+        .with_context(|| format!("{status} is not an API refusal: {text:.300}"))?;
+    Ok((status, body))
 }
 
 /// The password of every demo account.

@@ -2,11 +2,9 @@
 //! The real server on loopback with a fresh SQLite file per test.
 
 use serde_json::{Value, json};
-use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, refusal};
 use tuanle_shared::wire::RefusalCode;
-use tuanle_shared::wire::{
-    ApiError, History, PushAccepted, PushConflict, ReportState, ReportStatus, routes,
-};
+use tuanle_shared::wire::{History, PushAccepted, PushConflict, ReportState, ReportStatus, routes};
 
 const SCHOOL: &str = "NB-HQ-TH";
 
@@ -16,11 +14,6 @@ fn report(action: &str) -> String {
 
 fn push_body(push_id: &str, base_version: u64, numbers: Value) -> Value {
     json!({"push_id": push_id, "device_id": "tablet-1", "base_version": base_version, "content": {"numbers": numbers}})
-}
-
-async fn error_of(response: reqwest::Response) -> (u16, ApiError) {
-    let status = response.status().as_u16();
-    (status, response.json().await.expect("an error body"))
 }
 
 async fn reporter(server: &TestServer) -> ApiClient {
@@ -42,8 +35,8 @@ async fn sign_in_checks_the_password_and_sets_a_strict_cookie() {
         )
         .await
         .expect("answer");
-    let (status, error) = error_of(response).await;
-    assert_eq!((status, error.code.as_str()), (401, "BAD_CREDENTIALS"));
+    let (status, error) = refusal(response).await.expect("a refusal");
+    assert_eq!((status, error.code), (401, RefusalCode::BadCredentials));
     assert_eq!(error.message, "Tên đăng nhập hoặc mật khẩu không đúng.");
 
     let response = client
@@ -72,21 +65,18 @@ async fn sign_in_checks_the_password_and_sets_a_strict_cookie() {
 async fn access_is_checked_on_every_report_endpoint() {
     let server = TestServer::spawn().await.expect("server");
     let anonymous = ApiClient::new(&server);
-    let (status, error) = error_of(anonymous.get(&report("")).await.expect("answer")).await;
-    assert_eq!((status, error.code.as_str()), (401, "NOT_SIGNED_IN"));
+    let (status, error) = anonymous.get_refused(&report("")).await.expect("refused");
+    assert_eq!((status, error.code), (401, RefusalCode::NotSignedIn));
 
     let other = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD)
         .await
         .expect("sign in");
-    let (status, error) = error_of(other.get(&report("")).await.expect("answer")).await;
-    assert_eq!((status, error.code.as_str()), (403, "FORBIDDEN"));
-    let (status, _) = error_of(
-        other
-            .post(&report("push"), &push_body("p-1", 0, json!({})))
-            .await
-            .expect("answer"),
-    )
-    .await;
+    let (status, error) = other.get_refused(&report("")).await.expect("refused");
+    assert_eq!((status, error.code), (403, RefusalCode::Forbidden));
+    let (status, _) = other
+        .post_refused(&report("push"), &push_body("p-1", 0, json!({})))
+        .await
+        .expect("refused");
     assert_eq!(status, 403);
 
     let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD)
@@ -97,12 +87,10 @@ async fn access_is_checked_on_every_report_endpoint() {
         ward.get(&report("history")).await.expect("answer").status(),
         200
     );
-    let (status, _) = error_of(
-        ward.post(&report("push"), &push_body("p-2", 0, json!({})))
-            .await
-            .expect("answer"),
-    )
-    .await;
+    let (status, _) = ward
+        .post_refused(&report("push"), &push_body("p-2", 0, json!({})))
+        .await
+        .expect("refused");
     assert_eq!(status, 403, "a supervisor does not write a school's report");
     let other_ward = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD)
         .await
@@ -138,29 +126,11 @@ async fn a_push_sent_twice_is_applied_once() {
     let server = TestServer::spawn().await.expect("server");
     let me = reporter(&server).await;
     let body = push_body("push-0001", 0, json!({"1.3/count": 2, "1.3/persons": 40}));
-    let first: PushAccepted = me
-        .post(&report("push"), &body)
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("accepted");
-    let second: PushAccepted = me
-        .post(&report("push"), &body)
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("accepted");
+    let first: PushAccepted = me.post_json(&report("push"), &body).await.expect("answer");
+    let second: PushAccepted = me.post_json(&report("push"), &body).await.expect("answer");
     assert_eq!(first.version, 1);
     assert_eq!(second, first);
-    let history: History = me
-        .get(&report("history"))
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("history");
+    let history: History = me.get_json(&report("history")).await.expect("answer");
     assert_eq!(history.versions.len(), 1);
     assert_eq!(history.versions[0].device_id, "tablet-1");
     assert_eq!(history.versions[0].username, "nb-hq-th");
@@ -174,35 +144,26 @@ async fn concurrent_pushes_merge_per_cell_or_conflict() {
     let server = TestServer::spawn().await.expect("server");
     let me = reporter(&server).await;
     let v1: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("a-1", 0, json!({"2/count": 1, "3/count": 1})),
         )
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("ok");
+        .expect("answer");
     let v2: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("a-2", v1.version, json!({"2/count": 5, "3/count": 1})),
         )
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     let v3: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("b-1", v1.version, json!({"2/count": 1, "3/count": 7})),
         )
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     assert_eq!(v3.version, v2.version + 1);
     let numbers = serde_json::to_value(&v3.content).expect("json");
     assert_eq!(numbers, json!({"numbers": {"2/count": 5, "3/count": 7}}));
@@ -228,13 +189,7 @@ async fn concurrent_pushes_merge_per_cell_or_conflict() {
     assert_eq!(conflict.conflicts.len(), 1);
     assert_eq!(conflict.conflicts[0].cell.to_string(), "2/count");
     assert_eq!(conflict.changed_by, "Trường Tiểu học Hồng Quang");
-    let state: ReportState = me
-        .get(&report(""))
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("state");
+    let state: ReportState = me.get_json(&report("")).await.expect("answer");
     assert_eq!(state.version, v3.version, "a conflict writes nothing");
 }
 
@@ -250,25 +205,19 @@ async fn pushes_sent_at_once_each_keep_their_outcome() {
         .await
         .expect("another school");
     let v1: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("base", 0, json!({"2/count": 1})),
         )
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("ok");
+        .expect("answer");
     let v2: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("five", v1.version, json!({"2/count": 5})),
         )
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("ok");
+        .expect("answer");
     let cells = ["1.3/count", "1.3/persons", "3/count", "1.2/count"];
     let bodies: Vec<Value> = cells
         .iter()
@@ -310,25 +259,13 @@ async fn pushes_sent_at_once_each_keep_their_outcome() {
     assert_eq!(other.status(), 200);
     assert_eq!(other.json::<PushAccepted>().await.expect("ok").version, 1);
 
-    let state: ReportState = me
-        .get(&report(""))
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("state");
+    let state: ReportState = me.get_json(&report("")).await.expect("answer");
     let numbers = serde_json::to_value(&state.content).expect("json");
     assert_eq!(
         numbers,
         json!({"numbers": {"2/count": 5, "1.3/count": 1, "1.3/persons": 2, "3/count": 3, "1.2/count": 4}})
     );
-    let history: History = me
-        .get(&report("history"))
-        .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("history");
+    let history: History = me.get_json(&report("history")).await.expect("answer");
     assert_eq!(
         history.versions.len(),
         2 + cells.len(),
@@ -359,20 +296,17 @@ async fn a_push_that_would_overflow_a_total_above_is_refused() {
         .post(&neighbour_push, &push_body("one", 0, json!({"2/count": 1})))
         .await
         .expect("answer");
-    let (status, error) = error_of(response).await;
-    assert_eq!((status, error.code.as_str()), (400, "TOTAL_TOO_LARGE"));
+    let (status, error) = refusal(response).await.expect("a refusal");
+    assert_eq!((status, error.code), (400, RefusalCode::TotalTooLarge));
     assert!(
         error.message.contains("vượt quá giới hạn"),
         "{}",
         error.message
     );
     let fine: PushAccepted = neighbour
-        .post(&neighbour_push, &push_body("two", 0, json!({"3/count": 1})))
+        .post_json(&neighbour_push, &push_body("two", 0, json!({"3/count": 1})))
         .await
-        .expect("answer")
-        .json()
-        .await
-        .expect("accepted");
+        .expect("answer");
     assert_eq!(fine.version, 1, "the refused push wrote nothing");
 }
 
@@ -388,13 +322,18 @@ async fn content_outside_the_form_is_refused_precisely() {
     ];
     for (i, (numbers, code)) in cases.into_iter().enumerate() {
         let body = json!({"push_id": format!("bad-{i}"), "device_id": "t", "base_version": 0, "content": {"numbers": numbers}});
-        let (status, error) =
-            error_of(me.post(&report("push"), &body).await.expect("answer")).await;
+        let (status, error) = me
+            .post_refused(&report("push"), &body)
+            .await
+            .expect("refused");
         assert_eq!((status, error.code.as_str()), (400, code));
     }
     let body = json!({"push_id": "x", "device_id": "t", "base_version": 0, "content": {"numbers": {"2/count": -1}}});
-    let (status, error) = error_of(me.post(&report("push"), &body).await.expect("answer")).await;
-    assert_eq!((status, error.code.as_str()), (400, "BAD_FIELDS"));
+    let (status, error) = me
+        .post_refused(&report("push"), &body)
+        .await
+        .expect("refused");
+    assert_eq!((status, error.code), (400, RefusalCode::BadFields));
 }
 
 /// Submission: errors block with the list, warnings need acknowledging, after the
@@ -406,28 +345,23 @@ async fn submission_is_validated_marked_late_and_locks_the_report() {
     let submit = |version: u64, ack: bool| json!({"version": version, "device_id": "tablet-1", "acknowledge_warnings": ack});
 
     let v1: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("s-1", 0, json!({"1.3/persons": 30})),
         )
         .await
-        .expect("a")
-        .json()
+        .expect("a");
+    let (status, error) = me
+        .post_refused(&report("submit"), &submit(v1.version, true))
         .await
-        .expect("ok");
-    let (status, error) = error_of(
-        me.post(&report("submit"), &submit(v1.version, true))
-            .await
-            .expect("a"),
-    )
-    .await;
-    assert_eq!((status, error.code.as_str()), (422, "VALIDATION_FAILED"));
+        .expect("refused");
+    assert_eq!((status, error.code), (422, RefusalCode::ValidationFailed));
     assert_eq!(error.issues.len(), 1);
     assert_eq!(error.issues[0].cell, "1.3/count");
     assert_eq!(error.issues[0].code, "PERSONS_WITHOUT_COUNT");
 
     let v2: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body(
                 "s-2",
@@ -436,56 +370,38 @@ async fn submission_is_validated_marked_late_and_locks_the_report() {
             ),
         )
         .await
-        .expect("a")
-        .json()
+        .expect("a");
+    let (status, error) = me
+        .post_refused(&report("submit"), &submit(v2.version, false))
         .await
-        .expect("ok");
-    let (status, error) = error_of(
-        me.post(&report("submit"), &submit(v2.version, false))
-            .await
-            .expect("a"),
-    )
-    .await;
+        .expect("refused");
     assert_eq!(
         (status, error.code.as_str()),
         (422, "WARNINGS_NOT_ACKNOWLEDGED")
     );
-    let (status, error) = error_of(
-        me.post(&report("submit"), &submit(v1.version, true))
-            .await
-            .expect("a"),
-    )
-    .await;
-    assert_eq!((status, error.code.as_str()), (409, "STALE_VERSION"));
+    let (status, error) = me
+        .post_refused(&report("submit"), &submit(v1.version, true))
+        .await
+        .expect("refused");
+    assert_eq!((status, error.code), (409, RefusalCode::StaleVersion));
 
     // The demo campaign's school deadline (16/10/2025) is long past.
     let state: ReportState = me
-        .post(&report("submit"), &submit(v2.version, true))
+        .post_json(&report("submit"), &submit(v2.version, true))
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     assert_eq!(state.status, ReportStatus::Submitted);
     assert!(state.late);
 
-    let (status, error) = error_of(
-        me.post(
+    let (status, error) = me
+        .post_refused(
             &report("push"),
             &push_body("s-3", v2.version, json!({"2/count": 1})),
         )
         .await
-        .expect("a"),
-    )
-    .await;
-    assert_eq!((status, error.code.as_str()), (423, "REPORT_LOCKED"));
-    let history: History = me
-        .get(&report("history"))
-        .await
-        .expect("a")
-        .json()
-        .await
-        .expect("history");
+        .expect("refused");
+    assert_eq!((status, error.code), (423, RefusalCode::ReportLocked));
+    let history: History = me.get_json(&report("history")).await.expect("a");
     assert_eq!(history.events.len(), 1);
     assert_eq!(history.events[0].kind, "submit");
     assert!(history.events[0].late);
@@ -502,22 +418,16 @@ async fn a_submission_before_the_deadline_is_on_time() {
         .expect("move the deadline");
     let me = reporter(&server).await;
     let v1: PushAccepted = me
-        .post(&report("push"), &push_body("t-1", 0, json!({"2/count": 3})))
+        .post_json(&report("push"), &push_body("t-1", 0, json!({"2/count": 3})))
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     let state: ReportState = me
-        .post(
+        .post_json(
             &report("submit"),
             &json!({"version": v1.version, "device_id": "tablet-1"}),
         )
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     assert_eq!(state.status, ReportStatus::Submitted);
     assert!(!state.late);
 }
@@ -537,16 +447,16 @@ async fn return_and_approve_are_the_supervisors() {
         .expect("other ward");
     let reason = json!({"reason": "Thiếu số liệu dòng 5"});
 
-    let (status, error) = error_of(ward.post(&report("return"), &reason).await.expect("a")).await;
-    assert_eq!((status, error.code.as_str()), (409, "NOT_SUBMITTED"));
+    let (status, error) = ward
+        .post_refused(&report("return"), &reason)
+        .await
+        .expect("refused");
+    assert_eq!((status, error.code), (409, RefusalCode::NotSubmitted));
 
     let v1: PushAccepted = me
-        .post(&report("push"), &push_body("r-1", 0, json!({"2/count": 3})))
+        .post_json(&report("push"), &push_body("r-1", 0, json!({"2/count": 3})))
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     let submit =
         json!({"version": v1.version, "device_id": "tablet-1", "acknowledge_warnings": true});
     assert_eq!(
@@ -572,40 +482,23 @@ async fn return_and_approve_are_the_supervisors() {
             .status(),
         403
     );
-    let (status, error) = error_of(
-        ward.post(&report("return"), &json!({"reason": "  "}))
-            .await
-            .expect("a"),
-    )
-    .await;
-    assert_eq!((status, error.code.as_str()), (400, "REASON_REQUIRED"));
-    let returned: ReportState = ward
-        .post(&report("return"), &reason)
+    let (status, error) = ward
+        .post_refused(&report("return"), &json!({"reason": "  "}))
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("refused");
+    assert_eq!((status, error.code), (400, RefusalCode::ReasonRequired));
+    let returned: ReportState = ward.post_json(&report("return"), &reason).await.expect("a");
     assert_eq!(returned.status, ReportStatus::Returned);
 
-    let seen: ReportState = me
-        .get(&report(""))
-        .await
-        .expect("a")
-        .json()
-        .await
-        .expect("state");
+    let seen: ReportState = me.get_json(&report("")).await.expect("a");
     assert_eq!(seen.return_reason.as_deref(), Some("Thiếu số liệu dòng 5"));
     let v2: PushAccepted = me
-        .post(
+        .post_json(
             &report("push"),
             &push_body("r-2", v1.version, json!({"2/count": 3, "5.1/count": 2})),
         )
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("a returned report is editable again");
+        .expect("a");
     let resubmit =
         json!({"version": v2.version, "device_id": "tablet-1", "acknowledge_warnings": true});
     assert_eq!(
@@ -617,30 +510,19 @@ async fn return_and_approve_are_the_supervisors() {
     );
 
     let approved: ReportState = ward
-        .post(&report("approve"), &json!({}))
+        .post_json(&report("approve"), &json!({}))
         .await
-        .expect("a")
-        .json()
-        .await
-        .expect("ok");
+        .expect("a");
     assert_eq!(approved.status, ReportStatus::Approved);
-    let (status, error) = error_of(
-        me.post(
+    let (status, error) = me
+        .post_refused(
             &report("push"),
             &push_body("r-3", v2.version, json!({"2/count": 4})),
         )
         .await
-        .expect("a"),
-    )
-    .await;
-    assert_eq!((status, error.code.as_str()), (423, "REPORT_LOCKED"));
-    let history: History = me
-        .get(&report("history"))
-        .await
-        .expect("a")
-        .json()
-        .await
-        .expect("history");
+        .expect("refused");
+    assert_eq!((status, error.code), (423, RefusalCode::ReportLocked));
+    let history: History = me.get_json(&report("history")).await.expect("a");
     let kinds: Vec<&str> = history.events.iter().map(|e| e.kind.as_str()).collect();
     assert_eq!(kinds, ["submit", "return", "submit", "approve"]);
     assert_eq!(
@@ -662,14 +544,17 @@ async fn bodies_must_be_json_and_not_too_large() {
         .send()
         .await
         .expect("answer");
-    let (status, error) = error_of(response).await;
-    assert_eq!((status, error.code.as_str()), (415, "NOT_JSON"));
+    let (status, error) = refusal(response).await.expect("a refusal");
+    assert_eq!((status, error.code), (415, RefusalCode::NotJson));
 
     let me = reporter(&server).await;
     let huge = "x".repeat(3 * 1024 * 1024);
     let body = json!({"push_id": "big", "device_id": "t", "base_version": 0, "content": {"texts": {"I.1/text": huge}}});
-    let (status, error) = error_of(me.post(&report("push"), &body).await.expect("answer")).await;
-    assert_eq!((status, error.code.as_str()), (413, "TOO_LARGE"));
+    let (status, error) = me
+        .post_refused(&report("push"), &body)
+        .await
+        .expect("refused");
+    assert_eq!((status, error.code), (413, RefusalCode::TooLarge));
 
     let response = http
         .post(server.url(routes::SESSION))
@@ -678,6 +563,6 @@ async fn bodies_must_be_json_and_not_too_large() {
         .send()
         .await
         .expect("answer");
-    let (status, error) = error_of(response).await;
-    assert_eq!((status, error.code.as_str()), (400, "BAD_JSON"));
+    let (status, error) = refusal(response).await.expect("a refusal");
+    assert_eq!((status, error.code), (400, RefusalCode::BadJson));
 }
