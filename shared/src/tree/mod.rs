@@ -4,12 +4,14 @@
 
 mod kind;
 mod plan;
+mod problem;
 
 pub use kind::{UnitKind, fold};
 pub use plan::{
-    Anchor, Change, ExistingUnit, MAX_CODE_CHARS, MAX_NAME_CHARS, Plan, PlannedUnit, Problem,
-    ProblemKind, TreeRow, code_is_valid, normalize_code, normalize_name, plan,
+    Anchor, Change, ExistingUnit, MAX_CODE_CHARS, MAX_NAME_CHARS, Plan, PlannedUnit, TreeRow,
+    code_is_valid, normalize_code, normalize_name, plan,
 };
+pub use problem::{Problem, ProblemKind};
 
 #[cfg(test)]
 mod tests;
