@@ -57,6 +57,15 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> 
         .map_err(|_| ApiFailure::Unreadable)
 }
 
+/// An answer without a body: nothing on success, the refusal otherwise.
+async fn empty(response: Response) -> Result<(), ApiFailure> {
+    if response.ok() {
+        Ok(())
+    } else {
+        read::<()>(response).await
+    }
+}
+
 /// `GET path` and read the JSON answer.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
     read(
@@ -97,11 +106,7 @@ pub async fn delete(path: &str) -> Result<(), ApiFailure> {
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<()>(response).await
-    }
+    empty(response).await
 }
 
 /// The two answers a push can get besides a refusal.
@@ -164,11 +169,7 @@ pub async fn send_empty<B: Serialize>(
         .send()
         .await
         .map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<()>(response).await
-    }
+    empty(response).await
 }
 
 /// Uploads a file with `XMLHttpRequest`, which (unlike `fetch`) reports the upload's

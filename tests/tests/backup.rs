@@ -33,12 +33,9 @@ mod sqlite_only {
                 assert_eq!(r.status(), 200, "{unit}");
             }
             let state: ReportState = me
-                .get(&routes::report("2025", unit, ""))
+                .get_json(&routes::report("2025", unit, ""))
                 .await
-                .expect("state")
-                .json()
-                .await
-                .expect("json");
+                .expect("state");
             before.push(state);
         }
 
@@ -84,12 +81,9 @@ mod sqlite_only {
                 .await
                 .expect("sign in on the restored server");
             let now: ReportState = me
-                .get(&routes::report("2025", unit, ""))
+                .get_json(&routes::report("2025", unit, ""))
                 .await
-                .expect("state")
-                .json()
-                .await
-                .expect("json");
+                .expect("state");
             assert_eq!(now.version, was.version, "{unit}");
             assert_eq!(now.content, was.content, "{unit}");
         }

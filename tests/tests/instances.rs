@@ -41,9 +41,7 @@ async fn a_submission_through_one_instance_reaches_a_dashboard_on_another() -> a
     wait_for_event(&mut events, "changed", Duration::from_secs(2)).await?;
 
     let dashboard: Dashboard = province
-        .get(&routes::dashboard("2025", "NB", false))
-        .await?
-        .json()
+        .get_json(&routes::dashboard("2025", "NB", false))
         .await?;
     assert_eq!(
         dashboard.completeness.on_time + dashboard.completeness.late,
@@ -65,7 +63,7 @@ async fn a_push_retried_through_another_instance_is_applied_once() -> anyhow::Re
     let path = routes::report("2025", "NB-HQ-TH", "push");
     let body = json!({"push_id": "inst-2", "device_id": "t", "base_version": 0,
                       "content": {"numbers": {"2/count": 4}}});
-    let first: PushAccepted = school.post(&path, &body).await?.json().await?;
+    let first: PushAccepted = school.post_json(&path, &body).await?;
     let again: PushAccepted = school.at(other).post(&path, &body).await?.json().await?;
     assert_eq!(first, again);
     let db = server.db().await?;

@@ -237,9 +237,7 @@ async fn submission_blocks_on_errors_marks_late_and_locks() -> anyhow::Result<()
         let client =
             tuanle_e2e::ApiClient::sign_in(&server, USER, tuanle_e2e::DEMO_PASSWORD).await?;
         client
-            .get(&routes::report("2025", "NB-HQ-TH", ""))
-            .await?
-            .json()
+            .get_json(&routes::report("2025", "NB-HQ-TH", ""))
             .await?
     };
     assert_eq!(state.status, ReportStatus::Submitted);

@@ -211,9 +211,7 @@ async fn final_and_provisional_totals_differ_by_the_drafts() -> anyhow::Result<(
     assert_eq!(r.status(), 200);
 
     let dashboard: Dashboard = ward
-        .get(&routes::dashboard("2025", "NB-HQ", false))
-        .await?
-        .json()
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
         .await?;
     assert_eq!(slot(&dashboard, false, "2"), 3);
     assert_eq!(slot(&dashboard, true, "2"), 8);
@@ -235,10 +233,7 @@ async fn final_and_provisional_totals_differ_by_the_drafts() -> anyhow::Result<(
 
     let province: Dashboard = {
         let p = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
-        p.get(&routes::dashboard("2025", "NB", false))
-            .await?
-            .json()
-            .await?
+        p.get_json(&routes::dashboard("2025", "NB", false)).await?
     };
     assert_eq!(slot(&province, false, "2"), 3);
     assert_eq!(province.completeness.units, 19);

@@ -2,16 +2,17 @@
 //! after the deadline), then returned with a reason or approved (`docs/domain.md`).
 //! Each moves the totals and is an event of the report's history.
 
+use tuanle_shared::Content;
 use tuanle_shared::validate::{IssueReport, Severity, validate};
 use tuanle_shared::wire::{
     RefusalCode, ReportState, ReportStatus, SubmitRequest, end_of_day_vietnam_ms,
 };
 
-use super::storage::{previous_year, state, stored, to_i64, version};
+use super::storage::{Stored, previous_year, state, stored, to_i64, version};
 use super::{Moved, Target, push::check_id};
 use crate::auth::Caller;
 use crate::clock::now_ms;
-use crate::db::Pool;
+use crate::db::{Conn, Pool};
 use crate::error::Error;
 use crate::totals::{self, Counted};
 
@@ -59,17 +60,7 @@ pub async fn review(
     let (content, _, _) = version(&mut tx, current.id, current.version)
         .await?
         .unwrap_or_default();
-    let before = Counted::of(target.form, current.status, current.late, &content)?;
-    let after = Counted::of(target.form, status, current.late, &content)?;
-    let moved = totals::apply(
-        &mut tx,
-        target.form,
-        target.campaign_id,
-        target.unit_id,
-        &before,
-        &after,
-    )
-    .await?;
+    let moved = recount(&mut tx, target, &current, &content, status, current.late).await?;
     sqlx::query(
         "UPDATE reports SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4",
     )
@@ -135,22 +126,13 @@ pub async fn submit(
         .as_deref()
         .and_then(end_of_day_vietnam_ms)
         .is_some_and(|due| now > due);
-    let before = Counted::of(target.form, current.status, current.late, &content)?;
-    let after = Counted::of(target.form, ReportStatus::Submitted, late, &content)?;
-    let moved = totals::apply(
-        &mut tx,
-        target.form,
-        target.campaign_id,
-        target.unit_id,
-        &before,
-        &after,
-    )
-    .await?;
+    let status = ReportStatus::Submitted;
+    let moved = recount(&mut tx, target, &current, &content, status, late).await?;
     sqlx::query(
         "UPDATE reports SET status = $1, submitted_version = $2, late = $3, return_reason = NULL, updated_at = $4
          WHERE id = $5",
     )
-    .bind(ReportStatus::Submitted.as_str())
+    .bind(status.as_str())
     .bind(to_i64(current.version)?)
     .bind(i64::from(late))
     .bind(now)
@@ -171,4 +153,27 @@ pub async fn submit(
     .await?;
     tx.commit().await?;
     Ok((state(db, target).await?, moved))
+}
+
+/// Moves the report's contribution to the totals from what is stored to `status` and
+/// `late`: the units whose totals moved.
+async fn recount(
+    conn: &mut Conn,
+    target: &Target,
+    current: &Stored,
+    content: &Content,
+    status: ReportStatus,
+    late: bool,
+) -> Result<Moved, Error> {
+    let before = Counted::of(target.form, current.status, current.late, content)?;
+    let after = Counted::of(target.form, status, late, content)?;
+    totals::apply(
+        conn,
+        target.form,
+        target.campaign_id,
+        target.unit_id,
+        &before,
+        &after,
+    )
+    .await
 }
