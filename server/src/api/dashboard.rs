@@ -10,17 +10,14 @@ use tokio::sync::broadcast::error::RecvError;
 use tuanle_shared::wire::Dashboard;
 
 use super::AppState;
-use super::extract::ApiPath;
-use crate::auth::Caller;
+use super::extract::Readable;
+use crate::dashboard;
 use crate::error::Error;
-use crate::{dashboard, reports};
 
 pub async fn dashboard_get(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    Readable { caller, target }: Readable,
 ) -> Result<Json<Dashboard>, Error> {
-    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(dashboard::build(&state.db, &caller, &target).await?))
 }
 
@@ -29,10 +26,8 @@ pub async fn dashboard_get(
 /// Ends when the server stops.
 pub async fn dashboard_events(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    Readable { target, .. }: Readable,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
-    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let (rx, stopping) = state.live.subscribe();
     let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
     let stream =

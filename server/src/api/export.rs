@@ -10,10 +10,9 @@ use serde::Deserialize;
 use tuanle_shared::wire::{Narrative, RefusalCode};
 
 use super::AppState;
-use super::extract::{ApiPath, ApiQuery};
-use crate::auth::Caller;
+use super::extract::{ApiQuery, Readable};
 use crate::error::Error;
-use crate::{export, reports};
+use crate::export;
 
 #[derive(Debug, Deserialize)]
 pub struct ExportQuery {
@@ -33,12 +32,10 @@ fn provisional(query: &ExportQuery) -> Result<bool, Error> {
 /// item as "unit name: text", and the consolidated figures, for the printed report.
 pub async fn narrative_get(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    Readable { target, .. }: Readable,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Json<Narrative>, Error> {
     let provisional = provisional(&query)?;
-    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     Ok(Json(
         export::narrative(&state.db, &target, provisional).await?,
     ))
@@ -46,12 +43,10 @@ pub async fn narrative_get(
 
 pub async fn export_get(
     State(state): State<AppState>,
-    caller: Caller,
-    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    Readable { target, .. }: Readable,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, Error> {
     let provisional = provisional(&query)?;
-    let target = reports::resolve_readable(&state.db, &caller, &campaign, &unit).await?;
     let data = export::gather(&state.db, &target, provisional).await?;
     let bytes = tokio::task::spawn_blocking(move || export::workbook(&data))
         .await

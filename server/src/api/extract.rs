@@ -15,6 +15,7 @@ use crate::admin::Admin;
 use crate::auth::{Caller, session};
 use crate::db::Pool;
 use crate::error::Error;
+use crate::reports::{self, Target};
 
 /// The value of one cookie in a request's headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -68,6 +69,77 @@ impl FromRequestParts<AppState> for Admin {
             username: caller.me.username,
             scope: caller.me.unit_code,
         })
+    }
+}
+
+/// The report the path names (`…/{campaign}/…/{unit}`), and the caller, who may read
+/// it: its unit's own staff, a supervisor of a unit above, an administrator whose reach
+/// holds it. Every view of a unit's report or subtree takes one.
+pub struct Readable {
+    pub caller: Caller,
+    pub target: Target,
+}
+
+/// The report the path names, and the caller, who may write it: its unit's own reporter
+/// or supervisor, while the campaign is open and the unit active.
+pub struct Writable {
+    pub caller: Caller,
+    pub target: Target,
+}
+
+/// The report the path names, and the caller, who may return or approve it: a
+/// supervisor of a unit strictly above, while the campaign is open and the unit active.
+pub struct Reviewable {
+    pub caller: Caller,
+    pub target: Target,
+}
+
+/// The caller and the report the path names: signed out is refused before the path is
+/// read, an unknown campaign or unit after.
+async fn named(parts: &mut Parts, state: &AppState) -> Result<(Caller, Target), Error> {
+    let caller = Caller::from_request_parts(parts, state).await?;
+    let ApiPath((campaign, unit)) =
+        ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    Ok((caller, target))
+}
+
+impl FromRequestParts<AppState> for Readable {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (caller, target) = named(parts, state).await?;
+        reports::authorize_read(&state.db, &caller, &target).await?;
+        Ok(Readable { caller, target })
+    }
+}
+
+impl FromRequestParts<AppState> for Writable {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (caller, target) = named(parts, state).await?;
+        reports::authorize_write(&caller, &target)?;
+        Ok(Writable { caller, target })
+    }
+}
+
+impl FromRequestParts<AppState> for Reviewable {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let (caller, target) = named(parts, state).await?;
+        reports::authorize_review(&state.db, &caller, &target).await?;
+        Ok(Reviewable { caller, target })
     }
 }
 

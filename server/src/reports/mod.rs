@@ -26,7 +26,6 @@ pub use push::{apply_push, check_push, push};
 pub use review::{Review, review, submit};
 pub use storage::state;
 
-use crate::auth::Caller;
 use crate::db::Pool;
 use crate::error::Error;
 
@@ -79,17 +78,4 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
         open: crate::db::flag(&row, "open")?,
         active: crate::db::flag(&row, "active")?,
     })
-}
-
-/// Resolves a report's key and checks that the caller may read it: the first step of
-/// every endpoint that shows a unit's report or subtree.
-pub async fn resolve_readable(
-    db: &Pool,
-    caller: &Caller,
-    campaign: &str,
-    unit: &str,
-) -> Result<Target, Error> {
-    let target = resolve(db, campaign, unit).await?;
-    authorize_read(db, caller, &target).await?;
-    Ok(target)
 }
