@@ -28,17 +28,43 @@ fn code_of(text: &str) -> String {
         .join("\n")
 }
 
-/// The top-level modules named after `crate::` in `code`.
+/// The top-level modules named after `crate::` in `code`, grouped ones
+/// (`crate::{db, error::Error}`) included.
 fn uses(code: &str) -> BTreeSet<String> {
-    code.match_indices("crate::")
-        .map(|(i, m)| {
-            code[i + m.len()..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect::<String>()
-        })
-        .filter(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
-        .collect()
+    let name = |s: &str| -> String {
+        s.trim_start()
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    let mut found = BTreeSet::new();
+    for (i, m) in code.match_indices("crate::") {
+        let rest = &code[i + m.len()..];
+        if let Some(group) = rest.strip_prefix('{') {
+            let group = &group[..group.find('}').unwrap_or(group.len())];
+            found.extend(group.split(',').map(name));
+        } else {
+            found.insert(name(rest));
+        }
+    }
+    found.retain(|m| !m.is_empty() && m.chars().all(|c| c.is_ascii_lowercase() || c == '_'));
+    found
+}
+
+/// The layers of ARCHITECTURE.md, bottom first. Every module is in one, and imports
+/// only modules of layers below its own.
+const LAYERS: &[&[&str]] = &[
+    &["db", "config", "clock", "error"],
+    &["totals", "units", "campaigns", "auth", "live", "backup"],
+    &["reports"],
+    &["admin", "dashboard", "export", "group_commit"],
+    &["national", "demo"],
+    &["api"],
+    &["startup"],
+];
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|l| l.contains(&module))
 }
 
 /// Each top-level module of the library, with its files' code.
@@ -74,11 +100,31 @@ fn only_the_http_layer_knows_of_http() {
         if name == "api" || name == "startup" {
             continue;
         }
-        assert!(!code.contains("axum"), "{name} uses axum");
+        for http in ["axum", "tower_http", "http::", "hyper"] {
+            assert!(!code.contains(http), "{name} uses {http}");
+        }
         assert!(
             !uses(code).contains("api"),
             "{name} imports api, the layer above it"
         );
+    }
+}
+
+#[test]
+fn every_module_imports_only_layers_below_its_own() {
+    for (name, code) in &modules() {
+        let own = layer_of(name).unwrap_or_else(|| {
+            panic!("{name} is in no layer: place it in LAYERS and ARCHITECTURE.md")
+        });
+        for used in uses(code).iter().filter(|u| *u != name) {
+            let Some(below) = layer_of(used) else {
+                continue; // not a module of the crate
+            };
+            assert!(
+                below < own,
+                "{name} (layer {own}) imports {used} (layer {below})"
+            );
+        }
     }
 }
 
@@ -126,9 +172,14 @@ fn no_module_imports_close_a_circle() {
 
 #[test]
 fn the_import_reader_finds_modules_and_ignores_comments() {
-    let code = code_of("use crate::db::Pool; // crate::api\nlet x = crate::totals::apply;");
+    let code = code_of(
+        "use crate::db::Pool; // crate::api\nlet x = crate::totals::apply;\nuse crate::{units::unit, error};",
+    );
     assert_eq!(
         uses(&code),
-        ["db", "totals"].into_iter().map(String::from).collect()
+        ["db", "error", "totals", "units"]
+            .into_iter()
+            .map(String::from)
+            .collect()
     );
 }

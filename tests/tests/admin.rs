@@ -1024,3 +1024,46 @@ async fn the_campaign_list_says_which_campaigns_have_my_unit() {
         ]
     );
 }
+
+/// A campaign on a day its month does not have is refused, its dates and its deadlines.
+#[tokio::test]
+async fn a_campaign_on_a_day_the_month_does_not_have_is_refused() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    let campaign = |starts_on: &str, due_on: &str| {
+        json!({
+            "code": "2026", "year": 2026, "theme": "x", "starts_on": starts_on,
+            "ends_on": "2026-10-07", "form_version": "2025",
+            "deadlines": [{"depth": 2, "due_on": due_on}], "open": true
+        })
+    };
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::POST,
+            routes::CAMPAIGNS,
+            Some(&campaign("2026-02-30", "2026-10-20")),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, RefusalCode::BadDate);
+    let e: tuanle_shared::wire::ApiError = admin
+        .expect(
+            Method::POST,
+            routes::CAMPAIGNS,
+            Some(&campaign("2026-10-01", "2026-04-31")),
+            400,
+        )
+        .await
+        .expect("refused");
+    assert_eq!(e.code, RefusalCode::BadDeadlines);
+    let r = admin
+        .send(
+            Method::POST,
+            routes::CAMPAIGNS,
+            Some(&campaign("2026-10-01", "2026-10-20")),
+        )
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 201, "the same campaign with real dates");
+}

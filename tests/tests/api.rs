@@ -163,3 +163,50 @@ async fn the_app_is_served_for_client_routes() {
         Some("application/wasm")
     );
 }
+
+/// Refusals made below the handlers answer in the API's own form: a wrong method is a
+/// 405 with `Allow` and `METHOD_NOT_ALLOWED`. A refused request that came with a body
+/// (which the server may not have read) is answered with `Connection: close`, so the
+/// client does not reuse a connection the server drops.
+#[tokio::test]
+async fn refusals_below_the_handlers_are_in_the_api_s_own_form() {
+    use reqwest::Method;
+    let server = TestServer::spawn().await.expect("server starts");
+    let client = tuanle_e2e::ApiClient::new(&server);
+    let push = routes::report("2025", "NB-HQ-TH", "push");
+    for (method, path) in [
+        (Method::DELETE, routes::FORMS),
+        (Method::PUT, routes::CAMPAIGNS),
+        (Method::GET, push.as_str()),
+        (Method::PATCH, routes::SESSION),
+    ] {
+        let r = client
+            .send(method.clone(), path, None)
+            .await
+            .expect("answer");
+        assert_eq!(r.status(), 405, "{method} {path}");
+        assert!(r.headers().contains_key("allow"), "{method} {path}");
+        let (_, e) = tuanle_e2e::refusal(r).await.expect("a refusal");
+        assert_eq!(e.code, RefusalCode::MethodNotAllowed, "{method} {path}");
+        assert!(!e.message.is_empty());
+    }
+    let body =
+        serde_json::json!({"push_id": "p", "device_id": "d", "base_version": 0, "content": {}});
+    let r = client.post(&push, &body).await.expect("answer");
+    assert_eq!(r.status(), 401, "not signed in");
+    let connection = r.headers().get("connection").and_then(|v| v.to_str().ok());
+    assert_eq!(
+        connection,
+        Some("close"),
+        "the unread body ends the connection"
+    );
+    let r = client
+        .get(&routes::report("2025", "NB-HQ-TH", ""))
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 401);
+    assert!(
+        r.headers().get("connection").is_none(),
+        "without a body the connection is kept"
+    );
+}

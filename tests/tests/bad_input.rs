@@ -173,6 +173,11 @@ fn raw_bodies() -> Vec<Vec<u8>> {
         b"{\"push_id\": ".to_vec(),
         b"null".to_vec(),
         b"[]".to_vec(),
+        // A key twice, an array for the whole body, an array for the content.
+        br#"{"push_id": "p", "push_id": "q", "device_id": "d", "base_version": 0, "content": {}}"#
+            .to_vec(),
+        br#"["p", "d", 0, {"numbers": {}}]"#.to_vec(),
+        br#"{"push_id": "p", "device_id": "d", "base_version": 0, "content": []}"#.to_vec(),
         b"\xff\xfe\xfd".to_vec(),
         b"{\"push_id\": \"\xff\xff\"}".to_vec(),
         deep.into_bytes(),

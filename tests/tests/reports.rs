@@ -566,3 +566,48 @@ async fn bodies_must_be_json_and_not_too_large() {
     let (status, error) = refusal(response).await.expect("a refusal");
     assert_eq!((status, error.code), (400, RefusalCode::BadJson));
 }
+
+/// A body read strictly: a key given twice, an array sent for an object, are refused,
+/// and refused pushes leave the report as it was (`"content": []` used to empty it).
+#[tokio::test]
+async fn a_key_twice_or_an_array_for_an_object_is_refused_and_writes_nothing() {
+    let server = TestServer::spawn().await.expect("server");
+    let me = reporter(&server).await;
+    let first: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body("strict-1", 0, json!({"2/count": 3})),
+        )
+        .await
+        .expect("accepted");
+    let raw = |body: &str| body.as_bytes().to_vec();
+    for (body, code) in [
+        (
+            r#"{"push_id": "strict-2", "device_id": "t", "base_version": 1, "content": []}"#,
+            RefusalCode::BadFields,
+        ),
+        (
+            r#"["strict-3", "t", 1, {"numbers": {}}]"#,
+            RefusalCode::BadFields,
+        ),
+        (
+            r#"{"push_id": "strict-4", "device_id": "t", "base_version": 1,
+                "content": {"numbers": {"2/count": 1, "2/count": 5}}}"#,
+            RefusalCode::DuplicateKey,
+        ),
+        (
+            r#"{"push_id": "strict-5", "push_id": "strict-6", "device_id": "t", "base_version": 1, "content": {}}"#,
+            RefusalCode::DuplicateKey,
+        ),
+    ] {
+        let r = me
+            .post_file(&report("push"), "application/json", raw(body))
+            .await
+            .expect("answer");
+        let (status, e) = tuanle_e2e::refusal(r).await.expect("refused");
+        assert_eq!((status, e.code), (400, code), "{body}");
+    }
+    let now: ReportState = me.get_json(&report("")).await.expect("state");
+    assert_eq!(now.version, first.version, "nothing written");
+    assert_eq!(now.content, first.content, "nothing emptied");
+}

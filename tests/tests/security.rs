@@ -266,6 +266,24 @@ async fn session_end(db: &tuanle_server::db::Pool, username: &str) -> i64 {
     .expect("one session")
 }
 
+/// When the session of `username` ends, once `moved` holds of it: a used session's end
+/// is moved in the background, after the request is answered. Gives up after 5 s and
+/// returns what is stored then.
+async fn session_end_once(
+    db: &tuanle_server::db::Pool,
+    username: &str,
+    moved: impl Fn(i64) -> bool,
+) -> i64 {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let end = session_end(db, username).await;
+        if moved(end) || std::time::Instant::now() > deadline {
+            return end;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// Moves the end of `username`'s session, as if time had passed.
 async fn set_session_end(db: &tuanle_server::db::Pool, username: &str, at: i64) {
     sqlx::query(
@@ -307,7 +325,8 @@ async fn unused_sessions_end_and_used_ones_go_on() {
         reporter.get(routes::SESSION).await.expect("me").status(),
         200
     );
-    let left = session_end(&db, "nb-hq-th").await - tuanle_server::clock::now_ms();
+    let end = session_end_once(&db, "nb-hq-th", |end| end > now + 60_000).await;
+    let left = end - tuanle_server::clock::now_ms();
     assert!(
         left > idle_ms(Role::Reporter) - TOUCH_EVERY_MS,
         "{left} ms left"
@@ -316,7 +335,8 @@ async fn unused_sessions_end_and_used_ones_go_on() {
     // administrator's 12 hours at its next use.
     set_session_end(&db, "admin", now + 100 * 24 * 3_600_000).await;
     assert_eq!(admin.get(routes::SESSION).await.expect("me").status(), 200);
-    let left = session_end(&db, "admin").await - tuanle_server::clock::now_ms();
+    let end = session_end_once(&db, "admin", |end| end < now + 100 * 24 * 3_600_000).await;
+    let left = end - tuanle_server::clock::now_ms();
     assert!(left <= idle_ms(Role::Admin), "{left} ms left");
     // The administrator comes back a moment too late.
     set_session_end(&db, "admin", now - 1).await;
@@ -324,4 +344,46 @@ async fn unused_sessions_end_and_used_ones_go_on() {
     assert_eq!(r.status(), 401);
     let body: ApiError = r.json().await.expect("error body");
     assert_eq!(body.code, RefusalCode::NotSignedIn);
+}
+
+/// A failed sign-in stores nothing unbounded: a username or password longer than any
+/// account's is refused before it is checked, and nothing of it is stored.
+#[tokio::test]
+async fn a_huge_username_or_password_is_refused_and_stores_nothing() {
+    let server = TestServer::spawn().await.expect("server");
+    let client = ApiClient::new(&server);
+    let huge = "a".repeat(1_900_000);
+    for body in [
+        json!({"username": huge, "password": "sai"}),
+        json!({"username": "nb-hq-th", "password": huge}),
+    ] {
+        let (status, e) = client
+            .post_refused(routes::SESSION, &body)
+            .await
+            .expect("refused");
+        assert_eq!((status, e.code), (401, RefusalCode::BadCredentials));
+    }
+    let db = server.db().await.expect("db");
+    let stored: (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(LENGTH(key)) FROM sign_in_failures")
+            .fetch_one(&db)
+            .await
+            .expect("failures");
+    assert_eq!(stored, (0, None), "nothing stored");
+    // A wrong password of a possible account still counts, by username and address.
+    let (status, _) = client
+        .post_refused(
+            routes::SESSION,
+            &json!({"username": "nb-hq-th", "password": "sai"}),
+        )
+        .await
+        .expect("refused");
+    assert_eq!(status, 401);
+    let stored: (i64, Option<i64>) =
+        sqlx::query_as("SELECT COUNT(*), MAX(LENGTH(key)) FROM sign_in_failures")
+            .fetch_one(&db)
+            .await
+            .expect("failures");
+    assert_eq!(stored.0, 2);
+    assert!(stored.1.is_some_and(|n| n < 64), "{stored:?}");
 }

@@ -121,21 +121,31 @@ fn SyncBar(rs: ReportSync, persisted: RwSignal<Option<bool>>) -> impl IntoView {
 }
 
 /// Where the report is in its life: returned with the reason, submitted (late?),
-/// approved; or read-only whatever its status (a closed campaign, an inactive unit).
+/// approved; and, above it, why it takes no changes when it is read-only whatever its
+/// status (a closed campaign, an inactive unit).
 #[component]
 fn StatusBanner(rs: ReportSync) -> impl IntoView {
-    move || {
+    let unsent = Memo::new(move |_| rs.draft.with(|d| rs.state.with(|s| s.has_unsent(d))));
+    let read_only = move || {
+        let why = rs.state.with(|s| s.meta.read_only)?;
+        let reason = match why {
+            RefusalCode::CampaignClosed => {
+                "Đợt báo cáo đã đóng: báo cáo chỉ xem, không sửa được nữa."
+            }
+            RefusalCode::UnitInactive => {
+                "Đơn vị đã ngừng hoạt động trong đợt này: báo cáo chỉ xem, không sửa được nữa."
+            }
+            other => other.message(),
+        };
+        Some(view! {
+            <div class="banner read-only" role="alert" data-read-only=why.as_str()>
+                <strong>{reason}</strong>
+                {move || unsent.get().then_some(" Những thay đổi chưa gửi vẫn được giữ trên máy và sẽ được gửi nếu báo cáo được mở lại.")}
+            </div>
+        })
+    };
+    let status = move || {
         let meta = rs.state.with(|s| s.meta.clone());
-        if let Some(why) = meta.read_only {
-            return Some(
-                view! {
-                    <div class="banner read-only" role="alert" data-read-only=why.as_str()>
-                        <strong>{why.message()}</strong>
-                    </div>
-                }
-                .into_any(),
-            );
-        }
         match meta.status {
             Some(ReportStatus::Returned) => Some(view! {
                 <div class="banner returned" role="alert">
@@ -154,7 +164,8 @@ fn StatusBanner(rs: ReportSync) -> impl IntoView {
             }.into_any()),
             _ => None,
         }
-    }
+    };
+    view! { {read_only} {status} }
 }
 
 fn show_value(v: &Option<CellValue>) -> String {

@@ -128,19 +128,18 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let lines = Lines::of(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count()
-            + 1;
         return Err(problem(
-            u32::try_from(line).unwrap_or(u32::MAX),
+            lines.at(e.valid_up_to()),
             "BAD_ENCODING",
             "Tệp không phải mã UTF-8 (có thể đã lưu bằng Windows-1258 hoặc TCVN3): hãy mở bằng Excel rồi lưu lại dưới dạng “CSV UTF-8”.",
         ));
     }
-    let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let first_line = bytes
+        .split(|&b| b == b'\n' || b == b'\r')
+        .next()
+        .unwrap_or_default();
     let delimiter = [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
@@ -153,27 +152,67 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
     let mut records = reader.records();
     let head = match records.next() {
         Some(Ok(r)) => r.iter().map(str::to_owned).collect::<Vec<_>>(),
-        Some(Err(e)) => return Err(csv_problem(&e)),
+        Some(Err(e)) => return Err(csv_problem(&e, &lines)),
         None => return Err(problem(1, "EMPTY_FILE", "Tệp trống.")),
     };
     let at = header(&head)?;
     let mut rows = Vec::new();
     for record in records {
-        let record = record.map_err(|e| csv_problem(&e))?;
-        let line = record
-            .position()
-            .map_or(0, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+        let record = record.map_err(|e| csv_problem(&e, &lines))?;
+        let line = record.position().map_or(0, |p| lines.at(byte(p)));
         let cells: Vec<String> = record.iter().map(str::to_owned).collect();
         rows.extend(row(line, &cells, &at));
     }
     Ok(rows)
 }
 
-fn csv_problem(e: &csv::Error) -> Unreadable {
-    let line = e
-        .position()
-        .map_or(1, |p| u32::try_from(p.line()).unwrap_or(u32::MAX));
+fn csv_problem(e: &csv::Error, lines: &Lines<'_>) -> Unreadable {
+    let line = e.position().map_or(1, |p| lines.at(byte(p)));
     problem(line, "BAD_CSV", format!("Dòng không đọc được ({e})."))
+}
+
+fn byte(p: &csv::Position) -> usize {
+    usize::try_from(p.byte()).unwrap_or(usize::MAX)
+}
+
+/// Where each line of a file starts, for line numbers as an editor shows them: a line
+/// ends at LF (Unix), CRLF (Windows, what Excel writes) or a lone CR (old Macs). The csv
+/// reader's own count knows only LF.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn of(bytes: &'a [u8]) -> Lines<'a> {
+        let mut starts = vec![0];
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\r' if bytes.get(i + 1) == Some(&b'\n') => {
+                    starts.push(i + 2);
+                    i += 2;
+                    continue;
+                }
+                b'\r' | b'\n' => starts.push(i + 1),
+                _ => {}
+            }
+            i += 1;
+        }
+        Lines { bytes, starts }
+    }
+
+    /// The line (from 1) that holds the byte at `offset`; an offset on a line break
+    /// counts for the text after it (the csv reader puts a record that follows a CRLF at
+    /// its LF).
+    fn at(&self, offset: usize) -> u32 {
+        let text = self.bytes[offset.min(self.bytes.len())..]
+            .iter()
+            .position(|b| !matches!(b, b'\r' | b'\n'))
+            .map_or(self.bytes.len(), |skip| offset + skip);
+        let line = self.starts.partition_point(|&start| start <= text);
+        u32::try_from(line.max(1)).unwrap_or(u32::MAX)
+    }
 }
 
 /// Rows and columns an XLSX file may use: far above a national tree (about 100,000
@@ -274,5 +313,31 @@ mod tests {
         let e = read(b"code,name,kind,parent\nNB,So,tinh,\nNB-T,Tr\xB4\xEFng,truong,NB\n")
             .expect_err("encoding");
         assert_eq!((e[0].line, e[0].code.as_str()), (3, "BAD_ENCODING"));
+    }
+
+    #[test]
+    fn lines_are_counted_alike_for_lf_crlf_and_cr() {
+        let lf = "code,name,kind,parent\nNB,Sở,tỉnh,\nNB-HQ,\"Phường\nHồng Quang\",phường,NB\nNB-HQ-TH,Trường TH,tiểu học,NB-HQ\n";
+        for (ending, file) in [
+            ("LF", lf.to_owned()),
+            ("CRLF", lf.replace('\n', "\r\n")),
+            ("CR", lf.replace('\n', "\r")),
+        ] {
+            let rows = read(file.as_bytes()).unwrap_or_else(|e| panic!("{ending}: {e:?}"));
+            let lines: Vec<u32> = rows.iter().map(|r| r.line).collect();
+            // The quoted name spans lines 3 and 4, as an editor shows them.
+            assert_eq!(lines, [2, 3, 5], "{ending}");
+        }
+        let crlf = b"code,name,kind,parent\r\nNB,So,tinh,\r\nNB-T,Tr\xB4\xEFng,truong,NB\r\n";
+        let e = read(crlf).expect_err("encoding");
+        assert_eq!(e[0].line, 3, "a bad byte on line 3 of a CRLF file");
+        let cr = b"code,name,kind,parent\rNB,So,tinh,\rNB-T,Tr\xB4\xEFng,truong,NB\r";
+        let e = read(cr).expect_err("encoding");
+        assert_eq!(e[0].line, 3, "a bad byte on line 3 of a CR file");
+        let lines = Lines::of(b"a\r\nb\rc\nd");
+        assert_eq!(
+            [0, 1, 2, 3, 4, 5, 6, 7].map(|o| lines.at(o)),
+            [1, 2, 2, 2, 3, 3, 4, 4]
+        );
     }
 }

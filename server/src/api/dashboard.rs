@@ -10,15 +10,18 @@ use tokio::sync::broadcast::error::RecvError;
 use tuanle_shared::wire::Dashboard;
 
 use super::AppState;
-use super::extract::Readable;
+use super::extract::NamedReport;
 use crate::dashboard;
 use crate::error::Error;
 
 pub async fn dashboard_get(
     State(state): State<AppState>,
-    Readable { caller, target }: Readable,
+    report: NamedReport,
 ) -> Result<Json<Dashboard>, Error> {
-    Ok(Json(dashboard::build(&state.db, &caller, &target).await?))
+    let target = report.readable(&state.db).await?;
+    Ok(Json(
+        dashboard::build(&state.db, &report.caller, &target).await?,
+    ))
 }
 
 /// An event `changed` each time the unit's subtree moves (its data says when the change
@@ -26,8 +29,9 @@ pub async fn dashboard_get(
 /// Ends when the server stops.
 pub async fn dashboard_events(
     State(state): State<AppState>,
-    Readable { target, .. }: Readable,
+    report: NamedReport,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
+    let target = report.readable(&state.db).await?;
     let (rx, stopping) = state.live.subscribe();
     let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
     let stream =

@@ -2,9 +2,11 @@
 //! `{code, message}` body. This is the only place that knows both.
 
 use axum::Json;
-use axum::http::{StatusCode, header};
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use tuanle_shared::wire::RefusalCode;
+use tuanle_shared::wire::{ApiError, RefusalCode};
 
 use crate::error::Error;
 
@@ -19,13 +21,16 @@ pub fn status(code: RefusalCode) -> StatusCode {
         C::TooManyAttempts => S::TOO_MANY_REQUESTS,
         C::Forbidden | C::NotAdmin | C::OutOfScope => S::FORBIDDEN,
         C::NotFound | C::ScopeNotInCampaign => S::NOT_FOUND,
+        C::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
         C::NotJson => S::UNSUPPORTED_MEDIA_TYPE,
         C::TooLarge => S::PAYLOAD_TOO_LARGE,
         C::ReportLocked | C::CampaignClosed | C::UnitInactive => S::LOCKED,
         C::Conflict | C::AlreadyExists | C::NotSubmitted | C::StaleVersion => S::CONFLICT,
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
         C::Internal | C::Unknown => S::INTERNAL_SERVER_ERROR,
-        C::BadJson
+        C::BadRequest
+        | C::BadJson
+        | C::DuplicateKey
         | C::BadFields
         | C::BadText
         | C::BadPath
@@ -80,6 +85,60 @@ impl IntoResponse for Error {
             other => (status, Json(other.into_body())).into_response(),
         }
     }
+}
+
+/// The code of an answer refused below the handlers, which carries no body of ours.
+fn code_of(status: StatusCode) -> RefusalCode {
+    match status {
+        StatusCode::NOT_FOUND => RefusalCode::NotFound,
+        StatusCode::METHOD_NOT_ALLOWED => RefusalCode::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => RefusalCode::TooLarge,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => RefusalCode::NotJson,
+        s if s.is_server_error() => RefusalCode::Internal,
+        _ => RefusalCode::BadRequest,
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"))
+}
+
+/// Middleware of the API's routes. Every answer that is not a success carries
+/// `{code, message}`, also one refused below the handlers (a wrong method); and a
+/// refused request that came with a body is answered with `Connection: close`. A
+/// refusal is often sent before the body is read (not signed in, not JSON, no such
+/// route): the server then drops the connection, and a client that reused it would see
+/// its next request fail. Told, it opens a new one.
+pub async fn refusals(request: Request, next: Next) -> Response {
+    let has_body = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .is_some_and(|v| v.as_bytes() != b"0")
+        || request.headers().contains_key(header::TRANSFER_ENCODING);
+    let response = next.run(request).await;
+    let status = response.status();
+    if status.is_success() || status.is_redirection() || status.is_informational() {
+        return response;
+    }
+    let mut response = if is_json(response.headers()) {
+        response
+    } else {
+        let allow = response.headers().get(header::ALLOW).cloned();
+        let mut ours = (status, Json(ApiError::from(code_of(status)))).into_response();
+        if let Some(allow) = allow {
+            ours.headers_mut().insert(header::ALLOW, allow);
+        }
+        ours
+    };
+    if has_body {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use tuanle_shared::wire::{Narrative, RefusalCode};
 
 use super::AppState;
-use super::extract::{ApiQuery, Readable};
+use super::extract::{ApiQuery, NamedReport};
 use crate::error::Error;
 use crate::export;
 
@@ -24,7 +24,10 @@ fn provisional(query: &ExportQuery) -> Result<bool, Error> {
     match query.mode.as_deref() {
         None | Some("final") => Ok(false),
         Some("provisional") => Ok(true),
-        Some(_) => Err(Error::refused(RefusalCode::BadMode)),
+        Some(_) => Err(Error::bad(
+            RefusalCode::BadMode,
+            "Chế độ số liệu chỉ là final (chính thức) hoặc provisional (tạm tính).",
+        )),
     }
 }
 
@@ -32,10 +35,11 @@ fn provisional(query: &ExportQuery) -> Result<bool, Error> {
 /// item as "unit name: text", and the consolidated figures, for the printed report.
 pub async fn narrative_get(
     State(state): State<AppState>,
-    Readable { target, .. }: Readable,
+    report: NamedReport,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Json<Narrative>, Error> {
     let provisional = provisional(&query)?;
+    let target = report.readable(&state.db).await?;
     Ok(Json(
         export::narrative(&state.db, &target, provisional).await?,
     ))
@@ -43,10 +47,11 @@ pub async fn narrative_get(
 
 pub async fn export_get(
     State(state): State<AppState>,
-    Readable { target, .. }: Readable,
+    report: NamedReport,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, Error> {
     let provisional = provisional(&query)?;
+    let target = report.readable(&state.db).await?;
     let data = export::gather(&state.db, &target, provisional).await?;
     let bytes = tokio::task::spawn_blocking(move || export::workbook(&data))
         .await

@@ -2,15 +2,15 @@
 //! body, path and query, whose every rejection is a refusal of the API's own
 //! (`{code, message}`), never axum's plain-text one.
 
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tuanle_shared::wire::{RefusalCode, Role, SESSION_COOKIE};
 
 use super::AppState;
+use super::json::{self, Strict};
 use crate::admin::Admin;
 use crate::auth::{Caller, session};
 use crate::db::Pool;
@@ -72,81 +72,68 @@ impl FromRequestParts<AppState> for Admin {
     }
 }
 
-/// The report the path names (`…/{campaign}/…/{unit}`), and the caller, who may read
-/// it: its unit's own staff, a supervisor of a unit above, an administrator whose reach
-/// holds it. Every view of a unit's report or subtree takes one.
-pub struct Readable {
+/// The report the path names (`…/{campaign}/…/{unit}`) and the signed-in caller. It is
+/// resolved and checked by the handler, after the body and the query are read: so a
+/// request is refused first for who is calling, then for its path, its body and query,
+/// and only then for the report (unknown, not the caller's, read-only).
+pub struct NamedReport {
     pub caller: Caller,
-    pub target: Target,
+    campaign: String,
+    unit: String,
 }
 
-/// The report the path names, and the caller, who may write it: its unit's own reporter
-/// or supervisor, while the campaign is open and the unit active.
-pub struct Writable {
-    pub caller: Caller,
-    pub target: Target,
-}
-
-/// The report the path names, and the caller, who may return or approve it: a
-/// supervisor of a unit strictly above, while the campaign is open and the unit active.
-pub struct Reviewable {
-    pub caller: Caller,
-    pub target: Target,
-}
-
-/// The caller and the report the path names: signed out is refused before the path is
-/// read, an unknown campaign or unit after.
-async fn named(parts: &mut Parts, state: &AppState) -> Result<(Caller, Target), Error> {
-    let caller = Caller::from_request_parts(parts, state).await?;
-    let ApiPath((campaign, unit)) =
-        ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
-    let target = reports::resolve(&state.db, &campaign, &unit).await?;
-    Ok((caller, target))
-}
-
-impl FromRequestParts<AppState> for Readable {
+impl FromRequestParts<AppState> for NamedReport {
     type Rejection = Error;
 
     async fn from_request_parts(
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let (caller, target) = named(parts, state).await?;
-        reports::authorize_read(&state.db, &caller, &target).await?;
-        Ok(Readable { caller, target })
+        let caller = Caller::from_request_parts(parts, state).await?;
+        let ApiPath((campaign, unit)) =
+            ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
+        Ok(NamedReport {
+            caller,
+            campaign,
+            unit,
+        })
     }
 }
 
-impl FromRequestParts<AppState> for Writable {
-    type Rejection = Error;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let (caller, target) = named(parts, state).await?;
-        reports::authorize_write(&caller, &target)?;
-        Ok(Writable { caller, target })
+impl NamedReport {
+    async fn resolve(&self, db: &Pool) -> Result<Target, Error> {
+        reports::resolve(db, &self.campaign, &self.unit).await
     }
-}
 
-impl FromRequestParts<AppState> for Reviewable {
-    type Rejection = Error;
+    /// The report, which the caller may read: its unit's own staff, a supervisor of a
+    /// unit above, an administrator whose reach holds it.
+    pub async fn readable(&self, db: &Pool) -> Result<Target, Error> {
+        let target = self.resolve(db).await?;
+        reports::authorize_read(db, &self.caller, &target).await?;
+        Ok(target)
+    }
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let (caller, target) = named(parts, state).await?;
-        reports::authorize_review(&state.db, &caller, &target).await?;
-        Ok(Reviewable { caller, target })
+    /// The report, which the caller may write: its unit's own reporter or supervisor,
+    /// while the campaign is open and the unit active.
+    pub async fn writable(&self, db: &Pool) -> Result<Target, Error> {
+        let target = self.resolve(db).await?;
+        reports::authorize_write(&self.caller, &target)?;
+        Ok(target)
+    }
+
+    /// The report, which the caller may return or approve: a supervisor of a unit
+    /// strictly above, while the campaign is open and the unit active.
+    pub async fn reviewable(&self, db: &Pool) -> Result<Target, Error> {
+        let target = self.resolve(db).await?;
+        reports::authorize_review(db, &self.caller, &target).await?;
+        Ok(target)
     }
 }
 
 /// A JSON body whose every rejection answers in the API's own `{code, message}`.
 pub struct ApiJson<T>(pub T);
 
-impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for ApiJson<T> {
     type Rejection = Error;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
@@ -168,26 +155,43 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
         if has_nul(&bytes) {
             return Err(nul_refused());
         }
-        match Json::<T>::from_bytes(&bytes) {
-            Ok(Json(value)) => Ok(ApiJson(value)),
-            Err(rejection) => Err(match rejection {
-                JsonRejection::MissingJsonContentType(_) => Error::NotJson,
-                JsonRejection::JsonDataError(e) => Error::bad(
-                    RefusalCode::BadFields,
-                    format!("Dữ liệu gửi lên không đúng dạng: {}", e.body_text()),
-                ),
-                JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                    Error::TooLarge
-                }
-                other => Error::bad(
+        // Strictly: no key twice, then the type, then no array where it has an object.
+        let sent = match serde_json::from_slice::<Strict>(&bytes) {
+            Ok(Strict(value)) => value,
+            Err(e) if e.classify() == serde_json::error::Category::Data => {
+                return Err(Error::bad(
+                    RefusalCode::DuplicateKey,
+                    format!("{} Trường: {e}.", RefusalCode::DuplicateKey.message()),
+                ));
+            }
+            Err(e) => {
+                return Err(Error::bad(
                     RefusalCode::BadJson,
-                    format!(
-                        "Dữ liệu gửi lên không phải JSON hợp lệ: {}",
-                        other.body_text()
-                    ),
+                    format!("Dữ liệu gửi lên không phải JSON hợp lệ: {e}"),
+                ));
+            }
+        };
+        let value = T::deserialize(&sent).map_err(|e| {
+            Error::bad(
+                RefusalCode::BadFields,
+                format!("Dữ liệu gửi lên không đúng dạng: {e}"),
+            )
+        })?;
+        let typed = serde_json::to_value(&value).map_err(|e| Error::Internal(e.to_string()))?;
+        if let Some(at) = json::misshapen(&sent, &typed) {
+            let at = if at.is_empty() {
+                "toàn bộ dữ liệu".to_owned()
+            } else {
+                format!("“{at}”")
+            };
+            return Err(Error::bad(
+                RefusalCode::BadFields,
+                format!(
+                    "Dữ liệu gửi lên không đúng dạng: {at} phải là một đối tượng JSON ({{…}})."
                 ),
-            }),
+            ));
         }
+        Ok(ApiJson(value))
     }
 }
 

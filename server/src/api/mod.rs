@@ -12,6 +12,7 @@ mod export;
 pub mod extract;
 mod forms;
 mod health;
+mod json;
 mod reports;
 mod session;
 
@@ -93,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route(admin_routes::AUDIT, get(admin::audit_list))
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(error::refusals))
         .with_state(state)
 }
 

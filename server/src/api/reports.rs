@@ -1,7 +1,7 @@
 //! A unit's report: `GET` the current version, `POST …/push`, `POST …/submit`,
-//! `GET …/history`, and a supervisor's `POST …/return` and `POST …/approve`. Who may do
-//! which is checked by the extractor each handler takes ([`Readable`], [`Writable`],
-//! [`Reviewable`]).
+//! `GET …/history`, and a supervisor's `POST …/return` and `POST …/approve`. Each
+//! checks, after reading the body, that the caller may do that to that report
+//! ([`NamedReport`]).
 
 use axum::Json;
 use axum::extract::State;
@@ -10,64 +10,71 @@ use tuanle_shared::wire::{
 };
 
 use super::AppState;
-use super::extract::{ApiJson, Readable, Reviewable, Writable};
+use super::extract::{ApiJson, NamedReport};
 use crate::error::Error;
 use crate::reports::{self, Review};
 
 pub async fn report_get(
     State(state): State<AppState>,
-    Readable { target, .. }: Readable,
+    report: NamedReport,
 ) -> Result<Json<ReportState>, Error> {
+    let target = report.readable(&state.db).await?;
     Ok(Json(reports::state(&state.db, &target).await?))
 }
 
 pub async fn report_push(
     State(state): State<AppState>,
-    Writable { caller, target }: Writable,
+    report: NamedReport,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushAccepted>, Error> {
+    let target = report.writable(&state.db).await?;
     let campaign_id = target.campaign_id;
-    let (answer, moved) = state.pushes.push(caller, target, body).await?;
+    let (answer, moved) = state.pushes.push(report.caller, target, body).await?;
     state.live.publish(campaign_id, moved).await;
     Ok(Json(answer))
 }
 
 pub async fn report_submit(
     State(state): State<AppState>,
-    Writable { caller, target }: Writable,
+    report: NamedReport,
     ApiJson(body): ApiJson<SubmitRequest>,
 ) -> Result<Json<ReportState>, Error> {
-    let (report, moved) = reports::submit(&state.db, &caller, &target, body).await?;
+    let target = report.writable(&state.db).await?;
+    let (answer, moved) = reports::submit(&state.db, &report.caller, &target, body).await?;
     state.live.publish(target.campaign_id, moved).await;
-    Ok(Json(report))
+    Ok(Json(answer))
 }
 
 pub async fn report_history(
     State(state): State<AppState>,
-    Readable { target, .. }: Readable,
+    report: NamedReport,
 ) -> Result<Json<History>, Error> {
+    let target = report.readable(&state.db).await?;
     Ok(Json(reports::history(&state.db, &target).await?))
 }
 
 pub async fn report_return(
     State(state): State<AppState>,
-    Reviewable { caller, target }: Reviewable,
+    report: NamedReport,
     ApiJson(body): ApiJson<ReturnRequest>,
 ) -> Result<Json<ReportState>, Error> {
+    let target = report.reviewable(&state.db).await?;
     let review = Review::Return {
         reason: body.reason,
     };
-    let (report, moved) = reports::review(&state.db, &caller, &target, review).await?;
+    let (answer, moved) = reports::review(&state.db, &report.caller, &target, review).await?;
     state.live.publish(target.campaign_id, moved).await;
-    Ok(Json(report))
+    Ok(Json(answer))
 }
 
 pub async fn report_approve(
     State(state): State<AppState>,
-    Reviewable { caller, target }: Reviewable,
+    report: NamedReport,
     ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
 ) -> Result<Json<ReportState>, Error> {
-    let (report, moved) = reports::review(&state.db, &caller, &target, Review::Approve).await?;
+    let target = report.reviewable(&state.db).await?;
+    let (answer, moved) =
+        reports::review(&state.db, &report.caller, &target, Review::Approve).await?;
     state.live.publish(target.campaign_id, moved).await;
-    Ok(Json(report))
+    Ok(Json(answer))
 }

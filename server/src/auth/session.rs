@@ -86,10 +86,15 @@ pub async fn lookup(db: &Pool, token: &str) -> Result<Option<Caller>, Error> {
     // Pulled in too when the role's idle time is shorter than what is stored (a
     // session from before idle times, an account made administrator).
     if extended < expires_at || extended - expires_at >= TOUCH_EVERY_MS {
-        // Best effort: a busy database must not refuse a live session its request.
-        if let Err(e) = touch(db, &hash, extended).await {
-            tracing::warn!("cannot move a session's end: {e}");
-        }
+        // Best effort, in the background: the request does not wait for the write lock
+        // (behind a batch of pushes or a tree import), and a busy database must not
+        // refuse a live session its request.
+        let (db, hash) = (db.clone(), hash.clone());
+        tokio::spawn(async move {
+            if let Err(e) = touch(&db, &hash, extended).await {
+                tracing::warn!("cannot move a session's end: {e}");
+            }
+        });
     }
     Ok(Some(Caller {
         account_id: row.try_get("id")?,

@@ -4,7 +4,7 @@
 use std::net::IpAddr;
 
 use sqlx::Row;
-use tuanle_shared::wire::Me;
+use tuanle_shared::wire::{MAX_PASSWORD_BYTES, MAX_USERNAME_CHARS, Me};
 
 use super::{limit, password, session};
 use crate::db::Pool;
@@ -27,6 +27,11 @@ pub async fn sign_in(
     from: IpAddr,
 ) -> Result<(Me, String), Error> {
     let username = username.trim().to_lowercase();
+    // No account has a longer username or password: refused before anything is hashed
+    // or stored, so that a failed sign-in never stores more than a username's worth.
+    if username.chars().count() > MAX_USERNAME_CHARS || password.len() > MAX_PASSWORD_BYTES {
+        return Err(Error::BadCredentials);
+    }
     // Before any password is checked: a guesser gets refusals, not answers.
     limit::check(db, &username, from).await?;
     let row = sqlx::query(

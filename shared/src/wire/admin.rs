@@ -262,7 +262,7 @@ fn field(code: RefusalCode, message: impl Into<String>) -> FieldError {
 
 /// Whether `s` is an ISO calendar date (`2025-10-16`).
 pub fn is_iso_date(s: &str) -> bool {
-    s.len() == 10 && super::end_of_day_vietnam_ms(s).is_some()
+    super::parse_iso_date(s).is_some()
 }
 
 /// Longest theme accepted.
@@ -300,7 +300,7 @@ impl CampaignInput {
                 "Ngày bắt đầu và kết thúc phải là ngày hợp lệ.",
             ));
         }
-        if self.starts_on > self.ends_on {
+        if super::parse_iso_date(&self.starts_on) > super::parse_iso_date(&self.ends_on) {
             return Err(field(
                 RefusalCode::BadDate,
                 "Ngày kết thúc không được trước ngày bắt đầu.",
@@ -375,6 +375,14 @@ mod tests {
                 ..campaign()
             }),
             Err(RefusalCode::BadDate)
+        );
+        assert_eq!(
+            code(CampaignInput {
+                starts_on: "2026-02-30".into(),
+                ..campaign()
+            }),
+            Err(RefusalCode::BadDate),
+            "a day February does not have"
         );
         let twice = vec![
             Deadline {

@@ -352,6 +352,14 @@ pub struct Narrative {
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {}
 
+/// Longest username, in characters (ASCII): a sign-in with a longer one is refused
+/// before anything is checked or stored.
+pub const MAX_USERNAME_CHARS: usize = 40;
+
+/// Longest password accepted at sign-in, in bytes: no account has a longer one, and a
+/// longer one is refused before it is hashed.
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
 /// Longest reason for a return, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
 
@@ -423,26 +431,25 @@ pub fn format_date(iso: &str) -> String {
     }
 }
 
+/// An ISO calendar date (`2025-10-16`): four-digit year, two-digit month and day, a day
+/// that the month has. `2026-02-30` is none.
+pub fn parse_iso_date(iso: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    (iso.len() == 10)
+        .then(|| time::Date::parse(iso, format).ok())
+        .flatten()
+}
+
 /// The last millisecond of an ISO date's day in Vietnam (UTC+7), as Unix milliseconds:
 /// a report due "by 16/10" is on time until midnight in Vietnam.
 pub fn end_of_day_vietnam_ms(iso: &str) -> Option<i64> {
-    let mut parts = iso.split('-');
-    let (y, m, d) = (
-        parts.next()?.parse::<i64>().ok()?,
-        parts.next()?.parse::<i64>().ok()?,
-        parts.next()?.parse::<i64>().ok()?,
-    );
-    if parts.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    // Days from the civil date (Howard Hinnant's algorithm).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some((days + 1) * 86_400_000 - 7 * 3_600_000 - 1)
+    let next_midnight = parse_iso_date(iso)?
+        .next_day()?
+        .with_hms(0, 0, 0)
+        .ok()?
+        .assume_offset(time::UtcOffset::from_hms(7, 0, 0).ok()?);
+    let ms = next_midnight.unix_timestamp_nanos() / 1_000_000;
+    i64::try_from(ms).ok().map(|ms| ms - 1)
 }
 
 #[cfg(test)]
@@ -462,6 +469,20 @@ mod tests {
         );
         assert_eq!(end_of_day_vietnam_ms("2025-13-01"), None);
         assert_eq!(end_of_day_vietnam_ms("16/10/2025"), None);
+        // Only days the month has.
+        assert_eq!(end_of_day_vietnam_ms("2026-02-30"), None);
+        assert_eq!(end_of_day_vietnam_ms("2025-04-31"), None);
+        assert!(end_of_day_vietnam_ms("2024-02-29").is_some(), "a leap day");
+        assert_eq!(end_of_day_vietnam_ms("2025-02-29"), None);
+        for odd in [
+            "2025-1-16",
+            "2025-01-16 ",
+            "+2025-01-16",
+            "2025-01-16T00:00",
+            "",
+        ] {
+            assert_eq!(end_of_day_vietnam_ms(odd), None, "{odd:?}");
+        }
     }
 
     #[test]

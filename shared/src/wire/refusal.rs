@@ -70,10 +70,16 @@ refusal_codes! {
 
     // The request's shape.
     NotFound = "NOT_FOUND" => "Không tìm thấy nội dung yêu cầu.",
+    /// A path that exists, asked with a method it does not take (405, with `Allow`).
+    MethodNotAllowed = "METHOD_NOT_ALLOWED" => "Đường dẫn này không nhận phương thức yêu cầu đã gửi.",
+    /// A request malformed below the API's own checks (what HTTP itself refused).
+    BadRequest = "BAD_REQUEST" => "Yêu cầu không hợp lệ.",
     /// A change sent without `Content-Type: application/json`.
     NotJson = "NOT_JSON" => "Yêu cầu phải gửi dữ liệu JSON (Content-Type: application/json).",
     TooLarge = "TOO_LARGE" => "Dữ liệu gửi lên quá lớn.",
     BadJson = "BAD_JSON" => "Dữ liệu gửi lên không phải JSON hợp lệ.",
+    /// A key given twice in one JSON object (which of the two was meant?).
+    DuplicateKey = "DUPLICATE_KEY" => "Dữ liệu gửi lên có một trường được gửi hai lần.",
     /// JSON of the wrong shape: a missing, unknown or mistyped field.
     BadFields = "BAD_FIELDS" => "Dữ liệu gửi lên không đúng dạng.",
     /// A NUL character in a body, path or query.
@@ -81,7 +87,7 @@ refusal_codes! {
     BadPath = "BAD_PATH" => "Đường dẫn không đúng.",
     BadQuery = "BAD_QUERY" => "Tham số trên đường dẫn không đúng.",
     /// `?mode=` other than `final` or `provisional`.
-    BadMode = "BAD_MODE" => "Chế độ phải là final (chính thức) hoặc provisional (tạm tính).",
+    BadMode = "BAD_MODE" => "Chế độ số liệu chỉ là final (chính thức) hoặc provisional (tạm tính).",
     /// An uploaded file's body could not be read.
     BadBody = "BAD_BODY" => "Không đọc được tệp gửi lên.",
     BadFileType = "BAD_FILE_TYPE" => "Chỉ nhận tệp CSV hoặc Excel (.xlsx).",
@@ -101,7 +107,7 @@ refusal_codes! {
     /// The campaign is closed: every report of it is read-only.
     CampaignClosed = "CAMPAIGN_CLOSED" => "Đợt báo cáo đã đóng nên không sửa được nữa. Những gì bạn nhập vẫn được giữ trên máy.",
     /// The unit is inactive in this campaign: it no longer reports.
-    UnitInactive = "UNIT_INACTIVE" => "Đơn vị đã ngừng hoạt động trong đợt này nên không báo cáo được nữa. Những gì bạn nhập vẫn được giữ trên máy.",
+    UnitInactive = "UNIT_INACTIVE" => "Đơn vị đã ngừng hoạt động trong đợt này nên không báo cáo được nữa.",
     /// A total above would go past the largest number.
     TotalTooLarge = "TOTAL_TOO_LARGE" => "Tổng số liệu vượt quá giới hạn số. Hãy kiểm tra lại các số vừa nhập.",
 

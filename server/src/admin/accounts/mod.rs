@@ -9,8 +9,8 @@ pub use bulk::{bulk, levels};
 use sqlx::Row;
 use tuanle_shared::tree;
 use tuanle_shared::wire::RefusalCode;
-use tuanle_shared::wire::Role;
 use tuanle_shared::wire::admin::{AccountChange, AccountInfo, Credentials, NewAccount};
+use tuanle_shared::wire::{MAX_USERNAME_CHARS, Role};
 
 use super::{Admin, audit};
 use crate::auth::password;
@@ -119,7 +119,7 @@ async fn check_unit(
 }
 
 fn check_username(username: &str) -> Result<(), Error> {
-    let ok = (3..=40).contains(&username.len())
+    let ok = (3..=MAX_USERNAME_CHARS).contains(&username.len())
         && username
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
@@ -128,7 +128,9 @@ fn check_username(username: &str) -> Result<(), Error> {
     } else {
         Err(bad(
             RefusalCode::BadUsername,
-            "Tên đăng nhập dài 3–40 ký tự, chỉ gồm chữ thường không dấu, chữ số, “.”, “_”, “-”.",
+            format!(
+                "Tên đăng nhập dài 3–{MAX_USERNAME_CHARS} ký tự, chỉ gồm chữ thường không dấu, chữ số, “.”, “_”, “-”."
+            ),
         ))
     }
 }
