@@ -177,7 +177,13 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for ApiJson
                 format!("Dữ liệu gửi lên không đúng dạng: {e}"),
             )
         })?;
-        let typed = serde_json::to_value(&value).map_err(|e| Error::Internal(e.to_string()))?;
+        // Only an array can stand where an object belongs: most bodies (every push)
+        // have none, and skip writing the value out again.
+        let typed = if json::has_array(&sent) {
+            serde_json::to_value(&value).map_err(|e| Error::Internal(e.to_string()))?
+        } else {
+            serde_json::Value::Null
+        };
         if let Some(at) = json::misshapen(&sent, &typed) {
             let at = if at.is_empty() {
                 "toàn bộ dữ liệu".to_owned()

@@ -83,6 +83,15 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
+/// Whether an array stands anywhere in `value`.
+pub fn has_array(value: &Value) -> bool {
+    match value {
+        Value::Array(_) => true,
+        Value::Object(map) => map.values().any(has_array),
+        _ => false,
+    }
+}
+
 /// Where `sent` has another shape than `typed` (the same body as its type writes it):
 /// the path of the first array or value sent where the type has an object.
 pub fn misshapen(sent: &Value, typed: &Value) -> Option<String> {
@@ -138,5 +147,6 @@ mod tests {
         assert_eq!(misshapen(&bad, &typed).as_deref(), Some("content.numbers"));
         let top = serde_json::json!(["p", {"numbers": {}}]);
         assert_eq!(misshapen(&top, &typed).as_deref(), Some(""));
+        assert!(has_array(&bad) && has_array(&top) && !has_array(&ok));
     }
 }
