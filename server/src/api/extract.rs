@@ -10,12 +10,13 @@ use serde::de::DeserializeOwned;
 use tuanle_shared::wire::{RefusalCode, Role, SESSION_COOKIE};
 
 use super::AppState;
-use super::json::{self, Strict};
+use super::json;
 use crate::admin::Admin;
 use crate::auth::{Caller, session};
 use crate::db::Pool;
 use crate::error::Error;
 use crate::reports::{self, Target};
+use serde::de::DeserializeSeed;
 
 /// The value of one cookie in a request's headers.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -156,8 +157,15 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for ApiJson
             return Err(nul_refused());
         }
         // Strictly: no key twice, then the type, then no array where it has an object.
-        let sent = match serde_json::from_slice::<Strict>(&bytes) {
-            Ok(Strict(value)) => value,
+        let has_array = std::cell::Cell::new(false);
+        let mut walk = serde_json::Deserializer::from_slice(&bytes);
+        let walked = json::Walk {
+            has_array: &has_array,
+        }
+        .deserialize(&mut walk)
+        .and_then(|()| walk.end());
+        match walked {
+            Ok(()) => {}
             Err(e) if e.classify() == serde_json::error::Category::Data => {
                 return Err(Error::bad(
                     RefusalCode::DuplicateKey,
@@ -170,32 +178,32 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for ApiJson
                     format!("Dữ liệu gửi lên không phải JSON hợp lệ: {e}"),
                 ));
             }
-        };
-        let value = T::deserialize(&sent).map_err(|e| {
+        }
+        let value: T = serde_json::from_slice(&bytes).map_err(|e| {
             Error::bad(
                 RefusalCode::BadFields,
                 format!("Dữ liệu gửi lên không đúng dạng: {e}"),
             )
         })?;
-        // Only an array can stand where an object belongs: most bodies (every push)
-        // have none, and skip writing the value out again.
-        let typed = if json::has_array(&sent) {
-            serde_json::to_value(&value).map_err(|e| Error::Internal(e.to_string()))?
-        } else {
-            serde_json::Value::Null
-        };
-        if let Some(at) = json::misshapen(&sent, &typed) {
-            let at = if at.is_empty() {
-                "toàn bộ dữ liệu".to_owned()
-            } else {
-                format!("“{at}”")
-            };
-            return Err(Error::bad(
-                RefusalCode::BadFields,
-                format!(
-                    "Dữ liệu gửi lên không đúng dạng: {at} phải là một đối tượng JSON ({{…}})."
-                ),
-            ));
+        // Only an array can stand where an object belongs: a body without one (every
+        // push) is not read a second time.
+        if has_array.get() {
+            let sent: serde_json::Value =
+                serde_json::from_slice(&bytes).map_err(|e| Error::Internal(e.to_string()))?;
+            let typed = serde_json::to_value(&value).map_err(|e| Error::Internal(e.to_string()))?;
+            if let Some(at) = json::misshapen(&sent, &typed) {
+                let at = if at.is_empty() {
+                    "toàn bộ dữ liệu".to_owned()
+                } else {
+                    format!("“{at}”")
+                };
+                return Err(Error::bad(
+                    RefusalCode::BadFields,
+                    format!(
+                        "Dữ liệu gửi lên không đúng dạng: {at} phải là một đối tượng JSON ({{…}})."
+                    ),
+                ));
+            }
         }
         Ok(ApiJson(value))
     }

@@ -1,94 +1,129 @@
 //! JSON bodies read strictly. `serde_json` alone takes a key given twice (the last one
 //! wins, silently) and takes an array for an object (a struct's fields in order): a
-//! push with `"content": []` emptied a report. Here a body is first read into a
-//! [`Value`] that refuses a key given twice, then into its type, and then its shape is
-//! compared with the type's own: wherever the type writes an object, the body must
-//! have sent one.
+//! push with `"content": []` emptied a report. Here a body is first walked ([`Walk`]),
+//! which refuses a key given twice, then read into its type; when it holds an array,
+//! its shape is compared with the type's own ([`misshapen`]): wherever the type writes
+//! an object, the body must have sent one.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::fmt;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Value};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
 
-/// A JSON value with no key twice in any object.
-pub struct Strict(pub Value);
+/// Walks a JSON body without keeping it: refuses a key given twice in one object, and
+/// notes whether an array stands anywhere (only then is the body's shape compared with
+/// its type's, which costs a second reading). Keys are borrowed from the body where
+/// they can be, so a push (no array, a few dozen keys) costs one quick pass.
+pub struct Walk<'a> {
+    pub has_array: &'a Cell<bool>,
+}
 
-impl<'de> Deserialize<'de> for Strict {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(StrictVisitor).map(Strict)
+impl<'de> DeserializeSeed<'de> for Walk<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct StrictVisitor;
-
-impl<'de> Visitor<'de> for StrictVisitor {
-    type Value = Value;
+impl<'de> Visitor<'de> for Walk<'_> {
+    type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON value")
     }
 
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_none<E>(self) -> Result<(), E> {
+        Ok(())
     }
 
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.has_array.set(true);
+        while seq
+            .next_element_seed(Walk {
+                has_array: self.has_array,
+            })?
+            .is_some()
+        {}
+        Ok(())
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
-        let mut items = Vec::new();
-        while let Some(Strict(v)) = seq.next_element()? {
-            items.push(v);
-        }
-        Ok(Value::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut seen = HashSet::new();
-        let mut object = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if !seen.insert(key.clone()) {
-                return Err(de::Error::custom(format!("“{key}”")));
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen: HashSet<Key<'de>> = HashSet::new();
+        while let Some(key) = map.next_key::<Key<'de>>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("“{}”", key.as_str())));
             }
-            let Strict(value) = map.next_value()?;
-            object.insert(key, value);
+            map.next_value_seed(Walk {
+                has_array: self.has_array,
+            })?;
+            seen.insert(key);
         }
-        Ok(Value::Object(object))
+        Ok(())
     }
 }
 
-/// Whether an array stands anywhere in `value`.
-pub fn has_array(value: &Value) -> bool {
-    match value {
-        Value::Array(_) => true,
-        Value::Object(map) => map.values().any(has_array),
-        _ => false,
+/// An object's key, borrowed from the body when it has no escapes.
+#[derive(PartialEq, Eq, Hash)]
+enum Key<'de> {
+    Borrowed(&'de str),
+    Owned(String),
+}
+
+impl Key<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Key::Borrowed(s) => s,
+            Key::Owned(s) => s,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a key")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key::Borrowed(v))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key::Owned(v.to_owned()))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
     }
 }
 
@@ -119,8 +154,16 @@ pub fn misshapen(sent: &Value, typed: &Value) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn strict(json: &str) -> Result<Value, serde_json::Error> {
-        serde_json::from_str::<Strict>(json).map(|s| s.0)
+    /// Whether the body holds an array, or why it is refused.
+    fn strict(json: &str) -> Result<bool, serde_json::Error> {
+        let has_array = Cell::new(false);
+        let mut de = serde_json::Deserializer::from_str(json);
+        Walk {
+            has_array: &has_array,
+        }
+        .deserialize(&mut de)?;
+        de.end()?;
+        Ok(has_array.get())
     }
 
     #[test]
@@ -147,6 +190,5 @@ mod tests {
         assert_eq!(misshapen(&bad, &typed).as_deref(), Some("content.numbers"));
         let top = serde_json::json!(["p", {"numbers": {}}]);
         assert_eq!(misshapen(&top, &typed).as_deref(), Some(""));
-        assert!(has_array(&bad) && has_array(&top) && !has_array(&ok));
     }
 }
