@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::extract::Request;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tuanle_shared::wire::{ApiError, RefusalCode};
@@ -99,13 +99,6 @@ fn code_of(status: StatusCode) -> RefusalCode {
     }
 }
 
-fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"))
-}
-
 /// Middleware of the API's routes. Every answer that is not a success carries
 /// `{code, message}`, also one refused below the handlers (a wrong method); and a
 /// refused request that came with a body is answered with `Connection: close`. A
@@ -123,7 +116,7 @@ pub async fn refusals(request: Request, next: Next) -> Response {
     if status.is_success() || status.is_redirection() || status.is_informational() {
         return response;
     }
-    let mut response = if is_json(response.headers()) {
+    let mut response = if super::extract::is_json(response.headers()) {
         response
     } else {
         let allow = response.headers().get(header::ALLOW).cloned();

@@ -46,8 +46,7 @@ impl FromRequestParts<AppState> for Caller {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = cookie(&parts.headers, SESSION_COOKIE).ok_or(Error::NotSignedIn)?;
-        session::lookup(&state.db, token)
+        optional_caller(&state.db, &parts.headers)
             .await?
             .ok_or(Error::NotSignedIn)
     }
@@ -209,8 +208,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for ApiJson
     }
 }
 
-/// Whether the request says its body is JSON (`application/json`, or `…+json`).
-fn is_json(headers: &axum::http::HeaderMap) -> bool {
+/// Whether a request or an answer says its body is JSON (`application/json`, or
+/// `…+json`).
+pub(super) fn is_json(headers: &axum::http::HeaderMap) -> bool {
     let Some(mime) = headers
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
