@@ -55,22 +55,23 @@ impl Draft {
         }
     }
 
-    /// What this draft sends: every cell that parses, and for a cell that does not, the
-    /// value of `base`. A half-typed `12a` neither erases the server's value nor is sent.
-    pub fn content_over(&self, base: &Content) -> Content {
-        let mut content = self.content();
-        for cell in self.numbers.keys().filter(|c| self.error(c).is_some()) {
+    /// What this draft sends: every cell that parses within its bound, and for a cell
+    /// that does not, the value of `base`. A half-typed `12a` or a number past the cell's
+    /// bound neither erases the server's value nor is sent.
+    pub fn content_over(&self, form: &FormDef, base: &Content) -> Content {
+        let mut content = self.content(form);
+        for cell in self.numbers.keys().filter(|c| self.error(form, c).is_some()) {
             content.set_number(cell.clone(), base.numbers.get(cell).copied());
         }
         content
     }
 
-    /// What the typed numbers and texts parse to. Cells that do not parse are left out
-    /// (their errors are shown under them, see [`Draft::error`]).
-    pub fn content(&self) -> Content {
+    /// What the typed numbers and texts parse to. Cells that do not parse, or parse past
+    /// their bound, are left out (their errors are shown under them, see [`Draft::error`]).
+    pub fn content(&self, form: &FormDef) -> Content {
         let mut content = Content::default();
         for (cell, raw) in &self.numbers {
-            if let Ok(Some(v)) = parse_cell(raw) {
+            if let Ok(Some(v)) = form.parse_cell(cell, raw) {
                 content.set_number(cell.clone(), Some(v));
             }
         }
@@ -80,9 +81,12 @@ impl Draft {
         content
     }
 
-    /// The parse error of a number cell, if its text is not a whole number ≥ 0.
-    pub fn error(&self, cell: &NumberCell) -> Option<NumberError> {
-        self.numbers.get(cell).and_then(|raw| parse_cell(raw).err())
+    /// The parse error of a number cell, if its text is not a whole number ≥ 0 within
+    /// the cell's bound (the same rule the server applies to a push).
+    pub fn error(&self, form: &FormDef, cell: &NumberCell) -> Option<NumberError> {
+        self.numbers
+            .get(cell)
+            .and_then(|raw| form.parse_cell(cell, raw).err())
     }
 
     /// The cells whose text does not parse, in form order.
@@ -90,7 +94,7 @@ impl Draft {
         let mut cells: Vec<NumberCell> = self
             .numbers
             .keys()
-            .filter(|c| self.error(c).is_some())
+            .filter(|c| self.error(form, c).is_some())
             .cloned()
             .collect();
         cells.sort_by_key(|c| form.row_index(&c.code));
@@ -110,8 +114,12 @@ pub fn normalized(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    fn form() -> &'static tuanle_shared::FormDef {
+        tuanle_shared::form::builtin("2025").expect("the 2025 form")
+    }
+
     use super::*;
-    use tuanle_shared::form::{Column, builtin};
+    use tuanle_shared::form::Column;
 
     fn cell(code: &str, column: Column) -> NumberCell {
         NumberCell::new(code.parse().expect("code"), column)
@@ -119,22 +127,41 @@ mod tests {
 
     #[test]
     fn a_wrong_value_is_kept_as_typed_and_left_out_of_the_content() {
-        let form = builtin("2025").expect("form");
         let mut d = Draft::default();
         d.numbers
             .insert(cell("1.1", Column::Count), "1.234a".into());
         d.numbers.insert(cell("1.2", Column::Count), "1.234".into());
         assert_eq!(
-            d.error(&cell("1.1", Column::Count)),
+            d.error(form(), &cell("1.1", Column::Count)),
             Some(NumberError::NotADigit('a'))
         );
         assert_eq!(
-            d.content()
+            d.content(form())
                 .number(&"1.2".parse().expect("code"), Column::Count),
             Some(1234)
         );
-        assert_eq!(d.content().numbers.len(), 1);
-        assert_eq!(d.invalid_cells(form), [cell("1.1", Column::Count)]);
+        assert_eq!(d.content(form()).numbers.len(), 1);
+        assert_eq!(d.invalid_cells(form()), [cell("1.1", Column::Count)]);
+    }
+
+    #[test]
+    fn a_number_past_its_bound_is_flagged_and_never_sent() {
+        let mut base = Content::default();
+        let money = cell("10.1", Column::Count);
+        base.set_number(money.clone(), Some(5_000_000));
+        let mut d = Draft::from_content(&base);
+        d.numbers
+            .insert(money.clone(), "18.446.744.073.709.551.615".into());
+        assert_eq!(
+            d.error(form(), &money),
+            Some(NumberError::AboveBound {
+                max: form().bounds().money
+            })
+        );
+        assert_eq!(d.content_over(form(), &base), base, "the server's value stays");
+        assert_eq!(d.invalid_cells(form()), [money.clone()]);
+        d.numbers.insert(money.clone(), "1.000.000.000.000".into());
+        assert_eq!(d.error(form(), &money), None, "the bound itself is fine");
     }
 
     #[test]
@@ -142,12 +169,12 @@ mod tests {
         let mut base = Content::default();
         base.set_number(cell("2", Column::Count), Some(7));
         let mut d = Draft::from_content(&base);
-        assert_eq!(d.content_over(&base), base);
+        assert_eq!(d.content_over(form(), &base), base);
         d.numbers.insert(cell("2", Column::Count), "7x".into());
-        assert_eq!(d.content_over(&base), base);
+        assert_eq!(d.content_over(form(), &base), base);
         d.numbers.insert(cell("2", Column::Count), "".into());
         assert!(
-            d.content_over(&base).is_empty(),
+            d.content_over(form(), &base).is_empty(),
             "blanking a cell is an edit"
         );
     }

@@ -10,7 +10,8 @@ use tuanle_shared::form::{ItemKind, Section};
 use tuanle_shared::number::format_number;
 use tuanle_shared::validate::{Severity, validate};
 use tuanle_shared::{
-    Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, TextCell, Totals,
+    Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, Sums, TextCell,
+    Totals,
 };
 
 use crate::draft::{Draft, normalized};
@@ -30,7 +31,7 @@ struct FormCtx {
 }
 
 impl FormCtx {
-    fn total(&self, row: usize, column: Column) -> Option<u64> {
+    fn total(&self, row: usize, column: Column) -> Option<u128> {
         self.totals
             .with(|t| t.as_ref().and_then(|t| t.get(row, column)))
     }
@@ -49,13 +50,13 @@ pub fn ReportForm(
     #[prop(into)] readonly: Signal<bool>,
 ) -> impl IntoView {
     let stored = StoredValue::new(form);
-    let content = Memo::new(move |_| draft.with(Draft::content));
+    let content = Memo::new(move |_| stored.with_value(|f| draft.with(|d| d.content(f))));
     let totals = Memo::new(move |_| {
         stored.with_value(|f| {
             content.with(|c| {
                 Figures::from_content(f, c)
                     .ok()
-                    .and_then(|fig| Totals::compute(f, &fig).ok())
+                    .map(|fig| Totals::of_report(f, &fig))
             })
         })
     });
@@ -326,7 +327,11 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
         ctx.draft
             .with(|d| d.numbers.get(&read).cloned().unwrap_or_default())
     };
-    let error = Memo::new(move |_| ctx.draft.with(|d| d.error(&check).map(|e| e.to_string())));
+    let error = Memo::new(move |_| {
+        ctx.form
+            .with_value(|f| ctx.draft.with(|d| d.error(f, &check)))
+            .map(|e| e.to_string())
+    });
     view! {
         <input
             type="text"
@@ -392,13 +397,13 @@ fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
 #[component]
 pub fn FiguresTable(
     form: Arc<FormDef>,
-    #[prop(into)] figures: Signal<Option<Figures>>,
+    #[prop(into)] figures: Signal<Option<Sums>>,
 ) -> impl IntoView {
     let stored = StoredValue::new(form);
     let totals = Memo::new(move |_| {
         figures.with(|f| {
             f.as_ref()
-                .and_then(|f| stored.with_value(|form| Totals::compute(form, f).ok()))
+                .map(|f| stored.with_value(|form| Totals::compute(form, f)))
         })
     });
     let title = stored.with_value(|f| f.title().to_owned());

@@ -12,7 +12,7 @@ use tuanle_shared::content::CellValue;
 use tuanle_shared::wire::{
     PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState, ReportStatus,
 };
-use tuanle_shared::{Cell, Conflict, Content, merge};
+use tuanle_shared::{Cell, Conflict, Content, FormDef, merge};
 
 use crate::draft::Draft;
 
@@ -30,6 +30,10 @@ pub struct ServerMeta {
     /// inactive unit), as the server last said.
     #[serde(default)]
     pub read_only: Option<RefusalCode>,
+    /// The report's form version, for reading the draft where the page is not open
+    /// (signing out checks every stored report for unsent changes).
+    #[serde(default)]
+    pub form_version: Option<String>,
 }
 
 /// Cells changed both here and on another device, waiting for the person to choose.
@@ -69,8 +73,8 @@ pub enum News {
 
 impl SyncState {
     /// Whether the device holds anything the server has not got.
-    pub fn has_unsent(&self, draft: &Draft) -> bool {
-        self.pending.is_some() || draft.content_over(&self.base) != self.base
+    pub fn has_unsent(&self, form: &FormDef, draft: &Draft) -> bool {
+        self.pending.is_some() || draft.content_over(form, &self.base) != self.base
     }
 
     /// Submitted or approved: no changes until the report is returned.
@@ -89,6 +93,7 @@ impl SyncState {
     /// changes.
     pub fn next_push(
         &mut self,
+        form: &FormDef,
         draft: &Draft,
         device_id: &str,
         new_id: impl FnOnce() -> String,
@@ -97,7 +102,7 @@ impl SyncState {
             return None;
         }
         if self.pending.is_none() {
-            let content = draft.content_over(&self.base);
+            let content = draft.content_over(form, &self.base);
             if content == self.base && self.base_version > 0 {
                 return None;
             }
@@ -116,10 +121,16 @@ impl SyncState {
 
     /// The server accepted the queued push. Cells that came from the other device are
     /// shown, unless the person has changed them since the push was queued.
-    pub fn accepted(&mut self, answer: PushAccepted, draft: &mut Draft, now_ms: f64) -> News {
+    pub fn accepted(
+        &mut self,
+        form: &FormDef,
+        answer: PushAccepted,
+        draft: &mut Draft,
+        now_ms: f64,
+    ) -> News {
         let sent = self.pending.take().map(|p| p.content).unwrap_or_default();
         for cell in &answer.from_theirs {
-            if draft.content_over(&self.base).get(cell) == sent.get(cell) {
+            if draft.content_over(form, &self.base).get(cell) == sent.get(cell) {
                 draft.set(cell, answer.content.get(cell));
             }
         }
@@ -139,9 +150,15 @@ impl SyncState {
     /// The server refused the queued push with a conflict: nothing was written there, and
     /// nothing typed here is dropped. Cells changed only on the other device come in;
     /// the conflicting ones keep this device's value until the person chooses.
-    pub fn conflicted(&mut self, answer: PushConflict, draft: &mut Draft, now_ms: f64) -> News {
+    pub fn conflicted(
+        &mut self,
+        form: &FormDef,
+        answer: PushConflict,
+        draft: &mut Draft,
+        now_ms: f64,
+    ) -> News {
         self.pending = None;
-        self.merge_in(answer.version, answer.content, draft);
+        self.merge_in(form, answer.version, answer.content, draft);
         self.conflict = Some(PendingConflict {
             version: self.base_version,
             conflicts: answer.conflicts,
@@ -171,7 +188,13 @@ impl SyncState {
 
     /// The server's current state arrived (a pull). With nothing unsent the device takes
     /// it; with unsent edits it merges, and keeps any conflict for the person.
-    pub fn pulled(&mut self, state: ReportState, draft: &mut Draft, now_ms: f64) -> News {
+    pub fn pulled(
+        &mut self,
+        form: &FormDef,
+        state: ReportState,
+        draft: &mut Draft,
+        now_ms: f64,
+    ) -> News {
         self.meta = ServerMeta {
             unit_name: Some(state.unit_name),
             status: Some(state.status),
@@ -181,12 +204,13 @@ impl SyncState {
             updated_by: state.updated_by,
             updated_at: state.updated_at,
             read_only: state.read_only,
+            form_version: Some(state.form_version),
         };
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
             return News::Nothing;
         }
-        if !self.has_unsent(draft) {
+        if !self.has_unsent(form, draft) {
             // Nothing of ours to keep: take the server's, and name what changed (not on
             // the first load, when everything would be "new").
             let changed = if self.base_version == 0 {
@@ -203,7 +227,7 @@ impl SyncState {
                 News::CameIn(changed)
             };
         }
-        let (came_in, conflicts) = self.merge_in(state.version, state.content, draft);
+        let (came_in, conflicts) = self.merge_in(form, state.version, state.content, draft);
         if conflicts.is_empty() {
             return if came_in.is_empty() {
                 News::Nothing
@@ -225,11 +249,12 @@ impl SyncState {
     /// draft's value).
     fn merge_in(
         &mut self,
+        form: &FormDef,
         version: u64,
         theirs: Content,
         draft: &mut Draft,
     ) -> (Vec<Cell>, Vec<Conflict>) {
-        let ours = draft.content_over(&self.base);
+        let ours = draft.content_over(form, &self.base);
         let outcome = merge(&self.base, &theirs, &ours);
         for cell in &outcome.from_theirs {
             draft.set(cell, outcome.merged.get(cell));
@@ -306,6 +331,10 @@ fn changed_cells(a: &Content, b: &Content) -> Vec<Cell> {
 
 #[cfg(test)]
 mod tests {
+    fn form() -> &'static tuanle_shared::FormDef {
+        tuanle_shared::form::builtin("2025").expect("the 2025 form")
+    }
+
     use super::*;
     use tuanle_shared::form::Column;
     use tuanle_shared::{NumberCell, merge::Conflict};
@@ -351,7 +380,7 @@ mod tests {
     #[test]
     fn nothing_typed_means_nothing_to_push() {
         let mut s = SyncState::default();
-        assert_eq!(s.next_push(&Draft::default(), "d", ids()), None);
+        assert_eq!(s.next_push(form(), &Draft::default(), "d", ids()), None);
     }
 
     #[test]
@@ -359,13 +388,13 @@ mod tests {
         let mut s = SyncState::default();
         let mut d = Draft::from_content(&content(&[("2", 1)]));
         let mut next = ids();
-        let first = s.next_push(&d, "d", &mut next).expect("a push");
+        let first = s.next_push(form(), &d, "d", &mut next).expect("a push");
         s.failed();
         d.numbers.insert(cell("2"), "5".into());
-        let retry = s.next_push(&d, "d", &mut next).expect("the same push");
+        let retry = s.next_push(form(), &d, "d", &mut next).expect("the same push");
         assert_eq!(retry, first);
         assert_eq!(s.retry_delay_ms(), 4_000);
-        s.accepted(
+        s.accepted(form(), 
             PushAccepted {
                 version: 1,
                 content: first.content.clone(),
@@ -375,7 +404,7 @@ mod tests {
             1.0,
         );
         let second = s
-            .next_push(&d, "d", &mut next)
+            .next_push(form(), &d, "d", &mut next)
             .expect("the newer edit goes next");
         assert_eq!(second.push_id, "push-2");
         assert_eq!(second.base_version, 1);
@@ -386,9 +415,9 @@ mod tests {
     fn cells_from_the_other_device_come_in() {
         let mut s = SyncState::default();
         let mut d = Draft::from_content(&content(&[("2", 1)]));
-        let push = s.next_push(&d, "d", ids()).expect("push");
+        let push = s.next_push(form(), &d, "d", ids()).expect("push");
         let merged = content(&[("2", 1), ("3", 9)]);
-        let news = s.accepted(
+        let news = s.accepted(form(), 
             PushAccepted {
                 version: 2,
                 content: merged.clone(),
@@ -398,9 +427,9 @@ mod tests {
             1.0,
         );
         assert_eq!(news, News::CameIn(vec![Cell::Number(cell("3"))]));
-        assert_eq!(d.content(), merged);
+        assert_eq!(d.content(form()), merged);
         assert_eq!(push.base_version, 0);
-        assert!(!s.has_unsent(&d));
+        assert!(!s.has_unsent(form(), &d));
     }
 
     #[test]
@@ -411,9 +440,9 @@ mod tests {
             ..Default::default()
         };
         let mut d = Draft::from_content(&content(&[("2", 6), ("3", 1)]));
-        s.next_push(&d, "d", ids()).expect("push");
+        s.next_push(form(), &d, "d", ids()).expect("push");
         let theirs = content(&[("2", 5), ("3", 8)]);
-        let news = s.conflicted(
+        let news = s.conflicted(form(), 
             PushConflict {
                 code: RefusalCode::Conflict,
                 message: String::new(),
@@ -433,35 +462,35 @@ mod tests {
         );
         assert_eq!(news, News::Conflict);
         assert_eq!(
-            d.content(),
+            d.content(form()),
             content(&[("2", 6), ("3", 8)]),
             "ours kept, the other cell came in"
         );
         assert_eq!(
-            s.next_push(&d, "d", ids()),
+            s.next_push(form(), &d, "d", ids()),
             None,
             "nothing is pushed before the choice"
         );
         let mut choices = BTreeMap::new();
         choices.insert(Cell::Number(cell("2")), Some(CellValue::Number(5)));
         assert!(s.resolve(&choices, &mut d));
-        assert_eq!(d.content(), content(&[("2", 5), ("3", 8)]));
-        assert!(!s.has_unsent(&d), "taking theirs leaves nothing to send");
+        assert_eq!(d.content(form()), content(&[("2", 5), ("3", 8)]));
+        assert!(!s.has_unsent(form(), &d), "taking theirs leaves nothing to send");
     }
 
     #[test]
     fn a_pull_takes_the_server_when_nothing_is_unsent_and_merges_otherwise() {
         let mut s = SyncState::default();
         let mut d = Draft::default();
-        s.pulled(state(3, content(&[("2", 4)])), &mut d, 1.0);
-        assert_eq!((s.base_version, d.content()), (3, content(&[("2", 4)])));
+        s.pulled(form(), state(3, content(&[("2", 4)])), &mut d, 1.0);
+        assert_eq!((s.base_version, d.content(form())), (3, content(&[("2", 4)])));
 
         d.numbers.insert(cell("3"), "7".into());
-        let news = s.pulled(state(4, content(&[("2", 9)])), &mut d, 2.0);
+        let news = s.pulled(form(), state(4, content(&[("2", 9)])), &mut d, 2.0);
         assert_eq!(news, News::CameIn(vec![Cell::Number(cell("2"))]));
-        assert_eq!(d.content(), content(&[("2", 9), ("3", 7)]));
-        assert!(s.has_unsent(&d), "the local edit is still to be pushed");
-        let push = s.next_push(&d, "d", ids()).expect("push");
+        assert_eq!(d.content(form()), content(&[("2", 9), ("3", 7)]));
+        assert!(s.has_unsent(form(), &d), "the local edit is still to be pushed");
+        let push = s.next_push(form(), &d, "d", ids()).expect("push");
         assert_eq!(push.base_version, 4);
     }
 
@@ -469,34 +498,34 @@ mod tests {
     fn a_locked_report_keeps_the_edits_and_stops_pushing() {
         let mut s = SyncState::default();
         let d = Draft::from_content(&content(&[("2", 1)]));
-        s.next_push(&d, "d", ids()).expect("push");
+        s.next_push(form(), &d, "d", ids()).expect("push");
         s.refused_locked();
         assert!(s.locked());
-        assert_eq!(s.next_push(&d, "d", ids()), None);
-        assert!(s.has_unsent(&d));
+        assert_eq!(s.next_push(form(), &d, "d", ids()), None);
+        assert!(s.has_unsent(form(), &d));
     }
 
     #[test]
     fn a_closed_campaign_keeps_the_draft_unsubmitted_until_it_opens_again() {
         let mut s = SyncState::default();
         let mut d = Draft::from_content(&content(&[("2", 1)]));
-        let queued = s.next_push(&d, "d", ids()).expect("push");
+        let queued = s.next_push(form(), &d, "d", ids()).expect("push");
         s.refused_read_only(RefusalCode::CampaignClosed);
         assert!(!s.locked(), "not taken for submitted");
         assert_eq!(s.meta.status, None);
         assert!(s.frozen());
-        assert_eq!(s.next_push(&d, "d", ids()), None, "no more pushes");
-        assert!(s.has_unsent(&d), "the edits are kept");
+        assert_eq!(s.next_push(form(), &d, "d", ids()), None, "no more pushes");
+        assert!(s.has_unsent(form(), &d), "the edits are kept");
         // Still closed at the next pull: nothing changes.
         let closed = ReportState {
             read_only: Some(RefusalCode::CampaignClosed),
             ..state(0, Content::default())
         };
-        s.pulled(closed, &mut d, 1.0);
-        assert_eq!(s.next_push(&d, "d", ids()), None);
-        assert_eq!(d.content(), content(&[("2", 1)]));
+        s.pulled(form(), closed, &mut d, 1.0);
+        assert_eq!(s.next_push(form(), &d, "d", ids()), None);
+        assert_eq!(d.content(form()), content(&[("2", 1)]));
         // Opened again: the same queued push goes, with its id.
-        s.pulled(state(0, Content::default()), &mut d, 2.0);
-        assert_eq!(s.next_push(&d, "d", ids()), Some(queued));
+        s.pulled(form(), state(0, Content::default()), &mut d, 2.0);
+        assert_eq!(s.next_push(form(), &d, "d", ids()), Some(queued));
     }
 }

@@ -6,12 +6,13 @@
 //! still in storage with its id, and the next sync sends it again, which the server
 //! answers as it did the first time.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::{RefusalCode, ReportState, routes};
-use tuanle_shared::{Cell, TextField};
+use tuanle_shared::{Cell, FormDef, TextField};
 
 use crate::api::{self, ApiFailure, PushOutcome};
 use crate::device;
@@ -38,6 +39,8 @@ pub enum Phase {
 pub struct ReportSync {
     pub campaign: StoredValue<String>,
     pub unit: StoredValue<String>,
+    /// The report's form: what is sent is parsed and bounded by it.
+    pub form: StoredValue<Arc<FormDef>>,
     pub device_id: StoredValue<String>,
     pub draft: RwSignal<Draft>,
     pub state: RwSignal<SyncState>,
@@ -67,11 +70,12 @@ pub fn describe_cell(cell: &Cell) -> String {
 
 impl ReportSync {
     /// Loads the report from storage and starts syncing it.
-    pub fn start(campaign: String, unit: String) -> ReportSync {
+    pub fn start(campaign: String, unit: String, form: Arc<FormDef>) -> ReportSync {
         let stored = storage::load_report(&campaign, &unit);
         let this = ReportSync {
             campaign: StoredValue::new(campaign),
             unit: StoredValue::new(unit),
+            form: StoredValue::new(form),
             device_id: StoredValue::new(storage::device_id()),
             draft: RwSignal::new(stored.draft),
             state: RwSignal::new(stored.sync),
@@ -103,6 +107,26 @@ impl ReportSync {
         });
         this.sync_now();
         this
+    }
+
+    /// Whether anything typed here has not reached the server (tracked).
+    pub fn unsent(&self) -> bool {
+        self.form
+            .with_value(|f| self.draft.with(|d| self.state.with(|s| s.has_unsent(f, d))))
+    }
+
+    /// [`ReportSync::unsent`], outside any reactive scope.
+    pub fn unsent_untracked(&self) -> bool {
+        self.form.with_value(|f| {
+            self.draft
+                .with_untracked(|d| self.state.with_untracked(|s| s.has_unsent(f, d)))
+        })
+    }
+
+    /// What the draft would send now (tracked): see [`Draft::content_over`].
+    pub fn outgoing(&self) -> tuanle_shared::Content {
+        self.form
+            .with_value(|f| self.draft.with(|d| self.state.with(|s| d.content_over(f, &s.base))))
     }
 
     /// Writes the draft and sync state to storage. Called after every change.
@@ -221,9 +245,11 @@ impl ReportSync {
         }
         self.phase.try_set(Phase::Syncing);
         let (campaign, unit) = (self.campaign.get_value(), self.unit.get_value());
+        let form = self.form.get_value();
         match api::get_json::<ReportState>(&routes::report(&campaign, &unit, "")).await {
             Ok(state) => {
-                let Some(news) = self.apply(|s, d| s.pulled(state, d, device::now_ms())) else {
+                let Some(news) = self.apply(|s, d| s.pulled(&form, state, d, device::now_ms()))
+                else {
                     return;
                 };
                 self.tell(news);
@@ -234,20 +260,22 @@ impl ReportSync {
         loop {
             let device_id = self.device_id.get_value();
             let Some(Some(push)) =
-                self.apply(|s, d| s.next_push(d, &device_id, storage::random_id))
+                self.apply(|s, d| s.next_push(&form, d, &device_id, storage::random_id))
             else {
                 break;
             };
             match api::push(&push_path, &push).await {
                 Ok(PushOutcome::Accepted(answer)) => {
-                    let Some(news) = self.apply(|s, d| s.accepted(answer, d, device::now_ms()))
+                    let Some(news) =
+                        self.apply(|s, d| s.accepted(&form, answer, d, device::now_ms()))
                     else {
                         return;
                     };
                     self.tell(news);
                 }
                 Ok(PushOutcome::Conflict(conflict)) => {
-                    let Some(news) = self.apply(|s, d| s.conflicted(conflict, d, device::now_ms()))
+                    let Some(news) =
+                        self.apply(|s, d| s.conflicted(&form, conflict, d, device::now_ms()))
                     else {
                         return;
                     };

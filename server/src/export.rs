@@ -12,7 +12,7 @@ use sqlx::Row;
 use tuanle_shared::form::ItemKind;
 use tuanle_shared::wire::{GatheredTexts, Narrative};
 use tuanle_shared::{
-    Code, Column, Content, Figures, FormDef, RowKind, TextCell, TextField, Totals,
+    Code, Column, Content, FormDef, RowKind, Sums, TextCell, TextField, Totals,
 };
 
 use crate::db::{Engine, Pool};
@@ -26,11 +26,11 @@ pub struct ExportData {
     pub year: i64,
     pub unit_name: String,
     pub provisional: bool,
-    pub figures: Figures,
+    pub figures: Sums,
     /// The unit's own notes, when it has no children (a single unit's report).
     pub notes: Option<Content>,
     /// Each direct child's consolidated figures.
-    pub children: Vec<(String, String, Figures)>,
+    pub children: Vec<(String, String, Sums)>,
     /// Every counted report of the subtree that has texts: unit name and content (only
     /// the texts, but for the unit's own report): the numbers come from the stored
     /// totals, and reading 100,000 reports' numbers again would take seconds.
@@ -151,9 +151,10 @@ fn sum_formula(col: u16, rows: &[u32]) -> String {
     format!("=SUM({})", parts.join(","))
 }
 
-/// Numbers as Excel holds them. Exact up to 2^53 (9·10^15), far above any real total.
-fn num(v: u64) -> f64 {
-    v as f64
+/// Numbers as Excel holds them. Exact up to 2^53 (9·10^15), far above any real total;
+/// past it, the nearest a spreadsheet can show.
+fn num(v: impl Into<u128>) -> f64 {
+    v.into() as f64
 }
 
 const DATA_ROW: u32 = 7;
@@ -234,8 +235,7 @@ fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError>
     sheet.write_string_with_format(6, 4, "Số người", &head)?;
     sheet.merge_range(5, 5, 6, 5, "Ghi chú", &head)?;
 
-    let totals = Totals::compute(form, &data.figures)
-        .map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+    let totals = Totals::compute(form, &data.figures);
     for (i, row) in form.rows().iter().enumerate() {
         let r = DATA_ROW + i as u32;
         let strong =
@@ -329,8 +329,7 @@ fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxEr
         let r = 1 + n as u32;
         sheet.write_string(r, 0, code)?;
         sheet.write_string(r, 1, name)?;
-        let totals =
-            Totals::compute(form, figures).map_err(|e| XlsxError::ParameterError(e.to_string()))?;
+        let totals = Totals::compute(form, figures);
         for (k, (i, c)) in cols.iter().enumerate() {
             let v = totals
                 .get(*i, *c)
@@ -342,15 +341,14 @@ fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxEr
     if !data.children.is_empty() {
         let r = 1 + data.children.len() as u32;
         sheet.write_string_with_format(r, 1, "Tổng cộng", &Format::new().set_bold())?;
-        let sums: Vec<u64> = cols
+        let sums: Vec<u128> = cols
             .iter()
             .map(|(i, c)| {
                 data.children
                     .iter()
                     .map(|(_, _, f)| {
                         Totals::compute(form, f)
-                            .ok()
-                            .and_then(|t| t.get(*i, *c))
+                            .get(*i, *c)
                             .or_else(|| f.value(form, *i, *c))
                             .unwrap_or(0)
                     })
@@ -434,7 +432,11 @@ fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError
 /// The narrative report of a subtree: the texts of its counted reports, gathered per
 /// item as "unit name: text", and the consolidated figures, for the printed report.
 pub async fn narrative(db: &Pool, target: &Target, provisional: bool) -> Result<Narrative, Error> {
-    let data = gather(db, target, provisional).await?;
+    Ok(narrative_of(gather(db, target, provisional).await?))
+}
+
+/// The printed report of what [`gather`] read: it cannot fail, whatever was stored.
+pub fn narrative_of(data: ExportData) -> Narrative {
     let mut codes: Vec<Code> = data
         .form
         .sections()
@@ -465,14 +467,14 @@ pub async fn narrative(db: &Pool, target: &Target, provisional: bool) -> Result<
             }
         })
         .collect();
-    Ok(Narrative {
+    Narrative {
         unit_name: data.unit_name,
         year: data.year,
-        provisional,
+        provisional: data.provisional,
         form_version: data.form.version().to_owned(),
         figures: data.figures.as_slice().to_vec(),
         texts,
-    })
+    }
 }
 
 /// Builds the workbook. CPU-bound: call it on a blocking thread.
@@ -487,6 +489,7 @@ pub fn workbook(data: &ExportData) -> Result<Vec<u8>, XlsxError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tuanle_shared::Figures;
 
     #[test]
     fn columns_are_named_like_excel() {
@@ -494,6 +497,87 @@ mod tests {
         assert_eq!(col_name(25), "Z");
         assert_eq!(col_name(26), "AA");
         assert_eq!(col_name(27), "AB");
+    }
+
+    /// A report of `form` from generated values: each typed cell gets the next value,
+    /// brought within the cell's bound (values past it are the bound itself, so the
+    /// largest reports are generated often).
+    fn bounded_report(form: &FormDef, values: &[u64]) -> (Figures, Content) {
+        let mut content = Content::default();
+        let cells = form.rows().iter().flat_map(|row| {
+            Column::ALL
+                .into_iter()
+                .map(|c| tuanle_shared::NumberCell::new(row.code.clone(), c))
+        });
+        for (cell, v) in cells
+            .filter_map(|cell| form.bound_of(&cell).map(|max| (cell, max)))
+            .zip(values.iter().cycle())
+            .map(|((cell, max), v)| (cell, (*v).min(max)))
+        {
+            content.set_number(cell, Some(v));
+        }
+        content.set_text(
+            TextCell::text("II.2".parse().expect("code")),
+            "Khó khăn: thiếu kinh phí",
+        );
+        let figures = Figures::from_content(form, &content).expect("within the bounds");
+        (figures, content)
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::test_runner::Config::with_cases(24))]
+        /// Any set of reports within the bounds, grouped under any number of children:
+        /// the consolidation, the workbook and the printed report never fail, and the
+        /// parent's sums are its children's.
+        #[test]
+        fn any_bounded_reports_consolidate_export_and_print(
+            reports in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::prop_oneof![0u64..1_000, proptest::strategy::Just(u64::MAX)],
+                    1..40,
+                ),
+                0..12,
+            ),
+            children in 1usize..4,
+        ) {
+            let form = tuanle_shared::form::builtin("2025").expect("form");
+            let built: Vec<(Figures, Content)> =
+                reports.iter().map(|v| bounded_report(form, v)).collect();
+            let mut groups = vec![Sums::zero(form); children];
+            for (i, (f, _)) in built.iter().enumerate() {
+                groups[i % children].add(f);
+            }
+            let mut total = Sums::zero(form);
+            for g in &groups {
+                total.absorb(g);
+            }
+            proptest::prop_assert_eq!(
+                &total,
+                &tuanle_shared::aggregate::consolidate(form, built.iter().map(|(f, _)| f))
+            );
+            let data = ExportData {
+                form,
+                year: 2025,
+                unit_name: "Phường Hồng Quang".into(),
+                provisional: false,
+                figures: total,
+                notes: None,
+                children: groups
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, g)| (format!("C{i}"), format!("Đơn vị {i}"), g))
+                    .collect(),
+                reports: built
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (_, c))| (format!("Trường {i}"), c))
+                    .collect(),
+            };
+            let book = workbook(&data);
+            proptest::prop_assert!(book.is_ok(), "{:?}", book.err());
+            let printed = narrative_of(data);
+            proptest::prop_assert_eq!(printed.figures.len(), form.slot_count());
+        }
     }
 
     #[test]

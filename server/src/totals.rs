@@ -7,11 +7,10 @@
 //! from scratch, to check (tests) and to rebuild after the tree itself changes.
 
 use std::collections::HashMap;
-use tuanle_shared::wire::RefusalCode;
 
 use sqlx::Row;
 use tuanle_shared::wire::{Completeness, ReportStatus};
-use tuanle_shared::{Content, Figures, FormDef};
+use tuanle_shared::{Content, Figures, FormDef, Sums};
 
 use crate::db::{Conn, DbRow, Pool};
 use crate::error::Error;
@@ -58,7 +57,7 @@ impl Counted {
         late: bool,
         content: &Content,
     ) -> Result<Counted, Error> {
-        let figures = Figures::from_content(form, content)
+        let figures = Figures::from_stored(form, content)
             .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
         Ok(Counted(Some((Bucket::of(status, late), figures))))
     }
@@ -82,8 +81,8 @@ impl Counted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stats {
     pub completeness: Completeness,
-    pub final_figures: Figures,
-    pub provisional_figures: Figures,
+    pub final_figures: Sums,
+    pub provisional_figures: Sums,
 }
 
 impl Stats {
@@ -94,8 +93,8 @@ impl Stats {
                 not_started: units,
                 ..Default::default()
             },
-            final_figures: Figures::zero(form),
-            provisional_figures: Figures::zero(form),
+            final_figures: Sums::zero(form),
+            provisional_figures: Sums::zero(form),
         }
     }
 
@@ -116,17 +115,17 @@ impl Stats {
 /// Stored figures: a JSON array of the form's slots, or `[]` for all zeros (most of a
 /// national tree's subtrees, before reports come in: storing them short keeps a tree
 /// import fast and the database small).
-fn parse_slots(form: &FormDef, json: &str) -> Result<Figures, Error> {
+fn parse_slots(form: &FormDef, json: &str) -> Result<Sums, Error> {
     if json == "[]" {
-        return Ok(Figures::zero(form));
+        return Ok(Sums::zero(form));
     }
-    serde_json::from_str::<Vec<u64>>(json)
+    serde_json::from_str::<Vec<u128>>(json)
         .ok()
-        .and_then(|v| Figures::from_slots(form, v))
+        .and_then(|v| Sums::from_slots(form, v))
         .ok_or_else(|| Error::Internal("stored totals do not fit the form".into()))
 }
 
-fn slots_json(f: &Figures) -> Result<String, Error> {
+fn slots_json(f: &Sums) -> Result<String, Error> {
     if f.as_slice().iter().all(|&v| v == 0) {
         return Ok("[]".to_owned());
     }
@@ -243,16 +242,8 @@ async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Vec<(i64
 }
 
 /// Replaces a report's old contribution by its new one in its subtree and every
-/// ancestor's. Returns the units whose stats changed, nearest first.
-/// A change that would carry a unit above past the largest number: refused (before
-/// anything is written) with the row that overflows, like any number too large.
-fn too_large(e: tuanle_shared::figures::Overflow) -> Error {
-    Error::Refused {
-        code: RefusalCode::TotalTooLarge,
-        message: format!("{e} Hãy kiểm tra lại số vừa nhập."),
-    }
-}
-
+/// ancestor's. Returns the units whose stats changed, nearest first. Sums are `u128`
+/// ([`Sums`]), so no report can carry a unit above past the largest number.
 pub async fn apply(
     conn: &mut Conn,
     form: &FormDef,
@@ -273,14 +264,8 @@ pub async fn apply(
     for (_, stats) in &mut chain {
         stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
         stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
-        stats
-            .final_figures
-            .checked_replace(form, &old_final, &new_final)
-            .map_err(too_large)?;
-        stats
-            .provisional_figures
-            .checked_replace(form, &old_prov, &new_prov)
-            .map_err(too_large)?;
+        stats.final_figures.replace(&old_final, &new_final);
+        stats.provisional_figures.replace(&old_prov, &new_prov);
     }
     let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
     store_many(conn, campaign_id, &refs).await?;
@@ -351,23 +336,20 @@ pub async fn recompute(
         if let Some(counted) = own.get(&id) {
             s.count(None, -1);
             s.count(counted.0.as_ref().map(|(b, _)| *b), 1);
-            s.final_figures
-                .checked_add_assign(form, &counted.final_figures(form))
-                .map_err(|e| Error::Internal(e.to_string()))?;
+            s.final_figures.add(&counted.final_figures(form));
             s.provisional_figures
-                .checked_add_assign(form, &counted.provisional_figures(form))
-                .map_err(|e| Error::Internal(e.to_string()))?;
+                .add(&counted.provisional_figures(form));
         }
         if let Some(p) = parent.filter(|_| active.0) {
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
-            add_into(form, parent_stats, &s)?;
+            add_into(parent_stats, &s);
         }
         stats.insert(id, s);
     }
     Ok(stats)
 }
 
-fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), Error> {
+fn add_into(into: &mut Stats, child: &Stats) {
     let (a, b) = (&mut into.completeness, &child.completeness);
     a.units += b.units;
     a.not_started += b.not_started;
@@ -376,13 +358,8 @@ fn add_into(form: &FormDef, into: &mut Stats, child: &Stats) -> Result<(), Error
     a.late += b.late;
     a.returned += b.returned;
     a.approved += b.approved;
-    into.final_figures
-        .checked_add_assign(form, &child.final_figures)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    into.provisional_figures
-        .checked_add_assign(form, &child.provisional_figures)
-        .map_err(|e| Error::Internal(e.to_string()))?;
-    Ok(())
+    into.final_figures.absorb(&child.final_figures);
+    into.provisional_figures.absorb(&child.provisional_figures);
 }
 
 /// Recomputes and stores every subtree's stats of a campaign (after its tree changed).

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::content::{Content, TextCell};
-use crate::figures::{Figures, Overflow, Totals};
+use crate::figures::{Figures, Sums, Totals};
 use crate::form::FormDef;
 
 /// One unit's text, as it appears in a consolidated report.
@@ -29,7 +29,7 @@ impl fmt::Display for Gathered {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consolidation<'f> {
     form: &'f FormDef,
-    figures: Figures,
+    sums: Sums,
     texts: BTreeMap<TextCell, Vec<Gathered>>,
     reports: u64,
 }
@@ -38,20 +38,15 @@ impl<'f> Consolidation<'f> {
     pub fn new(form: &'f FormDef) -> Self {
         Consolidation {
             form,
-            figures: Figures::zero(form),
+            sums: Sums::zero(form),
             texts: BTreeMap::new(),
             reports: 0,
         }
     }
 
-    /// Adds one unit's report. On overflow nothing is changed.
-    pub fn add(
-        &mut self,
-        unit: &str,
-        figures: &Figures,
-        content: &Content,
-    ) -> Result<(), Overflow> {
-        self.figures.checked_add_assign(self.form, figures)?;
+    /// Adds one unit's report.
+    pub fn add(&mut self, unit: &str, figures: &Figures, content: &Content) {
+        self.sums.add(figures);
         self.reports += 1;
         for (cell, text) in &content.texts {
             self.texts.entry(cell.clone()).or_default().push(Gathered {
@@ -59,12 +54,11 @@ impl<'f> Consolidation<'f> {
                 text: text.clone(),
             });
         }
-        Ok(())
     }
 
     /// Adds another consolidation of the same form (a child subtree).
-    pub fn absorb(&mut self, other: &Consolidation<'_>) -> Result<(), Overflow> {
-        self.figures.checked_add_assign(self.form, &other.figures)?;
+    pub fn absorb(&mut self, other: &Consolidation<'_>) {
+        self.sums.absorb(&other.sums);
         self.reports += other.reports;
         for (cell, texts) in &other.texts {
             self.texts
@@ -72,15 +66,14 @@ impl<'f> Consolidation<'f> {
                 .or_default()
                 .extend(texts.iter().cloned());
         }
-        Ok(())
     }
 
-    pub fn figures(&self) -> &Figures {
-        &self.figures
+    pub fn sums(&self) -> &Sums {
+        &self.sums
     }
 
-    pub fn totals(&self) -> Result<Totals, Overflow> {
-        Totals::compute(self.form, &self.figures)
+    pub fn totals(&self) -> Totals {
+        Totals::compute(self.form, &self.sums)
     }
 
     /// Gathered texts per cell, in the order the reports were added.
@@ -95,18 +88,13 @@ impl<'f> Consolidation<'f> {
 }
 
 /// Sums the figures of many reports of `form`: the hot path of a from-scratch
-/// consolidation. Overflow is checked once per report, without branching per slot.
-pub fn consolidate<'a>(
-    form: &FormDef,
-    reports: impl IntoIterator<Item = &'a Figures>,
-) -> Result<Figures, Overflow> {
-    let mut sum = Figures::zero(form);
+/// consolidation. It cannot overflow (see [`Sums`]), so it has nothing to check.
+pub fn consolidate<'a>(form: &FormDef, reports: impl IntoIterator<Item = &'a Figures>) -> Sums {
+    let mut sum = Sums::zero(form);
     for figures in reports {
-        if sum.add_in_place(figures) {
-            return Err(sum.wrapped_slot(form, figures));
-        }
+        sum.add(figures);
     }
-    Ok(sum)
+    sum
 }
 
 #[cfg(test)]
@@ -145,10 +133,8 @@ mod tests {
         let mut b = Content::default();
         b.set_text(TextCell::text(code("II.2")), "Thiếu giáo viên");
         let mut cons = Consolidation::new(form);
-        cons.add("Trường Tiểu học Hồng Quang", &Figures::zero(form), &a)
-            .expect("ok");
-        cons.add("TTHTCĐ phường Hồng Quang", &Figures::zero(form), &b)
-            .expect("ok");
+        cons.add("Trường Tiểu học Hồng Quang", &Figures::zero(form), &a);
+        cons.add("TTHTCĐ phường Hồng Quang", &Figures::zero(form), &b);
         let gathered: Vec<String> = cons.texts()[&TextCell::text(code("II.2"))]
             .iter()
             .map(ToString::to_string)
@@ -169,46 +155,55 @@ mod tests {
         let (ca, fa) = report(&[1, 10, 2]);
         let (cb, fb) = report(&[3, 30]);
         let mut cons = Consolidation::new(form);
-        cons.add("A", &fa, &ca).expect("ok");
-        cons.add("B", &fb, &cb).expect("ok");
+        cons.add("A", &fa, &ca);
+        cons.add("B", &fb, &cb);
         let row = form.row_index(&code("1.1")).expect("1.1");
-        assert_eq!(cons.figures().value(form, row, Column::Count), Some(4));
-        assert_eq!(cons.figures().value(form, row, Column::Persons), Some(40));
-        let totals = cons.totals().expect("no overflow");
+        assert_eq!(cons.sums().value(form, row, Column::Count), Some(4));
+        assert_eq!(cons.sums().value(form, row, Column::Persons), Some(40));
+        let totals = cons.totals();
         assert_eq!(
             totals.get(form.row_index(&code("1")).expect("1"), Column::Count),
             Some(6)
         );
-        assert_eq!(consolidate(form, [&fa, &fb]), Ok(cons.figures().clone()));
+        assert_eq!(&consolidate(form, [&fa, &fb]), cons.sums());
     }
 
     #[test]
-    fn national_budgets_do_not_overflow_but_absurd_ones_are_refused() {
+    fn a_national_campaign_at_every_bound_sums_exactly() {
         let form = builtin("2025").expect("form");
         let mut c = Content::default();
-        c.set_number(
-            NumberCell::new(code("10.1"), Column::Count),
-            Some(5_000_000_000_000),
-        );
-        let f = Figures::from_content(form, &c).expect("valid");
+        for row in form.rows() {
+            for column in Column::ALL {
+                if row.accepts(column) {
+                    let cell = NumberCell::new(row.code.clone(), column);
+                    let max = form.bound_of(&cell).expect("typed");
+                    c.set_number(cell, Some(max));
+                }
+            }
+        }
+        let f = Figures::from_content(form, &c).expect("at the bounds is valid");
         let many = vec![f.clone(); 100_000];
-        let sum = consolidate(form, &many).expect("5·10^17 fits");
+        let sum = consolidate(form, &many);
+        let row = form.row_index(&code("10")).expect("row 10");
+        let money = u128::from(form.bounds().money);
         assert_eq!(
-            sum.value(
-                form,
-                form.row_index(&code("10.1")).expect("row"),
-                Column::Count
-            ),
-            Some(500_000_000_000_000_000)
+            Totals::compute(form, &sum).get(row, Column::Count),
+            Some(money * 100_000 * 2),
+            "row 10 adds 10.1 and 10.2, each a money bound in 100,000 reports"
         );
-        let mut huge = Content::default();
-        huge.set_number(
-            NumberCell::new(code("10.1"), Column::Count),
-            Some(u64::MAX - 1),
+    }
+
+    #[test]
+    fn values_stored_before_the_bounds_still_sum_without_overflow() {
+        let form = builtin("2025").expect("form");
+        let json = r#"{"numbers": {"10.1/count": 18446744073709551615, "10.2/count": 1}}"#;
+        let f = Figures::from_content_json(form, json).expect("stored content is read");
+        let sum = consolidate(form, [&f, &f]);
+        let row = form.row_index(&code("10")).expect("row 10");
+        assert_eq!(
+            Totals::compute(form, &sum).get(row, Column::Count),
+            Some((u128::from(u64::MAX) + 1) * 2)
         );
-        let h = Figures::from_content(form, &huge).expect("valid");
-        let err = consolidate(form, [&h, &f]).expect_err("overflow");
-        assert_eq!(err.code, code("10.1"));
     }
 
     proptest! {
@@ -223,12 +218,12 @@ mod tests {
             let mut whole = Consolidation::new(form);
             let (mut left, mut right) = (Consolidation::new(form), Consolidation::new(form));
             for (i, (c, f)) in built.iter().enumerate() {
-                whole.add(&format!("u{i}"), f, c).expect("small");
-                if i < split { left.add(&format!("u{i}"), f, c) } else { right.add(&format!("u{i}"), f, c) }.expect("small");
+                whole.add(&format!("u{i}"), f, c);
+                if i < split { left.add(&format!("u{i}"), f, c) } else { right.add(&format!("u{i}"), f, c) };
             }
-            left.absorb(&right).expect("small");
+            left.absorb(&right);
             prop_assert_eq!(&left, &whole);
-            prop_assert_eq!(consolidate(form, built.iter().map(|(_, f)| f)).expect("small"), whole.figures().clone());
+            prop_assert_eq!(&consolidate(form, built.iter().map(|(_, f)| f)), whole.sums());
         }
     }
 }

@@ -9,7 +9,7 @@
 //! - [`number`]: Vietnamese number parsing (`1.234.567`) and formatting, with errors in Vietnamese.
 //! - [`form`]: form versions as data (`forms/*.json`), parsed and checked once into a [`FormDef`].
 //! - [`content`]: what a user types into a report, cell by cell: the wire and storage shape.
-//! - [`figures`]: a report's numbers as a dense vector laid out by its form; totals computed from it.
+//! - [`figures`]: a report's numbers as a dense vector laid out by its form, sums of many in `u128`; totals.
 //! - [`validate`]: errors and plausibility warnings, each with a code and a Vietnamese message.
 //! - [`aggregate`]: consolidation of many reports into one, texts gathered by unit.
 //! - [`tree`]: unit kinds and the planning of a tree import into changes or problems by line.
@@ -30,7 +30,7 @@ pub mod wire;
 pub use aggregate::Consolidation;
 pub use code::Code;
 pub use content::{Cell, Content, NumberCell, TextCell, TextField};
-pub use figures::{Figures, Totals};
+pub use figures::{Figures, Sums, Totals};
 pub use form::{Column, FormDef, FormDefError, RowDef, RowKind};
 pub use merge::{Conflict, MergeOutcome, merge};
 pub use number::{NumberError, Vnd, format_number, parse_cell, parse_number};

@@ -25,6 +25,9 @@ pub enum NumberError {
     MisplacedDot,
     #[error("Số quá lớn.")]
     TooLarge,
+    /// A whole number, but past the largest the cell takes (its form's bound).
+    #[error("Số quá lớn: ô này nhận tối đa {}.", format_number(*.max))]
+    AboveBound { max: u64 },
 }
 
 impl NumberError {
@@ -37,6 +40,7 @@ impl NumberError {
             NumberError::NotADigit(_) => "NUMBER_NOT_A_DIGIT",
             NumberError::MisplacedDot => "NUMBER_MISPLACED_DOT",
             NumberError::TooLarge => "NUMBER_TOO_LARGE",
+            NumberError::AboveBound { .. } => "ABOVE_BOUND",
         }
     }
 }
@@ -99,9 +103,10 @@ pub fn parse_cell(input: &str) -> Result<Option<u64>, NumberError> {
     }
 }
 
-/// Formats with Vietnamese grouping: `1234567` → `1.234.567`.
-pub fn format_number(value: u64) -> String {
-    let digits = value.to_string();
+/// Formats with Vietnamese grouping: `1234567` → `1.234.567`. Takes a report's `u64`
+/// values and a consolidation's `u128` sums alike.
+pub fn format_number(value: impl Into<u128>) -> String {
+    let digits = value.into().to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -185,11 +190,15 @@ mod tests {
 
     #[test]
     fn grouping_is_shown_with_dots() {
-        assert_eq!(format_number(0), "0");
-        assert_eq!(format_number(999), "999");
-        assert_eq!(format_number(1000), "1.000");
-        assert_eq!(format_number(1_234_567), "1.234.567");
+        assert_eq!(format_number(0u64), "0");
+        assert_eq!(format_number(999u64), "999");
+        assert_eq!(format_number(1000u64), "1.000");
+        assert_eq!(format_number(1_234_567u64), "1.234.567");
         assert_eq!(format_number(u64::MAX), "18.446.744.073.709.551.615");
+        assert_eq!(
+            format_number(u128::from(u64::MAX) * 3),
+            "55.340.232.221.128.654.845"
+        );
         assert_eq!(Vnd(2_500_000_000_000).to_string(), "2.500.000.000.000 đồng");
     }
 

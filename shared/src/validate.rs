@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
 use crate::content::Content;
-use crate::figures::{ContentError, Figures, Totals};
+use crate::figures::{ContentError, Figures};
 use crate::form::{Column, FormDef, RowKind};
 use crate::number::format_number;
 
@@ -26,8 +26,6 @@ pub enum Severity {
 pub enum IssueKind {
     /// The content does not fit the form (only API clients can cause this).
     Content(ContentError),
-    /// A total went past the largest number.
-    TotalOverflow,
     /// People counted but no class or contest: the count is blank or zero.
     PersonsWithoutCount { persons: u64 },
     /// Fewer people than classes or contests: a class with no one in it.
@@ -55,9 +53,7 @@ pub struct Issue {
 impl Issue {
     pub fn severity(&self) -> Severity {
         match self.kind {
-            IssueKind::Content(_)
-            | IssueKind::TotalOverflow
-            | IssueKind::PersonsWithoutCount { .. } => Severity::Error,
+            IssueKind::Content(_) | IssueKind::PersonsWithoutCount { .. } => Severity::Error,
             _ => Severity::Warning,
         }
     }
@@ -66,7 +62,6 @@ impl Issue {
     pub fn code(&self) -> &'static str {
         match &self.kind {
             IssueKind::Content(e) => e.code().as_str(),
-            IssueKind::TotalOverflow => "TOTAL_OVERFLOW",
             IssueKind::PersonsWithoutCount { .. } => "PERSONS_WITHOUT_COUNT",
             IssueKind::PersonsBelowCount { .. } => "PERSONS_BELOW_COUNT",
             IssueKind::PersonsPerCountHigh { .. } => "PERSONS_PER_COUNT_HIGH",
@@ -78,7 +73,6 @@ impl Issue {
     pub fn message(&self) -> String {
         match &self.kind {
             IssueKind::Content(e) => e.to_string(),
-            IssueKind::TotalOverflow => format!("Tổng dòng {} vượt quá giới hạn số.", self.code),
             IssueKind::PersonsWithoutCount { persons } => format!(
                 "Có {} người nhưng chưa nhập số lớp/số cuộc.",
                 format_number(*persons)
@@ -134,31 +128,18 @@ impl From<&Issue> for IssueReport {
 /// Every error and warning of `content` against `form`, in form order. `previous` is
 /// the same unit's content last year, matched by code (its form version may differ).
 pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -> Vec<Issue> {
-    let figures = match Figures::from_content(form, content) {
-        Ok(f) => f,
-        Err(e) => {
-            let code = match &e {
-                ContentError::UnknownCode(c)
-                | ContentError::PersonsNotAllowed(c)
-                | ContentError::NotTyped(c)
-                | ContentError::NoTextHere(c)
-                | ContentError::TextTooLong { code: c, .. } => c.clone(),
-            };
-            return vec![Issue {
-                code,
-                column: None,
-                kind: IssueKind::Content(e),
-            }];
-        }
-    };
-    let mut issues = Vec::new();
-    if let Err(o) = Totals::compute(form, &figures) {
-        issues.push(Issue {
-            code: o.code,
-            column: Some(o.column),
-            kind: IssueKind::TotalOverflow,
-        });
+    if let Err(e) = Figures::from_content(form, content) {
+        let column = match &e {
+            ContentError::AboveBound { cell, .. } => Some(cell.column),
+            _ => None,
+        };
+        return vec![Issue {
+            code: e.row().clone(),
+            column,
+            kind: IssueKind::Content(e),
+        }];
     }
+    let mut issues = Vec::new();
     for row in form.rows() {
         if let RowKind::CountPersons {
             persons_per_count_warn,

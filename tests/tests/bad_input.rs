@@ -337,5 +337,84 @@ async fn a_corpus_of_bad_requests_gets_precise_refusals_and_no_5xx() {
         .await
         .expect("fresh");
     assert_eq!(stored, fresh);
+    // What others see still works: every export and printed report of the subtree
+    // the bad requests were sent into.
+    for (caller, unit) in [(&callers[0], "NB-HQ-TH"), (&callers[1], "NB-HQ"), (&callers[2], "NB")] {
+        for provisional in [false, true] {
+            for path in [
+                tuanle_shared::wire::routes::export("2025", unit, provisional),
+                tuanle_shared::wire::routes::narrative("2025", unit, provisional),
+            ] {
+                let r = caller.get(&path).await.expect("answer");
+                assert_eq!(r.status(), 200, "{path}");
+            }
+        }
+    }
     eprintln!("{sent} bad requests, none answered 5xx");
+}
+
+/// Reports at every bound, submitted and approved in two schools of a ward: every
+/// consolidation above them, the ward's and the province's final and provisional
+/// exports and printed reports, still answer. Before the bounds, `10.1 = u64::MAX` in
+/// one school and `10.2 = 1` made them all answer 500.
+#[tokio::test]
+async fn reports_at_every_bound_never_break_the_documents_above() {
+    let server = TestServer::spawn().await.expect("server");
+    let form = builtin("2025").expect("form");
+    let mut numbers = serde_json::Map::new();
+    for row in form.rows() {
+        for column in tuanle_shared::Column::ALL {
+            let cell = tuanle_shared::NumberCell::new(row.code.clone(), column);
+            if let Some(max) = form.bound_of(&cell) {
+                numbers.insert(format!("{}/{}", row.code, column.as_str()), json!(max));
+            }
+        }
+    }
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD)
+        .await
+        .expect("ward");
+    for (user, unit) in [("nb-hq-th", "NB-HQ-TH"), ("nb-hq-mn", "NB-HQ-MN")] {
+        let me = ApiClient::sign_in(&server, user, DEMO_PASSWORD)
+            .await
+            .expect("school");
+        let routes = |a: &str| tuanle_shared::wire::routes::report("2025", unit, a);
+        let push = json!({"push_id": format!("max-{unit}"), "device_id": "t", "base_version": 0,
+                          "content": {"numbers": numbers}});
+        let r = me.post(&routes("push"), &push).await.expect("answer");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let submit = json!({"version": 1, "device_id": "t", "acknowledge_warnings": true});
+        let r = me.post(&routes("submit"), &submit).await.expect("answer");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+        let r = ward
+            .post(&routes("approve"), &json!({}))
+            .await
+            .expect("answer");
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    }
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD)
+        .await
+        .expect("province");
+    for (caller, unit) in [(&ward, "NB-HQ"), (&province, "NB"), (&ward, "NB-HQ-TH")] {
+        for provisional in [false, true] {
+            for path in [
+                tuanle_shared::wire::routes::export("2025", unit, provisional),
+                tuanle_shared::wire::routes::narrative("2025", unit, provisional),
+                tuanle_shared::wire::routes::dashboard("2025", unit, false),
+            ] {
+                let r = caller.get(&path).await.expect("answer");
+                assert_eq!(r.status(), 200, "{path}");
+            }
+        }
+    }
+    let dashboard: tuanle_shared::wire::Dashboard = province
+        .get_json(&tuanle_shared::wire::routes::dashboard("2025", "NB", false))
+        .await
+        .expect("dashboard");
+    let sums = tuanle_shared::Sums::from_slots(form, dashboard.final_figures).expect("slots");
+    let row = form.row_index(&"10".parse().expect("code")).expect("row 10");
+    assert_eq!(
+        tuanle_shared::Totals::compute(form, &sums).get(row, tuanle_shared::Column::Count),
+        Some(u128::from(form.bounds().money) * 4),
+        "two schools, 10.1 and 10.2 each at the money bound"
+    );
 }

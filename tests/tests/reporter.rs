@@ -90,6 +90,15 @@ async fn edits_made_during_an_outage_sync_by_themselves() -> anyhow::Result<()> 
         .text()
         .await?;
     assert_eq!(issue, "Có 9 người nhưng chưa nhập số lớp/số cuộc.");
+    // A number past its cell's bound is flagged on the device by the rule the server
+    // applies, and never sent (it stays on screen to be corrected).
+    browser.type_in("10.1/count", "1.000.000.000.001").await?;
+    let error = browser
+        .wait_for("tr[data-row='10.1'] .cell-error")
+        .await?
+        .text()
+        .await?;
+    assert_eq!(error, "Số quá lớn: ô này nhận tối đa 1.000.000.000.000.");
     browser.replace_in("3/count", "").await?;
     browser.replace_in("1.6/persons", "").await?;
     browser.wait_sync("offline").await?;
@@ -101,6 +110,7 @@ async fn edits_made_during_an_outage_sync_by_themselves() -> anyhow::Result<()> 
     assert_eq!(number(&content, "1.5", Count), Some(4));
     assert_eq!(number(&content, "1.5", Persons), Some(120));
     assert_eq!(number(&content, "2", Count), Some(3));
+    assert_eq!(number(&content, "10.1", Count), None, "past its bound: not sent");
     browser.close().await
 }
 

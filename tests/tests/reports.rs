@@ -274,40 +274,48 @@ async fn pushes_sent_at_once_each_keep_their_outcome() {
     assert_eq!(state.version, v2.version + cells.len() as u64);
 }
 
-/// A number that would carry a total above past the largest number is refused with its
-/// own code (not a server error), writes nothing, and leaves the report usable.
+/// A number past its cell's bound is refused with its own code and its row in
+/// Vietnamese (not a server error), writes nothing, and leaves the report usable. The
+/// measured failure: `10.1 = u64::MAX` and `10.2 = 1` were accepted and then made every
+/// export above the school answer 500.
 #[tokio::test]
-async fn a_push_that_would_overflow_a_total_above_is_refused() {
+async fn a_number_past_its_bound_is_refused_with_its_row() {
     let server = TestServer::spawn().await.expect("server");
     let me = reporter(&server).await;
-    let neighbour = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD)
-        .await
-        .expect("a sibling school");
-    let huge = me
-        .post(
+    let form = tuanle_shared::form::builtin("2025").expect("form");
+    let money = form.bounds().money;
+    for (i, (cell, value)) in [
+        ("10.1/count", u64::MAX),
+        ("10.1/count", money + 1),
+        ("1.3/persons", form.bounds().persons + 1),
+        ("2/count", form.bounds().count + 1),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let (status, error) = me
+            .post_refused(
+                &report("push"),
+                &push_body(&format!("huge-{i}"), 0, json!({cell: value, "10.2/count": 1})),
+            )
+            .await
+            .expect("refused");
+        assert_eq!((status, error.code), (400, RefusalCode::AboveBound), "{cell}");
+        let row = cell.split('/').next().unwrap_or_default();
+        assert!(
+            error.message.contains(&format!("Dòng {row}")) && error.message.contains("tối đa"),
+            "{}",
+            error.message
+        );
+    }
+    let at_bound: PushAccepted = me
+        .post_json(
             &report("push"),
-            &push_body("huge", 0, json!({"2/count": u64::MAX})),
+            &push_body("at-bound", 0, json!({"10.1/count": money, "10.2/count": money})),
         )
         .await
-        .expect("answer");
-    assert_eq!(huge.status(), 200);
-    let neighbour_push = routes::report("2025", "NB-HQ-MN", "push");
-    let response = neighbour
-        .post(&neighbour_push, &push_body("one", 0, json!({"2/count": 1})))
-        .await
-        .expect("answer");
-    let (status, error) = refusal(response).await.expect("a refusal");
-    assert_eq!((status, error.code), (400, RefusalCode::TotalTooLarge));
-    assert!(
-        error.message.contains("vượt quá giới hạn"),
-        "{}",
-        error.message
-    );
-    let fine: PushAccepted = neighbour
-        .post_json(&neighbour_push, &push_body("two", 0, json!({"3/count": 1})))
-        .await
-        .expect("answer");
-    assert_eq!(fine.version, 1, "the refused push wrote nothing");
+        .expect("a value at its bound is fine");
+    assert_eq!(at_bound.version, 1, "the refused pushes wrote nothing");
 }
 
 /// Content that does not fit the form is refused with its precise code.

@@ -10,7 +10,7 @@ use tuanle_server::auth::Caller;
 use tuanle_server::reports::{self, Review};
 use tuanle_server::totals;
 use tuanle_shared::wire::{Dashboard, Me, PushRequest, Role, SubmitRequest, routes};
-use tuanle_shared::{Column, Figures, NumberCell, form::builtin};
+use tuanle_shared::{Column, NumberCell, Sums, form::builtin};
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.
 struct Rng(u64);
@@ -164,14 +164,14 @@ fn push(push_id: &str, base: u64, cells: &[(&str, u64)]) -> serde_json::Value {
     json!({"push_id": push_id, "device_id": "t", "base_version": base, "content": {"numbers": numbers}})
 }
 
-fn slot(dashboard: &Dashboard, provisional: bool, code: &str) -> u64 {
+fn slot(dashboard: &Dashboard, provisional: bool, code: &str) -> u128 {
     let form = builtin(&dashboard.form_version).expect("form");
     let slots = if provisional {
         &dashboard.provisional_figures
     } else {
         &dashboard.final_figures
     };
-    let figures = Figures::from_slots(form, slots.clone()).expect("slots fit the form");
+    let figures = Sums::from_slots(form, slots.clone()).expect("slots fit the form");
     figures
         .value(
             form,

@@ -10,7 +10,7 @@ use tuanle_shared::wire::{
     ApproveRequest, Completeness, Dashboard, History, Narrative, ReportState, ReportStatus,
     ReturnRequest, Role, UnitRef, routes,
 };
-use tuanle_shared::{Figures, FormDef, TextField};
+use tuanle_shared::{Figures, FormDef, Sums, TextField};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
@@ -109,7 +109,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                 } else {
                     &d.final_figures
                 };
-                form.with_value(|f| Figures::from_slots(f, slots.clone()))
+                form.with_value(|f| Sums::from_slots(f, slots.clone()))
             }
             _ => None,
         })
@@ -230,7 +230,7 @@ fn PrintView(
                 None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status error">{e}</p> }.into_any(),
                 Some(Ok(n)) => {
-                    let figures = StoredValue::new(form.with_value(|f| Figures::from_slots(f, n.figures.clone())));
+                    let figures = StoredValue::new(form.with_value(|f| Sums::from_slots(f, n.figures.clone())));
                     let texts_of = |code: &str| n.texts.iter().find(|t| t.code == code).map(|t| t.texts.clone()).unwrap_or_default();
                     let sections = form.with_value(|f| f.sections().to_vec());
                     let other = texts_of("11");
@@ -440,7 +440,7 @@ fn ReviewPanel(
                 None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status error">{e}</p> }.into_any(),
                 Some(Ok((state, history))) => {
-                    let figures = form.with_value(|f| Figures::from_content(f, &state.content).ok());
+                    let figures = form.with_value(|f| Figures::from_stored(f, &state.content).ok().map(|f| Sums::from(&f)));
                     let submitted = state.status == ReportStatus::Submitted;
                     let status = if state.version == 0 {
                         "Chưa có báo cáo.".to_owned()

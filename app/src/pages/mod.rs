@@ -45,9 +45,18 @@ pub fn Home() -> impl IntoView {
 /// Whether the person still wants to sign out although something typed has not reached
 /// the server yet (it stays on this device, and is sent after signing in again).
 fn sign_out_despite_unsent() -> bool {
-    let unsent = storage::all_reports()
-        .iter()
-        .any(|(_, r)| r.sync.has_unsent(&r.draft));
+    let unsent = storage::all_reports().iter().any(|(_, r)| {
+        let form = (r.sync.meta.form_version.as_deref())
+            .and_then(|v| storage::cached::<FormDef>(&format!("form.{v}")));
+        match form {
+            Some(form) => r.sync.has_unsent(&form, &r.draft),
+            // A report typed here had its form cached; without it, anything that differs
+            // from what the server last had counts as unsent.
+            None => {
+                r.sync.pending.is_some() || r.draft != crate::draft::Draft::from_content(&r.sync.base)
+            }
+        }
+    });
     !unsent
         || device::confirm(
             "Còn thay đổi chưa gửi lên máy chủ. Chúng vẫn được giữ trên máy này, nhưng chỉ gửi được khi đăng nhập lại. Vẫn đăng xuất?",

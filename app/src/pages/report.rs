@@ -55,7 +55,7 @@ fn ReportScreen(
     unit: String,
     persisted: RwSignal<Option<bool>>,
 ) -> impl IntoView {
-    let rs = ReportSync::start(campaign.code.clone(), unit.clone());
+    let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
     let readonly = Signal::derive(move || rs.state.with(|s| s.frozen()));
     let on_edit = Callback::new(move |_| rs.edited());
     let unit_name = move || {
@@ -86,7 +86,7 @@ fn ReportScreen(
 /// Pending, synced, syncing, offline, the last sync, and any error, at all times.
 #[component]
 fn SyncBar(rs: ReportSync, persisted: RwSignal<Option<bool>>) -> impl IntoView {
-    let unsent = Memo::new(move |_| rs.draft.with(|d| rs.state.with(|s| s.has_unsent(d))));
+    let unsent = Memo::new(move |_| rs.unsent());
     let label = move || match rs.phase.get() {
         Phase::Syncing => ("syncing", "Đang đồng bộ…".to_owned()),
         Phase::Offline if unsent.get() => (
@@ -125,7 +125,7 @@ fn SyncBar(rs: ReportSync, persisted: RwSignal<Option<bool>>) -> impl IntoView {
 /// status (a closed campaign, an inactive unit).
 #[component]
 fn StatusBanner(rs: ReportSync) -> impl IntoView {
-    let unsent = Memo::new(move |_| rs.draft.with(|d| rs.state.with(|s| s.has_unsent(d))));
+    let unsent = Memo::new(move |_| rs.unsent());
     let read_only = move || {
         let why = rs.state.with(|s| s.meta.read_only)?;
         let reason = match why {
@@ -211,7 +211,7 @@ fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                     let theirs_text = show_value(&c.theirs);
                     let key = cell.to_string();
                     let mine_cell = StoredValue::new(mine_cell);
-                    let current = move || rs.draft.with(|d| rs.state.with(|s| d.content_over(&s.base))).get(&mine_cell.get_value());
+                    let current = move || rs.outgoing().get(&mine_cell.get_value());
                     let current_text = move || show_value(&current());
                     let chosen = {
                         let cell = cell.clone();
@@ -263,9 +263,7 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
     let server_issues = RwSignal::new(Vec::<IssueReport>::new());
     let busy = RwSignal::new(false);
     let issues = Memo::new(move |_| {
-        let content = rs
-            .draft
-            .with(|d| rs.state.with(|s| d.content_over(&s.base)));
+        let content = rs.outgoing();
         form.with_value(|f| {
             validate(f, &content, None)
                 .iter()
@@ -286,7 +284,7 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                         "{}: {}",
                         describe_cell(&Cell::Number(c.clone())),
                         rs.draft
-                            .with(|d| d.error(c).map(|e| e.to_string()).unwrap_or_default())
+                            .with(|d| form.with_value(|f| d.error(f, c)).map(|e| e.to_string()).unwrap_or_default())
                     ),
                 )
             })
@@ -325,10 +323,7 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
         }
         outcome.set(None);
         server_issues.set(Vec::new());
-        if rs
-            .state
-            .with_untracked(|s| rs.draft.with_untracked(|d| s.has_unsent(d)))
-        {
+        if rs.unsent_untracked() {
             outcome.set(Some(
                 "Còn thay đổi chưa gửi lên máy chủ. Hãy đồng bộ (cần có mạng) rồi nộp.".into(),
             ));
@@ -467,9 +462,7 @@ fn DraftFiles(rs: ReportSync) -> impl IntoView {
             };
             let key_suffix = format!(".{}.{}", rs.campaign.get_value(), rs.unit.get_value());
             if let Some((_, mine)) = reports.iter().find(|(k, _)| k.ends_with(&key_suffix)) {
-                if rs
-                    .state
-                    .with_untracked(|s| rs.draft.with_untracked(|d| s.has_unsent(d)))
+                if rs.unsent_untracked()
                     && !device::confirm(
                         "Máy này còn thay đổi chưa gửi. Thay bằng bản nháp trong tệp?",
                     )

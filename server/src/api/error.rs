@@ -42,7 +42,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::BadVersion
         | C::BadBaseVersion
         | C::PushIdReused
-        | C::TotalTooLarge
+        | C::AboveBound
         | C::UnknownCode
         | C::PersonsNotAllowed
         | C::NotTyped

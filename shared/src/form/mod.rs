@@ -11,7 +11,7 @@ mod spec;
 use std::collections::HashMap;
 
 pub use registry::{builtin, builtin_versions};
-pub use spec::{FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, SectionSpec};
+pub use spec::{BoundsSpec, FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, SectionSpec};
 
 use crate::code::Code;
 
@@ -161,6 +161,8 @@ pub enum FormDefError {
     UnknownShownRow { item: Code, row: Code },
     #[error("row {0}: persons_per_count_warn only fits count_persons rows")]
     MisplacedBound(Code),
+    #[error("bounds must be at least 1")]
+    ZeroBound,
 }
 
 impl FormDef {
@@ -189,6 +191,44 @@ impl FormDef {
 
     pub fn plausibility(&self) -> &PlausibilitySpec {
         &self.spec.plausibility
+    }
+
+    /// The largest value per kind of cell.
+    pub fn bounds(&self) -> BoundsSpec {
+        self.spec.bounds
+    }
+
+    /// The largest value one report may hold in a row's column: the money bound on
+    /// money rows, the persons bound in Số người, the count bound otherwise.
+    pub fn bound(&self, row: usize, column: Column) -> u64 {
+        let bounds = self.spec.bounds;
+        match column {
+            Column::Persons => bounds.persons,
+            Column::Count if self.rows.get(row).is_some_and(RowDef::is_money) => bounds.money,
+            Column::Count => bounds.count,
+        }
+    }
+
+    /// The bound of a typed cell, or `None` when the form does not type it.
+    pub fn bound_of(&self, cell: &crate::NumberCell) -> Option<u64> {
+        let row = self.row_index(&cell.code)?;
+        self.slot(row, cell.column)?;
+        Some(self.bound(row, cell.column))
+    }
+
+    /// Parses what a person typed in a cell, as [`crate::parse_cell`] does, and refuses a
+    /// value past the cell's bound: the rule the server applies to a push, applied on
+    /// the device before anything is sent.
+    pub fn parse_cell(
+        &self,
+        cell: &crate::NumberCell,
+        input: &str,
+    ) -> Result<Option<u64>, crate::NumberError> {
+        let value = crate::parse_cell(input)?;
+        match (value, self.bound_of(cell)) {
+            (Some(v), Some(max)) if v > max => Err(crate::NumberError::AboveBound { max }),
+            _ => Ok(value),
+        }
     }
 
     /// Rows in official order.
@@ -244,6 +284,10 @@ impl TryFrom<FormSpec> for FormDef {
     fn try_from(spec: FormSpec) -> Result<FormDef, FormDefError> {
         if spec.version.trim().is_empty() {
             return Err(FormDefError::NoVersion);
+        }
+        let b = spec.bounds;
+        if b.count == 0 || b.persons == 0 || b.money == 0 {
+            return Err(FormDefError::ZeroBound);
         }
         let mut by_code = HashMap::new();
         for (i, row) in spec.rows.iter().enumerate() {

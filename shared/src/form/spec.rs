@@ -22,6 +22,9 @@ pub struct FormSpec {
     pub source: String,
     #[serde(default)]
     pub plausibility: PlausibilitySpec,
+    /// The largest value one report may hold in a cell, per kind of cell.
+    #[serde(default)]
+    pub bounds: BoundsSpec,
     pub rows: Vec<RowSpec>,
     #[serde(default)]
     pub sections: Vec<SectionSpec>,
@@ -41,6 +44,32 @@ impl Default for PlausibilitySpec {
         PlausibilitySpec {
             previous_year_factor: 5,
             previous_year_min: 50,
+        }
+    }
+}
+
+/// The largest value one report may type in a cell, per kind of cell. No real unit
+/// comes near them; they are there so that one careless or hostile report cannot
+/// carry every consolidation above it into nonsense. Sums are kept in `u128`, so no
+/// bound can make a consolidation overflow; these keep them meaningful: a million
+/// units at the bounds still sum, in any total row, below 10^19.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BoundsSpec {
+    /// Classes, contests, articles, books, units… (10 triệu).
+    pub count: u64,
+    /// Persons (200 triệu: twice the country's population).
+    pub persons: u64,
+    /// Đồng (1.000 tỷ đồng).
+    pub money: u64,
+}
+
+impl Default for BoundsSpec {
+    fn default() -> Self {
+        BoundsSpec {
+            count: 10_000_000,
+            persons: 200_000_000,
+            money: 1_000_000_000_000,
         }
     }
 }

@@ -316,9 +316,9 @@ pub struct Dashboard {
     pub path: Vec<UnitRef>,
     pub form_version: String,
     /// The form's slots summed over submitted and approved reports.
-    pub final_figures: Vec<u64>,
+    pub final_figures: Vec<u128>,
     /// Also synced drafts and returned reports.
-    pub provisional_figures: Vec<u64>,
+    pub provisional_figures: Vec<u128>,
     pub completeness: Completeness,
     pub children: Vec<ChildProgress>,
     /// Units of the subtree not yet submitted (the first ones), and how many in all.
@@ -342,7 +342,7 @@ pub struct Narrative {
     pub year: i64,
     pub provisional: bool,
     pub form_version: String,
-    pub figures: Vec<u64>,
+    pub figures: Vec<u128>,
     pub texts: Vec<GatheredTexts>,
 }
 

@@ -109,7 +109,7 @@ refusal_codes! {
     /// The unit is inactive in this campaign: it no longer reports.
     UnitInactive = "UNIT_INACTIVE" => "Đơn vị đã ngừng hoạt động trong đợt này nên không báo cáo được nữa.",
     /// A total above would go past the largest number.
-    TotalTooLarge = "TOTAL_TOO_LARGE" => "Tổng số liệu vượt quá giới hạn số. Hãy kiểm tra lại các số vừa nhập.",
+    AboveBound = "ABOVE_BOUND" => "Có số vượt quá giới hạn của ô. Hãy kiểm tra lại các số vừa nhập.",
 
     // Content a form cannot hold (docs/form.md).
     UnknownCode = "UNKNOWN_CODE" => "Mẫu báo cáo không có dòng này.",
