@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
 use tuanle_shared::number::{NumberError, format_number, parse_cell};
+use tuanle_shared::text::nfc;
 use tuanle_shared::{Cell, Content, FormDef, NumberCell, TextCell};
 
 /// Raw inputs of one report.
@@ -60,7 +61,11 @@ impl Draft {
     /// bound neither erases the server's value nor is sent.
     pub fn content_over(&self, form: &FormDef, base: &Content) -> Content {
         let mut content = self.content(form);
-        for cell in self.numbers.keys().filter(|c| self.error(form, c).is_some()) {
+        for cell in self
+            .numbers
+            .keys()
+            .filter(|c| self.error(form, c).is_some())
+        {
             content.set_number(cell.clone(), base.numbers.get(cell).copied());
         }
         content
@@ -75,8 +80,10 @@ impl Draft {
                 content.set_number(cell.clone(), Some(v));
             }
         }
+        // Texts are sent in NFC (see `tuanle_shared::text`), but the draft keeps what is
+        // on screen: rewriting an input while it is typed in would move its cursor.
         for (cell, text) in &self.texts {
-            content.set_text(cell.clone(), text.trim_end().to_owned());
+            content.set_text(cell.clone(), nfc(text.trim_end()).into_owned());
         }
         content
     }
@@ -145,6 +152,16 @@ mod tests {
     }
 
     #[test]
+    fn decomposed_text_stays_on_screen_and_is_sent_precomposed() {
+        let cell = TextCell::text("II.2".parse().expect("code"));
+        let mut d = Draft::default();
+        let typed = "Thie\u{302}\u{301}u kinh phi\u{301} ";
+        d.texts.insert(cell.clone(), typed.into());
+        assert_eq!(d.content(form()).text(&cell), Some("Thiếu kinh phí"));
+        assert_eq!(d.texts[&cell], typed, "the input's text is not rewritten");
+    }
+
+    #[test]
     fn a_number_past_its_bound_is_flagged_and_never_sent() {
         let mut base = Content::default();
         let money = cell("10.1", Column::Count);
@@ -158,7 +175,11 @@ mod tests {
                 max: form().bounds().money
             })
         );
-        assert_eq!(d.content_over(form(), &base), base, "the server's value stays");
+        assert_eq!(
+            d.content_over(form(), &base),
+            base,
+            "the server's value stays"
+        );
         assert_eq!(d.invalid_cells(form()), [money.clone()]);
         d.numbers.insert(money.clone(), "1.000.000.000.000".into());
         assert_eq!(d.error(form(), &money), None, "the bound itself is fine");

@@ -391,10 +391,13 @@ mod tests {
         let first = s.next_push(form(), &d, "d", &mut next).expect("a push");
         s.failed();
         d.numbers.insert(cell("2"), "5".into());
-        let retry = s.next_push(form(), &d, "d", &mut next).expect("the same push");
+        let retry = s
+            .next_push(form(), &d, "d", &mut next)
+            .expect("the same push");
         assert_eq!(retry, first);
         assert_eq!(s.retry_delay_ms(), 4_000);
-        s.accepted(form(), 
+        s.accepted(
+            form(),
             PushAccepted {
                 version: 1,
                 content: first.content.clone(),
@@ -417,7 +420,8 @@ mod tests {
         let mut d = Draft::from_content(&content(&[("2", 1)]));
         let push = s.next_push(form(), &d, "d", ids()).expect("push");
         let merged = content(&[("2", 1), ("3", 9)]);
-        let news = s.accepted(form(), 
+        let news = s.accepted(
+            form(),
             PushAccepted {
                 version: 2,
                 content: merged.clone(),
@@ -442,7 +446,8 @@ mod tests {
         let mut d = Draft::from_content(&content(&[("2", 6), ("3", 1)]));
         s.next_push(form(), &d, "d", ids()).expect("push");
         let theirs = content(&[("2", 5), ("3", 8)]);
-        let news = s.conflicted(form(), 
+        let news = s.conflicted(
+            form(),
             PushConflict {
                 code: RefusalCode::Conflict,
                 message: String::new(),
@@ -475,7 +480,10 @@ mod tests {
         choices.insert(Cell::Number(cell("2")), Some(CellValue::Number(5)));
         assert!(s.resolve(&choices, &mut d));
         assert_eq!(d.content(form()), content(&[("2", 5), ("3", 8)]));
-        assert!(!s.has_unsent(form(), &d), "taking theirs leaves nothing to send");
+        assert!(
+            !s.has_unsent(form(), &d),
+            "taking theirs leaves nothing to send"
+        );
     }
 
     #[test]
@@ -483,13 +491,19 @@ mod tests {
         let mut s = SyncState::default();
         let mut d = Draft::default();
         s.pulled(form(), state(3, content(&[("2", 4)])), &mut d, 1.0);
-        assert_eq!((s.base_version, d.content(form())), (3, content(&[("2", 4)])));
+        assert_eq!(
+            (s.base_version, d.content(form())),
+            (3, content(&[("2", 4)]))
+        );
 
         d.numbers.insert(cell("3"), "7".into());
         let news = s.pulled(form(), state(4, content(&[("2", 9)])), &mut d, 2.0);
         assert_eq!(news, News::CameIn(vec![Cell::Number(cell("2"))]));
         assert_eq!(d.content(form()), content(&[("2", 9), ("3", 7)]));
-        assert!(s.has_unsent(form(), &d), "the local edit is still to be pushed");
+        assert!(
+            s.has_unsent(form(), &d),
+            "the local edit is still to be pushed"
+        );
         let push = s.next_push(form(), &d, "d", ids()).expect("push");
         assert_eq!(push.base_version, 4);
     }

@@ -125,8 +125,10 @@ impl ReportSync {
 
     /// What the draft would send now (tracked): see [`Draft::content_over`].
     pub fn outgoing(&self) -> tuanle_shared::Content {
-        self.form
-            .with_value(|f| self.draft.with(|d| self.state.with(|s| d.content_over(f, &s.base))))
+        self.form.with_value(|f| {
+            self.draft
+                .with(|d| self.state.with(|s| d.content_over(f, &s.base)))
+        })
     }
 
     /// Writes the draft and sync state to storage. Called after every change.

@@ -11,9 +11,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Work
 use sqlx::Row;
 use tuanle_shared::form::ItemKind;
 use tuanle_shared::wire::{GatheredTexts, Narrative};
-use tuanle_shared::{
-    Code, Column, Content, FormDef, RowKind, Sums, TextCell, TextField, Totals,
-};
+use tuanle_shared::{Code, Column, Content, FormDef, RowKind, Sums, TextCell, TextField, Totals};
 
 use crate::db::{Engine, Pool};
 use crate::error::Error;

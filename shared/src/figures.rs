@@ -507,7 +507,10 @@ mod tests {
             let cell = NumberCell::new(code(cell), Column::Count);
             let mut c = Content::default();
             c.set_number(cell.clone(), Some(max));
-            assert!(Figures::from_content(f, &c).is_ok(), "{cell:?} at its bound");
+            assert!(
+                Figures::from_content(f, &c).is_ok(),
+                "{cell:?} at its bound"
+            );
             c.set_number(cell.clone(), Some(max + 1));
             let e = Figures::from_content(f, &c).expect_err("past the bound");
             assert_eq!(
@@ -518,7 +521,10 @@ mod tests {
                 }
             );
             assert_eq!(e.code(), RefusalCode::AboveBound);
-            assert!(e.to_string().starts_with(&format!("Dòng {}", cell.code)), "{e}");
+            assert!(
+                e.to_string().starts_with(&format!("Dòng {}", cell.code)),
+                "{e}"
+            );
         }
         let persons = NumberCell::new(code("1.3"), Column::Persons);
         let mut c = Content::default();
@@ -536,9 +542,15 @@ mod tests {
     fn the_device_parses_a_cell_with_the_same_bound() {
         let f = form();
         let money = NumberCell::new(code("10.1"), Column::Count);
-        assert_eq!(f.parse_cell(&money, "1.000.000.000.000"), Ok(Some(f.bounds().money)));
+        assert_eq!(
+            f.parse_cell(&money, "1.000.000.000.000"),
+            Ok(Some(f.bounds().money))
+        );
         let e = f.parse_cell(&money, "1.000.000.000.001").expect_err("past");
-        assert_eq!(e.to_string(), "Số quá lớn: ô này nhận tối đa 1.000.000.000.000.");
+        assert_eq!(
+            e.to_string(),
+            "Số quá lớn: ô này nhận tối đa 1.000.000.000.000."
+        );
         let count = NumberCell::new(code("2"), Column::Count);
         assert!(f.parse_cell(&count, "10.000.001").is_err());
         assert_eq!(f.parse_cell(&count, ""), Ok(None));

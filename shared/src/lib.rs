@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`code`]: the stable identifiers of rows and narrative sections (`1.3`, `I.2`).
 //! - [`number`]: Vietnamese number parsing (`1.234.567`) and formatting, with errors in Vietnamese.
+//! - [`text`]: one Unicode form (NFC) for everything stored or compared, and folding for matching.
 //! - [`form`]: form versions as data (`forms/*.json`), parsed and checked once into a [`FormDef`].
 //! - [`content`]: what a user types into a report, cell by cell: the wire and storage shape.
 //! - [`figures`]: a report's numbers as a dense vector laid out by its form, sums of many in `u128`; totals.
@@ -23,6 +24,7 @@ pub mod figures;
 pub mod form;
 pub mod merge;
 pub mod number;
+pub mod text;
 pub mod tree;
 pub mod validate;
 pub mod wire;

@@ -339,7 +339,11 @@ async fn a_corpus_of_bad_requests_gets_precise_refusals_and_no_5xx() {
     assert_eq!(stored, fresh);
     // What others see still works: every export and printed report of the subtree
     // the bad requests were sent into.
-    for (caller, unit) in [(&callers[0], "NB-HQ-TH"), (&callers[1], "NB-HQ"), (&callers[2], "NB")] {
+    for (caller, unit) in [
+        (&callers[0], "NB-HQ-TH"),
+        (&callers[1], "NB-HQ"),
+        (&callers[2], "NB"),
+    ] {
         for provisional in [false, true] {
             for path in [
                 tuanle_shared::wire::routes::export("2025", unit, provisional),
@@ -411,7 +415,9 @@ async fn reports_at_every_bound_never_break_the_documents_above() {
         .await
         .expect("dashboard");
     let sums = tuanle_shared::Sums::from_slots(form, dashboard.final_figures).expect("slots");
-    let row = form.row_index(&"10".parse().expect("code")).expect("row 10");
+    let row = form
+        .row_index(&"10".parse().expect("code"))
+        .expect("row 10");
     assert_eq!(
         tuanle_shared::Totals::compute(form, &sums).get(row, tuanle_shared::Column::Count),
         Some(u128::from(form.bounds().money) * 4),

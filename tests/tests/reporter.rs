@@ -110,7 +110,11 @@ async fn edits_made_during_an_outage_sync_by_themselves() -> anyhow::Result<()> 
     assert_eq!(number(&content, "1.5", Count), Some(4));
     assert_eq!(number(&content, "1.5", Persons), Some(120));
     assert_eq!(number(&content, "2", Count), Some(3));
-    assert_eq!(number(&content, "10.1", Count), None, "past its bound: not sent");
+    assert_eq!(
+        number(&content, "10.1", Count),
+        None,
+        "past its bound: not sent"
+    );
     browser.close().await
 }
 

@@ -296,11 +296,19 @@ async fn a_number_past_its_bound_is_refused_with_its_row() {
         let (status, error) = me
             .post_refused(
                 &report("push"),
-                &push_body(&format!("huge-{i}"), 0, json!({cell: value, "10.2/count": 1})),
+                &push_body(
+                    &format!("huge-{i}"),
+                    0,
+                    json!({cell: value, "10.2/count": 1}),
+                ),
             )
             .await
             .expect("refused");
-        assert_eq!((status, error.code), (400, RefusalCode::AboveBound), "{cell}");
+        assert_eq!(
+            (status, error.code),
+            (400, RefusalCode::AboveBound),
+            "{cell}"
+        );
         let row = cell.split('/').next().unwrap_or_default();
         assert!(
             error.message.contains(&format!("Dòng {row}")) && error.message.contains("tối đa"),
@@ -311,7 +319,11 @@ async fn a_number_past_its_bound_is_refused_with_its_row() {
     let at_bound: PushAccepted = me
         .post_json(
             &report("push"),
-            &push_body("at-bound", 0, json!({"10.1/count": money, "10.2/count": money})),
+            &push_body(
+                "at-bound",
+                0,
+                json!({"10.1/count": money, "10.2/count": money}),
+            ),
         )
         .await
         .expect("a value at its bound is fine");

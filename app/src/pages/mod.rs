@@ -53,7 +53,8 @@ fn sign_out_despite_unsent() -> bool {
             // A report typed here had its form cached; without it, anything that differs
             // from what the server last had counts as unsent.
             None => {
-                r.sync.pending.is_some() || r.draft != crate::draft::Draft::from_content(&r.sync.base)
+                r.sync.pending.is_some()
+                    || r.draft != crate::draft::Draft::from_content(&r.sync.base)
             }
         }
     });

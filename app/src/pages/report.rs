@@ -283,8 +283,10 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                     format!(
                         "{}: {}",
                         describe_cell(&Cell::Number(c.clone())),
-                        rs.draft
-                            .with(|d| form.with_value(|f| d.error(f, c)).map(|e| e.to_string()).unwrap_or_default())
+                        rs.draft.with(|d| form
+                            .with_value(|f| d.error(f, c))
+                            .map(|e| e.to_string())
+                            .unwrap_or_default())
                     ),
                 )
             })

@@ -104,7 +104,7 @@ fn row(line: u32, cells: &[String], at: &[usize; 4]) -> Option<TreeRow> {
     let get = |i: usize| {
         cells
             .get(at[i])
-            .map(|c| c.trim().to_owned())
+            .map(|c| tuanle_shared::text::nfc(c.trim()).into_owned())
             .unwrap_or_default()
     };
     let r = TreeRow {

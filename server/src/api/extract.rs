@@ -178,6 +178,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Serialize> FromRequest<S> for ApiJson
                 ));
             }
         }
+        let bytes = json::nfc_body(bytes);
         let value: T = serde_json::from_slice(&bytes).map_err(|e| {
             Error::bad(
                 RefusalCode::BadFields,

@@ -11,7 +11,9 @@ mod spec;
 use std::collections::HashMap;
 
 pub use registry::{builtin, builtin_versions};
-pub use spec::{BoundsSpec, FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, SectionSpec};
+pub use spec::{
+    BoundsSpec, FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, SectionSpec,
+};
 
 use crate::code::Code;
 

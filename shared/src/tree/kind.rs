@@ -136,30 +136,7 @@ impl UnitKind {
     }
 }
 
-/// Lowercase without Vietnamese diacritics, spaces trimmed: how kinds and headers are
-/// compared, since spreadsheets spell them every which way.
-pub fn fold(text: &str) -> String {
-    const GROUPS: [(&str, char); 6] = [
-        ("àáảãạăằắẳẵặâầấẩẫậ", 'a'),
-        ("èéẻẽẹêềếểễệ", 'e'),
-        ("ìíỉĩị", 'i'),
-        ("òóỏõọôồốổỗộơờớởỡợ", 'o'),
-        ("ùúủũụưừứửữự", 'u'),
-        ("ỳýỷỹỵ", 'y'),
-    ];
-    text.trim()
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'đ' => 'd',
-            c if c.is_ascii() => c,
-            c => GROUPS
-                .iter()
-                .find(|(group, _)| group.contains(c))
-                .map_or(c, |(_, base)| *base),
-        })
-        .collect()
-}
+pub use crate::text::fold;
 
 #[cfg(test)]
 mod tests {

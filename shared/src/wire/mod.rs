@@ -362,6 +362,10 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 
 /// Longest reason for a return, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
+/// Longest display name of an account, in characters.
+pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
+/// Longest search text of the account list, in characters.
+pub const MAX_QUERY_CHARS: usize = 100;
 
 /// One accepted version of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

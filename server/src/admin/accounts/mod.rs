@@ -10,7 +10,7 @@ use sqlx::Row;
 use tuanle_shared::tree;
 use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{AccountChange, AccountInfo, Credentials, NewAccount};
-use tuanle_shared::wire::{MAX_USERNAME_CHARS, Role};
+use tuanle_shared::wire::{MAX_DISPLAY_NAME_CHARS, MAX_QUERY_CHARS, MAX_USERNAME_CHARS, Role};
 
 use super::{Admin, audit};
 use crate::auth::password;
@@ -47,10 +47,16 @@ pub async fn list(
     campaign: &str,
     q: &str,
 ) -> Result<Vec<AccountInfo>, Error> {
+    if q.chars().count() > MAX_QUERY_CHARS {
+        return Err(bad(
+            RefusalCode::BadQuery,
+            format!("Từ khóa tìm kiếm dài tối đa {MAX_QUERY_CHARS} ký tự."),
+        ));
+    }
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let top = admin.top(&mut conn, campaign.id).await?.map(|u| u.id);
-    let pattern = format!("%{}%", q.trim().to_lowercase());
+    let pattern = format!("%{}%", tuanle_shared::text::nfc(q.trim()).to_lowercase());
     let select = SELECT_ACCOUNT;
     let filter = "(lower(a.username) LIKE $3 OR lower(a.display_name) LIKE $3 OR lower(coalesce(a.unit_code, '')) LIKE $3)";
     let sql = match top {
@@ -137,10 +143,12 @@ fn check_username(username: &str) -> Result<(), Error> {
 
 fn check_display_name(name: &str) -> Result<String, Error> {
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
-    if name.is_empty() || name.chars().count() > 200 {
+    if name.is_empty() || name.chars().count() > MAX_DISPLAY_NAME_CHARS {
         return Err(bad(
             RefusalCode::BadDisplayName,
-            "Tên hiển thị không được để trống và dài tối đa 200 ký tự.",
+            format!(
+                "Tên hiển thị không được để trống và dài tối đa {MAX_DISPLAY_NAME_CHARS} ký tự."
+            ),
         ));
     }
     Ok(name)
