@@ -150,6 +150,44 @@ pub fn misshapen(sent: &Value, typed: &Value) -> Option<String> {
     }
 }
 
+/// The body with its text in NFC (see `tuanle_shared::text`), so that every name,
+/// reason and narrative is stored in one form whatever keyboard typed it. Normalizing the
+/// JSON text itself is safe: its syntax is ASCII, which nothing composes with. Text hidden
+/// in `\u` escapes is normalized through a parsed value; only a body with escapes pays
+/// for that (the app writes none).
+pub fn nfc_body(bytes: axum::body::Bytes) -> axum::body::Bytes {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        return bytes; // refused when it is read
+    };
+    let normal = tuanle_shared::text::nfc(text);
+    if normal.contains("\\u")
+        && let Ok(mut value) = serde_json::from_str::<Value>(&normal)
+    {
+        nfc_value(&mut value);
+        return value.to_string().into();
+    }
+    match normal {
+        std::borrow::Cow::Borrowed(_) => bytes,
+        std::borrow::Cow::Owned(s) => s.into(),
+    }
+}
+
+fn nfc_value(value: &mut Value) {
+    match value {
+        Value::String(s) => tuanle_shared::text::make_nfc(s),
+        Value::Array(items) => items.iter_mut().for_each(nfc_value),
+        Value::Object(map) => {
+            let entries = std::mem::take(map);
+            for (mut key, mut v) in entries {
+                tuanle_shared::text::make_nfc(&mut key);
+                nfc_value(&mut v);
+                map.insert(key, v);
+            }
+        }
+        _ => {}
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,43 +228,5 @@ mod tests {
         assert_eq!(misshapen(&bad, &typed).as_deref(), Some("content.numbers"));
         let top = serde_json::json!(["p", {"numbers": {}}]);
         assert_eq!(misshapen(&top, &typed).as_deref(), Some(""));
-    }
-}
-
-/// The body with its text in NFC (see `tuanle_shared::text`), so that every name,
-/// reason and narrative is stored in one form whatever keyboard typed it. Normalizing the
-/// JSON text itself is safe: its syntax is ASCII, which nothing composes with. Text hidden
-/// in `\u` escapes is normalized through a parsed value; only a body with escapes pays
-/// for that (the app writes none).
-pub fn nfc_body(bytes: axum::body::Bytes) -> axum::body::Bytes {
-    let Ok(text) = std::str::from_utf8(&bytes) else {
-        return bytes; // refused when it is read
-    };
-    let normal = tuanle_shared::text::nfc(text);
-    if normal.contains("\\u") {
-        if let Ok(mut value) = serde_json::from_str::<Value>(&normal) {
-            nfc_value(&mut value);
-            return value.to_string().into();
-        }
-    }
-    match normal {
-        std::borrow::Cow::Borrowed(_) => bytes,
-        std::borrow::Cow::Owned(s) => s.into(),
-    }
-}
-
-fn nfc_value(value: &mut Value) {
-    match value {
-        Value::String(s) => tuanle_shared::text::make_nfc(s),
-        Value::Array(items) => items.iter_mut().for_each(nfc_value),
-        Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (mut key, mut v) in entries {
-                tuanle_shared::text::make_nfc(&mut key);
-                nfc_value(&mut v);
-                map.insert(key, v);
-            }
-        }
-        _ => {}
     }
 }
