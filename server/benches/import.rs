@@ -36,7 +36,7 @@ async fn once(csv: &[u8]) -> anyhow::Result<(Duration, u64)> {
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let started = Instant::now();
-    let rows = sheet::read(csv).map_err(|p| anyhow::anyhow!("{p:?}"))?;
+    let rows = sheet::read(csv).map_err(|p| anyhow::anyhow!("{p:?}"))?.rows;
     let done = import(
         &pool,
         &admin,

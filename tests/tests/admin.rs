@@ -119,11 +119,22 @@ C2,Vòng hai,khác,C1
     assert_eq!((status, refused.applied), (422, false));
     assert_eq!(units_in(&server, "2026").await, 0);
 
-    // A file saved in a Vietnamese Windows code page is named with its line.
-    let mut legacy = b"code,name,kind,parent\nBGD,Bo,bo,\nNB,S\xDE GD,tinh,BGD\n".to_vec();
-    legacy.extend_from_slice(b"");
-    let (_, enc) = tree_call(&admin, "2026", false, CSV, legacy).await;
+    // A file in no encoding we know is named with its line.
+    let unknown = b"code,name,kind,parent\nBGD,Bo,bo,\nNB,S\x81 GD,tinh,BGD\n".to_vec();
+    let (_, enc) = tree_call(&admin, "2026", false, CSV, unknown).await;
     assert_eq!(problems(&enc), [(3, "BAD_ENCODING")]);
+    // One saved as "CSV" by Excel on Vietnamese Windows (Windows-1258) is decoded, and
+    // the preview says so and shows the names as they will be stored.
+    let windows = b"code,name,kind,parent\nBGD,B\xF4\xF2 GD,bo,\nNB,S\xF5\xD2 GD Ninh Bi\xCCnh,ti\xD2nh,BGD\n".to_vec();
+    let (status, decoded) = tree_call(&admin, "2026", false, CSV, windows).await;
+    assert_eq!((status, decoded.added), (200, 2), "{decoded:?}");
+    assert!(
+        decoded.notices[0].contains("Windows-1258"),
+        "{:?}",
+        decoded.notices
+    );
+    let names: Vec<&str> = decoded.changes.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["Bộ GD", "Sở GD Ninh Bình"]);
 
     // A clean file: the preview writes nothing, the import writes it all.
     let (_, preview) = tree_call(&admin, "2026", false, CSV, clean_csv().into()).await;

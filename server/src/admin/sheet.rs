@@ -1,16 +1,28 @@
 //! Reading the organisation tree from a spreadsheet, the way provinces keep it: CSV
-//! (comma, semicolon or tab separated, UTF-8 with or without BOM) or XLSX (the first
-//! sheet). The header row names the columns, in Vietnamese or English, in any order;
-//! other columns are ignored.
+//! (comma, semicolon or tab separated; UTF-8 with or without BOM, UTF-16 with a BOM as
+//! Excel's "Unicode text", or Windows-1258 as Excel's "CSV" on Vietnamese Windows) or
+//! XLSX (the first sheet). The header row names the columns, in Vietnamese or English,
+//! in any order; other columns are ignored. Every cell is read in NFC, and a name typed
+//! in the old TCVN3 or VNI font encodings is converted to Unicode; what was decoded or
+//! converted is said in the preview's notices, so the administrator sees the names as
+//! they will be stored before applying.
 
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
+use tuanle_shared::text::legacy::{self, Legacy};
 use tuanle_shared::tree::{TreeRow, fold};
 use tuanle_shared::wire::admin::TreeProblem;
 
 /// Why a file could not be read into rows: the problems, by line.
 pub type Unreadable = Vec<TreeProblem>;
+
+/// A file's rows, and what was done to read them (for the preview).
+#[derive(Debug, Default)]
+pub struct Sheet {
+    pub rows: Vec<TreeRow>,
+    pub notices: Vec<String>,
+}
 
 fn problem(line: u32, code: &str, message: impl Into<String>) -> Unreadable {
     vec![TreeProblem {
@@ -52,18 +64,106 @@ const COLUMNS: [(&str, &[&str]); 4] = [
 ];
 
 /// Reads a file's rows: XLSX when it is a ZIP archive, CSV otherwise.
-pub fn read(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)
+pub fn read(bytes: &[u8]) -> Result<Sheet, Unreadable> {
+    let mut notices = Vec::new();
+    let mut rows = if bytes.starts_with(b"PK\x03\x04") {
+        read_xlsx(bytes)?
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
-        Err(problem(
+        return Err(problem(
             1,
             "OLD_EXCEL",
             "Tệp Excel 97–2003 (.xls) không đọc được: hãy lưu lại dưới dạng .xlsx hoặc CSV UTF-8.",
-        ))
+        ));
     } else {
-        read_csv(bytes)
+        let (text, encoding) = decode(bytes)?;
+        if let Some(encoding) = encoding {
+            notices.push(format!(
+                "Tệp được đọc theo bảng mã {encoding}. Hãy kiểm tra tên các đơn vị dưới đây trước khi cập nhật."
+            ));
+        }
+        read_csv(&text)?
+    };
+    notices.extend(convert_legacy(&mut rows)?);
+    Ok(Sheet { rows, notices })
+}
+
+/// Names and kinds typed in TCVN3 or VNI, converted to Unicode; a cell of neither is a
+/// problem on its line rather than garbage stored.
+fn convert_legacy(rows: &mut [TreeRow]) -> Result<Vec<String>, Unreadable> {
+    let (mut tcvn3, mut vni) = (0usize, 0usize);
+    let mut problems = Vec::new();
+    for row in rows.iter_mut() {
+        for cell in [&mut row.name, &mut row.kind] {
+            match legacy::recognize(cell) {
+                Legacy::Unicode => {}
+                Legacy::Tcvn3(text) => {
+                    *cell = text;
+                    tcvn3 += 1;
+                }
+                Legacy::Vni(text) => {
+                    *cell = text;
+                    vni += 1;
+                }
+                Legacy::Unreadable => problems.extend(problem(
+                    row.line,
+                    "LEGACY_TEXT",
+                    format!(
+                        "Dòng {}: “{cell}” có ký tự của bảng mã cũ (TCVN3, VNI) không chuyển được sang Unicode: hãy sửa trong tệp.",
+                        row.line
+                    ),
+                )),
+            }
+        }
     }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut notices = Vec::new();
+    for (n, name) in [(tcvn3, "TCVN3 (ABC)"), (vni, "VNI")] {
+        if n > 0 {
+            notices.push(format!(
+                "{n} ô viết bằng bảng mã {name} đã được chuyển sang Unicode."
+            ));
+        }
+    }
+    Ok(notices)
+}
+
+/// The text of a CSV file and, when it was not UTF-8, the encoding it was read in.
+fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>), Unreadable> {
+    let lines = Lines::of(bytes);
+    let refused = |at: usize, why: &str| {
+        problem(
+            lines.at(at),
+            "BAD_ENCODING",
+            format!("{why} Hãy mở bằng Excel rồi lưu lại dưới dạng “CSV UTF-8”."),
+        )
+    };
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+        let text = encoding
+            .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+            .ok_or_else(|| refused(0, "Tệp có ký tự sai mã."))?;
+        let name = (encoding != encoding_rs::UTF_8).then_some("UTF-16 (“Unicode Text” của Excel)");
+        return Ok((text.into_owned(), name));
+    }
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Ok((text.to_owned(), None));
+    }
+    // Not UTF-8: what Excel writes as "CSV" on Vietnamese Windows. Its tone marks are
+    // combining characters, which NFC (in `row`) composes. Bytes it leaves to control
+    // characters mean another encoding.
+    const UNDEFINED_IN_1258: [u8; 9] = [0x81, 0x8A, 0x8D, 0x8E, 0x8F, 0x90, 0x9A, 0x9D, 0x9E];
+    if let Some(at) = bytes.iter().position(|b| UNDEFINED_IN_1258.contains(b)) {
+        return Err(refused(
+            at,
+            "Tệp không phải mã UTF-8, cũng không phải Windows-1258.",
+        ));
+    }
+    let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes);
+    Ok((
+        text.into_owned(),
+        Some("Windows-1258 (“CSV” của Excel trên Windows tiếng Việt)"),
+    ))
 }
 
 /// Which cell of a row holds each of the four columns.
@@ -119,23 +219,10 @@ fn row(line: u32, cells: &[String], at: &[usize; 4]) -> Option<TreeRow> {
     (!blank).then_some(r)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err(problem(
-            1,
-            "BAD_ENCODING",
-            "Tệp dùng mã UTF-16: hãy lưu lại dưới dạng “CSV UTF-8”.",
-        ));
-    }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+/// Rows of a CSV text, decoded by [`decode`].
+fn read_csv(text: &str) -> Result<Vec<TreeRow>, Unreadable> {
+    let bytes = text.as_bytes();
     let lines = Lines::of(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        return Err(problem(
-            lines.at(e.valid_up_to()),
-            "BAD_ENCODING",
-            "Tệp không phải mã UTF-8 (có thể đã lưu bằng Windows-1258 hoặc TCVN3): hãy mở bằng Excel rồi lưu lại dưới dạng “CSV UTF-8”.",
-        ));
-    }
     let first_line = bytes
         .split(|&b| b == b'\n' || b == b'\r')
         .next()
@@ -291,7 +378,7 @@ mod tests {
     #[test]
     fn csv_with_vietnamese_headers_any_order_and_semicolons() {
         let file = "\u{feff}Mã cấp trên;Tên đơn vị;Mã đơn vị;Loại;Ghi chú\n;Sở GDĐT;NB;tỉnh;x\nNB;\"Phường Hồng Quang; mới\";NB-HQ;phường;\n;;;;\n";
-        let rows = read(file.as_bytes()).expect("rows");
+        let rows = read(file.as_bytes()).expect("rows").rows;
         assert_eq!(rows.len(), 2);
         assert_eq!(
             (
@@ -309,10 +396,65 @@ mod tests {
         let e = read(b"code,name,kind\nNB,So,tinh\n").expect_err("header");
         assert_eq!((e[0].line, e[0].code.as_str()), (1, "BAD_HEADER"));
         assert!(e[0].message.contains("mã cấp trên"));
-        // "Trường" in Windows-1258 on line 3.
-        let e = read(b"code,name,kind,parent\nNB,So,tinh,\nNB-T,Tr\xB4\xEFng,truong,NB\n")
+        // A byte neither UTF-8 nor Windows-1258 has, on line 3.
+        let e = read(b"code,name,kind,parent\nNB,So,tinh,\nNB-T,Tr\x81ng,truong,NB\n")
             .expect_err("encoding");
         assert_eq!((e[0].line, e[0].code.as_str()), (3, "BAD_ENCODING"));
+    }
+
+    /// What Excel writes as "CSV" on Vietnamese Windows: Windows-1258, whose tone marks
+    /// are combining characters. Read, composed (NFC), and said in a notice.
+    #[test]
+    fn a_windows_1258_csv_is_read_and_composed() {
+        // "Sở GD Ninh Bình", "Phường" in Windows-1258: ơ + hook, i + grave, ư + ơ + grave.
+        let file = b"ma\xDE,t\xEAn,loa\xF2i,ma\xDE c\xE2\xECp tr\xEAn\r\nNB,S\xF5\xD2 GD Ninh Bi\xCCnh,ti\xD2nh,\r\nNB-HQ,Ph\xFD\xF5\xCCng H\xF4\xCCng Quang,ph\xFD\xF5\xCCng,NB\r\n";
+        let sheet = read(file).expect("read");
+        let names: Vec<&str> = sheet.rows.iter().map(|r| r.name.as_str()).collect();
+        assert_eq!(names, ["Sở GD Ninh Bình", "Phường Hồng Quang"]);
+        assert_eq!(sheet.rows[1].kind, "phường");
+        assert!(
+            sheet.notices[0].contains("Windows-1258"),
+            "{:?}",
+            sheet.notices
+        );
+    }
+
+    /// Excel's "Unicode text": UTF-16 LE with a BOM, tab separated.
+    #[test]
+    fn a_utf16_text_file_is_read() {
+        let text = "Mã\tTên\tLoại\tMã cấp trên\r\nNB\tSở GDĐT Ninh Bình\tTỉnh\t\r\n";
+        let mut le = vec![0xFF, 0xFE];
+        le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        let mut be = vec![0xFE, 0xFF];
+        be.extend(text.encode_utf16().flat_map(u16::to_be_bytes));
+        for file in [le, be] {
+            let sheet = read(&file).expect("read");
+            assert_eq!(sheet.rows[0].name, "Sở GDĐT Ninh Bình");
+            assert!(sheet.notices[0].contains("UTF-16"), "{:?}", sheet.notices);
+        }
+    }
+
+    #[test]
+    fn names_in_tcvn3_or_vni_are_converted_and_unreadable_ones_refused() {
+        let file = "code,name,kind,parent\nNB,Së Gi¸o dôc vµ §µo t¹o,tØnh,\nNB-HQ,Phöôøng Hoàng Quang,phöôøng,NB\nNB-HL,Phường Hoa Lư,phường,NB\n";
+        let sheet = read(file.as_bytes()).expect("read");
+        let cells: Vec<(&str, &str)> = sheet
+            .rows
+            .iter()
+            .map(|r| (r.name.as_str(), r.kind.as_str()))
+            .collect();
+        assert_eq!(
+            cells,
+            [
+                ("Sở Giáo dục và Đào tạo", "tỉnh"),
+                ("Phường Hồng Quang", "phường"),
+                ("Phường Hoa Lư", "phường")
+            ]
+        );
+        assert_eq!(sheet.notices.len(), 2, "{:?}", sheet.notices);
+        let e = read("code,name,kind,parent\nNB,Sở,tỉnh,\nNB-X,Tr±²ng,trường,NB\n".as_bytes())
+            .expect_err("unreadable");
+        assert_eq!((e[0].line, e[0].code.as_str()), (3, "LEGACY_TEXT"));
     }
 
     #[test]
@@ -323,15 +465,17 @@ mod tests {
             ("CRLF", lf.replace('\n', "\r\n")),
             ("CR", lf.replace('\n', "\r")),
         ] {
-            let rows = read(file.as_bytes()).unwrap_or_else(|e| panic!("{ending}: {e:?}"));
+            let rows = read(file.as_bytes())
+                .unwrap_or_else(|e| panic!("{ending}: {e:?}"))
+                .rows;
             let lines: Vec<u32> = rows.iter().map(|r| r.line).collect();
             // The quoted name spans lines 3 and 4, as an editor shows them.
             assert_eq!(lines, [2, 3, 5], "{ending}");
         }
-        let crlf = b"code,name,kind,parent\r\nNB,So,tinh,\r\nNB-T,Tr\xB4\xEFng,truong,NB\r\n";
+        let crlf = b"code,name,kind,parent\r\nNB,So,tinh,\r\nNB-T,Tr\x81ng,truong,NB\r\n";
         let e = read(crlf).expect_err("encoding");
         assert_eq!(e[0].line, 3, "a bad byte on line 3 of a CRLF file");
-        let cr = b"code,name,kind,parent\rNB,So,tinh,\rNB-T,Tr\xB4\xEFng,truong,NB\r";
+        let cr = b"code,name,kind,parent\rNB,So,tinh,\rNB-T,Tr\x81ng,truong,NB\r";
         let e = read(cr).expect_err("encoding");
         assert_eq!(e[0].line, 3, "a bad byte on line 3 of a CR file");
         let lines = Lines::of(b"a\r\nb\rc\nd");

@@ -16,8 +16,9 @@ use tuanle_shared::wire::admin::{
 
 use super::AppState;
 use super::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::admin::sheet::{self, Sheet};
 use crate::admin::tree::Source;
-use crate::admin::{Admin, accounts, audit, campaigns, sheet, tree, units};
+use crate::admin::{Admin, accounts, audit, campaigns, tree, units};
 use crate::error::Error;
 
 /// Largest tree file: 100,000 units as CSV is about 8 MB.
@@ -79,7 +80,7 @@ async fn rows_of(
     query: &TreeQuery,
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Result<Vec<tuanle_shared::tree::TreeRow>, Vec<TreeProblem>>, Error> {
+) -> Result<Result<Sheet, Vec<TreeProblem>>, Error> {
     let body = body.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             Error::TooLarge
@@ -106,7 +107,10 @@ async fn rows_of(
             message: "Yêu cầu sao chép cây phải gửi {} (JSON rỗng).".into(),
         })?;
         let rows = tree::rows_of(&state.db, admin, from, query.under.as_deref()).await?;
-        return Ok(Ok(rows));
+        return Ok(Ok(Sheet {
+            rows,
+            notices: Vec::new(),
+        }));
     }
     if !FILE_TYPES.contains(&media.as_str()) {
         return Err(Error::Refused {
@@ -129,8 +133,8 @@ async fn tree_run(
     body: Result<Bytes, BytesRejection>,
     apply: bool,
 ) -> Result<(StatusCode, Json<TreePreview>), Error> {
-    let rows = match rows_of(&state, &admin, &query, &headers, body).await? {
-        Ok(rows) => rows,
+    let sheet = match rows_of(&state, &admin, &query, &headers, body).await? {
+        Ok(sheet) => sheet,
         Err(problems) => {
             let status = if apply {
                 StatusCode::UNPROCESSABLE_ENTITY
@@ -151,16 +155,17 @@ async fn tree_run(
         (Some(from), _) => Source::Copy(from),
         (None, name) => Source::File(name.as_deref().unwrap_or("không tên")),
     };
-    let preview = tree::import(
+    let mut preview = tree::import(
         &state.db,
         &admin,
         &campaign,
         query.under.as_deref(),
-        &rows,
+        &sheet.rows,
         source,
         apply,
     )
     .await?;
+    preview.notices = sheet.notices;
     if preview.applied && preview.problems.is_empty() {
         campaign_moved(&state, &campaign).await?;
     }

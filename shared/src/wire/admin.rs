@@ -103,6 +103,10 @@ pub struct TreePreview {
     pub changes_total: u64,
     /// Whether the changes were written (an import with no problem).
     pub applied: bool,
+    /// How the file was read, when it took more than UTF-8: its encoding, names
+    /// converted from TCVN3 or VNI. Shown above the changes.
+    #[serde(default)]
+    pub notices: Vec<String>,
 }
 
 /// A unit as administration shows it.

@@ -199,8 +199,12 @@ fn PreviewView(
         preview.removed,
         preview.deactivated
     );
+    let notices = preview.notices.clone();
     view! {
         <div class="preview" id="tree-preview" data-applied=preview.applied.to_string()>
+            {(!notices.is_empty()).then(|| view! {
+                <ul class="notices" role="status">{notices.into_iter().map(|n| view! { <li>{n}</li> }).collect_view()}</ul>
+            })}
             {if !clean {
                 view! {
                     <p class="status error" role="alert">

@@ -7,6 +7,8 @@
 //! function on both sides, so a name imported from a Mac file equals the same name
 //! typed on a tablet, and what the server sends back never differs from what was typed.
 
+pub mod legacy;
+
 use std::borrow::Cow;
 
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
