@@ -209,4 +209,19 @@ async fn refusals_below_the_handlers_are_in_the_api_s_own_form() {
         r.headers().get("connection").is_none(),
         "without a body the connection is kept"
     );
+    // An over-long URL (10 KB, under the 64 KB at which hyper itself answers) is a 414
+    // in the API's form, with the body it came with ending the connection.
+    let long = format!("{}?q={}", routes::CAMPAIGNS, "x".repeat(10 * 1024));
+    let r = client.get(&long).await.expect("answer");
+    let (status, e) = tuanle_e2e::refusal(r).await.expect("a refusal");
+    assert_eq!((status, e.code), (414, RefusalCode::UriTooLong));
+    let r = client
+        .post(&format!("{push}?{}", "x".repeat(10 * 1024)), &body)
+        .await
+        .expect("answer");
+    assert_eq!(r.status(), 414);
+    assert_eq!(
+        r.headers().get("connection").and_then(|v| v.to_str().ok()),
+        Some("close")
+    );
 }

@@ -24,6 +24,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         C::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
         C::NotJson => S::UNSUPPORTED_MEDIA_TYPE,
         C::TooLarge => S::PAYLOAD_TOO_LARGE,
+        C::UriTooLong => S::URI_TOO_LONG,
         C::ReportLocked | C::CampaignClosed | C::UnitInactive => S::LOCKED,
         C::Conflict | C::AlreadyExists | C::NotSubmitted | C::StaleVersion => S::CONFLICT,
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
@@ -93,6 +94,7 @@ fn code_of(status: StatusCode) -> RefusalCode {
         StatusCode::NOT_FOUND => RefusalCode::NotFound,
         StatusCode::METHOD_NOT_ALLOWED => RefusalCode::MethodNotAllowed,
         StatusCode::PAYLOAD_TOO_LARGE => RefusalCode::TooLarge,
+        StatusCode::URI_TOO_LONG => RefusalCode::UriTooLong,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => RefusalCode::NotJson,
         s if s.is_server_error() => RefusalCode::Internal,
         _ => RefusalCode::BadRequest,
@@ -111,7 +113,15 @@ pub async fn refusals(request: Request, next: Next) -> Response {
         .get(header::CONTENT_LENGTH)
         .is_some_and(|v| v.as_bytes() != b"0")
         || request.headers().contains_key(header::TRANSFER_ENCODING);
-    let response = next.run(request).await;
+    let too_long = request
+        .uri()
+        .path_and_query()
+        .is_some_and(|p| p.as_str().len() > tuanle_shared::wire::MAX_URI_BYTES);
+    let response = if too_long {
+        Error::refused(RefusalCode::UriTooLong).into_response()
+    } else {
+        next.run(request).await
+    };
     let status = response.status();
     if status.is_success() || status.is_redirection() || status.is_informational() {
         return response;

@@ -362,6 +362,9 @@ pub const MAX_PASSWORD_BYTES: usize = 256;
 
 /// Longest reason for a return, in characters.
 pub const MAX_REASON_CHARS: usize = 2_000;
+/// Longest request target (path and query) the API reads, in bytes. Ours are short;
+/// a longer one is refused before anything else is done with it.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
 /// Longest display name of an account, in characters.
 pub const MAX_DISPLAY_NAME_CHARS: usize = 200;
 /// Longest search text of the account list, in characters.

@@ -77,6 +77,7 @@ refusal_codes! {
     /// A change sent without `Content-Type: application/json`.
     NotJson = "NOT_JSON" => "Yêu cầu phải gửi dữ liệu JSON (Content-Type: application/json).",
     TooLarge = "TOO_LARGE" => "Dữ liệu gửi lên quá lớn.",
+    UriTooLong = "URI_TOO_LONG" => "Đường dẫn quá dài.",
     BadJson = "BAD_JSON" => "Dữ liệu gửi lên không phải JSON hợp lệ.",
     /// A key given twice in one JSON object (which of the two was meant?).
     DuplicateKey = "DUPLICATE_KEY" => "Dữ liệu gửi lên có một trường được gửi hai lần.",
