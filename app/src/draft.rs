@@ -5,12 +5,12 @@
 //! typed is dropped because it does not parse. What does parse becomes a [`Content`],
 //! from which the shared code computes totals and issues.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
 use tuanle_shared::number::{NumberError, format_number, parse_cell};
-use tuanle_shared::text::nfc;
 use tuanle_shared::{Cell, Content, FormDef, NumberCell, TextCell};
 
 /// Raw inputs of one report.
@@ -106,6 +106,29 @@ impl Draft {
             .collect();
         cells.sort_by_key(|c| form.row_index(&c.code));
         cells
+    }
+}
+
+/// `text` in NFC, as `tuanle_shared::text::nfc` gives it (the server normalizes with that
+/// one). In the browser it is the browser's own `String.prototype.normalize`, the same
+/// Unicode NFC without the normalization tables in the bundle (~60 KB of gzip, for what
+/// every reporter downloads on one bar of signal); natively (the tests), the shared one.
+pub fn nfc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        return Cow::Borrowed(text);
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        let normal: String = js_sys::JsString::from(text).normalize("NFC").into();
+        if normal == text {
+            Cow::Borrowed(text)
+        } else {
+            Cow::Owned(normal)
+        }
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        tuanle_shared::text::nfc(text)
     }
 }
 

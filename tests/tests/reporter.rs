@@ -350,3 +350,36 @@ async fn a_returned_report_shows_the_reason_and_is_editable() -> anyhow::Result<
     browser.screenshot("history").await?;
     browser.close().await
 }
+
+/// A narrative typed decomposed (as macOS and Unikey's composed-marks setting type it)
+/// stays on screen as typed, the cursor where the typing left it, and reaches the
+/// server precomposed (NFC); typing on goes on at the cursor.
+#[tokio::test]
+async fn decomposed_typing_is_sent_precomposed_and_the_cursor_stays() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, USER).await?;
+    let typed = "Thie\u{302}\u{301}u kinh phi\u{301}";
+    browser.type_in("II.2/text", typed).await?;
+    browser.wait_sync("synced").await?;
+    let (_, content, _) = stored(&server).await?;
+    let cell = tuanle_shared::TextCell::text("II.2".parse()?);
+    assert_eq!(content.text(&cell), Some("Thiếu kinh phí"));
+    let caret = "const el = document.querySelector(`[data-cell='II.2/text']`);
+                 return [el.value, el.selectionStart, el.value.length];";
+    let at = browser.client.execute(caret, vec![]).await?;
+    assert_eq!(
+        at[1], at[2],
+        "the cursor is at the end of what was typed: {at}"
+    );
+    browser.type_in("II.2/text", " o\u{31b}\u{309} xa").await?;
+    browser.wait_sync("synced").await?;
+    let (_, content, _) = stored(&server).await?;
+    assert_eq!(content.text(&cell), Some("Thiếu kinh phí ở xa"));
+    let shown: String = tuanle_shared::text::nfc(&browser.value_of("II.2/text").await?).into();
+    assert_eq!(
+        shown, "Thiếu kinh phí ở xa",
+        "typed on at the cursor, not elsewhere"
+    );
+    browser.close().await
+}
