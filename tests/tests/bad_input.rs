@@ -178,6 +178,15 @@ fn raw_bodies() -> Vec<Vec<u8>> {
             .to_vec(),
         br#"["p", "d", 0, {"numbers": {}}]"#.to_vec(),
         br#"{"push_id": "p", "device_id": "d", "base_version": 0, "content": []}"#.to_vec(),
+        // Past a bound; text decomposed (raw and in escapes), which is stored in NFC.
+        br#"{"push_id": "p", "device_id": "d", "base_version": 0, "content": {"numbers": {"10.1/count": 1000000000001, "1.3/persons": 200000001}}}"#
+            .to_vec(),
+        "{\"push_id\": \"p\", \"device_id\": \"d\", \"base_version\": 0, \"content\": {\"texts\": {\"I.1/text\": \"Thie\u{302}\u{301}u\"}}}"
+            .as_bytes()
+            .to_vec(),
+        br#"{"push_id": "p", "device_id": "d", "base_version": 0, "content": {"texts": {"I.1/text": "Thie\u0302\u0301u \u0301\u0301"}}}"#
+            .to_vec(),
+        "{\"username\": \"nb-hq-th\u{301}\", \"password\": \"x\"}".as_bytes().to_vec(),
         b"\xff\xfe\xfd".to_vec(),
         b"{\"push_id\": \"\xff\xff\"}".to_vec(),
         deep.into_bytes(),
@@ -221,6 +230,11 @@ fn odd_paths() -> Vec<String> {
         }
     }
     paths.push("/api/v1/forms/%FF".into());
+    paths.push(format!("/api/v1/campaigns?q={}", "x".repeat(10 * 1024)));
+    paths.push(format!(
+        "/api/v1/admin/campaigns/2025/accounts?q={}",
+        "Tr\u{1b0}\u{1edd}ng ".repeat(50)
+    ));
     paths.push("/api/v1/khong-co".into());
     paths
 }
