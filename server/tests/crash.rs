@@ -92,7 +92,14 @@ struct Tablet {
 /// One tablet: signs in (retrying while the server is down), then makes its pushes one
 /// after another, each retried with the same `push_id` until acknowledged, as the app
 /// does; at least [`PUSHES`], and on until the server has been killed [`KILLS`] times.
-async fn tablet(base: String, username: &'static str, kills: Arc<AtomicUsize>) -> Tablet {
+/// `pushing` counts the tablets that have had a first push acknowledged: the kills wait
+/// for all of them, so that they hit pushes in flight rather than sign-ins.
+async fn tablet(
+    base: String,
+    username: &'static str,
+    kills: Arc<AtomicUsize>,
+    pushing: Arc<AtomicUsize>,
+) -> Tablet {
     let http = reqwest::Client::builder()
         .timeout(Duration::from_secs(10))
         .build()
@@ -153,6 +160,9 @@ async fn tablet(base: String, username: &'static str, kills: Arc<AtomicUsize>) -
             tokio::time::sleep(Duration::from_millis(20)).await;
         };
         acked.push((push_id, version));
+        if k == 0 {
+            pushing.fetch_add(1, Ordering::Relaxed);
+        }
         base_version = version;
         retried += u64::from(tries > 1);
         k += 1;
@@ -178,10 +188,21 @@ async fn acknowledged_pushes_survive_repeated_sigkill() {
     wait_until_up(&base).await;
 
     let killed = Arc::new(AtomicUsize::new(0));
+    let pushing = Arc::new(AtomicUsize::new(0));
     let tablets: Vec<_> = TABLETS
         .iter()
-        .map(|u| tokio::spawn(tablet(base.clone(), u, killed.clone())))
+        .map(|u| tokio::spawn(tablet(base.clone(), u, killed.clone(), pushing.clone())))
         .collect();
+    // Every tablet signed in and pushing before the first kill: on two cores, a dozen
+    // sign-ins (argon2) can take longer than the gap between kills.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while pushing.load(Ordering::Relaxed) < TABLETS.len() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the tablets never all pushed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let mut rng = tuanle_server::national::Rng::new(7);
     while killed.load(Ordering::Relaxed) < KILLS {
         // Kill while pushes are in flight.
