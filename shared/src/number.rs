@@ -117,8 +117,8 @@ pub fn format_number(value: impl Into<u128>) -> String {
     out
 }
 
-/// An amount of money in whole Vietnamese đồng. Budgets reach 10^12 and beyond, so it
-/// is 64-bit, and every sum is checked: an overflow is an error, never a wrap.
+/// An amount of money in whole Vietnamese đồng. Budgets reach 10^12 (a report's bound), so it
+/// is 64-bit, and its sum is checked: an overflow is `None`, never a wrap.
 #[derive(
     Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
 )]
