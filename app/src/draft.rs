@@ -144,12 +144,12 @@ pub fn normalized(raw: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use tuanle_shared::form::Column;
+
     fn form() -> &'static tuanle_shared::FormDef {
         tuanle_shared::form::builtin("2025").expect("the 2025 form")
     }
-
-    use super::*;
-    use tuanle_shared::form::Column;
 
     fn cell(code: &str, column: Column) -> NumberCell {
         NumberCell::new(code.parse().expect("code"), column)

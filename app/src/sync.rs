@@ -331,13 +331,13 @@ fn changed_cells(a: &Content, b: &Content) -> Vec<Cell> {
 
 #[cfg(test)]
 mod tests {
-    fn form() -> &'static tuanle_shared::FormDef {
-        tuanle_shared::form::builtin("2025").expect("the 2025 form")
-    }
-
     use super::*;
     use tuanle_shared::form::Column;
     use tuanle_shared::{NumberCell, merge::Conflict};
+
+    fn form() -> &'static tuanle_shared::FormDef {
+        tuanle_shared::form::builtin("2025").expect("the 2025 form")
+    }
 
     fn cell(code: &str) -> NumberCell {
         NumberCell::new(code.parse().expect("code"), Column::Count)

@@ -7,6 +7,7 @@
 //! converted is said in the preview's notices, so the administrator sees the names as
 //! they will be stored before applying.
 
+use std::borrow::Cow;
 use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
@@ -130,24 +131,34 @@ fn convert_legacy(rows: &mut [TreeRow]) -> Result<Vec<String>, Unreadable> {
 }
 
 /// The text of a CSV file and, when it was not UTF-8, the encoding it was read in.
-fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>), Unreadable> {
-    let lines = Lines::of(bytes);
+fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<&'static str>), Unreadable> {
+    // Lines are counted only for a refusal: a national tree file is tens of megabytes.
     let refused = |at: usize, why: &str| {
         problem(
-            lines.at(at),
+            Lines::of(bytes).at(at),
             "BAD_ENCODING",
             format!("{why} Hãy mở bằng Excel rồi lưu lại dưới dạng “CSV UTF-8”."),
         )
     };
-    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
+    if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes)
+        && encoding != encoding_rs::UTF_8
+    {
         let text = encoding
             .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
-            .ok_or_else(|| refused(0, "Tệp có ký tự sai mã."))?;
-        let name = (encoding != encoding_rs::UTF_8).then_some("UTF-16 (“Unicode Text” của Excel)");
-        return Ok((text.into_owned(), name));
+            .ok_or_else(|| refused(bom, "Tệp UTF-16 có ký tự sai mã."))?;
+        return Ok((text, Some("UTF-16 (“Unicode Text” của Excel)")));
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok((text.to_owned(), None));
+    let utf8_bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let body = if utf8_bom { &bytes[3..] } else { bytes };
+    match std::str::from_utf8(body) {
+        Ok(text) => return Ok((Cow::Borrowed(text), None)),
+        Err(e) if utf8_bom => {
+            return Err(refused(
+                3 + e.valid_up_to(),
+                "Tệp ghi là UTF-8 nhưng có ký tự sai mã.",
+            ));
+        }
+        Err(_) => {}
     }
     // Not UTF-8: what Excel writes as "CSV" on Vietnamese Windows. Its tone marks are
     // combining characters, which NFC (in `row`) composes. Bytes it leaves to control
@@ -161,7 +172,7 @@ fn decode(bytes: &[u8]) -> Result<(String, Option<&'static str>), Unreadable> {
     }
     let (text, _) = encoding_rs::WINDOWS_1258.decode_without_bom_handling(bytes);
     Ok((
-        text.into_owned(),
+        text,
         Some("Windows-1258 (“CSV” của Excel trên Windows tiếng Việt)"),
     ))
 }
@@ -398,6 +409,10 @@ mod tests {
         assert!(e[0].message.contains("mã cấp trên"));
         // A byte neither UTF-8 nor Windows-1258 has, on line 3.
         let e = read(b"code,name,kind,parent\nNB,So,tinh,\nNB-T,Tr\x81ng,truong,NB\n")
+            .expect_err("encoding");
+        assert_eq!((e[0].line, e[0].code.as_str()), (3, "BAD_ENCODING"));
+        // A file marked UTF-8 by its BOM is not read as anything else.
+        let e = read(b"\xEF\xBB\xBFcode,name,kind,parent\nNB,So,tinh,\nNB-T,Tr\xFFng,truong,NB\n")
             .expect_err("encoding");
         assert_eq!((e[0].line, e[0].code.as_str()), (3, "BAD_ENCODING"));
     }

@@ -48,7 +48,7 @@ pub fn recognize(text: &str) -> Legacy {
 
 /// A Latin-1 letter or sign that Vietnamese text never holds.
 fn is_foreign(c: char) -> bool {
-    ('\u{a0}'..='\u{ff}').contains(&c) && !is_vietnamese(c) && c != '\u{a0}'
+    ('\u{a0}'..='\u{ff}').contains(&c) && !is_vietnamese(c)
 }
 
 /// A letter of Vietnamese (any case, precomposed) or a character plain text holds.
