@@ -106,8 +106,22 @@ stop_test_postgres() {
   fi
 }
 
+# The first 12 hex digits of a file's SHA-256: its content's name.
+content_hash() { sha256sum "$1" | cut -c1-12; }
+
+# Renames a file to `name-HASH.ext` and prints the new path relative to $DIST.
+hashed() {
+  local file="$1" base ext h
+  base="${file%.*}" ext="${file##*.}"
+  h="$(content_hash "$file")"
+  mv "$file" "$base-$h.$ext"
+  echo "${base#"$DIST"/}-$h.$ext"
+}
+
 # Builds the app into target/dist: size-minded wasm, wasm-bindgen glue, wasm-opt -Oz,
 # the page, the stylesheet, and gzip copies the server sends to browsers that accept them.
+# The wasm, the glue, the stylesheet and boot.js get content-hashed names, so one build's
+# files never mix with another's; index.html, sw.js and build.json name them.
 build_app() {
   ensure_wasm_target
   ensure_wasm_bindgen
@@ -128,9 +142,29 @@ build_app() {
   done
   cp -r "$ROOT/app/static/." "$DIST/"
   cat "$ROOT"/style/*.css > "$DIST/style.css"
+  local js wasm size admin_js admin_wasm admin_size style boot build
+  size="$(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm")"
+  admin_size="$(stat -c %s "$DIST/pkg-admin/tuanle_app_bg.wasm")"
+  wasm="$(hashed "$DIST/pkg/tuanle_app_bg.wasm")"
+  js="$(hashed "$DIST/pkg/tuanle_app.js")"
+  admin_wasm="$(hashed "$DIST/pkg-admin/tuanle_app_bg.wasm")"
+  admin_js="$(hashed "$DIST/pkg-admin/tuanle_app.js")"
+  style="$(hashed "$DIST/style.css")"
+  sed -i -e "s|__PKG_JS__|$js|; s|__PKG_WASM__|$wasm|; s|__PKG_WASM_SIZE__|$size|" \
+    -e "s|__ADMIN_JS__|$admin_js|; s|__ADMIN_WASM__|$admin_wasm|; s|__ADMIN_WASM_SIZE__|$admin_size|" \
+    "$DIST/boot.js"
+  boot="$(hashed "$DIST/boot.js")"
+  sed -i -e "s|__STYLE__|$style|; s|__BOOT__|$boot|" "$DIST/index.html"
+  # The build's id: the hash of its page, which names every other file.
+  build="$(content_hash "$DIST/index.html")"
+  sed -i -e "s|__BUILD__|$build|" \
+    -e "s|__SHELL__|[\"/index.html\", \"/$boot\", \"/$style\", \"/$js\", \"/$wasm\", \"/manifest.webmanifest\", \"/icon.svg\"]|" \
+    "$DIST/sw.js"
+  cat > "$DIST/build.json" <<JSON
+{"build": "$build", "style": "/$style", "boot": "/$boot",
+ "app": {"js": "/$js", "wasm": "/$wasm"}, "admin": {"js": "/$admin_js", "wasm": "/$admin_wasm"}}
+JSON
   find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
     -exec gzip -9 -k -f {} \;
-  # The service worker's cache name changes with every build, so tablets drop old copies.
-  sed -i "s/tuanle-v1/tuanle-$(date +%s)/" "$DIST/sw.js" && gzip -9 -k -f "$DIST/sw.js"
-  say "app built: wasm $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm") bytes, gzip $(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm.gz") bytes; with administration: gzip $(stat -c %s "$DIST/pkg-admin/tuanle_app_bg.wasm.gz") bytes"
+  say "app built ($build): wasm $size bytes, gzip $(stat -c %s "$DIST/$wasm.gz") bytes; with administration: gzip $(stat -c %s "$DIST/$admin_wasm.gz") bytes"
 }

@@ -1,17 +1,36 @@
 //! Talking to the server. Every failure becomes an [`ApiFailure`] whose message is fit
 //! to show to a person, in Vietnamese. The app decides what to do from a refusal's
 //! [`RefusalCode`], never from the HTTP status: one status can mean several things.
+//!
+//! No request hangs: each one is watched, and abandoned when nothing has arrived for a
+//! while (see [`crate::retry`]): a stalled link is then told apart from no network.
 
-use gloo_net::http::{Request, Response};
+use std::cell::Cell;
+use std::future::Future;
+use std::rc::Rc;
+use std::time::Duration;
+
+use gloo_net::http::{Request, RequestBuilder};
+use leptos::prelude::{IntervalHandle, set_interval_with_handle};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tuanle_shared::wire::{ApiError, PushAccepted, PushConflict, PushRequest, RefusalCode};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+use crate::{device, retry};
 
 /// Why a request did not give what was asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApiFailure {
-    /// No answer at all: offline, or the server is down.
+    /// No connection at all: offline, or nothing listens.
     Network,
+    /// Connected, and then no answer came for too long: a stalled link or a captive
+    /// portal. The request was abandoned.
+    NoAnswer,
+    /// The server (or a proxy in front of it) failed: a 5xx without our error body, or
+    /// our `INTERNAL`. Worth retrying later.
+    Server,
     /// The server refused, with its `{code, message}`.
     Refused(ApiError),
     /// The answer could not be read (a server and an app of different versions).
@@ -24,6 +43,10 @@ impl ApiFailure {
             ApiFailure::Network => {
                 "Không kết nối được với máy chủ. Kiểm tra mạng rồi thử lại.".into()
             }
+            ApiFailure::NoAnswer => {
+                "Mạng chập chờn: máy chủ chưa trả lời. Hãy thử lại sau ít phút.".into()
+            }
+            ApiFailure::Server => "Máy chủ đang gặp lỗi. Vui lòng thử lại sau ít phút.".into(),
             ApiFailure::Refused(e) => e.message.clone(),
             ApiFailure::Unreadable => {
                 "Máy chủ trả lời không đọc được. Vui lòng tải lại trang.".into()
@@ -42,51 +65,192 @@ impl ApiFailure {
     pub fn is_signed_out(&self) -> bool {
         self.code() == Some(RefusalCode::NotSignedIn)
     }
-}
 
-async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiFailure> {
-    if !response.ok() {
-        return Err(match response.json::<ApiError>().await {
-            Ok(e) => ApiFailure::Refused(e),
-            Err(_) => ApiFailure::Unreadable,
-        });
+    /// Whether the same request may succeed later as it is: the network or the server
+    /// failed, nothing was refused.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiFailure::Network | ApiFailure::NoAnswer | ApiFailure::Server
+        )
     }
-    response
-        .json::<T>()
-        .await
-        .map_err(|_| ApiFailure::Unreadable)
+
+    /// The failure an answer's status and body mean, for an answer that is not 2xx.
+    fn of_answer(status: u16, body: &[u8]) -> ApiFailure {
+        match serde_json::from_slice::<ApiError>(body) {
+            Ok(e) if e.code == RefusalCode::Internal => ApiFailure::Server,
+            Ok(e) => ApiFailure::Refused(e),
+            // A proxy's page, a gateway timeout: the server side failed.
+            Err(_) if status >= 500 => ApiFailure::Server,
+            Err(_) => ApiFailure::Unreadable,
+        }
+    }
 }
 
-/// An answer without a body: nothing on success, the refusal otherwise.
-async fn empty(response: Response) -> Result<(), ApiFailure> {
-    if response.ok() {
-        Ok(())
-    } else {
-        read::<()>(response).await
+thread_local! {
+    /// Requests abandoned in a row for silence: each one makes the next more patient.
+    static STALLS: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Watches one request, and aborts it when nothing has arrived for the patience.
+struct Watchdog {
+    controller: Option<web_sys::AbortController>,
+    last: Rc<Cell<f64>>,
+    fired: Rc<Cell<bool>>,
+    interval: Option<IntervalHandle>,
+}
+
+impl Watchdog {
+    fn start() -> Watchdog {
+        let controller = web_sys::AbortController::new().ok();
+        let last = Rc::new(Cell::new(device::now_ms()));
+        let fired = Rc::new(Cell::new(false));
+        let patience = f64::from(retry::patience_ms(STALLS.get()));
+        let interval = {
+            let (controller, last, fired) = (controller.clone(), last.clone(), fired.clone());
+            set_interval_with_handle(
+                move || {
+                    if !fired.get() && device::now_ms() - last.get() > patience {
+                        fired.set(true);
+                        if let Some(c) = &controller {
+                            c.abort();
+                        }
+                    }
+                },
+                Duration::from_millis(500),
+            )
+            .ok()
+        };
+        Watchdog {
+            controller,
+            last,
+            fired,
+            interval,
+        }
+    }
+
+    fn signal(&self) -> Option<web_sys::AbortSignal> {
+        self.controller.as_ref().map(|c| c.signal())
+    }
+
+    /// Something arrived.
+    fn progress(&self) {
+        self.last.set(device::now_ms());
+    }
+
+    /// What a failed send or read means: silence when the watchdog aborted it.
+    fn failure(&self) -> ApiFailure {
+        if self.fired.get() {
+            STALLS.set(STALLS.get().saturating_add(1));
+            ApiFailure::NoAnswer
+        } else {
+            ApiFailure::Network
+        }
+    }
+}
+
+impl Drop for Watchdog {
+    fn drop(&mut self) {
+        if let Some(i) = self.interval.take() {
+            i.clear();
+        }
+    }
+}
+
+/// An answer read whole.
+struct Answer {
+    status: u16,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    fn json<T: DeserializeOwned>(self) -> Result<T, ApiFailure> {
+        if !self.ok() {
+            return Err(ApiFailure::of_answer(self.status, &self.body));
+        }
+        serde_json::from_slice(&self.body).map_err(|_| ApiFailure::Unreadable)
+    }
+
+    /// Success whatever the body says, or the refusal.
+    fn nothing(self) -> Result<(), ApiFailure> {
+        if self.ok() {
+            Ok(())
+        } else {
+            Err(ApiFailure::of_answer(self.status, &self.body))
+        }
+    }
+}
+
+/// Sends a request and reads its whole answer, abandoning it when it stalls.
+async fn exchange(
+    builder: RequestBuilder,
+    build: impl FnOnce(RequestBuilder) -> Result<Request, gloo_net::Error>,
+) -> Result<Answer, ApiFailure> {
+    let dog = Watchdog::start();
+    let request =
+        build(builder.abort_signal(dog.signal().as_ref())).map_err(|_| ApiFailure::Unreadable)?;
+    let response = request.send().await.map_err(|_| dog.failure())?;
+    dog.progress();
+    let status = response.status();
+    let mut body = Vec::new();
+    if let Some(stream) = response.body() {
+        let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
+        loop {
+            let chunk = JsFuture::from(reader.read())
+                .await
+                .map_err(|_| dog.failure())?;
+            let done = js_sys::Reflect::get(&chunk, &"done".into())
+                .ok()
+                .and_then(|d| d.as_bool())
+                .unwrap_or(true);
+            if done {
+                break;
+            }
+            if let Ok(value) = js_sys::Reflect::get(&chunk, &"value".into()) {
+                body.extend(js_sys::Uint8Array::new(&value).to_vec());
+            }
+            dog.progress();
+        }
+    }
+    STALLS.set(0);
+    Ok(Answer { status, body })
+}
+
+/// `request` again while it fails for a transient reason (not when offline: that is
+/// said at once), `attempts` times at most, waiting with backoff and jitter between.
+pub async fn retrying<T, F, Fut>(attempts: u32, mut request: F) -> Result<T, ApiFailure>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiFailure>>,
+{
+    let mut failures = 0;
+    loop {
+        match request().await {
+            Err(f) if f.is_transient() && f != ApiFailure::Network && failures + 1 < attempts => {
+                failures += 1;
+                device::sleep(retry::backoff_ms(failures, js_sys::Math::random())).await;
+            }
+            other => return other,
+        }
     }
 }
 
 /// `GET path` and read the JSON answer.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    read(
-        Request::get(path)
-            .send()
-            .await
-            .map_err(|_| ApiFailure::Network)?,
-    )
-    .await
+    exchange(Request::get(path), |b| b.build()).await?.json()
 }
 
 /// `GET path` and read the answer as bytes (a file).
 pub async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiFailure> {
-    let response = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
-    if !response.ok() {
-        return read::<()>(response).await.map(|_| Vec::new());
+    let answer = exchange(Request::get(path), |b| b.build()).await?;
+    if !answer.ok() {
+        return Err(ApiFailure::of_answer(answer.status, &answer.body));
     }
-    response.binary().await.map_err(|_| ApiFailure::Unreadable)
+    Ok(answer.body)
 }
 
 /// `POST path` with a JSON body and read the JSON answer.
@@ -94,19 +258,16 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    let request = Request::post(path)
-        .json(body)
-        .map_err(|_| ApiFailure::Unreadable)?;
-    read(request.send().await.map_err(|_| ApiFailure::Network)?).await
+    exchange(Request::post(path), |b| b.json(body))
+        .await?
+        .json()
 }
 
 /// `DELETE path`; the answer has no body.
 pub async fn delete(path: &str) -> Result<(), ApiFailure> {
-    let response = Request::delete(path)
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
-    empty(response).await
+    exchange(Request::delete(path), |b| b.build())
+        .await?
+        .nothing()
 }
 
 /// The two answers a push can get besides a refusal.
@@ -117,25 +278,22 @@ pub enum PushOutcome {
 
 /// Sends a push; a refusal coded `CONFLICT` carries the conflicting cells.
 pub async fn push(path: &str, body: &PushRequest) -> Result<PushOutcome, ApiFailure> {
-    let request = Request::post(path)
-        .json(body)
-        .map_err(|_| ApiFailure::Unreadable)?;
-    let response = request.send().await.map_err(|_| ApiFailure::Network)?;
-    if response.ok() {
-        return read(response).await.map(PushOutcome::Accepted);
+    let answer = exchange(Request::post(path), |b| b.json(body)).await?;
+    if answer.ok() {
+        return answer.json().map(PushOutcome::Accepted);
     }
-    let text = response.text().await.map_err(|_| ApiFailure::Unreadable)?;
-    let refusal: ApiError = serde_json::from_str(&text).map_err(|_| ApiFailure::Unreadable)?;
-    if refusal.code == RefusalCode::Conflict {
-        return serde_json::from_str::<PushConflict>(&text)
-            .map(PushOutcome::Conflict)
-            .map_err(|_| ApiFailure::Unreadable);
+    match ApiFailure::of_answer(answer.status, &answer.body) {
+        ApiFailure::Refused(e) if e.code == RefusalCode::Conflict => {
+            serde_json::from_slice::<PushConflict>(&answer.body)
+                .map(PushOutcome::Conflict)
+                .map_err(|_| ApiFailure::Unreadable)
+        }
+        failure => Err(failure),
     }
-    Err(ApiFailure::Refused(refusal))
 }
 
 /// A request of a method that changes something: `PUT`, `PATCH`, else `POST`.
-fn builder(method: &str, path: &str) -> gloo_net::http::RequestBuilder {
+fn builder(method: &str, path: &str) -> RequestBuilder {
     match method {
         "PUT" => Request::put(path),
         "PATCH" => Request::patch(path),
@@ -149,12 +307,12 @@ pub async fn send_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: Option<&B>,
 ) -> Result<T, ApiFailure> {
-    let builder = builder(method, path);
-    let request = match body {
-        Some(b) => builder.json(b).map_err(|_| ApiFailure::Unreadable)?,
-        None => builder.build().map_err(|_| ApiFailure::Unreadable)?,
-    };
-    read(request.send().await.map_err(|_| ApiFailure::Network)?).await
+    exchange(builder(method, path), |b| match body {
+        Some(body) => b.json(body),
+        None => b.build(),
+    })
+    .await?
+    .json()
 }
 
 /// Like [`send_json`] for answers without a body (`201`, `204`).
@@ -163,13 +321,9 @@ pub async fn send_empty<B: Serialize>(
     path: &str,
     body: &B,
 ) -> Result<(), ApiFailure> {
-    let response = builder(method, path)
-        .json(body)
-        .map_err(|_| ApiFailure::Unreadable)?
-        .send()
-        .await
-        .map_err(|_| ApiFailure::Network)?;
-    empty(response).await
+    exchange(builder(method, path), |b| b.json(body))
+        .await?
+        .nothing()
 }
 
 /// Uploads a file with `XMLHttpRequest`, which (unlike `fetch`) reports the upload's
@@ -182,8 +336,6 @@ pub async fn upload<T: DeserializeOwned>(
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<T, ApiFailure> {
     use std::cell::RefCell;
-    use std::rc::Rc;
-    use wasm_bindgen::JsCast;
     use wasm_bindgen::closure::Closure;
 
     let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiFailure::Network)?;

@@ -22,6 +22,19 @@ pub fn format_time(ms: f64) -> String {
     )
 }
 
+/// Waits `ms` milliseconds (a browser timer: nothing else waits meanwhile).
+pub async fn sleep(ms: u32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(
+                &resolve,
+                i32::try_from(ms).unwrap_or(i32::MAX),
+            );
+        }
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
 /// Whether the browser believes it is online.
 pub fn online() -> bool {
     web_sys::window().is_none_or(|w| w.navigator().on_line())

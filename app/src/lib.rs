@@ -9,6 +9,7 @@
 //! - [`storage`]: the one module that touches browser storage.
 //! - [`draft`]: the raw text per cell of a report being typed, and what it parses to.
 //! - [`sync`]: the sync engine's logic (queue, retry, merge, conflicts), tested natively.
+//! - [`retry`]: how long to wait before a retry, and for an answer (tested natively).
 //! - [`syncer`]: runs that logic against the server: timers, online events, HTTP.
 //! - [`session`]: who is signed in.
 //! - [`pages`]: one module per page; [`form_view`]: the form, driven by its definition.
@@ -22,6 +23,7 @@ pub mod form_view;
 pub mod mirror;
 pub mod nav;
 pub mod pages;
+pub mod retry;
 pub mod session;
 pub mod storage;
 pub mod sync;
@@ -66,5 +68,12 @@ pub fn start() {
     wasm_bindgen_futures::spawn_local(async {
         mirror::restore().await;
         leptos::mount::mount_to_body(App);
+        // The loading screen of index.html has done its work.
+        if let Some(boot) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("boot"))
+        {
+            boot.remove();
+        }
     });
 }

@@ -7,6 +7,9 @@ use tuanle_shared::wire::Me;
 use crate::storage;
 
 const KEY: &str = "me";
+/// What the server said about campaigns for the person signed in (whether their unit
+/// is in each): another person's answer must not be used.
+const CAMPAIGNS: &str = "campaigns";
 
 #[derive(Clone, Copy)]
 pub struct Session(pub RwSignal<Option<Me>>);
@@ -20,12 +23,14 @@ impl Session {
     }
 
     pub fn signed_in(&self, me: Me) {
+        storage::forget(CAMPAIGNS);
         storage::cache(KEY, &me);
         self.0.set(Some(me));
     }
 
     pub fn signed_out(&self) {
         storage::forget(KEY);
+        storage::forget(CAMPAIGNS);
         self.0.set(None);
     }
 }

@@ -59,6 +59,19 @@ pub struct SyncState {
     /// Failed attempts in a row, for the backoff.
     #[serde(default)]
     pub failures: u32,
+    /// The last push the server refused for what it held (not for the network, the
+    /// session or the report's state): it would be refused again as it is, so the same
+    /// content is not sent again until it changes.
+    #[serde(default)]
+    pub refused: Option<RefusedPush>,
+}
+
+/// A push the server refused, and why, as it said.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RefusedPush {
+    pub content: Content,
+    pub code: RefusalCode,
+    pub message: String,
 }
 
 /// What a sync step tells the person.
@@ -109,6 +122,9 @@ impl SyncState {
             if content.is_empty() && self.base_version == 0 {
                 return None;
             }
+            if self.refused.as_ref().is_some_and(|r| r.content == content) {
+                return None;
+            }
             self.pending = Some(PushRequest {
                 push_id: new_id(),
                 device_id: device_id.to_owned(),
@@ -136,6 +152,7 @@ impl SyncState {
         }
         self.base_version = answer.version;
         self.base = answer.content;
+        self.refused = None;
         if self.meta.status.is_none() {
             self.meta.status = Some(ReportStatus::Draft);
         }
@@ -184,6 +201,27 @@ impl SyncState {
     /// takes changes again. The report's status is not touched: it was not submitted.
     pub fn refused_read_only(&mut self, why: RefusalCode) {
         self.meta.read_only = Some(why);
+    }
+
+    /// The server refused the queued push for what it holds (`ABOVE_BOUND`, a cell the
+    /// form does not have…): it is dropped, since it would be refused again as it is,
+    /// and its content is remembered so that it is not sent again until it changes.
+    /// Nothing typed is touched: the person corrects it, and the next push goes.
+    pub fn refused(&mut self, code: RefusalCode, message: String) {
+        if let Some(push) = self.pending.take() {
+            self.refused = Some(RefusedPush {
+                content: push.content,
+                code,
+                message,
+            });
+        }
+    }
+
+    /// The refusal of the last push, while the draft would send the same again.
+    pub fn standing_refusal(&self, form: &FormDef, draft: &Draft) -> Option<&RefusedPush> {
+        let refused = self.refused.as_ref()?;
+        (self.pending.is_none() && draft.content_over(form, &self.base) == refused.content)
+            .then_some(refused)
     }
 
     /// The server's current state arrived (a pull). With nothing unsent the device takes
@@ -298,11 +336,10 @@ impl SyncState {
         self.last_sync_ms = Some(now_ms);
     }
 
-    /// How long to wait before retrying after failures: 2 s, 4 s, 8 s … up to a minute.
-    pub fn retry_delay_ms(&self) -> u32 {
-        2_000u32
-            .saturating_mul(1 << self.failures.min(5))
-            .min(60_000)
+    /// How long to wait before retrying after the failures so far, with jitter from
+    /// `random` (`0..1`): see [`crate::retry::backoff_ms`].
+    pub fn retry_delay_ms(&self, random: f64) -> u32 {
+        crate::retry::backoff_ms(self.failures, random)
     }
 }
 
@@ -395,7 +432,7 @@ mod tests {
             .next_push(form(), &d, "d", &mut next)
             .expect("the same push");
         assert_eq!(retry, first);
-        assert_eq!(s.retry_delay_ms(), 4_000);
+        assert_eq!(s.retry_delay_ms(1.0), 2_000, "the first retry: 1 to 2 s");
         s.accepted(
             form(),
             PushAccepted {
@@ -412,6 +449,43 @@ mod tests {
         assert_eq!(second.push_id, "push-2");
         assert_eq!(second.base_version, 1);
         assert_eq!(second.content, content(&[("2", 5)]));
+    }
+
+    #[test]
+    fn a_refused_push_is_not_sent_again_until_the_draft_changes() {
+        let mut s = SyncState::default();
+        let mut d = Draft::from_content(&content(&[("2", 1)]));
+        let mut next = ids();
+        let first = s.next_push(form(), &d, "d", &mut next).expect("a push");
+        s.refused(RefusalCode::AboveBound, "quá lớn".into());
+        assert_eq!(s.pending, None, "dropped: it would be refused again");
+        assert!(s.has_unsent(form(), &d), "what was typed is still unsent");
+        assert_eq!(s.next_push(form(), &d, "d", &mut next), None);
+        assert_eq!(
+            s.standing_refusal(form(), &d).map(|r| r.code),
+            Some(RefusalCode::AboveBound)
+        );
+        d.numbers.insert(cell("2"), "5".into());
+        let second = s
+            .next_push(form(), &d, "d", &mut next)
+            .expect("a corrected draft goes");
+        assert_ne!(second.push_id, first.push_id);
+        assert_eq!(
+            s.standing_refusal(form(), &d),
+            None,
+            "no longer what was refused"
+        );
+        s.accepted(
+            form(),
+            PushAccepted {
+                version: 1,
+                content: second.content.clone(),
+                from_theirs: vec![],
+            },
+            &mut d,
+            1.0,
+        );
+        assert_eq!(s.refused, None);
     }
 
     #[test]

@@ -25,13 +25,30 @@ const DEBOUNCE: Duration = Duration::from_millis(1_500);
 /// How often to sync while the page is open.
 const PERIOD: Duration = Duration::from_secs(30);
 
-/// What the sync is doing, for the status bar.
+/// What the sync is doing, for the status bar. Each way of failing is its own state,
+/// because each asks something else of the person: nothing (offline, no answer, a
+/// server error: it retries by itself), signing in again, or correcting what was typed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Phase {
     Idle,
     Syncing,
+    /// The browser has no network.
     Offline,
-    Error(String),
+    /// Connected, but the server did not answer (a stalled link, a captive portal).
+    NoAnswer,
+    /// The server failed; it is retried.
+    ServerError,
+    /// The session has ended: sign in again.
+    SignedOut,
+    /// The server refused, with its message in Vietnamese.
+    Refused(String),
+}
+
+impl Phase {
+    /// Offline, no answer or a server error: retried by itself.
+    pub fn is_transient_failure(&self) -> bool {
+        matches!(self, Phase::Offline | Phase::NoAnswer | Phase::ServerError)
+    }
 }
 
 /// One report's draft, sync state and the machinery that keeps them in step.
@@ -166,7 +183,10 @@ impl ReportSync {
     }
 
     fn retry_later(&self) {
-        let Some(delay) = self.state.try_with_untracked(SyncState::retry_delay_ms) else {
+        let Some(delay) = self
+            .state
+            .try_with_untracked(|s| s.retry_delay_ms(js_sys::Math::random()))
+        else {
             return;
         };
         let this = *self;
@@ -185,7 +205,13 @@ impl ReportSync {
         loop {
             self.again.set_value(false);
             self.cycle().await;
-            if self.again.try_get_value() != Some(true) {
+            // After a transient failure the retry is already scheduled, with backoff:
+            // edits made meanwhile go with it, not in a burst against a dead link.
+            let failed = self
+                .phase
+                .try_with_untracked(Phase::is_transient_failure)
+                .unwrap_or(true);
+            if failed || self.again.try_get_value() != Some(true) {
                 break;
             }
         }
@@ -223,21 +249,20 @@ impl ReportSync {
     }
 
     fn failed(&self, failure: ApiFailure) {
-        match failure {
-            ApiFailure::Network => {
+        let phase = match &failure {
+            f if f.is_transient() => {
                 self.apply(|s, _| s.failed());
-                self.phase.try_set(Phase::Offline);
                 self.retry_later();
+                match f {
+                    ApiFailure::NoAnswer => Phase::NoAnswer,
+                    ApiFailure::Server => Phase::ServerError,
+                    _ => Phase::Offline,
+                }
             }
-            f if f.is_signed_out() => {
-                self.phase.try_set(Phase::Error(
-                    "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại: mọi thứ đã nhập vẫn được giữ trên máy.".into(),
-                ));
-            }
-            f => {
-                self.phase.try_set(Phase::Error(f.message()));
-            }
-        }
+            f if f.is_signed_out() => Phase::SignedOut,
+            f => Phase::Refused(f.message()),
+        };
+        self.phase.try_set(phase);
     }
 
     async fn cycle(&self) {
@@ -245,7 +270,14 @@ impl ReportSync {
             self.phase.try_set(Phase::Offline);
             return;
         }
-        self.phase.try_set(Phase::Syncing);
+        // A failure stays said while it is retried, until an exchange succeeds.
+        if !self
+            .phase
+            .try_with_untracked(Phase::is_transient_failure)
+            .unwrap_or(false)
+        {
+            self.phase.try_set(Phase::Syncing);
+        }
         let (campaign, unit) = (self.campaign.get_value(), self.unit.get_value());
         let form = self.form.get_value();
         match api::get_json::<ReportState>(&routes::report(&campaign, &unit, "")).await {
@@ -297,9 +329,23 @@ impl ReportSync {
                     self.apply(|s, _| s.refused_read_only(e.code));
                     break;
                 }
+                // Refused for what it holds: sending it again would be refused again.
+                Err(ApiFailure::Refused(e)) if e.code != RefusalCode::NotSignedIn => {
+                    self.apply(|s, _| s.refused(e.code, e.message.clone()));
+                    self.phase.try_set(Phase::Refused(e.message));
+                    return;
+                }
                 Err(f) => return self.failed(f),
             }
         }
-        self.phase.try_set(Phase::Idle);
+        // A refusal that still stands (nothing changed since) stays said.
+        let standing = self.form.with_value(|f| {
+            self.draft.with_untracked(|d| {
+                self.state
+                    .with_untracked(|s| s.standing_refusal(f, d).map(|r| r.message.clone()))
+            })
+        });
+        self.phase
+            .try_set(standing.map_or(Phase::Idle, Phase::Refused));
     }
 }

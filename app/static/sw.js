@@ -1,28 +1,33 @@
-// The service worker: once the app has been opened online, it opens with no network.
-// Network first for everything it keeps (so a new build is picked up at once), the
-// cached copy when the network fails. Report data never goes through here: the app keeps
-// it in its own storage and syncs it itself.
-const CACHE = "tuanle-v1";
-const SHELL = [
-  "/index.html",
-  "/boot.js",
-  "/style.css",
-  "/pkg/tuanle_app.js",
-  "/pkg/tuanle_app_bg.wasm",
-  "/manifest.webmanifest",
-  "/icon.svg",
-  "/api/v1/forms",
-];
+// The service worker: the app opens from this device at once, online or not, on a
+// working, stalled or absent network. Report data never goes through here: the app
+// keeps it in its own storage and syncs it itself.
+//
+// One build, one cache. `scripts/lib.sh` (build_app) writes the build's id and its
+// content-hashed files in place of the __NAMES__, so a new build is a new worker with
+// a new cache: it installs next to the running one, and is taken when the person agrees
+// (the page posts "take-update") or at the next cold start. The page of one build is
+// only ever given that build's files.
+const BUILD = "__BUILD__";
+const CACHE = `tuanle-${BUILD}`;
+const SHELL = __SHELL__;
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));
+  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)));
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.type === "take-update") self.skipWaiting();
 });
 
 self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k !== CACHE).map((k) => caches.delete(k))))
+      .then((keys) =>
+        Promise.all(
+          keys.filter((k) => k.startsWith("tuanle-") && k !== CACHE).map((k) => caches.delete(k)),
+        ),
+      )
       .then(() => self.clients.claim()),
   );
 });
@@ -31,23 +36,18 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/")) {
-    if (url.pathname.startsWith("/api/v1/forms")) event.respondWith(networkFirst(request));
-    return;
-  }
-  // Every page of the app is index.html: the app routes on the client.
-  event.respondWith(networkFirst(request, request.mode === "navigate" ? "/index.html" : undefined));
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  // Every page of the app is this build's index.html: the app routes on the client.
+  event.respondWith(cacheFirst(request.mode === "navigate" ? "/index.html" : request));
 });
 
-async function networkFirst(request, key) {
+// From this build's cache, never waiting on the network; what is not there yet (the
+// administration bundle, fetched on demand) is fetched once and kept.
+async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  try {
-    const response = await fetch(request);
-    if (response.ok) await cache.put(key || request, response.clone());
-    return response;
-  } catch (error) {
-    const hit = await cache.match(key || request);
-    if (hit) return hit;
-    throw error;
-  }
+  const hit = await cache.match(request);
+  if (hit) return hit;
+  const response = await fetch(request);
+  if (response.ok) await cache.put(request, response.clone());
+  return response;
 }

@@ -116,6 +116,40 @@ pub const CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval';
      img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; \
      object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// How long browsers keep what they were sent. A file named for its content (the
+/// build's wasm, glue, stylesheet and loader) never changes: kept for a year, not even
+/// revalidated. Everything else (the page, the service worker, API answers) is
+/// revalidated on every use, so a new build is seen at once.
+async fn cache_policy(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let immutable = is_content_named(request.uri().path());
+    let mut response = next.run(request).await;
+    let policy = if immutable && response.status().is_success() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "no-cache"
+    };
+    response
+        .headers_mut()
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static(policy));
+    response
+}
+
+/// Whether a path names a file by its content: `name-0123456789ab.ext`, twelve
+/// lowercase hex digits (as `scripts/lib.sh` names them).
+fn is_content_named(path: &str) -> bool {
+    let file = path.rsplit('/').next().unwrap_or_default();
+    let Some((stem, _ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        hash.len() == 12 && hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 /// The whole router: the API, then the built app for every other path (the app routes
 /// on the client, so unknown paths get `index.html`).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
@@ -125,12 +159,7 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
         .fallback(ServeFile::new(index));
     api::router(state)
         .fallback_service(assets)
-        // The app has no hashed file names yet: make browsers revalidate every time
-        // (cheap with Last-Modified), so a new build is never half-loaded.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(axum::middleware::from_fn(cache_policy))
         // A strict policy: only this origin's files run (the wasm needs
         // 'wasm-unsafe-eval' to be compiled), nothing inline, no framing.
         .layer(SetResponseHeaderLayer::overriding(
@@ -150,4 +179,26 @@ pub fn router(state: AppState, assets_dir: &Path) -> Router {
             HeaderValue::from_static("DENY"),
         ))
         .layer(TraceLayer::new_for_http())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_content_named;
+
+    #[test]
+    fn content_named_files_are_told_apart() {
+        assert!(is_content_named("/pkg/tuanle_app_bg-0123456789ab.wasm"));
+        assert!(is_content_named("/style-abcdef012345.css"));
+        for other in [
+            "/index.html",
+            "/sw.js",
+            "/pkg/tuanle_app.js",
+            "/style-ABCDEF012345.css",
+            "/style-abcdef01234.css",
+            "/api/v1/reports/2025-abcdef012345",
+            "/pkg-admin/",
+        ] {
+            assert!(!is_content_named(other), "{other}");
+        }
+    }
 }

@@ -108,7 +108,8 @@ async fn main() -> anyhow::Result<()> {
             browser.close().await?;
         }
     }
-    let wasm = tuanle_e2e::assets_dir().join("pkg/tuanle_app_bg.wasm.gz");
+    let wasm = tuanle_e2e::built_file("app.wasm")?;
+    let wasm = tuanle_e2e::assets_dir().join(format!("{}.gz", wasm.trim_start_matches('/')));
     let gz = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
     println!(
         "form usable after page start: median {:.0} ms with the CPU throttled 4×, {:.0} ms unthrottled; one keystroke handled in {:.1} ms (throttled); app bundle {} KB gzip",

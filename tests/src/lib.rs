@@ -6,6 +6,8 @@
 //! killed and its profile directory removed when the [`Browser`] is dropped, also
 //! when a test fails.
 
+pub mod relay;
+
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
@@ -24,6 +26,29 @@ pub fn assets_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/dist"))
 }
 
+/// The built app's `build.json` (written by `scripts/lib.sh`): the build's id and its
+/// content-hashed file names (`app.wasm`, `app.js`, `style`, `boot`, `admin.wasm`…).
+pub fn build_manifest() -> anyhow::Result<serde_json::Value> {
+    let path = assets_dir().join("build.json");
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("{} (build the app with scripts/test)", path.display()))?;
+    Ok(serde_json::from_str(&text)?)
+}
+
+/// One file name of the built app, from [`build_manifest`]: `"app.wasm"` is the
+/// reporters' wasm, `/pkg/tuanle_app_bg-0123456789ab.wasm`.
+pub fn built_file(key: &str) -> anyhow::Result<String> {
+    let manifest = build_manifest()?;
+    let mut value = &manifest;
+    for part in key.split('.') {
+        value = &value[part];
+    }
+    value
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("build.json has no {key}"))
+}
+
 /// The real server, on `127.0.0.1` and a free port, with its own data directory and
 /// a fresh database. It can be stopped and started again on the same port and database,
 /// as after a crash or an outage.
@@ -36,6 +61,8 @@ pub struct TestServer {
     pub addr: SocketAddr,
     pub data_dir: TempDir,
     pub database_url: String,
+    /// The built app it serves.
+    pub assets: PathBuf,
     running: Option<(
         tokio::sync::oneshot::Sender<()>,
         tokio::task::JoinHandle<anyhow::Result<()>>,
@@ -72,12 +99,19 @@ pub async fn fresh_database(data_dir: &std::path::Path) -> anyhow::Result<String
 impl TestServer {
     /// Starts a server with a fresh database and the demo data.
     pub async fn spawn() -> anyhow::Result<TestServer> {
+        TestServer::spawn_serving(assets_dir()).await
+    }
+
+    /// Starts a server that serves the built app in `assets` (a copy, for a new build
+    /// to be put in its place).
+    pub async fn spawn_serving(assets: PathBuf) -> anyhow::Result<TestServer> {
         let data_dir = tempfile::tempdir()?;
         let database_url = fresh_database(data_dir.path()).await?;
         let mut server = TestServer {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             data_dir,
             database_url,
+            assets,
             running: None,
         };
         server.start().await?;
@@ -86,7 +120,7 @@ impl TestServer {
 
     /// The configuration this server runs with.
     pub fn config(&self) -> Config {
-        let mut config = Config::for_tests(self.data_dir.path().to_path_buf(), assets_dir());
+        let mut config = Config::for_tests(self.data_dir.path().to_path_buf(), self.assets.clone());
         config.database_url = Some(self.database_url.clone());
         config
     }
@@ -167,6 +201,16 @@ impl TestServer {
 
 /// A headless Chromium driven through chromedriver. Dropping it kills chromedriver and
 /// the browser it started (the whole process group) and removes the profile.
+/// How a [`Browser`] is launched, besides its profile.
+#[derive(Debug, Clone, Default)]
+pub struct Launch {
+    /// `goto` returns at once instead of waiting for the page to load: for measuring
+    /// loads that may never finish (a stalled network).
+    pub no_wait: bool,
+    /// Another browser's user agent (an in-app browser's).
+    pub user_agent: Option<String>,
+}
+
 pub struct Browser {
     pub client: Client,
     driver: Child,
@@ -188,6 +232,11 @@ impl Browser {
 
     /// A browser on an existing profile directory (the same tablet, reopened).
     pub async fn start_in(profile: &std::path::Path) -> anyhow::Result<Browser> {
+        Browser::launch(profile, &Launch::default()).await
+    }
+
+    /// A browser on a profile directory, launched as `launch` says.
+    pub async fn launch(profile: &std::path::Path, launch: &Launch) -> anyhow::Result<Browser> {
         let port = free_port()?;
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -220,8 +269,17 @@ impl Browser {
         .iter()
         .map(|s| s.to_string())
         .chain([format!("--user-data-dir={}", profile.display())])
+        .chain(
+            launch
+                .user_agent
+                .iter()
+                .map(|ua| format!("--user-agent={ua}")),
+        )
         .collect::<Vec<_>>();
         let mut caps = serde_json::Map::new();
+        if launch.no_wait {
+            caps.insert("pageLoadStrategy".into(), "none".into());
+        }
         caps.insert(
             "goog:chromeOptions".into(),
             serde_json::json!({ "binary": "/usr/bin/chromium", "args": args }),
@@ -268,6 +326,19 @@ impl Browser {
         }
     }
 
+    /// How long until `css` is in the page, polling from now; `None` past `cap`. With
+    /// [`Launch::no_wait`], right after a `goto` this is how long the page took to open.
+    pub async fn time_until(&self, css: &str, cap: Duration) -> Option<Duration> {
+        let started = Instant::now();
+        while started.elapsed() < cap {
+            if self.client.find(Locator::Css(css)).await.is_ok() {
+                return Some(started.elapsed());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        None
+    }
+
     /// Ends the session politely; dropping also works, less politely.
     pub async fn close(self) -> anyhow::Result<()> {
         self.client.clone().close().await?;
@@ -287,7 +358,18 @@ impl Browser {
         username: &str,
         landmark: &str,
     ) -> anyhow::Result<()> {
-        self.client.goto(&server.url("/dang-nhap")).await?;
+        self.sign_in_at(&server.url(""), username, landmark).await
+    }
+
+    /// Signs in at `base` (`http://host:port`, the server's or a relay's), waits for
+    /// `landmark`.
+    pub async fn sign_in_at(
+        &self,
+        base: &str,
+        username: &str,
+        landmark: &str,
+    ) -> anyhow::Result<()> {
+        self.client.goto(&format!("{base}/dang-nhap")).await?;
         self.wait_for("input[name='username']")
             .await?
             .send_keys(username)

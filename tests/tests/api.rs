@@ -140,8 +140,10 @@ async fn the_app_is_served_for_client_routes() {
     for path in ["/", "/bao-cao/2025"] {
         let response = get(&server, path).await;
         assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache", "{path}");
         let body = response.text().await.expect("html");
-        assert!(body.contains("/boot.js"), "{path} serves index.html");
+        let boot = tuanle_e2e::built_file("boot").expect("build.json");
+        assert!(body.contains(&boot), "{path} serves index.html");
     }
     let page = get(&server, "/").await;
     let csp = page.headers()["content-security-policy"]
@@ -154,8 +156,21 @@ async fn the_app_is_served_for_client_routes() {
         "{csp}"
     );
     assert_eq!(page.headers()["x-content-type-options"], "nosniff");
-    let wasm = get(&server, "/pkg/tuanle_app_bg.wasm").await;
+    // A file named for its content is kept for good; the service worker is not.
+    let wasm = get(
+        &server,
+        &tuanle_e2e::built_file("app.wasm").expect("build.json"),
+    )
+    .await;
     assert_eq!(wasm.status(), 200);
+    assert_eq!(
+        wasm.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        get(&server, "/sw.js").await.headers()["cache-control"],
+        "no-cache"
+    );
     assert_eq!(
         wasm.headers()
             .get("content-type")

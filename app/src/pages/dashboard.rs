@@ -70,7 +70,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
         let code = unit.get_untracked();
         spawn_local(async move {
             let path = routes::dashboard(&campaign.get_value(), &code, false);
-            let result = api::get_json::<Dashboard>(&path)
+            let result = api::retrying(3, || api::get_json::<Dashboard>(&path))
                 .await
                 .map_err(|e| e.message());
             // A late answer for a unit no longer shown is dropped.

@@ -47,7 +47,7 @@ pub fn Home() -> impl IntoView {
 fn sign_out_despite_unsent() -> bool {
     let unsent = storage::all_reports().iter().any(|(_, r)| {
         let form = (r.sync.meta.form_version.as_deref())
-            .and_then(|v| storage::cached::<FormDef>(&format!("form.{v}")));
+            .and_then(|v| storage::cached::<FormDef>(&form_key(v)));
         match form {
             Some(form) => r.sync.has_unsent(&form, &r.draft),
             // A report typed here had its form cached; without it, anything that differs
@@ -132,18 +132,32 @@ pub fn AccountMenu() -> impl IntoView {
     }
 }
 
-/// The open campaign: from the server when online, else as last seen.
+/// The open campaign: from the server when it answers, else as last seen.
 pub async fn open_campaign() -> Result<CampaignSummary, ApiFailure> {
-    let campaigns: Vec<CampaignSummary> = match api::get_json(routes::CAMPAIGNS).await {
-        Ok(c) => {
-            storage::cache("campaigns", &c);
-            c
-        }
-        Err(ApiFailure::Network) => storage::cached("campaigns").ok_or(ApiFailure::Network)?,
+    let campaigns: Vec<CampaignSummary> = match fetch_campaigns().await {
+        Ok(c) => c,
+        Err(f) if f.is_transient() => storage::cached("campaigns").ok_or(f)?,
         Err(e) => return Err(e),
     };
-    // The newest open campaign with the person's unit in its tree: a campaign being set
-    // up (its tree not imported yet) does not take reporters away from the current one.
+    choose(&campaigns).ok_or_else(|| {
+        ApiFailure::Refused(tuanle_shared::wire::ApiError::new(
+            tuanle_shared::wire::RefusalCode::NotFound,
+            "Chưa có đợt báo cáo nào.",
+        ))
+    })
+}
+
+/// The campaigns from the server, kept for opening without it.
+async fn fetch_campaigns() -> Result<Vec<CampaignSummary>, ApiFailure> {
+    let campaigns: Vec<CampaignSummary> = api::get_json(routes::CAMPAIGNS).await?;
+    storage::cache("campaigns", &campaigns);
+    Ok(campaigns)
+}
+
+/// The campaign a person works in: the newest open campaign with their unit in its
+/// tree (a campaign being set up, its tree not imported yet, does not take reporters
+/// away from the current one), else the best there is.
+fn choose(campaigns: &[CampaignSummary]) -> Option<CampaignSummary> {
     campaigns
         .iter()
         .find(|c| c.open && c.has_my_unit)
@@ -151,12 +165,6 @@ pub async fn open_campaign() -> Result<CampaignSummary, ApiFailure> {
         .or_else(|| campaigns.iter().find(|c| c.open))
         .or(campaigns.first())
         .cloned()
-        .ok_or_else(|| {
-            ApiFailure::Refused(tuanle_shared::wire::ApiError::new(
-                tuanle_shared::wire::RefusalCode::NotFound,
-                "Chưa có đợt báo cáo nào.",
-            ))
-        })
 }
 
 /// The open campaign and its form, or why they could not be had.
@@ -170,26 +178,56 @@ pub enum Load {
     Failed(String),
 }
 
-/// The campaign and its form: from the server, or as last seen when offline.
+/// The campaign and its form as this device last saw them, at once (whatever the
+/// network does: a stalled link must not keep the report out of reach), refreshed from
+/// the server in the background for the next open. From the server only the first time.
 pub async fn campaign_and_form() -> Load {
+    if let Some(ready) = cached_campaign_and_form() {
+        spawn_local(async {
+            if let Ok(campaigns) = fetch_campaigns().await
+                && let Some(c) = choose(&campaigns)
+            {
+                let _ = fetch_form(&c.form_version).await;
+            }
+        });
+        return ready;
+    }
     let campaign = match open_campaign().await {
         Ok(c) => c,
         Err(e) => return Load::Failed(e.message()),
     };
-    let key = format!("form.{}", campaign.form_version);
-    let form = match api::get_json::<FormDef>(&routes::form(&campaign.form_version)).await {
-        Ok(f) => {
-            storage::cache(&key, &f);
-            f
+    let form = match fetch_form(&campaign.form_version).await {
+        Ok(f) => f,
+        Err(f) if f.is_transient() => {
+            match storage::cached::<FormDef>(&form_key(&campaign.form_version)) {
+                Some(form) => form,
+                None => return Load::Failed(f.message()),
+            }
         }
-        Err(ApiFailure::Network) => match storage::cached::<FormDef>(&key) {
-            Some(f) => f,
-            None => return Load::Failed(ApiFailure::Network.message()),
-        },
         Err(e) => return Load::Failed(e.message()),
     };
     Load::Ready {
         campaign,
         form: Arc::new(form),
     }
+}
+
+fn form_key(version: &str) -> String {
+    format!("form.{version}")
+}
+
+/// A form from the server, kept for opening without it.
+async fn fetch_form(version: &str) -> Result<FormDef, ApiFailure> {
+    let form: FormDef = api::get_json(&routes::form(version)).await?;
+    storage::cache(&form_key(version), &form);
+    Ok(form)
+}
+
+fn cached_campaign_and_form() -> Option<Load> {
+    let campaign = choose(&storage::cached::<Vec<CampaignSummary>>("campaigns")?)?;
+    let form = storage::cached::<FormDef>(&form_key(&campaign.form_version))?;
+    Some(Load::Ready {
+        campaign,
+        form: Arc::new(form),
+    })
 }

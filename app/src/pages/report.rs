@@ -94,7 +94,24 @@ fn SyncBar(rs: ReportSync, persisted: RwSignal<Option<bool>>) -> impl IntoView {
             "Ngoại tuyến: thay đổi được giữ trên máy, sẽ gửi khi có mạng.".to_owned(),
         ),
         Phase::Offline => ("offline", "Ngoại tuyến.".to_owned()),
-        Phase::Error(e) => ("error", e),
+        Phase::NoAnswer if unsent.get() => (
+            "no-answer",
+            "Mạng chập chờn: chưa gửi được, sẽ thử lại. Thay đổi vẫn được giữ trên máy.".to_owned(),
+        ),
+        Phase::NoAnswer => (
+            "no-answer",
+            "Mạng chập chờn: máy chủ chưa trả lời, sẽ thử lại.".to_owned(),
+        ),
+        Phase::ServerError => (
+            "server-error",
+            "Máy chủ đang gặp lỗi, sẽ thử lại. Thay đổi vẫn được giữ trên máy.".to_owned(),
+        ),
+        Phase::SignedOut => (
+            "signed-out",
+            "Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại: mọi thứ đã nhập vẫn được giữ trên máy."
+                .to_owned(),
+        ),
+        Phase::Refused(e) => ("refused", e),
         Phase::Idle if unsent.get() => ("pending", "Có thay đổi chưa gửi.".to_owned()),
         Phase::Idle => ("synced", "Đã đồng bộ.".to_owned()),
     };
@@ -340,7 +357,10 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
         };
         let path = routes::report(&rs.campaign.get_value(), &rs.unit.get_value(), "submit");
         spawn_local(async move {
-            match api::post_json::<_, ReportState>(&path, &body).await {
+            // Retried on a stalled link: a submission that was applied but whose answer
+            // was lost is refused REPORT_LOCKED on the retry, and the pull then shows it
+            // submitted.
+            match api::retrying(3, || api::post_json::<_, ReportState>(&path, &body)).await {
                 Ok(state) => {
                     let late = state.late;
                     rs.state.update(|s| {

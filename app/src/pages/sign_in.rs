@@ -29,7 +29,8 @@ pub fn SignInPage() -> impl IntoView {
             password: password.get_untracked(),
         };
         spawn_local(async move {
-            match api::post_json::<_, Me>(routes::SESSION, &body).await {
+            // A stalled link or a failing server gets two more tries, with backoff.
+            match api::retrying(3, || api::post_json::<_, Me>(routes::SESSION, &body)).await {
                 Ok(me) => {
                     let page = super::landing(me.role);
                     session.signed_in(me);
