@@ -77,14 +77,21 @@ impl ApiFailure {
 
     /// The failure an answer's status and body mean, for an answer that is not 2xx.
     fn of_answer(status: u16, body: &[u8]) -> ApiFailure {
-        match serde_json::from_slice::<ApiError>(body) {
-            Ok(e) if e.code == RefusalCode::Internal => ApiFailure::Server,
-            Ok(e) => ApiFailure::Refused(e),
+        match parse::<ApiError>(body) {
+            Some(e) if e.code == RefusalCode::Internal => ApiFailure::Server,
+            Some(e) => ApiFailure::Refused(e),
             // A proxy's page, a gateway timeout: the server side failed.
-            Err(_) if status >= 500 => ApiFailure::Server,
-            Err(_) => ApiFailure::Unreadable,
+            None if status >= 500 => ApiFailure::Server,
+            None => ApiFailure::Unreadable,
         }
     }
+}
+
+/// A JSON body read as text first: the app reads JSON from text everywhere else (its
+/// storage), and one reader keeps one copy of each type's decoding in the bundle
+/// (`from_slice` beside `from_str` would double it).
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
+    serde_json::from_str(std::str::from_utf8(body).ok()?).ok()
 }
 
 thread_local! {
@@ -172,7 +179,7 @@ impl Answer {
         if !self.ok() {
             return Err(ApiFailure::of_answer(self.status, &self.body));
         }
-        serde_json::from_slice(&self.body).map_err(|_| ApiFailure::Unreadable)
+        parse(&self.body).ok_or(ApiFailure::Unreadable)
     }
 
     /// Success whatever the body says, or the refusal.
@@ -284,9 +291,9 @@ pub async fn push(path: &str, body: &PushRequest) -> Result<PushOutcome, ApiFail
     }
     match ApiFailure::of_answer(answer.status, &answer.body) {
         ApiFailure::Refused(e) if e.code == RefusalCode::Conflict => {
-            serde_json::from_slice::<PushConflict>(&answer.body)
+            parse::<PushConflict>(&answer.body)
                 .map(PushOutcome::Conflict)
-                .map_err(|_| ApiFailure::Unreadable)
+                .ok_or(ApiFailure::Unreadable)
         }
         failure => Err(failure),
     }
