@@ -132,7 +132,7 @@ pub fn random_id() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Every stored report, by key, for saving to a file.
+/// Every stored report on this device, by key.
 pub fn all_reports() -> Vec<(String, StoredReport)> {
     let Ok(all) = LocalStorage::get_all::<serde_json::Map<String, serde_json::Value>>() else {
         return Vec::new();
@@ -141,6 +141,15 @@ pub fn all_reports() -> Vec<(String, StoredReport)> {
         .filter(|(k, _)| k.starts_with(REPORT_PREFIX))
         .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|r| (k, r)))
         .collect()
+}
+
+/// The stored reports of one unit, every campaign: what the person signed in for it may
+/// see. On a shared tablet the other accounts' drafts stay theirs.
+pub fn reports_of_unit(unit: &str) -> Vec<(String, StoredReport)> {
+    let suffix = format!(".{unit}");
+    let mut reports = all_reports();
+    reports.retain(|(k, _)| k.ends_with(&suffix));
+    reports
 }
 
 /// Stores reports read back from a file under their keys.

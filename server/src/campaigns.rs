@@ -64,13 +64,15 @@ pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSumm
     rows.into_iter()
         .map(|r| {
             let id: i64 = r.try_get("id")?;
+            let form_version: String = r.try_get("form_version")?;
             Ok(CampaignSummary {
                 code: r.try_get("code")?,
                 year: r.try_get("year")?,
                 theme: r.try_get("theme")?,
                 starts_on: r.try_get("starts_on")?,
                 ends_on: r.try_get("ends_on")?,
-                form_version: r.try_get("form_version")?,
+                form_hash: crate::forms::content_hash(&form_version),
+                form_version,
                 open: crate::db::flag(&r, "open")?,
                 deadlines: deadlines
                     .iter()

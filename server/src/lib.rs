@@ -38,6 +38,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod export;
+pub mod forms;
 pub mod group_commit;
 pub mod live;
 pub mod national;

@@ -42,12 +42,14 @@ pub fn Home() -> impl IntoView {
     }
 }
 
-/// Whether the person still wants to sign out although something typed has not reached
-/// the server yet (it stays on this device, and is sent after signing in again).
-fn sign_out_despite_unsent() -> bool {
-    let unsent = storage::all_reports().iter().any(|(_, r)| {
-        let form = (r.sync.meta.form_version.as_deref())
-            .and_then(|v| storage::cached::<FormDef>(&form_key(v)));
+/// Whether the person still wants to sign out although something they typed for their
+/// unit has not reached the server yet (it stays on this device, and is sent after
+/// signing in again). Another account's drafts on a shared tablet are not theirs to hear of.
+fn sign_out_despite_unsent(unit: Option<&str>) -> bool {
+    let Some(unit) = unit else { return true };
+    let unsent = storage::reports_of_unit(unit).iter().any(|(_, r)| {
+        let form =
+            (r.sync.meta.form_version.as_deref()).and_then(|v| kept_form(v).map(|kept| kept.form));
         match form {
             Some(form) => r.sync.has_unsent(&form, &r.draft),
             // A report typed here had its form cached; without it, anything that differs
@@ -70,8 +72,13 @@ fn sign_out_despite_unsent() -> bool {
 pub fn AccountMenu() -> impl IntoView {
     let session = use_session();
     let nav = use_nav();
+    let unit = move || {
+        session
+            .0
+            .with_untracked(|me| me.as_ref().and_then(|m| m.unit_code.clone()))
+    };
     let sign_out = move |_| {
-        if !sign_out_despite_unsent() {
+        if !sign_out_despite_unsent(unit().as_deref()) {
             return;
         }
         spawn_local(async move {
@@ -84,7 +91,7 @@ pub fn AccountMenu() -> impl IntoView {
     let sign_out_everywhere = move |_| {
         if !device::confirm(
             "Đăng xuất trên mọi thiết bị? Mọi máy tính bảng, điện thoại và máy tính đang đăng nhập bằng tài khoản này sẽ phải đăng nhập lại.",
-        ) || !sign_out_despite_unsent()
+        ) || !sign_out_despite_unsent(unit().as_deref())
         {
             return;
         }
@@ -180,14 +187,16 @@ pub enum Load {
 
 /// The campaign and its form as this device last saw them, at once (whatever the
 /// network does: a stalled link must not keep the report out of reach), refreshed from
-/// the server in the background for the next open. From the server only the first time.
+/// the server in the background for the next open: the form only when its content hash
+/// changed. From the server only the first time.
 pub async fn campaign_and_form() -> Load {
     if let Some(ready) = cached_campaign_and_form() {
         spawn_local(async {
             if let Ok(campaigns) = fetch_campaigns().await
                 && let Some(c) = choose(&campaigns)
+                && kept_form(&c.form_version).is_none_or(|kept| !kept.is_for(&c))
             {
-                let _ = fetch_form(&c.form_version).await;
+                let _ = fetch_form(&c).await;
             }
         });
         return ready;
@@ -196,15 +205,17 @@ pub async fn campaign_and_form() -> Load {
         Ok(c) => c,
         Err(e) => return Load::Failed(e.message()),
     };
-    let form = match fetch_form(&campaign.form_version).await {
-        Ok(f) => f,
-        Err(f) if f.is_transient() => {
-            match storage::cached::<FormDef>(&form_key(&campaign.form_version)) {
-                Some(form) => form,
+    let kept = kept_form(&campaign.form_version);
+    let form = match kept {
+        Some(kept) if kept.is_for(&campaign) => kept.form,
+        _ => match fetch_form(&campaign).await {
+            Ok(f) => f,
+            Err(f) if f.is_transient() => match kept_form(&campaign.form_version) {
+                Some(kept) => kept.form,
                 None => return Load::Failed(f.message()),
-            }
-        }
-        Err(e) => return Load::Failed(e.message()),
+            },
+            Err(e) => return Load::Failed(e.message()),
+        },
     };
     Load::Ready {
         campaign,
@@ -212,20 +223,51 @@ pub async fn campaign_and_form() -> Load {
     }
 }
 
+/// A form as this device keeps it: by version, with the content hash the server gave
+/// for it.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptForm {
+    hash: String,
+    form: FormDef,
+}
+
+impl KeptForm {
+    /// Whether this is the form `campaign` uses, as the server has it now.
+    fn is_for(&self, campaign: &CampaignSummary) -> bool {
+        !campaign.form_hash.is_empty() && self.hash == campaign.form_hash
+    }
+}
+
 fn form_key(version: &str) -> String {
     format!("form.{version}")
 }
 
-/// A form from the server, kept for opening without it.
-async fn fetch_form(version: &str) -> Result<FormDef, ApiFailure> {
-    let form: FormDef = api::get_json(&routes::form(version)).await?;
-    storage::cache(&form_key(version), &form);
-    Ok(form)
+/// The form of `version` this device keeps; one kept by a build before content hashes
+/// (a bare definition) is still used, and replaced at the next chance.
+fn kept_form(version: &str) -> Option<KeptForm> {
+    let key = form_key(version);
+    storage::cached::<KeptForm>(&key).or_else(|| {
+        storage::cached::<FormDef>(&key).map(|form| KeptForm {
+            hash: String::new(),
+            form,
+        })
+    })
+}
+
+/// The form of `campaign` from the server, kept for opening without it.
+async fn fetch_form(campaign: &CampaignSummary) -> Result<FormDef, ApiFailure> {
+    let form: FormDef = api::get_json(&routes::form(&campaign.form_version)).await?;
+    let kept = KeptForm {
+        hash: campaign.form_hash.clone(),
+        form,
+    };
+    storage::cache(&form_key(&campaign.form_version), &kept);
+    Ok(kept.form)
 }
 
 fn cached_campaign_and_form() -> Option<Load> {
     let campaign = choose(&storage::cached::<Vec<CampaignSummary>>("campaigns")?)?;
-    let form = storage::cached::<FormDef>(&form_key(&campaign.form_version))?;
+    let form = kept_form(&campaign.form_version)?.form;
     Some(Load::Ready {
         campaign,
         form: Arc::new(form),

@@ -455,7 +455,7 @@ fn DraftFiles(rs: ReportSync) -> impl IntoView {
     let message = RwSignal::new(None::<String>);
     let save = move |_| {
         rs.save();
-        let reports = storage::all_reports();
+        let reports = storage::reports_of_unit(&rs.unit.get_value());
         match serde_json::to_string_pretty(&reports) {
             Ok(json)
                 if device::download(&format!("ban-nhap-{}.json", rs.unit.get_value()), &json)

@@ -412,6 +412,10 @@ pub struct CampaignSummary {
     pub starts_on: String,
     pub ends_on: String,
     pub form_version: String,
+    /// The content hash of that form (empty from a server before it): a device keeps
+    /// its copy of the form while the hash is the same.
+    #[serde(default)]
+    pub form_hash: String,
     pub open: bool,
     /// The deadline of each level of the tree.
     #[serde(default)]
