@@ -547,19 +547,29 @@ impl ApiClient {
         username: &str,
         password: &str,
     ) -> anyhow::Result<ApiClient> {
+        let body = serde_json::json!({"username": username, "password": password});
+        Ok(ApiClient::sign_in_with(addr, &body).await?.0)
+    }
+
+    /// Signs in with `body` as the sign-in request; the client and the server's answer.
+    pub async fn sign_in_with(
+        addr: SocketAddr,
+        body: &serde_json::Value,
+    ) -> anyhow::Result<(ApiClient, serde_json::Value)> {
         let mut client = ApiClient {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
             cookie: None,
         };
         let response = client
-            .post(
-                tuanle_shared::wire::routes::SESSION,
-                &serde_json::json!({"username": username, "password": password}),
-            )
+            .post(tuanle_shared::wire::routes::SESSION, body)
             .await?;
         if response.status() != 200 {
-            bail!("sign-in of {username} answered {}", response.status());
+            bail!(
+                "sign-in of {} answered {}",
+                body["username"],
+                response.status()
+            );
         }
         let set_cookie = response
             .headers()
@@ -567,7 +577,8 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .context("no Set-Cookie")?;
         client.cookie = set_cookie.split(';').next().map(str::to_owned);
-        Ok(client)
+        let me = response.json().await?;
+        Ok((client, me))
     }
 
     /// The session cookie (`name=value`), for requests built by hand.

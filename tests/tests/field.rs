@@ -2,7 +2,11 @@
 //! real server: the app opens from the device at once on a stalled link, says there is
 //! no answer, and sends what was typed by itself once the link works again.
 
+use std::path::Path;
 use std::time::Duration;
+
+use anyhow::Context;
+use fantoccini::Locator;
 
 use tuanle_e2e::relay::{Link, Mode, Relay};
 use tuanle_e2e::{Browser, Launch, TestServer};
@@ -86,6 +90,316 @@ async fn a_stalled_link_opens_at_once_says_so_and_recovers_by_itself() -> anyhow
     assert_eq!(
         content.number(&code, tuanle_shared::Column::Persons),
         Some(40)
+    );
+    tablet.close().await
+}
+
+/// Copies the built app, for a new build to be put in its place.
+fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts a new build in place of the one in `dir`, as a deployment does: a changed
+/// stylesheet under a new name, the page, the worker and `build.json` naming it, and the
+/// old stylesheet gone from the server. Returns the old and the new stylesheet's paths.
+fn deploy_new_build(dir: &Path) -> anyhow::Result<(String, String)> {
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("build.json"))?)?;
+    let old_style = manifest["style"].as_str().context("style")?.to_owned();
+    let old_build = manifest["build"].as_str().context("build")?.to_owned();
+    let new_build = "b2b2b2b2b2b2";
+    let new_style = "/style-5e7e5e7e5e7e.css";
+    let css = std::fs::read_to_string(dir.join(old_style.trim_start_matches('/')))?;
+    std::fs::write(
+        dir.join(new_style.trim_start_matches('/')),
+        format!("{css}\n/* build 2 */\n"),
+    )?;
+    for name in ["index.html", "sw.js", "build.json"] {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path)?
+            .replace(&old_style, new_style)
+            .replace(&old_build, new_build);
+        std::fs::write(&path, text)?;
+        // The server prefers a gzip copy: this build's would be stale.
+        let _ = std::fs::remove_file(dir.join(format!("{name}.gz")));
+    }
+    let old = dir.join(old_style.trim_start_matches('/'));
+    std::fs::remove_file(&old)?;
+    let _ = std::fs::remove_file(old.with_extension("css.gz"));
+    Ok((old_style, new_style.to_owned()))
+}
+
+/// Every file the page was made of: its stylesheets, scripts and every resource it
+/// fetched, by path.
+async fn files_of_page(tablet: &Browser) -> anyhow::Result<Vec<String>> {
+    let files = tablet
+        .client
+        .execute(
+            "return [...document.querySelectorAll('link[href],script[src]')]
+                 .map((e) => e.href || e.src)
+                 .concat(performance.getEntriesByType('resource').map((e) => e.name))
+                 .map((u) => new URL(u).pathname);",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(files)?)
+}
+
+/// A new build arrives while an edit is unsent (issue 16, test 3): the old build runs
+/// on until the person takes the new one, the new one opens from its own cache on a
+/// stalled link, no page mixes the two builds' files, and the draft survives to be sent.
+#[tokio::test]
+async fn a_new_build_during_an_unsent_edit_keeps_the_draft_and_never_mixes_files()
+-> anyhow::Result<()> {
+    let dist = tempfile::tempdir()?;
+    copy_dir(&tuanle_e2e::assets_dir(), dist.path())?;
+    let server = TestServer::spawn_serving(dist.path().to_path_buf()).await?;
+    let relay = Relay::start(server.addr, Link::FAST).await?;
+    let tablet = Browser::start().await?;
+    tablet.sign_in_at(&relay.url(""), USER, FORM).await?;
+    tablet
+        .eventually("the service worker controls the page", || async {
+            let controlled = tablet
+                .client
+                .execute("return !!navigator.serviceWorker.controller;", vec![])
+                .await?;
+            Ok(controlled == serde_json::Value::Bool(true))
+        })
+        .await?;
+    tablet.type_in("2/count", "3").await?;
+    tablet.wait_sync("synced").await?;
+    let (before, _) = stored(&server).await?;
+
+    let (old_style, new_style) = deploy_new_build(dist.path())?;
+    // What the browser does on its own at the next navigation, or the app every 30 min.
+    tablet
+        .client
+        .execute(
+            "navigator.serviceWorker.getRegistration().then((r) => r.update());",
+            vec![],
+        )
+        .await?;
+    let offered = tablet
+        .time_until(".update-banner button", Duration::from_secs(30))
+        .await;
+    assert!(offered.is_some(), "the new build is offered: Tải lại");
+    let banner = tablet.wait_for(".update-banner").await?.text().await?;
+    assert!(banner.starts_with("Có phiên bản mới."), "{banner}");
+
+    // The link stalls and the person types on: the edit cannot be sent.
+    relay.set(Mode::Stall);
+    tablet.type_in("1.3/count", "5").await?;
+    let files = files_of_page(&tablet).await?;
+    assert!(
+        files.contains(&old_style),
+        "the old build runs on: {files:?}"
+    );
+    assert!(!files.contains(&new_style), "{files:?}");
+
+    tablet.click(".update-banner button").await?;
+    tablet
+        .eventually("the page runs the new build", || async {
+            Ok(files_of_page(&tablet)
+                .await
+                .unwrap_or_default()
+                .contains(&new_style))
+        })
+        .await?;
+    let reopened = tablet.time_until(FORM, Duration::from_secs(5)).await;
+    assert!(
+        reopened.is_some(),
+        "the new build opens from its cache, stalled"
+    );
+    let files = files_of_page(&tablet).await?;
+    assert!(
+        !files.contains(&old_style),
+        "no file of the old build: {files:?}"
+    );
+    assert_eq!(tablet.value_of("2/count").await?, "3");
+    assert_eq!(tablet.value_of("1.3/count").await?, "5", "the unsent edit");
+    assert!(
+        tablet
+            .client
+            .find(Locator::Css(".update-banner"))
+            .await
+            .is_err(),
+        "nothing more to offer"
+    );
+
+    relay.set(Mode::Pass);
+    let synced = tablet
+        .time_until(".sync-bar[data-sync='synced']", Duration::from_secs(90))
+        .await;
+    assert!(synced.is_some(), "the draft is sent from the new build");
+    let (after, content) = stored(&server).await?;
+    assert_eq!(after, before + 1);
+    let code = "1.3".parse()?;
+    assert_eq!(content.number(&code, tuanle_shared::Column::Count), Some(5));
+    tablet.close().await
+}
+
+/// Two accounts on one browser profile (issue 16, shared tablets): the first signs out
+/// with an unsent edit and is warned; the second never sees it; the first signs in again
+/// and it is sent.
+#[tokio::test]
+async fn a_shared_tablet_keeps_each_accounts_unsent_edits_to_itself() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let relay = Relay::start(server.addr, Link::FAST).await?;
+    let tablet = Browser::start().await?;
+    tablet.sign_in_at(&relay.url(""), USER, FORM).await?;
+    tablet.type_in("2/count", "1").await?;
+    tablet.wait_sync("synced").await?;
+    let (before, _) = stored(&server).await?;
+
+    relay.set(Mode::Cut);
+    tablet.type_in("1.3/count", "987").await?;
+    tablet.click("nav.account > button.link").await?;
+    let warning = tablet.client.get_alert_text().await?;
+    assert!(
+        warning.starts_with("Còn thay đổi chưa gửi lên máy chủ."),
+        "{warning}"
+    );
+    tablet.client.accept_alert().await?;
+    tablet.wait_for("form.sign-in").await?;
+
+    relay.set(Mode::Pass);
+    tablet.sign_in_at(&relay.url(""), "nb-hq-mn", FORM).await?;
+    tablet.wait_sync("synced").await?;
+    assert_ne!(
+        tablet.value_of("1.3/count").await?,
+        "987",
+        "the second account never sees the first's edit"
+    );
+    assert_eq!(
+        stored(&server).await?.0,
+        before,
+        "nothing sent by the second"
+    );
+    // Nothing unsent: signing out asks nothing.
+    tablet.click("nav.account > button.link").await?;
+    tablet.wait_for("form.sign-in").await?;
+
+    tablet.sign_in_at(&relay.url(""), USER, FORM).await?;
+    assert_eq!(tablet.value_of("1.3/count").await?, "987");
+    tablet.wait_sync("synced").await?;
+    let (after, content) = stored(&server).await?;
+    assert_eq!(after, before + 1, "the first account's edit is sent");
+    let code = "1.3".parse()?;
+    assert_eq!(
+        content.number(&code, tuanle_shared::Column::Count),
+        Some(987)
+    );
+    tablet.close().await
+}
+
+/// A link opened in Zalo's own browser on Android says so in Vietnamese and offers
+/// Chrome through an intent link (issue 16, in-app browsers).
+#[tokio::test]
+async fn an_in_app_browser_is_asked_to_open_chrome() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let profile = tempfile::tempdir()?;
+    let zalo = "Mozilla/5.0 (Linux; Android 13; SM-T225) AppleWebKit/537.36 (KHTML, like Gecko) \
+                Chrome/120.0.0.0 Safari/537.36 Zalo android/12080800 ZaloTheme/light";
+    let tablet = Browser::launch(
+        profile.path(),
+        &Launch {
+            user_agent: Some(zalo.to_owned()),
+            ..Launch::default()
+        },
+    )
+    .await?;
+    tablet.client.goto(&server.url("/dang-nhap")).await?;
+    let banner = tablet.wait_for(".in-app-banner").await?;
+    let text = banner.text().await?;
+    assert!(
+        text.contains("trình duyệt của Zalo") && text.contains("Hãy mở bằng Chrome"),
+        "{text}"
+    );
+    let open = banner.find(Locator::Css("a.button")).await?;
+    assert_eq!(open.text().await?, "Mở bằng Chrome");
+    let href = open.attr("href").await?.unwrap_or_default();
+    let host = server.addr.to_string();
+    assert_eq!(
+        href,
+        format!("intent://{host}/dang-nhap#Intent;scheme=http;package=com.android.chrome;end")
+    );
+    // The app still works under the banner.
+    tablet.wait_for("form.sign-in").await?;
+    tablet.close().await?;
+
+    // Chrome itself is not asked.
+    let chrome = Browser::start().await?;
+    chrome.client.goto(&server.url("/dang-nhap")).await?;
+    chrome.wait_for("form.sign-in").await?;
+    assert!(
+        chrome
+            .client
+            .find(Locator::Css(".in-app-banner"))
+            .await
+            .is_err()
+    );
+    chrome.close().await
+}
+
+/// A first open over a slow link shows at once what is loading, how far it has got and
+/// that it happens once; the loading screen goes when the app is there (issue 16, 3).
+#[tokio::test]
+async fn a_first_open_over_a_slow_link_shows_progress() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    // About 6 s for the wasm: time to see it move.
+    let relay = Relay::start(server.addr, Link::new(100, 600)).await?;
+    let profile = tempfile::tempdir()?;
+    let tablet = Browser::launch(
+        profile.path(),
+        &Launch {
+            no_wait: true,
+            ..Launch::default()
+        },
+    )
+    .await?;
+    tablet.client.goto(&relay.url("/dang-nhap")).await?;
+    let drawn = tablet
+        .time_until("#boot .boot-progress:not([hidden])", Duration::from_secs(5))
+        .await;
+    assert!(drawn.is_some(), "the loading screen is drawn at once");
+    let note = tablet.wait_for("#boot .boot-note").await?.text().await?;
+    assert!(note.contains("chỉ tải về một lần"), "{note}");
+    let mut seen = Vec::new();
+    while tablet
+        .client
+        .find(Locator::Css("form.sign-in"))
+        .await
+        .is_err()
+    {
+        if let Ok(state) = tablet.client.find(Locator::Css("#boot .boot-state")).await
+            && let Ok(text) = state.text().await
+            && seen.last() != Some(&text)
+        {
+            seen.push(text);
+        }
+        anyhow::ensure!(seen.len() < 500, "the app never opened: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let shares: Vec<u32> = seen
+        .iter()
+        .filter_map(|s| s.strip_prefix("Đang tải ứng dụng về máy lần đầu: "))
+        .filter_map(|s| s.trim_end_matches('%').parse().ok())
+        .collect();
+    assert!(shares.len() >= 3, "progress moves: {seen:?}");
+    assert!(shares.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert!(
+        tablet.client.find(Locator::Css("#boot")).await.is_err(),
+        "the loading screen goes when the app is there"
     );
     tablet.close().await
 }
