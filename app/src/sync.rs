@@ -411,6 +411,7 @@ mod tests {
             updated_by: Some("Máy khác".into()),
             updated_at: Some(1),
             read_only: None,
+            review_refusal: Some(RefusalCode::Forbidden),
         }
     }
 

@@ -39,20 +39,32 @@ pub async fn within(
     unit_id: i64,
     strictly: bool,
 ) -> Result<bool, Error> {
-    let (above,): (i64,) = sqlx::query_as(
+    Ok(levels_above(db, own, unit_id)
+        .await?
+        .is_some_and(|n| n >= u32::from(strictly)))
+}
+
+/// How many levels the unit with code `own` stands above `unit_id` on its way up to the
+/// root: 0 for the unit itself, 1 for its parent; `None` off that way.
+pub async fn levels_above(
+    db: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    own: &str,
+    unit_id: i64,
+) -> Result<Option<u32>, Error> {
+    let (n,): (Option<i64>,) = sqlx::query_as(
         "WITH RECURSIVE up(id, parent_id, code, n) AS (
              SELECT id, parent_id, code, 0 FROM units WHERE id = $1
              UNION ALL
              SELECT u.id, u.parent_id, u.code, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
          )
-         SELECT COUNT(*) FROM up WHERE code = $2 AND n >= $3",
+         SELECT MIN(n) FROM up WHERE code = $2",
     )
     .bind(unit_id)
     .bind(own)
-    .bind(i64::from(strictly))
     .fetch_one(db)
     .await?;
-    Ok(above > 0)
+    n.map(|n| u32::try_from(n).map_err(|e| Error::Internal(e.to_string())))
+        .transpose()
 }
 
 /// The ids of a subtree (the unit itself included), or of the whole campaign.

@@ -692,6 +692,31 @@ impl ApiClient {
         refusal(self.post(path, body).await?).await
     }
 
+    /// Opens or closes the campaign `code`, as an administrator does in *Đợt báo cáo*
+    /// (this client must be one), keeping everything else of it.
+    pub async fn set_campaign_open(&self, code: &str, open: bool) -> anyhow::Result<()> {
+        use tuanle_shared::wire::{CampaignSummary, admin, routes};
+        let campaigns: Vec<CampaignSummary> = self.get_json(routes::CAMPAIGNS).await?;
+        let c = campaigns
+            .into_iter()
+            .find(|c| c.code == code)
+            .with_context(|| format!("no campaign {code}"))?;
+        let body = serde_json::json!({
+            "code": c.code, "year": c.year, "theme": c.theme, "starts_on": c.starts_on,
+            "ends_on": c.ends_on, "form_version": c.form_version, "deadlines": c.deadlines,
+            "open": open,
+        });
+        let r = self
+            .send(
+                reqwest::Method::PUT,
+                &admin::routes::campaign(code, ""),
+                Some(&body),
+            )
+            .await?;
+        anyhow::ensure!(r.status() == 204, "{}", r.text().await?);
+        Ok(())
+    }
+
     pub async fn delete(&self, path: &str) -> anyhow::Result<reqwest::Response> {
         Ok(self
             .with_cookie(self.http.delete(format!("{}{path}", self.base)))

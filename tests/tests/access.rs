@@ -2,7 +2,8 @@
 //! review and administer a school's report (`NB-HQ-TH`) and its ward's views (`NB-HQ`).
 //!
 //! The roles: the school's own reporter, the reporter of a sibling school, the ward's
-//! supervisor (above), the supervisor of a sibling ward, an administrator of another
+//! supervisor (its direct parent), the province's supervisor (two levels up: reads, does
+//! not review), the supervisor of a sibling ward, an administrator of another
 //! subtree (a province administrator elsewhere), the province's administrator, and
 //! someone signed out. A denied request is tried before the allowed ones, so a refusal
 //! that let a change through would show up in the allowed request's answer.
@@ -13,11 +14,14 @@ use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_shared::wire::admin::routes as admin_routes;
 use tuanle_shared::wire::{ApiError, RefusalCode, routes};
 
+const ROLE_COUNT: usize = 8;
+
 /// The roles, in the table's column order.
-const ROLES: [&str; 7] = [
+const ROLES: [&str; ROLE_COUNT] = [
     "own reporter",
     "sibling reporter",
     "supervisor above",
+    "province supervisor",
     "sibling supervisor",
     "other admin",
     "province admin",
@@ -35,6 +39,7 @@ use Want::{No, Ok};
 const FORBIDDEN: Want = No(403, RefusalCode::Forbidden);
 const NOT_ADMIN: Want = No(403, RefusalCode::NotAdmin);
 const OUT_OF_SCOPE: Want = No(403, RefusalCode::OutOfScope);
+const NOT_DIRECT_PARENT: Want = No(403, RefusalCode::NotDirectParent);
 const SIGNED_OUT: Want = No(401, RefusalCode::NotSignedIn);
 
 struct Row {
@@ -42,7 +47,7 @@ struct Row {
     method: Method,
     path: String,
     body: Option<Value>,
-    want: [Want; 7],
+    want: [Want; ROLE_COUNT],
 }
 
 fn row(
@@ -50,7 +55,7 @@ fn row(
     method: Method,
     path: String,
     body: Option<Value>,
-    want: [Want; 7],
+    want: [Want; ROLE_COUNT],
 ) -> Row {
     Row {
         what,
@@ -62,8 +67,8 @@ fn row(
 }
 
 /// Checks one row: refusals first, then the allowed calls.
-async fn check(clients: &[ApiClient; 7], r: &Row) {
-    let mut order: Vec<usize> = (0..7).collect();
+async fn check(clients: &[ApiClient; ROLE_COUNT], r: &Row) {
+    let mut order: Vec<usize> = (0..ROLE_COUNT).collect();
     order.sort_by_key(|&i| matches!(r.want[i], Ok(_)));
     for i in order {
         let response = clients[i]
@@ -118,6 +123,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         sign_in("nb-hq-th", DEMO_PASSWORD.into()).await,
         sign_in("nb-hq-mn", DEMO_PASSWORD.into()).await,
         sign_in("nb-hq", DEMO_PASSWORD.into()).await,
+        sign_in("nb", DEMO_PASSWORD.into()).await,
         sign_in("nb-hl", DEMO_PASSWORD.into()).await,
         sign_in("admin-hl", other_admin_password.into()).await,
         sign_in("admin-nb", DEMO_PASSWORD.into()).await,
@@ -128,6 +134,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         Ok(200),
         FORBIDDEN,
         Ok(200),
+        Ok(200),
         FORBIDDEN,
         FORBIDDEN,
         Ok(200),
@@ -136,6 +143,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let read_ward = [
         FORBIDDEN,
         FORBIDDEN,
+        Ok(200),
         Ok(200),
         FORBIDDEN,
         FORBIDDEN,
@@ -149,12 +157,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
+        FORBIDDEN,
         SIGNED_OUT,
     ];
     let review = [
         FORBIDDEN,
         FORBIDDEN,
         Ok(200),
+        NOT_DIRECT_PARENT,
         FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
@@ -165,11 +175,13 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         NOT_ADMIN,
         NOT_ADMIN,
         NOT_ADMIN,
+        NOT_ADMIN,
         OUT_OF_SCOPE,
         Ok(200),
         SIGNED_OUT,
     ];
     let anyone_signed_in = [
+        Ok(200),
         Ok(200),
         Ok(200),
         Ok(200),
@@ -286,6 +298,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 NOT_ADMIN,
                 NOT_ADMIN,
                 NOT_ADMIN,
+                NOT_ADMIN,
                 Ok(200),
                 Ok(200),
                 SIGNED_OUT,
@@ -300,6 +313,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                         "ends_on": "2025-10-07", "form_version": "2025", "deadlines": [], "open": true}),
             ),
             [
+                NOT_ADMIN,
                 NOT_ADMIN,
                 NOT_ADMIN,
                 NOT_ADMIN,

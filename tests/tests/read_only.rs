@@ -9,38 +9,13 @@ use serde_json::json;
 use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer};
 use tuanle_shared::Content;
 use tuanle_shared::wire::admin::routes as admin_routes;
-use tuanle_shared::wire::{CampaignSummary, RefusalCode, ReportState, ReportStatus, routes};
+use tuanle_shared::wire::{RefusalCode, ReportState, ReportStatus, routes};
 
 const USER: &str = "nb-hq-th";
 const UNIT: &str = "NB-HQ-TH";
 
 async fn admin(server: &TestServer) -> anyhow::Result<ApiClient> {
     ApiClient::sign_in(server, "admin", DEMO_PASSWORD).await
-}
-
-/// Opens or closes the demo campaign, as an administrator does in *Đợt báo cáo*.
-async fn set_campaign_open(admin: &ApiClient, open: bool) -> anyhow::Result<()> {
-    let campaigns: Vec<CampaignSummary> = admin
-        .expect(Method::GET, routes::CAMPAIGNS, None, 200)
-        .await?;
-    let c = campaigns
-        .into_iter()
-        .find(|c| c.code == "2025")
-        .ok_or_else(|| anyhow::anyhow!("no demo campaign"))?;
-    let body = json!({
-        "code": c.code, "year": c.year, "theme": c.theme, "starts_on": c.starts_on,
-        "ends_on": c.ends_on, "form_version": c.form_version, "deadlines": c.deadlines,
-        "open": open,
-    });
-    let r = admin
-        .send(
-            Method::PUT,
-            &admin_routes::campaign("2025", ""),
-            Some(&body),
-        )
-        .await?;
-    anyhow::ensure!(r.status() == 204, "{}", r.text().await?);
-    Ok(())
 }
 
 /// Marks the school active or inactive, as an administrator does in *Cây đơn vị*.
@@ -159,8 +134,8 @@ async fn a_closed_campaign_keeps_unsent_edits_and_does_not_mark_the_report_submi
 -> anyhow::Result<()> {
     edits_are_kept_while_read_only(
         RefusalCode::CampaignClosed,
-        async |a| set_campaign_open(a, false).await,
-        async |a| set_campaign_open(a, true).await,
+        async |a| a.set_campaign_open("2025", false).await,
+        async |a| a.set_campaign_open("2025", true).await,
     )
     .await
 }

@@ -551,6 +551,68 @@ async fn return_and_approve_are_the_supervisors() {
     );
 }
 
+/// Review goes through the direct parent: the province reads a school's report but
+/// neither returns nor approves it (`NOT_DIRECT_PARENT`), which leaves it as it was; the
+/// ward does. Each reader's `review_refusal` says what they may do, and a closed
+/// campaign takes no review at all.
+#[tokio::test]
+async fn review_goes_through_the_direct_parent() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let me = reporter(&server).await;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let v1: PushAccepted = me
+        .post_json(&report("push"), &push_body("d-1", 0, json!({"2/count": 3})))
+        .await?;
+    let submit =
+        json!({"version": v1.version, "device_id": "tablet-1", "acknowledge_warnings": true});
+    assert_eq!(me.post(&report("submit"), &submit).await?.status(), 200);
+
+    let reason = json!({"reason": "Thiếu số liệu dòng 5"});
+    for (action, body) in [("return", &reason), ("approve", &json!({}))] {
+        let (status, error) = province.post_refused(&report(action), body).await?;
+        assert_eq!(
+            (status, error.code),
+            (403, RefusalCode::NotDirectParent),
+            "{action}"
+        );
+        assert!(
+            error.message.contains("cấp trên trực tiếp"),
+            "{}",
+            error.message
+        );
+    }
+    let read: ReportState = province.get_json(&report("")).await?;
+    assert_eq!(
+        read.status,
+        ReportStatus::Submitted,
+        "the refusals changed nothing"
+    );
+    assert_eq!(read.review_refusal, Some(RefusalCode::NotDirectParent));
+    let history: History = province.get_json(&report("history")).await?;
+    assert_eq!(history.events.len(), 1, "only the submission");
+    let as_ward: ReportState = ward.get_json(&report("")).await?;
+    assert_eq!(as_ward.review_refusal, None);
+    let own: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(own.review_refusal, Some(RefusalCode::Forbidden));
+    // The ward's own report is the province's to review.
+    let ward_report: ReportState = province
+        .get_json(&routes::report("2025", "NB-HQ", ""))
+        .await?;
+    assert_eq!(ward_report.review_refusal, None);
+
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    admin.set_campaign_open("2025", false).await?;
+    let closed: ReportState = ward.get_json(&report("")).await?;
+    assert_eq!(closed.review_refusal, Some(RefusalCode::CampaignClosed));
+    let (status, error) = ward.post_refused(&report("approve"), &json!({})).await?;
+    assert_eq!((status, error.code), (423, RefusalCode::CampaignClosed));
+    admin.set_campaign_open("2025", true).await?;
+    let approved: ReportState = ward.post_json(&report("approve"), &json!({})).await?;
+    assert_eq!(approved.status, ReportStatus::Approved);
+    Ok(())
+}
+
 /// A state change needs a JSON body (so no cross-site form can make one), and a body
 /// over the limit is refused with its own code.
 #[tokio::test]

@@ -19,7 +19,8 @@ async fn attr(browser: &Browser, css: &str, name: &str) -> anyhow::Result<String
 
 /// A reporter submits in one browser; the ward's dashboard open in another shows the
 /// new totals and completeness without a reload. Then the ward returns the report with a
-/// reason the reporter sees, and approves the corrected one, which locks it.
+/// reason the reporter sees, and approves the corrected one, which locks it; the
+/// province reads that report but cannot review it.
 #[tokio::test]
 async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
@@ -111,6 +112,32 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     school.wait_sync("synced").await?;
     school.click("#submit-report").await?;
     school.wait_for(".banner.submitted").await?;
+    // The province reads it, walking down through the ward, but does not review it
+    // over the ward's head.
+    let province = Browser::start().await?;
+    province
+        .sign_in_to(&server, "nb", "h1[data-unit='NB']")
+        .await?;
+    province.click("tr[data-child='NB-HQ'] .open-child").await?;
+    province.wait_for("h1[data-unit='NB-HQ']").await?;
+    province
+        .click("tr[data-child='NB-HQ-TH'] .open-report")
+        .await?;
+    province
+        .wait_for(".review .review-status[data-status='Submitted']")
+        .await?;
+    let note = text(&province, ".review .review-note").await?;
+    assert!(note.contains("cấp trên trực tiếp"), "{note}");
+    assert!(
+        province
+            .client
+            .find_all(Locator::Css(".review .review-actions"))
+            .await?
+            .is_empty(),
+        "no Trả lại or Duyệt two levels up"
+    );
+    province.close().await?;
+
     ward.click(".review button.link").await?;
     ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
     ward.click(".review button.approve").await?;

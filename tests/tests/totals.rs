@@ -95,7 +95,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
         for step in 0..150 {
             let (_, code, _) = &units[rng.below(units.len() as u64) as usize];
             let target = reports::resolve(&db, &format!("T{seed}"), code).await?;
-            let state = reports::state(&db, &target).await?;
+            let state = reports::state(&db, &caller, &target).await?;
             match rng.below(4) {
                 0 | 1 => {
                     let mut content = state.content.clone();

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::{
-    ApproveRequest, Completeness, Dashboard, History, Narrative, ReportState, ReportStatus,
-    ReturnRequest, Role, UnitRef, routes,
+    ApproveRequest, Completeness, Dashboard, History, Narrative, RefusalCode, ReportState,
+    ReportStatus, ReturnRequest, Role, UnitRef, routes,
 };
 use tuanle_shared::{Figures, FormDef, Sums, TextField};
 use wasm_bindgen::JsCast;
@@ -372,8 +372,27 @@ fn CompletenessView(
     }
 }
 
+/// Why a submitted report shown to a supervisor has no "Trả lại" and "Duyệt": said for
+/// a reviewer, not in the words a reporter's refused push gets.
+fn review_note(refusal: Option<RefusalCode>) -> &'static str {
+    match refusal {
+        Some(RefusalCode::CampaignClosed) => {
+            "Đợt báo cáo đã đóng: không trả lại hay duyệt được nữa."
+        }
+        Some(RefusalCode::UnitInactive) => {
+            "Đơn vị đã ngừng hoạt động trong đợt này: không trả lại hay duyệt được nữa."
+        }
+        // The supervisor's own unit's report: its parent reviews it.
+        Some(RefusalCode::Forbidden) => {
+            "Báo cáo này do đơn vị cấp trên trực tiếp trả lại hoặc duyệt."
+        }
+        Some(code) => code.message(),
+        None => "",
+    }
+}
+
 /// One unit's own report, read only, with its history; return it with a reason or
-/// approve it when it is submitted.
+/// approve it when it is submitted and the viewer's unit is its direct parent.
 #[component]
 fn ReviewPanel(
     campaign: String,
@@ -457,7 +476,10 @@ fn ReviewPanel(
                     view! {
                         <p class="review-status" data-status=format!("{:?}", state.status)>{status}</p>
                         {state.return_reason.clone().map(|r| view! { <p class="reason">"Lý do trả lại: " {r}</p> })}
-                        {submitted.then(|| view! {
+                        {(submitted && state.review_refusal.is_some()).then(|| view! {
+                            <p class="review-note" role="note">{review_note(state.review_refusal)}</p>
+                        })}
+                        {(submitted && state.review_refusal.is_none()).then(|| view! {
                             <div class="review-actions">
                                 <label>"Lý do trả lại"
                                     <textarea name="reason" rows="2" bind:value=reason></textarea>

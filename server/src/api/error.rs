@@ -19,7 +19,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
     match code {
         C::NotSignedIn | C::BadCredentials => S::UNAUTHORIZED,
         C::TooManyAttempts => S::TOO_MANY_REQUESTS,
-        C::Forbidden | C::NotAdmin | C::OutOfScope => S::FORBIDDEN,
+        C::Forbidden | C::NotAdmin | C::OutOfScope | C::NotDirectParent => S::FORBIDDEN,
         C::NotFound | C::ScopeNotInCampaign => S::NOT_FOUND,
         C::MethodNotAllowed => S::METHOD_NOT_ALLOWED,
         C::NotJson => S::UNSUPPORTED_MEDIA_TYPE,

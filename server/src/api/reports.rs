@@ -19,7 +19,9 @@ pub async fn report_get(
     report: NamedReport,
 ) -> Result<Json<ReportState>, Error> {
     let target = report.readable(&state.db).await?;
-    Ok(Json(reports::state(&state.db, &target).await?))
+    Ok(Json(
+        reports::state(&state.db, &report.caller, &target).await?,
+    ))
 }
 
 pub async fn report_push(

@@ -1,8 +1,9 @@
 //! Who may touch a report: its own unit's staff write it; supervisors above and
-//! administrators whose reach holds it read it; supervisors strictly above review it.
+//! administrators whose reach holds it read it; supervisors of its direct parent review
+//! it.
 //! A closed campaign or an inactive unit takes no more changes (`docs/domain.md`).
 
-use tuanle_shared::wire::Role;
+use tuanle_shared::wire::{RefusalCode, Role};
 
 use super::Target;
 use crate::auth::Caller;
@@ -50,7 +51,9 @@ pub async fn authorize_read(db: &Pool, caller: &Caller, target: &Target) -> Resu
     supervises(db, own, target.unit_id, false).await
 }
 
-/// Only a supervisor of a unit strictly above returns or approves a report.
+/// Only a supervisor of the unit's direct parent returns or approves its report: review
+/// goes through each level in turn, as the administration's chain of reports does (a
+/// province does not return a school's report over its ward's head; it reads it).
 pub async fn authorize_review(db: &Pool, caller: &Caller, target: &Target) -> Result<(), Error> {
     let Some(own) = caller
         .me
@@ -60,8 +63,25 @@ pub async fn authorize_review(db: &Pool, caller: &Caller, target: &Target) -> Re
     else {
         return Err(Error::Forbidden);
     };
-    supervises(db, own, target.unit_id, true).await?;
-    writable(target)
+    match units::levels_above(db, own, target.unit_id).await? {
+        Some(1) => writable(target),
+        Some(2..) => Err(Error::refused(RefusalCode::NotDirectParent)),
+        _ => Err(Error::Forbidden),
+    }
+}
+
+/// What [`authorize_review`] would refuse the caller, for the report as they read it
+/// (`ReportState::review_refusal`): `None` when they may review it.
+pub async fn review_refusal(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+) -> Result<Option<RefusalCode>, Error> {
+    match authorize_review(db, caller, target).await {
+        Ok(()) => Ok(None),
+        Err(e @ (Error::Db(_) | Error::Internal(_))) => Err(e),
+        Err(refusal) => Ok(Some(refusal.code())),
+    }
 }
 
 /// Whether the unit with code `own` is `unit_id` or one of its ancestors (with

@@ -83,7 +83,7 @@ pub async fn review(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok((state(db, target).await?, moved))
+    Ok((state(db, caller, target).await?, moved))
 }
 
 /// Submits the named version: validated by the shared rules (errors block, warnings must
@@ -152,7 +152,7 @@ pub async fn submit(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok((state(db, target).await?, moved))
+    Ok((state(db, caller, target).await?, moved))
 }
 
 /// Moves the report's contribution to the totals from what is stored to `status` and

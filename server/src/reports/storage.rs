@@ -6,7 +6,8 @@ use tuanle_shared::Content;
 use tuanle_shared::wire::{RefusalCode, ReportState, ReportStatus};
 
 use super::Target;
-use super::access::writable;
+use super::access::{review_refusal, writable};
+use crate::auth::Caller;
 use crate::db::{Conn, Pool};
 use crate::error::Error;
 
@@ -91,8 +92,8 @@ pub(super) async fn version(
     .transpose()
 }
 
-/// The report as the server holds it now.
-pub async fn state(db: &Pool, target: &Target) -> Result<ReportState, Error> {
+/// The report as the server holds it now, as `caller` reads it.
+pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<ReportState, Error> {
     let mut conn = db.acquire().await?;
     let stored = stored(&mut conn, target).await?;
     let (content, updated_by, updated_at) = match &stored {
@@ -115,6 +116,7 @@ pub async fn state(db: &Pool, target: &Target) -> Result<ReportState, Error> {
         updated_by: (!updated_by.is_empty()).then_some(updated_by),
         updated_at: (updated_at > 0).then_some(updated_at),
         read_only: writable(target).err().map(|e| e.code()),
+        review_refusal: review_refusal(db, caller, target).await?,
     })
 }
 

@@ -211,6 +211,16 @@ pub struct ReportState {
     /// would be refused with.
     #[serde(default)]
     pub read_only: Option<RefusalCode>,
+    /// Whether the reader may return or approve the report once it is submitted: `None`
+    /// when they may (a supervisor of its direct parent, while it takes changes), else
+    /// the refusal a review would get, which the app says instead of offering it.
+    #[serde(default = "not_the_readers_to_review")]
+    pub review_refusal: Option<RefusalCode>,
+}
+
+/// A server before `review_refusal` offered no reader anything new: none may review.
+fn not_the_readers_to_review() -> Option<RefusalCode> {
+    Some(RefusalCode::Forbidden)
 }
 
 /// `POST …/push`.

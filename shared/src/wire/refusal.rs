@@ -132,6 +132,8 @@ refusal_codes! {
     /// Only a submitted report is returned or approved.
     NotSubmitted = "NOT_SUBMITTED" => "Chỉ trả lại hoặc duyệt được báo cáo đã nộp.",
     ReasonRequired = "REASON_REQUIRED" => "Hãy ghi lý do trả lại.",
+    /// A supervisor above the unit's parent: review goes through the direct parent.
+    NotDirectParent = "NOT_DIRECT_PARENT" => "Chỉ đơn vị cấp trên trực tiếp mới trả lại hoặc duyệt được báo cáo này; các cấp trên nữa chỉ xem.",
 
     // Administration.
     /// A code or username already taken.
