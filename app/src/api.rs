@@ -192,14 +192,24 @@ impl Answer {
     }
 }
 
-/// Sends a request and reads its whole answer, abandoning it when it stalls.
-async fn exchange(
-    builder: RequestBuilder,
-    build: impl FnOnce(RequestBuilder) -> Result<Request, gloo_net::Error>,
-) -> Result<Answer, ApiFailure> {
+/// A request's JSON body, as text: made before [`exchange`], so that one copy of it
+/// serves every type sent and read (it is not generic).
+fn json_text<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
+    serde_json::to_string(body).map_err(|_| ApiFailure::Unreadable)
+}
+
+/// Sends a request, with `json` as its body when there is one, and reads its whole
+/// answer, abandoning it when it stalls.
+async fn exchange(builder: RequestBuilder, json: Option<String>) -> Result<Answer, ApiFailure> {
     let dog = Watchdog::start();
-    let request =
-        build(builder.abort_signal(dog.signal().as_ref())).map_err(|_| ApiFailure::Unreadable)?;
+    let builder = builder.abort_signal(dog.signal().as_ref());
+    let request = match json {
+        None => builder.build(),
+        Some(text) => builder
+            .header("Content-Type", "application/json")
+            .body(text),
+    }
+    .map_err(|_| ApiFailure::Unreadable)?;
     let response = request.send().await.map_err(|_| dog.failure())?;
     dog.progress();
     let status = response.status();
@@ -248,12 +258,12 @@ where
 
 /// `GET path` and read the JSON answer.
 pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
-    exchange(Request::get(path), |b| b.build()).await?.json()
+    exchange(Request::get(path), None).await?.json()
 }
 
 /// `GET path` and read the answer as bytes (a file).
 pub async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiFailure> {
-    let answer = exchange(Request::get(path), |b| b.build()).await?;
+    let answer = exchange(Request::get(path), None).await?;
     if !answer.ok() {
         return Err(ApiFailure::of_answer(answer.status, &answer.body));
     }
@@ -265,16 +275,14 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: &B,
 ) -> Result<T, ApiFailure> {
-    exchange(Request::post(path), |b| b.json(body))
+    exchange(Request::post(path), Some(json_text(body)?))
         .await?
         .json()
 }
 
 /// `DELETE path`; the answer has no body.
 pub async fn delete(path: &str) -> Result<(), ApiFailure> {
-    exchange(Request::delete(path), |b| b.build())
-        .await?
-        .nothing()
+    exchange(Request::delete(path), None).await?.nothing()
 }
 
 /// The two answers a push can get besides a refusal.
@@ -285,7 +293,7 @@ pub enum PushOutcome {
 
 /// Sends a push; a refusal coded `CONFLICT` carries the conflicting cells.
 pub async fn push(path: &str, body: &PushRequest) -> Result<PushOutcome, ApiFailure> {
-    let answer = exchange(Request::post(path), |b| b.json(body)).await?;
+    let answer = exchange(Request::post(path), Some(json_text(body)?)).await?;
     if answer.ok() {
         return answer.json().map(PushOutcome::Accepted);
     }
@@ -314,12 +322,8 @@ pub async fn send_json<B: Serialize, T: DeserializeOwned>(
     path: &str,
     body: Option<&B>,
 ) -> Result<T, ApiFailure> {
-    exchange(builder(method, path), |b| match body {
-        Some(body) => b.json(body),
-        None => b.build(),
-    })
-    .await?
-    .json()
+    let json = body.map(json_text).transpose()?;
+    exchange(builder(method, path), json).await?.json()
 }
 
 /// Like [`send_json`] for answers without a body (`201`, `204`).
@@ -328,7 +332,7 @@ pub async fn send_empty<B: Serialize>(
     path: &str,
     body: &B,
 ) -> Result<(), ApiFailure> {
-    exchange(builder(method, path), |b| b.json(body))
+    exchange(builder(method, path), Some(json_text(body)?))
         .await?
         .nothing()
 }

@@ -190,6 +190,17 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         Ok(200),
         SIGNED_OUT,
     ];
+    // A supervisor anywhere above reaches the accounts below (to reset a password).
+    let below = [
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
     let push = json!({"push_id": "acl-1", "device_id": "t", "base_version": 0,
                       "content": {"numbers": {"2/count": 3}}});
     let submit = json!({"version": 1, "device_id": "t"});
@@ -322,6 +333,20 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 OUT_OF_SCOPE,
                 SIGNED_OUT,
             ],
+        ),
+        row(
+            "the school's accounts",
+            Method::GET,
+            routes::unit_accounts("2025", "NB-HQ-TH", None),
+            None,
+            below,
+        ),
+        row(
+            "reset a password below",
+            Method::POST,
+            routes::unit_accounts("2025", "NB-HQ-TV", Some("nb-hq-tv")),
+            Some(json!({})),
+            below,
         ),
     ];
     for r in &table {

@@ -1008,6 +1008,90 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
     );
 }
 
+/// Passwords reset close to the user: a supervisor lists the accounts of a unit below
+/// and resets one's password (its sessions end, the old password stops working, the
+/// new one works, and the province's administrator reads it in the audit log). Not
+/// their own unit's accounts, not another ward's, not an administrator's.
+#[tokio::test]
+async fn a_supervisor_resets_a_password_below_and_only_below() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin = admin(&server).await;
+    let _: Credentials = admin
+        .expect(
+            Method::POST,
+            &routes::campaign("2025", "/accounts"),
+            Some(&json!({"username": "admin-th", "display_name": "Quản trị trường", "role": "admin", "unit_code": "NB-HQ-TH"})),
+            201,
+        )
+        .await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let accounts = |unit: &str, who: Option<&str>| api::unit_accounts("2025", unit, who);
+
+    let listed: Vec<AccountInfo> = ward.get_json(&accounts("NB-HQ-TH", None)).await?;
+    let names: Vec<&str> = listed.iter().map(|a| a.username.as_str()).collect();
+    assert_eq!(
+        names,
+        ["nb-hq-th"],
+        "reporters and supervisors, no administrator"
+    );
+    for (caller, unit) in [(&ward, "NB-HQ"), (&ward, "NB-HL"), (&school, "NB-HQ-TH")] {
+        let (status, e) = caller.get_refused(&accounts(unit, None)).await?;
+        assert_eq!((status, e.code), (403, RefusalCode::Forbidden), "{unit}");
+    }
+    for (unit, who) in [("NB-HQ", "nb-hq"), ("NB-HL-TH", "nb-hl-th")] {
+        let (status, e) = ward
+            .post_refused(&accounts(unit, Some(who)), &json!({}))
+            .await?;
+        assert_eq!((status, e.code), (403, RefusalCode::Forbidden), "{who}");
+    }
+    let (status, e) = ward
+        .post_refused(&accounts("NB-HQ-TH", Some("admin-th")), &json!({}))
+        .await?;
+    assert_eq!(
+        (status, e.code),
+        (404, RefusalCode::NotFound),
+        "an administrator"
+    );
+
+    let reset: Credentials = ward
+        .post_json(&accounts("NB-HQ-TH", Some("nb-hq-th")), &json!({}))
+        .await?;
+    assert_eq!(reset.username, "nb-hq-th");
+    let r = school.get(api::SESSION).await?;
+    assert_eq!(r.status(), 401, "the school's session ended");
+    assert!(
+        ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+            .await
+            .is_err(),
+        "the old password no longer works"
+    );
+    ApiClient::sign_in(&server, "nb-hq-th", &reset.password).await?;
+    // The province reaches two levels down.
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let again: Credentials = province
+        .post_json(&accounts("NB-HQ-TH", Some("nb-hq-th")), &json!({}))
+        .await?;
+    assert_ne!(again.password, reset.password);
+
+    let audit: Vec<AuditEntry> = admin
+        .expect(Method::GET, &routes::campaign("2025", "/audit"), None, 200)
+        .await?;
+    let resets: Vec<&str> = audit
+        .iter()
+        .filter(|e| e.action == "account.password")
+        .map(|e| e.summary.as_str())
+        .collect();
+    assert_eq!(
+        resets,
+        [
+            "Giám sát nb đặt lại mật khẩu tài khoản nb-hq-th",
+            "Giám sát nb-hq đặt lại mật khẩu tài khoản nb-hq-th"
+        ]
+    );
+    Ok(())
+}
+
 /// A campaign being set up (no tree yet) does not take reporters away from the current
 /// one: the campaign list says in which campaigns their unit is.
 #[tokio::test]

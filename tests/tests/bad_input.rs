@@ -100,6 +100,11 @@ fn bodies() -> Vec<(Method, &'static str, Value)> {
         ),
         (
             Method::POST,
+            "/api/v1/campaigns/2025/units/NB-HQ-TV/accounts/nb-hq-tv/password",
+            json!({}),
+        ),
+        (
+            Method::POST,
             "/api/v1/admin/campaigns/2025/accounts/bulk",
             json!({"depth": 2, "under": "NB-NT"}),
         ),
@@ -216,6 +221,9 @@ fn odd_paths() -> Vec<String> {
                 paths.push(format!("/api/v1/campaigns/{campaign}/reports/{unit}{rest}"));
             }
             paths.push(format!("/api/v1/campaigns/{campaign}/dashboard/{unit}"));
+            paths.push(format!(
+                "/api/v1/campaigns/{campaign}/units/{unit}/accounts"
+            ));
             paths.push(format!("/api/v1/campaigns/{campaign}/export/{unit}?mode=x"));
             paths.push(format!(
                 "/api/v1/campaigns/{campaign}/narrative/{unit}?mode=final&mode=x"
@@ -328,6 +336,7 @@ async fn a_corpus_of_bad_requests_gets_precise_refusals_and_no_5xx() {
         }
     }
     assert!(sent >= 2_000, "only {sent} requests");
+    println!("{sent} bad requests sent");
 
     // Still answering, and nothing stored was corrupted.
     assert_eq!(

@@ -2,7 +2,7 @@
 //! reporter submits in another browser, and the review of a report.
 
 use fantoccini::Locator;
-use tuanle_e2e::{Browser, TestServer};
+use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer};
 
 async fn text(browser: &Browser, css: &str) -> anyhow::Result<String> {
     Ok(browser.wait_for(css).await?.text().await?)
@@ -20,7 +20,8 @@ async fn attr(browser: &Browser, css: &str, name: &str) -> anyhow::Result<String
 /// A reporter submits in one browser; the ward's dashboard open in another shows the
 /// new totals and completeness without a reload. Then the ward returns the report with a
 /// reason the reporter sees, and approves the corrected one, which locks it; the
-/// province reads that report but cannot review it.
+/// province reads that report but cannot review it; the ward resets the school's
+/// password.
 #[tokio::test]
 async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
@@ -154,6 +155,23 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         .prop("readOnly")
         .await?;
     assert_eq!(readonly.as_deref(), Some("true"));
+
+    // The school forgot its password: the ward resets it from the same panel.
+    ward.click(".unit-accounts li[data-account='nb-hq-th'] .reset-password")
+        .await?;
+    let question = ward.client.get_alert_text().await?;
+    assert!(question.contains("nb-hq-th"), "{question}");
+    ward.client.accept_alert().await?;
+    let password = attr(&ward, ".new-password code", "data-password").await?;
+    assert!(!password.is_empty());
+    ApiClient::sign_in(&server, "nb-hq-th", &password).await?;
+    assert!(
+        ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD)
+            .await
+            .is_err(),
+        "the old password no longer works"
+    );
+    ward.screenshot("password-reset").await?;
     ward.close().await?;
     school.close().await
 }

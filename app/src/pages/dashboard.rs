@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
     ApproveRequest, Completeness, Dashboard, History, Narrative, RefusalCode, ReportState,
     ReportStatus, ReturnRequest, Role, UnitRef, routes,
@@ -372,6 +373,63 @@ fn CompletenessView(
     }
 }
 
+/// The accounts of a unit below the supervisor's, each with "Đặt lại mật khẩu": a
+/// password forgotten in the deadline rush is reset here, not by the province's
+/// administrator. Nothing is shown for a unit that is not below (the server refuses).
+#[component]
+fn UnitAccounts(path: StoredValue<(String, String)>) -> impl IntoView {
+    let accounts = RwSignal::new(Vec::<AccountInfo>::new());
+    let outcome = RwSignal::new(None::<Result<Credentials, String>>);
+    spawn_local(async move {
+        let (c, u) = path.get_value();
+        if let Ok(list) =
+            api::get_json::<Vec<AccountInfo>>(&routes::unit_accounts(&c, &u, None)).await
+        {
+            accounts.try_set(list);
+        }
+    });
+    let reset = move |username: String| {
+        if !crate::device::confirm(&format!(
+            "Đặt lại mật khẩu của tài khoản {username}? Mật khẩu cũ hết hiệu lực và mọi phiên đăng nhập của tài khoản này kết thúc."
+        )) {
+            return;
+        }
+        let (c, u) = path.get_value();
+        spawn_local(async move {
+            let path = routes::unit_accounts(&c, &u, Some(&username));
+            let result = api::post_json::<_, Credentials>(&path, &PasswordReset {}).await;
+            outcome.try_set(Some(result.map_err(|e| e.message())));
+        });
+    };
+    move || {
+        (!accounts.with(Vec::is_empty)).then(|| view! {
+            <div class="unit-accounts">
+                <h3>"Tài khoản của đơn vị"</h3>
+                <ul>
+                    {accounts.get().into_iter().map(|a| {
+                        let username = a.username.clone();
+                        view! {
+                            <li data-account=a.username.clone()>
+                                {format!("{} ({}, {})", a.display_name, a.username, a.role.label())}
+                                <button type="button" class="secondary reset-password" on:click=move |_| reset(username.clone())>"Đặt lại mật khẩu"</button>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+                {move || outcome.get().map(|o| match o {
+                    Ok(c) => view! {
+                        <p class="new-password" role="status">
+                            "Mật khẩu mới của " {c.username.clone()} ": " <code data-password=c.password.clone()>{c.password.clone()}</code>
+                            " — chỉ hiện một lần, hãy gửi cho người dùng."
+                        </p>
+                    }.into_any(),
+                    Err(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+                })}
+            </div>
+        })
+    }
+}
+
 /// Why a submitted report shown to a supervisor has no "Trả lại" and "Duyệt": said for
 /// a reviewer, not in the words a reporter's refused push gets.
 fn review_note(refusal: Option<RefusalCode>) -> &'static str {
@@ -491,6 +549,7 @@ fn ReviewPanel(
                         {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
                         <ul class="texts">{texts.into_iter().map(|(c, t)| view! { <li><strong>{c}</strong> ": " {t}</li> }).collect_view()}</ul>
                         <FiguresTable form=form.get_value() figures=Signal::derive(move || figures.clone())/>
+                        <UnitAccounts path=path/>
                         <h3>"Lịch sử"</h3>
                         <ul class="events">
                             {history.versions.iter().rev().take(5).map(|v| view! {

@@ -1,4 +1,5 @@
-//! The audit log: every change an administrator makes, readable by administrators.
+//! The audit log: every change an administrator makes, and every password a supervisor
+//! resets below their unit, readable by administrators.
 
 use sqlx::Row;
 use tuanle_shared::wire::admin::AuditEntry;
@@ -21,12 +22,25 @@ pub async fn record(
     action: &str,
     summary: &str,
 ) -> Result<(), Error> {
+    record_by(conn, admin.account_id, campaign_id, scope, action, summary).await
+}
+
+/// The same, for a change made by another account than an administrator's (a
+/// supervisor's delegated password reset).
+pub async fn record_by(
+    conn: &mut Conn,
+    account_id: i64,
+    campaign_id: i64,
+    scope: Option<&str>,
+    action: &str,
+    summary: &str,
+) -> Result<(), Error> {
     sqlx::query(
         "INSERT INTO audit_log (at, account_id, campaign_id, scope, action, summary)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(now_ms())
-    .bind(admin.account_id)
+    .bind(account_id)
     .bind(campaign_id)
     .bind(scope)
     .bind(action)

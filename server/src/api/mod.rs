@@ -3,6 +3,7 @@
 //! call the domain, and answer; [`error`] gives every refusal its status. Nothing
 //! below this module knows of HTTP.
 
+mod accounts;
 mod address;
 mod admin;
 mod campaigns;
@@ -65,6 +66,11 @@ pub fn router(state: AppState) -> Router {
         .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
         .route(routes::EXPORT, get(export::export_get))
         .route(routes::NARRATIVE, get(export::narrative_get))
+        .route(routes::UNIT_ACCOUNTS, get(accounts::unit_accounts))
+        .route(
+            routes::UNIT_ACCOUNT_PASSWORD,
+            post(accounts::unit_account_password),
+        )
         .route(admin_routes::CAMPAIGNS, post(admin::campaign_create))
         .route(admin_routes::CAMPAIGN, put(admin::campaign_update))
         .route(

@@ -37,6 +37,23 @@ pub mod routes {
     /// `?mode=final|provisional`: the narrative report of a unit's subtree, to print.
     pub const NARRATIVE: &str = "/api/v1/campaigns/{campaign}/narrative/{unit}";
 
+    /// `GET`, by a supervisor of a unit above: the unit's reporter and supervisor
+    /// accounts ([`super::admin::AccountInfo`]).
+    pub const UNIT_ACCOUNTS: &str = "/api/v1/campaigns/{campaign}/units/{unit}/accounts";
+    /// `POST` an empty object, by the same: a new first password for one of them
+    /// ([`super::admin::Credentials`]); its sessions end, and it is audited.
+    pub const UNIT_ACCOUNT_PASSWORD: &str =
+        "/api/v1/campaigns/{campaign}/units/{unit}/accounts/{username}/password";
+
+    /// The accounts of a unit, or (with `username`) the reset of one's password.
+    pub fn unit_accounts(campaign: &str, unit: &str, username: Option<&str>) -> String {
+        let base = format!("{CAMPAIGNS}/{campaign}/units/{unit}/accounts");
+        match username {
+            Some(u) => format!("{base}/{u}/password"),
+            None => base,
+        }
+    }
+
     /// The narrative report of a unit's subtree.
     pub fn narrative(campaign: &str, unit: &str, provisional: bool) -> String {
         let mode = if provisional { "provisional" } else { "final" };
@@ -113,10 +130,22 @@ impl From<RefusalCode> for ApiError {
 pub enum Role {
     /// Enters and submits one unit's report.
     Reporter,
-    /// Watches, returns and approves the reports of a unit's subtree; reports for the unit.
+    /// Watches a unit's subtree, returns and approves the reports of the units directly
+    /// below, resets the passwords of the accounts below; reports for the unit.
     Supervisor,
     /// Manages campaigns, trees and accounts.
     Admin,
+}
+
+impl Role {
+    /// The role's name in the UI.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Reporter => "Báo cáo",
+            Role::Supervisor => "Giám sát",
+            Role::Admin => "Quản trị",
+        }
+    }
 }
 
 /// `POST /api/v1/session`.

@@ -13,14 +13,6 @@ use tuanle_shared::wire::admin::{
 use super::{Notice, NoticeView, use_admin};
 use crate::{api, device};
 
-fn role_label(role: Role) -> &'static str {
-    match role {
-        Role::Reporter => "Báo cáo",
-        Role::Supervisor => "Giám sát",
-        Role::Admin => "Quản trị",
-    }
-}
-
 fn parse_role(s: &str) -> Role {
     match s {
         "supervisor" => Role::Supervisor,
@@ -48,7 +40,7 @@ fn credentials_csv(list: &[Credentials]) -> String {
             quote(&c.username),
             quote(&c.password),
             quote(&c.display_name),
-            role_label(c.role),
+            c.role.label(),
             quote(c.unit_code.as_deref().unwrap_or(""))
         ));
     }
@@ -178,7 +170,7 @@ pub fn AccountsTab() -> impl IntoView {
                         <thead><tr><th>"Tên đăng nhập"</th><th>"Mật khẩu"</th><th>"Tên"</th><th>"Vai trò"</th></tr></thead>
                         <tbody>
                             {list.into_iter().map(|c| view! {
-                                <tr><td class="username">{c.username}</td><td class="password">{c.password}</td><td>{c.display_name}</td><td>{role_label(c.role)}</td></tr>
+                                <tr><td class="username">{c.username}</td><td class="password">{c.password}</td><td>{c.display_name}</td><td>{c.role.label()}</td></tr>
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -234,7 +226,7 @@ pub fn AccountsTab() -> impl IntoView {
                                 <td>{a.display_name.clone()}</td>
                                 <td>
                                     <select prop:value=role_value(a.role) on:change=move |ev| p1(u1.clone(), AccountChange { role: Some(parse_role(&event_target_value(&ev))), ..AccountChange::default() })>
-                                        {[Role::Reporter, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{role_label(r)}</option> }).collect_view()}
+                                        {[Role::Reporter, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{r.label()}</option> }).collect_view()}
                                     </select>
                                 </td>
                                 <td>
@@ -305,7 +297,7 @@ fn NewAccountForm(
                 <input placeholder="Tên đăng nhập" bind:value=username required/>
                 <input placeholder="Tên hiển thị" bind:value=name required/>
                 <select prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                    {[Role::Reporter, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{role_label(r)}</option> }).collect_view()}
+                    {[Role::Reporter, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{r.label()}</option> }).collect_view()}
                 </select>
                 <input placeholder="Mã đơn vị" bind:value=unit size="12"/>
                 <button type="submit">"Tạo"</button>

@@ -1,10 +1,13 @@
 //! Accounts, managed within an administrator's reach: listed, created one at a time,
 //! changed, their password reset; or created for every unit of a level at once
-//! ([`bulk`]). Each new account gets a first password, shown once to hand over.
+//! ([`bulk`]). Each new account gets a first password, shown once to hand over. A
+//! supervisor resets the passwords of the accounts below their unit ([`delegated`]).
 
 mod bulk;
+mod delegated;
 
 pub use bulk::{bulk, levels};
+pub use delegated::{below, reset_below};
 
 use sqlx::Row;
 use tuanle_shared::tree;
