@@ -556,7 +556,7 @@ fn ReviewPanel(
                                 <li>{format!("Phiên bản {} — {}, {}, thiết bị {}", v.version, v.display_name, format_time(v.created_at as f64), v.device_id)}</li>
                             }).collect_view()}
                             {history.events.iter().rev().map(|e| view! {
-                                <li>{format!("{} phiên bản {} — {}, {}{}", e.kind, e.version, e.display_name, format_time(e.created_at as f64), e.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())}</li>
+                                <li>{format!("{} phiên bản {} — {}, {}{}", super::history::event_label(&e.kind), e.version, e.display_name, format_time(e.created_at as f64), e.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())}</li>
                             }).collect_view()}
                         </ul>
                     }.into_any()

@@ -17,7 +17,8 @@ enum Load {
     Failed(String),
 }
 
-fn event_label(kind: &str) -> &'static str {
+/// An event kind of a report's history, as people read it.
+pub fn event_label(kind: &str) -> &'static str {
     match kind {
         "submit" => "Nộp báo cáo",
         "return" => "Trả lại",
