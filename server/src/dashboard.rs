@@ -87,6 +87,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
     .map(unit_ref)
     .collect::<Result<Vec<_>, _>>()?;
 
+    let deadlines = crate::deadlines::at(&mut conn, target).await?;
     let c = stats.completeness;
     Ok(Dashboard {
         campaign: target.campaign_code.clone(),
@@ -99,5 +100,6 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         children,
         missing,
         missing_total: c.units.saturating_sub(c.done()),
+        deadlines,
     })
 }

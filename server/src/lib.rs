@@ -35,6 +35,7 @@ pub mod clock;
 pub mod config;
 pub mod dashboard;
 pub mod db;
+pub mod deadlines;
 pub mod demo;
 pub mod error;
 pub mod export;

@@ -335,6 +335,22 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             ],
         ),
         row(
+            "the ward sets its schools' deadline",
+            Method::PUT,
+            routes::children_deadline("2025", "NB-HQ"),
+            Some(json!({"due_on": "2025-10-14"})),
+            [
+                FORBIDDEN,
+                FORBIDDEN,
+                Ok(200),
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                SIGNED_OUT,
+            ],
+        ),
+        row(
             "the school's accounts",
             Method::GET,
             routes::unit_accounts("2025", "NB-HQ-TH", None),

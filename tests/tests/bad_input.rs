@@ -99,6 +99,11 @@ fn bodies() -> Vec<(Method, &'static str, Value)> {
             json!({"display_name": "d"}),
         ),
         (
+            Method::PUT,
+            "/api/v1/campaigns/2025/units/NB-HQ/children-deadline",
+            json!({"due_on": "2025-10-14"}),
+        ),
+        (
             Method::POST,
             "/api/v1/campaigns/2025/units/NB-HQ-TV/accounts/nb-hq-tv/password",
             json!({}),

@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, refusal};
 use tuanle_shared::wire::RefusalCode;
-use tuanle_shared::wire::{History, PushAccepted, PushConflict, ReportState, ReportStatus, routes};
+use tuanle_shared::wire::{
+    Dashboard, Deadlines, History, PushAccepted, PushConflict, ReportState, ReportStatus, routes,
+};
 
 const SCHOOL: &str = "NB-HQ-TH";
 
@@ -692,4 +694,118 @@ async fn a_key_twice_or_an_array_for_an_object_is_refused_and_writes_nothing() {
     let now: ReportState = me.get_json(&report("")).await.expect("state");
     assert_eq!(now.version, first.version, "nothing written");
     assert_eq!(now.content, first.content, "nothing emptied");
+}
+
+/// Deadlines set level by level: the ward gives its schools an earlier deadline than the
+/// campaign's, which the school reads and its submission is judged against; a school of
+/// another ward keeps the campaign's. Only the ward's own supervisor sets it, never past
+/// the ward's own deadline; clearing it gives the campaign's back.
+#[tokio::test]
+async fn each_level_sets_its_childrens_deadline() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let db = server.db().await?;
+    sqlx::query("UPDATE deadlines SET due_on = '2999-12-31'")
+        .execute(&db)
+        .await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let me = reporter(&server).await;
+    let path = routes::children_deadline("2025", "NB-HQ");
+
+    for (caller, code) in [
+        (&province, RefusalCode::Forbidden),
+        (&me, RefusalCode::Forbidden),
+    ] {
+        let r = caller
+            .send(
+                reqwest::Method::PUT,
+                &path,
+                Some(&json!({"due_on": "2025-10-14"})),
+            )
+            .await?;
+        let (status, e) = refusal(r).await?;
+        assert_eq!((status, e.code), (403, code));
+    }
+    for (due_on, code) in [
+        ("3000-01-01", RefusalCode::BadDeadlines),
+        ("2025-02-30", RefusalCode::BadDate),
+        ("14/10/2025", RefusalCode::BadDate),
+    ] {
+        let r = ward
+            .send(
+                reqwest::Method::PUT,
+                &path,
+                Some(&json!({ "due_on": due_on })),
+            )
+            .await?;
+        let (status, e) = refusal(r).await?;
+        assert_eq!((status, e.code), (400, code), "{due_on}: {}", e.message);
+    }
+    let set: Deadlines = ward
+        .expect(
+            reqwest::Method::PUT,
+            &path,
+            Some(&json!({"due_on": "2025-10-14"})),
+            200,
+        )
+        .await?;
+    assert_eq!(
+        set,
+        Deadlines {
+            own: Some("2999-12-31".into()),
+            children_by_campaign: Some("2999-12-31".into()),
+            children_set: Some("2025-10-14".into()),
+        }
+    );
+    let dashboard: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(dashboard.deadlines, set);
+
+    // The school reads its ward's deadline, and is late against it.
+    let read: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(read.deadline.as_deref(), Some("2025-10-14"));
+    let v1: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body("dl-1", 0, json!({"2/count": 3})),
+        )
+        .await?;
+    let late: ReportState = me
+        .post_json(
+            &report("submit"),
+            &json!({"version": v1.version, "device_id": "tablet-1", "acknowledge_warnings": true}),
+        )
+        .await?;
+    assert!(late.late, "judged against the ward's deadline");
+    // A school of another ward keeps the campaign's deadline: on time.
+    let other = ApiClient::sign_in(&server, "nb-hl-th", DEMO_PASSWORD).await?;
+    let theirs = |a: &str| routes::report("2025", "NB-HL-TH", a);
+    let v1: PushAccepted = other
+        .post_json(
+            &theirs("push"),
+            &push_body("dl-2", 0, json!({"2/count": 3})),
+        )
+        .await?;
+    let on_time: ReportState = other
+        .post_json(
+            &theirs("submit"),
+            &json!({"version": v1.version, "device_id": "tablet-2", "acknowledge_warnings": true}),
+        )
+        .await?;
+    assert_eq!(on_time.deadline.as_deref(), Some("2999-12-31"));
+    assert!(!on_time.late);
+
+    let cleared: Deadlines = ward
+        .expect(
+            reqwest::Method::PUT,
+            &path,
+            Some(&json!({"due_on": null})),
+            200,
+        )
+        .await?;
+    assert_eq!(cleared.children_set, None);
+    let read: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(read.deadline.as_deref(), Some("2999-12-31"));
+    Ok(())
 }

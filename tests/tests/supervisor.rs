@@ -17,7 +17,8 @@ async fn attr(browser: &Browser, css: &str, name: &str) -> anyhow::Result<String
         .unwrap_or_default())
 }
 
-/// A reporter submits in one browser; the ward's dashboard open in another shows the
+/// The ward sets its schools' deadline, which the school reads. A reporter submits in
+/// one browser; the ward's dashboard open in another shows the
 /// new totals and completeness without a reload. Then the ward returns the report with a
 /// reason the reporter sees, and approves the corrected one, which locks it; the
 /// province reads that report but cannot review it; the ward resets the school's
@@ -33,7 +34,29 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     assert_eq!(attr(&ward, ".counts", "data-done").await?, "0");
     assert_eq!(attr(&ward, ".counts", "data-units").await?, "6");
 
+    // The ward gives its schools an earlier deadline than the campaign's 16/10.
+    let children = text(&ward, ".deadlines .children-deadline").await?;
+    assert!(children.contains("16/10/2025 (theo đợt)"), "{children}");
+    ward.client
+        .execute(
+            "const i = document.querySelector(\"input[name='children-deadline']\");
+             i.value = '2025-10-14';
+             i.dispatchEvent(new Event('input', {bubbles: true}));",
+            vec![],
+        )
+        .await?;
+    ward.click(".deadlines .set-deadline").await?;
+    ward.wait_for(".deadlines[data-children-deadline='2025-10-14']")
+        .await?;
+
     school.sign_in(&server, "nb-hq-th").await?;
+    school
+        .eventually("the school reads its ward's deadline", || async {
+            Ok(text(&school, ".dates")
+                .await?
+                .contains("Hạn nộp: 14/10/2025"))
+        })
+        .await?;
     school.type_in("2/count", "3").await?;
     school.type_in("II.2/text", "Thiếu giáo viên").await?;
     school.wait_sync("synced").await?;

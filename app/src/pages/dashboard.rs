@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
-    ApproveRequest, Completeness, Dashboard, History, Narrative, RefusalCode, ReportState,
-    ReportStatus, ReturnRequest, Role, UnitRef, routes,
+    ApproveRequest, ChildrenDeadline, Completeness, Dashboard, Deadlines, History, Narrative,
+    RefusalCode, ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date, routes,
 };
 use tuanle_shared::{Figures, FormDef, Sums, TextField};
 use wasm_bindgen::JsCast;
@@ -167,6 +167,13 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                 <p class="live" data-live=move || live.get().to_string()>
                     {move || if live.get() { "Cập nhật trực tiếp." } else { "Đang kết nối để cập nhật trực tiếp…" }}
                 </p>
+                <DeadlinesView
+                    campaign=campaign.get_value()
+                    unit=d.unit.code.clone()
+                    deadlines=d.deadlines.clone()
+                    mine=d.path.len() == 1 && !d.children.is_empty()
+                    on_change=Callback::new(move |_| refresh())
+                />
                 <CompletenessView dashboard=d.clone() unit=unit reviewing=reviewing/>
             }.into_any(),
         }}
@@ -369,6 +376,69 @@ fn CompletenessView(
                 <summary>{format!("Đơn vị chưa nộp: {}", dashboard.missing_total)}</summary>
                 <ul>{dashboard.missing.into_iter().map(|u| view! { <li>{u.name}</li> }).collect_view()}</ul>
             </details>
+        </section>
+    }
+}
+
+/// The unit's deadline and its children's; on the supervisor's own unit, the children's
+/// can be set earlier than the campaign's (a ward gives its schools time before its own).
+#[component]
+fn DeadlinesView(
+    campaign: String,
+    unit: String,
+    deadlines: Deadlines,
+    mine: bool,
+    on_change: Callback<()>,
+) -> impl IntoView {
+    let chosen = RwSignal::new(
+        deadlines
+            .children_set
+            .clone()
+            .or(deadlines.children_by_campaign.clone())
+            .unwrap_or_default(),
+    );
+    let message = RwSignal::new(None::<String>);
+    let path = StoredValue::new(routes::children_deadline(&campaign, &unit));
+    let save = move |due_on: Option<String>| {
+        spawn_local(async move {
+            let change = ChildrenDeadline { due_on };
+            match api::send_json::<_, Deadlines>("PUT", &path.get_value(), Some(&change)).await {
+                Ok(_) => {
+                    message.try_set(Some("Đã lưu hạn nộp.".into()));
+                    on_change.run(());
+                }
+                Err(e) => {
+                    message.try_set(Some(e.message()));
+                }
+            }
+        });
+    };
+    let date = |d: &Option<String>| {
+        d.as_deref()
+            .map(format_date)
+            .unwrap_or_else(|| "chưa đặt".into())
+    };
+    let children = match (&deadlines.children_set, &deadlines.children_by_campaign) {
+        (Some(set), by) => format!("{} (đơn vị đặt; theo đợt: {})", format_date(set), date(by)),
+        (None, by) => format!("{} (theo đợt)", date(by)),
+    };
+    let was_set = deadlines.children_set.is_some();
+    view! {
+        <section class="card deadlines" data-children-deadline=deadlines.children_set.clone().or(deadlines.children_by_campaign.clone()).unwrap_or_default()>
+            <p>"Hạn nộp của đơn vị: " {date(&deadlines.own)}</p>
+            <p class="children-deadline">"Hạn nộp của các đơn vị trực thuộc: " {children}</p>
+            {mine.then(|| view! {
+                <div class="deadline-actions">
+                    <label>"Đặt hạn cho các đơn vị trực thuộc"
+                        <input type="date" name="children-deadline" bind:value=chosen/>
+                    </label>
+                    <button type="button" class="secondary set-deadline" disabled=move || chosen.with(String::is_empty) on:click=move |_| save(Some(chosen.get_untracked()))>"Lưu hạn nộp"</button>
+                    {was_set.then(|| view! {
+                        <button type="button" class="link clear-deadline" on:click=move |_| save(None)>"Theo hạn của đợt"</button>
+                    })}
+                </div>
+            })}
+            {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
         </section>
     }
 }

@@ -8,6 +8,7 @@ mod address;
 mod admin;
 mod campaigns;
 mod dashboard;
+mod deadlines;
 pub mod error;
 mod export;
 pub mod extract;
@@ -67,6 +68,10 @@ pub fn router(state: AppState) -> Router {
         .route(routes::EXPORT, get(export::export_get))
         .route(routes::NARRATIVE, get(export::narrative_get))
         .route(routes::UNIT_ACCOUNTS, get(accounts::unit_accounts))
+        .route(
+            routes::CHILDREN_DEADLINE,
+            put(deadlines::children_deadline_put),
+        )
         .route(
             routes::UNIT_ACCOUNT_PASSWORD,
             post(accounts::unit_account_password),

@@ -42,6 +42,8 @@ pub struct Target {
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
+    /// The deadline that applies (ISO date): the one its parent set for its children,
+    /// else its level's in the campaign.
     pub deadline: Option<String>,
     /// The campaign takes reports (an administrator closes it when it is over).
     pub open: bool,
@@ -54,7 +56,10 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
     let row = sqlx::query(
         "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
-                (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS deadline
+                COALESCE(
+                    (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id),
+                    (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth)
+                ) AS deadline
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
          WHERE c.code = $1 AND u.code = $2",
     )

@@ -45,6 +45,16 @@ pub mod routes {
     pub const UNIT_ACCOUNT_PASSWORD: &str =
         "/api/v1/campaigns/{campaign}/units/{unit}/accounts/{username}/password";
 
+    /// `PUT` a [`super::ChildrenDeadline`], by the unit's own supervisor: the deadline of
+    /// its direct children; answers the unit's [`super::Deadlines`].
+    pub const CHILDREN_DEADLINE: &str =
+        "/api/v1/campaigns/{campaign}/units/{unit}/children-deadline";
+
+    /// The path that sets the deadline of a unit's children.
+    pub fn children_deadline(campaign: &str, unit: &str) -> String {
+        format!("{CAMPAIGNS}/{campaign}/units/{unit}/children-deadline")
+    }
+
     /// The accounts of a unit, or (with `username`) the reset of one's password.
     pub fn unit_accounts(campaign: &str, unit: &str, username: Option<&str>) -> String {
         let base = format!("{CAMPAIGNS}/{campaign}/units/{unit}/accounts");
@@ -363,6 +373,28 @@ pub struct Dashboard {
     /// Units of the subtree not yet submitted (the first ones), and how many in all.
     pub missing: Vec<UnitRef>,
     pub missing_total: u64,
+    #[serde(default)]
+    pub deadlines: Deadlines,
+}
+
+/// The deadlines at one unit (ISO dates). Each level sets its own children's deadline
+/// within its own; a unit without one set for it has its level's in the campaign.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Deadlines {
+    /// The unit's own: the one its parent set, else its level's.
+    pub own: Option<String>,
+    /// Its direct children's level deadline in the campaign.
+    pub children_by_campaign: Option<String>,
+    /// Its direct children's as the unit set it, which applies instead.
+    pub children_set: Option<String>,
+}
+
+/// `PUT …/units/{unit}/children-deadline`: the deadline of the unit's direct children,
+/// no later than the unit's own; `None` gives them their level's in the campaign again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChildrenDeadline {
+    pub due_on: Option<String>,
 }
 
 /// The texts written for one narrative item (or the text row), gathered over a subtree
