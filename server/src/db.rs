@@ -4,7 +4,8 @@
 //!
 //! What differs is kept here:
 //! - the migrations (`migrations/sqlite`, `migrations/postgres`: the same tables, columns
-//!   and constraints, each in its engine's types);
+//!   and constraints, each in its engine's types; on SQLite also one table rebuild that
+//!   cannot run as a migration, [`SQLITE_ACCOUNTS_WITH_OBSERVERS`]);
 //! - how a write transaction takes the one write lock ([`begin_write`]);
 //! - the few statements that need engine-specific SQL ([`Engine`]).
 //!
@@ -302,7 +303,65 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
         .run(&pool)
         .await
         .context("cannot migrate the database")?;
+    if engine == Engine::Sqlite {
+        sqlite_accounts_take_observers(&pool)
+            .await
+            .context("cannot migrate the accounts table to take observers")?;
+    }
     Ok(pool)
+}
+
+/// The accounts table rebuilt to take the observer role, the way SQLite documents a
+/// change of constraint: foreign keys off outside the transaction, a new table, the rows
+/// copied with their ids (so every reference to them holds), the old one dropped, the new
+/// renamed, references checked, foreign keys on again. The twin of PostgreSQL's
+/// `0007_observers.sql`.
+const SQLITE_ACCOUNTS_WITH_OBSERVERS: &str = "
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TABLE accounts_new (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT    NOT NULL UNIQUE,
+    display_name  TEXT    NOT NULL,
+    password_hash TEXT    NOT NULL,
+    role          TEXT    NOT NULL CHECK (role IN ('reporter', 'supervisor', 'observer', 'admin')),
+    unit_code     TEXT,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    INTEGER NOT NULL
+);
+INSERT INTO accounts_new (id, username, display_name, password_hash, role, unit_code, disabled, created_at)
+    SELECT id, username, display_name, password_hash, role, unit_code, disabled, created_at FROM accounts;
+DROP TABLE accounts;
+ALTER TABLE accounts_new RENAME TO accounts;
+CREATE INDEX accounts_by_unit ON accounts (unit_code);
+COMMIT;
+PRAGMA foreign_keys = ON;
+";
+
+/// Runs [`SQLITE_ACCOUNTS_WITH_OBSERVERS`] once: sqlx runs every SQLite migration inside
+/// a transaction, where foreign keys cannot be switched off. A table that already takes
+/// observers is left alone. The connection is closed, not reused, if anything fails.
+async fn sqlite_accounts_take_observers(pool: &Pool) -> anyhow::Result<()> {
+    let mut conn = pool.acquire().await?;
+    let schema: String = sqlx::query_scalar(
+        "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'accounts'",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if schema.contains("'observer'") {
+        return Ok(());
+    }
+    conn.close_on_drop();
+    conn.execute(SQLITE_ACCOUNTS_WITH_OBSERVERS).await?;
+    let orphans: Vec<sqlx::any::AnyRow> = sqlx::query("PRAGMA foreign_key_check")
+        .fetch_all(&mut *conn)
+        .await?;
+    anyhow::ensure!(
+        orphans.is_empty(),
+        "{} references to no account",
+        orphans.len()
+    );
+    Ok(())
 }
 
 /// Creates a new, empty database named `{prefix}_{random}` on the PostgreSQL server
@@ -362,6 +421,59 @@ mod tests {
     fn placeholders_are_numbered_row_by_row() {
         assert_eq!(values_placeholders(2, 3), "($1,$2,$3),($4,$5,$6)");
         assert_eq!(values_placeholders(1, 1), "($1)");
+    }
+
+    /// A database made before observers, with accounts, a session and an audit entry
+    /// pointing at them, is upgraded in place: every row and reference kept, observers
+    /// taken, foreign keys enforced again; a second start changes nothing.
+    #[tokio::test]
+    async fn a_database_from_before_observers_is_upgraded_keeping_its_rows() -> anyhow::Result<()> {
+        sqlx::any::install_default_drivers();
+        let dir = tempfile::tempdir()?;
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("old.db").display());
+        {
+            let old = AnyPoolOptions::new().connect(&url).await?;
+            SQLITE_MIGRATOR.run(&old).await?;
+            old.execute(
+                "PRAGMA foreign_keys = ON;
+                 INSERT INTO accounts (id, username, display_name, password_hash, role, unit_code, created_at)
+                     VALUES (41, 'nb-hq', 'Phường', 'h', 'supervisor', 'NB-HQ', 1);
+                 INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (x'01', 41, 1, 2);
+                 INSERT INTO campaigns (id, code, year, theme, starts_on, ends_on, form_version, open)
+                     VALUES (1, '2025', 2025, 't', '2025-10-01', '2025-10-07', '2025', 1);
+                 INSERT INTO audit_log (at, account_id, campaign_id, scope, action, summary)
+                     VALUES (1, 41, 1, NULL, 'x', 'y');",
+            )
+            .await?;
+            let refused = old
+                .execute("INSERT INTO accounts (username, display_name, password_hash, role, created_at) VALUES ('o', 'O', 'h', 'observer', 1)")
+                .await;
+            assert!(refused.is_err(), "no observers before");
+            old.close().await;
+        }
+        for _ in 0..2 {
+            let pool = connect(&url).await?;
+            let (accounts, sessions, audit): (i64, i64, i64) = sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM accounts WHERE id = 41 AND username = 'nb-hq'),
+                        (SELECT COUNT(*) FROM sessions WHERE account_id = 41),
+                        (SELECT COUNT(*) FROM audit_log WHERE account_id = 41)",
+            )
+            .fetch_one(&pool)
+            .await?;
+            assert_eq!((accounts, sessions, audit), (1, 1, 1));
+            pool.execute("INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at) VALUES ('ubnd-hq', 'UBND', 'h', 'observer', 'NB-HQ', 1) ON CONFLICT (username) DO NOTHING")
+                .await?;
+            let orphan = pool
+                .execute("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (x'02', 999, 1, 2)")
+                .await;
+            assert!(orphan.is_err(), "foreign keys are enforced again");
+            let bogus = pool
+                .execute("INSERT INTO accounts (username, display_name, password_hash, role, created_at) VALUES ('b', 'B', 'h', 'boss', 1)")
+                .await;
+            assert!(bogus.is_err(), "the role is still checked");
+            pool.close().await;
+        }
+        Ok(())
     }
 
     #[test]

@@ -369,6 +369,19 @@ impl Browser {
         username: &str,
         landmark: &str,
     ) -> anyhow::Result<()> {
+        self.sign_in_with(base, username, DEMO_PASSWORD, landmark)
+            .await
+    }
+
+    /// Signs in at `base` with `password` (an account made in the test), waits for
+    /// `landmark`.
+    pub async fn sign_in_with(
+        &self,
+        base: &str,
+        username: &str,
+        password: &str,
+        landmark: &str,
+    ) -> anyhow::Result<()> {
         self.client.goto(&format!("{base}/dang-nhap")).await?;
         self.wait_for("input[name='username']")
             .await?
@@ -377,7 +390,7 @@ impl Browser {
         self.client
             .find(Locator::Css("input[name='password']"))
             .await?
-            .send_keys(DEMO_PASSWORD)
+            .send_keys(password)
             .await?;
         self.client
             .find(Locator::Css("form.sign-in button[type='submit']"))

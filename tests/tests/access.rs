@@ -3,7 +3,8 @@
 //!
 //! The roles: the school's own reporter, the reporter of a sibling school, the ward's
 //! supervisor (its direct parent), the province's supervisor (two levels up: reads, does
-//! not review), the supervisor of a sibling ward, an administrator of another
+//! not review), an observer of the ward (reads everything below, changes nothing), the
+//! supervisor of a sibling ward, an administrator of another
 //! subtree (a province administrator elsewhere), the province's administrator, and
 //! someone signed out. A denied request is tried before the allowed ones, so a refusal
 //! that let a change through would show up in the allowed request's answer.
@@ -14,7 +15,7 @@ use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_shared::wire::admin::routes as admin_routes;
 use tuanle_shared::wire::{ApiError, RefusalCode, routes};
 
-const ROLE_COUNT: usize = 8;
+const ROLE_COUNT: usize = 9;
 
 /// The roles, in the table's column order.
 const ROLES: [&str; ROLE_COUNT] = [
@@ -22,6 +23,7 @@ const ROLES: [&str; ROLE_COUNT] = [
     "sibling reporter",
     "supervisor above",
     "province supervisor",
+    "ward observer",
     "sibling supervisor",
     "other admin",
     "province admin",
@@ -111,6 +113,19 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         .await
         .expect("an administrator of another subtree");
     let other_admin_password = created["password"].as_str().expect("first password");
+    let observer: Value = national
+        .expect(
+            Method::POST,
+            &admin_routes::campaign("2025", "/accounts"),
+            Some(
+                &json!({"username": "ubnd-hq", "display_name": "UBND phường Hồng Quang",
+                         "role": "observer", "unit_code": "NB-HQ"}),
+            ),
+            201,
+        )
+        .await
+        .expect("an observer of the ward");
+    let observer_password = observer["password"].as_str().expect("first password");
     let sign_in = |user: &'static str, password: String| {
         let server = &server;
         async move {
@@ -124,6 +139,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         sign_in("nb-hq-mn", DEMO_PASSWORD.into()).await,
         sign_in("nb-hq", DEMO_PASSWORD.into()).await,
         sign_in("nb", DEMO_PASSWORD.into()).await,
+        sign_in("ubnd-hq", observer_password.into()).await,
         sign_in("nb-hl", DEMO_PASSWORD.into()).await,
         sign_in("admin-hl", other_admin_password.into()).await,
         sign_in("admin-nb", DEMO_PASSWORD.into()).await,
@@ -133,6 +149,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let read_report = [
         Ok(200),
         FORBIDDEN,
+        Ok(200),
         Ok(200),
         Ok(200),
         FORBIDDEN,
@@ -145,6 +162,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         Ok(200),
         Ok(200),
+        Ok(200),
         FORBIDDEN,
         FORBIDDEN,
         Ok(200),
@@ -152,6 +170,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     ];
     let write = [
         Ok(200),
+        FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
@@ -168,9 +187,11 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
+        FORBIDDEN,
         SIGNED_OUT,
     ];
     let admin_here = [
+        NOT_ADMIN,
         NOT_ADMIN,
         NOT_ADMIN,
         NOT_ADMIN,
@@ -188,6 +209,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         Ok(200),
         Ok(200),
         Ok(200),
+        Ok(200),
         SIGNED_OUT,
     ];
     // A supervisor anywhere above reaches the accounts below (to reset a password).
@@ -196,6 +218,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         Ok(200),
         Ok(200),
+        FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
         FORBIDDEN,
@@ -310,6 +333,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 NOT_ADMIN,
                 NOT_ADMIN,
                 NOT_ADMIN,
+                NOT_ADMIN,
                 Ok(200),
                 Ok(200),
                 SIGNED_OUT,
@@ -329,8 +353,29 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 NOT_ADMIN,
                 NOT_ADMIN,
                 NOT_ADMIN,
+                NOT_ADMIN,
                 OUT_OF_SCOPE,
                 OUT_OF_SCOPE,
+                SIGNED_OUT,
+            ],
+        ),
+        row(
+            "push the ward's own report",
+            Method::POST,
+            routes::report("2025", "NB-HQ", "push"),
+            Some(
+                json!({"push_id": "acl-ward", "device_id": "t", "base_version": 0,
+                        "content": {"numbers": {"2/count": 1}}}),
+            ),
+            [
+                FORBIDDEN,
+                FORBIDDEN,
+                Ok(200),
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
                 SIGNED_OUT,
             ],
         ),
@@ -343,6 +388,7 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
                 FORBIDDEN,
                 FORBIDDEN,
                 Ok(200),
+                FORBIDDEN,
                 FORBIDDEN,
                 FORBIDDEN,
                 FORBIDDEN,

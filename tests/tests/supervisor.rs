@@ -198,3 +198,76 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     ward.close().await?;
     school.close().await
 }
+
+/// An observer (the ward's People's Committee) lands on the ward's dashboard, walks to a
+/// school's submitted report and reads it, and is offered nothing to change: no return
+/// or approval, no deadline, no password reset, no report of its own.
+#[tokio::test]
+async fn an_observer_reads_the_subtree_and_changes_nothing() -> anyhow::Result<()> {
+    use serde_json::json;
+    use tuanle_shared::wire::admin::{Credentials, routes as admin_routes};
+    use tuanle_shared::wire::{PushAccepted, routes};
+
+    let server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let observer: Credentials = admin
+        .expect(
+            reqwest::Method::POST,
+            &admin_routes::campaign("2025", "/accounts"),
+            Some(
+                &json!({"username": "ubnd-hq", "display_name": "UBND phường Hồng Quang",
+                         "role": "observer", "unit_code": "NB-HQ"}),
+            ),
+            201,
+        )
+        .await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let report = |a: &str| routes::report("2025", "NB-HQ-TH", a);
+    let pushed: PushAccepted = school
+        .post_json(
+            &report("push"),
+            &json!({"push_id": "o-1", "device_id": "t", "base_version": 0,
+                    "content": {"numbers": {"2/count": 3}}}),
+        )
+        .await?;
+    let _: serde_json::Value = school
+        .post_json(
+            &report("submit"),
+            &json!({"version": pushed.version, "device_id": "t", "acknowledge_warnings": true}),
+        )
+        .await?;
+
+    let browser = Browser::start().await?;
+    browser
+        .sign_in_with(
+            &server.url(""),
+            "ubnd-hq",
+            &observer.password,
+            "h1[data-unit='NB-HQ']",
+        )
+        .await?;
+    assert_eq!(attr(&browser, ".counts", "data-done").await?, "1");
+    let none = |css: &'static str| {
+        let browser = &browser;
+        async move { anyhow::Ok(browser.client.find_all(Locator::Css(css)).await?.is_empty()) }
+    };
+    assert!(none(".deadline-actions").await?, "no deadline to set");
+    assert!(
+        none("nav.account a[href='/bao-cao']").await?,
+        "no report of its own"
+    );
+    browser
+        .click("tr[data-child='NB-HQ-TH'] .open-report")
+        .await?;
+    browser
+        .wait_for(".review .review-status[data-status='Submitted']")
+        .await?;
+    let note = text(&browser, ".review .review-note").await?;
+    assert!(note.contains("chỉ xem"), "{note}");
+    assert!(
+        none(".review .review-actions").await?,
+        "no Trả lại or Duyệt"
+    );
+    assert!(none(".unit-accounts").await?, "no password reset");
+    browser.close().await
+}

@@ -28,8 +28,11 @@ pub fn DashboardPage() -> impl IntoView {
     let Some(me) = session.0.get_untracked() else {
         return view! { <Redirect page=Page::SignIn/> }.into_any();
     };
-    let Some(root) = me.unit_code.filter(|_| me.role == Role::Supervisor) else {
-        return view! { <p class="status">"Trang tổng hợp dành cho tài khoản giám sát của một đơn vị."</p> }.into_any();
+    let Some(root) = me
+        .unit_code
+        .filter(|_| matches!(me.role, Role::Supervisor | Role::Observer))
+    else {
+        return view! { <p class="status">"Trang tổng hợp dành cho tài khoản giám sát hoặc theo dõi của một đơn vị."</p> }.into_any();
     };
     let state = RwSignal::new(Load::Pending);
     spawn_local(async move { state.set(super::campaign_and_form().await) });
@@ -41,6 +44,13 @@ pub fn DashboardPage() -> impl IntoView {
         }
     })
     .into_any()
+}
+
+/// Whether the person signed in only observes (reads, changes nothing).
+fn observing() -> bool {
+    use_session()
+        .0
+        .with_untracked(|me| me.as_ref().is_some_and(|m| m.role == Role::Observer))
 }
 
 /// The live event stream of one unit's dashboard, closed when replaced or dropped.
@@ -171,7 +181,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                     campaign=campaign.get_value()
                     unit=d.unit.code.clone()
                     deadlines=d.deadlines.clone()
-                    mine=d.path.len() == 1 && !d.children.is_empty()
+                    mine=d.path.len() == 1 && !d.children.is_empty() && !observing()
                     on_change=Callback::new(move |_| refresh())
                 />
                 <CompletenessView dashboard=d.clone() unit=unit reviewing=reviewing/>
@@ -605,7 +615,7 @@ fn ReviewPanel(
                         <p class="review-status" data-status=format!("{:?}", state.status)>{status}</p>
                         {state.return_reason.clone().map(|r| view! { <p class="reason">"Lý do trả lại: " {r}</p> })}
                         {(submitted && state.review_refusal.is_some()).then(|| view! {
-                            <p class="review-note" role="note">{review_note(state.review_refusal)}</p>
+                            <p class="review-note" role="note">{if observing() { "Tài khoản theo dõi chỉ xem: không trả lại hay duyệt báo cáo." } else { review_note(state.review_refusal) }}</p>
                         })}
                         {(submitted && state.review_refusal.is_none()).then(|| view! {
                             <div class="review-actions">

@@ -19,11 +19,11 @@ use crate::nav::{Link, Page, Redirect, use_nav};
 use crate::session::use_session;
 use crate::{device, storage};
 
-/// Where a person lands after signing in: supervisors on their subtree's dashboard,
-/// administrators on administration, reporters on their report.
+/// Where a person lands after signing in: supervisors and observers on their subtree's
+/// dashboard, administrators on administration, reporters on their report.
 pub fn landing(role: Role) -> Page {
     match role {
-        Role::Supervisor => Page::Dashboard,
+        Role::Supervisor | Role::Observer => Page::Dashboard,
         Role::Admin => Page::Admin,
         Role::Reporter => Page::Report,
     }
@@ -118,9 +118,11 @@ pub fn AccountMenu() -> impl IntoView {
         session.0.get().map(|me| {
             view! {
                 <nav class="account">
-                    {(me.role == Role::Supervisor).then(|| view! { <Link page=Page::Dashboard>"Tổng hợp"</Link> })}
+                    {matches!(me.role, Role::Supervisor | Role::Observer).then(|| view! { <Link page=Page::Dashboard>"Tổng hợp"</Link> })}
                     {if me.role == Role::Admin {
                         view! { <Link page=Page::Admin>"Quản trị"</Link> }.into_any()
+                    } else if me.role == Role::Observer {
+                        ().into_any()
                     } else {
                         view! { <Link page=Page::Report>"Báo cáo"</Link> <Link page=Page::History>"Lịch sử"</Link> }.into_any()
                     }}

@@ -17,11 +17,11 @@ use crate::error::Error;
 pub const LIFETIME_MS: i64 = 120 * 24 * 3_600_000;
 
 /// How long a session lasts unused. Reporters and supervisors work offline for weeks in
-/// the field, and their tablets are theirs; an administrator can change every account
+/// the field, and their tablets are theirs (an observer only reads); an administrator can change every account
 /// and often sits at a shared office computer, so their session ends the same day.
 pub fn idle_ms(role: Role) -> i64 {
     match role {
-        Role::Reporter | Role::Supervisor => 30 * 24 * 3_600_000,
+        Role::Reporter | Role::Supervisor | Role::Observer => 30 * 24 * 3_600_000,
         Role::Admin => 12 * 3_600_000,
     }
 }
@@ -147,6 +147,7 @@ pub fn parse_role(s: &str) -> Result<Role, Error> {
     match s {
         "reporter" => Ok(Role::Reporter),
         "supervisor" => Ok(Role::Supervisor),
+        "observer" => Ok(Role::Observer),
         "admin" => Ok(Role::Admin),
         other => Err(Error::Internal(format!(
             "unknown role {other:?} in the database"
@@ -158,6 +159,7 @@ pub fn role_str(role: Role) -> &'static str {
     match role {
         Role::Reporter => "reporter",
         Role::Supervisor => "supervisor",
+        Role::Observer => "observer",
         Role::Admin => "admin",
     }
 }

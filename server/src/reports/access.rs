@@ -11,11 +11,12 @@ use crate::db::Pool;
 use crate::error::Error;
 use crate::units;
 
-/// Only the unit's own staff write its report.
-/// A closed campaign or an inactive unit takes no more changes.
+/// Only the unit's own staff write its report (its reporter or supervisor; never an
+/// observer or an administrator). A closed campaign or an inactive unit takes no more
+/// changes.
 pub fn authorize_write(caller: &Caller, target: &Target) -> Result<(), Error> {
     let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
-    if !own || caller.role() == Role::Admin {
+    if !own || !matches!(caller.role(), Role::Reporter | Role::Supervisor) {
         return Err(Error::Forbidden);
     }
     writable(target)
@@ -32,20 +33,20 @@ pub(super) fn writable(target: &Target) -> Result<(), Error> {
     }
 }
 
-/// The unit's staff, supervisors of any unit above it, and administrators whose reach
-/// holds it (a national administrator's holds everything) read a report.
+/// The unit's staff, supervisors and observers of any unit above it, and administrators
+/// whose reach holds it (a national administrator's holds everything) read a report.
 pub async fn authorize_read(db: &Pool, caller: &Caller, target: &Target) -> Result<(), Error> {
     let own = caller.me.unit_code.as_deref() == Some(target.unit_code.as_str());
     let national_admin = caller.role() == Role::Admin && caller.me.unit_code.is_none();
     if national_admin || own {
         return Ok(());
     }
-    let Some(own) = caller
-        .me
-        .unit_code
-        .as_deref()
-        .filter(|_| matches!(caller.role(), Role::Supervisor | Role::Admin))
-    else {
+    let Some(own) = caller.me.unit_code.as_deref().filter(|_| {
+        matches!(
+            caller.role(),
+            Role::Supervisor | Role::Observer | Role::Admin
+        )
+    }) else {
         return Err(Error::Forbidden);
     };
     supervises(db, own, target.unit_id, false).await

@@ -143,6 +143,9 @@ pub enum Role {
     /// Watches a unit's subtree, returns and approves the reports of the units directly
     /// below, resets the passwords of the accounts below; reports for the unit.
     Supervisor,
+    /// Reads a unit's subtree (dashboards, reports, documents) and changes nothing: for
+    /// the People's Committees, which receive the reports too.
+    Observer,
     /// Manages campaigns, trees and accounts.
     Admin,
 }
@@ -153,6 +156,7 @@ impl Role {
         match self {
             Role::Reporter => "Báo cáo",
             Role::Supervisor => "Giám sát",
+            Role::Observer => "Theo dõi",
             Role::Admin => "Quản trị",
         }
     }

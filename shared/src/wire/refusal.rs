@@ -160,7 +160,7 @@ refusal_codes! {
     /// An administrator may not lock or demote their own account.
     CannotChangeSelf = "CANNOT_CHANGE_SELF" => "Không tự thay đổi được quyền hoặc khoá tài khoản của chính mình.",
     /// A reporter or supervisor account needs a unit.
-    UnitRequired = "UNIT_REQUIRED" => "Tài khoản báo cáo và giám sát phải gắn với một đơn vị.",
+    UnitRequired = "UNIT_REQUIRED" => "Tài khoản báo cáo, giám sát và theo dõi phải gắn với một đơn vị.",
 
     // The server.
     /// Storage or another part of the server failed; the request can be tried again.

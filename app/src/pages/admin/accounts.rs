@@ -16,6 +16,7 @@ use crate::{api, device};
 fn parse_role(s: &str) -> Role {
     match s {
         "supervisor" => Role::Supervisor,
+        "observer" => Role::Observer,
         "admin" => Role::Admin,
         _ => Role::Reporter,
     }
@@ -25,6 +26,7 @@ fn role_value(role: Role) -> &'static str {
     match role {
         Role::Reporter => "reporter",
         Role::Supervisor => "supervisor",
+        Role::Observer => "observer",
         Role::Admin => "admin",
     }
 }
@@ -226,7 +228,7 @@ pub fn AccountsTab() -> impl IntoView {
                                 <td>{a.display_name.clone()}</td>
                                 <td>
                                     <select prop:value=role_value(a.role) on:change=move |ev| p1(u1.clone(), AccountChange { role: Some(parse_role(&event_target_value(&ev))), ..AccountChange::default() })>
-                                        {[Role::Reporter, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{r.label()}</option> }).collect_view()}
+                                        {[Role::Reporter, Role::Supervisor, Role::Observer, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{r.label()}</option> }).collect_view()}
                                     </select>
                                 </td>
                                 <td>
@@ -297,7 +299,7 @@ fn NewAccountForm(
                 <input placeholder="Tên đăng nhập" bind:value=username required/>
                 <input placeholder="Tên hiển thị" bind:value=name required/>
                 <select prop:value=move || role.get() on:change=move |ev| role.set(event_target_value(&ev))>
-                    {[Role::Reporter, Role::Supervisor, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{r.label()}</option> }).collect_view()}
+                    {[Role::Reporter, Role::Supervisor, Role::Observer, Role::Admin].into_iter().map(|r| view! { <option value=role_value(r)>{r.label()}</option> }).collect_view()}
                 </select>
                 <input placeholder="Mã đơn vị" bind:value=unit size="12"/>
                 <button type="submit">"Tạo"</button>

@@ -39,6 +39,7 @@ fn role_label(role: Role) -> &'static str {
     match role {
         Role::Reporter => "báo cáo",
         Role::Supervisor => "giám sát",
+        Role::Observer => "theo dõi",
         Role::Admin => "quản trị",
     }
 }
@@ -113,7 +114,7 @@ async fn check_unit(
         }
         None => Err(bad(
             RefusalCode::UnitRequired,
-            "Tài khoản báo cáo hoặc giám sát phải thuộc một đơn vị.",
+            "Tài khoản báo cáo, giám sát hoặc theo dõi phải thuộc một đơn vị.",
         )),
         Some(code) => {
             let u = admin.reach_unit(conn, campaign_id, code).await?;
