@@ -705,6 +705,29 @@ impl ApiClient {
         refusal(self.post(path, body).await?).await
     }
 
+    /// Creates an account in the demo campaign as an administrator does in *Tài khoản*
+    /// (this client must be one); its first password.
+    pub async fn create_account(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: &str,
+        unit_code: &str,
+    ) -> anyhow::Result<String> {
+        let created: tuanle_shared::wire::admin::Credentials = self
+            .expect(
+                reqwest::Method::POST,
+                &tuanle_shared::wire::admin::routes::campaign("2025", "/accounts"),
+                Some(
+                    &serde_json::json!({"username": username, "display_name": display_name,
+                                         "role": role, "unit_code": unit_code}),
+                ),
+                201,
+            )
+            .await?;
+        Ok(created.password)
+    }
+
     /// Opens or closes the campaign `code`, as an administrator does in *Đợt báo cáo*
     /// (this client must be one), keeping everything else of it.
     pub async fn set_campaign_open(&self, code: &str, open: bool) -> anyhow::Result<()> {

@@ -100,32 +100,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD)
         .await
         .expect("national admin");
-    let created: Value = national
-        .expect(
-            Method::POST,
-            &admin_routes::campaign("2025", "/accounts"),
-            Some(
-                &json!({"username": "admin-hl", "display_name": "Quản trị khác",
-                         "role": "admin", "unit_code": "NB-HL"}),
-            ),
-            201,
-        )
+    let other_admin_password = national
+        .create_account("admin-hl", "Quản trị khác", "admin", "NB-HL")
         .await
         .expect("an administrator of another subtree");
-    let other_admin_password = created["password"].as_str().expect("first password");
-    let observer: Value = national
-        .expect(
-            Method::POST,
-            &admin_routes::campaign("2025", "/accounts"),
-            Some(
-                &json!({"username": "ubnd-hq", "display_name": "UBND phường Hồng Quang",
-                         "role": "observer", "unit_code": "NB-HQ"}),
-            ),
-            201,
-        )
+    let observer_password = national
+        .create_account("ubnd-hq", "UBND phường Hồng Quang", "observer", "NB-HQ")
         .await
         .expect("an observer of the ward");
-    let observer_password = observer["password"].as_str().expect("first password");
     let sign_in = |user: &'static str, password: String| {
         let server = &server;
         async move {
@@ -139,9 +121,9 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         sign_in("nb-hq-mn", DEMO_PASSWORD.into()).await,
         sign_in("nb-hq", DEMO_PASSWORD.into()).await,
         sign_in("nb", DEMO_PASSWORD.into()).await,
-        sign_in("ubnd-hq", observer_password.into()).await,
+        sign_in("ubnd-hq", observer_password).await,
         sign_in("nb-hl", DEMO_PASSWORD.into()).await,
-        sign_in("admin-hl", other_admin_password.into()).await,
+        sign_in("admin-hl", other_admin_password).await,
         sign_in("admin-nb", DEMO_PASSWORD.into()).await,
         ApiClient::new(&server),
     ];

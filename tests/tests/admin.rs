@@ -1016,13 +1016,8 @@ async fn an_accounts_password_reset_and_lock_end_its_sessions() {
 async fn a_supervisor_resets_a_password_below_and_only_below() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
     let admin = admin(&server).await;
-    let _: Credentials = admin
-        .expect(
-            Method::POST,
-            &routes::campaign("2025", "/accounts"),
-            Some(&json!({"username": "admin-th", "display_name": "Quản trị trường", "role": "admin", "unit_code": "NB-HQ-TH"})),
-            201,
-        )
+    admin
+        .create_account("admin-th", "Quản trị trường", "admin", "NB-HQ-TH")
         .await?;
     let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;

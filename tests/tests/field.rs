@@ -15,6 +15,26 @@ const USER: &str = "nb-hq-th";
 const FORM: &str = "tr[data-row='12.6'] input";
 
 /// The current version of the unit's report and its content, read from the database.
+/// Lets the relay pass again: the edits kept on the tablet (1.3 typed as 5) reach the
+/// server by themselves, as exactly one new version after `before`. Its content.
+async fn passes_and_arrives(
+    tablet: &Browser,
+    relay: &Relay,
+    server: &TestServer,
+    before: i64,
+) -> anyhow::Result<tuanle_shared::Content> {
+    relay.set(Mode::Pass);
+    let synced = tablet
+        .time_until(".sync-bar[data-sync='synced']", Duration::from_secs(90))
+        .await;
+    assert!(synced.is_some(), "the edits reach the server by themselves");
+    let (after, content) = stored(server).await?;
+    assert_eq!(after, before + 1, "as exactly one new version");
+    let code = "1.3".parse()?;
+    assert_eq!(content.number(&code, tuanle_shared::Column::Count), Some(5));
+    Ok(content)
+}
+
 async fn stored(server: &TestServer) -> anyhow::Result<(i64, tuanle_shared::Content)> {
     let db = server.db().await?;
     let row: (i64, String) = sqlx::query_as(
@@ -78,15 +98,8 @@ async fn a_stalled_link_opens_at_once_says_so_and_recovers_by_itself() -> anyhow
         "{text}"
     );
 
-    relay.set(Mode::Pass);
-    let synced = tablet
-        .time_until(".sync-bar[data-sync='synced']", Duration::from_secs(90))
-        .await;
-    assert!(synced.is_some(), "the edits reach the server by themselves");
-    let (after, content) = stored(&server).await?;
-    assert_eq!(after, before + 1, "as exactly one new version");
+    let content = passes_and_arrives(&tablet, &relay, &server, before).await?;
     let code = "1.3".parse()?;
-    assert_eq!(content.number(&code, tuanle_shared::Column::Count), Some(5));
     assert_eq!(
         content.number(&code, tuanle_shared::Column::Persons),
         Some(40)
@@ -236,15 +249,7 @@ async fn a_new_build_during_an_unsent_edit_keeps_the_draft_and_never_mixes_files
         "nothing more to offer"
     );
 
-    relay.set(Mode::Pass);
-    let synced = tablet
-        .time_until(".sync-bar[data-sync='synced']", Duration::from_secs(90))
-        .await;
-    assert!(synced.is_some(), "the draft is sent from the new build");
-    let (after, content) = stored(&server).await?;
-    assert_eq!(after, before + 1);
-    let code = "1.3".parse()?;
-    assert_eq!(content.number(&code, tuanle_shared::Column::Count), Some(5));
+    passes_and_arrives(&tablet, &relay, &server, before).await?;
     tablet.close().await
 }
 

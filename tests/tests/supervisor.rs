@@ -205,21 +205,12 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
 #[tokio::test]
 async fn an_observer_reads_the_subtree_and_changes_nothing() -> anyhow::Result<()> {
     use serde_json::json;
-    use tuanle_shared::wire::admin::{Credentials, routes as admin_routes};
     use tuanle_shared::wire::{PushAccepted, routes};
 
     let server = TestServer::spawn().await?;
     let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
-    let observer: Credentials = admin
-        .expect(
-            reqwest::Method::POST,
-            &admin_routes::campaign("2025", "/accounts"),
-            Some(
-                &json!({"username": "ubnd-hq", "display_name": "UBND phường Hồng Quang",
-                         "role": "observer", "unit_code": "NB-HQ"}),
-            ),
-            201,
-        )
+    let observer_password = admin
+        .create_account("ubnd-hq", "UBND phường Hồng Quang", "observer", "NB-HQ")
         .await?;
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
     let report = |a: &str| routes::report("2025", "NB-HQ-TH", a);
@@ -242,7 +233,7 @@ async fn an_observer_reads_the_subtree_and_changes_nothing() -> anyhow::Result<(
         .sign_in_with(
             &server.url(""),
             "ubnd-hq",
-            &observer.password,
+            &observer_password,
             "h1[data-unit='NB-HQ']",
         )
         .await?;
