@@ -146,9 +146,14 @@ pub fn all_reports() -> Vec<(String, StoredReport)> {
 /// The stored reports of one unit, every campaign: what the person signed in for it may
 /// see. On a shared tablet the other accounts' drafts stay theirs.
 pub fn reports_of_unit(unit: &str) -> Vec<(String, StoredReport)> {
-    let suffix = format!(".{unit}");
     let mut reports = all_reports();
-    reports.retain(|(k, _)| k.ends_with(&suffix));
+    // The key is the prefix, the campaign code (no dot in it) and the unit code, which
+    // may hold dots: matched whole, so unit `A` never takes `X.A`'s drafts.
+    reports.retain(|(k, _)| {
+        k.strip_prefix(REPORT_PREFIX)
+            .and_then(|rest| rest.split_once('.'))
+            .is_some_and(|(_, u)| u == unit)
+    });
     reports
 }
 

@@ -314,8 +314,8 @@ pub async fn connect(url: &str) -> anyhow::Result<Pool> {
 /// The accounts table rebuilt to take the observer role, the way SQLite documents a
 /// change of constraint: foreign keys off outside the transaction, a new table, the rows
 /// copied with their ids (so every reference to them holds), the old one dropped, the new
-/// renamed, references checked, foreign keys on again. The twin of PostgreSQL's
-/// `0007_observers.sql`.
+/// renamed; [`sqlite_accounts_take_observers`] then checks the references and commits.
+/// The twin of PostgreSQL's `0007_observers.sql`.
 const SQLITE_ACCOUNTS_WITH_OBSERVERS: &str = "
 PRAGMA foreign_keys = OFF;
 BEGIN;
@@ -334,9 +334,20 @@ INSERT INTO accounts_new (id, username, display_name, password_hash, role, unit_
 DROP TABLE accounts;
 ALTER TABLE accounts_new RENAME TO accounts;
 CREATE INDEX accounts_by_unit ON accounts (unit_code);
-COMMIT;
-PRAGMA foreign_keys = ON;
 ";
+
+/// The columns [`SQLITE_ACCOUNTS_WITH_OBSERVERS`] copies: a table with others (a later
+/// migration's) is not rebuilt, rather than lose them.
+const SQLITE_ACCOUNTS_COLUMNS: [&str; 8] = [
+    "id",
+    "username",
+    "display_name",
+    "password_hash",
+    "role",
+    "unit_code",
+    "disabled",
+    "created_at",
+];
 
 /// Runs [`SQLITE_ACCOUNTS_WITH_OBSERVERS`] once: sqlx runs every SQLite migration inside
 /// a transaction, where foreign keys cannot be switched off. A table that already takes
@@ -351,16 +362,27 @@ async fn sqlite_accounts_take_observers(pool: &Pool) -> anyhow::Result<()> {
     if schema.contains("'observer'") {
         return Ok(());
     }
+    let columns: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM pragma_table_info('accounts') ORDER BY cid")
+            .fetch_all(&mut *conn)
+            .await?;
+    anyhow::ensure!(
+        columns == SQLITE_ACCOUNTS_COLUMNS,
+        "the accounts table has the columns {columns:?}, not those its rebuild copies"
+    );
     conn.close_on_drop();
     conn.execute(SQLITE_ACCOUNTS_WITH_OBSERVERS).await?;
     let orphans: Vec<sqlx::any::AnyRow> = sqlx::query("PRAGMA foreign_key_check")
         .fetch_all(&mut *conn)
         .await?;
-    anyhow::ensure!(
-        orphans.is_empty(),
-        "{} references to no account",
-        orphans.len()
-    );
+    if !orphans.is_empty() {
+        conn.execute("ROLLBACK; PRAGMA foreign_keys = ON;").await?;
+        anyhow::bail!(
+            "{} references to no account: nothing changed",
+            orphans.len()
+        );
+    }
+    conn.execute("COMMIT; PRAGMA foreign_keys = ON;").await?;
     Ok(())
 }
 
@@ -463,10 +485,22 @@ mod tests {
             assert_eq!((accounts, sessions, audit), (1, 1, 1));
             pool.execute("INSERT INTO accounts (username, display_name, password_hash, role, unit_code, created_at) VALUES ('ubnd-hq', 'UBND', 'h', 'observer', 'NB-HQ', 1) ON CONFLICT (username) DO NOTHING")
                 .await?;
-            let orphan = pool
-                .execute("INSERT INTO sessions (token_hash, account_id, created_at, expires_at) VALUES (x'02', 999, 1, 2)")
+            let (indexes, references): (i64, i64) = sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM sqlite_master WHERE tbl_name = 'accounts' AND type = 'index'
+                            AND (name = 'accounts_by_unit' OR name LIKE 'sqlite_autoindex_accounts_%')),
+                        (SELECT COUNT(*) FROM pragma_foreign_key_list('sessions') WHERE \"table\" = 'accounts')",
+            )
+            .fetch_one(&pool)
+            .await?;
+            assert_eq!(
+                (indexes, references),
+                (2, 1),
+                "the unit index and the unique username kept; sessions still refer to accounts"
+            );
+            let taken = pool
+                .execute("INSERT INTO accounts (username, display_name, password_hash, role, created_at) VALUES ('nb-hq', 'X', 'h', 'reporter', 1)")
                 .await;
-            assert!(orphan.is_err(), "foreign keys are enforced again");
+            assert!(taken.is_err(), "usernames are still unique");
             let bogus = pool
                 .execute("INSERT INTO accounts (username, display_name, password_hash, role, created_at) VALUES ('b', 'B', 'h', 'boss', 1)")
                 .await;

@@ -44,6 +44,34 @@ pub async fn within(
         .is_some_and(|n| n >= u32::from(strictly)))
 }
 
+/// Whether the unit with code `own` is the unit `code` or above it (with `strictly`,
+/// above it only) in every campaign whose tree has that unit, and at least one does: a
+/// reach that holds whatever year's tree a request names (supervisors' and subtree
+/// administrators').
+pub async fn reaches_everywhere(
+    conn: &mut Conn,
+    own: &str,
+    code: &str,
+    strictly: bool,
+) -> Result<bool, Error> {
+    if strictly && own == code {
+        return Ok(false);
+    }
+    let (total, reached): (i64, i64) = sqlx::query_as(
+        "WITH RECURSIVE up(start, id, parent_id, code) AS (
+             SELECT id, id, parent_id, code FROM units WHERE code = $1
+             UNION ALL
+             SELECT up.start, u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
+         )
+         SELECT COUNT(DISTINCT start), COUNT(DISTINCT CASE WHEN code = $2 THEN start END) FROM up",
+    )
+    .bind(code)
+    .bind(own)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(total > 0 && total == reached)
+}
+
 /// How many levels the unit with code `own` stands above `unit_id` on its way up to the
 /// root: 0 for the unit itself, 1 for its parent; `None` off that way.
 pub async fn levels_above(

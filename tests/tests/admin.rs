@@ -1049,6 +1049,29 @@ async fn a_supervisor_resets_a_password_below_and_only_below() -> anyhow::Result
         "an administrator"
     );
 
+    // A supervisor of the 2023 district, which 2025's reform removed, does not reach the
+    // ward's accounts through the old campaign's tree.
+    let district: Credentials = admin
+        .expect(
+            Method::POST,
+            &routes::campaign("2023", "/accounts"),
+            Some(
+                &json!({"username": "tpnb", "display_name": "Thành phố Ninh Bình",
+                         "role": "supervisor", "unit_code": "NB-TPNB"}),
+            ),
+            201,
+        )
+        .await?;
+    let district = ApiClient::sign_in(&server, "tpnb", &district.password).await?;
+    let old_tree = api::unit_accounts("2023", "NB-HQ", Some("nb-hq"));
+    let (status, e) = district.post_refused(&old_tree, &json!({})).await?;
+    assert_eq!(
+        (status, e.code),
+        (403, RefusalCode::Forbidden),
+        "through 2023"
+    );
+    ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+
     let reset: Credentials = ward
         .post_json(&accounts("NB-HQ-TH", Some("nb-hq-th")), &json!({}))
         .await?;

@@ -96,25 +96,10 @@ impl Admin {
         code: &str,
         strictly: bool,
     ) -> Result<bool, Error> {
-        let Some(scope) = &self.scope else {
-            return Ok(true);
-        };
-        if strictly && scope == code {
-            return Ok(false);
+        match &self.scope {
+            None => Ok(true),
+            Some(scope) => crate::units::reaches_everywhere(conn, scope, code, strictly).await,
         }
-        let (total, reached): (i64, i64) = sqlx::query_as(
-            "WITH RECURSIVE up(start, id, parent_id, code) AS (
-                 SELECT id, id, parent_id, code FROM units WHERE code = $1
-                 UNION ALL
-                 SELECT up.start, u.id, u.parent_id, u.code FROM units u JOIN up ON u.id = up.parent_id
-             )
-             SELECT COUNT(DISTINCT start), COUNT(DISTINCT CASE WHEN code = $2 THEN start END) FROM up",
-        )
-        .bind(code)
-        .bind(scope)
-        .fetch_one(&mut *conn)
-        .await?;
-        Ok(total > 0 && total == reached)
     }
 
     /// The unit codes a subtree administrator may not give to a new unit: codes of units

@@ -105,8 +105,8 @@ impl NamedReport {
         reports::resolve(db, &self.campaign, &self.unit).await
     }
 
-    /// The report, which the caller may read: its unit's own staff, a supervisor of a
-    /// unit above, an administrator whose reach holds it.
+    /// The report, which the caller may read: its unit's own staff, a supervisor or an
+    /// observer of a unit above, an administrator whose reach holds it.
     pub async fn readable(&self, db: &Pool) -> Result<Target, Error> {
         let target = self.resolve(db).await?;
         reports::authorize_read(db, &self.caller, &target).await?;
@@ -121,8 +121,8 @@ impl NamedReport {
         Ok(target)
     }
 
-    /// The report, which the caller may return or approve: a supervisor of a unit
-    /// strictly above, while the campaign is open and the unit active.
+    /// The report, which the caller may return or approve: a supervisor of the unit's
+    /// direct parent, while the campaign is open and the unit active.
     pub async fn reviewable(&self, db: &Pool) -> Result<Target, Error> {
         let target = self.resolve(db).await?;
         reports::authorize_review(db, &self.caller, &target).await?;

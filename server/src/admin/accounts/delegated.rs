@@ -1,7 +1,8 @@
 //! Passwords reset close to the user: a supervisor lists the accounts of any unit below
 //! their own and gives one a new first password, so a password forgotten in the deadline
-//! rush no longer waits on the province's administrator. Administrators' accounts are
-//! never theirs to touch, nor their own unit's. Audited as an administrator's reset is.
+//! rush no longer waits on the province's administrator. Only reporters' and
+//! supervisors' accounts: an administrator's or an observer's (made by administrators,
+//! for the People's Committees) is never theirs to touch, nor are their own unit's. Audited as an administrator's reset is.
 
 use sqlx::Row;
 use tuanle_shared::wire::Role;
@@ -17,8 +18,11 @@ use crate::error::Error;
 use crate::units::{self, UnitRow};
 
 /// The campaign and the unit `code` in it, when the caller supervises a unit strictly
-/// above it; `FORBIDDEN` otherwise (an unknown unit included, which says nothing of the
-/// trees of others).
+/// above it in **every** campaign that has that unit: accounts are matched to units by
+/// code in each campaign's tree, and trees change from year to year, so a unit that was
+/// below someone in an old campaign's tree (a district gone in 2025's reform) must not
+/// hand them its accounts today. `FORBIDDEN` otherwise (an unknown unit included, which
+/// says nothing of the trees of others).
 async fn reach(
     conn: &mut Conn,
     caller: &Caller,
@@ -33,9 +37,10 @@ async fn reach(
     let unit = units::unit(conn, campaign.id, code)
         .await?
         .ok_or(Error::Forbidden)?;
-    match units::levels_above(&mut *conn, own, unit.id).await? {
-        Some(1..) => Ok((campaign, unit)),
-        _ => Err(Error::Forbidden),
+    if units::reaches_everywhere(&mut *conn, own, code, true).await? {
+        Ok((campaign, unit))
+    } else {
+        Err(Error::Forbidden)
     }
 }
 
@@ -50,7 +55,7 @@ pub async fn below(
     let (_, unit) = reach(&mut conn, caller, campaign, unit).await?;
     let rows = sqlx::query(
         "SELECT username, display_name, role, disabled FROM accounts
-         WHERE unit_code = $1 AND role <> 'admin' ORDER BY username",
+         WHERE unit_code = $1 AND role IN ('reporter', 'supervisor') ORDER BY username",
     )
     .bind(&unit.code)
     .fetch_all(&mut *conn)
@@ -78,6 +83,9 @@ pub async fn reset_below(
     unit: &str,
     username: &str,
 ) -> Result<Credentials, Error> {
+    // Refused before any work: a password is hashed and the write lock taken only for
+    // someone who may reset it.
+    reach(&mut *db.acquire().await?, caller, campaign, unit).await?;
     let (password, hash) = hashed(vec![new_password()?])
         .await?
         .pop()
@@ -86,7 +94,7 @@ pub async fn reset_below(
     let (campaign, unit) = reach(&mut tx, caller, campaign, unit).await?;
     let row = sqlx::query(
         "SELECT id, display_name, role FROM accounts
-         WHERE username = $1 AND unit_code = $2 AND role <> 'admin'",
+         WHERE username = $1 AND unit_code = $2 AND role IN ('reporter', 'supervisor')",
     )
     .bind(username)
     .bind(&unit.code)
