@@ -76,7 +76,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
          )
          SELECT u.code, u.name, u.kind FROM down JOIN units u ON u.id = down.id
          LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
-         WHERE r.status IS NULL OR r.status IN ('draft', 'returned')
+         WHERE u.asked = 0 AND (r.status IS NULL OR r.status IN ('draft', 'returned'))
          ORDER BY u.depth, u.code LIMIT $2",
     )
     .bind(target.unit_id)

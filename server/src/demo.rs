@@ -39,6 +39,7 @@ pub fn accounts_summary() -> String {
         "  nb            giám sát, Sở Giáo dục và Đào tạo tỉnh Ninh Bình".to_owned(),
         "  admin         quản trị toàn quốc".to_owned(),
         "  admin-nb      quản trị tỉnh Ninh Bình".to_owned(),
+        "  ubnd-nb       theo dõi (chỉ xem), Ủy ban nhân dân tỉnh Ninh Bình".to_owned(),
     ];
     for (ward_code, ward_name) in WARDS {
         let ward = format!("nb-{}", ward_code.to_lowercase());
@@ -202,6 +203,12 @@ pub async fn seed_if_empty(db: &Pool) -> anyhow::Result<bool> {
             "nb".into(),
             PROVINCE_NAME.into(),
             "supervisor",
+            Some("NB".into()),
+        ),
+        (
+            "ubnd-nb".into(),
+            "Ủy ban nhân dân tỉnh Ninh Bình".into(),
+            "observer",
             Some("NB".into()),
         ),
     ];

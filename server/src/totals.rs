@@ -260,10 +260,19 @@ pub async fn apply(
         before.provisional_figures(form),
         after.provisional_figures(form),
     );
+    // Read in the write transaction, so a unit marked asked meanwhile (which rebuilds
+    // the stats) is counted the way the rebuild counted it.
+    let (asked,): (i64,) = sqlx::query_as("SELECT asked FROM units WHERE id = $1")
+        .bind(unit_id)
+        .fetch_one(&mut *conn)
+        .await?;
     let mut chain = chain(conn, form, unit_id).await?;
-    for (_, stats) in &mut chain {
-        stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
-        stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
+    for (i, (_, stats)) in chain.iter_mut().enumerate() {
+        // The unit's own subtree always counts it; those above, not when it is asked.
+        if i == 0 || asked == 0 {
+            stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
+            stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
+        }
         stats.final_figures.replace(&old_final, &new_final);
         stats.provisional_figures.replace(&old_prov, &new_prov);
     }
@@ -294,17 +303,20 @@ pub async fn unit_added(
 /// Every subtree's stats of a campaign, computed from scratch from the reports.
 ///
 /// An inactive unit (closed, or no longer in the imported tree, but with a report) keeps
-/// its own stats and is left out of its parent's: it is no longer expected to report.
+/// its own stats and is left out of its parent's: it is no longer expected to report. An
+/// asked unit's report counts in the figures above it, and the unit in no completeness
+/// but its own subtree's.
 pub async fn recompute(
     conn: &mut Conn,
     campaign_id: i64,
     form: &FormDef,
 ) -> Result<HashMap<i64, Stats>, Error> {
-    let units: Vec<(i64, Option<i64>, i64, crate::db::Flag)> =
-        sqlx::query_as("SELECT id, parent_id, depth, active FROM units WHERE campaign_id = $1")
-            .bind(campaign_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let units: Vec<(i64, Option<i64>, i64, crate::db::Flag, crate::db::Flag)> = sqlx::query_as(
+        "SELECT id, parent_id, depth, active, asked FROM units WHERE campaign_id = $1",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
     let reports = sqlx::query(
         "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
@@ -327,15 +339,16 @@ pub async fn recompute(
     }
     // Deepest first, so each unit is complete before it is added to its parent.
     let mut order = units.clone();
-    order.sort_by_key(|(_, _, depth, _)| std::cmp::Reverse(*depth));
+    order.sort_by_key(|(_, _, depth, _, _)| std::cmp::Reverse(*depth));
     let mut stats: HashMap<i64, Stats> = HashMap::with_capacity(order.len());
-    for (id, parent, _, active) in order {
+    for (id, parent, _, active, asked) in order {
         let mut s = stats.remove(&id).unwrap_or_else(|| Stats::empty(form, 0));
         s.completeness.units += 1;
         s.completeness.not_started += 1;
+        let bucket = own.get(&id).and_then(|c| c.0.as_ref().map(|(b, _)| *b));
         if let Some(counted) = own.get(&id) {
             s.count(None, -1);
-            s.count(counted.0.as_ref().map(|(b, _)| *b), 1);
+            s.count(bucket, 1);
             s.final_figures.add(&counted.final_figures(form));
             s.provisional_figures
                 .add(&counted.provisional_figures(form));
@@ -343,6 +356,11 @@ pub async fn recompute(
         if let Some(p) = parent.filter(|_| active.0) {
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
             add_into(parent_stats, &s);
+            // An asked unit adds its figures above, never itself to completeness.
+            if asked.0 {
+                parent_stats.completeness.units -= 1;
+                parent_stats.count(bucket, -1);
+            }
         }
         stats.insert(id, s);
     }

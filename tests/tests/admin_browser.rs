@@ -115,6 +115,25 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     assert!(text(&admin, "#tree-applied").await?.contains("thêm 6"));
     admin.wait_for("tr[data-unit='T01']").await?;
 
+    // A ward marked as only asked to report, then required again.
+    admin.click("tr[data-unit='T01'] button.link").await?;
+    admin.click("tr[data-unit='T01-P2'] button.asked").await?;
+    admin
+        .eventually("the ward is marked asked", || async {
+            Ok(text(&admin, "tr[data-unit='T01-P2']")
+                .await?
+                .contains("được đề nghị, không bắt buộc"))
+        })
+        .await?;
+    admin.click("tr[data-unit='T01-P2'] button.asked").await?;
+    admin
+        .eventually("the ward is required again", || async {
+            Ok(!text(&admin, "tr[data-unit='T01-P2']")
+                .await?
+                .contains("được đề nghị"))
+        })
+        .await?;
+
     // Accounts for every school and centre (level 2), their first passwords shown once.
     admin.click("#tab-accounts").await?;
     admin.click("tr[data-depth='2'] button.bulk").await?;

@@ -58,13 +58,15 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             let depth = parent.as_ref().map_or(0, |p| p.2 + 1);
             let code = format!("U{i}");
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES ($1, $2, $3, 'x', $4, $5) RETURNING id",
+                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, asked) VALUES ($1, $2, $3, 'x', $4, $5, $6) RETURNING id",
             )
             .bind(campaign_id)
             .bind(&code)
             .bind(format!("Đơn vị {i}"))
             .bind(parent.map(|p| p.0))
             .bind(depth)
+            // Some units only asked to report: their figures count, they never do.
+            .bind(i64::from(i > 0 && rng.below(6) == 0))
             .fetch_one(&db)
             .await?;
             units.push((id, code, depth));
@@ -93,11 +95,20 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             })
             .collect();
         for step in 0..150 {
-            let (_, code, _) = &units[rng.below(units.len() as u64) as usize];
+            let (id, code, _) = &units[rng.below(units.len() as u64) as usize];
             let target = reports::resolve(&db, &format!("T{seed}"), code).await?;
             let state = reports::state(&db, &caller, &target).await?;
-            match rng.below(4) {
-                0 | 1 => {
+            match rng.below(9) {
+                // An administrator marks the unit asked, or required again (the stats
+                // are rebuilt, as `admin::units::change` does).
+                8 => {
+                    sqlx::query("UPDATE units SET asked = 1 - asked WHERE id = $1")
+                        .bind(id)
+                        .execute(&db)
+                        .await?;
+                    totals::rebuild(&db, campaign_id, form).await?;
+                }
+                0..=3 => {
                     let mut content = state.content.clone();
                     for _ in 0..3 {
                         let cell = cells[rng.below(cells.len() as u64) as usize].clone();
@@ -116,7 +127,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                     };
                     let _ = reports::push(&db, &caller, &target, push).await;
                 }
-                2 => {
+                4 | 5 => {
                     let submit = SubmitRequest {
                         version: state.version,
                         device_id: "test".into(),
@@ -147,7 +158,13 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             );
         }
         let root = &incremental[&units[0].0];
-        assert_eq!(root.completeness.units, 40);
+        let (asked,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM units WHERE campaign_id = $1 AND asked = 1")
+                .bind(campaign_id)
+                .fetch_one(&db)
+                .await?;
+        assert!(asked > 0, "seed {seed}: some units are only asked");
+        assert_eq!(root.completeness.units, 40 - u64::try_from(asked)?);
         assert!(
             root.completeness.done() > 0,
             "seed {seed}: some reports were submitted"
@@ -264,5 +281,66 @@ async fn a_submission_is_announced_on_the_event_stream() -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status(), 200);
     wait_for_event(&mut events, "changed", Duration::from_secs(1)).await?;
+    Ok(())
+}
+
+/// A unit asked rather than required (the ward's library): once an administrator marks it
+/// so, it leaves the ward's completeness and missing list, while its report still counts
+/// in the figures; marked required again, it is expected once more.
+#[tokio::test]
+async fn an_asked_unit_counts_in_the_figures_and_is_never_missing() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let library = ApiClient::sign_in(&server, "nb-hq-tv", DEMO_PASSWORD).await?;
+    let unit = tuanle_shared::wire::admin::routes::campaign("2025", "/units/NB-HQ-TV");
+    let set_asked = |asked: bool| {
+        let (admin, unit) = (&admin, &unit);
+        async move {
+            let changed: tuanle_shared::wire::admin::AdminUnit = admin
+                .expect(
+                    reqwest::Method::PATCH,
+                    unit,
+                    Some(&json!({ "asked": asked })),
+                    200,
+                )
+                .await?;
+            anyhow::ensure!(changed.asked == asked, "the unit says it is asked: {asked}");
+            anyhow::Ok(())
+        }
+    };
+    let ward_path = routes::dashboard("2025", "NB-HQ", false);
+    let dashboard = || ward.get_json::<Dashboard>(&ward_path);
+    let before = dashboard().await?;
+    assert_eq!(before.completeness.units, 6);
+    assert!(before.missing.iter().any(|u| u.code == "NB-HQ-TV"));
+
+    set_asked(true).await?;
+    let r = library
+        .post(
+            &routes::report("2025", "NB-HQ-TV", "push"),
+            &push("tv-1", 0, &[("2", 4)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200);
+    let asked = dashboard().await?;
+    assert_eq!(asked.completeness.units, 5, "not expected");
+    assert_eq!(asked.missing_total, 5);
+    assert!(
+        asked.missing.iter().all(|u| u.code != "NB-HQ-TV"),
+        "never missing"
+    );
+    assert_eq!(slot(&asked, true, "2"), 4, "its figures count");
+    let province: Dashboard = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD)
+        .await?
+        .get_json(&routes::dashboard("2025", "NB", false))
+        .await?;
+    assert_eq!(province.completeness.units, 18);
+    assert_eq!(slot(&province, true, "2"), 4);
+
+    set_asked(false).await?;
+    let required = dashboard().await?;
+    assert_eq!(required.completeness.units, 6);
+    assert_eq!(required.completeness.draft, 1, "its draft is counted again");
     Ok(())
 }

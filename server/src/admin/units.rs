@@ -15,7 +15,7 @@ use crate::totals;
 use crate::units::UnitRow;
 use crate::units::unit;
 
-const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active,
+const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active, u.asked,
         (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS children,
         CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) THEN 1 ELSE 0 END AS has_report
      FROM units u LEFT JOIN units p ON p.id = u.parent_id";
@@ -28,6 +28,7 @@ fn admin_unit(r: &crate::db::DbRow) -> Result<AdminUnit, Error> {
         parent: r.try_get("parent")?,
         depth: u32::try_from(r.try_get::<i64, _>("depth")?).unwrap_or(0),
         active: crate::db::flag(r, "active")?,
+        asked: crate::db::flag(r, "asked")?,
         children: u64::try_from(r.try_get::<i64, _>("children")?).unwrap_or(0),
         has_report: crate::db::flag(r, "has_report")?,
     })
@@ -309,6 +310,29 @@ pub async fn change(
             .to_owned(),
         );
         tree_moved = true;
+    }
+    if let Some(asked) = change.asked {
+        let (was,): (i64,) = sqlx::query_as("SELECT asked FROM units WHERE id = $1")
+            .bind(u.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if asked != (was != 0) {
+            sqlx::query("UPDATE units SET asked = $1 WHERE id = $2")
+                .bind(i64::from(asked))
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            said.push(
+                if asked {
+                    "được đề nghị báo cáo (không bắt buộc)"
+                } else {
+                    "bắt buộc báo cáo"
+                }
+                .to_owned(),
+            );
+            // Completeness above it changes: rebuilt like a move.
+            tree_moved = true;
+        }
     }
     if tree_moved {
         fix_depths(&mut tx, campaign.id).await?;

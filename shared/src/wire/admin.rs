@@ -119,6 +119,10 @@ pub struct AdminUnit {
     pub parent: Option<String>,
     pub depth: u32,
     pub active: bool,
+    /// Asked to report rather than required (a mass organisation, a library): its report
+    /// counts in the figures, and it never counts as missing.
+    #[serde(default)]
+    pub asked: bool,
     pub children: u64,
     pub has_report: bool,
 }
@@ -150,6 +154,8 @@ pub struct UnitChange {
     pub kind: Option<String>,
     pub parent: Option<String>,
     pub active: Option<bool>,
+    /// Asked rather than required ([`AdminUnit::asked`]).
+    pub asked: Option<bool>,
 }
 
 /// One level of the tree within reach.

@@ -389,9 +389,16 @@ fn UnitRow(
     let move_to = RwSignal::new(String::new());
     let code = unit.code.clone();
     let kind = UnitKind::from_code(&unit.kind).map_or(unit.kind.clone(), |k| k.label().to_owned());
-    let (c1, c2, c3) = (change.clone(), change.clone(), change);
-    let (k1, k2, k3, k4) = (code.clone(), code.clone(), code.clone(), code.clone());
+    let (c1, c2, c3, c5) = (change.clone(), change.clone(), change.clone(), change);
+    let (k1, k2, k3, k4, k5) = (
+        code.clone(),
+        code.clone(),
+        code.clone(),
+        code.clone(),
+        code.clone(),
+    );
     let active = unit.active;
+    let asked = unit.asked;
     view! {
         <tr data-unit=code.clone() class:inactive=!active>
             <td>{code.clone()}</td>
@@ -399,6 +406,7 @@ fn UnitRow(
                 <input class="unit-name" bind:value=name/>
                 <button type="button" on:click=move |_| c1(k1.clone(), UnitChange { name: Some(name.get_untracked()), ..UnitChange::default() })>"Đổi tên"</button>
                 {(!active).then_some(" (ngừng hoạt động)")}
+                {asked.then_some(" (được đề nghị, không bắt buộc)")}
             </td>
             <td>{kind}</td>
             <td>
@@ -415,6 +423,9 @@ fn UnitRow(
             <td>
                 <button type="button" on:click=move |_| c3(k3.clone(), UnitChange { active: Some(!active), ..UnitChange::default() })>
                     {if active { "Ngừng hoạt động" } else { "Hoạt động lại" }}
+                </button>
+                <button type="button" class="asked" on:click=move |_| c5(k5.clone(), UnitChange { asked: Some(!asked), ..UnitChange::default() })>
+                    {if asked { "Bắt buộc báo cáo" } else { "Chỉ đề nghị báo cáo" }}
                 </button>
             </td>
         </tr>
