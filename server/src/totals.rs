@@ -137,10 +137,10 @@ fn to_u64(v: i64) -> u64 {
 }
 
 /// `up`: the unit `$1` and its ancestors whose stats include it, `n` steps up.
-const UP: &str = "up(id, parent_id, active, n) AS (
-     SELECT id, parent_id, active, 0 FROM units WHERE id = $1
+const UP: &str = "up(id, parent_id, active, asked, n) AS (
+     SELECT id, parent_id, active, asked, 0 FROM units WHERE id = $1
      UNION ALL
-     SELECT u.id, u.parent_id, u.active, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+     SELECT u.id, u.parent_id, u.active, u.asked, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
      WHERE up.active = 1
  )";
 
@@ -221,16 +221,28 @@ async fn store_many(
 /// The stats of a unit and of its ancestors whose stats include it, nearest first, in
 /// one query. The walk up stops at the first inactive unit, which counts its subtree
 /// but is left out of its parent's.
-async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Vec<(i64, Stats)>, Error> {
+/// The stats of the unit and of each ancestor that counts it, nearest first, and whether
+/// the unit is only asked to report (read in the same query, inside the caller's write
+/// transaction, so a unit marked asked meanwhile is counted the way the rebuild counted it).
+async fn chain(
+    conn: &mut Conn,
+    form: &FormDef,
+    unit_id: i64,
+) -> Result<(Vec<(i64, Stats)>, bool), Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
-         SELECT up.id, {STATS_COLUMNS} FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
+         SELECT up.id, up.asked, {STATS_COLUMNS} FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
          ORDER BY up.n"
     ))
     .bind(unit_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
+    let asked = match rows.first() {
+        Some(row) => crate::db::flag(row, "asked")?,
+        None => false,
+    };
+    let stats = rows
+        .iter()
         .map(|row| {
             let id: i64 = row.try_get("id")?;
             if row.try_get::<Option<i64>, _>("units")?.is_none() {
@@ -238,7 +250,8 @@ async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Vec<(i64
             }
             Ok((id, stats_of(form, row)?))
         })
-        .collect()
+        .collect::<Result<_, Error>>()?;
+    Ok((stats, asked))
 }
 
 /// Replaces a report's old contribution by its new one in its subtree and every
@@ -260,16 +273,10 @@ pub async fn apply(
         before.provisional_figures(form),
         after.provisional_figures(form),
     );
-    // Read in the write transaction, so a unit marked asked meanwhile (which rebuilds
-    // the stats) is counted the way the rebuild counted it.
-    let (asked,): (i64,) = sqlx::query_as("SELECT asked FROM units WHERE id = $1")
-        .bind(unit_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    let mut chain = chain(conn, form, unit_id).await?;
+    let (mut chain, asked) = chain(conn, form, unit_id).await?;
     for (i, (_, stats)) in chain.iter_mut().enumerate() {
         // The unit's own subtree always counts it; those above, not when it is asked.
-        if i == 0 || asked == 0 {
+        if i == 0 || !asked {
             stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
             stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
         }
@@ -290,7 +297,7 @@ pub async fn unit_added(
     unit_id: i64,
 ) -> Result<Vec<i64>, Error> {
     store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
-    let mut chain = chain(conn, form, unit_id).await?;
+    let (mut chain, _) = chain(conn, form, unit_id).await?;
     for (_, stats) in chain.iter_mut().skip(1) {
         stats.completeness.units += 1;
         stats.completeness.not_started += 1;

@@ -16,12 +16,15 @@ pub struct UnitRow {
     pub depth: i64,
     #[sqlx(try_from = "crate::db::Flag")]
     pub active: bool,
+    /// Asked to report rather than required: counted in no completeness above it.
+    #[sqlx(try_from = "crate::db::Flag")]
+    pub asked: bool,
 }
 
 /// Finds a unit by code in a campaign; `None` when there is none.
 pub async fn unit(conn: &mut Conn, campaign_id: i64, code: &str) -> Result<Option<UnitRow>, Error> {
     Ok(sqlx::query_as(
-        "SELECT id, code, name, kind, parent_id, depth, active FROM units
+        "SELECT id, code, name, kind, parent_id, depth, active, asked FROM units
          WHERE campaign_id = $1 AND code = $2",
     )
     .bind(campaign_id)

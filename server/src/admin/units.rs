@@ -311,28 +311,24 @@ pub async fn change(
         );
         tree_moved = true;
     }
-    if let Some(asked) = change.asked {
-        let (was,): (i64,) = sqlx::query_as("SELECT asked FROM units WHERE id = $1")
+    if let Some(asked) = change.asked
+        && asked != u.asked
+    {
+        sqlx::query("UPDATE units SET asked = $1 WHERE id = $2")
+            .bind(i64::from(asked))
             .bind(u.id)
-            .fetch_one(&mut *tx)
+            .execute(&mut *tx)
             .await?;
-        if asked != (was != 0) {
-            sqlx::query("UPDATE units SET asked = $1 WHERE id = $2")
-                .bind(i64::from(asked))
-                .bind(u.id)
-                .execute(&mut *tx)
-                .await?;
-            said.push(
-                if asked {
-                    "được đề nghị báo cáo (không bắt buộc)"
-                } else {
-                    "bắt buộc báo cáo"
-                }
-                .to_owned(),
-            );
-            // Completeness above it changes: rebuilt like a move.
-            tree_moved = true;
-        }
+        said.push(
+            if asked {
+                "được đề nghị báo cáo (không bắt buộc)"
+            } else {
+                "bắt buộc báo cáo"
+            }
+            .to_owned(),
+        );
+        // Completeness above it changes: rebuilt like a move.
+        tree_moved = true;
     }
     if tree_moved {
         fix_depths(&mut tx, campaign.id).await?;
