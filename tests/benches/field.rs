@@ -16,7 +16,7 @@
 use std::time::Duration;
 
 use tuanle_e2e::relay::{Link, Mode, Relay};
-use tuanle_e2e::{Browser, Launch, TestServer};
+use tuanle_e2e::{Browser, TestServer};
 
 const FORM: &str = "tr[data-row='12.6'] input";
 const SIGN_IN: &str = "input[name='username']";
@@ -44,21 +44,10 @@ fn median(mut v: Vec<Option<Duration>>) -> Option<Duration> {
     v[v.len() / 2]
 }
 
-async fn browser(profile: &std::path::Path) -> anyhow::Result<Browser> {
-    Browser::launch(
-        profile,
-        &Launch {
-            no_wait: true,
-            ..Launch::default()
-        },
-    )
-    .await
-}
-
 /// Opens the sign-in page on a fresh profile: (first drawn, usable).
 async fn cold(relay: &Relay) -> anyhow::Result<(Option<Duration>, Option<Duration>)> {
     let profile = tempfile::tempdir()?;
-    let b = browser(profile.path()).await?;
+    let b = Browser::start_unwaited(profile.path()).await?;
     b.client.goto(&relay.url("/dang-nhap")).await?;
     let started = std::time::Instant::now();
     let drawn = b.time_until(DRAWN, CAP).await;
@@ -88,7 +77,7 @@ async fn warm(relay: &Relay, then: impl FnOnce(&Relay)) -> anyhow::Result<Option
     first.wait_sync("synced").await?;
     first.close().await?;
     then(relay);
-    let b = browser(profile.path()).await?;
+    let b = Browser::start_unwaited(profile.path()).await?;
     b.client.goto(&relay.url("/bao-cao")).await?;
     let opened = b.time_until(FORM, CAP).await;
     if opened.is_some() {

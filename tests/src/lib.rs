@@ -235,6 +235,16 @@ impl Browser {
         Browser::launch(profile, &Launch::default()).await
     }
 
+    /// A browser on a profile directory that does not wait for pages to load
+    /// ([`Launch::no_wait`]): for timing a page through a slow or stalled link.
+    pub async fn start_unwaited(profile: &std::path::Path) -> anyhow::Result<Browser> {
+        let launch = Launch {
+            no_wait: true,
+            ..Launch::default()
+        };
+        Browser::launch(profile, &launch).await
+    }
+
     /// A browser on a profile directory, launched as `launch` says.
     pub async fn launch(profile: &std::path::Path, launch: &Launch) -> anyhow::Result<Browser> {
         let port = free_port()?;

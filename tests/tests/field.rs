@@ -62,14 +62,7 @@ async fn a_stalled_link_opens_at_once_says_so_and_recovers_by_itself() -> anyhow
     let (before, _) = stored(&server).await?;
 
     relay.set(Mode::Stall);
-    let tablet = Browser::launch(
-        profile.path(),
-        &Launch {
-            no_wait: true,
-            ..Launch::default()
-        },
-    )
-    .await?;
+    let tablet = Browser::start_unwaited(profile.path()).await?;
     tablet.client.goto(&relay.url("/bao-cao")).await?;
     let opened = tablet.time_until(FORM, Duration::from_secs(2)).await;
     assert!(
@@ -364,14 +357,7 @@ async fn a_first_open_over_a_slow_link_shows_progress() -> anyhow::Result<()> {
     // About 6 s for the wasm: time to see it move.
     let relay = Relay::start(server.addr, Link::new(100, 600)).await?;
     let profile = tempfile::tempdir()?;
-    let tablet = Browser::launch(
-        profile.path(),
-        &Launch {
-            no_wait: true,
-            ..Launch::default()
-        },
-    )
-    .await?;
+    let tablet = Browser::start_unwaited(profile.path()).await?;
     tablet.client.goto(&relay.url("/dang-nhap")).await?;
     let drawn = tablet
         .time_until("#boot .boot-progress:not([hidden])", Duration::from_secs(5))
