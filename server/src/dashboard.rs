@@ -1,5 +1,6 @@
 //! What a supervisor's dashboard shows for one unit: its subtree's totals and
-//! completeness, its direct children's, the way back up, and the units still missing.
+//! completeness, its official figures and latest package, its direct children's progress
+//! and packages, the way back up, and the units still missing.
 
 use sqlx::Row;
 use tuanle_shared::wire::{ChildProgress, Dashboard, UnitRef};
@@ -51,23 +52,28 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         .ok_or(Error::NotFound { what: "đơn vị" })?;
 
     let child_rows = sqlx::query(
-        "SELECT u.id, u.code, u.name, u.kind,
-                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) THEN 1 ELSE 0 END AS has_children
+        "SELECT u.id, u.code, u.name, u.kind, u.asked,
+                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id AND c.active = 1) THEN 1 ELSE 0 END AS has_children
          FROM units u WHERE u.parent_id = $1 AND u.active = 1 ORDER BY u.code",
     )
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
     .await?;
+    let mut packages = crate::packages::latest_of_children(&mut conn, target.unit_id).await?;
     let mut children = Vec::with_capacity(child_rows.len());
     for row in &child_rows {
         let id: i64 = row.try_get("id")?;
         let child = totals::load(&mut conn, target.form, id).await?;
+        let has_children = crate::db::flag(row, "has_children")?;
         children.push(ChildProgress {
             unit: unit_ref(row)?,
-            has_children: crate::db::flag(row, "has_children")?,
+            has_children,
             completeness: child.completeness,
+            package: packages.remove(&id).filter(|_| has_children),
+            asked: crate::db::flag(row, "asked")?,
         });
     }
+    let package = crate::packages::latest(&mut conn, target.unit_id).await?;
 
     let missing = sqlx::query(
         "WITH RECURSIVE down(id) AS (
@@ -96,6 +102,8 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         form_version: target.form.version().to_owned(),
         final_figures: stats.final_figures.as_slice().to_vec(),
         provisional_figures: stats.provisional_figures.as_slice().to_vec(),
+        official_figures: stats.official_figures.as_slice().to_vec(),
+        package,
         completeness: c,
         children,
         missing,

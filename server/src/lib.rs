@@ -17,6 +17,8 @@
 //! - [`units`]: a campaign's tree as others read it: unit rows, who is within whose subtree.
 //! - [`reports`]: one unit's report: access, storage, push, review (submit, return,
 //!   approve), history.
+//! - [`packages`]: sign-off packages ("chốt số liệu"): a consolidating unit's snapshot
+//!   sent up, and its parent's acceptance or return.
 //! - [`group_commit`]: pushes written many to a transaction.
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
@@ -43,6 +45,7 @@ pub mod forms;
 pub mod group_commit;
 pub mod live;
 pub mod national;
+pub mod packages;
 pub mod reports;
 pub mod startup;
 pub mod totals;

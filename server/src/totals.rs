@@ -5,6 +5,12 @@
 //! old contribution by the new one in each ancestor's row, inside the same transaction as
 //! the change: the cost is the tree's depth. [`recompute`] computes the same numbers
 //! from scratch, to check (tests) and to rebuild after the tree itself changes.
+//!
+//! Besides the live sums of a subtree, each unit has its **official** figures: what its
+//! level has accepted, and what its sign-off would send up (`docs/domain.md`). They are
+//! not a subtree's sum: its own report once submitted, its leaf children's approved
+//! reports, and its consolidating children's accepted packages ([`package_accepted`]).
+//! When they move, the unit's signed-off packages are marked stale ("cần chốt lại").
 
 use std::collections::HashMap;
 
@@ -37,7 +43,7 @@ impl Bucket {
     }
 
     /// Counted in the final totals (submitted or approved).
-    fn is_final(self) -> bool {
+    pub fn is_final(self) -> bool {
         matches!(self, Bucket::OnTime | Bucket::Late | Bucket::Approved)
     }
 }
@@ -69,6 +75,14 @@ impl Counted {
         }
     }
 
+    /// What a leaf's parent accepted of it: its approved report only.
+    fn approved_figures(&self, form: &FormDef) -> Figures {
+        match &self.0 {
+            Some((Bucket::Approved, f)) => f.clone(),
+            _ => Figures::zero(form),
+        }
+    }
+
     fn provisional_figures(&self, form: &FormDef) -> Figures {
         match &self.0 {
             Some((_, f)) => f.clone(),
@@ -83,6 +97,8 @@ pub struct Stats {
     pub completeness: Completeness,
     pub final_figures: Sums,
     pub provisional_figures: Sums,
+    /// What the unit's level accepted (not a subtree sum: see the module's doc).
+    pub official_figures: Sums,
 }
 
 impl Stats {
@@ -95,6 +111,7 @@ impl Stats {
             },
             final_figures: Sums::zero(form),
             provisional_figures: Sums::zero(form),
+            official_figures: Sums::zero(form),
         }
     }
 
@@ -115,7 +132,7 @@ impl Stats {
 /// Stored figures: a JSON array of the form's slots, or `[]` for all zeros (most of a
 /// national tree's subtrees, before reports come in: storing them short keeps a tree
 /// import fast and the database small).
-fn parse_slots(form: &FormDef, json: &str) -> Result<Sums, Error> {
+pub fn parse_slots(form: &FormDef, json: &str) -> Result<Sums, Error> {
     if json == "[]" {
         return Ok(Sums::zero(form));
     }
@@ -125,7 +142,7 @@ fn parse_slots(form: &FormDef, json: &str) -> Result<Sums, Error> {
         .ok_or_else(|| Error::Internal("stored totals do not fit the form".into()))
 }
 
-fn slots_json(f: &Sums) -> Result<String, Error> {
+pub fn slots_json(f: &Sums) -> Result<String, Error> {
     if f.as_slice().iter().all(|&v| v == 0) {
         return Ok("[]".to_owned());
     }
@@ -144,6 +161,10 @@ const UP: &str = "up(id, parent_id, active, asked, n) AS (
      WHERE up.active = 1
  )";
 
+/// Whether the unit `$1` has an active unit below it: a consolidating unit, which sends
+/// packages, rather than a leaf, whose approved report its parent counts.
+const CONSOLIDATES: &str = "CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = $1 AND c.active = 1) THEN 1 ELSE 0 END";
+
 /// The stored stats of one subtree.
 pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, Error> {
     let row = sqlx::query(&format!(
@@ -157,7 +178,8 @@ pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats
 }
 
 /// The columns [`stats_of`] reads.
-const STATS_COLUMNS: &str = "units, draft, on_time, late, returned, approved, final, provisional";
+const STATS_COLUMNS: &str =
+    "units, draft, on_time, late, returned, approved, final, provisional, official";
 
 fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
     let get = |name: &str| row.try_get::<i64, _>(name).map(to_u64);
@@ -177,6 +199,7 @@ fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
         completeness: c,
         final_figures: parse_slots(form, &row.try_get::<String, _>("final")?)?,
         provisional_figures: parse_slots(form, &row.try_get::<String, _>("provisional")?)?,
+        official_figures: parse_slots(form, &row.try_get::<String, _>("official")?)?,
     })
 }
 
@@ -191,12 +214,13 @@ async fn store_many(
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional)
+        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional, official)
          VALUES {}
          ON CONFLICT (unit_id) DO UPDATE SET units = excluded.units, draft = excluded.draft,
              on_time = excluded.on_time, late = excluded.late, returned = excluded.returned,
-             approved = excluded.approved, final = excluded.final, provisional = excluded.provisional",
-        crate::db::values_placeholders(stats.len(), 10)
+             approved = excluded.approved, final = excluded.final, provisional = excluded.provisional,
+             official = excluded.official",
+        crate::db::values_placeholders(stats.len(), 11)
     );
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let mut query = sqlx::query(&sql);
@@ -212,34 +236,34 @@ async fn store_many(
             .bind(n(c.returned))
             .bind(n(c.approved))
             .bind(slots_json(&s.final_figures)?)
-            .bind(slots_json(&s.provisional_figures)?);
+            .bind(slots_json(&s.provisional_figures)?)
+            .bind(slots_json(&s.official_figures)?);
     }
     query.execute(&mut *conn).await?;
     Ok(())
 }
 
-/// The stats of a unit and of its ancestors whose stats include it, nearest first, in
-/// one query. The walk up stops at the first inactive unit, which counts its subtree
-/// but is left out of its parent's.
-/// The stats of the unit and of each ancestor that counts it, nearest first, and whether
-/// the unit is only asked to report (read in the same query, inside the caller's write
-/// transaction, so a unit marked asked meanwhile is counted the way the rebuild counted it).
-async fn chain(
-    conn: &mut Conn,
-    form: &FormDef,
-    unit_id: i64,
-) -> Result<(Vec<(i64, Stats)>, bool), Error> {
+/// The stats of the unit and of each ancestor that counts it, nearest first (the walk
+/// up stops at the first inactive unit, which counts its subtree but is left out of its
+/// parent's), in one query, inside the caller's write transaction; with them, whether the
+/// unit is only asked to report and whether it consolidates units below it (read in the
+/// same query, so a unit changed meanwhile is counted the way the rebuild counted it).
+async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Chain, Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
-         SELECT up.id, up.asked, {STATS_COLUMNS} FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
+         SELECT up.id, up.asked, {CONSOLIDATES} AS consolidates, {STATS_COLUMNS}
+         FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
          ORDER BY up.n"
     ))
     .bind(unit_id)
     .fetch_all(&mut *conn)
     .await?;
-    let asked = match rows.first() {
-        Some(row) => crate::db::flag(row, "asked")?,
-        None => false,
+    let (asked, consolidates) = match rows.first() {
+        Some(row) => (
+            crate::db::flag(row, "asked")?,
+            crate::db::flag(row, "consolidates")?,
+        ),
+        None => (false, false),
     };
     let stats = rows
         .iter()
@@ -251,12 +275,25 @@ async fn chain(
             Ok((id, stats_of(form, row)?))
         })
         .collect::<Result<_, Error>>()?;
-    Ok((stats, asked))
+    Ok(Chain {
+        stats,
+        asked,
+        consolidates,
+    })
+}
+
+/// What [`chain`] reads.
+struct Chain {
+    stats: Vec<(i64, Stats)>,
+    asked: bool,
+    consolidates: bool,
 }
 
 /// Replaces a report's old contribution by its new one in its subtree and every
-/// ancestor's. Returns the units whose stats changed, nearest first. Sums are `u128`
-/// ([`Sums`]), so no report can carry a unit above past the largest number.
+/// ancestor's, and in the official figures of its unit (its own report once submitted)
+/// and, for a leaf, of its parent (its approved report). Returns the units whose stats
+/// changed, nearest first. Sums are `u128` ([`Sums`]), so no report can carry a unit
+/// above past the largest number.
 pub async fn apply(
     conn: &mut Conn,
     form: &FormDef,
@@ -273,8 +310,15 @@ pub async fn apply(
         before.provisional_figures(form),
         after.provisional_figures(form),
     );
-    let (mut chain, asked) = chain(conn, form, unit_id).await?;
-    for (i, (_, stats)) in chain.iter_mut().enumerate() {
+    let (old_accepted, new_accepted) =
+        (before.approved_figures(form), after.approved_figures(form));
+    let Chain {
+        stats: mut chain,
+        asked,
+        consolidates,
+    } = chain(conn, form, unit_id).await?;
+    let mut official_moved = Vec::new();
+    for (i, (id, stats)) in chain.iter_mut().enumerate() {
         // The unit's own subtree always counts it; those above, not when it is asked.
         if i == 0 || !asked {
             stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
@@ -282,10 +326,59 @@ pub async fn apply(
         }
         stats.final_figures.replace(&old_final, &new_final);
         stats.provisional_figures.replace(&old_prov, &new_prov);
+        if i == 0 && old_final != new_final {
+            stats.official_figures.replace(&old_final, &new_final);
+            official_moved.push(*id);
+        }
+        // A consolidating unit's figures reach its parent through its packages.
+        if i == 1 && !consolidates && old_accepted != new_accepted {
+            stats.official_figures.replace(&old_accepted, &new_accepted);
+            official_moved.push(*id);
+        }
     }
     let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
     store_many(conn, campaign_id, &refs).await?;
+    mark_stale(conn, &official_moved).await?;
     Ok(chain.into_iter().map(|(id, _)| id).collect())
+}
+
+/// A consolidating unit's package accepted by its parent `parent_id`: the parent's
+/// official figures count `accepted` instead of the unit's previously accepted package
+/// (`replaced`, if any). Returns the parent and its ancestors (whose dashboards show
+/// the parent's package, now stale).
+pub async fn package_accepted(
+    conn: &mut Conn,
+    form: &FormDef,
+    campaign_id: i64,
+    parent_id: i64,
+    replaced: Option<&Sums>,
+    accepted: &Sums,
+) -> Result<Vec<i64>, Error> {
+    let Chain {
+        stats: mut chain, ..
+    } = chain(conn, form, parent_id).await?;
+    let Some((_, parent)) = chain.first_mut() else {
+        return Err(Error::Internal(format!("no unit {parent_id}")));
+    };
+    let zero = Sums::zero(form);
+    parent
+        .official_figures
+        .replace_sum(replaced.unwrap_or(&zero), accepted);
+    store_many(conn, campaign_id, &[(parent_id, &*parent)]).await?;
+    mark_stale(conn, &[parent_id]).await?;
+    Ok(chain.into_iter().map(|(id, _)| id).collect())
+}
+
+/// The official figures of these units moved: what they signed off no longer says what
+/// they have accepted ("cần chốt lại"). The accepted package stays what the parent counts.
+async fn mark_stale(conn: &mut Conn, units: &[i64]) -> Result<(), Error> {
+    for unit in units {
+        sqlx::query("UPDATE packages SET stale = 1 WHERE unit_id = $1 AND stale = 0")
+            .bind(unit)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// A unit just added to a tree: its own empty stats, and one more unit expected in each
@@ -297,7 +390,9 @@ pub async fn unit_added(
     unit_id: i64,
 ) -> Result<Vec<i64>, Error> {
     store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
-    let (mut chain, _) = chain(conn, form, unit_id).await?;
+    let Chain {
+        stats: mut chain, ..
+    } = chain(conn, form, unit_id).await?;
     for (_, stats) in chain.iter_mut().skip(1) {
         stats.completeness.units += 1;
         stats.completeness.not_started += 1;
@@ -344,6 +439,12 @@ pub async fn recompute(
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
         own.insert(r.try_get("unit_id")?, Counted(Some((bucket, figures))));
     }
+    let accepted = accepted_packages(conn, campaign_id, form).await?;
+    let consolidating: std::collections::HashSet<i64> = units
+        .iter()
+        .filter(|(_, _, _, active, _)| active.0)
+        .filter_map(|(_, parent, _, _, _)| *parent)
+        .collect();
     // Deepest first, so each unit is complete before it is added to its parent.
     let mut order = units.clone();
     order.sort_by_key(|(_, _, depth, _, _)| std::cmp::Reverse(*depth));
@@ -359,10 +460,20 @@ pub async fn recompute(
             s.final_figures.add(&counted.final_figures(form));
             s.provisional_figures
                 .add(&counted.provisional_figures(form));
+            s.official_figures.add(&counted.final_figures(form));
         }
         if let Some(p) = parent.filter(|_| active.0) {
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
             add_into(parent_stats, &s);
+            if consolidating.contains(&id) {
+                if let Some(package) = accepted.get(&id) {
+                    parent_stats.official_figures.absorb(package);
+                }
+            } else if let Some(counted) = own.get(&id) {
+                parent_stats
+                    .official_figures
+                    .add(&counted.approved_figures(form));
+            }
             // An asked unit adds its figures above, never itself to completeness.
             if asked.0 {
                 parent_stats.completeness.units -= 1;
@@ -374,6 +485,42 @@ pub async fn recompute(
     Ok(stats)
 }
 
+/// The figures of each unit's latest accepted package, by unit.
+pub async fn accepted_packages(
+    conn: &mut Conn,
+    campaign_id: i64,
+    form: &FormDef,
+) -> Result<HashMap<i64, Sums>, Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT p.unit_id, p.figures FROM packages p
+         WHERE p.campaign_id = $1 AND p.status = 'accepted'
+           AND p.seq = (SELECT MAX(q.seq) FROM packages q WHERE q.unit_id = p.unit_id AND q.status = 'accepted')",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(unit, figures)| Ok((unit, parse_slots(form, &figures)?)))
+        .collect()
+}
+
+/// The figures of the unit's latest accepted package, which its parent counts.
+pub async fn accepted_packages_of(
+    conn: &mut Conn,
+    form: &FormDef,
+    unit_id: i64,
+) -> Result<Option<Sums>, Error> {
+    let figures: Option<String> = sqlx::query_scalar(
+        "SELECT figures FROM packages WHERE unit_id = $1 AND status = 'accepted'
+         ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    figures.map(|f| parse_slots(form, &f)).transpose()
+}
+
+/// Adds a child's subtree into its parent's (not its official figures: those are no sum).
 fn add_into(into: &mut Stats, child: &Stats) {
     let (a, b) = (&mut into.completeness, &child.completeness);
     a.units += b.units;

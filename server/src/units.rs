@@ -33,6 +33,21 @@ pub async fn unit(conn: &mut Conn, campaign_id: i64, code: &str) -> Result<Optio
     .await?)
 }
 
+/// The unit and its ancestors, nearest first: the dashboards a change of the unit shows on.
+pub async fn up_from(conn: &mut Conn, unit_id: i64) -> Result<Vec<i64>, Error> {
+    Ok(sqlx::query_scalar(
+        "WITH RECURSIVE up(id, parent_id, n) AS (
+             SELECT id, parent_id, 0 FROM units WHERE id = $1
+             UNION ALL
+             SELECT u.id, u.parent_id, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+         )
+         SELECT id FROM up ORDER BY n",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?)
+}
+
 /// Whether the unit with code `own` is `unit_id` or one of its ancestors (with
 /// `strictly`, an ancestor only): the reach of supervisors and subtree administrators.
 /// Runs on the pool or inside a caller's transaction.

@@ -57,7 +57,7 @@ const LAYERS: &[&[&str]] = &[
     &["db", "config", "clock", "error", "forms"],
     &["totals", "units", "campaigns", "auth", "live", "backup"],
     &["reports"],
-    &["deadlines"],
+    &["deadlines", "packages"],
     &["admin", "dashboard", "export", "group_commit"],
     &["national", "demo"],
     &["api"],

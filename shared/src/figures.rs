@@ -211,6 +211,19 @@ impl Sums {
         }
     }
 
+    /// Replaces a whole `old` sum by a `new` one (a child's accepted package by its next
+    /// one), saturating as [`Sums::replace`] does.
+    pub fn replace_sum(&mut self, old: &Sums, new: &Sums) {
+        for ((s, o), n) in self
+            .values
+            .iter_mut()
+            .zip(old.values.iter())
+            .zip(new.values.iter())
+        {
+            *s = s.saturating_sub(*o).saturating_add(*n);
+        }
+    }
+
     /// The raw slots, in the form's layout.
     pub fn as_slice(&self) -> &[u128] {
         &self.values

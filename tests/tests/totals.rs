@@ -7,6 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, wait_for_event};
 use tuanle_server::auth::Caller;
+use tuanle_server::packages::{self, PackageReview};
 use tuanle_server::reports::{self, Review};
 use tuanle_server::totals;
 use tuanle_shared::wire::{Dashboard, Me, PushRequest, Role, SubmitRequest, routes};
@@ -28,9 +29,11 @@ impl Rng {
     }
 }
 
-/// After a random sequence of pushes, submissions, returns and approvals over a
-/// generated tree of random depth, every subtree's incremental totals and completeness
-/// equal a recomputation from scratch.
+/// After a random sequence of pushes, submissions, returns and approvals, sign-offs,
+/// accepted and returned packages, and changes after sign-off, over a generated tree of
+/// random depth, every subtree's incremental totals, completeness and official (package)
+/// figures equal a recomputation from scratch, and every package holds what the
+/// recomputation said its unit had accepted when it signed off.
 #[tokio::test]
 async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
@@ -41,7 +44,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
         // A generated campaign tree: each new unit hangs under a random earlier one.
         let campaign_id: i64 = sqlx::query_scalar(
             "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
-             VALUES ($1, 2030, 'thử', '2030-10-01', '2030-10-07', '2025', 0) RETURNING id",
+             VALUES ($1, 2030, 'thử', '2030-10-01', '2030-10-07', '2025', 1) RETURNING id",
         )
         .bind(format!("T{seed}"))
         .fetch_one(&db)
@@ -53,9 +56,11 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
         .execute(&db)
         .await?;
         let mut units: Vec<(i64, String, i64)> = Vec::new();
+        let mut parents: std::collections::HashMap<i64, Option<i64>> = Default::default();
         for i in 0..40 {
             let parent = (i > 0).then(|| units[rng.below(units.len() as u64) as usize].clone());
             let depth = parent.as_ref().map_or(0, |p| p.2 + 1);
+            let parent_id = parent.as_ref().map(|p| p.0);
             let code = format!("U{i}");
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, asked) VALUES ($1, $2, $3, 'x', $4, $5, $6) RETURNING id",
@@ -63,12 +68,16 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             .bind(campaign_id)
             .bind(&code)
             .bind(format!("Đơn vị {i}"))
-            .bind(parent.map(|p| p.0))
+            .bind(parent_id)
             .bind(depth)
             // Some units only asked to report: their figures count, they never do.
             .bind(i64::from(i > 0 && rng.below(6) == 0))
             .fetch_one(&db)
             .await?;
+            parents.insert(
+                id,
+                units.iter().find(|u| Some(u.0) == parent_id).map(|u| u.0),
+            );
             units.push((id, code, depth));
         }
         totals::rebuild(&db, campaign_id, form).await?;
@@ -94,11 +103,68 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                     .map(|c| NumberCell::new(r.code.clone(), c))
             })
             .collect();
-        for step in 0..150 {
+        // The supervisor of a unit, who signs off its packages and reviews its children's.
+        let supervisor = |code: &str| Caller {
+            account_id: admin,
+            me: Me {
+                username: "admin".into(),
+                display_name: "A".into(),
+                role: Role::Supervisor,
+                unit_code: Some(code.to_owned()),
+            },
+        };
+        let parent_of = |id: i64| {
+            let parent = parents.get(&id).copied().flatten()?;
+            units.iter().find(|u| u.0 == parent).map(|u| u.1.clone())
+        };
+        let mut signed_off = 0;
+        let mut accepted = 0;
+        for step in 0..200 {
             let (id, code, _) = &units[rng.below(units.len() as u64) as usize];
             let target = reports::resolve(&db, &format!("T{seed}"), code).await?;
             let state = reports::state(&db, &caller, &target).await?;
-            match rng.below(9) {
+            match rng.below(12) {
+                // The unit signs off (refused for a leaf): the package holds what a
+                // recomputation from scratch says the unit has accepted.
+                9 => {
+                    if let Ok((package, _)) =
+                        packages::sign_off(&db, &supervisor(code), &target).await
+                    {
+                        signed_off += 1;
+                        let scratch =
+                            totals::recompute(&mut *db.acquire().await?, campaign_id, form).await?;
+                        assert_eq!(
+                            package.figures,
+                            scratch[id].official_figures.as_slice(),
+                            "seed {seed}, step {step}: package of {code}"
+                        );
+                    }
+                }
+                // Its parent accepts or returns its latest package, if one waits.
+                10 | 11 => {
+                    let Some(parent) = parent_of(*id) else {
+                        continue;
+                    };
+                    let mut conn = db.acquire().await?;
+                    let latest = packages::latest(&mut conn, *id).await?;
+                    drop(conn);
+                    let Some(latest) = latest else { continue };
+                    let review = if rng.below(3) == 0 {
+                        PackageReview::Return {
+                            reason: "thiếu".into(),
+                        }
+                    } else {
+                        PackageReview::Accept
+                    };
+                    let is_accept = matches!(review, PackageReview::Accept);
+                    if packages::review(&db, &supervisor(&parent), &target, latest.seq, review)
+                        .await
+                        .is_ok()
+                        && is_accept
+                    {
+                        accepted += 1;
+                    }
+                }
                 // An administrator marks the unit asked, or required again (the stats
                 // are rebuilt, as `admin::units::change` does).
                 8 => {
@@ -112,12 +178,14 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                     let mut content = state.content.clone();
                     for _ in 0..3 {
                         let cell = cells[rng.below(cells.len() as u64) as usize].clone();
-                        let value = if cell.column == Column::Persons {
-                            rng.below(5_000)
+                        // Persons with the row's count, which the rules require.
+                        if cell.column == Column::Persons {
+                            let count = NumberCell::new(cell.code.clone(), Column::Count);
+                            content.set_number(count, Some(rng.below(40) + 1));
+                            content.set_number(cell, Some(rng.below(1_000)));
                         } else {
-                            rng.below(40) + 1
-                        };
-                        content.set_number(cell, Some(value));
+                            content.set_number(cell, Some(rng.below(40) + 1));
+                        }
                     }
                     let push = PushRequest {
                         push_id: format!("s{seed}-{step}"),
@@ -147,6 +215,10 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 }
             }
         }
+        assert!(
+            signed_off > 0 && accepted > 0,
+            "seed {seed}: {signed_off} sign-offs, {accepted} accepted"
+        );
         let incremental = totals::stored_all(&db, campaign_id, form).await?;
         let scratch = totals::recompute(&mut *db.acquire().await?, campaign_id, form).await?;
         assert_eq!(incremental.len(), units.len());
@@ -157,9 +229,25 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 "seed {seed}, unit {code}"
             );
         }
+        let (stale,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM packages WHERE campaign_id = $1 AND stale = 1")
+                .bind(campaign_id)
+                .fetch_one(&db)
+                .await?;
+        assert!(
+            stale > 0,
+            "seed {seed}: some packages changed below after sign-off"
+        );
+        assert!(
+            incremental
+                .values()
+                .any(|s| s.official_figures.as_slice().iter().any(|&v| v > 0)),
+            "seed {seed}: some official figures"
+        );
         let root = &incremental[&units[0].0];
         let (asked,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM units WHERE campaign_id = $1 AND asked = 1")
+            // The root's own subtree counts it, asked or not.
+            sqlx::query_as("SELECT COUNT(*) FROM units WHERE campaign_id = $1 AND asked = 1 AND parent_id IS NOT NULL")
                 .bind(campaign_id)
                 .fetch_one(&db)
                 .await?;

@@ -26,7 +26,9 @@ pub fn status(code: RefusalCode) -> StatusCode {
         C::TooLarge => S::PAYLOAD_TOO_LARGE,
         C::UriTooLong => S::URI_TOO_LONG,
         C::ReportLocked | C::CampaignClosed | C::UnitInactive => S::LOCKED,
-        C::Conflict | C::AlreadyExists | C::NotSubmitted | C::StaleVersion => S::CONFLICT,
+        C::Conflict | C::AlreadyExists | C::NotSubmitted | C::StaleVersion | C::PackageNotSent => {
+            S::CONFLICT
+        }
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
         C::Internal | C::Unknown => S::INTERNAL_SERVER_ERROR,
         C::BadRequest
@@ -50,6 +52,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::NoTextHere
         | C::TextTooLong
         | C::EmptyReport
+        | C::NoChildren
         | C::ReasonRequired
         | C::UnknownForm
         | C::FormInUse

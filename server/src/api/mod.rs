@@ -15,6 +15,7 @@ pub mod extract;
 mod forms;
 mod health;
 mod json;
+mod packages;
 mod reports;
 mod session;
 
@@ -76,6 +77,13 @@ pub fn router(state: AppState) -> Router {
             routes::UNIT_ACCOUNT_PASSWORD,
             post(accounts::unit_account_password),
         )
+        .route(
+            routes::PACKAGES,
+            get(packages::packages_list).post(packages::package_sign_off),
+        )
+        .route(routes::PACKAGE, get(packages::package_get))
+        .route(routes::PACKAGE_ACCEPT, post(packages::package_accept))
+        .route(routes::PACKAGE_RETURN, post(packages::package_return))
         .route(admin_routes::CAMPAIGNS, post(admin::campaign_create))
         .route(admin_routes::CAMPAIGN, put(admin::campaign_update))
         .route(

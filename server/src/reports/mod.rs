@@ -20,10 +20,10 @@ use sqlx::Row;
 use tuanle_shared::FormDef;
 use tuanle_shared::form::builtin;
 
-pub use access::{authorize_read, authorize_review, authorize_write};
+pub use access::{authorize_read, authorize_review, authorize_write, review_refusal};
 pub use history::history;
 pub use push::{apply_push, check_push, push};
-pub use review::{Review, review, submit};
+pub use review::{Review, checked_reason, review, submit};
 pub use storage::state;
 
 use crate::db::Pool;

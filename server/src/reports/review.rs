@@ -20,8 +20,24 @@ use crate::totals::{self, Counted};
 pub enum Review {
     /// Back to the reporter, editable again, with the reason they will read.
     Return { reason: String },
-    /// Locked for good.
+    /// Locked, and counted in the parent's official figures, until the parent returns it.
     Approve,
+}
+
+/// A reason to return a report or a package, trimmed: required, and not too long.
+pub fn checked_reason(reason: &str) -> Result<String, Error> {
+    let reason = reason.trim();
+    let chars = reason.chars().count();
+    if chars == 0 || chars > tuanle_shared::wire::MAX_REASON_CHARS {
+        return Err(Error::Refused {
+            code: RefusalCode::ReasonRequired,
+            message: format!(
+                "Hãy ghi lý do trả lại (tối đa {} ký tự).",
+                tuanle_shared::wire::MAX_REASON_CHARS
+            ),
+        });
+    }
+    Ok(reason.to_owned())
 }
 
 /// Returns or approves a submitted report; either is an event of its history.
@@ -32,20 +48,17 @@ pub async fn review(
     review: Review,
 ) -> Result<(ReportState, Moved), Error> {
     if let Review::Return { reason } = &review {
-        let chars = reason.trim().chars().count();
-        if chars == 0 || chars > tuanle_shared::wire::MAX_REASON_CHARS {
-            return Err(Error::Refused {
-                code: RefusalCode::ReasonRequired,
-                message: format!(
-                    "Hãy ghi lý do trả lại (tối đa {} ký tự).",
-                    tuanle_shared::wire::MAX_REASON_CHARS
-                ),
-            });
-        }
+        checked_reason(reason)?;
     }
     let mut tx = crate::db::begin_write(db).await?;
     let current = stored(&mut tx, target).await?;
-    let Some(current) = current.filter(|c| c.status == ReportStatus::Submitted) else {
+    // An approved report can still be returned by its parent (an error found after the
+    // sign-off): the parent's package is then stale until it signs off again.
+    let reviewable = |status: ReportStatus| match review {
+        Review::Return { .. } => matches!(status, ReportStatus::Submitted | ReportStatus::Approved),
+        Review::Approve => status == ReportStatus::Submitted,
+    };
+    let Some(current) = current.filter(|c| reviewable(c.status)) else {
         return Err(Error::NotSubmitted);
     };
     let now = now_ms();

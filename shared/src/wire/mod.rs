@@ -4,8 +4,13 @@
 use serde::{Deserialize, Serialize};
 
 pub mod admin;
+mod package;
 mod refusal;
 
+pub use package::{
+    OwnReport, Package, PackageBrief, PackageContents, PackagePart, PackageStatus, PartSource,
+    SignOffRequest, package_label,
+};
 pub use refusal::RefusalCode;
 
 use crate::content::{Cell, Content};
@@ -49,6 +54,29 @@ pub mod routes {
     /// its direct children; answers the unit's [`super::Deadlines`].
     pub const CHILDREN_DEADLINE: &str =
         "/api/v1/campaigns/{campaign}/units/{unit}/children-deadline";
+
+    /// `GET` a unit's packages, newest first ([`super::PackageBrief`]); `POST` a
+    /// [`super::SignOffRequest`], by the unit's own supervisor: a new sign-off, answered
+    /// with its [`super::Package`].
+    pub const PACKAGES: &str = "/api/v1/campaigns/{campaign}/units/{unit}/packages";
+    /// `GET` one package as sent ([`super::Package`]).
+    pub const PACKAGE: &str = "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}";
+    /// `POST` an [`super::ApproveRequest`], by a supervisor of the unit's direct parent.
+    pub const PACKAGE_ACCEPT: &str =
+        "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/accept";
+    /// `POST` a [`super::ReturnRequest`], by the same.
+    pub const PACKAGE_RETURN: &str =
+        "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/return";
+
+    /// A unit's packages, one of them (`seq`), or an action on it (`accept`, `return`).
+    pub fn packages(campaign: &str, unit: &str, seq: Option<u32>, action: &str) -> String {
+        let base = format!("{CAMPAIGNS}/{campaign}/units/{unit}/packages");
+        match (seq, action) {
+            (None, _) => base,
+            (Some(n), "") => format!("{base}/{n}"),
+            (Some(n), a) => format!("{base}/{n}/{a}"),
+        }
+    }
 
     /// The path that sets the deadline of a unit's children.
     pub fn children_deadline(campaign: &str, unit: &str) -> String {
@@ -355,9 +383,15 @@ impl Completeness {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildProgress {
     pub unit: UnitRef,
-    /// Whether it has units below it (a dashboard to walk down to).
+    /// Whether it has units below it (a dashboard to walk down to, a package to send).
     pub has_children: bool,
     pub completeness: Completeness,
+    /// Its latest package, for a child that consolidates units below it.
+    #[serde(default)]
+    pub package: Option<PackageBrief>,
+    /// Only asked to report (it is never missing).
+    #[serde(default)]
+    pub asked: bool,
 }
 
 /// `GET …/dashboard/{unit}`: the consolidated figures and the completeness of a subtree.
@@ -372,6 +406,14 @@ pub struct Dashboard {
     pub final_figures: Vec<u128>,
     /// Also synced drafts and returned reports.
     pub provisional_figures: Vec<u128>,
+    /// What the unit's level has accepted: its own report when submitted, its leaf
+    /// children's approved reports and its other children's accepted packages. What a
+    /// sign-off of the unit would send up.
+    #[serde(default)]
+    pub official_figures: Vec<u128>,
+    /// The unit's own latest package, if it ever signed off.
+    #[serde(default)]
+    pub package: Option<PackageBrief>,
     pub completeness: Completeness,
     pub children: Vec<ChildProgress>,
     /// Units of the subtree not yet submitted (the first ones), and how many in all.

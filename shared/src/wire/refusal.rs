@@ -129,11 +129,17 @@ refusal_codes! {
     ValidationFailed = "VALIDATION_FAILED" => "Báo cáo còn lỗi, chưa nộp được. Hãy sửa các ô được liệt kê.",
     /// Warnings must be acknowledged; they are listed in `issues`.
     WarningsNotAcknowledged = "WARNINGS_NOT_ACKNOWLEDGED" => "Báo cáo có cảnh báo. Hãy xem lại và xác nhận trước khi nộp.",
-    /// Only a submitted report is returned or approved.
-    NotSubmitted = "NOT_SUBMITTED" => "Chỉ trả lại hoặc duyệt được báo cáo đã nộp.",
+    /// Only a submitted report is approved, and a submitted or approved one returned.
+    NotSubmitted = "NOT_SUBMITTED" => "Chỉ duyệt được báo cáo đã nộp, và chỉ trả lại được báo cáo đã nộp hoặc đã duyệt.",
     ReasonRequired = "REASON_REQUIRED" => "Hãy ghi lý do trả lại.",
     /// A supervisor above the unit's parent: review goes through the direct parent.
     NotDirectParent = "NOT_DIRECT_PARENT" => "Chỉ đơn vị cấp trên trực tiếp mới trả lại hoặc duyệt được báo cáo này; các cấp trên nữa chỉ xem.",
+
+    // Sign-off packages (docs/domain.md).
+    /// A sign-off of a unit with no active unit below it: its report is reviewed instead.
+    NoChildren = "NO_CHILDREN" => "Đơn vị không có đơn vị trực thuộc nên không có số liệu để chốt; báo cáo của đơn vị được cấp trên duyệt trực tiếp.",
+    /// Only the latest package, still waiting, is accepted or returned.
+    PackageNotSent = "PACKAGE_NOT_SENT" => "Gói số liệu này không còn chờ duyệt (đã được chấp nhận, bị trả lại hoặc đã có gói mới hơn).",
 
     // Administration.
     /// A code or username already taken.
