@@ -69,7 +69,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     ward.click("input[value='final']").await?;
     assert_eq!(
         text(&ward, ".mode-label").await?,
-        "Đang xem: SỐ LIỆU CHÍNH THỨC, chỉ gồm báo cáo đã nộp và đã duyệt."
+        "Đang xem: SỐ LIỆU TẠM TÍNH theo báo cáo đã nộp, chưa qua chốt số liệu."
     );
     assert_eq!(text(&ward, "td[data-value='2/count']").await?, "0");
 

@@ -9,13 +9,15 @@ use leptos::task::spawn_local;
 use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
     ApproveRequest, ChildrenDeadline, Completeness, Dashboard, Deadlines, History, Narrative,
-    RefusalCode, ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date, routes,
+    RefusalCode, ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date,
+    package_label, routes,
 };
 use tuanle_shared::{Figures, FormDef, Sums, TextField};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 
 use super::Load;
+use super::packages::{OpenPackage, PackagePanel, SignOffView, status_key};
 use crate::api;
 use crate::device::format_time;
 use crate::form_view::FiguresTable;
@@ -46,6 +48,51 @@ pub fn DashboardPage() -> impl IntoView {
     .into_any()
 }
 
+/// Which figures the consolidated table shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// What the unit's level accepted: its packages' and approved reports' figures.
+    Official,
+    /// Live: every submitted report of the subtree (tạm tính).
+    Submitted,
+    /// Live: every synced report, drafts included (tạm tính).
+    Provisional,
+}
+
+impl Mode {
+    const ALL: [Mode; 3] = [Mode::Official, Mode::Submitted, Mode::Provisional];
+
+    fn key(self) -> &'static str {
+        match self {
+            Mode::Official => "official",
+            Mode::Submitted => "final",
+            Mode::Provisional => "provisional",
+        }
+    }
+
+    fn choice(self) -> &'static str {
+        match self {
+            Mode::Official => {
+                "Số liệu chính thức (đã chốt: gói số liệu và báo cáo đơn vị trực thuộc đã được chấp nhận)"
+            }
+            Mode::Submitted => "Tạm tính: mọi báo cáo đã nộp",
+            Mode::Provisional => "Tạm tính: mọi báo cáo đã đồng bộ, kể cả bản nháp",
+        }
+    }
+
+    fn shown(self) -> &'static str {
+        match self {
+            Mode::Official => {
+                "Đang xem: SỐ LIỆU CHÍNH THỨC, gồm báo cáo riêng đã nộp, báo cáo đã duyệt và gói số liệu đã chấp nhận của đơn vị trực thuộc."
+            }
+            Mode::Submitted => {
+                "Đang xem: SỐ LIỆU TẠM TÍNH theo báo cáo đã nộp, chưa qua chốt số liệu."
+            }
+            Mode::Provisional => "Đang xem: SỐ LIỆU TẠM TÍNH, gồm cả báo cáo chưa nộp.",
+        }
+    }
+}
+
 /// Whether the person signed in only observes (reads, changes nothing).
 fn observing() -> bool {
     use_session()
@@ -69,9 +116,11 @@ impl Drop for Stream {
 fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl IntoView {
     let campaign = StoredValue::new(campaign);
     let unit = RwSignal::new(root);
-    let provisional = RwSignal::new(false);
+    let mode = RwSignal::new(Mode::Submitted);
+    let provisional = Signal::derive(move || mode.get() == Mode::Provisional);
     let data = RwSignal::new(None::<Result<Dashboard, String>>);
     let reviewing = RwSignal::new(None::<UnitRef>);
+    let package_open = RwSignal::new(None::<OpenPackage>);
     let printing = RwSignal::new(false);
     let live = RwSignal::new(false);
     let stream = StoredValue::new_local(None::<Stream>);
@@ -115,10 +164,10 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
     let figures = Signal::derive(move || {
         data.with(|d| match d {
             Some(Ok(d)) => {
-                let slots = if provisional.get() {
-                    &d.provisional_figures
-                } else {
-                    &d.final_figures
+                let slots = match mode.get() {
+                    Mode::Official => &d.official_figures,
+                    Mode::Submitted => &d.final_figures,
+                    Mode::Provisional => &d.provisional_figures,
                 };
                 form.with_value(|f| Sums::from_slots(f, slots.clone()))
             }
@@ -168,7 +217,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                             {if last {
                                 view! { <strong>{u.name}</strong> }.into_any()
                             } else {
-                                view! { <button type="button" class="link" on:click=move |_| { reviewing.set(None); unit.set(code.clone()); }>{u.name}</button> }.into_any()
+                                view! { <button type="button" class="link" on:click=move |_| { reviewing.set(None); package_open.set(None); unit.set(code.clone()); }>{u.name}</button> }.into_any()
                             }}
                         }
                     }).collect_view()}
@@ -184,30 +233,37 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                     mine=d.path.len() == 1 && !d.children.is_empty() && !observing()
                     on_change=Callback::new(move |_| refresh())
                 />
-                <CompletenessView dashboard=d.clone() unit=unit reviewing=reviewing/>
+                {(!d.children.is_empty()).then(|| view! {
+                    <SignOffView
+                        campaign=campaign.get_value()
+                        unit=d.unit.code.clone()
+                        name=d.unit.name.clone()
+                        package=d.package.clone()
+                        mine=d.path.len() == 1 && !observing()
+                        missing=d.missing_total
+                        opening=package_open
+                        on_change=Callback::new(move |_| refresh())
+                    />
+                })}
+                <CompletenessView dashboard=d.clone() unit=unit reviewing=reviewing packages=package_open/>
             }.into_any(),
         }}
+        {move || package_open.get().map(|open| view! {
+            <PackagePanel campaign=campaign.get_value() form=form.get_value() open=open opening=package_open on_change=Callback::new(move |_| refresh())/>
+        })}
         {move || reviewing.get().map(|u| view! {
             <ReviewPanel campaign=campaign.get_value() form=form.get_value() unit=u reviewing=reviewing on_change=Callback::new(move |_| refresh())/>
         })}
         <section class="card consolidated">
             <div class="mode" role="radiogroup" aria-label="Loại số liệu">
-                <label>
-                    <input type="radio" name="mode" value="final" prop:checked=move || !provisional.get() on:change=move |_| provisional.set(false)/>
-                    "Số liệu chính thức (báo cáo đã nộp và đã duyệt)"
-                </label>
-                <label>
-                    <input type="radio" name="mode" value="provisional" prop:checked=move || provisional.get() on:change=move |_| provisional.set(true)/>
-                    "Số liệu tạm tính (kể cả bản nháp đã đồng bộ)"
-                </label>
+                {Mode::ALL.into_iter().map(|m| view! {
+                    <label>
+                        <input type="radio" name="mode" value=m.key() prop:checked=move || mode.get() == m on:change=move |_| mode.set(m)/>
+                        {m.choice()}
+                    </label>
+                }).collect_view()}
             </div>
-            <p class="mode-label" data-mode=move || if provisional.get() { "provisional" } else { "final" }>
-                {move || if provisional.get() {
-                    "Đang xem: SỐ LIỆU TẠM TÍNH, gồm cả báo cáo chưa nộp."
-                } else {
-                    "Đang xem: SỐ LIỆU CHÍNH THỨC, chỉ gồm báo cáo đã nộp và đã duyệt."
-                }}
-            </p>
+            <p class="mode-label" data-mode=move || mode.get().key()>{move || mode.get().shown()}</p>
             <div class="export-actions">
                 <button type="button" class="secondary export" on:click=export>"Xuất Excel (mẫu chính thức)"</button>
                 <button type="button" class="secondary print" on:click=move |_| printing.set(true)>"In báo cáo tổng kết"</button>
@@ -341,6 +397,7 @@ fn CompletenessView(
     dashboard: Dashboard,
     unit: RwSignal<String>,
     reviewing: RwSignal<Option<UnitRef>>,
+    packages: RwSignal<Option<OpenPackage>>,
 ) -> impl IntoView {
     let c = dashboard.completeness;
     let own = dashboard.unit.clone();
@@ -359,7 +416,7 @@ fn CompletenessView(
             </ul>
             <button type="button" class="secondary" on:click=move |_| reviewing.set(Some(own.clone()))>"Báo cáo riêng của đơn vị này"</button>
             <table class="children">
-                <thead><tr><th>"Đơn vị trực thuộc"</th><th>"Đã nộp"</th><th>"Tiến độ"</th><th></th></tr></thead>
+                <thead><tr><th>"Đơn vị trực thuộc"</th><th>"Đã nộp"</th><th>"Tiến độ"</th><th>"Gói số liệu"</th><th></th></tr></thead>
                 <tbody>
                     {dashboard.children.into_iter().map(|ch| {
                         let code = ch.unit.code.clone();
@@ -370,10 +427,18 @@ fn CompletenessView(
                                 <td>{ch.unit.name.clone()}</td>
                                 <td class="num" data-done=cc.done()>{format!("{}/{}", cc.done(), cc.units)}</td>
                                 <td class="chart" title=counts(&cc)>{bar(&cc)}</td>
+                                <td class="package" data-package-status=ch.has_children.then(|| status_key(ch.package.as_ref()))>
+                                    {ch.has_children.then(|| package_label(ch.package.as_ref()))}
+                                    {ch.asked.then_some(" (chỉ đề nghị báo cáo)")}
+                                </td>
                                 <td class="actions">
+                                    {ch.package.clone().map(|p| {
+                                        let open = OpenPackage { unit: code.clone(), name: ch.unit.name.clone(), seq: p.seq };
+                                        view! { <button type="button" class="secondary open-package" on:click=move |_| { reviewing.set(None); packages.set(Some(open.clone())); }>"Xem gói số liệu"</button> }
+                                    })}
                                     {ch.has_children.then(|| {
                                         let code = code.clone();
-                                        view! { <button type="button" class="secondary open-child" on:click=move |_| { reviewing.set(None); unit.set(code.clone()); }>"Xem tổng hợp"</button> }
+                                        view! { <button type="button" class="secondary open-child" on:click=move |_| { reviewing.set(None); packages.set(None); unit.set(code.clone()); }>"Xem tổng hợp"</button> }
                                     })}
                                     <button type="button" class="secondary open-report" on:click=move |_| reviewing.set(Some(u.clone()))>"Xem báo cáo"</button>
                                 </td>
@@ -599,6 +664,8 @@ fn ReviewPanel(
                 Some(Ok((state, history))) => {
                     let figures = form.with_value(|f| Figures::from_stored(f, &state.content).ok().map(|f| Sums::from(&f)));
                     let submitted = state.status == ReportStatus::Submitted;
+                    // An approved report can still be returned (an error found later).
+                    let returnable = submitted || state.status == ReportStatus::Approved;
                     let status = if state.version == 0 {
                         "Chưa có báo cáo.".to_owned()
                     } else {
@@ -614,16 +681,18 @@ fn ReviewPanel(
                     view! {
                         <p class="review-status" data-status=format!("{:?}", state.status)>{status}</p>
                         {state.return_reason.clone().map(|r| view! { <p class="reason">"Lý do trả lại: " {r}</p> })}
-                        {(submitted && state.review_refusal.is_some()).then(|| view! {
+                        {(returnable && state.review_refusal.is_some()).then(|| view! {
                             <p class="review-note" role="note">{if observing() { "Tài khoản theo dõi chỉ xem: không trả lại hay duyệt báo cáo." } else { review_note(state.review_refusal) }}</p>
                         })}
-                        {(submitted && state.review_refusal.is_none()).then(|| view! {
+                        {(returnable && state.review_refusal.is_none()).then(|| view! {
                             <div class="review-actions">
                                 <label>"Lý do trả lại"
                                     <textarea name="reason" rows="2" bind:value=reason></textarea>
                                 </label>
                                 <button type="button" class="secondary return" disabled=move || reason.with(|r| r.trim().is_empty()) on:click=move |_| act(false)>"Trả lại"</button>
-                                <button type="button" class="primary approve" on:click=move |_| act(true)>"Duyệt"</button>
+                                {submitted.then(|| view! {
+                                    <button type="button" class="primary approve" on:click=move |_| act(true)>"Duyệt"</button>
+                                })}
                             </div>
                         })}
                         {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}

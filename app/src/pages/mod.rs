@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod dashboard;
 pub mod history;
+pub mod packages;
 pub mod report;
 pub mod sign_in;
 
