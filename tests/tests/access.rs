@@ -206,6 +206,30 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         SIGNED_OUT,
     ];
+    // Only the ward's own supervisor signs off the ward's package…
+    let sign_off = [
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
+    // …and only its direct parent's (the province's) accepts or returns it.
+    let review_ward = [
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
     let push = json!({"push_id": "acl-1", "device_id": "t", "base_version": 0,
                       "content": {"numbers": {"2/count": 3}}});
     let submit = json!({"version": 1, "device_id": "t"});
@@ -254,6 +278,34 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             report("approve"),
             Some(json!({})),
             review,
+        ),
+        row(
+            "ward packages",
+            Method::GET,
+            routes::packages("2025", "NB-HQ", None, ""),
+            None,
+            read_ward,
+        ),
+        row(
+            "sign off the ward",
+            Method::POST,
+            routes::packages("2025", "NB-HQ", None, ""),
+            Some(json!({})),
+            sign_off,
+        ),
+        row(
+            "the ward's package",
+            Method::GET,
+            routes::packages("2025", "NB-HQ", Some(1), ""),
+            None,
+            read_ward,
+        ),
+        row(
+            "accept the ward's package",
+            Method::POST,
+            routes::packages("2025", "NB-HQ", Some(1), "accept"),
+            Some(json!({})),
+            review_ward,
         ),
         row(
             "ward dashboard",
