@@ -56,6 +56,13 @@ fn leave_for(page: Page) -> bool {
     true
 }
 
+/// The value of one parameter of the address's query.
+pub fn query_param(name: &str) -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok()?;
+    params.get(name).filter(|v| !v.is_empty())
+}
+
 fn current_path() -> String {
     web_sys::window()
         .and_then(|w| w.location().pathname().ok())
@@ -89,6 +96,15 @@ impl Nav {
         }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(page.path()));
+        }
+        self.0.set(page);
+    }
+
+    /// Goes to a page with a query (`don-vi=NB-HQ-TH`), adding it to the history.
+    pub fn go_with(&self, page: Page, query: &str) {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let url = format!("{}?{query}", page.path());
+            let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
         self.0.set(page);
     }

@@ -24,6 +24,8 @@
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
 //! - [`national`]: the national demo campaign at the real scale (benchmarks, load tests).
 //! - [`export`]: the official Excel form of a unit or a subtree.
+//! - [`template`]: one unit's Excel template, for entry on its behalf: written blank or
+//!   filled, read back and checked by the shared rules.
 //! - [`clock`]: time as Unix milliseconds.
 //! - [`error`]: the one error type of every layer below `api`, each refusal with its code.
 //! - [`startup`]: [`Application`]: binds, builds the router, serves until told to stop.
@@ -48,6 +50,7 @@ pub mod national;
 pub mod packages;
 pub mod reports;
 pub mod startup;
+pub mod template;
 pub mod totals;
 pub mod units;
 

@@ -58,7 +58,7 @@ const LAYERS: &[&[&str]] = &[
     &["totals", "units", "campaigns", "auth", "live", "backup"],
     &["reports"],
     &["deadlines", "packages"],
-    &["admin", "dashboard", "export", "group_commit"],
+    &["admin", "dashboard", "export", "group_commit", "template"],
     &["national", "demo"],
     &["api"],
     &["startup"],

@@ -695,6 +695,12 @@ fn ReviewPanel(
                                 })}
                             </div>
                         })}
+                        {(state.review_refusal.is_none() && state.status != ReportStatus::Approved && state.status != ReportStatus::Submitted).then(|| {
+                            let code = path.get_value().1;
+                            view! {
+                                <button type="button" class="secondary enter-on-behalf" on:click=move |_| crate::nav::use_nav().go_with(Page::Report, &format!("{}={code}", super::report::ON_BEHALF))>"Nhập hộ báo cáo này"</button>
+                            }
+                        })}
                         {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
                         <ul class="texts">{texts.into_iter().map(|(c, t)| view! { <li><strong>{c}</strong> ": " {t}</li> }).collect_view()}</ul>
                         <FiguresTable form=form.get_value() figures=Signal::derive(move || figures.clone())/>
@@ -702,10 +708,10 @@ fn ReviewPanel(
                         <h3>"Lịch sử"</h3>
                         <ul class="events">
                             {history.versions.iter().rev().take(5).map(|v| view! {
-                                <li>{format!("Phiên bản {} — {}, {}, thiết bị {}", v.version, v.display_name, format_time(v.created_at as f64), v.device_id)}</li>
+                                <li>{format!("Phiên bản {} — {}{}, {}, thiết bị {}", v.version, if v.on_behalf { "nhập hộ bởi " } else { "" }, v.display_name, format_time(v.created_at as f64), v.device_id)}</li>
                             }).collect_view()}
                             {history.events.iter().rev().map(|e| view! {
-                                <li>{format!("{} phiên bản {} — {}, {}{}", super::history::event_label(&e.kind), e.version, e.display_name, format_time(e.created_at as f64), e.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())}</li>
+                                <li>{format!("{} phiên bản {} — {}{}, {}{}", super::history::event_label(&e.kind), e.version, if e.on_behalf { "nhập hộ bởi " } else { "" }, e.display_name, format_time(e.created_at as f64), e.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())}</li>
                             }).collect_view()}
                         </ul>
                     }.into_any()

@@ -59,7 +59,7 @@ pub fn HistoryPage() -> impl IntoView {
                             {h.versions.into_iter().rev().map(|v| view! {
                                 <tr data-version=v.version>
                                     <td>{v.version}</td>
-                                    <td>{v.display_name} " (" {v.username} ")"</td>
+                                    <td>{if v.on_behalf { "nhập hộ bởi " } else { "" }} {v.display_name} " (" {v.username} ")"</td>
                                     <td>{format_time(v.created_at as f64)}</td>
                                     <td class="device">{v.device_id}</td>
                                 </tr>
@@ -74,7 +74,7 @@ pub fn HistoryPage() -> impl IntoView {
                         {h.events.into_iter().rev().map(|e| view! {
                             <li>
                                 <strong>{event_label(&e.kind)}</strong>
-                                " phiên bản " {e.version} " — " {e.display_name} ", " {format_time(e.created_at as f64)}
+                                " phiên bản " {e.version} " — " {if e.on_behalf { "nhập hộ bởi " } else { "" }} {e.display_name} ", " {format_time(e.created_at as f64)}
                                 {e.late.then_some(" (nộp muộn)")}
                                 {e.reason.map(|r| view! { <div class="reason">"Lý do: " {r}</div> })}
                             </li>

@@ -7,6 +7,7 @@ pub mod history;
 pub mod packages;
 pub mod report;
 pub mod sign_in;
+pub mod template;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;

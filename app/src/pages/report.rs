@@ -30,10 +30,13 @@ pub fn ReportPage() -> impl IntoView {
     let Some(me) = session.0.get_untracked() else {
         return view! { <Redirect page=Page::SignIn/> }.into_any();
     };
-    let Some(unit) = me.unit_code else {
+    let Some(own) = me.unit_code else {
         return view! { <p class="status">"Tài khoản này không gắn với đơn vị nào nên không có báo cáo để nhập."</p> }
             .into_any();
     };
+    // A supervisor entering a child unit's report on its behalf ("nhập hộ").
+    let unit = crate::nav::query_param(ON_BEHALF).unwrap_or(own.clone());
+    let on_behalf = unit != own;
     let state = RwSignal::new(Load::Pending);
     spawn_local(async move { state.set(super::campaign_and_form().await) });
     let persisted = RwSignal::new(None::<bool>);
@@ -42,11 +45,14 @@ pub fn ReportPage() -> impl IntoView {
         Load::Pending => view! { <p class="status">"Đang tải mẫu báo cáo…"</p> }.into_any(),
         Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
         Load::Ready { campaign, form } => {
-            view! { <ReportScreen campaign=campaign form=form unit=unit.clone() persisted=persisted/> }.into_any()
+            view! { <ReportScreen campaign=campaign form=form unit=unit.clone() persisted=persisted on_behalf=on_behalf/> }.into_any()
         }
     })
     .into_any()
 }
+
+/// The query parameter naming the unit whose report a supervisor enters on its behalf.
+pub const ON_BEHALF: &str = "don-vi";
 
 #[component]
 fn ReportScreen(
@@ -54,6 +60,8 @@ fn ReportScreen(
     form: Arc<FormDef>,
     unit: String,
     persisted: RwSignal<Option<bool>>,
+    /// The report is another unit's, entered for it by its parent's supervisor.
+    on_behalf: bool,
 ) -> impl IntoView {
     let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
     let readonly = Signal::derive(move || rs.state.with(|s| s.frozen()));
@@ -74,11 +82,18 @@ fn ReportScreen(
                 {move || rs.state.with(|s| s.meta.deadline.clone()).map(|d| format!(" · Hạn nộp: {}", format_date(&d)))}
             </p>
         </section>
+        {on_behalf.then(|| view! {
+            <p class="banner on-behalf" role="note">
+                "Bạn đang nhập hộ báo cáo của đơn vị này: mọi phiên bản và lần nộp được ghi là “nhập hộ” bởi tài khoản của bạn. "
+                <crate::nav::Link page=Page::Dashboard>"Về trang tổng hợp"</crate::nav::Link>
+            </p>
+        })}
         <SyncBar rs=rs persisted=persisted/>
         <StatusBanner rs=rs/>
         <ConflictPanel rs=rs form=form.clone()/>
         <ReportForm form=form.clone() draft=rs.draft on_edit=on_edit readonly=readonly/>
         <SubmitPanel rs=rs form=form/>
+        <super::template::TemplatePanel rs=rs readonly=readonly/>
         <DraftFiles rs=rs/>
     }
 }

@@ -121,6 +121,14 @@ impl NamedReport {
         Ok(target)
     }
 
+    /// The report, which the caller may push to and submit: its unit's own staff, or a
+    /// supervisor of its direct parent entering it on its behalf.
+    pub async fn enterable(&self, db: &Pool) -> Result<Target, Error> {
+        let target = self.resolve(db).await?;
+        reports::authorize_entry(db, &self.caller, &target).await?;
+        Ok(target)
+    }
+
     /// The report, which the caller may return or approve: a supervisor of the unit's
     /// direct parent, while the campaign is open and the unit active.
     pub async fn reviewable(&self, db: &Pool) -> Result<Target, Error> {

@@ -18,6 +18,7 @@ mod json;
 mod packages;
 mod reports;
 mod session;
+mod template;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -64,6 +65,12 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_HISTORY, get(reports::report_history))
         .route(routes::REPORT_RETURN, post(reports::report_return))
         .route(routes::REPORT_APPROVE, post(reports::report_approve))
+        .route(
+            routes::REPORT_TEMPLATE,
+            get(template::template_get)
+                .post(template::template_post)
+                .layer(DefaultBodyLimit::max(template::FILE_LIMIT)),
+        )
         .route(routes::DASHBOARD, get(dashboard::dashboard_get))
         .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
         .route(routes::EXPORT, get(export::export_get))

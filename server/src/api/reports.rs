@@ -29,7 +29,7 @@ pub async fn report_push(
     report: NamedReport,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushAccepted>, Error> {
-    let target = report.writable(&state.db).await?;
+    let target = report.enterable(&state.db).await?;
     let campaign_id = target.campaign_id;
     let (answer, moved) = state.pushes.push(report.caller, target, body).await?;
     state.live.publish(campaign_id, moved).await;
@@ -41,7 +41,7 @@ pub async fn report_submit(
     report: NamedReport,
     ApiJson(body): ApiJson<SubmitRequest>,
 ) -> Result<Json<ReportState>, Error> {
-    let target = report.writable(&state.db).await?;
+    let target = report.enterable(&state.db).await?;
     let (answer, moved) = reports::submit(&state.db, &report.caller, &target, body).await?;
     state.live.publish(target.campaign_id, moved).await;
     Ok(Json(answer))

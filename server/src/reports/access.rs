@@ -22,6 +22,32 @@ pub fn authorize_write(caller: &Caller, target: &Target) -> Result<(), Error> {
     writable(target)
 }
 
+/// Who may enter a report: its unit's own staff ([`authorize_write`]), and a supervisor
+/// of its direct parent, who enters it on the unit's behalf ("nhập hộ": a unit that sends
+/// its numbers on paper or as a file). Pushes and submissions take this; nothing else does
+/// (a deadline, a sign-off are the unit's own).
+pub async fn authorize_entry(db: &Pool, caller: &Caller, target: &Target) -> Result<(), Error> {
+    match authorize_write(caller, target) {
+        Err(Error::Forbidden) if caller.role() == Role::Supervisor => {
+            match authorize_review(db, caller, target).await {
+                // Two levels up: entering goes through the direct parent too.
+                Err(Error::Refused {
+                    code: RefusalCode::NotDirectParent,
+                    ..
+                }) => Err(Error::Forbidden),
+                other => other,
+            }
+        }
+        other => other,
+    }
+}
+
+/// Whether a write that passed [`authorize_entry`] is made on the unit's behalf (by its
+/// parent's supervisor): the history says "nhập hộ bởi …".
+pub fn on_behalf(caller: &Caller, target: &Target) -> bool {
+    caller.me.unit_code.as_deref() != Some(target.unit_code.as_str())
+}
+
 /// Whether the report takes changes at all: why not, as the refusal a write gets.
 pub(super) fn writable(target: &Target) -> Result<(), Error> {
     if !target.open {

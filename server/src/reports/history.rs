@@ -1,4 +1,5 @@
-//! A report's history: every version (who, when, which device and push) and every
+//! A report's history: every version (who, when, which device and push, whether entered
+//! on the unit's behalf) and every
 //! event (submitted, returned with its reason, approved), oldest first.
 
 use sqlx::Row;
@@ -12,7 +13,7 @@ use crate::error::Error;
 /// Every version and event of a report, oldest first.
 pub async fn history(db: &Pool, target: &Target) -> Result<History, Error> {
     let versions = sqlx::query(
-        "SELECT v.version, a.username, a.display_name, v.device_id, v.push_id, v.created_at
+        "SELECT v.version, a.username, a.display_name, v.device_id, v.push_id, v.created_at, v.on_behalf
          FROM report_versions v
          JOIN reports r ON r.id = v.report_id
          JOIN accounts a ON a.id = v.account_id
@@ -31,11 +32,12 @@ pub async fn history(db: &Pool, target: &Target) -> Result<History, Error> {
             device_id: r.try_get("device_id")?,
             push_id: r.try_get("push_id")?,
             created_at: r.try_get("created_at")?,
+            on_behalf: crate::db::flag(&r, "on_behalf")?,
         })
     })
     .collect::<Result<_, sqlx::Error>>()?;
     let events = sqlx::query(
-        "SELECT e.kind, e.version, a.username, a.display_name, e.reason, e.late, e.created_at
+        "SELECT e.kind, e.version, a.username, a.display_name, e.reason, e.late, e.created_at, e.on_behalf
          FROM report_events e
          JOIN reports r ON r.id = e.report_id
          JOIN accounts a ON a.id = e.account_id
@@ -55,6 +57,7 @@ pub async fn history(db: &Pool, target: &Target) -> Result<History, Error> {
             reason: r.try_get("reason")?,
             late: crate::db::flag(&r, "late")?,
             created_at: r.try_get("created_at")?,
+            on_behalf: crate::db::flag(&r, "on_behalf")?,
         })
     })
     .collect::<Result<_, sqlx::Error>>()?;

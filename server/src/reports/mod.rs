@@ -20,7 +20,9 @@ use sqlx::Row;
 use tuanle_shared::FormDef;
 use tuanle_shared::form::builtin;
 
-pub use access::{authorize_read, authorize_review, authorize_write, review_refusal};
+pub use access::{
+    authorize_entry, authorize_read, authorize_review, authorize_write, on_behalf, review_refusal,
+};
 pub use history::history;
 pub use push::{apply_push, check_push, push};
 pub use review::{Review, checked_reason, review, submit};

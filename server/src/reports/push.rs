@@ -257,8 +257,8 @@ async fn write_push(
     };
     if !plan.unchanged {
         sqlx::query(
-            "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO report_versions (report_id, version, content, account_id, device_id, push_id, created_at, on_behalf)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(report_id)
         .bind(plan.new_version)
@@ -267,6 +267,7 @@ async fn write_push(
         .bind(&req.device_id)
         .bind(&req.push_id)
         .bind(now)
+        .bind(i64::from(super::access::on_behalf(caller, target)))
         .execute(&mut *conn)
         .await?;
     }

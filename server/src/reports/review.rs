@@ -153,8 +153,8 @@ pub async fn submit(
     .execute(&mut *tx)
     .await?;
     sqlx::query(
-        "INSERT INTO report_events (report_id, kind, version, account_id, device_id, late, created_at)
-         VALUES ($1, 'submit', $2, $3, $4, $5, $6)",
+        "INSERT INTO report_events (report_id, kind, version, account_id, device_id, late, created_at, on_behalf)
+         VALUES ($1, 'submit', $2, $3, $4, $5, $6, $7)",
     )
     .bind(current.id)
     .bind(to_i64(current.version)?)
@@ -162,6 +162,7 @@ pub async fn submit(
     .bind(&req.device_id)
     .bind(i64::from(late))
     .bind(now)
+    .bind(i64::from(super::access::on_behalf(caller, target)))
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;

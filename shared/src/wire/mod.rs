@@ -32,6 +32,10 @@ pub mod routes {
     pub const REPORT_HISTORY: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/history";
     pub const REPORT_RETURN: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/return";
     pub const REPORT_APPROVE: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/approve";
+    /// `GET` (`?filled=true` for the current content): the unit's official Excel template,
+    /// for anyone who reads the report; `POST` a filled one (the XLSX file as the body), by
+    /// whoever may enter the report: its [`super::TemplatePreview`], writing nothing.
+    pub const REPORT_TEMPLATE: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/template";
     pub const DASHBOARD: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}";
     /// Server-sent events: `changed` whenever the subtree's totals or completeness change.
     pub const DASHBOARD_EVENTS: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}/events";
@@ -350,6 +354,27 @@ pub struct ReturnRequest {
     pub reason: String,
 }
 
+/// `POST …/template`: what a filled Excel template holds, before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplatePreview {
+    /// The values read (those with a problem left out).
+    pub content: Content,
+    /// What blocks putting it into the report: unreadable values, another unit's file,
+    /// the shared rules' errors. Each names its line.
+    pub problems: Vec<TemplateProblem>,
+    /// The shared rules' warnings, to acknowledge at submission.
+    pub warnings: Vec<TemplateProblem>,
+}
+
+/// One problem of a template, on the spreadsheet's line (from 1; 0 when no one line).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TemplateProblem {
+    pub line: u32,
+    /// The form's row or item, when the problem is one's.
+    pub code: Option<String>,
+    pub message: String,
+}
+
 /// A unit as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitRef {
@@ -496,6 +521,9 @@ pub struct VersionInfo {
     pub device_id: String,
     pub push_id: String,
     pub created_at: i64,
+    /// Entered by a supervisor of the unit's parent ("nhập hộ bởi …").
+    #[serde(default)]
+    pub on_behalf: bool,
 }
 
 /// A submission, return or approval.
@@ -508,6 +536,9 @@ pub struct EventInfo {
     pub reason: Option<String>,
     pub late: bool,
     pub created_at: i64,
+    /// Submitted by a supervisor of the unit's parent on its behalf.
+    #[serde(default)]
+    pub on_behalf: bool,
 }
 
 /// `GET …/history`: every version and every event, oldest first.
