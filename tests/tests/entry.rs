@@ -269,3 +269,92 @@ async fn the_ward_enters_a_schools_report_typed_and_from_its_excel_template() ->
     assert!(!last.on_behalf && last.username == "nb-hq-th");
     Ok(())
 }
+
+/// The same in headless Chromium: the ward opens the school's report from its
+/// dashboard, types into the same form, uploads a template with a bad value (named by
+/// line, nothing written) then a good one, puts it into the report and submits; the
+/// review panel's history says "nhập hộ bởi".
+#[tokio::test]
+async fn the_ward_enters_a_schools_report_in_the_browser() -> anyhow::Result<()> {
+    use fantoccini::Locator;
+    use tuanle_e2e::Browser;
+
+    let server = TestServer::spawn().await?;
+    let api = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let report = |action: &str| routes::report("2025", "NB-HQ-TH", action);
+    let blank = api
+        .get(&(report("template") + "?filled=false"))
+        .await?
+        .bytes()
+        .await?
+        .to_vec();
+    let files = tempfile::tempdir()?;
+    let bad = files.path().join("mau-sai.xlsx");
+    std::fs::write(&bad, edited(&blank, &[("1.1", 5, "12a")])?)?;
+    let good = files.path().join("mau-dung.xlsx");
+    std::fs::write(
+        &good,
+        edited(&blank, &[("2", 4, "6"), ("II.2", 6, "Thiếu giáo viên")])?,
+    )?;
+
+    let ward = Browser::start().await?;
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    ward.click(".review .enter-on-behalf").await?;
+    ward.wait_for(".banner.on-behalf").await?;
+    assert_eq!(
+        ward.wait_for("section.campaign h1").await?.text().await?,
+        "Trường Tiểu học Hồng Quang"
+    );
+    ward.type_in("2/count", "4").await?;
+    ward.wait_sync("synced").await?;
+    let state: ReportState = api.get_json(&report("")).await?;
+    assert_eq!(state.version, 1);
+
+    // A bad template: its line, and nothing written.
+    let input = ward
+        .client
+        .find(Locator::Css("input[name='template']"))
+        .await?;
+    input.send_keys(&bad.to_string_lossy()).await?;
+    let problem = ward
+        .wait_for(".template-preview[data-problems='1'] .issue.error")
+        .await?;
+    let text = problem.text().await?;
+    assert!(text.starts_with("Dòng ") && text.contains("12a"), "{text}");
+    assert!(
+        ward.client
+            .find_all(Locator::Css(".template-apply"))
+            .await?
+            .is_empty(),
+        "nothing to put into the report"
+    );
+    let state: ReportState = api.get_json(&report("")).await?;
+    assert_eq!(state.version, 1, "nothing written");
+
+    // A good one, put into the report, synced and submitted.
+    let input = ward
+        .client
+        .find(Locator::Css("input[name='template']"))
+        .await?;
+    input.send_keys(&good.to_string_lossy()).await?;
+    ward.click(".template-preview[data-problems='0'] .template-apply")
+        .await?;
+    ward.wait_sync("synced").await?;
+    assert_eq!(ward.value_of("2/count").await?, "6");
+    ward.click("#submit-report").await?;
+    ward.wait_for(".banner.submitted").await?;
+    let state: ReportState = api.get_json(&report("")).await?;
+    assert_eq!(state.content.number(&"2".parse()?, Column::Count), Some(6));
+
+    // Back on the dashboard, the school's history says who entered it.
+    ward.click(".banner.on-behalf a").await?;
+    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    ward.wait_for(".review .review-status[data-status='Submitted']")
+        .await?;
+    let events = ward.wait_for(".review .events").await?.text().await?;
+    assert!(events.contains("nhập hộ bởi Phường Hồng Quang"), "{events}");
+    ward.close().await?;
+    Ok(())
+}
