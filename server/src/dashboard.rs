@@ -3,7 +3,7 @@
 //! and packages, the way back up, and the units still missing.
 
 use sqlx::Row;
-use tuanle_shared::wire::{ChildProgress, Dashboard, UnitRef};
+use tuanle_shared::wire::{ChildProgress, Dashboard, KindProgress, UnitRef};
 
 use crate::auth::Caller;
 use crate::db::Pool;
@@ -105,6 +105,15 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         official_figures: stats.official_figures.as_slice().to_vec(),
         package,
         completeness: c,
+        by_kind: stats
+            .by_kind
+            .iter()
+            .map(|(kind, n)| KindProgress {
+                kind: kind.clone(),
+                units: n.units,
+                done: n.done,
+            })
+            .collect(),
         children,
         missing,
         missing_total: c.units.saturating_sub(c.done()),

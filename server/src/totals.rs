@@ -12,7 +12,7 @@
 //! reports, and its consolidating children's accepted packages ([`package_accepted`]).
 //! When they move, the unit's signed-off packages are marked stale ("cần chốt lại").
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
 use tuanle_shared::wire::{Completeness, ReportStatus};
@@ -99,6 +99,33 @@ pub struct Stats {
     pub provisional_figures: Sums,
     /// What the unit's level accepted (not a subtree sum: see the module's doc).
     pub official_figures: Sums,
+    /// Completeness kind by kind: units expected and done, by the kind's code.
+    pub by_kind: ByKind,
+}
+
+/// Units expected and done, by the code of their kind.
+pub type ByKind = BTreeMap<String, KindCount>;
+
+/// Units of one kind a subtree expects, and how many are done (submitted or approved).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct KindCount {
+    pub units: u64,
+    pub done: u64,
+}
+
+fn is_done(bucket: Option<Bucket>) -> bool {
+    bucket.is_some_and(Bucket::is_final)
+}
+
+/// Moves one unit of `kind` by `units` expected and `done` done, dropping kinds left at
+/// nothing.
+fn count_kind(by_kind: &mut ByKind, kind: &str, units: i64, done: i64) {
+    let entry = by_kind.entry(kind.to_owned()).or_default();
+    entry.units = entry.units.saturating_add_signed(units);
+    entry.done = entry.done.saturating_add_signed(done);
+    if entry.units == 0 && entry.done == 0 {
+        by_kind.remove(kind);
+    }
 }
 
 impl Stats {
@@ -112,6 +139,7 @@ impl Stats {
             final_figures: Sums::zero(form),
             provisional_figures: Sums::zero(form),
             official_figures: Sums::zero(form),
+            by_kind: ByKind::new(),
         }
     }
 
@@ -154,10 +182,10 @@ fn to_u64(v: i64) -> u64 {
 }
 
 /// `up`: the unit `$1` and its ancestors whose stats include it, `n` steps up.
-const UP: &str = "up(id, parent_id, active, asked, n) AS (
-     SELECT id, parent_id, active, asked, 0 FROM units WHERE id = $1
+const UP: &str = "up(id, parent_id, active, asked, kind, n) AS (
+     SELECT id, parent_id, active, asked, kind, 0 FROM units WHERE id = $1
      UNION ALL
-     SELECT u.id, u.parent_id, u.active, u.asked, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
+     SELECT u.id, u.parent_id, u.active, u.asked, u.kind, up.n + 1 FROM units u JOIN up ON u.id = up.parent_id
      WHERE up.active = 1
  )";
 
@@ -179,7 +207,7 @@ pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats
 
 /// The columns [`stats_of`] reads.
 const STATS_COLUMNS: &str =
-    "units, draft, on_time, late, returned, approved, final, provisional, official";
+    "units, draft, on_time, late, returned, approved, final, provisional, official, by_kind";
 
 fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
     let get = |name: &str| row.try_get::<i64, _>(name).map(to_u64);
@@ -200,6 +228,8 @@ fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
         final_figures: parse_slots(form, &row.try_get::<String, _>("final")?)?,
         provisional_figures: parse_slots(form, &row.try_get::<String, _>("provisional")?)?,
         official_figures: parse_slots(form, &row.try_get::<String, _>("official")?)?,
+        by_kind: serde_json::from_str(row.try_get::<&str, _>("by_kind")?)
+            .map_err(|e| Error::Internal(format!("stored counts by kind: {e}")))?,
     })
 }
 
@@ -214,13 +244,13 @@ async fn store_many(
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional, official)
+        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional, official, by_kind)
          VALUES {}
          ON CONFLICT (unit_id) DO UPDATE SET units = excluded.units, draft = excluded.draft,
              on_time = excluded.on_time, late = excluded.late, returned = excluded.returned,
              approved = excluded.approved, final = excluded.final, provisional = excluded.provisional,
-             official = excluded.official",
-        crate::db::values_placeholders(stats.len(), 11)
+             official = excluded.official, by_kind = excluded.by_kind",
+        crate::db::values_placeholders(stats.len(), 12)
     );
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let mut query = sqlx::query(&sql);
@@ -237,7 +267,8 @@ async fn store_many(
             .bind(n(c.approved))
             .bind(slots_json(&s.final_figures)?)
             .bind(slots_json(&s.provisional_figures)?)
-            .bind(slots_json(&s.official_figures)?);
+            .bind(slots_json(&s.official_figures)?)
+            .bind(serde_json::to_string(&s.by_kind).map_err(|e| Error::Internal(e.to_string()))?);
     }
     query.execute(&mut *conn).await?;
     Ok(())
@@ -251,19 +282,20 @@ async fn store_many(
 async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Chain, Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
-         SELECT up.id, up.asked, {CONSOLIDATES} AS consolidates, {STATS_COLUMNS}
+         SELECT up.id, up.asked, up.kind, {CONSOLIDATES} AS consolidates, {STATS_COLUMNS}
          FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
          ORDER BY up.n"
     ))
     .bind(unit_id)
     .fetch_all(&mut *conn)
     .await?;
-    let (asked, consolidates) = match rows.first() {
+    let (asked, consolidates, kind) = match rows.first() {
         Some(row) => (
             crate::db::flag(row, "asked")?,
             crate::db::flag(row, "consolidates")?,
+            row.try_get("kind")?,
         ),
-        None => (false, false),
+        None => (false, false, String::new()),
     };
     let stats = rows
         .iter()
@@ -279,6 +311,7 @@ async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Chain, E
         stats,
         asked,
         consolidates,
+        kind,
     })
 }
 
@@ -287,6 +320,8 @@ struct Chain {
     stats: Vec<(i64, Stats)>,
     asked: bool,
     consolidates: bool,
+    /// The unit's kind (its code).
+    kind: String,
 }
 
 /// Replaces a report's old contribution by its new one in its subtree and every
@@ -316,13 +351,26 @@ pub async fn apply(
         stats: mut chain,
         asked,
         consolidates,
+        kind,
     } = chain(conn, form, unit_id).await?;
+    let (was_done, is_done_now) = (
+        is_done(before.0.as_ref().map(|(b, _)| *b)),
+        is_done(after.0.as_ref().map(|(b, _)| *b)),
+    );
     let mut official_moved = Vec::new();
     for (i, (id, stats)) in chain.iter_mut().enumerate() {
         // The unit's own subtree always counts it; those above, not when it is asked.
         if i == 0 || !asked {
             stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
             stats.count(after.0.as_ref().map(|(b, _)| *b), 1);
+            if was_done != is_done_now {
+                count_kind(
+                    &mut stats.by_kind,
+                    &kind,
+                    0,
+                    if is_done_now { 1 } else { -1 },
+                );
+            }
         }
         stats.final_figures.replace(&old_final, &new_final);
         stats.provisional_figures.replace(&old_prov, &new_prov);
@@ -389,15 +437,23 @@ pub async fn unit_added(
     campaign_id: i64,
     unit_id: i64,
 ) -> Result<Vec<i64>, Error> {
-    store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
     let Chain {
-        stats: mut chain, ..
-    } = chain(conn, form, unit_id).await?;
-    for (_, stats) in chain.iter_mut().skip(1) {
-        stats.completeness.units += 1;
-        stats.completeness.not_started += 1;
+        stats: mut chain,
+        kind,
+        ..
+    } = {
+        // Its own row first, so the walk up finds it.
+        store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
+        chain(conn, form, unit_id).await?
+    };
+    for (i, (_, stats)) in chain.iter_mut().enumerate() {
+        if i > 0 {
+            stats.completeness.units += 1;
+            stats.completeness.not_started += 1;
+        }
+        count_kind(&mut stats.by_kind, &kind, 1, 0);
     }
-    let refs: Vec<(i64, &Stats)> = chain.iter().skip(1).map(|(id, s)| (*id, s)).collect();
+    let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
     store_many(conn, campaign_id, &refs).await?;
     Ok(chain.into_iter().map(|(id, _)| id).collect())
 }
@@ -413,8 +469,15 @@ pub async fn recompute(
     campaign_id: i64,
     form: &FormDef,
 ) -> Result<HashMap<i64, Stats>, Error> {
-    let units: Vec<(i64, Option<i64>, i64, crate::db::Flag, crate::db::Flag)> = sqlx::query_as(
-        "SELECT id, parent_id, depth, active, asked FROM units WHERE campaign_id = $1",
+    let units: Vec<(
+        i64,
+        Option<i64>,
+        i64,
+        crate::db::Flag,
+        crate::db::Flag,
+        String,
+    )> = sqlx::query_as(
+        "SELECT id, parent_id, depth, active, asked, kind FROM units WHERE campaign_id = $1",
     )
     .bind(campaign_id)
     .fetch_all(&mut *conn)
@@ -442,18 +505,19 @@ pub async fn recompute(
     let accepted = accepted_packages(conn, campaign_id, form).await?;
     let consolidating: std::collections::HashSet<i64> = units
         .iter()
-        .filter(|(_, _, _, active, _)| active.0)
-        .filter_map(|(_, parent, _, _, _)| *parent)
+        .filter(|(_, _, _, active, _, _)| active.0)
+        .filter_map(|(_, parent, _, _, _, _)| *parent)
         .collect();
     // Deepest first, so each unit is complete before it is added to its parent.
     let mut order = units.clone();
-    order.sort_by_key(|(_, _, depth, _, _)| std::cmp::Reverse(*depth));
+    order.sort_by_key(|(_, _, depth, _, _, _)| std::cmp::Reverse(*depth));
     let mut stats: HashMap<i64, Stats> = HashMap::with_capacity(order.len());
-    for (id, parent, _, active, asked) in order {
+    for (id, parent, _, active, asked, kind) in order {
         let mut s = stats.remove(&id).unwrap_or_else(|| Stats::empty(form, 0));
         s.completeness.units += 1;
         s.completeness.not_started += 1;
         let bucket = own.get(&id).and_then(|c| c.0.as_ref().map(|(b, _)| *b));
+        count_kind(&mut s.by_kind, &kind, 1, i64::from(is_done(bucket)));
         if let Some(counted) = own.get(&id) {
             s.count(None, -1);
             s.count(bucket, 1);
@@ -478,6 +542,12 @@ pub async fn recompute(
             if asked.0 {
                 parent_stats.completeness.units -= 1;
                 parent_stats.count(bucket, -1);
+                count_kind(
+                    &mut parent_stats.by_kind,
+                    &kind,
+                    -1,
+                    -i64::from(is_done(bucket)),
+                );
             }
         }
         stats.insert(id, s);
@@ -530,6 +600,11 @@ fn add_into(into: &mut Stats, child: &Stats) {
     a.late += b.late;
     a.returned += b.returned;
     a.approved += b.approved;
+    for (kind, n) in &child.by_kind {
+        let entry = into.by_kind.entry(kind.clone()).or_default();
+        entry.units += n.units;
+        entry.done += n.done;
+    }
     into.final_figures.absorb(&child.final_figures);
     into.provisional_figures.absorb(&child.provisional_figures);
 }

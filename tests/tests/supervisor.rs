@@ -87,6 +87,11 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         attr(&ward, "tr[data-child='NB-HQ-TH'] td.num", "data-done").await?,
         "1"
     );
+    // Completeness kind by kind: every primary school of the ward is in.
+    assert_eq!(
+        text(&ward, ".by-kind li[data-kind='truong_tieu_hoc']").await?,
+        "Trường tiểu học: 1/1 (100%)"
+    );
     ward.screenshot("dashboard").await?;
 
     // The official Excel form and the printable narrative report.

@@ -32,13 +32,15 @@ impl Rng {
 /// After a random sequence of pushes, submissions, returns and approvals, sign-offs,
 /// accepted and returned packages, and changes after sign-off, over a generated tree of
 /// random depth, every subtree's incremental totals, completeness and official (package)
-/// figures equal a recomputation from scratch, and every package holds what the
+/// figures, kind by kind too, equal a recomputation from scratch, and every package holds what the
 /// recomputation said its unit had accepted when it signed off.
 #[tokio::test]
 async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
     let db = server.db().await?;
     let form = builtin("2025").expect("form");
+    // Packages marked stale by a change below after their sign-off, over every seed.
+    let mut stale_packages = 0;
     for seed in [7u64, 2025, 0x5eed] {
         let mut rng = Rng(seed);
         // A generated campaign tree: each new unit hangs under a random earlier one.
@@ -63,7 +65,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             let parent_id = parent.as_ref().map(|p| p.0);
             let code = format!("U{i}");
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, asked) VALUES ($1, $2, $3, 'x', $4, $5, $6) RETURNING id",
+                "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, asked) VALUES ($1, $2, $3, $7, $4, $5, $6) RETURNING id",
             )
             .bind(campaign_id)
             .bind(&code)
@@ -72,6 +74,8 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             .bind(depth)
             // Some units only asked to report: their figures count, they never do.
             .bind(i64::from(i > 0 && rng.below(6) == 0))
+            // A few kinds, for completeness kind by kind.
+            .bind(["truong_tieu_hoc", "tthtcd", "thu_vien"][rng.below(3) as usize])
             .fetch_one(&db)
             .await?;
             parents.insert(
@@ -228,16 +232,23 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 scratch.get(id),
                 "seed {seed}, unit {code}"
             );
+            // Kind by kind, the same units and the same done as the whole.
+            let s = &incremental[id];
+            let units: u64 = s.by_kind.values().map(|k| k.units).sum();
+            let done: u64 = s.by_kind.values().map(|k| k.done).sum();
+            assert_eq!(
+                (units, done),
+                (s.completeness.units, s.completeness.done()),
+                "seed {seed}, unit {code}: {:?}",
+                s.by_kind
+            );
         }
         let (stale,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM packages WHERE campaign_id = $1 AND stale = 1")
                 .bind(campaign_id)
                 .fetch_one(&db)
                 .await?;
-        assert!(
-            stale > 0,
-            "seed {seed}: some packages changed below after sign-off"
-        );
+        stale_packages += stale;
         assert!(
             incremental
                 .values()
@@ -258,6 +269,10 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             "seed {seed}: some reports were submitted"
         );
     }
+    assert!(
+        stale_packages > 0,
+        "some packages changed below after their sign-off"
+    );
     Ok(())
 }
 
@@ -327,6 +342,15 @@ async fn final_and_provisional_totals_differ_by_the_drafts() -> anyhow::Result<(
     );
     let c = dashboard.completeness;
     assert_eq!((c.units, c.late, c.draft, c.not_started), (6, 1, 1, 4));
+    // Kind by kind: the ward itself, and one unit of each kind below it.
+    let by_kind: Vec<(&str, u64, u64)> = dashboard
+        .by_kind
+        .iter()
+        .map(|k| (k.kind.as_str(), k.units, k.done))
+        .collect();
+    assert!(by_kind.contains(&("truong_tieu_hoc", 1, 1)), "{by_kind:?}");
+    assert!(by_kind.contains(&("tthtcd", 1, 0)), "{by_kind:?}");
+    assert_eq!(by_kind.iter().map(|k| k.1).sum::<u64>(), 6);
     assert_eq!(dashboard.missing_total, 5);
     assert!(dashboard.missing.iter().all(|u| u.code != "NB-HQ-TH"));
     let th = dashboard

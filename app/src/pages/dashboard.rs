@@ -405,6 +405,15 @@ fn CompletenessView(
         <section class="card completeness">
             <h2>"Tiến độ báo cáo"</h2>
             <p class="counts" data-done=c.done() data-units=c.units>{counts(&c)}</p>
+            {(dashboard.by_kind.len() > 1).then(|| view! {
+                <ul class="by-kind" aria-label="Theo loại đơn vị">
+                    {dashboard.by_kind.iter().map(|k| {
+                        let label = tuanle_shared::tree::UnitKind::from_code(&k.kind).map_or(k.kind.as_str(), |u| u.label()).to_owned();
+                        let share = (k.done * 100).checked_div(k.units).unwrap_or(0);
+                        view! { <li data-kind=k.kind.clone() data-done=k.done data-units=k.units>{format!("{label}: {}/{} ({share}%)", k.done, k.units)}</li> }
+                    }).collect_view()}
+                </ul>
+            })}
             {bar(&c)}
             <ul class="legend">
                 <li><i class="approved"></i>"Đã duyệt"</li>

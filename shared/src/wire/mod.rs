@@ -404,6 +404,17 @@ impl Completeness {
     }
 }
 
+/// How far the units of one kind in a subtree have got ("100% TTHTCĐ").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KindProgress {
+    /// The kind's stored code (`tthtcd`).
+    pub kind: String,
+    /// Units of the kind the subtree expects (asked units only in their own subtree).
+    pub units: u64,
+    /// Of them, submitted or approved.
+    pub done: u64,
+}
+
 /// One direct child on a dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChildProgress {
@@ -440,6 +451,9 @@ pub struct Dashboard {
     #[serde(default)]
     pub package: Option<PackageBrief>,
     pub completeness: Completeness,
+    /// The same, kind by kind.
+    #[serde(default)]
+    pub by_kind: Vec<KindProgress>,
     pub children: Vec<ChildProgress>,
     /// Units of the subtree not yet submitted (the first ones), and how many in all.
     pub missing: Vec<UnitRef>,
