@@ -62,7 +62,8 @@ async fn sign_in_checks_the_password_and_sets_a_strict_cookie() {
 }
 
 /// Signed out gets 401; a reporter reading or writing another unit's report gets 403;
-/// a ward supervisor reads the reports below it and no other ward's.
+/// a ward supervisor reads the reports below it and no other ward's, and writes its
+/// schools' on their behalf; the province only reads them.
 #[tokio::test]
 async fn access_is_checked_on_every_report_endpoint() {
     let server = TestServer::spawn().await.expect("server");
@@ -89,11 +90,15 @@ async fn access_is_checked_on_every_report_endpoint() {
         ward.get(&report("history")).await.expect("answer").status(),
         200
     );
-    let (status, _) = ward
-        .post_refused(&report("push"), &push_body("p-2", 0, json!({})))
-        .await
-        .expect("refused");
-    assert_eq!(status, 403, "a supervisor does not write a school's report");
+    // The ward enters a school's report on its behalf ("nhập hộ"); nobody else above does.
+    assert_eq!(
+        ward.post(&report("push"), &push_body("p-2", 0, json!({})))
+            .await
+            .expect("answer")
+            .status(),
+        200,
+        "the direct parent's supervisor enters it on its behalf"
+    );
     let other_ward = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD)
         .await
         .expect("sign in");
@@ -101,6 +106,11 @@ async fn access_is_checked_on_every_report_endpoint() {
         other_ward.get(&report("")).await.expect("answer").status(),
         403
     );
+    let (status, _) = other_ward
+        .post_refused(&report("push"), &push_body("p-3", 1, json!({})))
+        .await
+        .expect("refused");
+    assert_eq!(status, 403, "another ward does not write it");
     let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD)
         .await
         .expect("sign in");
@@ -108,6 +118,11 @@ async fn access_is_checked_on_every_report_endpoint() {
         province.get(&report("")).await.expect("answer").status(),
         200
     );
+    let (status, _) = province
+        .post_refused(&report("push"), &push_body("p-4", 1, json!({})))
+        .await
+        .expect("refused");
+    assert_eq!(status, 403, "two levels up only reads it");
 
     let me = reporter(&server).await;
     assert_eq!(
