@@ -159,7 +159,7 @@ async fn main() -> anyhow::Result<()> {
         warm.push(t.elapsed());
         drop(conn);
         let t = Instant::now();
-        let data = export::gather(&pool, &target, false)
+        let data = export::gather(&pool, &target, tuanle_shared::wire::FigureMode::Final)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         let bytes = export::workbook(&data)?;

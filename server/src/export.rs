@@ -10,7 +10,7 @@
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
 use sqlx::Row;
 use tuanle_shared::form::ItemKind;
-use tuanle_shared::wire::{GatheredTexts, Narrative};
+use tuanle_shared::wire::{FigureMode, GatheredTexts, Narrative};
 use tuanle_shared::{Code, Column, Content, FormDef, RowKind, Sums, TextCell, TextField, Totals};
 
 use crate::db::{Engine, Pool};
@@ -23,7 +23,7 @@ pub struct ExportData {
     pub form: &'static FormDef,
     pub year: i64,
     pub unit_name: String,
-    pub provisional: bool,
+    pub mode: FigureMode,
     pub figures: Sums,
     /// The unit's own notes, when it has no children (a single unit's report).
     pub notes: Option<Content>,
@@ -36,31 +36,49 @@ pub struct ExportData {
 }
 
 /// Reads what the export of `target`'s subtree needs.
-pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<ExportData, Error> {
-    let pick = |s: totals::Stats| {
-        if provisional {
-            s.provisional_figures
-        } else {
-            s.final_figures
-        }
-    };
+///
+/// In [`FigureMode::Official`], the unit's figures are its official ones, each child's
+/// what the unit counts of it (a leaf's approved report, a consolidating child's accepted
+/// package), and the texts those of the subtree's approved reports and of the unit's own
+/// once submitted.
+pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<ExportData, Error> {
     let mut conn = db.acquire().await?;
-    let figures = pick(totals::load(&mut conn, target.form, target.unit_id).await?);
+    let own = totals::load(&mut conn, target.form, target.unit_id).await?;
+    let figures = match mode {
+        FigureMode::Official => own.official_figures,
+        FigureMode::Final => own.final_figures,
+        FigureMode::Provisional => own.provisional_figures,
+    };
     let child_rows = sqlx::query(
-        "SELECT id, code, name FROM units WHERE parent_id = $1 AND active = 1 ORDER BY code",
+        "SELECT id, code, name,
+                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = units.id AND c.active = 1) THEN 1 ELSE 0 END AS consolidates
+         FROM units WHERE parent_id = $1 AND active = 1 ORDER BY code",
     )
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut children = Vec::with_capacity(child_rows.len());
     for row in child_rows {
-        let stats = totals::load(&mut conn, target.form, row.try_get("id")?).await?;
-        children.push((row.try_get("code")?, row.try_get("name")?, pick(stats)));
+        let id: i64 = row.try_get("id")?;
+        let stats = totals::load(&mut conn, target.form, id).await?;
+        let counted = match mode {
+            FigureMode::Final => stats.final_figures,
+            FigureMode::Provisional => stats.provisional_figures,
+            FigureMode::Official if crate::db::flag(&row, "consolidates")? => {
+                totals::accepted_packages_of(&mut conn, target.form, id)
+                    .await?
+                    .unwrap_or_else(|| Sums::zero(target.form))
+            }
+            // A leaf's subtree is itself: its final figures are its report's.
+            FigureMode::Official if stats.completeness.approved > 0 => stats.final_figures,
+            FigureMode::Official => Sums::zero(target.form),
+        };
+        children.push((row.try_get("code")?, row.try_get("name")?, counted));
     }
-    let statuses = if provisional {
-        "'draft', 'submitted', 'returned', 'approved'"
-    } else {
-        "'submitted', 'approved'"
+    let statuses = match mode {
+        FigureMode::Provisional => "r.status IN ('draft', 'submitted', 'returned', 'approved')",
+        FigureMode::Final => "r.status IN ('submitted', 'approved')",
+        FigureMode::Official => "(r.status = 'approved' OR (u.id = $1 AND r.status = 'submitted'))",
     };
     // Only the texts of the other reports are read, picked out by the database: their
     // figures are in the stored totals already, and a national export would otherwise
@@ -87,7 +105,7 @@ pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<Exp
          JOIN units u ON u.id = down.id
          JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
-         WHERE r.status IN ({statuses})
+         WHERE {statuses}
            AND (u.id = $1 OR {has_texts})
          ORDER BY down.d, u.code"
     ))
@@ -107,7 +125,7 @@ pub async fn gather(db: &Pool, target: &Target, provisional: bool) -> Result<Exp
         form: target.form,
         year: target.campaign_year,
         unit_name: target.unit_name.clone(),
-        provisional,
+        mode,
         figures,
         notes: if children.is_empty() { own } else { None },
         children,
@@ -209,11 +227,7 @@ fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError>
         &format!("Đơn vị: {}", data.unit_name),
         &plain_center,
     )?;
-    let mode = if data.provisional {
-        "số liệu tạm tính (kể cả bản nháp)"
-    } else {
-        "số liệu chính thức"
-    };
+    let mode = data.mode.label();
     sheet.merge_range(
         3,
         0,
@@ -429,8 +443,8 @@ fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError
 
 /// The narrative report of a subtree: the texts of its counted reports, gathered per
 /// item as "unit name: text", and the consolidated figures, for the printed report.
-pub async fn narrative(db: &Pool, target: &Target, provisional: bool) -> Result<Narrative, Error> {
-    Ok(narrative_of(gather(db, target, provisional).await?))
+pub async fn narrative(db: &Pool, target: &Target, mode: FigureMode) -> Result<Narrative, Error> {
+    Ok(narrative_of(gather(db, target, mode).await?))
 }
 
 /// The printed report of what [`gather`] read: it cannot fail, whatever was stored.
@@ -468,7 +482,8 @@ pub fn narrative_of(data: ExportData) -> Narrative {
     Narrative {
         unit_name: data.unit_name,
         year: data.year,
-        provisional: data.provisional,
+        provisional: data.mode != FigureMode::Official,
+        mode: data.mode,
         form_version: data.form.version().to_owned(),
         figures: data.figures.as_slice().to_vec(),
         texts,
@@ -557,7 +572,7 @@ mod tests {
                 form,
                 year: 2025,
                 unit_name: "Phường Hồng Quang".into(),
-                provisional: false,
+                mode: FigureMode::Final,
                 figures: total,
                 notes: None,
                 children: groups

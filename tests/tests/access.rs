@@ -337,14 +337,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         row(
             "ward export",
             Method::GET,
-            routes::export("2025", "NB-HQ", false),
+            routes::export("2025", "NB-HQ", tuanle_shared::wire::FigureMode::Final),
             None,
             read_ward,
         ),
         row(
             "ward narrative",
             Method::GET,
-            routes::narrative("2025", "NB-HQ", false),
+            routes::narrative("2025", "NB-HQ", tuanle_shared::wire::FigureMode::Final),
             None,
             read_ward,
         ),

@@ -581,7 +581,7 @@ async fn a_province_admin_manages_that_province_only() {
     for path in [
         api::dashboard("2026", "HN", false),
         api::report("2026", "HN-BD-TH", ""),
-        api::export("2026", "HN", false),
+        api::export("2026", "HN", tuanle_shared::wire::FigureMode::Final),
     ] {
         let r = nb.get(&path).await.expect("answer");
         assert_eq!(r.status(), 403, "{path}");

@@ -372,10 +372,10 @@ async fn a_corpus_of_bad_requests_gets_precise_refusals_and_no_5xx() {
         (&callers[1], "NB-HQ"),
         (&callers[2], "NB"),
     ] {
-        for provisional in [false, true] {
+        for mode in tuanle_shared::wire::FigureMode::ALL {
             for path in [
-                tuanle_shared::wire::routes::export("2025", unit, provisional),
-                tuanle_shared::wire::routes::narrative("2025", unit, provisional),
+                tuanle_shared::wire::routes::export("2025", unit, mode),
+                tuanle_shared::wire::routes::narrative("2025", unit, mode),
             ] {
                 let r = caller.get(&path).await.expect("answer");
                 assert_eq!(r.status(), 200, "{path}");
@@ -427,10 +427,10 @@ async fn reports_at_every_bound_never_break_the_documents_above() {
         .await
         .expect("province");
     for (caller, unit) in [(&ward, "NB-HQ"), (&province, "NB"), (&ward, "NB-HQ-TH")] {
-        for provisional in [false, true] {
+        for mode in tuanle_shared::wire::FigureMode::ALL {
             for path in [
-                tuanle_shared::wire::routes::export("2025", unit, provisional),
-                tuanle_shared::wire::routes::narrative("2025", unit, provisional),
+                tuanle_shared::wire::routes::export("2025", unit, mode),
+                tuanle_shared::wire::routes::narrative("2025", unit, mode),
                 tuanle_shared::wire::routes::dashboard("2025", unit, false),
             ] {
                 let r = caller.get(&path).await.expect("answer");

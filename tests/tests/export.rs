@@ -49,7 +49,13 @@ async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Res
         assert_eq!(r.status(), 200);
     }
     let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
-    let response = ward.get(&routes::export("2025", "NB-HQ", false)).await?;
+    let response = ward
+        .get(&routes::export(
+            "2025",
+            "NB-HQ",
+            tuanle_shared::wire::FigureMode::Final,
+        ))
+        .await?;
     assert_eq!(response.status(), 200);
     assert!(
         response.headers()["content-disposition"]
@@ -159,22 +165,34 @@ async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Res
 
     // A ward supervisor cannot export another ward; a school's reporter its own only.
     assert_eq!(
-        ward.get(&routes::export("2025", "NB-HL", false))
-            .await?
-            .status(),
+        ward.get(&routes::export(
+            "2025",
+            "NB-HL",
+            tuanle_shared::wire::FigureMode::Final
+        ))
+        .await?
+        .status(),
         403
     );
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
     assert_eq!(
         school
-            .get(&routes::export("2025", "NB-HQ", false))
+            .get(&routes::export(
+                "2025",
+                "NB-HQ",
+                tuanle_shared::wire::FigureMode::Final
+            ))
             .await?
             .status(),
         403
     );
     assert_eq!(
         school
-            .get(&routes::export("2025", "NB-HQ-TH", false))
+            .get(&routes::export(
+                "2025",
+                "NB-HQ-TH",
+                tuanle_shared::wire::FigureMode::Final
+            ))
             .await?
             .status(),
         200
@@ -182,7 +200,7 @@ async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Res
     let bad = ward
         .get(&format!(
             "{}{}",
-            routes::export("2025", "NB-HQ", false),
+            routes::export("2025", "NB-HQ", tuanle_shared::wire::FigureMode::Final),
             "x"
         ))
         .await?;

@@ -6,7 +6,8 @@
 use serde_json::json;
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_shared::wire::{
-    Dashboard, Package, PackageBrief, PackageStatus, PartSource, RefusalCode, ReportState, routes,
+    Dashboard, FigureMode, Narrative, Package, PackageBrief, PackageStatus, PartSource,
+    RefusalCode, ReportState, routes,
 };
 use tuanle_shared::{Column, Sums, form::builtin};
 
@@ -177,6 +178,34 @@ async fn a_ward_signs_off_and_the_province_counts_what_it_accepted() -> anyhow::
     assert_eq!(
         (brief.status, brief.stale, brief.counted_seq),
         (PackageStatus::Accepted, false, Some(1))
+    );
+    // The documents of the official figures are the package's: at the ward, what it
+    // sent; at the province, what it accepted.
+    let n: Narrative = province
+        .get_json(&routes::narrative("2025", "NB", FigureMode::Official))
+        .await?;
+    assert_eq!(
+        (n.mode, &n.figures),
+        (FigureMode::Official, &d.official_figures)
+    );
+    let n: Narrative = ward
+        .get_json(&routes::narrative("2025", "NB-HQ", FigureMode::Official))
+        .await?;
+    assert_eq!(n.figures, first.figures);
+    let r = province
+        .get(&routes::export("2025", "NB", FigureMode::Official))
+        .await?;
+    assert_eq!(r.status(), 200);
+    let bytes = r.bytes().await?.to_vec();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))?;
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0).expect("a sheet")?;
+    let heading = sheet
+        .get_value((3, 0))
+        .map(|v| v.to_string())
+        .unwrap_or_default();
+    assert!(
+        heading.contains("số liệu chính thức (đã chốt)"),
+        "{heading}"
     );
 
     // The ward returns a school's report, which is resubmitted with another number: the

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
-    ApproveRequest, ChildrenDeadline, Completeness, Dashboard, Deadlines, History, Narrative,
-    RefusalCode, ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date,
+    ApproveRequest, ChildrenDeadline, Completeness, Dashboard, Deadlines, FigureMode, History,
+    Narrative, RefusalCode, ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date,
     package_label, routes,
 };
 use tuanle_shared::{Figures, FormDef, Sums, TextField};
@@ -48,48 +48,26 @@ pub fn DashboardPage() -> impl IntoView {
     .into_any()
 }
 
-/// Which figures the consolidated table shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Mode {
-    /// What the unit's level accepted: its packages' and approved reports' figures.
-    Official,
-    /// Live: every submitted report of the subtree (tạm tính).
-    Submitted,
-    /// Live: every synced report, drafts included (tạm tính).
-    Provisional,
+/// How the dashboard offers each kind of figures, and says which it shows.
+fn choice(mode: FigureMode) -> &'static str {
+    match mode {
+        FigureMode::Official => {
+            "Số liệu chính thức (đã chốt: gói số liệu và báo cáo đơn vị trực thuộc đã được chấp nhận)"
+        }
+        FigureMode::Final => "Tạm tính: mọi báo cáo đã nộp",
+        FigureMode::Provisional => "Tạm tính: mọi báo cáo đã đồng bộ, kể cả bản nháp",
+    }
 }
 
-impl Mode {
-    const ALL: [Mode; 3] = [Mode::Official, Mode::Submitted, Mode::Provisional];
-
-    fn key(self) -> &'static str {
-        match self {
-            Mode::Official => "official",
-            Mode::Submitted => "final",
-            Mode::Provisional => "provisional",
+fn shown(mode: FigureMode) -> &'static str {
+    match mode {
+        FigureMode::Official => {
+            "Đang xem: SỐ LIỆU CHÍNH THỨC, gồm báo cáo riêng đã nộp, báo cáo đã duyệt và gói số liệu đã chấp nhận của đơn vị trực thuộc."
         }
-    }
-
-    fn choice(self) -> &'static str {
-        match self {
-            Mode::Official => {
-                "Số liệu chính thức (đã chốt: gói số liệu và báo cáo đơn vị trực thuộc đã được chấp nhận)"
-            }
-            Mode::Submitted => "Tạm tính: mọi báo cáo đã nộp",
-            Mode::Provisional => "Tạm tính: mọi báo cáo đã đồng bộ, kể cả bản nháp",
+        FigureMode::Final => {
+            "Đang xem: SỐ LIỆU TẠM TÍNH theo báo cáo đã nộp, chưa qua chốt số liệu."
         }
-    }
-
-    fn shown(self) -> &'static str {
-        match self {
-            Mode::Official => {
-                "Đang xem: SỐ LIỆU CHÍNH THỨC, gồm báo cáo riêng đã nộp, báo cáo đã duyệt và gói số liệu đã chấp nhận của đơn vị trực thuộc."
-            }
-            Mode::Submitted => {
-                "Đang xem: SỐ LIỆU TẠM TÍNH theo báo cáo đã nộp, chưa qua chốt số liệu."
-            }
-            Mode::Provisional => "Đang xem: SỐ LIỆU TẠM TÍNH, gồm cả báo cáo chưa nộp.",
-        }
+        FigureMode::Provisional => "Đang xem: SỐ LIỆU TẠM TÍNH, gồm cả báo cáo chưa nộp.",
     }
 }
 
@@ -116,8 +94,7 @@ impl Drop for Stream {
 fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl IntoView {
     let campaign = StoredValue::new(campaign);
     let unit = RwSignal::new(root);
-    let mode = RwSignal::new(Mode::Submitted);
-    let provisional = Signal::derive(move || mode.get() == Mode::Provisional);
+    let mode = RwSignal::new(FigureMode::Final);
     let data = RwSignal::new(None::<Result<Dashboard, String>>);
     let reviewing = RwSignal::new(None::<UnitRef>);
     let package_open = RwSignal::new(None::<OpenPackage>);
@@ -165,9 +142,9 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
         data.with(|d| match d {
             Some(Ok(d)) => {
                 let slots = match mode.get() {
-                    Mode::Official => &d.official_figures,
-                    Mode::Submitted => &d.final_figures,
-                    Mode::Provisional => &d.provisional_figures,
+                    FigureMode::Official => &d.official_figures,
+                    FigureMode::Final => &d.final_figures,
+                    FigureMode::Provisional => &d.provisional_figures,
                 };
                 form.with_value(|f| Sums::from_slots(f, slots.clone()))
             }
@@ -177,16 +154,21 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
 
     let exporting = RwSignal::new(None::<String>);
     let export = move |_| {
-        let (c, u, p) = (
+        let (c, u, m) = (
             campaign.get_value(),
             unit.get_untracked(),
-            provisional.get_untracked(),
+            mode.get_untracked(),
         );
         exporting.set(Some("Đang tạo tệp Excel…".into()));
         spawn_local(async move {
-            let message = match api::get_bytes(&routes::export(&c, &u, p)).await {
+            let message = match api::get_bytes(&routes::export(&c, &u, m)).await {
                 Ok(bytes) => {
-                    let name = format!("tong-hop-{u}-{c}{}.xlsx", if p { "-tam-tinh" } else { "" });
+                    let suffix = match m {
+                        FigureMode::Official => "-chinh-thuc",
+                        FigureMode::Final => "",
+                        FigureMode::Provisional => "-tam-tinh",
+                    };
+                    let name = format!("tong-hop-{u}-{c}{suffix}.xlsx");
                     let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
                     match crate::device::download_bytes(&name, &bytes, mime) {
                         Some(()) => format!("Đã tạo tệp {name}."),
@@ -201,7 +183,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
 
     view! {
         {move || printing.get().then(|| view! {
-            <PrintView campaign=campaign.get_value() form=form.get_value() unit=unit.get_untracked() provisional=provisional.get_untracked() printing=printing/>
+            <PrintView campaign=campaign.get_value() form=form.get_value() unit=unit.get_untracked() mode=mode.get_untracked() printing=printing/>
         })}
         <div class="dashboard" class:hidden=move || printing.get()>
         {move || match data.get() {
@@ -256,14 +238,14 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
         })}
         <section class="card consolidated">
             <div class="mode" role="radiogroup" aria-label="Loại số liệu">
-                {Mode::ALL.into_iter().map(|m| view! {
+                {FigureMode::ALL.into_iter().map(|m| view! {
                     <label>
-                        <input type="radio" name="mode" value=m.key() prop:checked=move || mode.get() == m on:change=move |_| mode.set(m)/>
-                        {m.choice()}
+                        <input type="radio" name="mode" value=m.as_str() prop:checked=move || mode.get() == m on:change=move |_| mode.set(m)/>
+                        {choice(m)}
                     </label>
                 }).collect_view()}
             </div>
-            <p class="mode-label" data-mode=move || mode.get().key()>{move || mode.get().shown()}</p>
+            <p class="mode-label" data-mode=move || mode.get().as_str()>{move || shown(mode.get())}</p>
             <div class="export-actions">
                 <button type="button" class="secondary export" on:click=export>"Xuất Excel (mẫu chính thức)"</button>
                 <button type="button" class="secondary print" on:click=move |_| printing.set(true)>"In báo cáo tổng kết"</button>
@@ -282,11 +264,11 @@ fn PrintView(
     campaign: String,
     form: Arc<FormDef>,
     unit: String,
-    provisional: bool,
+    mode: FigureMode,
     printing: RwSignal<bool>,
 ) -> impl IntoView {
     let narrative = RwSignal::new(None::<Result<Narrative, String>>);
-    let path = routes::narrative(&campaign, &unit, provisional);
+    let path = routes::narrative(&campaign, &unit, mode);
     spawn_local(async move {
         let result = api::get_json::<Narrative>(&path)
             .await
@@ -321,7 +303,7 @@ fn PrintView(
                         <h1 class="print-title">"BÁO CÁO TỔNG KẾT TUẦN LỄ"</h1>
                         <p class="print-sub">
                             "Tuần lễ hưởng ứng học tập suốt đời năm " {n.year}
-                            {if n.provisional { " — số liệu tạm tính" } else { "" }}
+                            {format!(" — {}", n.mode.label())}
                         </p>
                         {sections.into_iter().map(|s| view! {
                             <h2>{format!("{}. {}", s.code, s.label)}</h2>

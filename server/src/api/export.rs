@@ -1,4 +1,4 @@
-//! `GET …/export/{unit}?mode=final|provisional`: the official Excel form of a unit's
+//! `GET …/export/{unit}?mode=official|final|provisional`: the official Excel form of a unit's
 //! subtree, and `GET …/narrative/{unit}`: its narrative report, for whoever may read
 //! that unit's reports.
 
@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
-use tuanle_shared::wire::{Narrative, RefusalCode};
+use tuanle_shared::wire::{FigureMode, Narrative, RefusalCode};
 
 use super::AppState;
 use super::extract::{ApiQuery, NamedReport};
@@ -20,14 +20,10 @@ pub struct ExportQuery {
     mode: Option<String>,
 }
 
-fn provisional(query: &ExportQuery) -> Result<bool, Error> {
+fn mode(query: &ExportQuery) -> Result<FigureMode, Error> {
     match query.mode.as_deref() {
-        None | Some("final") => Ok(false),
-        Some("provisional") => Ok(true),
-        Some(_) => Err(Error::bad(
-            RefusalCode::BadMode,
-            "Chế độ số liệu chỉ là final (chính thức) hoặc provisional (tạm tính).",
-        )),
+        None => Ok(FigureMode::Final),
+        Some(name) => FigureMode::from_name(name).ok_or(Error::refused(RefusalCode::BadMode)),
     }
 }
 
@@ -38,11 +34,9 @@ pub async fn narrative_get(
     report: NamedReport,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<Json<Narrative>, Error> {
-    let provisional = provisional(&query)?;
+    let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
-    Ok(Json(
-        export::narrative(&state.db, &target, provisional).await?,
-    ))
+    Ok(Json(export::narrative(&state.db, &target, mode).await?))
 }
 
 pub async fn export_get(
@@ -50,16 +44,22 @@ pub async fn export_get(
     report: NamedReport,
     ApiQuery(query): ApiQuery<ExportQuery>,
 ) -> Result<impl IntoResponse, Error> {
-    let provisional = provisional(&query)?;
+    let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
-    let data = export::gather(&state.db, &target, provisional).await?;
+    let data = export::gather(&state.db, &target, mode).await?;
     let bytes = tokio::task::spawn_blocking(move || export::workbook(&data))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
         .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
     let name = format!(
-        "tong-hop-{}-{}.xlsx",
-        target.unit_code, target.campaign_code
+        "tong-hop-{}-{}{}.xlsx",
+        target.unit_code,
+        target.campaign_code,
+        match mode {
+            FigureMode::Official => "-chinh-thuc",
+            FigureMode::Final => "",
+            FigureMode::Provisional => "-tam-tinh",
+        }
     );
     Ok((
         [

@@ -40,10 +40,12 @@ pub mod routes {
     /// Server-sent events: `changed` whenever the subtree's totals or completeness change.
     pub const DASHBOARD_EVENTS: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}/events";
 
-    /// `?mode=final|provisional`: the official Excel form of a unit's subtree.
+    /// `?mode=official|final|provisional` ([`super::FigureMode`]): the official Excel form
+    /// of a unit's subtree.
     pub const EXPORT: &str = "/api/v1/campaigns/{campaign}/export/{unit}";
 
-    /// `?mode=final|provisional`: the narrative report of a unit's subtree, to print.
+    /// `?mode=official|final|provisional`: the narrative report of a unit's subtree, to
+    /// print.
     pub const NARRATIVE: &str = "/api/v1/campaigns/{campaign}/narrative/{unit}";
 
     /// `GET`, by a supervisor of a unit above: the unit's reporter and supervisor
@@ -97,15 +99,19 @@ pub mod routes {
     }
 
     /// The narrative report of a unit's subtree.
-    pub fn narrative(campaign: &str, unit: &str, provisional: bool) -> String {
-        let mode = if provisional { "provisional" } else { "final" };
-        format!("{CAMPAIGNS}/{campaign}/narrative/{unit}?mode={mode}")
+    pub fn narrative(campaign: &str, unit: &str, mode: super::FigureMode) -> String {
+        format!(
+            "{CAMPAIGNS}/{campaign}/narrative/{unit}?mode={}",
+            mode.as_str()
+        )
     }
 
     /// The Excel export of a unit's subtree.
-    pub fn export(campaign: &str, unit: &str, provisional: bool) -> String {
-        let mode = if provisional { "provisional" } else { "final" };
-        format!("{CAMPAIGNS}/{campaign}/export/{unit}?mode={mode}")
+    pub fn export(campaign: &str, unit: &str, mode: super::FigureMode) -> String {
+        format!(
+            "{CAMPAIGNS}/{campaign}/export/{unit}?mode={}",
+            mode.as_str()
+        )
     }
 
     /// The dashboard of a unit's subtree (`events` for its live stream).
@@ -375,6 +381,50 @@ pub struct TemplateProblem {
     pub message: String,
 }
 
+/// Which figures a dashboard table, an export or a printed report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureMode {
+    /// What the unit's level accepted (`Dashboard::official_figures`): its own report
+    /// when submitted, its leaf children's approved reports, its other children's
+    /// accepted packages. What a sign-off sends up.
+    Official,
+    /// Live, tạm tính: every submitted or approved report of the subtree.
+    Final,
+    /// Live, tạm tính: every synced report of the subtree, drafts included.
+    Provisional,
+}
+
+impl FigureMode {
+    pub const ALL: [FigureMode; 3] = [
+        FigureMode::Official,
+        FigureMode::Final,
+        FigureMode::Provisional,
+    ];
+
+    /// The mode as it travels (`?mode=`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FigureMode::Official => "official",
+            FigureMode::Final => "final",
+            FigureMode::Provisional => "provisional",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<FigureMode> {
+        FigureMode::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// How a document says which figures it holds.
+    pub fn label(self) -> &'static str {
+        match self {
+            FigureMode::Official => "số liệu chính thức (đã chốt)",
+            FigureMode::Final => "số liệu tạm tính theo các báo cáo đã nộp",
+            FigureMode::Provisional => "số liệu tạm tính (kể cả bản nháp)",
+        }
+    }
+}
+
 /// A unit as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitRef {
@@ -496,10 +546,18 @@ pub struct GatheredTexts {
 pub struct Narrative {
     pub unit_name: String,
     pub year: i64,
+    /// Not the official figures: a live view (tạm tính).
     pub provisional: bool,
+    /// Which figures exactly (a server before it sent only `provisional`).
+    #[serde(default = "final_mode")]
+    pub mode: FigureMode,
     pub form_version: String,
     pub figures: Vec<u128>,
     pub texts: Vec<GatheredTexts>,
+}
+
+fn final_mode() -> FigureMode {
+    FigureMode::Final
 }
 
 /// `POST …/approve`: an empty JSON object (a body is required so that, like every change,

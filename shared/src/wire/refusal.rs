@@ -87,8 +87,8 @@ refusal_codes! {
     BadText = "BAD_TEXT" => "Dữ liệu gửi lên có ký tự không hợp lệ (ký tự NUL).",
     BadPath = "BAD_PATH" => "Đường dẫn không đúng.",
     BadQuery = "BAD_QUERY" => "Tham số trên đường dẫn không đúng.",
-    /// `?mode=` other than `final` or `provisional`.
-    BadMode = "BAD_MODE" => "Chế độ số liệu chỉ là final (chính thức) hoặc provisional (tạm tính).",
+    /// `?mode=` other than `official`, `final` or `provisional`.
+    BadMode = "BAD_MODE" => "Chế độ số liệu chỉ là official (chính thức, đã chốt), final (tạm tính theo báo cáo đã nộp) hoặc provisional (tạm tính, kể cả bản nháp).",
     /// An uploaded file's body could not be read.
     BadBody = "BAD_BODY" => "Không đọc được tệp gửi lên.",
     BadFileType = "BAD_FILE_TYPE" => "Chỉ nhận tệp CSV hoặc Excel (.xlsx).",
