@@ -51,11 +51,12 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         .cloned()
         .ok_or(Error::NotFound { what: "đơn vị" })?;
 
-    let child_rows = sqlx::query(
+    let child_rows = sqlx::query(&format!(
         "SELECT u.id, u.code, u.name, u.kind, u.asked,
-                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id AND c.active = 1) THEN 1 ELSE 0 END AS has_children
+                {consolidates} AS has_children
          FROM units u WHERE u.parent_id = $1 AND u.active = 1 ORDER BY u.code",
-    )
+        consolidates = totals::consolidates("u.id")
+    ))
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
     .await?;

@@ -49,11 +49,12 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         FigureMode::Final => own.final_figures,
         FigureMode::Provisional => own.provisional_figures,
     };
-    let child_rows = sqlx::query(
+    let child_rows = sqlx::query(&format!(
         "SELECT id, code, name,
-                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = units.id AND c.active = 1) THEN 1 ELSE 0 END AS consolidates
+                {consolidates} AS consolidates
          FROM units WHERE parent_id = $1 AND active = 1 ORDER BY code",
-    )
+        consolidates = totals::consolidates("units.id")
+    ))
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
     .await?;
@@ -75,10 +76,23 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         };
         children.push((row.try_get("code")?, row.try_get("name")?, counted));
     }
+    let official_statuses = format!(
+        "((u.id = $1 AND r.status IN ('submitted', 'approved')) OR (r.status = 'approved' AND {} = 0))",
+        totals::consolidates("u.id")
+    );
     let statuses = match mode {
         FigureMode::Provisional => "r.status IN ('draft', 'submitted', 'returned', 'approved')",
         FigureMode::Final => "r.status IN ('submitted', 'approved')",
-        FigureMode::Official => "(r.status = 'approved' OR (u.id = $1 AND r.status = 'submitted'))",
+        // The unit's own once submitted and its leaf children's approved reports; its
+        // consolidating children's texts come from their accepted packages (below).
+        FigureMode::Official => &*official_statuses,
+    };
+    // Official texts go no deeper than the children: each level wrote its own narrative
+    // into the package it signed off.
+    let depth = if mode == FigureMode::Official {
+        1
+    } else {
+        i64::MAX
     };
     // Only the texts of the other reports are read, picked out by the database: their
     // figures are in the stored totals already, and a national export would otherwise
@@ -97,7 +111,7 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         "WITH RECURSIVE down(id, d) AS (
              SELECT $1, 0 UNION ALL
              SELECT u.id, down.d + 1 FROM units u JOIN down ON u.parent_id = down.id
-             WHERE u.active = 1
+             WHERE u.active = 1 AND down.d < $2
          )
          SELECT u.name, CASE WHEN u.id = $1 THEN 1 ELSE 0 END AS own,
                 CASE WHEN u.id = $1 THEN v.content ELSE {others} END AS content
@@ -110,6 +124,7 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
          ORDER BY down.d, u.code"
     ))
     .bind(target.unit_id)
+    .bind(depth)
     .fetch_all(&mut *conn)
     .await?;
     let mut reports = Vec::with_capacity(rows.len());
@@ -121,6 +136,9 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         }
         reports.push((row.try_get("name")?, content));
     }
+    if mode == FigureMode::Official {
+        reports.extend(accepted_narratives(&mut conn, target.unit_id).await?);
+    }
     Ok(ExportData {
         form: target.form,
         year: target.campaign_year,
@@ -131,6 +149,32 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         children,
         reports,
     })
+}
+
+/// The own report, as signed off, of each child's package the unit accepted (its
+/// narrative), by the child's name.
+async fn accepted_narratives(
+    conn: &mut crate::db::Conn,
+    unit_id: i64,
+) -> Result<Vec<(String, Content)>, Error> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT u.name, p.contents FROM units u JOIN packages p ON p.unit_id = u.id
+         WHERE u.parent_id = $1 AND u.active = 1 AND p.status = 'accepted'
+           AND p.seq = (SELECT MAX(q.seq) FROM packages q WHERE q.unit_id = u.id AND q.status = 'accepted')
+         ORDER BY u.code",
+    )
+    .bind(unit_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::new();
+    for (name, contents) in rows {
+        let contents: tuanle_shared::wire::PackageContents = serde_json::from_str(&contents)
+            .map_err(|e| Error::Internal(format!("stored package contents: {e}")))?;
+        if let Some(own) = contents.own {
+            out.push((name, own.content));
+        }
+    }
+    Ok(out)
 }
 
 /// Excel's name of a column (0 → A).

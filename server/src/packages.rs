@@ -190,11 +190,14 @@ pub async fn sign_off(
 /// accepted report or package; the required children with neither are missing.
 async fn snapshot(conn: &mut Conn, target: &Target) -> Result<PackageContents, Error> {
     let children = sqlx::query(
+&format!(
         "SELECT u.id, u.code, u.name, u.kind, u.asked, r.status, r.version,
-                CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id AND c.active = 1) THEN 1 ELSE 0 END AS consolidates,
+                {consolidates} AS consolidates,
                 (SELECT MAX(q.seq) FROM packages q WHERE q.unit_id = u.id AND q.status = 'accepted') AS accepted_seq
          FROM units u LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
          WHERE u.parent_id = $1 AND u.active = 1 ORDER BY u.code",
+        consolidates = totals::consolidates("u.id")
+    ),
     )
     .bind(target.unit_id)
     .fetch_all(&mut *conn)
@@ -271,7 +274,7 @@ pub async fn review(
         return Err(Error::refused(RefusalCode::PackageNotSent));
     }
     let now = now_ms();
-    let mut moved = units::up_from(&mut tx, target.unit_id).await?;
+    let moved = units::up_from(&mut tx, target.unit_id).await?;
     if matches!(review, PackageReview::Accept) {
         let accepted = totals::accepted_packages_of(&mut tx, target.form, target.unit_id).await?;
         let figures: String =
@@ -282,8 +285,20 @@ pub async fn review(
                 .await?;
         let figures: Sums = totals::parse_slots(target.form, &figures)?;
         let Some(&parent_id) = moved.get(1) else {
-            return Err(Error::Forbidden);
+            return Err(Error::Internal(format!(
+                "unit {} has no parent",
+                target.unit_id
+            )));
         };
+        // Its last unit below closed since it signed off: its report counts instead.
+        let consolidates: i64 =
+            sqlx::query_scalar(&format!("SELECT {}", totals::consolidates("$1")))
+                .bind(target.unit_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if consolidates == 0 {
+            return Err(Error::refused(RefusalCode::NoChildren));
+        }
         totals::package_accepted(
             &mut tx,
             target.form,
@@ -311,6 +326,5 @@ pub async fn review(
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
-    moved.dedup();
     Ok((get(db, caller, target, seq).await?, moved))
 }

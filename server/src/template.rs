@@ -33,6 +33,7 @@ pub struct TemplateFor<'a> {
 /// header, then one line per row and narrative item.
 const UNIT_LINE: u32 = 2;
 const FORM_LINE: u32 = 3;
+const CAMPAIGN_LINE: u32 = 4;
 const HEAD_LINE: u32 = 5;
 const HEAD_CODE: &str = "Mã dòng";
 /// Columns: code, STT, label, unit, count, persons, note or text.
@@ -85,13 +86,12 @@ pub fn workbook(of: &TemplateFor<'_>, content: Option<&Content>) -> Result<Vec<u
     sheet.write_string(UNIT_LINE, 2, of.unit_name)?;
     sheet.write_string_with_format(FORM_LINE, 0, "Mẫu biểu", &locked)?;
     sheet.write_string(FORM_LINE, 1, form.version())?;
+    sheet.write_string_with_format(CAMPAIGN_LINE, 0, "Đợt", &locked)?;
+    sheet.write_string(CAMPAIGN_LINE, 1, of.campaign)?;
     sheet.write_string(
-        FORM_LINE,
+        CAMPAIGN_LINE,
         2,
-        format!(
-            "Tuần lễ hưởng ứng học tập suốt đời năm {} (đợt {})",
-            of.year, of.campaign
-        ),
+        format!("Tuần lễ hưởng ứng học tập suốt đời năm {}", of.year),
     )?;
     for (col, label) in [
         HEAD_CODE,
@@ -165,12 +165,35 @@ fn text_cell_of(text_row: bool, code: &Code) -> TextCell {
 
 /// The most lines a template has: far above any form, far below what costs memory.
 const MAX_LINES: u32 = 2_000;
+/// The most a template may unpack to: a filled one is well under a megabyte, and a small
+/// file that unpacks to gigabytes (a "zip bomb") must not reach the reader.
+const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Refuses an archive whose entries would unpack past [`MAX_UNPACKED_BYTES`], from the
+/// sizes its directory declares (the reader unpacks no more than those).
+fn check_unpacked_size(bytes: &[u8]) -> Result<(), String> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(|e| e.to_string())?;
+        total = total.saturating_add(entry.size());
+        if total > MAX_UNPACKED_BYTES {
+            return Err(format!(
+                "tệp giải nén ra quá {} MB",
+                MAX_UNPACKED_BYTES / 1024 / 1024
+            ));
+        }
+    }
+    Ok(())
+}
 
 /// A cell's value as the template reads it.
 enum Value {
     Blank,
     Text(String),
     Number(f64),
+    /// What Excel makes of "1/2" or "3-4" typed into a number cell.
+    Date,
 }
 
 fn value_of(cell: &DataRef<'_>) -> Value {
@@ -183,8 +206,7 @@ fn value_of(cell: &DataRef<'_>) -> Value {
         DataRef::Int(i) => Value::Number(*i as f64),
         DataRef::Float(f) => Value::Number(*f),
         DataRef::Bool(b) => Value::Text(b.to_string()),
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Value::Text(s.clone()),
-        DataRef::DateTime(d) => Value::Text(d.as_f64().to_string()),
+        DataRef::DateTimeIso(_) | DataRef::DurationIso(_) | DataRef::DateTime(_) => Value::Date,
         DataRef::Error(e) => Value::Text(format!("#{e}")),
     }
 }
@@ -194,8 +216,10 @@ fn value_of(cell: &DataRef<'_>) -> Value {
 fn as_text(value: &Value) -> Option<String> {
     match value {
         Value::Blank => None,
+        // Never read (the reader names it in a number cell): the spreadsheet changed
+        // what was typed.
+        Value::Date => None,
         Value::Text(t) => Some(t.trim().to_owned()),
-        Value::Number(f) if f.fract() == 0.0 && *f >= 0.0 && *f < 1e19 => Some(format!("{f:.0}")),
         Value::Number(f) if f.fract() == 0.0 => Some(format!("{f:.0}")),
         // A decimal typed in a number cell: the parser's message for it.
         Value::Number(f) => Some(f.to_string().replace('.', ",")),
@@ -212,6 +236,7 @@ pub fn read(of: &TemplateFor<'_>, bytes: &[u8]) -> Result<TemplatePreview, Error
             format!("Tệp Excel không đọc được ({e}). Hãy tải mẫu về, điền rồi gửi lại."),
         )
     };
+    check_unpacked_size(bytes).map_err(|e| unreadable(&e))?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable(&e))?;
     let first = book
         .sheet_names()
@@ -266,6 +291,17 @@ fn read_lines(
             },
         ));
     }
+    let campaign = text_at(CAMPAIGN_LINE, 1).unwrap_or_default();
+    if campaign != of.campaign {
+        problems.push(problem(
+            CAMPAIGN_LINE,
+            None,
+            format!(
+                "Tệp là mẫu của đợt “{campaign}”, không phải đợt {}: hãy tải mẫu của đợt này.",
+                of.campaign
+            ),
+        ));
+    }
     let version = text_at(FORM_LINE, 1).unwrap_or_default();
     if version != form.version() {
         problems.push(problem(
@@ -318,10 +354,24 @@ fn read_lines(
             ));
             continue;
         };
-        line_of.insert(code.as_str().to_owned(), line);
+        if let Some(first) = line_of.insert(code.as_str().to_owned(), line) {
+            problems.push(problem(
+                line,
+                Some(code.as_str()),
+                format!(
+                    "Dòng {code} có hai lần trong tệp (dòng {} và dòng {}): hãy giữ một.",
+                    first + 1,
+                    line + 1
+                ),
+            ));
+            continue;
+        }
         if let Some(row) = form.row(&code) {
             for (column, col) in [(Column::Count, COUNT_COL), (Column::Persons, PERSONS_COL)] {
-                let Some(text) = cells.get(&col).and_then(as_text) else {
+                let Some(text) = cells.get(&col).and_then(|v| match v {
+                    Value::Date => Some(String::new()),
+                    other => as_text(other),
+                }) else {
                     continue;
                 };
                 if !row.accepts(column) {
@@ -332,6 +382,14 @@ fn read_lines(
                             "Dòng {code}: ô “{}” không nhập số (dòng tổng được tính tự động).",
                             column_label(column)
                         ),
+                    ));
+                    continue;
+                }
+                if matches!(cells.get(&col), Some(Value::Date)) {
+                    problems.push(problem(
+                        line,
+                        Some(code.as_str()),
+                        format!("Dòng {code}, {}: ô là ngày tháng (Excel đổi “1/2” hay “3-4” thành ngày): hãy nhập một số.", column_label(column)),
                     ));
                     continue;
                 }
@@ -442,6 +500,40 @@ mod tests {
         let read = super::read(&of(form), &blank).expect("readable");
         assert!(read.problems.is_empty(), "{:?}", read.problems);
         assert!(read.content.is_empty());
+    }
+
+    #[test]
+    fn a_date_a_repeated_row_and_another_campaign_are_problems_on_their_lines() {
+        let form = tuanle_shared::form::builtin("2025").expect("form");
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        let date = Format::new().set_num_format("dd/mm/yyyy");
+        sheet.write_string(UNIT_LINE, 0, "Mã đơn vị").expect("cell");
+        sheet.write_string(UNIT_LINE, 1, "NB-HQ-TH").expect("cell");
+        sheet.write_string(FORM_LINE, 1, "2025").expect("cell");
+        sheet.write_string(CAMPAIGN_LINE, 1, "2024").expect("cell");
+        sheet.write_string(HEAD_LINE, 0, HEAD_CODE).expect("cell");
+        sheet.write_string(6, 0, "2").expect("cell");
+        // "1/2" typed into a count: the spreadsheet stores a date.
+        let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2025, 2, 1).expect("date");
+        sheet
+            .write_datetime_with_format(6, COUNT_COL, &day, &date)
+            .expect("cell");
+        sheet.write_string(7, 0, "2.1").expect("cell");
+        sheet.write_number(7, COUNT_COL, 1.0).expect("cell");
+        sheet.write_string(8, 0, "2.1").expect("cell");
+        sheet.write_number(8, COUNT_COL, 2.0).expect("cell");
+        let bytes = book.save_to_buffer().expect("workbook");
+        let read = read(&of(form), &bytes).expect("readable");
+        let lines: Vec<u32> = read.problems.iter().map(|p| p.line).collect();
+        assert!(lines.contains(&(CAMPAIGN_LINE + 1)), "{:?}", read.problems);
+        assert!(lines.contains(&7), "the date: {:?}", read.problems);
+        assert!(lines.contains(&9), "the repeated row: {:?}", read.problems);
+        assert!(
+            read.content
+                .number(&"2".parse().expect("code"), Column::Count)
+                .is_none()
+        );
     }
 
     #[test]

@@ -189,9 +189,15 @@ const UP: &str = "up(id, parent_id, active, asked, kind, n) AS (
      WHERE up.active = 1
  )";
 
-/// Whether the unit `$1` has an active unit below it: a consolidating unit, which sends
-/// packages, rather than a leaf, whose approved report its parent counts.
-const CONSOLIDATES: &str = "CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = $1 AND c.active = 1) THEN 1 ELSE 0 END";
+/// SQL for whether the unit `unit_id` (an SQL expression) has an active unit below it, as
+/// 1 or 0: a **consolidating** unit, which sends packages, rather than a leaf, whose
+/// approved report its parent counts. The one definition every reader of official
+/// figures shares (the rule [`apply`] and [`recompute`] must agree on).
+pub fn consolidates(unit_id: &str) -> String {
+    format!(
+        "CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = {unit_id} AND c.active = 1) THEN 1 ELSE 0 END"
+    )
+}
 
 /// The stored stats of one subtree.
 pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats, Error> {
@@ -282,9 +288,10 @@ async fn store_many(
 async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Chain, Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
-         SELECT up.id, up.asked, up.kind, {CONSOLIDATES} AS consolidates, {STATS_COLUMNS}
+         SELECT up.id, up.asked, up.kind, {} AS consolidates, {STATS_COLUMNS}
          FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
-         ORDER BY up.n"
+         ORDER BY up.n",
+        consolidates("$1")
     ))
     .bind(unit_id)
     .fetch_all(&mut *conn)
@@ -420,23 +427,43 @@ pub async fn package_accepted(
 /// The official figures of these units moved: what they signed off no longer says what
 /// they have accepted ("cần chốt lại"). The accepted package stays what the parent counts.
 async fn mark_stale(conn: &mut Conn, units: &[i64]) -> Result<(), Error> {
-    for unit in units {
-        sqlx::query("UPDATE packages SET stale = 1 WHERE unit_id = $1 AND stale = 0")
-            .bind(unit)
-            .execute(&mut *conn)
-            .await?;
+    for chunk in units.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "UPDATE packages SET stale = 1 WHERE stale = 0 AND unit_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for unit in chunk {
+            query = query.bind(unit);
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }
 
 /// A unit just added to a tree: its own empty stats, and one more unit expected in each
-/// ancestor's.
+/// ancestor's. When it is its parent's first active unit, the parent now consolidates
+/// (its own approved report no longer reaches its parent's official figures: its packages
+/// do), so the campaign's stats are rebuilt instead.
 pub async fn unit_added(
     conn: &mut Conn,
     form: &FormDef,
     campaign_id: i64,
     unit_id: i64,
 ) -> Result<Vec<i64>, Error> {
+    let (first_child,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM units c JOIN units u ON u.parent_id = c.parent_id
+         WHERE u.id = $1 AND c.active = 1",
+    )
+    .bind(unit_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    if first_child == 1 {
+        rebuild_in(conn, campaign_id, form).await?;
+        let Chain { stats, .. } = chain(conn, form, unit_id).await?;
+        return Ok(stats.into_iter().map(|(id, _)| id).collect());
+    }
     let Chain {
         stats: mut chain,
         kind,
@@ -619,8 +646,30 @@ pub async fn rebuild(db: &Pool, campaign_id: i64, form: &FormDef) -> Result<(), 
 
 /// [`rebuild`] inside the caller's transaction (a tree import rebuilds in the same
 /// transaction that changes the tree, so no reader ever sees the two disagree).
+///
+/// A unit whose official figures the change moved (a school closed, a unit moved) has
+/// its packages marked stale, as any other change of them does.
 pub async fn rebuild_in(conn: &mut Conn, campaign_id: i64, form: &FormDef) -> Result<(), Error> {
     let stats = recompute(conn, campaign_id, form).await?;
+    // Only the units that signed off can go stale: read their stored official figures.
+    let before: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT s.unit_id, s.official FROM subtree_stats s
+         WHERE s.campaign_id = $1 AND EXISTS (SELECT 1 FROM packages p WHERE p.unit_id = s.unit_id)",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut moved = Vec::new();
+    for (unit, official) in before {
+        let now = match stats.get(&unit) {
+            Some(s) => slots_json(&s.official_figures)?,
+            None => "[]".to_owned(),
+        };
+        if now != official {
+            moved.push(unit);
+        }
+    }
+    mark_stale(conn, &moved).await?;
     sqlx::query("DELETE FROM subtree_stats WHERE campaign_id = $1")
         .bind(campaign_id)
         .execute(&mut *conn)

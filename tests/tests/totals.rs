@@ -30,7 +30,8 @@ impl Rng {
 }
 
 /// After a random sequence of pushes, submissions, returns and approvals, sign-offs,
-/// accepted and returned packages, and changes after sign-off, over a generated tree of
+/// accepted and returned packages, changes after sign-off, units added (a leaf becoming a
+/// consolidating unit) and closed, over a generated tree of
 /// random depth, every subtree's incremental totals, completeness and official (package)
 /// figures, kind by kind too, equal a recomputation from scratch, and every package holds what the
 /// recomputation said its unit had accepted when it signed off.
@@ -117,17 +118,66 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 unit_code: Some(code.to_owned()),
             },
         };
-        let parent_of = |id: i64| {
+        let parent_of = |units: &[(i64, String, i64)],
+                         parents: &std::collections::HashMap<i64, Option<i64>>,
+                         id: i64| {
             let parent = parents.get(&id).copied().flatten()?;
             units.iter().find(|u| u.0 == parent).map(|u| u.1.clone())
         };
         let mut signed_off = 0;
         let mut accepted = 0;
         for step in 0..200 {
-            let (id, code, _) = &units[rng.below(units.len() as u64) as usize];
+            let (unit_id, unit_code, unit_depth) =
+                units[rng.below(units.len() as u64) as usize].clone();
+            let (id, code) = (&unit_id, &unit_code);
             let target = reports::resolve(&db, &format!("T{seed}"), code).await?;
             let state = reports::state(&db, &caller, &target).await?;
-            match rng.below(12) {
+            match rng.below(14) {
+                // A unit added below it, as an administrator adds one (a leaf may become
+                // a consolidating unit).
+                12 => {
+                    // Below a leaf whose approved report its parent counts, when there is
+                    // one: the case where the parent's official figures must change.
+                    let leaf: Option<(i64, i64)> = sqlx::query_as(
+                        "SELECT u.id, u.depth FROM units u JOIN reports r ON r.unit_id = u.id
+                         WHERE u.campaign_id = $1 AND r.status = 'approved' AND u.active = 1
+                           AND u.parent_id IS NOT NULL
+                           AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id AND c.active = 1)
+                         ORDER BY u.id LIMIT 1",
+                    )
+                    .bind(campaign_id)
+                    .fetch_optional(&db)
+                    .await?;
+                    let (unit_id, unit_depth) = leaf.unwrap_or((unit_id, unit_depth));
+                    let new_code = format!("N{step}");
+                    let new_id: i64 = sqlx::query_scalar(
+                        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth) VALUES ($1, $2, $2, 'thu_vien', $3, $4) RETURNING id",
+                    )
+                    .bind(campaign_id)
+                    .bind(&new_code)
+                    .bind(unit_id)
+                    .bind(unit_depth + 1)
+                    .fetch_one(&db)
+                    .await?;
+                    let mut conn = db.acquire().await?;
+                    totals::unit_added(&mut conn, form, campaign_id, new_id).await?;
+                    parents.insert(new_id, Some(unit_id));
+                    units.push((new_id, new_code, unit_depth + 1));
+                }
+                // A unit with nothing active below it closed (the stats are rebuilt, as
+                // `admin::units::change` does).
+                13 => {
+                    let closed = sqlx::query(
+                        "UPDATE units SET active = 0 WHERE id = $1 AND parent_id IS NOT NULL
+                         AND NOT EXISTS (SELECT 1 FROM units c WHERE c.parent_id = $1 AND c.active = 1)",
+                    )
+                    .bind(unit_id)
+                    .execute(&db)
+                    .await?;
+                    if closed.rows_affected() > 0 {
+                        totals::rebuild(&db, campaign_id, form).await?;
+                    }
+                }
                 // The unit signs off (refused for a leaf): the package holds what a
                 // recomputation from scratch says the unit has accepted.
                 9 => {
@@ -146,7 +196,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 }
                 // Its parent accepts or returns its latest package, if one waits.
                 10 | 11 => {
-                    let Some(parent) = parent_of(*id) else {
+                    let Some(parent) = parent_of(&units, &parents, *id) else {
                         continue;
                     };
                     let mut conn = db.acquire().await?;
@@ -218,6 +268,20 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                     let _ = reports::review(&db, &caller, &target, review).await;
                 }
             }
+            // After every step, not only at the end: a rebuild later on would hide a
+            // step that left the incremental stats wrong.
+            let incremental = totals::stored_all(&db, campaign_id, form).await?;
+            let scratch = totals::recompute(&mut *db.acquire().await?, campaign_id, form).await?;
+            if let Some((id, _)) = scratch
+                .iter()
+                .find(|(id, s)| incremental.get(*id) != Some(*s))
+            {
+                panic!(
+                    "seed {seed}, step {step}: unit {id} differs from a recomputation: {:?} != {:?}",
+                    incremental.get(id),
+                    scratch.get(id)
+                );
+            }
         }
         assert!(
             signed_off > 0 && accepted > 0,
@@ -263,7 +327,29 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 .fetch_one(&db)
                 .await?;
         assert!(asked > 0, "seed {seed}: some units are only asked");
-        assert_eq!(root.completeness.units, 40 - u64::try_from(asked)?);
+        // The root expects every active unit it reaches but the asked ones (and itself).
+        let (expected,): (i64,) = sqlx::query_as(
+            "WITH RECURSIVE down(id) AS (
+                 SELECT $1 UNION ALL
+                 SELECT u.id FROM units u JOIN down ON u.parent_id = down.id WHERE u.active = 1
+             )
+             SELECT COUNT(*) FROM down JOIN units u ON u.id = down.id WHERE u.asked = 0 OR u.id = $1",
+        )
+        .bind(units[0].0)
+        .fetch_one(&db)
+        .await?;
+        assert_eq!(root.completeness.units, u64::try_from(expected)?);
+        let (added, closed): (i64, i64) = sqlx::query_as(
+            "SELECT COUNT(CASE WHEN code LIKE 'N%' THEN 1 END), COUNT(CASE WHEN active = 0 THEN 1 END)
+             FROM units WHERE campaign_id = $1",
+        )
+        .bind(campaign_id)
+        .fetch_one(&db)
+        .await?;
+        assert!(
+            added > 0 && closed > 0,
+            "seed {seed}: {added} units added, {closed} closed"
+        );
         assert!(
             root.completeness.done() > 0,
             "seed {seed}: some reports were submitted"
