@@ -54,6 +54,71 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// How many dashboards watch the load, behaving like the app (refetch on every event, one
+/// request in flight per dashboard): `TUANLE_BENCH_VIEWERS`, 0 by default.
+fn viewer_count() -> usize {
+    std::env::var("TUANLE_BENCH_VIEWERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A dashboard as the app keeps it: its event stream, and a refetch after each event
+/// (never two at once: events arriving meanwhile ask for one more). Counts its events and
+/// requests, and their latencies (ms).
+async fn watch_like_the_app(
+    client: Arc<Client>,
+    unit: String,
+    events: Arc<std::sync::atomic::AtomicU64>,
+    requests: Arc<Mutex<Vec<f64>>>,
+) -> anyhow::Result<()> {
+    let base = client.base.clone();
+    let mut stream = client
+        .http
+        .get(format!(
+            "{base}/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}/events"
+        ))
+        .header(reqwest::header::COOKIE, &client.cookie)
+        .send()
+        .await?;
+    let wanted = Arc::new(tokio::sync::Notify::new());
+    let fetcher = {
+        let (wanted, client, unit) = (wanted.clone(), client.clone(), unit.clone());
+        tokio::spawn(async move {
+            loop {
+                wanted.notified().await;
+                let t = Instant::now();
+                let ok = client
+                    .http
+                    .get(format!(
+                        "{}/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}",
+                        client.base
+                    ))
+                    .header(reqwest::header::COOKIE, &client.cookie)
+                    .send()
+                    .await
+                    .map(|r| r.status().is_success());
+                if let (Ok(true), Ok(mut r)) = (ok, requests.lock()) {
+                    r.push(t.elapsed().as_secs_f64() * 1e3);
+                }
+            }
+        })
+    };
+    let mut buffer = String::new();
+    while let Ok(Some(chunk)) = stream.chunk().await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if event.contains("event: changed") {
+                events.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                wanted.notify_one();
+            }
+        }
+    }
+    fetcher.abort();
+    Ok(())
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -172,6 +237,16 @@ async fn main() -> anyhow::Result<()> {
         median_ms(warm),
         median_ms(xlsx)
     );
+    // The units whose dashboards the viewers watch: the root, every province, then wards.
+    let viewers = viewer_count();
+    let watched: Vec<String> = sqlx::query_scalar(
+        "SELECT u.code FROM units u JOIN campaigns c ON c.id = u.campaign_id
+         WHERE c.code = $1 AND u.depth <= 2 ORDER BY u.depth, u.code LIMIT $2",
+    )
+    .bind(CAMPAIGN)
+    .bind(i64::try_from(viewers)?)
+    .fetch_all(&pool)
+    .await?;
     pool.close().await;
 
     // The real server, in its own process.
@@ -256,6 +331,23 @@ async fn main() -> anyhow::Result<()> {
             }
         })
     };
+
+    // The viewers, on the national root's account (it reads every dashboard below).
+    let viewer_events = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let viewer_requests = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let viewer_client =
+        Arc::new(Client::sign_in(&base, "qg-bgd", root["password"].as_str().unwrap_or("")).await?);
+    let viewer_tasks: Vec<_> = watched
+        .iter()
+        .map(|unit| {
+            tokio::spawn(watch_like_the_app(
+                viewer_client.clone(),
+                unit.clone(),
+                viewer_events.clone(),
+                viewer_requests.clone(),
+            ))
+        })
+        .collect();
 
     // Tablets of units whose report is still open (a submitted one refuses pushes).
     let mut tablets = Vec::with_capacity(TABLETS);
@@ -347,6 +439,9 @@ async fn main() -> anyhow::Result<()> {
     let peak_kb = rss_kb(server.0.id(), "VmHWM:");
     let rss = rss_samples.await.unwrap_or_default();
     sse.abort();
+    for v in &viewer_tasks {
+        v.abort();
+    }
     drop(server);
 
     let timed = latencies.lock().map(|l| l.clone()).unwrap_or_default();
@@ -368,6 +463,22 @@ async fn main() -> anyhow::Result<()> {
         percentile(&sse, 0.5),
         percentile(&sse, 0.99)
     );
+    if !watched.is_empty() {
+        let mut requests = viewer_requests
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default();
+        requests.sort_by(f64::total_cmp);
+        println!(
+            "{} dashboards watching like the app: {} events, {} dashboard requests ({:.0}/s), request p50 {:.0} ms, p99 {:.0} ms",
+            watched.len(),
+            viewer_events.load(std::sync::atomic::Ordering::Relaxed),
+            requests.len(),
+            requests.len() as f64 / elapsed,
+            percentile(&requests, 0.5),
+            percentile(&requests, 0.99)
+        );
+    }
     println!(
         "server peak memory (VmHWM): {:.0} MB",
         peak_kb as f64 / 1024.0

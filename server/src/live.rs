@@ -1,5 +1,13 @@
-//! Live changes for the dashboards: which units' totals just moved, broadcast to every
-//! open event stream, each of which passes on only what its unit is concerned by.
+//! Live changes for the dashboards: which units' totals just moved, coalesced, and told
+//! to the event streams of those units only.
+//!
+//! Every change goes into one broadcast; one task (the coalescer) reads it, gathers the
+//! units that moved, and at most once per [`TICK`] bumps the watch channel of each
+//! watched unit among them. A stream waits on its own unit's watch: an idle stream costs
+//! nothing but its socket however many pushes land elsewhere, a unit that moves a
+//! thousand times in a tick is announced once, and a slow client skips to the latest
+//! state instead of queueing events. The first change after a quiet tick goes out at
+//! once, so a quiet campaign's dashboards are as quick as before.
 //!
 //! On SQLite there is one server, and a change goes straight to its streams. On
 //! PostgreSQL several servers can share the database behind a load balancer: a change
@@ -8,11 +16,15 @@
 //! connection, changes may have been missed meanwhile, so every stream is told to
 //! refetch once ([`Moved::Everything`]).
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
+use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio::sync::{broadcast, watch};
+use tokio::time::Instant;
 
 use crate::db::{Engine, Pool};
 
@@ -109,26 +121,63 @@ impl Note {
     }
 }
 
-/// The broadcast, and the signal that the server is stopping (event streams end then,
-/// so a graceful shutdown is not held up by open dashboards).
+/// The longest a change waits to be announced, and the shortest time between two
+/// announcements of one unit: at most four events a second per stream.
+pub const TICK: Duration = Duration::from_millis(250);
+
+/// What a stream of one unit is told: that its unit moved (`seq` counts the
+/// announcements), and when the latest change among them was committed, when known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tick {
+    pub seq: u64,
+    pub at: Option<i64>,
+}
+
+/// The watched units, each with the channel its streams wait on. An entry lives while a
+/// stream holds its receiver; the coalescer drops the others.
+type Watches = Arc<Mutex<HashMap<(i64, i64), watch::Sender<Tick>>>>;
+
+/// The broadcast of changes, the watched units, and the signal that the server is
+/// stopping (event streams end then, so a graceful shutdown is not held up by open
+/// dashboards).
 #[derive(Clone)]
 pub struct Live {
     tx: broadcast::Sender<Moved>,
+    watches: Watches,
     stopping: watch::Receiver<bool>,
     /// Set on PostgreSQL: changes go through the database to every server.
     relay: Option<Pool>,
 }
 
 impl Live {
-    /// Changes for this server's streams only (SQLite: one server).
+    /// Changes for this server's streams only (SQLite: one server). Starts the
+    /// coalescer, which ends when the server stops.
     pub fn new(stopping: watch::Receiver<bool>) -> Live {
-        // A dashboard that falls this far behind just refetches once.
-        let (tx, _) = broadcast::channel(1024);
+        // Read by the coalescer only: it falls this far behind only if a tick's changes
+        // exceed it, and then tells every stream once.
+        let (tx, _) = broadcast::channel(4096);
+        let watches: Watches = Arc::default();
+        tokio::spawn(coalesce(tx.subscribe(), watches.clone(), stopping.clone()));
         Live {
             tx,
+            watches,
             stopping,
             relay: None,
         }
+    }
+
+    /// The announcements of one unit's moves, for its event stream.
+    pub fn watch(&self, campaign_id: i64, unit_id: i64) -> watch::Receiver<Tick> {
+        let mut watches = self.watches.lock().unwrap_or_else(|e| e.into_inner());
+        watches
+            .entry((campaign_id, unit_id))
+            .or_insert_with(|| watch::channel(Tick::default()).0)
+            .subscribe()
+    }
+
+    /// The signal that the server is stopping.
+    pub fn stopping(&self) -> watch::Receiver<bool> {
+        self.stopping.clone()
     }
 
     /// Changes for every server of the database: on PostgreSQL, listens for the other
@@ -189,9 +238,113 @@ impl Live {
         }
         let _ = self.tx.send(moved);
     }
+}
 
-    pub fn subscribe(&self) -> (broadcast::Receiver<Moved>, watch::Receiver<bool>) {
-        (self.tx.subscribe(), self.stopping.clone())
+/// The changes of one tick, gathered.
+#[derive(Default)]
+struct Pending {
+    /// Each moved unit, with its latest commit time.
+    units: HashMap<(i64, i64), i64>,
+    campaigns: HashMap<i64, i64>,
+    everything: bool,
+}
+
+impl Pending {
+    fn add(&mut self, moved: Moved) {
+        match moved {
+            Moved::Units {
+                campaign_id,
+                units,
+                at,
+            } => {
+                for unit in units.iter() {
+                    let latest = self.units.entry((campaign_id, *unit)).or_insert(at);
+                    *latest = (*latest).max(at);
+                }
+            }
+            Moved::Campaign { campaign_id, at } => {
+                let latest = self.campaigns.entry(campaign_id).or_insert(at);
+                *latest = (*latest).max(at);
+            }
+            Moved::Everything => self.everything = true,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.units.is_empty() && self.campaigns.is_empty() && !self.everything
+    }
+
+    /// Bumps the watch of every watched unit the tick moved, and forgets the units no
+    /// stream watches any more.
+    fn announce(self, watches: &Watches) {
+        let mut watches = watches.lock().unwrap_or_else(|e| e.into_inner());
+        watches.retain(|_, tx| tx.receiver_count() > 0);
+        let bump = |tx: &watch::Sender<Tick>, at: Option<i64>| {
+            tx.send_modify(|t| {
+                t.seq += 1;
+                t.at = at;
+            });
+        };
+        if self.everything || !self.campaigns.is_empty() {
+            for ((campaign, unit), tx) in watches.iter() {
+                let at = self
+                    .campaigns
+                    .get(campaign)
+                    .copied()
+                    .max(self.units.get(&(*campaign, *unit)).copied());
+                if self.everything || at.is_some() {
+                    bump(tx, at);
+                }
+            }
+            return;
+        }
+        // Usually few units moved and many are watched: look the moved ones up.
+        for (key, at) in &self.units {
+            if let Some(tx) = watches.get(key) {
+                bump(tx, Some(*at));
+            }
+        }
+    }
+}
+
+/// Reads every change, and announces the units they moved at most once per [`TICK`]:
+/// at once when the last announcement is a tick old, else at the end of the tick, with
+/// whatever came meanwhile.
+async fn coalesce(
+    mut rx: broadcast::Receiver<Moved>,
+    watches: Watches,
+    mut stopping: watch::Receiver<bool>,
+) {
+    let mut last = Instant::now() - TICK;
+    loop {
+        let mut pending = Pending::default();
+        tokio::select! {
+            received = rx.recv() => match received {
+                Ok(m) => pending.add(m),
+                Err(RecvError::Lagged(_)) => pending.everything = true,
+                Err(RecvError::Closed) => return,
+            },
+            _ = stopping.changed() => return,
+        }
+        let due = last + TICK;
+        if Instant::now() < due {
+            tokio::select! {
+                _ = tokio::time::sleep_until(due) => {}
+                _ = stopping.changed() => return,
+            }
+        }
+        loop {
+            match rx.try_recv() {
+                Ok(m) => pending.add(m),
+                Err(TryRecvError::Lagged(_)) => pending.everything = true,
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Closed) => return,
+            }
+        }
+        if !pending.is_empty() {
+            pending.announce(&watches);
+            last = Instant::now();
+        }
     }
 }
 
@@ -228,6 +381,45 @@ async fn listen(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Many changes of a watched unit within a tick are one announcement, carrying the
+    /// latest commit time; a unit nobody watches costs nothing; the first change after a
+    /// quiet tick is told at once.
+    #[tokio::test]
+    async fn changes_are_coalesced_per_tick_and_told_to_their_units_only() {
+        let (_stop, stopping) = watch::channel(false);
+        let live = Live::new(stopping);
+        let mut ward = live.watch(1, 10);
+        let mut other = live.watch(1, 99);
+        let started = Instant::now();
+        live.publish(1, vec![10, 1]).await;
+        ward.changed().await.expect("told");
+        assert!(started.elapsed() < TICK, "the first change at once");
+        assert_eq!(ward.borrow_and_update().seq, 1);
+        for at in 0..500 {
+            live.send(Moved::Units {
+                campaign_id: 1,
+                units: vec![10, 1].into(),
+                at,
+            })
+            .await;
+        }
+        ward.changed().await.expect("told");
+        let tick = *ward.borrow_and_update();
+        assert_eq!(
+            (tick.seq, tick.at),
+            (2, Some(499)),
+            "500 changes, one announcement"
+        );
+        tokio::time::sleep(TICK * 2).await;
+        assert!(!ward.has_changed().expect("open"), "nothing more");
+        assert!(!other.has_changed().expect("open"), "not its unit");
+        live.publish_all(1).await;
+        other
+            .changed()
+            .await
+            .expect("a campaign-wide change reaches every unit");
+    }
 
     #[test]
     fn notes_carry_a_change_between_servers() {

@@ -103,17 +103,35 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
     let stream = StoredValue::new_local(None::<Stream>);
     let form = StoredValue::new(form);
 
+    // Never two requests at once: events that arrive during one ask for one more after it
+    // (a burst of pushes below is one or two refetches, not one per event).
+    let fetching = StoredValue::new(false);
+    let again = StoredValue::new(false);
     let refresh = move || {
-        let code = unit.get_untracked();
+        if fetching.try_get_value() != Some(false) {
+            again.try_set_value(true);
+            return;
+        }
+        fetching.set_value(true);
         spawn_local(async move {
-            let path = routes::dashboard(&campaign.get_value(), &code, false);
-            let result = api::retrying(3, || api::get_json::<Dashboard>(&path))
-                .await
-                .map_err(|e| e.message());
-            // A late answer for a unit no longer shown is dropped.
-            if unit.try_get_untracked().as_deref() == Some(code.as_str()) {
-                data.try_set(Some(result));
+            loop {
+                again.try_set_value(false);
+                let Some(code) = unit.try_get_untracked() else {
+                    return;
+                };
+                let path = routes::dashboard(&campaign.get_value(), &code, false);
+                let result = api::retrying(3, || api::get_json::<Dashboard>(&path))
+                    .await
+                    .map_err(|e| e.message());
+                // A late answer for a unit no longer shown is dropped.
+                if unit.try_get_untracked().as_deref() == Some(code.as_str()) {
+                    data.try_set(Some(result));
+                }
+                if again.try_get_value() != Some(true) {
+                    break;
+                }
             }
+            fetching.try_set_value(false);
         });
     };
     Effect::new(move |_| {

@@ -6,7 +6,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::{Stream, StreamExt};
-use tokio::sync::broadcast::error::RecvError;
 use tuanle_shared::wire::Dashboard;
 
 use super::AppState;
@@ -24,37 +23,31 @@ pub async fn dashboard_get(
     ))
 }
 
-/// An event `changed` each time the unit's subtree moves (its data says when the change
-/// was committed, `{"at": unix_ms}`); the dashboard then refetches.
-/// Ends when the server stops.
+/// An event `changed` when the unit's subtree moves, at most once per
+/// [`crate::live::TICK`] however many changes it gathers (its data says when the latest
+/// was committed, `{"at": unix_ms}`); the dashboard then refetches. A client that reads
+/// slowly gets the latest state, never a queue. Ends when the server stops.
 pub async fn dashboard_events(
     State(state): State<AppState>,
     report: NamedReport,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
     let target = report.readable(&state.db).await?;
-    let (rx, stopping) = state.live.subscribe();
-    let (campaign_id, unit_id) = (target.campaign_id, target.unit_id);
+    let moves = state.live.watch(target.campaign_id, target.unit_id);
+    let stopping = state.live.stopping();
     let stream =
-        futures_util::stream::unfold((rx, stopping), move |(mut rx, mut stopping)| async move {
-            let at = loop {
-                if *stopping.borrow() {
-                    return None;
-                }
-                tokio::select! {
-                    received = rx.recv() => match received {
-                        Ok(m) if m.concerns(campaign_id, unit_id) => break m.at(),
-                        Ok(_) => continue,
-                        // Missed some changes: one refetch covers them all.
-                        Err(RecvError::Lagged(_)) => break None,
-                        Err(RecvError::Closed) => return None,
-                    },
-                    _ = stopping.changed() => return None,
-                }
-            };
+        futures_util::stream::unfold((moves, stopping), |(mut moves, mut stopping)| async move {
+            if *stopping.borrow() {
+                return None;
+            }
+            tokio::select! {
+                changed = moves.changed() => changed.ok()?,
+                _ = stopping.changed() => return None,
+            }
+            let at = moves.borrow_and_update().at;
             let data = at.map_or_else(|| "{}".to_owned(), |at| format!("{{\"at\":{at}}}"));
             Some((
                 Ok(Event::default().event("changed").data(data)),
-                (rx, stopping),
+                (moves, stopping),
             ))
         });
     // A first event at once, so the response (and the browser's `open`) is not held back
