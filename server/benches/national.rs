@@ -332,6 +332,25 @@ async fn main() -> anyhow::Result<()> {
         })
     };
 
+    // The national dashboard, opened on a quiet server: median of 5.
+    let mut opened = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let r = supervisor
+            .http
+            .get(format!("{base}/api/v1/campaigns/{CAMPAIGN}/dashboard/BGD"))
+            .header(reqwest::header::COOKIE, &supervisor.cookie)
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 200, "national dashboard: {}", r.status());
+        r.bytes().await?;
+        opened.push(t.elapsed());
+    }
+    println!(
+        "national dashboard request (quiet server): median {:.1} ms",
+        median_ms(opened)
+    );
+
     // The viewers, on the national root's account (it reads every dashboard below).
     let viewer_events = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let viewer_requests = Arc::new(Mutex::new(Vec::<f64>::new()));

@@ -12,7 +12,7 @@ use crate::reports::Target;
 use crate::totals;
 
 /// How many missing units are listed (the total is always given).
-const MISSING_LISTED: i64 = 200;
+const MISSING_LISTED: usize = 200;
 
 fn unit_ref(row: &crate::db::DbRow) -> Result<UnitRef, sqlx::Error> {
     Ok(UnitRef {
@@ -76,23 +76,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
     }
     let package = crate::packages::latest(&mut conn, target.unit_id).await?;
 
-    let missing = sqlx::query(
-        "WITH RECURSIVE down(id) AS (
-             SELECT $1 UNION ALL
-             SELECT u.id FROM units u JOIN down ON u.parent_id = down.id WHERE u.active = 1
-         )
-         SELECT u.code, u.name, u.kind FROM down JOIN units u ON u.id = down.id
-         LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
-         WHERE u.asked = 0 AND (r.status IS NULL OR r.status IN ('draft', 'returned'))
-         ORDER BY u.depth, u.code LIMIT $2",
-    )
-    .bind(target.unit_id)
-    .bind(MISSING_LISTED)
-    .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(unit_ref)
-    .collect::<Result<Vec<_>, _>>()?;
+    let missing = missing(&mut conn, target.unit_id, MISSING_LISTED).await?;
 
     let deadlines = crate::deadlines::at(&mut conn, target).await?;
     let c = stats.completeness;
@@ -120,4 +104,84 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         missing_total: c.units.saturating_sub(c.done()),
         deadlines,
     })
+}
+
+/// Whether a report in this stored status is in (submitted or approved).
+fn is_in(status: Option<&str>) -> bool {
+    matches!(status, Some("submitted" | "approved"))
+}
+
+/// The first `limit` units of the unit's subtree not yet in (no report, a draft or a
+/// returned one; never an asked unit), in the order of their depth and code: the unit,
+/// then level by level, walking down only into the subtrees whose stored counts say they
+/// lack some. The cost is the levels walked down to the `limit`-th unit, not the
+/// subtree's size (a national dashboard used to read all 100,000 units for it).
+pub async fn missing(
+    conn: &mut crate::db::Conn,
+    unit_id: i64,
+    limit: usize,
+) -> Result<Vec<UnitRef>, Error> {
+    let mut out = Vec::new();
+    let own = sqlx::query(
+        "SELECT u.code, u.name, u.kind, u.asked, r.status FROM units u
+         LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
+         WHERE u.id = $1",
+    )
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if let Some(row) = own
+        && !crate::db::flag(&row, "asked")?
+        && !is_in(row.try_get::<Option<&str>, _>("status")?)
+        && limit > 0
+    {
+        out.push(unit_ref(&row)?);
+    }
+    let mut frontier = vec![unit_id];
+    while !frontier.is_empty() && out.len() < limit {
+        let mut level = Vec::new();
+        for chunk in frontier.chunks(500) {
+            let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT u.id, u.code, u.name, u.kind, u.asked, r.status,
+                        s.units - s.on_time - s.late - s.approved AS lacking
+                 FROM units u JOIN subtree_stats s ON s.unit_id = u.id
+                 LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
+                 WHERE u.active = 1 AND u.parent_id IN ({})",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            level.extend(query.fetch_all(&mut *conn).await?);
+        }
+        let mut rows = level
+            .iter()
+            .map(|row| {
+                let status: Option<&str> = row.try_get("status")?;
+                Ok((
+                    row.try_get::<String, _>("code")?,
+                    row.try_get::<i64, _>("id")?,
+                    !is_in(status),
+                    crate::db::flag(row, "asked")?,
+                    row.try_get::<i64, _>("lacking")?,
+                    row,
+                ))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        rows.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut next = Vec::new();
+        for (_, id, out_of, asked, lacking, row) in rows {
+            if out_of && !asked && out.len() < limit {
+                out.push(unit_ref(row)?);
+            }
+            // Its subtree counts it too: below it lack `lacking` less itself.
+            if lacking > i64::from(out_of) {
+                next.push(id);
+            }
+        }
+        frontier = next;
+    }
+    Ok(out)
 }

@@ -319,6 +319,34 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 .any(|s| s.official_figures.as_slice().iter().any(|&v| v > 0)),
             "seed {seed}: some official figures"
         );
+        // The missing list walked down from the stored counts is the one a walk of the
+        // whole subtree gives, unit for unit and in order.
+        let mut conn = db.acquire().await?;
+        for (id, code, _) in &units {
+            let walked: Vec<String> = tuanle_server::dashboard::missing(&mut conn, *id, 1_000)
+                .await?
+                .into_iter()
+                .map(|u| u.code)
+                .collect();
+            let scanned: Vec<String> = sqlx::query_scalar(
+                "WITH RECURSIVE down(id) AS (
+                     SELECT $1 UNION ALL
+                     SELECT u.id FROM units u JOIN down ON u.parent_id = down.id WHERE u.active = 1
+                 )
+                 SELECT u.code FROM down JOIN units u ON u.id = down.id
+                 LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
+                 WHERE u.asked = 0 AND (r.status IS NULL OR r.status IN ('draft', 'returned'))
+                 ORDER BY u.depth, u.code",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            assert_eq!(
+                walked, scanned,
+                "seed {seed}: the missing units below {code}"
+            );
+        }
+        drop(conn);
         let root = &incremental[&units[0].0];
         let (asked,): (i64,) =
             // The root's own subtree counts it, asked or not.
