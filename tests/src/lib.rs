@@ -319,6 +319,22 @@ impl Browser {
     }
 
     /// Waits until `f` holds, polling; fails with `what` after a few seconds.
+    /// The text of the first element `css` selects, once there is one.
+    pub async fn text(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.wait_for(css).await?.text().await?)
+    }
+
+    /// An attribute of the first element `css` selects, once there is one ("" when it has
+    /// none).
+    pub async fn attr(&self, css: &str, name: &str) -> anyhow::Result<String> {
+        Ok(self
+            .wait_for(css)
+            .await?
+            .attr(name)
+            .await?
+            .unwrap_or_default())
+    }
+
     pub async fn eventually<F, Fut>(&self, what: &str, mut f: F) -> anyhow::Result<()>
     where
         F: FnMut() -> Fut,
@@ -527,6 +543,16 @@ pub async fn wait_for_event(
     })
     .await
     .with_context(|| format!("no {name:?} event within {within:?}"))?
+}
+
+/// The body of a push setting the count of each row named (`("2", 3)` is row 2's count).
+pub fn push_counts(push_id: &str, base: u64, cells: &[(&str, u64)]) -> serde_json::Value {
+    let numbers: serde_json::Map<String, serde_json::Value> = cells
+        .iter()
+        .map(|(k, v)| (format!("{k}/count"), serde_json::json!(v)))
+        .collect();
+    serde_json::json!({"push_id": push_id, "device_id": "t", "base_version": base,
+                       "content": {"numbers": numbers}})
 }
 
 /// A JSON client of the API that keeps its session cookie, as the app does.

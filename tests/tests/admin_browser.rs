@@ -20,10 +20,6 @@ T01-P2,Phường Hai,phường,T01
 T01-P2-TH,Trường Tiểu học Hai,tiểu học,T01-P2
 ";
 
-async fn text(browser: &Browser, css: &str) -> anyhow::Result<String> {
-    Ok(browser.wait_for(css).await?.text().await?)
-}
-
 async fn fill(browser: &Browser, css: &str, value: &str) -> anyhow::Result<()> {
     let input = browser.wait_for(css).await?;
     input.clear().await?;
@@ -77,7 +73,7 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
                 == Some("2026"))
         })
         .await?;
-    let row = text(&admin, "tr[data-campaign='2026']").await?;
+    let row = admin.text("tr[data-campaign='2026']").await?;
     assert!(row.contains("cấp 2: 16/10/2026"), "{row}");
 
     // The tree: a faulty file shows its problems by line and offers nothing to apply.
@@ -86,7 +82,7 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     std::fs::write(&faulty, FAULTY)?;
     check_file(&admin, &faulty).await?;
     admin.wait_for("table.problems").await?;
-    let problems = text(&admin, "table.problems tbody").await?;
+    let problems = admin.text("table.problems tbody").await?;
     assert!(problems.contains("3 Thiếu tên đơn vị."), "{problems}");
     assert!(
         problems.contains("4 Không tìm thấy đơn vị cấp trên có mã “T01-KHONGCO”"),
@@ -109,10 +105,10 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     admin.click("#tab-tree").await?;
     check_file(&admin, &clean).await?;
     admin.wait_for("#tree-apply").await?;
-    assert!(text(&admin, "#tree-preview").await?.contains("thêm 6"));
+    assert!(admin.text("#tree-preview").await?.contains("thêm 6"));
     admin.screenshot("admin-tree-preview").await?;
     admin.click("#tree-apply").await?;
-    assert!(text(&admin, "#tree-applied").await?.contains("thêm 6"));
+    assert!(admin.text("#tree-applied").await?.contains("thêm 6"));
     admin.wait_for("tr[data-unit='T01']").await?;
 
     // A ward marked as only asked to report, then required again.
@@ -120,7 +116,8 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     admin.click("tr[data-unit='T01-P2'] button.asked").await?;
     admin
         .eventually("the ward is marked asked", || async {
-            Ok(text(&admin, "tr[data-unit='T01-P2']")
+            Ok(admin
+                .text("tr[data-unit='T01-P2']")
                 .await?
                 .contains("được đề nghị, không bắt buộc"))
         })
@@ -128,7 +125,8 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     admin.click("tr[data-unit='T01-P2'] button.asked").await?;
     admin
         .eventually("the ward is required again", || async {
-            Ok(!text(&admin, "tr[data-unit='T01-P2']")
+            Ok(!admin
+                .text("tr[data-unit='T01-P2']")
                 .await?
                 .contains("được đề nghị"))
         })
@@ -138,7 +136,7 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     admin.click("#tab-accounts").await?;
     admin.click("tr[data-depth='2'] button.bulk").await?;
     admin.wait_for("#new-credentials").await?;
-    let usernames = text(&admin, "#new-credentials tbody").await?;
+    let usernames = admin.text("#new-credentials tbody").await?;
     assert!(usernames.contains("t01-p1-th"), "{usernames}");
     let password = admin
         .client
@@ -173,7 +171,7 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
         .await?;
     school.click("form.sign-in button[type='submit']").await?;
     school.wait_for("tr[data-row='12.6']").await?;
-    let page = text(&school, "main").await?;
+    let page = school.text("main").await?;
     assert!(page.contains("Trường Tiểu học Một"), "{page}");
     school.close().await?;
     Ok(())

@@ -10,19 +10,6 @@ use serde_json::json;
 use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer};
 use tuanle_shared::wire::{ReportState, routes};
 
-async fn text(browser: &Browser, css: &str) -> anyhow::Result<String> {
-    Ok(browser.wait_for(css).await?.text().await?)
-}
-
-async fn attr(browser: &Browser, css: &str, name: &str) -> anyhow::Result<String> {
-    Ok(browser
-        .wait_for(css)
-        .await?
-        .attr(name)
-        .await?
-        .unwrap_or_default())
-}
-
 /// A school's report through the API, as a tablet sends it: row 2, then submitted.
 async fn submit(school: &ApiClient, unit: &str, value: u64, push_id: &str) -> anyhow::Result<()> {
     let state: ReportState = school.get_json(&routes::report("2025", unit, "")).await?;
@@ -63,11 +50,10 @@ async fn sign_off(ward: &Browser, seq: u32) -> anyhow::Result<()> {
     ward.click(".sign-off-button").await?;
     ward.client.accept_alert().await?;
     ward.eventually("the sign-off is sent", || async {
-        Ok(
-            text(ward, ".sign-off[data-package-status='sent'] .own-package")
-                .await?
-                .starts_with(&format!("Gói số {seq}: Đã gửi")),
-        )
+        Ok(ward
+            .text(".sign-off[data-package-status='sent'] .own-package")
+            .await?
+            .starts_with(&format!("Gói số {seq}: Đã gửi")))
     })
     .await
 }
@@ -91,10 +77,7 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
 
     ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
         .await?;
-    assert_eq!(
-        attr(&ward, ".sign-off", "data-package-status").await?,
-        "none"
-    );
+    assert_eq!(ward.attr(".sign-off", "data-package-status").await?, "none");
     approve(&ward, "NB-HQ-TH").await?;
     approve(&ward, "NB-HQ-MN").await?;
     sign_off(&ward, 1).await?;
@@ -108,7 +91,9 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
         .await?;
     province.click("input[value='official']").await?;
     assert_eq!(
-        text(&province, ".consolidated td[data-value='2/count']").await?,
+        province
+            .text(".consolidated td[data-value='2/count']")
+            .await?,
         "0"
     );
     province
@@ -119,15 +104,17 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
             ".package-panel[data-package-seq='1'] .package-status[data-package-status='sent']",
         )
         .await?;
-    let parts = text(&province, ".package-panel .parts").await?;
+    let parts = province.text(".package-panel .parts").await?;
     assert!(
         parts.contains("Trường Tiểu học Hồng Quang: báo cáo đã duyệt"),
         "{parts}"
     );
-    let missing = text(&province, ".package-panel .package-missing").await?;
+    let missing = province.text(".package-panel .package-missing").await?;
     assert!(missing.contains("Trường THCS Hồng Quang"), "{missing}");
     assert_eq!(
-        text(&province, ".package-panel td[data-value='2/count']").await?,
+        province
+            .text(".package-panel td[data-value='2/count']")
+            .await?,
         "42"
     );
     province.screenshot("package").await?;
@@ -137,7 +124,10 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
         .await?;
     province
         .eventually("the official figures are the package's", || async {
-            Ok(text(&province, ".consolidated td[data-value='2/count']").await? == "42")
+            Ok(province
+                .text(".consolidated td[data-value='2/count']")
+                .await?
+                == "42")
         })
         .await?;
     province
@@ -164,7 +154,7 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
         .wait_for("tr[data-child='NB-HQ'] td.package[data-package-status='stale']")
         .await?;
     assert_eq!(
-        text(&province, "tr[data-child='NB-HQ'] td.package").await?,
+        province.text("tr[data-child='NB-HQ'] td.package").await?,
         "Cần chốt lại"
     );
     submit(&th, "NB-HQ-TH", 35, "th-2").await?;
@@ -172,12 +162,17 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
     province.click("input[value='final']").await?;
     province
         .eventually("the live figures move", || async {
-            Ok(text(&province, ".consolidated td[data-value='2/count']").await? == "47")
+            Ok(province
+                .text(".consolidated td[data-value='2/count']")
+                .await?
+                == "47")
         })
         .await?;
     province.click("input[value='official']").await?;
     assert_eq!(
-        text(&province, ".consolidated td[data-value='2/count']").await?,
+        province
+            .text(".consolidated td[data-value='2/count']")
+            .await?,
         "42",
         "the accepted snapshot until a new one is accepted"
     );
@@ -200,7 +195,10 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
     province.click(".package-panel .accept-package").await?;
     province
         .eventually("the new package counts", || async {
-            Ok(text(&province, ".consolidated td[data-value='2/count']").await? == "47")
+            Ok(province
+                .text(".consolidated td[data-value='2/count']")
+                .await?
+                == "47")
         })
         .await?;
     school.close().await?;

@@ -4,20 +4,12 @@
 //! what the province counts.
 
 use serde_json::json;
-use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, push_counts};
 use tuanle_shared::wire::{
     Dashboard, FigureMode, Narrative, Package, PackageBrief, PackageStatus, PartSource,
     RefusalCode, ReportState, routes,
 };
 use tuanle_shared::{Column, Sums, form::builtin};
-
-fn push(push_id: &str, base: u64, cells: &[(&str, u64)]) -> serde_json::Value {
-    let numbers: serde_json::Map<String, serde_json::Value> = cells
-        .iter()
-        .map(|(k, v)| (format!("{k}/count"), json!(v)))
-        .collect();
-    json!({"push_id": push_id, "device_id": "t", "base_version": base, "content": {"numbers": numbers}})
-}
 
 /// Row 2's count in a dashboard's or a package's slots.
 fn row2(form_version: &str, slots: &[u128]) -> u128 {
@@ -39,7 +31,7 @@ async fn submitted_and_approved(
     let pushed: serde_json::Value = school
         .post_json(
             &routes::report("2025", unit, "push"),
-            &push(push_id, state.version, &[("2", value)]),
+            &push_counts(push_id, state.version, &[("2", value)]),
         )
         .await?;
     let version = pushed["version"].as_u64().expect("a version");

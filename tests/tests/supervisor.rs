@@ -4,19 +4,6 @@
 use fantoccini::Locator;
 use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer};
 
-async fn text(browser: &Browser, css: &str) -> anyhow::Result<String> {
-    Ok(browser.wait_for(css).await?.text().await?)
-}
-
-async fn attr(browser: &Browser, css: &str, name: &str) -> anyhow::Result<String> {
-    Ok(browser
-        .wait_for(css)
-        .await?
-        .attr(name)
-        .await?
-        .unwrap_or_default())
-}
-
 /// The ward sets its schools' deadline, which the school reads. A reporter submits in
 /// one browser; the ward's dashboard open in another shows the
 /// new totals and completeness without a reload. Then the ward returns the report with a
@@ -31,11 +18,11 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
         .await?;
     ward.wait_for(".live[data-live='true']").await?;
-    assert_eq!(attr(&ward, ".counts", "data-done").await?, "0");
-    assert_eq!(attr(&ward, ".counts", "data-units").await?, "6");
+    assert_eq!(ward.attr(".counts", "data-done").await?, "0");
+    assert_eq!(ward.attr(".counts", "data-units").await?, "6");
 
     // The ward gives its schools an earlier deadline than the campaign's 16/10.
-    let children = text(&ward, ".deadlines .children-deadline").await?;
+    let children = ward.text(".deadlines .children-deadline").await?;
     assert!(children.contains("16/10/2025 (theo đợt)"), "{children}");
     ward.client
         .execute(
@@ -52,9 +39,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     school.sign_in(&server, "nb-hq-th").await?;
     school
         .eventually("the school reads its ward's deadline", || async {
-            Ok(text(&school, ".dates")
-                .await?
-                .contains("Hạn nộp: 14/10/2025"))
+            Ok(school.text(".dates").await?.contains("Hạn nộp: 14/10/2025"))
         })
         .await?;
     school.type_in("2/count", "3").await?;
@@ -63,33 +48,35 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     // A synced draft shows in the provisional totals only.
     ward.click("input[value='provisional']").await?;
     ward.eventually("the draft in the provisional totals", || async {
-        Ok(text(&ward, "td[data-value='2/count']").await? == "3")
+        Ok(ward.text("td[data-value='2/count']").await? == "3")
     })
     .await?;
     ward.click("input[value='final']").await?;
     assert_eq!(
-        text(&ward, ".mode-label").await?,
+        ward.text(".mode-label").await?,
         "Đang xem: SỐ LIỆU TẠM TÍNH theo báo cáo đã nộp, chưa qua chốt số liệu."
     );
-    assert_eq!(text(&ward, "td[data-value='2/count']").await?, "0");
+    assert_eq!(ward.text("td[data-value='2/count']").await?, "0");
 
     school.click("#submit-report").await?;
     school.wait_for(".banner.submitted").await?;
     ward.eventually(
         "the submission in the final totals, without a reload",
         || async {
-            Ok(text(&ward, "td[data-value='2/count']").await? == "3"
-                && attr(&ward, ".counts", "data-done").await? == "1")
+            Ok(ward.text("td[data-value='2/count']").await? == "3"
+                && ward.attr(".counts", "data-done").await? == "1")
         },
     )
     .await?;
     assert_eq!(
-        attr(&ward, "tr[data-child='NB-HQ-TH'] td.num", "data-done").await?,
+        ward.attr("tr[data-child='NB-HQ-TH'] td.num", "data-done")
+            .await?,
         "1"
     );
     // Completeness kind by kind: every primary school of the ward is in.
     assert_eq!(
-        text(&ward, ".by-kind li[data-kind='truong_tieu_hoc']").await?,
+        ward.text(".by-kind li[data-kind='truong_tieu_hoc']")
+            .await?,
         "Trường tiểu học: 1/1 (100%)"
     );
     ward.screenshot("dashboard").await?;
@@ -97,13 +84,14 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     // The official Excel form and the printable narrative report.
     ward.click("button.export").await?;
     ward.eventually("the workbook is made", || async {
-        Ok(text(&ward, ".export-status")
+        Ok(ward
+            .text(".export-status")
             .await?
             .starts_with("Đã tạo tệp tong-hop-NB-HQ-2025.xlsx"))
     })
     .await?;
     ward.click("button.print").await?;
-    let report = text(&ward, ".print-report").await?;
+    let report = ward.text(".print-report").await?;
     assert!(report.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ"), "{report}");
     assert!(
         report.contains("I. TỔ CHỨC TRIỂN KHAI TUẦN LỄ") && report.contains("II. ĐÁNH GIÁ CHUNG")
@@ -113,7 +101,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         "{report}"
     );
     assert_eq!(
-        text(&ward, ".print-report td[data-value='2/count']").await?,
+        ward.text(".print-report td[data-value='2/count']").await?,
         "3"
     );
     ward.screenshot("print").await?;
@@ -129,11 +117,11 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         .await?;
     ward.click(".review button.return").await?;
     ward.eventually("the report is returned", || async {
-        Ok(attr(&ward, ".review-status", "data-status").await? == "Returned")
+        Ok(ward.attr(".review-status", "data-status").await? == "Returned")
     })
     .await?;
     school.click(".sync-bar button").await?;
-    let banner = text(&school, ".banner.returned").await?;
+    let banner = school.text(".banner.returned").await?;
     assert!(banner.contains("Thiếu số liệu mục 5"), "{banner}");
 
     // Corrected and submitted again, then approved: locked.
@@ -155,7 +143,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     province
         .wait_for(".review .review-status[data-status='Submitted']")
         .await?;
-    let note = text(&province, ".review .review-note").await?;
+    let note = province.text(".review .review-note").await?;
     assert!(note.contains("cấp trên trực tiếp"), "{note}");
     assert!(
         province
@@ -171,7 +159,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
     ward.click(".review button.approve").await?;
     ward.eventually("the report is approved", || async {
-        Ok(attr(&ward, ".review-status", "data-status").await? == "Approved")
+        Ok(ward.attr(".review-status", "data-status").await? == "Approved")
     })
     .await?;
     school.click(".sync-bar button").await?;
@@ -190,7 +178,7 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     let question = ward.client.get_alert_text().await?;
     assert!(question.contains("nb-hq-th"), "{question}");
     ward.client.accept_alert().await?;
-    let password = attr(&ward, ".new-password code", "data-password").await?;
+    let password = ward.attr(".new-password code", "data-password").await?;
     assert!(!password.is_empty());
     ApiClient::sign_in(&server, "nb-hq-th", &password).await?;
     assert!(
@@ -243,7 +231,7 @@ async fn an_observer_reads_the_subtree_and_changes_nothing() -> anyhow::Result<(
             "h1[data-unit='NB-HQ']",
         )
         .await?;
-    assert_eq!(attr(&browser, ".counts", "data-done").await?, "1");
+    assert_eq!(browser.attr(".counts", "data-done").await?, "1");
     let none = |css: &'static str| {
         let browser = &browser;
         async move { anyhow::Ok(browser.client.find_all(Locator::Css(css)).await?.is_empty()) }
@@ -259,7 +247,7 @@ async fn an_observer_reads_the_subtree_and_changes_nothing() -> anyhow::Result<(
     browser
         .wait_for(".review .review-status[data-status='Submitted']")
         .await?;
-    let note = text(&browser, ".review .review-note").await?;
+    let note = browser.text(".review .review-note").await?;
     assert!(note.contains("chỉ xem"), "{note}");
     assert!(
         none(".review .review-actions").await?,

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use serde_json::json;
-use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, wait_for_event};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, push_counts, wait_for_event};
 use tuanle_server::auth::Caller;
 use tuanle_server::packages::{self, PackageReview};
 use tuanle_server::reports::{self, Review};
@@ -390,14 +390,6 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
     Ok(())
 }
 
-fn push(push_id: &str, base: u64, cells: &[(&str, u64)]) -> serde_json::Value {
-    let numbers: serde_json::Map<String, serde_json::Value> = cells
-        .iter()
-        .map(|(k, v)| (format!("{k}/count"), json!(v)))
-        .collect();
-    json!({"push_id": push_id, "device_id": "t", "base_version": base, "content": {"numbers": numbers}})
-}
-
 fn slot(dashboard: &Dashboard, provisional: bool, code: &str) -> u128 {
     let form = builtin(&dashboard.form_version).expect("form");
     let slots = if provisional {
@@ -428,7 +420,7 @@ async fn final_and_provisional_totals_differ_by_the_drafts() -> anyhow::Result<(
     let r = school
         .post(
             &path("NB-HQ-TH", "push"),
-            &push("p1", 0, &[("2", 3), ("8", 1)]),
+            &push_counts("p1", 0, &[("2", 3), ("8", 1)]),
         )
         .await?;
     assert_eq!(r.status(), 200);
@@ -440,7 +432,10 @@ async fn final_and_provisional_totals_differ_by_the_drafts() -> anyhow::Result<(
         .await?;
     assert_eq!(r.status(), 200);
     let r = other
-        .post(&path("NB-HQ-MN", "push"), &push("p2", 0, &[("2", 5)]))
+        .post(
+            &path("NB-HQ-MN", "push"),
+            &push_counts("p2", 0, &[("2", 5)]),
+        )
         .await?;
     assert_eq!(r.status(), 200);
 
@@ -502,7 +497,7 @@ async fn a_submission_is_announced_on_the_event_stream() -> anyhow::Result<()> {
     let r = school
         .post(
             &routes::report("2025", "NB-HQ-TH", "push"),
-            &push("p1", 0, &[("2", 3)]),
+            &push_counts("p1", 0, &[("2", 3)]),
         )
         .await?;
     assert_eq!(r.status(), 200);
@@ -545,7 +540,7 @@ async fn an_asked_unit_counts_in_the_figures_and_is_never_missing() -> anyhow::R
     let r = library
         .post(
             &routes::report("2025", "NB-HQ-TV", "push"),
-            &push("tv-1", 0, &[("2", 4)]),
+            &push_counts("tv-1", 0, &[("2", 4)]),
         )
         .await?;
     assert_eq!(r.status(), 200);

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{
@@ -81,22 +81,7 @@ async fn rows_of(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Result<Sheet, Vec<TreeProblem>>, Error> {
-    let body = body.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            Error::TooLarge
-        } else {
-            Error::Refused {
-                code: RefusalCode::BadBody,
-                message: "Không đọc được tệp gửi lên.".into(),
-            }
-        }
-    })?;
-    let media = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase())
-        .unwrap_or_default();
+    let (body, media) = super::extract::file_body(headers, body)?;
     if let Some(from) = &query.from {
         // A copy has no file: its body is `{}`, as JSON, like every other change.
         if media != "application/json" {

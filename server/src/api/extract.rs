@@ -138,6 +138,28 @@ impl NamedReport {
     }
 }
 
+/// An uploaded file's bytes and its media type (lowercase, without parameters): a body
+/// too large is `TOO_LARGE`, one that cannot be read `BAD_BODY`.
+pub fn file_body(
+    headers: &HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(axum::body::Bytes, String), Error> {
+    let body = body.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            Error::TooLarge
+        } else {
+            Error::bad(RefusalCode::BadBody, "Không đọc được tệp gửi lên.")
+        }
+    })?;
+    let media = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    Ok((body, media))
+}
+
 /// A JSON body whose every rejection answers in the API's own `{code, message}`.
 pub struct ApiJson<T>(pub T);
 
