@@ -25,7 +25,11 @@ pub async fn at(conn: &mut Conn, target: &Target) -> Result<Deadlines, Error> {
     Ok(Deadlines {
         own: target.deadline.clone(),
         children_by_campaign: by_campaign,
-        children_set: set,
+        // As it applies: never after the unit's own, which may have moved earlier since.
+        children_set: set.map(|due| match target.deadline.clone() {
+            Some(own) => due.min(own),
+            None => due,
+        }),
     })
 }
 

@@ -811,6 +811,29 @@ async fn each_level_sets_its_childrens_deadline() -> anyhow::Result<()> {
     assert_eq!(on_time.deadline.as_deref(), Some("2999-12-31"));
     assert!(!on_time.late);
 
+    // The province then moves the wards' deadline before the one the ward gave its
+    // schools: the schools' applies no later than their ward's own.
+    let _: Deadlines = province
+        .expect(
+            reqwest::Method::PUT,
+            &routes::children_deadline("2025", "NB"),
+            Some(&json!({"due_on": "2025-10-12"})),
+            200,
+        )
+        .await?;
+    let read: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(read.deadline.as_deref(), Some("2025-10-12"));
+    let dashboard: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(
+        (
+            dashboard.deadlines.own.as_deref(),
+            dashboard.deadlines.children_set.as_deref()
+        ),
+        (Some("2025-10-12"), Some("2025-10-12"))
+    );
+
     let cleared: Deadlines = ward
         .expect(
             reqwest::Method::PUT,
@@ -820,7 +843,8 @@ async fn each_level_sets_its_childrens_deadline() -> anyhow::Result<()> {
         )
         .await?;
     assert_eq!(cleared.children_set, None);
+    // The campaign's level deadline again, but still not after the ward's own.
     let read: ReportState = me.get_json(&report("")).await?;
-    assert_eq!(read.deadline.as_deref(), Some("2999-12-31"));
+    assert_eq!(read.deadline.as_deref(), Some("2025-10-12"));
     Ok(())
 }

@@ -53,15 +53,31 @@ pub struct Target {
     pub active: bool,
 }
 
+/// The deadline that applies to a unit: the one its parent set for its children, else its
+/// level's in the campaign, and never after its parent's own (which may have moved
+/// earlier since: children report before their parent does). ISO dates compare as text.
+pub fn applying(
+    set_by_parent: Option<String>,
+    level_due: Option<String>,
+    parent_due: Option<String>,
+) -> Option<String> {
+    match (set_by_parent.or(level_due), parent_due) {
+        (Some(due), Some(parent)) => Some(due.min(parent)),
+        (due, _) => due,
+    }
+}
+
 /// Resolves `(campaign code, unit code)`; unknown ones are a 404.
 pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Error> {
     let row = sqlx::query(
         "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
-                COALESCE(
-                    (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id),
-                    (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth)
-                ) AS deadline
+                (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id) AS set_by_parent,
+                (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS level_due,
+                (SELECT COALESCE(g.children_due_on, d.due_on) FROM units p
+                   LEFT JOIN units g ON g.id = p.parent_id
+                   LEFT JOIN deadlines d ON d.campaign_id = c.id AND d.depth = p.depth
+                 WHERE p.id = u.parent_id) AS parent_due
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
          WHERE c.code = $1 AND u.code = $2",
     )
@@ -81,7 +97,11 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
         unit_id: row.try_get("unit_id")?,
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,
-        deadline: row.try_get("deadline")?,
+        deadline: applying(
+            row.try_get("set_by_parent")?,
+            row.try_get("level_due")?,
+            row.try_get("parent_due")?,
+        ),
         open: crate::db::flag(&row, "open")?,
         active: crate::db::flag(&row, "active")?,
     })
