@@ -22,14 +22,15 @@ pub async fn at(conn: &mut Conn, target: &Target) -> Result<Deadlines, Error> {
     .bind(target.unit_id)
     .fetch_one(&mut *conn)
     .await?;
+    // As they apply: never after the unit's own, which may have moved earlier since.
+    let capped = |due: String| match target.deadline.clone() {
+        Some(own) => due.min(own),
+        None => due,
+    };
     Ok(Deadlines {
         own: target.deadline.clone(),
-        children_by_campaign: by_campaign,
-        // As it applies: never after the unit's own, which may have moved earlier since.
-        children_set: set.map(|due| match target.deadline.clone() {
-            Some(own) => due.min(own),
-            None => due,
-        }),
+        children_by_campaign: by_campaign.map(capped),
+        children_set: set.map(capped),
     })
 }
 

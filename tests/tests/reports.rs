@@ -846,5 +846,26 @@ async fn each_level_sets_its_childrens_deadline() -> anyhow::Result<()> {
     // The campaign's level deadline again, but still not after the ward's own.
     let read: ReportState = me.get_json(&report("")).await?;
     assert_eq!(read.deadline.as_deref(), Some("2025-10-12"));
+
+    // The province's own deadline moves earlier still, two levels above the school: it
+    // caps the school's, and the ward's children's as the ward's dashboard shows them.
+    sqlx::query(
+        "UPDATE deadlines SET due_on = '2025-10-10'
+         WHERE depth = (SELECT depth FROM units WHERE code = 'NB' LIMIT 1)",
+    )
+    .execute(&db)
+    .await?;
+    let read: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(read.deadline.as_deref(), Some("2025-10-10"));
+    let dashboard: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(
+        (
+            dashboard.deadlines.own.as_deref(),
+            dashboard.deadlines.children_by_campaign.as_deref()
+        ),
+        (Some("2025-10-10"), Some("2025-10-10"))
+    );
     Ok(())
 }

@@ -26,7 +26,7 @@ pub use access::{
 pub use history::history;
 pub use push::{apply_push, check_push, push};
 pub use review::{Review, checked_reason, review, submit};
-pub use storage::state;
+pub use storage::{news, state};
 
 use crate::db::Pool;
 use crate::error::Error;
@@ -54,14 +54,15 @@ pub struct Target {
 }
 
 /// The deadline that applies to a unit: the one its parent set for its children, else its
-/// level's in the campaign, and never after its parent's own (which may have moved
-/// earlier since: children report before their parent does). ISO dates compare as text.
+/// level's in the campaign, and never after any ancestor's own (which may have moved
+/// earlier since: children report before their parent does), `above` being the earliest
+/// of those. ISO dates compare as text.
 pub fn applying(
     set_by_parent: Option<String>,
     level_due: Option<String>,
-    parent_due: Option<String>,
+    above: Option<String>,
 ) -> Option<String> {
-    match (set_by_parent.or(level_due), parent_due) {
+    match (set_by_parent.or(level_due), above) {
         (Some(due), Some(parent)) => Some(due.min(parent)),
         (due, _) => due,
     }
@@ -69,15 +70,23 @@ pub fn applying(
 
 /// Resolves `(campaign code, unit code)`; unknown ones are a 404.
 pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Error> {
+    // `above`: the unit's ancestors, each with the deadline set for it or its level's;
+    // the earliest of them caps the unit's (a grandparent's moved earlier caps it too).
     let row = sqlx::query(
-        "SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
+        "WITH RECURSIVE above(id, parent_id, depth, campaign_id) AS (
+             SELECT p.id, p.parent_id, p.depth, p.campaign_id
+             FROM campaigns c JOIN units u ON u.campaign_id = c.id JOIN units p ON p.id = u.parent_id
+             WHERE c.code = $1 AND u.code = $2
+             UNION ALL
+             SELECT x.id, x.parent_id, x.depth, x.campaign_id FROM units x JOIN above a ON x.id = a.parent_id
+         )
+         SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
                 (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id) AS set_by_parent,
                 (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS level_due,
-                (SELECT COALESCE(g.children_due_on, d.due_on) FROM units p
-                   LEFT JOIN units g ON g.id = p.parent_id
-                   LEFT JOIN deadlines d ON d.campaign_id = c.id AND d.depth = p.depth
-                 WHERE p.id = u.parent_id) AS parent_due
+                (SELECT MIN(COALESCE(g.children_due_on, d.due_on)) FROM above a
+                   LEFT JOIN units g ON g.id = a.parent_id
+                   LEFT JOIN deadlines d ON d.campaign_id = a.campaign_id AND d.depth = a.depth) AS parent_due
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
          WHERE c.code = $1 AND u.code = $2",
     )
