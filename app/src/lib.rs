@@ -14,12 +14,14 @@
 //! - [`session`]: who is signed in.
 //! - [`pages`]: one module per page; [`form_view`]: the form, driven by its definition.
 //! - [`device`]: browser facilities: persistent storage, files, time.
+//! - [`live`]: the server's live streams of dashboards and reports.
 //! - [`nav`]: the pages and moving between them.
 
 pub mod api;
 pub mod device;
 pub mod draft;
 pub mod form_view;
+pub mod live;
 pub mod mirror;
 pub mod nav;
 pub mod pages;

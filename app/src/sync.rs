@@ -233,6 +233,8 @@ impl SyncState {
         draft: &mut Draft,
         now_ms: f64,
     ) -> News {
+        // This device's first exchange: everything would be "new".
+        let first = self.last_sync_ms.is_none();
         self.meta = ServerMeta {
             unit_name: Some(state.unit_name),
             status: Some(state.status),
@@ -250,8 +252,9 @@ impl SyncState {
         }
         if !self.has_unsent(form, draft) {
             // Nothing of ours to keep: take the server's, and name what changed (not on
-            // the first load, when everything would be "new").
-            let changed = if self.base_version == 0 {
+            // this device's first load, when everything would be "new"; another
+            // device's first push into an empty report is news).
+            let changed = if first {
                 Vec::new()
             } else {
                 changed_cells(&self.base, &state.content)

@@ -1,6 +1,6 @@
 //! Runs the sync logic of [`crate::sync`] against the server for one report: after
-//! edits (debounced), when the network comes back, every 30 seconds while online, and
-//! when the person asks. Every change is written to storage before anything else.
+//! edits (debounced), when the network comes back, when the server's live stream says
+//! the report moved there, every 30 seconds while online, and when the person asks. Every change is written to storage before anything else.
 //!
 //! An exchange in flight when the page goes away is simply dropped: the queued push is
 //! still in storage with its id, and the next sync sends it again, which the server
@@ -11,12 +11,13 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::{RefusalCode, ReportState, routes};
+use tuanle_shared::wire::{RefusalCode, ReportNews, ReportState, routes};
 use tuanle_shared::{Cell, FormDef, TextField};
 
 use crate::api::{self, ApiFailure, PushOutcome};
 use crate::device;
 use crate::draft::Draft;
+use crate::live::Heard;
 use crate::storage::{self, StoredReport};
 use crate::sync::{News, SyncState};
 
@@ -112,7 +113,24 @@ impl ReportSync {
             this.phase.try_set(Phase::Offline);
         });
         let periodic = set_interval_with_handle(move || this.sync_now(), PERIOD).ok();
+        // The server says at once when the report moves there (a return, an approval,
+        // another device's push), instead of at the next periodic sync.
+        let url = routes::report(&this.campaign.get_value(), &this.unit.get_value(), "events");
+        let stream =
+            StoredValue::new_local(crate::live::EventStream::open(
+                &url,
+                move |heard| match heard {
+                    Heard::Ready { again: true, .. } => this.sync_now(),
+                    Heard::Ready { data, .. } | Heard::Changed(data) => {
+                        if let Ok(news) = serde_json::from_str::<ReportNews>(&data) {
+                            this.heard(news);
+                        }
+                    }
+                    Heard::Lost => {}
+                },
+            ));
         on_cleanup(move || {
+            stream.set_value(None);
             online.remove();
             offline.remove();
             if let Some(p) = periodic {
@@ -180,6 +198,26 @@ impl ReportSync {
     pub fn sync_now(&self) {
         let this = *self;
         spawn_local(async move { this.run().await });
+    }
+
+    /// The server's report moved: syncs when it differs from what this device last had,
+    /// after the exchange running now (whose answer may be that very change).
+    fn heard(&self, news: ReportNews) {
+        let Some((version, status)) = self
+            .state
+            .try_with_untracked(|s| (s.base_version, s.meta.status))
+        else {
+            return;
+        };
+        if (news.version, Some(news.status)) == (version, status) {
+            return;
+        }
+        let this = *self;
+        if self.running.try_get_value() == Some(true) {
+            set_timeout(move || this.heard(news), Duration::from_millis(500));
+        } else {
+            self.sync_now();
+        }
     }
 
     fn retry_later(&self) {

@@ -3,7 +3,10 @@
 //! and packages, the way back up, and the units still missing.
 
 use sqlx::Row;
-use tuanle_shared::wire::{ChildProgress, Dashboard, KindProgress, UnitRef};
+use tuanle_shared::wire::{
+    ChildProgress, Dashboard, DashboardUpdate, KindProgress, MISSING_PAGE_MAX, MissingUnits,
+    UnitRef,
+};
 
 use crate::auth::Caller;
 use crate::db::Pool;
@@ -22,9 +25,10 @@ fn unit_ref(row: &crate::db::DbRow) -> Result<UnitRef, sqlx::Error> {
     })
 }
 
+/// The whole dashboard, to open the view: O(children) rows read, from one snapshot.
 pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashboard, Error> {
-    let mut conn = db.acquire().await?;
-    let stats = totals::load(&mut conn, target.form, target.unit_id).await?;
+    let mut tx = crate::db::begin_read(db).await?;
+    let live = update(&mut tx, target, None, None).await?;
 
     let ancestors = sqlx::query(
         "WITH RECURSIVE up(id, parent_id, code, name, kind, n) AS (
@@ -35,7 +39,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
          SELECT code, name, kind FROM up ORDER BY n DESC",
     )
     .bind(target.unit_id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut *tx)
     .await?;
     let mut path = ancestors
         .iter()
@@ -50,41 +54,83 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         .last()
         .cloned()
         .ok_or(Error::NotFound { what: "đơn vị" })?;
-
-    let child_rows = sqlx::query(&format!(
-        "SELECT u.id, u.code, u.name, u.kind, u.asked,
-                {consolidates} AS has_children
-         FROM units u WHERE u.parent_id = $1 AND u.active = 1 ORDER BY u.code",
-        consolidates = totals::consolidates("u.id")
-    ))
-    .bind(target.unit_id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut packages = crate::packages::latest_of_children(&mut conn, target.unit_id).await?;
-    let mut children = Vec::with_capacity(child_rows.len());
-    for row in &child_rows {
-        let id: i64 = row.try_get("id")?;
-        let child = totals::load(&mut conn, target.form, id).await?;
-        let has_children = crate::db::flag(row, "has_children")?;
-        children.push(ChildProgress {
-            unit: unit_ref(row)?,
-            has_children,
-            completeness: child.completeness,
-            package: packages.remove(&id).filter(|_| has_children),
-            asked: crate::db::flag(row, "asked")?,
-        });
-    }
-    let package = crate::packages::latest(&mut conn, target.unit_id).await?;
-
-    let missing = missing(&mut conn, target.unit_id, MISSING_LISTED).await?;
-
-    let deadlines = crate::deadlines::at(&mut conn, target).await?;
-    let c = stats.completeness;
+    let missing = missing(&mut tx, target.unit_id, MISSING_LISTED).await?;
+    let deadlines = crate::deadlines::at(&mut tx, target).await?;
+    drop(tx);
     Ok(Dashboard {
         campaign: target.campaign_code.clone(),
         unit,
         path,
         form_version: target.form.version().to_owned(),
+        final_figures: live.final_figures,
+        provisional_figures: live.provisional_figures,
+        official_figures: live.official_figures,
+        package: live.package,
+        completeness: live.completeness,
+        by_kind: live.by_kind,
+        children: live.children,
+        missing,
+        missing_total: live.missing_total,
+        deadlines,
+        read_at: live.read_at,
+    })
+}
+
+/// What moves on a dashboard: the subtree's figures and completeness, the unit's
+/// package, and its direct children's rows (`only` these children, when given), in a
+/// fixed number of statements whatever the number of children. What a live stream sends
+/// on each change (`changed_at`: when the latest change it shows was committed).
+pub async fn update(
+    conn: &mut crate::db::Conn,
+    target: &Target,
+    changed_at: Option<i64>,
+    only: Option<&[i64]>,
+) -> Result<DashboardUpdate, Error> {
+    // Taken before reading: a change committed after it may be missing from what is
+    // read, never the other way round, so the newer of two readings is the right one.
+    let read_at = crate::clock::now_ms();
+    let stats = totals::load(&mut *conn, target.form, target.unit_id).await?;
+    let among = match only {
+        Some(ids) => format!("AND u.id IN ({})", crate::db::id_list(ids)),
+        None => String::new(),
+    };
+    let child_rows = if only.is_some_and(<[i64]>::is_empty) {
+        Vec::new()
+    } else {
+        sqlx::query(&format!(
+            "SELECT u.id, u.code, u.name, u.kind, u.asked, {completeness},
+                    {consolidates} AS has_children
+             FROM units u JOIN subtree_stats s ON s.unit_id = u.id
+             WHERE u.parent_id = $1 AND u.active = 1 {among}",
+            completeness = totals::COMPLETENESS_COLUMNS,
+            consolidates = totals::consolidates("u.id")
+        ))
+        .bind(target.unit_id)
+        .fetch_all(&mut *conn)
+        .await?
+    };
+    let mut packages =
+        crate::packages::latest_of_children(&mut *conn, target.unit_id, only).await?;
+    let mut children = Vec::with_capacity(child_rows.len());
+    for row in &child_rows {
+        let id: i64 = row.try_get("id")?;
+        let has_children = crate::db::flag(row, "has_children")?;
+        children.push(ChildProgress {
+            unit: unit_ref(row)?,
+            has_children,
+            completeness: totals::completeness_of(row)?,
+            package: packages.remove(&id).filter(|_| has_children),
+            asked: crate::db::flag(row, "asked")?,
+        });
+    }
+    // In the codes' byte order, as the missing list, on either engine (PostgreSQL's
+    // `ORDER BY` follows the database's collation).
+    children.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+    let package = crate::packages::latest(&mut *conn, target.unit_id).await?;
+    let c = stats.completeness;
+    Ok(DashboardUpdate {
+        read_at,
+        changed_at,
         final_figures: stats.final_figures.as_slice().to_vec(),
         provisional_figures: stats.provisional_figures.as_slice().to_vec(),
         official_figures: stats.official_figures.as_slice().to_vec(),
@@ -100,9 +146,31 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
             })
             .collect(),
         children,
-        missing,
+        every_child: only.is_none(),
         missing_total: c.units.saturating_sub(c.done()),
-        deadlines,
+    })
+}
+
+/// A page of the subtree's missing units, from one snapshot.
+pub async fn missing_page(
+    db: &Pool,
+    target: &Target,
+    offset: u32,
+    limit: u32,
+) -> Result<MissingUnits, Error> {
+    let limit = limit.min(MISSING_PAGE_MAX);
+    let mut tx = crate::db::begin_read(db).await?;
+    let c = totals::load(&mut tx, target.form, target.unit_id)
+        .await?
+        .completeness;
+    let upto = usize::try_from(offset.saturating_add(limit)).unwrap_or(usize::MAX);
+    let mut units = missing(&mut tx, target.unit_id, upto).await?;
+    drop(tx);
+    units.drain(..units.len().min(offset as usize));
+    Ok(MissingUnits {
+        offset,
+        units,
+        total: c.units.saturating_sub(c.done()),
     })
 }
 

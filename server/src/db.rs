@@ -156,11 +156,19 @@ impl std::ops::DerefMut for Txn {
     }
 }
 
-/// Begins a transaction that only reads (on SQLite, all of it from one snapshot; on
-/// PostgreSQL, each statement sees what was committed when it started).
+/// Begins a transaction that only reads, all of it from one snapshot (on PostgreSQL,
+/// `REPEATABLE READ`: what was committed when its first statement ran), so the parts of
+/// one answer agree with each other however many pushes land meanwhile.
 pub async fn begin_read(pool: &Pool) -> Result<Txn, sqlx::Error> {
+    let tx = match Engine::of(pool) {
+        Engine::Sqlite => pool.begin().await?,
+        Engine::Postgres => {
+            pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                .await?
+        }
+    };
     Ok(Txn {
-        tx: pool.begin().await?,
+        tx,
         turn: None,
         began: std::time::Instant::now(),
     })
@@ -229,6 +237,20 @@ pub async fn ids_assigned(conn: &mut Conn, table: &'static str) -> Result<(), sq
         conn.execute(sql.as_str()).await?;
     }
     Ok(())
+}
+
+/// Ids as an SQL list (`1,5,9`) for `IN (…)`. Only for ids read from the database or
+/// the server's own state: integers, never text anyone typed, so written as literals
+/// (no limit on how many, one statement text whatever the engine).
+pub fn id_list(ids: &[i64]) -> String {
+    let mut out = String::with_capacity(ids.len() * 8);
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out
 }
 
 /// `VALUES` placeholders for `rows` rows of `columns` values: `($1,$2),($3,$4)`.

@@ -34,7 +34,8 @@ const CHANNEL: &str = "tuanle_moved";
 /// One change.
 #[derive(Debug, Clone)]
 pub enum Moved {
-    /// These units' stats moved (a report's unit and its ancestors).
+    /// These units' stats moved: a chain, a report's unit and its ancestors, nearest
+    /// first (each one's moved child is the one before it).
     Units {
         campaign_id: i64,
         units: Arc<[i64]>,
@@ -126,16 +127,56 @@ impl Note {
 pub const TICK: Duration = Duration::from_millis(250);
 
 /// What a stream of one unit is told: that its unit moved (`seq` counts the
-/// announcements), and when the latest change among them was committed, when known.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// announcements), when the latest change among them was committed, when known, which
+/// of its direct children moved, and the slots where what the unit's streams send for
+/// this announcement is kept.
+#[derive(Debug, Clone, Default)]
 pub struct Tick {
     pub seq: u64,
     pub at: Option<i64>,
+    /// The direct children that moved since the previous announcement; `None` when any
+    /// may have (the campaign's tree changed, changes were missed).
+    pub children: Option<Arc<[i64]>>,
+    /// What is sent to the streams that had the previous announcement: the moved
+    /// children's rows only.
+    pub slot: Slot,
+    /// What is sent to the streams that skipped some (a slow reader, a new stream): the
+    /// whole state, every child.
+    pub whole: Slot,
+}
+
+/// What every stream of one unit and topic sends for one announcement: read from the
+/// database by the first stream that wakes, and shared by all the others (a hundred
+/// viewers of one ward cost one read a tick, not a hundred). A fresh slot comes with
+/// each announcement.
+pub type Slot = Arc<tokio::sync::OnceCell<Arc<str>>>;
+
+/// What a stream follows of a unit: each has its own payload, so its own slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Topic {
+    /// The unit's dashboard: its subtree's figures, completeness and children.
+    Dashboard,
+    /// The unit's own report: its version and status.
+    Report,
+}
+
+impl Topic {
+    const ALL: [Topic; 2] = [Topic::Dashboard, Topic::Report];
 }
 
 /// The watched units, each with the channel its streams wait on. An entry lives while a
-/// stream holds its receiver; the coalescer drops the others.
-type Watches = Arc<Mutex<HashMap<(i64, i64), watch::Sender<Tick>>>>;
+/// stream holds its receiver; the others are dropped when the next stream opens and at
+/// every announcement.
+type Watches = Arc<Mutex<HashMap<(i64, i64, Topic), watch::Sender<Tick>>>>;
+
+/// Drops the entries no stream waits on any more.
+fn prune(watches: &mut HashMap<(i64, i64, Topic), watch::Sender<Tick>>) {
+    let before = watches.len();
+    watches.retain(|_, tx| tx.receiver_count() > 0);
+    if watches.len() < before / 2 {
+        watches.shrink_to_fit();
+    }
+}
 
 /// The broadcast of changes, the watched units, and the signal that the server is
 /// stopping (event streams end then, so a graceful shutdown is not held up by open
@@ -157,7 +198,9 @@ impl Live {
         // exceed it, and then tells every stream once.
         let (tx, _) = broadcast::channel(4096);
         let watches: Watches = Arc::default();
-        tokio::spawn(coalesce(tx.subscribe(), watches.clone(), stopping.clone()));
+        // Subscribed now, not when the task first runs: nothing sent meanwhile is lost.
+        let rx = tx.subscribe();
+        tokio::spawn(supervise(tx.clone(), rx, watches.clone(), stopping.clone()));
         Live {
             tx,
             watches,
@@ -166,11 +209,12 @@ impl Live {
         }
     }
 
-    /// The announcements of one unit's moves, for its event stream.
-    pub fn watch(&self, campaign_id: i64, unit_id: i64) -> watch::Receiver<Tick> {
+    /// The announcements of one unit's moves, for an event stream of it.
+    pub fn watch(&self, campaign_id: i64, unit_id: i64, topic: Topic) -> watch::Receiver<Tick> {
         let mut watches = self.watches.lock().unwrap_or_else(|e| e.into_inner());
+        prune(&mut watches);
         watches
-            .entry((campaign_id, unit_id))
+            .entry((campaign_id, unit_id, topic))
             .or_insert_with(|| watch::channel(Tick::default()).0)
             .subscribe()
     }
@@ -240,11 +284,18 @@ impl Live {
     }
 }
 
+/// How one unit moved in a tick: the latest commit time, and which of its direct
+/// children moved (the one below it in each chain).
+#[derive(Default)]
+struct UnitMoves {
+    at: i64,
+    children: Vec<i64>,
+}
+
 /// The changes of one tick, gathered.
 #[derive(Default)]
 struct Pending {
-    /// Each moved unit, with its latest commit time.
-    units: HashMap<(i64, i64), i64>,
+    units: HashMap<(i64, i64), UnitMoves>,
     campaigns: HashMap<i64, i64>,
     everything: bool,
 }
@@ -257,9 +308,16 @@ impl Pending {
                 units,
                 at,
             } => {
+                let mut below = None;
                 for unit in units.iter() {
-                    let latest = self.units.entry((campaign_id, *unit)).or_insert(at);
-                    *latest = (*latest).max(at);
+                    let moves = self.units.entry((campaign_id, *unit)).or_default();
+                    moves.at = moves.at.max(at);
+                    if let Some(child) = below
+                        && !moves.children.contains(&child)
+                    {
+                        moves.children.push(child);
+                    }
+                    below = Some(*unit);
                 }
             }
             Moved::Campaign { campaign_id, at } => {
@@ -278,30 +336,66 @@ impl Pending {
     /// stream watches any more.
     fn announce(self, watches: &Watches) {
         let mut watches = watches.lock().unwrap_or_else(|e| e.into_inner());
-        watches.retain(|_, tx| tx.receiver_count() > 0);
-        let bump = |tx: &watch::Sender<Tick>, at: Option<i64>| {
+        prune(&mut watches);
+        let bump = |tx: &watch::Sender<Tick>, at: Option<i64>, children: Option<&[i64]>| {
             tx.send_modify(|t| {
                 t.seq += 1;
                 t.at = at;
+                t.children = children.map(Arc::from);
+                t.slot = Slot::default();
+                t.whole = Slot::default();
             });
         };
         if self.everything || !self.campaigns.is_empty() {
-            for ((campaign, unit), tx) in watches.iter() {
+            for ((campaign, unit, _), tx) in watches.iter() {
+                let moves = self.units.get(&(*campaign, *unit));
                 let at = self
                     .campaigns
                     .get(campaign)
                     .copied()
-                    .max(self.units.get(&(*campaign, *unit)).copied());
+                    .max(moves.map(|m| m.at));
                 if self.everything || at.is_some() {
-                    bump(tx, at);
+                    // The whole tree may have moved: every child.
+                    let children = (!self.everything && !self.campaigns.contains_key(campaign))
+                        .then(|| moves.map(|m| m.children.as_slice()))
+                        .flatten();
+                    bump(tx, at, children);
                 }
             }
             return;
         }
         // Usually few units moved and many are watched: look the moved ones up.
-        for (key, at) in &self.units {
-            if let Some(tx) = watches.get(key) {
-                bump(tx, Some(*at));
+        for ((campaign, unit), moves) in &self.units {
+            for topic in Topic::ALL {
+                if let Some(tx) = watches.get(&(*campaign, *unit, topic)) {
+                    bump(tx, Some(moves.at), Some(&moves.children));
+                }
+            }
+        }
+    }
+}
+
+/// Runs the coalescer until the server stops, starting it again should it ever fail
+/// (every stream then refetches once, as changes may have been missed): without it no
+/// dashboard would hear of anything.
+async fn supervise(
+    tx: broadcast::Sender<Moved>,
+    mut rx: broadcast::Receiver<Moved>,
+    watches: Watches,
+    stopping: watch::Receiver<bool>,
+) {
+    loop {
+        let run = tokio::spawn(coalesce(rx, watches.clone(), stopping.clone()));
+        rx = tx.subscribe();
+        match run.await {
+            Ok(()) => return,
+            Err(e) => {
+                tracing::error!("the live coalescer failed, restarting it: {e}");
+                Pending {
+                    everything: true,
+                    ..Pending::default()
+                }
+                .announce(&watches);
             }
         }
     }
@@ -315,7 +409,8 @@ async fn coalesce(
     watches: Watches,
     mut stopping: watch::Receiver<bool>,
 ) {
-    let mut last = Instant::now() - TICK;
+    // When the last announcement went out (none yet: the first goes out at once).
+    let mut last: Option<Instant> = None;
     loop {
         let mut pending = Pending::default();
         tokio::select! {
@@ -326,8 +421,9 @@ async fn coalesce(
             },
             _ = stopping.changed() => return,
         }
-        let due = last + TICK;
-        if Instant::now() < due {
+        if let Some(due) = last.map(|last| last + TICK)
+            && Instant::now() < due
+        {
             tokio::select! {
                 _ = tokio::time::sleep_until(due) => {}
                 _ = stopping.changed() => return,
@@ -343,7 +439,7 @@ async fn coalesce(
         }
         if !pending.is_empty() {
             pending.announce(&watches);
-            last = Instant::now();
+            last = Some(Instant::now());
         }
     }
 }
@@ -389,13 +485,32 @@ mod tests {
     async fn changes_are_coalesced_per_tick_and_told_to_their_units_only() {
         let (_stop, stopping) = watch::channel(false);
         let live = Live::new(stopping);
-        let mut ward = live.watch(1, 10);
-        let mut other = live.watch(1, 99);
+        let mut ward = live.watch(1, 10, Topic::Dashboard);
+        let mut other = live.watch(1, 99, Topic::Dashboard);
+        let mut report = live.watch(1, 10, Topic::Report);
+        let mut province = live.watch(1, 1, Topic::Dashboard);
         let started = Instant::now();
         live.publish(1, vec![10, 1]).await;
         ward.changed().await.expect("told");
         assert!(started.elapsed() < TICK, "the first change at once");
-        assert_eq!(ward.borrow_and_update().seq, 1);
+        let first = ward.borrow_and_update().clone();
+        assert_eq!(first.seq, 1);
+        assert_eq!(first.children.as_deref(), Some(&[][..]), "no child moved");
+        province.changed().await.expect("the ancestor told");
+        assert_eq!(
+            province.borrow_and_update().children.as_deref(),
+            Some(&[10][..]),
+            "its child in the chain moved"
+        );
+        report
+            .changed()
+            .await
+            .expect("its report's stream told too");
+        let slot = report.borrow_and_update().slot.clone();
+        assert!(
+            !Arc::ptr_eq(&slot, &first.slot),
+            "each topic has its own slot"
+        );
         for at in 0..500 {
             live.send(Moved::Units {
                 campaign_id: 1,
@@ -405,12 +520,13 @@ mod tests {
             .await;
         }
         ward.changed().await.expect("told");
-        let tick = *ward.borrow_and_update();
+        let tick = ward.borrow_and_update().clone();
         assert_eq!(
             (tick.seq, tick.at),
             (2, Some(499)),
             "500 changes, one announcement"
         );
+        assert!(!Arc::ptr_eq(&tick.slot, &first.slot), "a fresh slot");
         tokio::time::sleep(TICK * 2).await;
         assert!(!ward.has_changed().expect("open"), "nothing more");
         assert!(!other.has_changed().expect("open"), "not its unit");
@@ -419,6 +535,10 @@ mod tests {
             .changed()
             .await
             .expect("a campaign-wide change reaches every unit");
+        assert!(
+            other.borrow_and_update().children.is_none(),
+            "any child may have moved"
+        );
     }
 
     #[test]

@@ -61,10 +61,16 @@ fn brief_of(row: &DbRow) -> Result<PackageBrief, Error> {
 pub async fn latest_of_children(
     conn: &mut Conn,
     parent_id: i64,
+    only: Option<&[i64]>,
 ) -> Result<HashMap<i64, PackageBrief>, Error> {
+    let among = match only {
+        Some([]) => return Ok(HashMap::new()),
+        Some(ids) => format!("AND p.unit_id IN ({})", crate::db::id_list(ids)),
+        None => String::new(),
+    };
     let rows = sqlx::query(&format!(
         "SELECT {BRIEF_COLUMNS} FROM packages p JOIN accounts a ON a.id = p.signed_by
-         WHERE p.unit_id IN (SELECT id FROM units WHERE parent_id = $1)
+         WHERE p.unit_id IN (SELECT id FROM units WHERE parent_id = $1) {among}
            AND p.seq = (SELECT MAX(q.seq) FROM packages q WHERE q.unit_id = p.unit_id)"
     ))
     .bind(parent_id)

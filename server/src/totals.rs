@@ -215,7 +215,12 @@ pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats
 const STATS_COLUMNS: &str =
     "units, draft, on_time, late, returned, approved, final, provisional, official, by_kind";
 
-fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
+/// The columns [`completeness_of`] reads, from `subtree_stats` named `s`.
+pub const COMPLETENESS_COLUMNS: &str =
+    "s.units, s.draft, s.on_time, s.late, s.returned, s.approved";
+
+/// A subtree's completeness from its stored counts.
+pub fn completeness_of(row: &DbRow) -> Result<Completeness, Error> {
     let get = |name: &str| row.try_get::<i64, _>(name).map(to_u64);
     let mut c = Completeness {
         units: get("units")?,
@@ -229,8 +234,12 @@ fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
     c.not_started = c
         .units
         .saturating_sub(c.draft + c.on_time + c.late + c.returned + c.approved);
+    Ok(c)
+}
+
+fn stats_of(form: &FormDef, row: &DbRow) -> Result<Stats, Error> {
     Ok(Stats {
-        completeness: c,
+        completeness: completeness_of(row)?,
         final_figures: parse_slots(form, &row.try_get::<String, _>("final")?)?,
         provisional_figures: parse_slots(form, &row.try_get::<String, _>("provisional")?)?,
         official_figures: parse_slots(form, &row.try_get::<String, _>("official")?)?,

@@ -335,6 +335,13 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             read_ward,
         ),
         row(
+            "ward's missing units",
+            Method::GET,
+            routes::dashboard_missing("2025", "NB-HQ", 0, 10),
+            None,
+            read_ward,
+        ),
+        row(
             "ward export",
             Method::GET,
             routes::export("2025", "NB-HQ", tuanle_shared::wire::FigureMode::Final),
@@ -469,16 +476,18 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
     for r in &table {
         check(&clients, r).await;
     }
-    // The live event stream follows the dashboard's rule (its answer is a stream, so
-    // only the status is read).
-    for (i, want) in read_ward.iter().enumerate() {
-        let response = clients[i]
-            .get(&routes::dashboard("2025", "NB-HQ", true))
-            .await
-            .expect("an answer");
-        let want = match want {
-            Ok(s) | No(s, _) => *s,
-        };
-        assert_eq!(response.status().as_u16(), want, "events as {}", ROLES[i]);
+    // The live event streams follow the dashboard's and the report's rules (their
+    // answers are streams, so only the status is read).
+    for (path, wants) in [
+        (routes::dashboard("2025", "NB-HQ", true), read_ward),
+        (routes::report("2025", "NB-HQ-TH", "events"), read_report),
+    ] {
+        for (i, want) in wants.iter().enumerate() {
+            let response = clients[i].get(&path).await.expect("an answer");
+            let want = match want {
+                Ok(s) | No(s, _) => *s,
+            };
+            assert_eq!(response.status().as_u16(), want, "{path} as {}", ROLES[i]);
+        }
     }
 }

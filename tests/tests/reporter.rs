@@ -200,6 +200,16 @@ async fn submission_blocks_on_errors_marks_late_and_locks() -> anyhow::Result<()
     a.sign_in(&server, USER).await?;
     b.sign_in(&server, USER).await?;
 
+    // b is a tablet that goes out of signal: it hears nothing of what follows.
+    b.client
+        .execute(
+            "Object.defineProperty(navigator, 'onLine', {configurable: true, get: () => false});
+             window.dispatchEvent(new Event('offline'));",
+            vec![],
+        )
+        .await?;
+    b.wait_sync("offline").await?;
+
     a.type_in("1.3/persons", "30").await?;
     let listed = a.wait_for(".submit .issue-list.errors li a").await?;
     assert!(
@@ -237,8 +247,16 @@ async fn submission_blocks_on_errors_marks_late_and_locks() -> anyhow::Result<()
     let (_, _, status) = stored(&server).await?;
     assert_eq!(status, "submitted");
 
-    // b, which has not heard of the submission, types: its edit is refused and kept.
+    // b, which has not heard of the submission, types, then comes back: its edit is
+    // refused and kept.
     b.type_in("8/count", "4").await?;
+    b.client
+        .execute(
+            "Object.defineProperty(navigator, 'onLine', {configurable: true, get: () => true});
+             window.dispatchEvent(new Event('online'));",
+            vec![],
+        )
+        .await?;
     b.wait_for(".banner.submitted").await?;
     assert_eq!(
         b.value_of("8/count").await?,

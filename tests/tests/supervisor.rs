@@ -5,11 +5,11 @@ use fantoccini::Locator;
 use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer};
 
 /// The ward sets its schools' deadline, which the school reads. A reporter submits in
-/// one browser; the ward's dashboard open in another shows the
-/// new totals and completeness without a reload. Then the ward returns the report with a
-/// reason the reporter sees, and approves the corrected one, which locks it; the
-/// province reads that report but cannot review it; the ward resets the school's
-/// password.
+/// one browser; the ward's dashboard open in another shows the new totals and
+/// completeness without a reload. Then the ward returns the report with a reason the
+/// reporter sees within 2 s, its open review panel follows the corrected report, and it
+/// approves it, which locks it, the reporter told within 2 s; the province reads that
+/// report but cannot review it; the ward resets the school's password.
 #[tokio::test]
 async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
@@ -73,6 +73,12 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
             .await?,
         "1"
     );
+    // The figures came with the event, and the view says how fresh they are.
+    let freshness = ward.text(".live").await?;
+    assert!(
+        freshness.starts_with("Cập nhật trực tiếp · cập nhật "),
+        "{freshness}"
+    );
     // Completeness kind by kind: every primary school of the ward is in.
     assert_eq!(
         ward.text(".by-kind li[data-kind='truong_tieu_hoc']")
@@ -120,8 +126,15 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         Ok(ward.attr(".review-status", "data-status").await? == "Returned")
     })
     .await?;
-    school.click(".sync-bar button").await?;
+    // The school hears of it at once through its report's live stream, without a sync
+    // pressed or the periodic one (30 s).
+    let returned = std::time::Instant::now();
     let banner = school.text(".banner.returned").await?;
+    assert!(
+        returned.elapsed() < std::time::Duration::from_secs(2),
+        "the return reached the reporter in {:?}",
+        returned.elapsed()
+    );
     assert!(banner.contains("Thiếu số liệu mục 5"), "{banner}");
 
     // Corrected and submitted again, then approved: locked.
@@ -155,15 +168,23 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     );
     province.close().await?;
 
-    ward.click(".review button.link").await?;
-    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    // The ward's review panel, open since the return, follows the resubmission.
+    ward.eventually("the open review shows the resubmitted report", || async {
+        Ok(ward.attr(".review-status", "data-status").await? == "Submitted")
+    })
+    .await?;
     ward.click(".review button.approve").await?;
     ward.eventually("the report is approved", || async {
         Ok(ward.attr(".review-status", "data-status").await? == "Approved")
     })
     .await?;
-    school.click(".sync-bar button").await?;
+    let approved = std::time::Instant::now();
     school.wait_for(".banner.approved").await?;
+    assert!(
+        approved.elapsed() < std::time::Duration::from_secs(2),
+        "the approval reached the reporter in {:?}",
+        approved.elapsed()
+    );
     let readonly = school
         .client
         .find(Locator::Css("[data-cell='5.1/count']"))

@@ -10,7 +10,10 @@ use tuanle_server::auth::Caller;
 use tuanle_server::packages::{self, PackageReview};
 use tuanle_server::reports::{self, Review};
 use tuanle_server::totals;
-use tuanle_shared::wire::{Dashboard, Me, PushRequest, Role, SubmitRequest, routes};
+use tuanle_shared::wire::{
+    Dashboard, MISSING_PAGE_MAX, Me, MissingUnits, PushRequest, RefusalCode, Role, SubmitRequest,
+    routes,
+};
 use tuanle_shared::{Column, NumberCell, Sums, form::builtin};
 
 /// A small deterministic generator (xorshift), so a failure can be replayed.
@@ -328,23 +331,38 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                 .into_iter()
                 .map(|u| u.code)
                 .collect();
-            let scanned: Vec<String> = sqlx::query_scalar(
+            let mut scanned: Vec<(i64, String)> = sqlx::query_as(
                 "WITH RECURSIVE down(id) AS (
                      SELECT $1 UNION ALL
                      SELECT u.id FROM units u JOIN down ON u.parent_id = down.id WHERE u.active = 1
                  )
-                 SELECT u.code FROM down JOIN units u ON u.id = down.id
+                 SELECT u.depth, u.code FROM down JOIN units u ON u.id = down.id
                  LEFT JOIN reports r ON r.unit_id = u.id AND r.campaign_id = u.campaign_id
-                 WHERE u.asked = 0 AND (r.status IS NULL OR r.status IN ('draft', 'returned'))
-                 ORDER BY u.depth, u.code",
+                 WHERE u.asked = 0 AND (r.status IS NULL OR r.status IN ('draft', 'returned'))",
             )
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
+            // Depth, then the codes' bytes (not the database's collation), on either engine.
+            scanned.sort();
+            let scanned: Vec<String> = scanned.into_iter().map(|(_, code)| code).collect();
             assert_eq!(
                 walked, scanned,
                 "seed {seed}: the missing units below {code}"
             );
+            // A shorter list is the same list cut short, wherever the cut falls.
+            for limit in [1, 2, 3, walked.len().saturating_sub(1)] {
+                let first: Vec<String> = tuanle_server::dashboard::missing(&mut conn, *id, limit)
+                    .await?
+                    .into_iter()
+                    .map(|u| u.code)
+                    .collect();
+                assert_eq!(
+                    first,
+                    walked[..limit.min(walked.len())],
+                    "seed {seed}: the first {limit} missing below {code}"
+                );
+            }
         }
         drop(conn);
         let root = &incremental[&units[0].0];
@@ -563,5 +581,49 @@ async fn an_asked_unit_counts_in_the_figures_and_is_never_missing() -> anyhow::R
     let required = dashboard().await?;
     assert_eq!(required.completeness.units, 6);
     assert_eq!(required.completeness.draft, 1, "its draft is counted again");
+    Ok(())
+}
+
+/// The missing list is paged: pages follow on from each other in the dashboard's order,
+/// a page is never longer than the most one request gets, and a malformed page is a
+/// precise refusal.
+#[tokio::test]
+async fn the_missing_list_is_read_page_by_page() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let dashboard: Dashboard = province
+        .get_json(&routes::dashboard("2025", "NB", false))
+        .await?;
+    assert!(dashboard.missing.len() >= 6, "a few missing in the demo");
+    let mut paged = Vec::new();
+    for offset in (0..6).step_by(2) {
+        let page: MissingUnits = province
+            .get_json(&routes::dashboard_missing("2025", "NB", offset, 2))
+            .await?;
+        assert_eq!(
+            (page.offset, page.units.len() as u32, page.total),
+            (offset, 2, dashboard.missing_total)
+        );
+        paged.extend(page.units);
+    }
+    assert_eq!(paged, dashboard.missing[..6]);
+    let capped: MissingUnits = province
+        .get_json(&routes::dashboard_missing("2025", "NB", 0, 100_000))
+        .await?;
+    assert!(capped.units.len() <= MISSING_PAGE_MAX as usize);
+    assert_eq!(capped.units, dashboard.missing[..capped.units.len()]);
+    for query in ["?limit=abc", "?offset=-1", "?page=2"] {
+        let r = province
+            .get(&format!(
+                "{}{query}",
+                routes::DASHBOARD_MISSING
+                    .replace("{campaign}", "2025")
+                    .replace("{unit}", "NB")
+            ))
+            .await?;
+        assert_eq!(r.status().as_u16(), 400, "{query}");
+        let e: tuanle_shared::wire::ApiError = r.json().await?;
+        assert_eq!(e.code, RefusalCode::BadQuery, "{query}");
+    }
     Ok(())
 }

@@ -8,19 +8,18 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
-    ApproveRequest, ChildrenDeadline, Completeness, Dashboard, Deadlines, FigureMode, History,
-    Narrative, RefusalCode, ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date,
-    package_label, routes,
+    ApproveRequest, ChildrenDeadline, Completeness, Dashboard, DashboardUpdate, Deadlines,
+    FigureMode, History, MISSING_PAGE_MAX, MissingUnits, Narrative, RefusalCode, ReportNews,
+    ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date, package_label, routes,
 };
 use tuanle_shared::{Figures, FormDef, Sums, TextField};
-use wasm_bindgen::JsCast;
-use wasm_bindgen::prelude::Closure;
 
 use super::Load;
 use super::packages::{OpenPackage, PackagePanel, SignOffView, status_key};
 use crate::api;
 use crate::device::format_time;
 use crate::form_view::FiguresTable;
+use crate::live::{EventStream, Heard, ago};
 use crate::nav::{Page, Redirect};
 use crate::session::use_session;
 
@@ -78,18 +77,6 @@ fn observing() -> bool {
         .with_untracked(|me| me.as_ref().is_some_and(|m| m.role == Role::Observer))
 }
 
-/// The live event stream of one unit's dashboard, closed when replaced or dropped.
-struct Stream {
-    source: web_sys::EventSource,
-    _on_change: Closure<dyn FnMut(web_sys::Event)>,
-}
-
-impl Drop for Stream {
-    fn drop(&mut self) {
-        self.source.close();
-    }
-}
-
 #[component]
 fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl IntoView {
     let campaign = StoredValue::new(campaign);
@@ -100,61 +87,150 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
     let package_open = RwSignal::new(None::<OpenPackage>);
     let printing = RwSignal::new(false);
     let live = RwSignal::new(false);
-    let stream = StoredValue::new_local(None::<Stream>);
+    // When the figures shown last changed (this device's clock), for "cập nhật … trước".
+    let updated = RwSignal::new(None::<f64>);
+    let stream = StoredValue::new_local(None::<EventStream>);
     let form = StoredValue::new(form);
 
-    // Never two requests at once: events that arrive during one ask for one more after it
-    // (a burst of pushes below is one or two refetches, not one per event).
-    let fetching = StoredValue::new(false);
+    // One request at a time per unit: events that arrive during one ask for one more
+    // after it. Moving to another unit starts its own at once; the late answer for the
+    // unit left is dropped.
+    let fetching = StoredValue::new(None::<String>);
     let again = StoredValue::new(false);
     let refresh = move || {
-        if fetching.try_get_value() != Some(false) {
+        let Some(code) = unit.try_get_untracked() else {
+            return;
+        };
+        if fetching.try_get_value().flatten().as_deref() == Some(code.as_str()) {
             again.try_set_value(true);
             return;
         }
-        fetching.set_value(true);
+        fetching.set_value(Some(code.clone()));
+        again.set_value(false);
         spawn_local(async move {
             loop {
                 again.try_set_value(false);
-                let Some(code) = unit.try_get_untracked() else {
-                    return;
-                };
                 let path = routes::dashboard(&campaign.get_value(), &code, false);
                 let result = api::retrying(3, || api::get_json::<Dashboard>(&path))
                     .await
                     .map_err(|e| e.message());
-                // A late answer for a unit no longer shown is dropped.
-                if unit.try_get_untracked().as_deref() == Some(code.as_str()) {
-                    data.try_set(Some(result));
+                if unit.try_get_untracked().as_deref() != Some(code.as_str()) {
+                    return;
                 }
+                data.try_update(|shown| {
+                    let fresh = match (shown.take(), result) {
+                        // An event read after this answer: keep its figures.
+                        (Some(Ok(live)), Ok(mut fresh))
+                            if live.unit.code == fresh.unit.code
+                                && live.read_at > fresh.read_at =>
+                        {
+                            fresh.apply(live.live_part());
+                            Ok(fresh)
+                        }
+                        (_, result) => result,
+                    };
+                    *shown = Some(fresh);
+                });
+                updated.try_set(Some(crate::device::now_ms()));
                 if again.try_get_value() != Some(true) {
                     break;
                 }
             }
-            fetching.try_set_value(false);
+            fetching.try_set_value(None);
         });
+    };
+    // The list of missing units moves with their count, read again at most every few
+    // seconds (one list for every event of a deadline's last hour).
+    let missing_due = RwSignal::new(0u64);
+    let on_update = move |update: DashboardUpdate| {
+        let mut moved = false;
+        data.try_update(|d| {
+            if let Some(Ok(d)) = d {
+                let missing = d.missing_total;
+                if d.apply(update) {
+                    moved = d.missing_total != missing;
+                }
+            }
+        });
+        updated.try_set(Some(crate::device::now_ms()));
+        if moved {
+            missing_due.update(|n| *n += 1);
+        }
     };
     Effect::new(move |_| {
         let code = unit.get();
+        live.set(false);
         refresh();
         let url = routes::dashboard(&campaign.get_value(), &code, true);
-        let opened = web_sys::EventSource::new(&url).ok().map(|source| {
-            let on_change = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| refresh());
-            let _ = source
-                .add_event_listener_with_callback("changed", on_change.as_ref().unchecked_ref());
-            let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| {
+        let opened = EventStream::open(&url, move |heard| match heard {
+            Heard::Ready { again, .. } => {
                 live.try_set(true);
-            });
-            source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-            on_open.forget();
-            Stream {
-                source,
-                _on_change: on_change,
+                // Reconnected: what moved meanwhile was not sent.
+                if again {
+                    refresh();
+                }
+            }
+            Heard::Changed(json) => match serde_json::from_str::<DashboardUpdate>(&json) {
+                Ok(update) => on_update(update),
+                Err(_) => refresh(),
+            },
+            Heard::Lost => {
+                live.try_set(false);
             }
         });
         stream.set_value(opened);
     });
     on_cleanup(move || stream.set_value(None));
+    let now = RwSignal::new(crate::device::now_ms());
+    let clock = set_interval_with_handle(
+        move || {
+            now.try_set(crate::device::now_ms());
+        },
+        std::time::Duration::from_secs(1),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(c) = clock {
+            c.clear();
+        }
+    });
+    let freshness = move || {
+        let ago = updated.get().map(|t| ago(now.get() - t));
+        match (live.get(), ago) {
+            (true, Some(ago)) => format!("Cập nhật trực tiếp · cập nhật {ago}."),
+            (true, None) => "Cập nhật trực tiếp.".to_owned(),
+            (false, Some(ago)) => {
+                format!("Đang kết nối lại để cập nhật trực tiếp… Số liệu cập nhật {ago}.")
+            }
+            (false, None) => "Đang kết nối để cập nhật trực tiếp…".to_owned(),
+        }
+    };
+
+    // The parts that move rarely are drawn again only when they change, not on every
+    // event (a date being typed into the deadline field stays).
+    let head = Memo::new(move |_| {
+        data.with(|d| match d {
+            Some(Ok(d)) => Some(Ok(Head {
+                path: d.path.clone(),
+                unit: d.unit.clone(),
+                deadlines: d.deadlines.clone(),
+                consolidates: !d.children.is_empty(),
+            })),
+            Some(Err(e)) => Some(Err(e.clone())),
+            None => None,
+        })
+    });
+    let sign_off = Memo::new(move |_| {
+        data.with(|d| match d {
+            Some(Ok(d)) if !d.children.is_empty() => Some((
+                d.unit.clone(),
+                d.package.clone(),
+                d.path.len() == 1,
+                d.missing_total,
+            )),
+            _ => None,
+        })
+    });
 
     let figures = Signal::derive(move || {
         data.with(|d| match d {
@@ -204,13 +280,13 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
             <PrintView campaign=campaign.get_value() form=form.get_value() unit=unit.get_untracked() mode=mode.get_untracked() printing=printing/>
         })}
         <div class="dashboard" class:hidden=move || printing.get()>
-        {move || match data.get() {
+        {move || match head.get() {
             None => view! { <p class="status">"Đang tải số liệu tổng hợp…"</p> }.into_any(),
             Some(Err(e)) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
-            Some(Ok(d)) => view! {
+            Some(Ok(h)) => view! {
                 <nav class="breadcrumb" aria-label="Cây đơn vị">
-                    {d.path.iter().cloned().enumerate().map(|(i, u)| {
-                        let last = i + 1 == d.path.len();
+                    {h.path.iter().cloned().enumerate().map(|(i, u)| {
+                        let last = i + 1 == h.path.len();
                         let code = u.code.clone();
                         view! {
                             {(i > 0).then_some(" › ")}
@@ -222,30 +298,31 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                         }
                     }).collect_view()}
                 </nav>
-                <h1 data-unit=d.unit.code.clone()>{d.unit.name.clone()}</h1>
-                <p class="live" data-live=move || live.get().to_string()>
-                    {move || if live.get() { "Cập nhật trực tiếp." } else { "Đang kết nối để cập nhật trực tiếp…" }}
-                </p>
+                <h1 data-unit=h.unit.code.clone()>{h.unit.name.clone()}</h1>
+                <p class="live" data-live=move || live.get().to_string()>{freshness}</p>
                 <DeadlinesView
                     campaign=campaign.get_value()
-                    unit=d.unit.code.clone()
-                    deadlines=d.deadlines.clone()
-                    mine=d.path.len() == 1 && !d.children.is_empty() && !observing()
+                    unit=h.unit.code.clone()
+                    deadlines=h.deadlines.clone()
+                    mine=h.path.len() == 1 && h.consolidates && !observing()
                     on_change=Callback::new(move |_| refresh())
                 />
-                {(!d.children.is_empty()).then(|| view! {
+                {move || sign_off.get().map(|(own, package, mine, missing)| view! {
                     <SignOffView
                         campaign=campaign.get_value()
-                        unit=d.unit.code.clone()
-                        name=d.unit.name.clone()
-                        package=d.package.clone()
-                        mine=d.path.len() == 1 && !observing()
-                        missing=d.missing_total
+                        unit=own.code.clone()
+                        name=own.name.clone()
+                        package=package
+                        mine=mine && !observing()
+                        missing=missing
                         opening=package_open
                         on_change=Callback::new(move |_| refresh())
                     />
                 })}
-                <CompletenessView dashboard=d.clone() unit=unit reviewing=reviewing packages=package_open/>
+                {move || data.get().and_then(Result::ok).map(|d| view! {
+                    <CompletenessView dashboard=d unit=unit reviewing=reviewing packages=package_open/>
+                })}
+                <MissingList campaign=campaign.get_value() unit=h.unit.code.clone() data=data due=missing_due/>
             }.into_any(),
         }}
         {move || package_open.get().map(|open| view! {
@@ -456,11 +533,114 @@ fn CompletenessView(
                     }).collect_view()}
                 </tbody>
             </table>
-            <details class="missing">
-                <summary>{format!("Đơn vị chưa nộp: {}", dashboard.missing_total)}</summary>
-                <ul>{dashboard.missing.into_iter().map(|u| view! { <li>{u.name}</li> }).collect_view()}</ul>
-            </details>
         </section>
+    }
+}
+
+/// What the top of a dashboard shows, which moves only when the view is loaded again.
+#[derive(Debug, Clone, PartialEq)]
+struct Head {
+    path: Vec<UnitRef>,
+    unit: UnitRef,
+    deadlines: Deadlines,
+    consolidates: bool,
+}
+
+/// The shortest time between two readings of the missing list while its count moves.
+const MISSING_EVERY_MS: f64 = 10_000.0;
+/// How many missing units one "Xem thêm" adds.
+const MISSING_MORE: u32 = 50;
+
+/// The units still missing, page by page. When their count moves, the pages shown are
+/// read again, no more often than every [`MISSING_EVERY_MS`], and only while the list
+/// is open (on opening otherwise).
+#[component]
+fn MissingList(
+    campaign: String,
+    unit: String,
+    data: RwSignal<Option<Result<Dashboard, String>>>,
+    due: RwSignal<u64>,
+) -> impl IntoView {
+    let listed = Memo::new(move |_| {
+        data.with(|d| match d {
+            Some(Ok(d)) => d.missing.clone(),
+            _ => Vec::new(),
+        })
+    });
+    let total = Memo::new(move |_| {
+        data.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .map_or(0, |d| d.missing_total)
+        })
+    });
+    let units = RwSignal::new(listed.get_untracked());
+    Effect::new(move |_| units.set(listed.get()));
+    let open = RwSignal::new(false);
+    let stale = StoredValue::new(false);
+    let last = StoredValue::new(0f64);
+    let waiting = StoredValue::new(false);
+    let path = StoredValue::new((campaign, unit));
+    let load = move |offset: u32, limit: u32| {
+        let (c, u) = path.get_value();
+        last.set_value(crate::device::now_ms());
+        stale.set_value(false);
+        spawn_local(async move {
+            let url = routes::dashboard_missing(&c, &u, offset, limit);
+            if let Ok(page) = api::get_json::<MissingUnits>(&url).await {
+                units.try_update(|list| {
+                    list.truncate(page.offset as usize);
+                    list.extend(page.units);
+                });
+            }
+        });
+    };
+    let reload = move || {
+        let shown = units.with_untracked(Vec::len) as u32;
+        load(0, shown.clamp(MISSING_MORE, MISSING_PAGE_MAX));
+    };
+    Effect::new(move |seen: Option<u64>| {
+        let n = due.get();
+        if seen.is_none() {
+            return n;
+        }
+        if !open.get_untracked() {
+            stale.set_value(true);
+            return n;
+        }
+        let wait = last.get_value() + MISSING_EVERY_MS - crate::device::now_ms();
+        if wait <= 0.0 {
+            reload();
+        } else if !waiting.get_value() {
+            waiting.set_value(true);
+            set_timeout(
+                move || {
+                    waiting.try_set_value(false);
+                    reload();
+                },
+                std::time::Duration::from_millis(wait as u64),
+            );
+        }
+        n
+    });
+    let toggled = move |ev: leptos::ev::Event| {
+        let is_open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+        open.set(is_open);
+        if is_open && stale.get_value() {
+            reload();
+        }
+    };
+    view! {
+        <details class="missing" on:toggle=toggled data-total=move || total.get()>
+            <summary>{move || format!("Đơn vị chưa nộp: {}", total.get())}</summary>
+            <ul>{move || units.get().into_iter().map(|u| view! { <li data-code=u.code>{u.name}</li> }).collect_view()}</ul>
+            {move || (units.with(Vec::len) < total.get() as usize).then(|| view! {
+                <button type="button" class="secondary more-missing" on:click=move |_| {
+                    let shown = units.with_untracked(Vec::len) as u32;
+                    load(shown, MISSING_MORE);
+                }>"Xem thêm"</button>
+            })}
+        </details>
     }
 }
 
@@ -630,6 +810,29 @@ fn ReviewPanel(
         });
     };
     load();
+    // Follows the report while the panel is open: a resubmission, another reviewer.
+    let follows = {
+        let (c, u) = path.get_value();
+        EventStream::open(&routes::report(&c, &u, "events"), move |heard| {
+            let news = match heard {
+                Heard::Ready { data, .. } | Heard::Changed(data) => {
+                    serde_json::from_str::<ReportNews>(&data).ok()
+                }
+                Heard::Lost => None,
+            };
+            let shown = report.with_untracked(|r| match r {
+                Some(Ok((s, _))) => Some((s.version, s.status)),
+                _ => None,
+            });
+            if let (Some(news), Some(shown)) = (news, shown)
+                && (news.version, news.status) != shown
+            {
+                load();
+            }
+        })
+    };
+    let follows = StoredValue::new_local(follows);
+    on_cleanup(move || follows.set_value(None));
     let act = move |approve: bool| {
         let (c, u) = path.get_value();
         let text = reason.get_untracked();

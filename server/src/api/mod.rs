@@ -10,6 +10,7 @@ mod campaigns;
 mod dashboard;
 mod deadlines;
 pub mod error;
+mod events;
 mod export;
 pub mod extract;
 mod forms;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_PUSH, post(reports::report_push))
         .route(routes::REPORT_SUBMIT, post(reports::report_submit))
         .route(routes::REPORT_HISTORY, get(reports::report_history))
+        .route(routes::REPORT_EVENTS, get(reports::report_events))
         .route(routes::REPORT_RETURN, post(reports::report_return))
         .route(routes::REPORT_APPROVE, post(reports::report_approve))
         .route(
@@ -73,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route(routes::DASHBOARD, get(dashboard::dashboard_get))
         .route(routes::DASHBOARD_EVENTS, get(dashboard::dashboard_events))
+        .route(routes::DASHBOARD_MISSING, get(dashboard::dashboard_missing))
         .route(routes::EXPORT, get(export::export_get))
         .route(routes::NARRATIVE, get(export::narrative_get))
         .route(routes::UNIT_ACCOUNTS, get(accounts::unit_accounts))

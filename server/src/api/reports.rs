@@ -1,10 +1,14 @@
 //! A unit's report: `GET` the current version, `POST …/push`, `POST …/submit`,
-//! `GET …/history`, and a supervisor's `POST …/return` and `POST …/approve`. Each
+//! `GET …/history`, its live stream `GET …/events`, and a supervisor's `POST …/return` and `POST …/approve`. Each
 //! checks, after reading the body, that the caller may do that to that report
 //! ([`NamedReport`]).
 
+use std::convert::Infallible;
+
 use axum::Json;
 use axum::extract::State;
+use axum::response::sse::{Event, Sse};
+use futures_util::Stream;
 use tuanle_shared::wire::{
     ApproveRequest, History, PushAccepted, PushRequest, ReportState, ReturnRequest, SubmitRequest,
 };
@@ -12,6 +16,7 @@ use tuanle_shared::wire::{
 use super::AppState;
 use super::extract::{ApiJson, NamedReport};
 use crate::error::Error;
+use crate::live::Topic;
 use crate::reports::{self, Review};
 
 pub async fn report_get(
@@ -22,6 +27,32 @@ pub async fn report_get(
     Ok(Json(
         reports::state(&state.db, &report.caller, &target).await?,
     ))
+}
+
+/// `ready` with where the report stands ([`tuanle_shared::wire::ReportNews`]), then
+/// `changed` with the same whenever that moves: the reporter's app hears of a return, an
+/// approval or another device's push within a tick, not at its next periodic sync, and a
+/// supervisor's open review follows the report.
+pub async fn report_events(
+    State(state): State<AppState>,
+    report: NamedReport,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, Error> {
+    let target = report.readable(&state.db).await?;
+    let moves = state
+        .live
+        .watch(target.campaign_id, target.unit_id, Topic::Report);
+    let render = {
+        let db = state.db.clone();
+        move |_changed_at, _children| {
+            let (db, target) = (db.clone(), target.clone());
+            async move {
+                let news = reports::news(&db, &target).await?;
+                serde_json::to_string(&news).map_err(|e| Error::Internal(e.to_string()))
+            }
+        }
+    };
+    let hello = render(None, None).await?;
+    Ok(super::events::stream(&state.live, moves, hello, render))
 }
 
 pub async fn report_push(

@@ -3,7 +3,7 @@
 
 use sqlx::Row;
 use tuanle_shared::Content;
-use tuanle_shared::wire::{RefusalCode, ReportState, ReportStatus};
+use tuanle_shared::wire::{RefusalCode, ReportNews, ReportState, ReportStatus};
 
 use super::Target;
 use super::access::{review_refusal, writable};
@@ -117,6 +117,30 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         updated_at: (updated_at > 0).then_some(updated_at),
         read_only: writable(target).err().map(|e| e.code()),
         review_refusal: review_refusal(db, caller, target).await?,
+    })
+}
+
+/// Where the report stands, for its live stream: one row read.
+pub async fn news(db: &Pool, target: &Target) -> Result<ReportNews, Error> {
+    let mut conn = db.acquire().await?;
+    let row = sqlx::query(
+        "SELECT version, status, updated_at FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(ReportNews {
+            version: 0,
+            status: ReportStatus::Draft,
+            updated_at: None,
+        });
+    };
+    Ok(ReportNews {
+        version: to_u64(row.try_get("version")?),
+        status: parse_status(row.try_get("status")?)?,
+        updated_at: Some(row.try_get("updated_at")?),
     })
 }
 

@@ -36,9 +36,18 @@ pub mod routes {
     /// for anyone who reads the report; `POST` a filled one (the XLSX file as the body), by
     /// whoever may enter the report: its [`super::TemplatePreview`], writing nothing.
     pub const REPORT_TEMPLATE: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/template";
+    /// Server-sent events: `ready` ([`super::ReportNews`]) at once, then `changed` with the
+    /// same when the report's version or status moves (a push from another device, a
+    /// return, an approval), within a quarter of a second.
+    pub const REPORT_EVENTS: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/events";
     pub const DASHBOARD: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}";
-    /// Server-sent events: `changed` whenever the subtree's totals or completeness change.
+    /// Server-sent events: `ready` at once, then `changed` ([`super::DashboardUpdate`])
+    /// whenever the subtree's figures, completeness or packages move, at most four a
+    /// second, each what the dashboard shows of them then.
     pub const DASHBOARD_EVENTS: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}/events";
+    /// `?offset=N&limit=M` (at most [`super::MISSING_PAGE_MAX`]): a page of the subtree's
+    /// units not yet in ([`super::MissingUnits`]), in the dashboard's order.
+    pub const DASHBOARD_MISSING: &str = "/api/v1/campaigns/{campaign}/dashboard/{unit}/missing";
 
     /// `?mode=official|final|provisional` ([`super::FigureMode`]): the official Excel form
     /// of a unit's subtree.
@@ -122,6 +131,11 @@ pub mod routes {
         } else {
             base
         }
+    }
+
+    /// A page of a dashboard's missing units.
+    pub fn dashboard_missing(campaign: &str, unit: &str, offset: u32, limit: u32) -> String {
+        format!("{CAMPAIGNS}/{campaign}/dashboard/{unit}/missing?offset={offset}&limit={limit}")
     }
 
     /// The path of one form version.
@@ -510,6 +524,115 @@ pub struct Dashboard {
     pub missing_total: u64,
     #[serde(default)]
     pub deadlines: Deadlines,
+    /// When the server read these figures (Unix milliseconds): the newer of this and a
+    /// live update is shown.
+    #[serde(default)]
+    pub read_at: i64,
+}
+
+/// The event `changed` of a dashboard's live stream: the part of a [`Dashboard`] that
+/// moves, read once for all the unit's viewers. A viewer applies it with
+/// [`Dashboard::apply`] and asks for nothing (but the list of missing units, which it
+/// loads again when their count moved).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardUpdate {
+    /// When the server read it (Unix milliseconds).
+    pub read_at: i64,
+    /// When the latest change it shows was committed, when known.
+    pub changed_at: Option<i64>,
+    pub final_figures: Vec<u128>,
+    pub provisional_figures: Vec<u128>,
+    pub official_figures: Vec<u128>,
+    pub package: Option<PackageBrief>,
+    pub completeness: Completeness,
+    pub by_kind: Vec<KindProgress>,
+    /// The rows of the children that moved (by code), or of every child.
+    pub children: Vec<ChildProgress>,
+    /// `children` is every child (the list to show), not only those that moved since
+    /// the stream's previous event.
+    pub every_child: bool,
+    pub missing_total: u64,
+}
+
+impl Dashboard {
+    /// Takes a live update unless the dashboard was read after it (an answer and an
+    /// event can cross). Says whether it took it.
+    pub fn apply(&mut self, update: DashboardUpdate) -> bool {
+        if update.read_at < self.read_at {
+            return false;
+        }
+        self.read_at = update.read_at;
+        self.final_figures = update.final_figures;
+        self.provisional_figures = update.provisional_figures;
+        self.official_figures = update.official_figures;
+        self.package = update.package;
+        self.completeness = update.completeness;
+        self.by_kind = update.by_kind;
+        if update.every_child {
+            self.children = update.children;
+        } else {
+            for row in update.children {
+                match self
+                    .children
+                    .iter_mut()
+                    .find(|c| c.unit.code == row.unit.code)
+                {
+                    Some(shown) => *shown = row,
+                    None => {
+                        let at = self
+                            .children
+                            .partition_point(|c| c.unit.code < row.unit.code);
+                        self.children.insert(at, row);
+                    }
+                }
+            }
+        }
+        self.missing_total = update.missing_total;
+        true
+    }
+
+    /// What a live update would carry now: for keeping the newer figures when an older
+    /// answer arrives after an event.
+    pub fn live_part(&self) -> DashboardUpdate {
+        DashboardUpdate {
+            read_at: self.read_at,
+            changed_at: None,
+            final_figures: self.final_figures.clone(),
+            provisional_figures: self.provisional_figures.clone(),
+            official_figures: self.official_figures.clone(),
+            package: self.package.clone(),
+            completeness: self.completeness,
+            by_kind: self.by_kind.clone(),
+            children: self.children.clone(),
+            every_child: true,
+            missing_total: self.missing_total,
+        }
+    }
+}
+
+/// The longest page of missing units one request gets.
+pub const MISSING_PAGE_MAX: u32 = 200;
+
+/// `GET …/dashboard/{unit}/missing`: units of the subtree not yet in (no report, a
+/// draft, or a returned one; never a unit only asked to report), the unit first, then
+/// level by level in code order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingUnits {
+    pub offset: u32,
+    pub units: Vec<UnitRef>,
+    /// How many in all.
+    pub total: u64,
+}
+
+/// The events of a report's live stream: where the report stands on the server. An app
+/// whose copy differs syncs at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReportNews {
+    /// 0 when nothing has been pushed yet.
+    pub version: u64,
+    pub status: ReportStatus,
+    /// When the current version or status was made (Unix milliseconds).
+    pub updated_at: Option<i64>,
 }
 
 /// The deadlines at one unit (ISO dates). Each level sets its own children's deadline
@@ -698,6 +821,83 @@ pub fn end_of_day_vietnam_ms(iso: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn child(code: &str, done: u64) -> ChildProgress {
+        ChildProgress {
+            unit: UnitRef {
+                code: code.into(),
+                name: code.into(),
+                kind: "truong_th".into(),
+            },
+            has_children: false,
+            completeness: Completeness {
+                units: 1,
+                on_time: done,
+                not_started: 1 - done,
+                ..Completeness::default()
+            },
+            package: None,
+            asked: false,
+        }
+    }
+
+    /// A live update replaces the moving part, merges the moved children's rows in code
+    /// order (or replaces the list when it has every child), and is ignored when the
+    /// dashboard was read after it.
+    #[test]
+    fn a_dashboard_takes_live_updates_newer_than_itself() {
+        let mut d = Dashboard {
+            campaign: "2025".into(),
+            unit: UnitRef {
+                code: "W".into(),
+                name: "W".into(),
+                kind: "xa".into(),
+            },
+            path: Vec::new(),
+            form_version: "v".into(),
+            final_figures: vec![1],
+            provisional_figures: vec![1],
+            official_figures: vec![0],
+            package: None,
+            completeness: Completeness::default(),
+            by_kind: Vec::new(),
+            children: vec![child("A", 0), child("C", 0)],
+            missing: Vec::new(),
+            missing_total: 2,
+            deadlines: Deadlines::default(),
+            read_at: 100,
+        };
+        let mut update = d.live_part();
+        update.read_at = 200;
+        update.final_figures = vec![5];
+        update.children = vec![child("C", 1), child("B", 0)];
+        update.every_child = false;
+        update.missing_total = 1;
+        assert!(d.apply(update.clone()));
+        let rows: Vec<(&str, u64)> = d
+            .children
+            .iter()
+            .map(|c| (c.unit.code.as_str(), c.completeness.done()))
+            .collect();
+        assert_eq!(rows, [("A", 0), ("B", 0), ("C", 1)]);
+        assert_eq!(
+            (d.final_figures.as_slice(), d.missing_total, d.read_at),
+            (&[5u128][..], 1, 200)
+        );
+
+        let mut older = update.clone();
+        older.read_at = 150;
+        older.final_figures = vec![9];
+        assert!(!d.apply(older), "read before the dashboard was");
+        assert_eq!(d.final_figures, [5]);
+
+        let mut whole = update;
+        whole.read_at = 300;
+        whole.children = vec![child("A", 1)];
+        whole.every_child = true;
+        assert!(d.apply(whole));
+        assert_eq!(d.children.len(), 1, "every child: the list replaced");
+    }
 
     #[test]
     fn a_deadline_ends_at_midnight_in_vietnam() {

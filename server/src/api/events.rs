@@ -1,0 +1,95 @@
+//! The live streams (server-sent events) of dashboards and reports: `ready` at once,
+//! then `changed` with what each announcement of [`crate::live`] shows.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::{Stream, StreamExt};
+use tokio::sync::watch;
+
+use crate::error::Error;
+use crate::live::{Live, Tick};
+
+/// A stream that sends `ready` with `hello`, then `changed` with what `render` reads for
+/// each announcement of `moves`: `render(changed_at, Some(children))` the moved
+/// children's rows for a stream that had the previous announcement, `render(changed_at,
+/// None)` the whole state for one that skipped some (a slow reader skips to the latest
+/// announcement; it never queues). One stream of the unit and topic renders each, the
+/// others share what it read (the announcement's slots). A stream sends nothing when it
+/// is what it last sent (a ward's own report does not move when its schools push). Ends
+/// when the server stops.
+pub fn stream<R, F>(
+    live: &Live,
+    moves: watch::Receiver<Tick>,
+    hello: String,
+    render: R,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>> + use<R, F>>
+where
+    R: Fn(Option<i64>, Option<Arc<[i64]>>) -> F + Send + Sync + 'static,
+    F: Future<Output = Result<String, Error>> + Send,
+{
+    let seen = moves.borrow().seq;
+    let state = Following {
+        seen,
+        moves,
+        stopping: live.stopping(),
+        last: Arc::from(hello.as_str()),
+        render,
+    };
+    let ready =
+        futures_util::stream::once(async move { Ok(Event::default().event("ready").data(hello)) });
+    let changes = futures_util::stream::unfold(state, |mut s| async move {
+        let data = s.next().await?;
+        Some((Ok(Event::default().event("changed").data(&*data)), s))
+    });
+    Sse::new(ready.chain(changes)).keep_alive(KeepAlive::default())
+}
+
+struct Following<R> {
+    /// The last announcement this stream had.
+    seen: u64,
+    moves: watch::Receiver<Tick>,
+    stopping: watch::Receiver<bool>,
+    last: Arc<str>,
+    render: R,
+}
+
+impl<R, F> Following<R>
+where
+    R: Fn(Option<i64>, Option<Arc<[i64]>>) -> F,
+    F: Future<Output = Result<String, Error>>,
+{
+    /// What to send next, or `None` when the server stops.
+    async fn next(&mut self) -> Option<Arc<str>> {
+        loop {
+            if *self.stopping.borrow() {
+                return None;
+            }
+            tokio::select! {
+                changed = self.moves.changed() => changed.ok()?,
+                _ = self.stopping.changed() => return None,
+            }
+            let tick = self.moves.borrow_and_update().clone();
+            let next = self.seen + 1;
+            self.seen = tick.seq;
+            let (slot, children) = match tick.children {
+                Some(children) if tick.seq == next => (&tick.slot, Some(children)),
+                _ => (&tick.whole, None),
+            };
+            let read = slot
+                .get_or_try_init(|| async { (self.render)(tick.at, children).await.map(Arc::from) })
+                .await;
+            match read {
+                Ok(data) if data.as_ref() != self.last.as_ref() => {
+                    self.last = data.clone();
+                    return Some(data.clone());
+                }
+                Ok(_) => {}
+                // The next announcement brings it; the viewer keeps what it has meanwhile.
+                Err(e) => tracing::warn!("cannot read a live update: {e}"),
+            }
+        }
+    }
+}
