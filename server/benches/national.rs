@@ -54,24 +54,54 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// How many dashboards watch the load, behaving like the app (refetch on every event, one
-/// request in flight per dashboard): `TUANLE_BENCH_VIEWERS`, 0 by default.
+/// How many dashboards watch the load, behaving like the app (apply each event's
+/// figures, read the missing list again when its count moves, at most every 10 s):
+/// `TUANLE_BENCH_VIEWERS`, 0 by default.
 fn viewer_count() -> usize {
-    std::env::var("TUANLE_BENCH_VIEWERS")
+    env_count("TUANLE_BENCH_VIEWERS")
+}
+
+/// How many more event streams stay open on ward and school dashboards through the
+/// load, read but never acted on: `TUANLE_BENCH_STREAMS`, 0 by default. The server's
+/// memory is read before and after they open.
+fn stream_count() -> usize {
+    env_count("TUANLE_BENCH_STREAMS")
+}
+
+fn env_count(name: &str) -> usize {
+    std::env::var(name)
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(0)
 }
 
-/// A dashboard as the app keeps it: its event stream, and a refetch after each event
-/// (never two at once: events arriving meanwhile ask for one more). Counts its events and
-/// requests, and their latencies (ms).
+/// What the viewers did: events, their bytes, and the requests they made (ms each).
+#[derive(Default)]
+struct Watching {
+    events: std::sync::atomic::AtomicU64,
+    bytes: std::sync::atomic::AtomicU64,
+    requests: Mutex<Vec<f64>>,
+}
+
+/// The value of a number field in an event's JSON, read without parsing it all.
+fn field(event: &str, name: &str) -> Option<i64> {
+    let rest = event.split(&format!("\"{name}\":")).nth(1)?;
+    let end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    rest[..end].parse().ok()
+}
+
+/// A dashboard as the app keeps it: its event stream, each event's figures applied (here
+/// parsed and counted), and the missing list read again when its count moved, no more
+/// often than every 10 s (the app does so only while the list is open: this is the most
+/// it asks).
 async fn watch_like_the_app(
     client: Arc<Client>,
     unit: String,
-    events: Arc<std::sync::atomic::AtomicU64>,
-    requests: Arc<Mutex<Vec<f64>>>,
+    watching: Arc<Watching>,
 ) -> anyhow::Result<()> {
+    use std::sync::atomic::Ordering::Relaxed;
     let base = client.base.clone();
     let mut stream = client
         .http
@@ -81,41 +111,70 @@ async fn watch_like_the_app(
         .header(reqwest::header::COOKIE, &client.cookie)
         .send()
         .await?;
-    let wanted = Arc::new(tokio::sync::Notify::new());
-    let fetcher = {
-        let (wanted, client, unit) = (wanted.clone(), client.clone(), unit.clone());
-        tokio::spawn(async move {
-            loop {
-                wanted.notified().await;
+    let mut buffer = String::new();
+    let (mut missing, mut last_read) = (None, Instant::now() - Duration::from_secs(10));
+    while let Ok(Some(chunk)) = stream.chunk().await {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if !event.contains("event: changed") {
+                continue;
+            }
+            watching.events.fetch_add(1, Relaxed);
+            watching.bytes.fetch_add(event.len() as u64, Relaxed);
+            let data: String = event
+                .lines()
+                .filter_map(|l| l.strip_prefix("data:"))
+                .collect();
+            let update: Value = serde_json::from_str(&data)?;
+            let total = update["missing_total"].as_u64();
+            if total != missing && last_read.elapsed() >= Duration::from_secs(10) {
+                missing = total;
+                last_read = Instant::now();
                 let t = Instant::now();
                 let ok = client
                     .http
                     .get(format!(
-                        "{}/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}",
-                        client.base
+                        "{base}/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}/missing?limit=50"
                     ))
                     .header(reqwest::header::COOKIE, &client.cookie)
                     .send()
                     .await
                     .map(|r| r.status().is_success());
-                if let (Ok(true), Ok(mut r)) = (ok, requests.lock()) {
+                if let (Ok(true), Ok(mut r)) = (ok, watching.requests.lock()) {
                     r.push(t.elapsed().as_secs_f64() * 1e3);
                 }
             }
-        })
-    };
-    let mut buffer = String::new();
-    while let Ok(Some(chunk)) = stream.chunk().await {
-        buffer.push_str(&String::from_utf8_lossy(&chunk));
-        while let Some(end) = buffer.find("\n\n") {
-            let event: String = buffer.drain(..end + 2).collect();
-            if event.contains("event: changed") {
-                events.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                wanted.notify_one();
-            }
         }
     }
-    fetcher.abort();
+    Ok(())
+}
+
+/// A stream held open and read, nothing more: what an idle dashboard costs. Counts
+/// itself in `opened` once its first event came.
+async fn hold_open(
+    client: Arc<Client>,
+    unit: String,
+    opened: Arc<std::sync::atomic::AtomicUsize>,
+) -> anyhow::Result<()> {
+    let mut stream = client
+        .http
+        .get(format!(
+            "{}/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}/events",
+            client.base
+        ))
+        .header(reqwest::header::COOKIE, &client.cookie)
+        .send()
+        .await?;
+    anyhow::ensure!(
+        stream.status() == 200,
+        "stream of {unit}: {}",
+        stream.status()
+    );
+    if let Ok(Some(_)) = stream.chunk().await {
+        opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+    while let Ok(Some(_)) = stream.chunk().await {}
     Ok(())
 }
 
@@ -247,6 +306,16 @@ async fn main() -> anyhow::Result<()> {
     .bind(i64::try_from(viewers)?)
     .fetch_all(&pool)
     .await?;
+    // The idle streams' units: wards and schools of one province, none of them pushing
+    // (the tablets are in province 79).
+    let held: Vec<String> = sqlx::query_scalar(
+        "SELECT u.code FROM units u JOIN campaigns c ON c.id = u.campaign_id
+         WHERE c.code = $1 AND u.depth >= 2 AND u.code LIKE '01%' ORDER BY u.code LIMIT $2",
+    )
+    .bind(CAMPAIGN)
+    .bind(i64::try_from(stream_count())?)
+    .fetch_all(&pool)
+    .await?;
     pool.close().await;
 
     // The real server, in its own process.
@@ -319,11 +388,7 @@ async fn main() -> anyhow::Result<()> {
                 buffer.push_str(&String::from_utf8_lossy(&chunk));
                 while let Some(end) = buffer.find("\n\n") {
                     let event: String = buffer.drain(..end + 2).collect();
-                    let at = event.split("\"at\":").nth(1).and_then(|r| {
-                        r.trim_end_matches(|c: char| !c.is_ascii_digit())
-                            .parse::<i64>()
-                            .ok()
-                    });
+                    let at = field(&event, "changed_at");
                     if let (Some(at), Ok(mut d)) = (at, delays.lock()) {
                         d.push((arrived - at) as f64);
                     }
@@ -352,21 +417,49 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // The viewers, on the national root's account (it reads every dashboard below).
-    let viewer_events = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let viewer_requests = Arc::new(Mutex::new(Vec::<f64>::new()));
+    let watching = Arc::new(Watching::default());
     let viewer_client =
         Arc::new(Client::sign_in(&base, "qg-bgd", root["password"].as_str().unwrap_or("")).await?);
-    let viewer_tasks: Vec<_> = watched
+    let mut viewer_tasks: Vec<_> = watched
         .iter()
         .map(|unit| {
             tokio::spawn(watch_like_the_app(
                 viewer_client.clone(),
                 unit.clone(),
-                viewer_events.clone(),
-                viewer_requests.clone(),
+                watching.clone(),
             ))
         })
         .collect();
+    // The idle streams, and what they cost in memory once open.
+    if !held.is_empty() {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let before = rss_kb(server.0.id(), "VmRSS:");
+        let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        for unit in &held {
+            viewer_tasks.push(tokio::spawn(hold_open(
+                viewer_client.clone(),
+                unit.clone(),
+                opened.clone(),
+            )));
+        }
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while opened.load(std::sync::atomic::Ordering::Relaxed) < held.len() {
+            anyhow::ensure!(
+                Instant::now() < deadline,
+                "the idle streams did not all open"
+            );
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let after = rss_kb(server.0.id(), "VmRSS:");
+        println!(
+            "{} idle event streams: server RSS {:.1} MB before, {:.1} MB after ({:.1} kB a stream)",
+            held.len(),
+            before as f64 / 1024.0,
+            after as f64 / 1024.0,
+            after.saturating_sub(before) as f64 / held.len() as f64
+        );
+    }
 
     // Tablets of units whose report is still open (a submitted one refuses pushes).
     let mut tablets = Vec::with_capacity(TABLETS);
@@ -483,15 +576,19 @@ async fn main() -> anyhow::Result<()> {
         percentile(&sse, 0.99)
     );
     if !watched.is_empty() {
-        let mut requests = viewer_requests
+        let mut requests = watching
+            .requests
             .lock()
             .map(|r| r.clone())
             .unwrap_or_default();
         requests.sort_by(f64::total_cmp);
+        let events = watching.events.load(std::sync::atomic::Ordering::Relaxed);
         println!(
-            "{} dashboards watching like the app: {} events, {} dashboard requests ({:.0}/s), request p50 {:.0} ms, p99 {:.0} ms",
+            "{} dashboards watching like the app: {events} events ({:.1} kB each), {} missing-list requests ({:.1}/s), request p50 {:.0} ms, p99 {:.0} ms",
             watched.len(),
-            viewer_events.load(std::sync::atomic::Ordering::Relaxed),
+            watching.bytes.load(std::sync::atomic::Ordering::Relaxed) as f64
+                / events.max(1) as f64
+                / 1024.0,
             requests.len(),
             requests.len() as f64 / elapsed,
             percentile(&requests, 0.5),

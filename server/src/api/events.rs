@@ -93,3 +93,71 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::live::{TICK, Topic};
+
+    /// A stream that had every announcement is sent the moved children's rows; one that
+    /// skipped some gets the whole state; two streams of one unit share one reading; and
+    /// what equals the last thing sent is not sent again.
+    #[tokio::test]
+    async fn streams_share_readings_and_a_stream_that_skipped_gets_everything() {
+        let (_stop, stopping) = tokio::sync::watch::channel(false);
+        let live = Live::new(stopping);
+        let reads = Arc::new(Mutex::new(Vec::<Option<Vec<i64>>>::new()));
+        let render = |reads: Arc<Mutex<Vec<Option<Vec<i64>>>>>| {
+            move |_at: Option<i64>, children: Option<Arc<[i64]>>| {
+                let reads = reads.clone();
+                async move {
+                    let children = children.map(|c| c.to_vec());
+                    let text = format!("{children:?}");
+                    reads
+                        .lock()
+                        .map_err(|e| Error::Internal(e.to_string()))?
+                        .push(children);
+                    Ok(text)
+                }
+            }
+        };
+        let follower = |live: &Live| Following {
+            seen: 0,
+            moves: live.watch(1, 1, Topic::Dashboard),
+            stopping: live.stopping(),
+            last: Arc::from(""),
+            render: render(reads.clone()),
+        };
+        let (mut a, mut b) = (follower(&live), follower(&live));
+        live.publish(1, vec![10, 1]).await;
+        let (sent_a, sent_b) = (a.next().await, b.next().await);
+        assert_eq!(sent_a.as_deref(), Some("Some([10])"));
+        assert_eq!(sent_a, sent_b);
+        assert_eq!(
+            reads.lock().map(|r| r.len()).unwrap_or(0),
+            1,
+            "one reading, shared"
+        );
+
+        // `b` reads no more for two announcements: it then gets everything.
+        live.publish(1, vec![11, 1]).await;
+        assert_eq!(a.next().await.as_deref(), Some("Some([11])"));
+        tokio::time::sleep(TICK).await;
+        live.publish(1, vec![12, 1]).await;
+        assert_eq!(a.next().await.as_deref(), Some("Some([12])"));
+        assert_eq!(b.next().await.as_deref(), Some("None"), "every child");
+
+        // The same reading again is not sent: the stream waits for the next change.
+        let (sent, ()) = tokio::join!(a.next(), async {
+            tokio::time::sleep(TICK).await;
+            live.publish(1, vec![12, 1]).await;
+            tokio::time::sleep(TICK * 2).await;
+            live.publish(1, vec![13, 1]).await;
+        });
+        assert_eq!(sent.as_deref(), Some("Some([13])"));
+        let renders = reads.lock().map(|r| r.len()).unwrap_or(0);
+        assert_eq!(renders, 6, "each announcement read once per slot");
+    }
+}
