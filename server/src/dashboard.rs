@@ -105,6 +105,8 @@ pub async fn update(
             completeness = totals::COMPLETENESS_COLUMNS,
             consolidates = totals::consolidates("u.id")
         ))
+        // A statement text per list of ids: not kept in the connection's cache.
+        .persistent(only.is_none())
         .bind(target.unit_id)
         .fetch_all(&mut *conn)
         .await?
@@ -163,14 +165,20 @@ pub async fn missing_page(
     let c = totals::load(&mut tx, target.form, target.unit_id)
         .await?
         .completeness;
-    let upto = usize::try_from(offset.saturating_add(limit)).unwrap_or(usize::MAX);
-    let mut units = missing(&mut tx, target.unit_id, upto).await?;
+    let total = c.units.saturating_sub(c.done());
+    // Past the end nothing is walked (the walk costs the units up to the page's end).
+    let mut units = if u64::from(offset) >= total {
+        Vec::new()
+    } else {
+        let upto = usize::try_from(offset.saturating_add(limit)).unwrap_or(usize::MAX);
+        missing(&mut tx, target.unit_id, upto).await?
+    };
     drop(tx);
     units.drain(..units.len().min(offset as usize));
     Ok(MissingUnits {
         offset,
         units,
-        total: c.units.saturating_sub(c.done()),
+        total,
     })
 }
 

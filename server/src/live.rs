@@ -14,7 +14,7 @@
 //! is sent with `NOTIFY` to every server (this one included), and each server's
 //! listener passes what it hears to its own streams. If the listener loses its
 //! connection, changes may have been missed meanwhile, so every stream is told to
-//! refetch once ([`Moved::Everything`]).
+//! read everything once ([`Moved::Everything`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -45,7 +45,8 @@ pub enum Moved {
     },
     /// Every unit of the campaign moved (its tree or settings changed).
     Campaign { campaign_id: i64, at: i64 },
-    /// Changes may have been missed (the listener reconnected): everyone refetches.
+    /// Changes may have been missed (the listener reconnected): every stream is sent
+    /// its whole state.
     Everything,
 }
 
@@ -165,8 +166,8 @@ impl Topic {
 }
 
 /// The watched units, each with the channel its streams wait on. An entry lives while a
-/// stream holds its receiver; the others are dropped when the next stream opens and at
-/// every announcement.
+/// stream holds its receiver; the others are dropped at every announcement, and when a
+/// stream opens on a map of a power-of-two size.
 type Watches = Arc<Mutex<HashMap<(i64, i64, Topic), watch::Sender<Tick>>>>;
 
 /// Drops the entries no stream waits on any more.
@@ -212,7 +213,11 @@ impl Live {
     /// The announcements of one unit's moves, for an event stream of it.
     pub fn watch(&self, campaign_id: i64, unit_id: i64, topic: Topic) -> watch::Receiver<Tick> {
         let mut watches = self.watches.lock().unwrap_or_else(|e| e.into_inner());
-        prune(&mut watches);
+        // Now and then, not at every stream (a thousand reconnecting at once): the
+        // announcements prune too.
+        if watches.len().is_power_of_two() {
+            prune(&mut watches);
+        }
         watches
             .entry((campaign_id, unit_id, topic))
             .or_insert_with(|| watch::channel(Tick::default()).0)
@@ -376,7 +381,7 @@ impl Pending {
 }
 
 /// Runs the coalescer until the server stops, starting it again should it ever fail
-/// (every stream then refetches once, as changes may have been missed): without it no
+/// (every stream is then sent its whole state, as changes may have been missed): without it no
 /// dashboard would hear of anything.
 async fn supervise(
     tx: broadcast::Sender<Moved>,
@@ -460,7 +465,7 @@ async fn listen(
                     Err(e) => tracing::warn!("unreadable change note {:?}: {e}", n.payload()),
                 },
                 // The connection dropped (the next call reconnects): notes sent meanwhile
-                // are lost, so every dashboard refetches once.
+                // are lost, so every stream is sent its whole state once.
                 Ok(None) => {
                     let _ = tx.send(Moved::Everything);
                 }

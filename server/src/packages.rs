@@ -73,6 +73,8 @@ pub async fn latest_of_children(
          WHERE p.unit_id IN (SELECT id FROM units WHERE parent_id = $1) {among}
            AND p.seq = (SELECT MAX(q.seq) FROM packages q WHERE q.unit_id = p.unit_id)"
     ))
+    // A statement text per list of ids: not kept in the connection's cache.
+    .persistent(only.is_none())
     .bind(parent_id)
     .fetch_all(&mut *conn)
     .await?;

@@ -276,3 +276,76 @@ async fn an_observer_reads_the_subtree_and_changes_nothing() -> anyhow::Result<(
     );
     browser.close().await
 }
+
+/// A burst below an open dashboard costs it no requests (issue 18 measured 46–47
+/// dashboard requests a second under 48 pushes a second): five schools land 300 pushes
+/// while the ward's dashboard is open in Chromium, which follows them from its events
+/// alone to the final figures and rows, having read the dashboard once.
+#[tokio::test]
+async fn an_open_dashboard_follows_a_burst_without_asking() -> anyhow::Result<()> {
+    const PUSHES_EACH: u64 = 60;
+    let server = TestServer::spawn().await?;
+    let ward = Browser::start().await?;
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.wait_for(".live[data-live='true']").await?;
+    ward.click("input[value='provisional']").await?;
+    let mut pushers = Vec::new();
+    for school in ["MN", "TH", "THCS", "TTHTCD", "TV"] {
+        let client = ApiClient::sign_in(
+            &server,
+            &format!("nb-hq-{}", school.to_lowercase()),
+            DEMO_PASSWORD,
+        )
+        .await?;
+        let unit = format!("NB-HQ-{school}");
+        pushers.push(tokio::spawn(async move {
+            let mut version = 0;
+            for n in 1..=PUSHES_EACH {
+                let answer: serde_json::Value = client
+                    .post_json(
+                        &tuanle_shared::wire::routes::report("2025", &unit, "push"),
+                        &tuanle_e2e::push_counts(&format!("{unit}-{n}"), version, &[("2", n)]),
+                    )
+                    .await?;
+                version = answer["version"].as_u64().unwrap_or(version);
+            }
+            anyhow::Ok(())
+        }));
+    }
+    for p in pushers {
+        p.await??;
+    }
+    let total = (PUSHES_EACH * 5).to_string();
+    ward.eventually("the burst's end on the open dashboard", || async {
+        Ok(ward.text("td[data-value='2/count']").await? == total)
+    })
+    .await?;
+    // Every school's row moved to "draft": none is still "not started".
+    ward.eventually("every child's row followed", || async {
+        let rows = ward
+            .client
+            .execute(
+                "return [...document.querySelectorAll('tr[data-child] td.chart')]
+                    .filter(td => td.title.includes('chưa bắt đầu 0')).length;",
+                vec![],
+            )
+            .await?;
+        Ok(rows.as_u64() == Some(5))
+    })
+    .await?;
+    let asked = ward
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                .filter(e => /\\/dashboard\\/NB-HQ($|\\?|\\/missing)/.test(e.name)).length;",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        asked.as_u64(),
+        Some(1),
+        "the dashboard read once, to open it"
+    );
+    ward.close().await
+}

@@ -610,7 +610,15 @@ async fn the_missing_list_is_read_page_by_page() -> anyhow::Result<()> {
     let capped: MissingUnits = province
         .get_json(&routes::dashboard_missing("2025", "NB", 0, 100_000))
         .await?;
-    assert!(capped.units.len() <= MISSING_PAGE_MAX as usize);
+    assert_eq!(
+        capped.units.len() as u64,
+        dashboard.missing_total.min(u64::from(MISSING_PAGE_MAX)),
+        "a larger page asked for is the largest one"
+    );
+    let past: MissingUnits = province
+        .get_json(&routes::dashboard_missing("2025", "NB", u32::MAX, 10))
+        .await?;
+    assert!(past.units.is_empty(), "past the end");
     assert_eq!(capped.units, dashboard.missing[..capped.units.len()]);
     for query in ["?limit=abc", "?offset=-1", "?page=2"] {
         let r = province

@@ -94,9 +94,11 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
 
     // One request at a time per unit: events that arrive during one ask for one more
     // after it. Moving to another unit starts its own at once; the late answer for the
-    // unit left is dropped.
+    // unit left is dropped. The live updates that arrive while a request is out are kept
+    // and applied over its answer (those read before it are in it already).
     let fetching = StoredValue::new(None::<String>);
     let again = StoredValue::new(false);
+    let arrived = StoredValue::new(Vec::<DashboardUpdate>::new());
     let refresh = move || {
         let Some(code) = unit.try_get_untracked() else {
             return;
@@ -107,6 +109,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
         }
         fetching.set_value(Some(code.clone()));
         again.set_value(false);
+        arrived.set_value(Vec::new());
         spawn_local(async move {
             loop {
                 again.try_set_value(false);
@@ -117,20 +120,14 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                 if unit.try_get_untracked().as_deref() != Some(code.as_str()) {
                     return;
                 }
-                data.try_update(|shown| {
-                    let fresh = match (shown.take(), result) {
-                        // An event read after this answer: keep its figures.
-                        (Some(Ok(live)), Ok(mut fresh))
-                            if live.unit.code == fresh.unit.code
-                                && live.read_at > fresh.read_at =>
-                        {
-                            fresh.apply(live.live_part());
-                            Ok(fresh)
-                        }
-                        (_, result) => result,
-                    };
-                    *shown = Some(fresh);
+                let late = arrived.try_update_value(std::mem::take).unwrap_or_default();
+                let result = result.map(|mut fresh| {
+                    for update in late {
+                        fresh.apply(update);
+                    }
+                    fresh
                 });
+                data.try_set(Some(result));
                 updated.try_set(Some(crate::device::now_ms()));
                 if again.try_get_value() != Some(true) {
                     break;
@@ -143,32 +140,45 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
     // seconds (one list for every event of a deadline's last hour).
     let missing_due = RwSignal::new(0u64);
     let on_update = move |update: DashboardUpdate| {
-        let mut moved = false;
+        // Every child: the campaign's tree may have changed (names, deadlines), or the
+        // stream missed some: the view is read again, the figures shown meanwhile.
+        if update.every_child {
+            refresh();
+        }
+        let Some(code) = unit.try_get_untracked() else {
+            return;
+        };
+        if fetching.try_get_value().flatten().is_some() {
+            arrived.try_update_value(|a| a.push(update.clone()));
+        }
+        let (mut moved, mut took) = (false, false);
         data.try_update(|d| {
-            if let Some(Ok(d)) = d {
+            if let Some(Ok(d)) = d
+                && d.unit.code == code
+            {
                 let missing = d.missing_total;
-                if d.apply(update) {
-                    moved = d.missing_total != missing;
-                }
+                took = d.apply(update);
+                moved = d.missing_total != missing;
             }
         });
-        updated.try_set(Some(crate::device::now_ms()));
+        if took {
+            updated.try_set(Some(crate::device::now_ms()));
+        }
         if moved {
-            missing_due.update(|n| *n += 1);
+            missing_due.try_update(|n| *n += 1);
         }
     };
+    // The stream first, then the request once it is open: nothing that moves between
+    // the two is missed. Should the stream not open, the request goes anyway.
     Effect::new(move |_| {
         let code = unit.get();
         live.set(false);
-        refresh();
         let url = routes::dashboard(&campaign.get_value(), &code, true);
         let opened = EventStream::open(&url, move |heard| match heard {
-            Heard::Ready { again, .. } => {
+            Heard::Ready { .. } => {
                 live.try_set(true);
-                // Reconnected: what moved meanwhile was not sent.
-                if again {
-                    refresh();
-                }
+                // Opened, or reopened after a cut: read what the stream did not say.
+                refresh();
             }
             Heard::Changed(json) => match serde_json::from_str::<DashboardUpdate>(&json) {
                 Ok(update) => on_update(update),
@@ -178,7 +188,19 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                 live.try_set(false);
             }
         });
+        let opens = opened.is_some();
         stream.set_value(opened);
+        let wait = if opens { 3_000 } else { 0 };
+        set_timeout(
+            move || {
+                let loaded =
+                    data.try_with_untracked(|d| matches!(d, Some(Ok(d)) if d.unit.code == code));
+                if loaded == Some(false) && fetching.try_get_value() == Some(None) {
+                    refresh();
+                }
+            },
+            std::time::Duration::from_millis(wait),
+        );
     });
     on_cleanup(move || stream.set_value(None));
     let now = RwSignal::new(crate::device::now_ms());
@@ -319,9 +341,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                         on_change=Callback::new(move |_| refresh())
                     />
                 })}
-                {move || data.get().and_then(Result::ok).map(|d| view! {
-                    <CompletenessView dashboard=d unit=unit reviewing=reviewing packages=package_open/>
-                })}
+                <CompletenessView data=data own=h.unit.clone() unit=unit reviewing=reviewing packages=package_open/>
                 <MissingList campaign=campaign.get_value() unit=h.unit.code.clone() data=data due=missing_due/>
             }.into_any(),
         }}
@@ -471,27 +491,45 @@ fn counts(c: &Completeness) -> String {
 
 #[component]
 fn CompletenessView(
-    dashboard: Dashboard,
+    data: RwSignal<Option<Result<Dashboard, String>>>,
+    own: UnitRef,
     unit: RwSignal<String>,
     reviewing: RwSignal<Option<UnitRef>>,
     packages: RwSignal<Option<OpenPackage>>,
 ) -> impl IntoView {
-    let c = dashboard.completeness;
-    let own = dashboard.unit.clone();
+    // Drawn again as live updates come: the counts, and only the children's rows that
+    // changed (a button being pressed in another row stays).
+    let summary = Memo::new(move |_| {
+        data.with(|d| match d {
+            Some(Ok(d)) => (d.completeness, d.by_kind.clone()),
+            _ => Default::default(),
+        })
+    });
+    let rows = Memo::new(move |_| {
+        data.with(|d| match d {
+            Some(Ok(d)) => d.children.clone(),
+            _ => Vec::new(),
+        })
+    });
     view! {
         <section class="card completeness">
             <h2>"Tiến độ báo cáo"</h2>
-            <p class="counts" data-done=c.done() data-units=c.units>{counts(&c)}</p>
-            {(dashboard.by_kind.len() > 1).then(|| view! {
-                <ul class="by-kind" aria-label="Theo loại đơn vị">
-                    {dashboard.by_kind.iter().map(|k| {
-                        let label = tuanle_shared::tree::UnitKind::from_code(&k.kind).map_or(k.kind.as_str(), |u| u.label()).to_owned();
-                        let share = (k.done * 100).checked_div(k.units).unwrap_or(0);
-                        view! { <li data-kind=k.kind.clone() data-done=k.done data-units=k.units>{format!("{label}: {}/{} ({share}%)", k.done, k.units)}</li> }
-                    }).collect_view()}
-                </ul>
-            })}
-            {bar(&c)}
+            {move || {
+                let (c, by_kind) = summary.get();
+                view! {
+                    <p class="counts" data-done=c.done() data-units=c.units>{counts(&c)}</p>
+                    {(by_kind.len() > 1).then(|| view! {
+                        <ul class="by-kind" aria-label="Theo loại đơn vị">
+                            {by_kind.iter().map(|k| {
+                                let label = tuanle_shared::tree::UnitKind::from_code(&k.kind).map_or(k.kind.as_str(), |u| u.label()).to_owned();
+                                let share = (k.done * 100).checked_div(k.units).unwrap_or(0);
+                                view! { <li data-kind=k.kind.clone() data-done=k.done data-units=k.units>{format!("{label}: {}/{} ({share}%)", k.done, k.units)}</li> }
+                            }).collect_view()}
+                        </ul>
+                    })}
+                    {bar(&c)}
+                }
+            }}
             <ul class="legend">
                 <li><i class="approved"></i>"Đã duyệt"</li>
                 <li><i class="on-time"></i>"Nộp đúng hạn"</li>
@@ -504,33 +542,37 @@ fn CompletenessView(
             <table class="children">
                 <thead><tr><th>"Đơn vị trực thuộc"</th><th>"Đã nộp"</th><th>"Tiến độ"</th><th>"Gói số liệu"</th><th></th></tr></thead>
                 <tbody>
-                    {dashboard.children.into_iter().map(|ch| {
-                        let code = ch.unit.code.clone();
-                        let u = ch.unit.clone();
-                        let cc = ch.completeness;
-                        view! {
-                            <tr data-child=code.clone()>
-                                <td>{ch.unit.name.clone()}</td>
-                                <td class="num" data-done=cc.done()>{format!("{}/{}", cc.done(), cc.units)}</td>
-                                <td class="chart" title=counts(&cc)>{bar(&cc)}</td>
-                                <td class="package" data-package-status=ch.has_children.then(|| status_key(ch.package.as_ref()))>
-                                    {ch.has_children.then(|| package_label(ch.package.as_ref()))}
-                                    {ch.asked.then_some(" (chỉ đề nghị báo cáo)")}
-                                </td>
-                                <td class="actions">
-                                    {ch.package.clone().map(|p| {
-                                        let open = OpenPackage { unit: code.clone(), name: ch.unit.name.clone(), seq: p.seq };
-                                        view! { <button type="button" class="secondary open-package" on:click=move |_| { reviewing.set(None); packages.set(Some(open.clone())); }>"Xem gói số liệu"</button> }
-                                    })}
-                                    {ch.has_children.then(|| {
-                                        let code = code.clone();
-                                        view! { <button type="button" class="secondary open-child" on:click=move |_| { reviewing.set(None); packages.set(None); unit.set(code.clone()); }>"Xem tổng hợp"</button> }
-                                    })}
-                                    <button type="button" class="secondary open-report" on:click=move |_| reviewing.set(Some(u.clone()))>"Xem báo cáo"</button>
-                                </td>
-                            </tr>
+                    <For
+                        each=move || rows.get()
+                        key=|ch| format!("{ch:?}")
+                        children=move |ch| {
+                            let code = ch.unit.code.clone();
+                            let u = ch.unit.clone();
+                            let cc = ch.completeness;
+                            view! {
+                                <tr data-child=code.clone()>
+                                    <td>{ch.unit.name.clone()}</td>
+                                    <td class="num" data-done=cc.done()>{format!("{}/{}", cc.done(), cc.units)}</td>
+                                    <td class="chart" title=counts(&cc)>{bar(&cc)}</td>
+                                    <td class="package" data-package-status=ch.has_children.then(|| status_key(ch.package.as_ref()))>
+                                        {ch.has_children.then(|| package_label(ch.package.as_ref()))}
+                                        {ch.asked.then_some(" (chỉ đề nghị báo cáo)")}
+                                    </td>
+                                    <td class="actions">
+                                        {ch.package.clone().map(|p| {
+                                            let open = OpenPackage { unit: code.clone(), name: ch.unit.name.clone(), seq: p.seq };
+                                            view! { <button type="button" class="secondary open-package" on:click=move |_| { reviewing.set(None); packages.set(Some(open.clone())); }>"Xem gói số liệu"</button> }
+                                        })}
+                                        {ch.has_children.then(|| {
+                                            let code = code.clone();
+                                            view! { <button type="button" class="secondary open-child" on:click=move |_| { reviewing.set(None); packages.set(None); unit.set(code.clone()); }>"Xem tổng hợp"</button> }
+                                        })}
+                                        <button type="button" class="secondary open-report" on:click=move |_| reviewing.set(Some(u.clone()))>"Xem báo cáo"</button>
+                                    </td>
+                                </tr>
+                            }
                         }
-                    }).collect_view()}
+                    />
                 </tbody>
             </table>
         </section>
@@ -581,10 +623,13 @@ fn MissingList(
     let last = StoredValue::new(0f64);
     let waiting = StoredValue::new(false);
     let path = StoredValue::new((campaign, unit));
+    // Also called from a timer, which may fire after the list is gone: nothing then.
     let load = move |offset: u32, limit: u32| {
-        let (c, u) = path.get_value();
-        last.set_value(crate::device::now_ms());
-        stale.set_value(false);
+        let Some((c, u)) = path.try_get_value() else {
+            return;
+        };
+        last.try_set_value(crate::device::now_ms());
+        stale.try_set_value(false);
         spawn_local(async move {
             let url = routes::dashboard_missing(&c, &u, offset, limit);
             if let Ok(page) = api::get_json::<MissingUnits>(&url).await {
@@ -596,8 +641,9 @@ fn MissingList(
         });
     };
     let reload = move || {
-        let shown = units.with_untracked(Vec::len) as u32;
-        load(0, shown.clamp(MISSING_MORE, MISSING_PAGE_MAX));
+        if let Some(shown) = units.try_with_untracked(Vec::len) {
+            load(0, (shown as u32).clamp(MISSING_MORE, MISSING_PAGE_MAX));
+        }
     };
     Effect::new(move |seen: Option<u64>| {
         let n = due.get();

@@ -19,7 +19,7 @@ use crate::live::{Live, Tick};
 /// announcement; it never queues). One stream of the unit and topic renders each, the
 /// others share what it read (the announcement's slots). A stream sends nothing when it
 /// is what it last sent (a ward's own report does not move when its schools push). Ends
-/// when the server stops.
+/// when the server stops, and after [`LIFETIME`].
 pub fn stream<R, F>(
     live: &Live,
     moves: watch::Receiver<Tick>,
@@ -33,6 +33,8 @@ where
     let seen = moves.borrow().seq;
     let state = Following {
         seen,
+        missed: false,
+        ends: tokio::time::Instant::now() + LIFETIME,
         moves,
         stopping: live.stopping(),
         last: Arc::from(hello.as_str()),
@@ -47,9 +49,17 @@ where
     Sse::new(ready.chain(changes)).keep_alive(KeepAlive::default())
 }
 
+/// How long one stream lasts: the browser then opens it again, as after a cut, and the
+/// new one is authorized afresh (a session ended or an account disabled meanwhile gets
+/// no more figures).
+const LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 struct Following<R> {
     /// The last announcement this stream had.
     seen: u64,
+    /// The last reading failed: the next one is the whole state.
+    missed: bool,
+    ends: tokio::time::Instant,
     moves: watch::Receiver<Tick>,
     stopping: watch::Receiver<bool>,
     last: Arc<str>,
@@ -70,24 +80,27 @@ where
             tokio::select! {
                 changed = self.moves.changed() => changed.ok()?,
                 _ = self.stopping.changed() => return None,
+                _ = tokio::time::sleep_until(self.ends) => return None,
             }
             let tick = self.moves.borrow_and_update().clone();
             let next = self.seen + 1;
             self.seen = tick.seq;
             let (slot, children) = match tick.children {
-                Some(children) if tick.seq == next => (&tick.slot, Some(children)),
+                Some(children) if tick.seq == next && !self.missed => (&tick.slot, Some(children)),
                 _ => (&tick.whole, None),
             };
             let read = slot
                 .get_or_try_init(|| async { (self.render)(tick.at, children).await.map(Arc::from) })
                 .await;
+            self.missed = read.is_err();
             match read {
                 Ok(data) if data.as_ref() != self.last.as_ref() => {
                     self.last = data.clone();
                     return Some(data.clone());
                 }
                 Ok(_) => {}
-                // The next announcement brings it; the viewer keeps what it has meanwhile.
+                // The next announcement brings everything; the viewer keeps what it has
+                // meanwhile.
                 Err(e) => tracing::warn!("cannot read a live update: {e}"),
             }
         }
@@ -125,6 +138,8 @@ mod tests {
         };
         let follower = |live: &Live| Following {
             seen: 0,
+            missed: false,
+            ends: tokio::time::Instant::now() + LIFETIME,
             moves: live.watch(1, 1, Topic::Dashboard),
             stopping: live.stopping(),
             last: Arc::from(""),
