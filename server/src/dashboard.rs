@@ -14,9 +14,6 @@ use crate::error::Error;
 use crate::reports::Target;
 use crate::totals;
 
-/// How many missing units are listed (the total is always given).
-const MISSING_LISTED: usize = 200;
-
 fn unit_ref(row: &crate::db::DbRow) -> Result<UnitRef, sqlx::Error> {
     Ok(UnitRef {
         code: row.try_get("code")?,
@@ -54,7 +51,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         .last()
         .cloned()
         .ok_or(Error::NotFound { what: "đơn vị" })?;
-    let missing = missing(&mut tx, target.unit_id, MISSING_LISTED).await?;
+    let missing = missing(&mut tx, target.unit_id, MISSING_PAGE_MAX as usize).await?;
     let deadlines = crate::deadlines::at(&mut tx, target).await?;
     drop(tx);
     Ok(Dashboard {

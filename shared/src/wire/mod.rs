@@ -590,24 +590,6 @@ impl Dashboard {
         self.missing_total = update.missing_total;
         true
     }
-
-    /// What a live update would carry now: for keeping the newer figures when an older
-    /// answer arrives after an event.
-    pub fn live_part(&self) -> DashboardUpdate {
-        DashboardUpdate {
-            read_at: self.read_at,
-            changed_at: None,
-            final_figures: self.final_figures.clone(),
-            provisional_figures: self.provisional_figures.clone(),
-            official_figures: self.official_figures.clone(),
-            package: self.package.clone(),
-            completeness: self.completeness,
-            by_kind: self.by_kind.clone(),
-            children: self.children.clone(),
-            every_child: true,
-            missing_total: self.missing_total,
-        }
-    }
 }
 
 /// The longest page of missing units one request gets.
@@ -867,12 +849,19 @@ mod tests {
             deadlines: Deadlines::default(),
             read_at: 100,
         };
-        let mut update = d.live_part();
-        update.read_at = 200;
-        update.final_figures = vec![5];
-        update.children = vec![child("C", 1), child("B", 0)];
-        update.every_child = false;
-        update.missing_total = 1;
+        let update = DashboardUpdate {
+            read_at: 200,
+            changed_at: None,
+            final_figures: vec![5],
+            provisional_figures: vec![1],
+            official_figures: vec![0],
+            package: None,
+            completeness: Completeness::default(),
+            by_kind: Vec::new(),
+            children: vec![child("C", 1), child("B", 0)],
+            every_child: false,
+            missing_total: 1,
+        };
         assert!(d.apply(update.clone()));
         let rows: Vec<(&str, u64)> = d
             .children
