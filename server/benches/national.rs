@@ -1,13 +1,15 @@
 //! The national campaign under load: `cargo bench -p tuanle-server --bench national`
-//! (about two minutes) on SQLite; on PostgreSQL with `TUANLE_BENCH_POSTGRES` set to a
+//! (about three minutes) on SQLite; on PostgreSQL with `TUANLE_BENCH_POSTGRES` set to a
 //! server it may create a database on (`scripts/bench` runs both). It generates the national demo campaign (99,433 units,
 //! reports for 60 %), then measures:
 //! - consolidated national totals from scratch (cold) and as stored (incremental), and
 //!   the Excel export of the national form, in process, median of 5;
-//! - the real server (its release binary, a separate process on loopback) under 200
-//!   simulated tablets pushing for 30 s: pushes per second and push latency p50/p99;
-//!   the delay from each commit to its event on the national root's live dashboard
-//!   (p50/p99); the server's peak memory (VmHWM).
+//! - the real server (its release binary, a separate process on loopback): the national
+//!   and a province's dashboard requests on a quiet server; then 200 simulated tablets
+//!   pushing for 30 s, first alone, then again with 1,000 dashboards watched like the app
+//!   (the root, every province, wards): pushes per second and push latency p50/p99 of
+//!   each, the delay from commit to event on the root's, a province's and a ward's
+//!   dashboard (p50/p99), and the server's memory with the streams open and its peak.
 
 use std::process::{Child, Command};
 use std::sync::{Arc, Mutex};
@@ -54,51 +56,36 @@ fn rss_kb(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// How many dashboards watch the load, behaving like the app (apply each event's
-/// figures, read the missing list again when its count moves, at most every 10 s):
-/// `TUANLE_BENCH_VIEWERS`, 0 by default.
-fn viewer_count() -> usize {
-    env_count("TUANLE_BENCH_VIEWERS")
-}
-
-/// How many more event streams stay open on ward and school dashboards through the
-/// load, read but never acted on: `TUANLE_BENCH_STREAMS`, 0 by default. The server's
-/// memory is read before and after they open.
+/// How many dashboards watch the second load, behaving like the app (apply each event's
+/// figures, read the missing list again when its count moves, at most every 10 s): the
+/// root, every province, then wards, `TUANLE_BENCH_STREAMS` in all, 1,000 by default.
 fn stream_count() -> usize {
-    env_count("TUANLE_BENCH_STREAMS")
-}
-
-fn env_count(name: &str) -> usize {
-    std::env::var(name)
+    std::env::var("TUANLE_BENCH_STREAMS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(0)
+        .unwrap_or(1_000)
 }
 
-/// What the viewers did: events, their bytes, and the requests they made (ms each).
+/// What the viewers did: events, their bytes, the missing-list requests they made (ms
+/// each), and for the probed dashboards, the delay of each event after the commit it
+/// shows (ms).
 #[derive(Default)]
 struct Watching {
+    opened: std::sync::atomic::AtomicUsize,
     events: std::sync::atomic::AtomicU64,
     bytes: std::sync::atomic::AtomicU64,
     requests: Mutex<Vec<f64>>,
-}
-
-/// The value of a number field in an event's JSON, read without parsing it all.
-fn field(event: &str, name: &str) -> Option<i64> {
-    let rest = event.split(&format!("\"{name}\":")).nth(1)?;
-    let end = rest
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(rest.len());
-    rest[..end].parse().ok()
+    delays: Mutex<std::collections::HashMap<String, Vec<f64>>>,
 }
 
 /// A dashboard as the app keeps it: its event stream, each event's figures applied (here
 /// parsed and counted), and the missing list read again when its count moved, no more
 /// often than every 10 s (the app does so only while the list is open: this is the most
-/// it asks).
+/// it asks). A probed dashboard also notes how long after its commit each event came.
 async fn watch_like_the_app(
     client: Arc<Client>,
     unit: String,
+    probed: bool,
     watching: Arc<Watching>,
 ) -> anyhow::Result<()> {
     use std::sync::atomic::Ordering::Relaxed;
@@ -111,9 +98,19 @@ async fn watch_like_the_app(
         .header(reqwest::header::COOKIE, &client.cookie)
         .send()
         .await?;
+    anyhow::ensure!(
+        stream.status() == 200,
+        "stream of {unit}: {}",
+        stream.status()
+    );
     let mut buffer = String::new();
     let (mut missing, mut last_read) = (None, Instant::now() - Duration::from_secs(10));
+    let mut first = true;
     while let Ok(Some(chunk)) = stream.chunk().await {
+        let arrived = now_ms();
+        if std::mem::take(&mut first) {
+            watching.opened.fetch_add(1, Relaxed);
+        }
         buffer.push_str(&String::from_utf8_lossy(&chunk));
         while let Some(end) = buffer.find("\n\n") {
             let event: String = buffer.drain(..end + 2).collect();
@@ -127,6 +124,14 @@ async fn watch_like_the_app(
                 .filter_map(|l| l.strip_prefix("data:"))
                 .collect();
             let update: Value = serde_json::from_str(&data)?;
+            if probed
+                && let Some(at) = update["changed_at"].as_i64()
+                && let Ok(mut d) = watching.delays.lock()
+            {
+                d.entry(unit.clone())
+                    .or_default()
+                    .push((arrived - at) as f64);
+            }
             let total = update["missing_total"].as_u64();
             if total != missing && last_read.elapsed() >= Duration::from_secs(10) {
                 missing = total;
@@ -150,32 +155,159 @@ async fn watch_like_the_app(
     Ok(())
 }
 
-/// A stream held open and read, nothing more: what an idle dashboard costs. Counts
-/// itself in `opened` once its first event came.
-async fn hold_open(
-    client: Arc<Client>,
+/// A tablet: its account, its unit, the version its next push is based on.
+struct Tablet {
+    client: Client,
     unit: String,
-    opened: Arc<std::sync::atomic::AtomicUsize>,
-) -> anyhow::Result<()> {
-    let mut stream = client
-        .http
-        .get(format!(
-            "{}/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}/events",
-            client.base
-        ))
-        .header(reqwest::header::COOKIE, &client.cookie)
-        .send()
-        .await?;
-    anyhow::ensure!(
-        stream.status() == 200,
-        "stream of {unit}: {}",
-        stream.status()
-    );
-    if let Ok(Some(_)) = stream.chunk().await {
-        opened.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    version: u64,
+}
+
+/// What one load did: (seconds into it, latency in ms) of every acknowledged push, the
+/// refused or failed ones, how long it ran (s), and the server's memory sampled through.
+struct Load {
+    timed: Vec<(f64, f64)>,
+    failed: u64,
+    elapsed: f64,
+    rss_kb: Vec<u64>,
+    window: Duration,
+}
+
+impl Load {
+    fn print(&self, label: &str) {
+        let mut lat: Vec<f64> = self.timed.iter().map(|t| t.1).collect();
+        lat.sort_by(f64::total_cmp);
+        println!(
+            "{label}: {TABLETS} tablets for {:.0} s: {} pushes, {:.0} pushes/s, latency p50 {:.1} ms, p99 {:.1} ms, {} failed",
+            self.elapsed,
+            lat.len(),
+            self.rate(),
+            percentile(&lat, 0.5),
+            percentile(&lat, 0.99),
+            self.failed
+        );
+        // Over a long run: is p99 steady, is memory flat?
+        if self.elapsed >= 120.0 {
+            for (w, rss_kb) in self.rss_kb.iter().enumerate() {
+                let (from, to) = (
+                    w as f64 * self.window.as_secs_f64(),
+                    (w + 1) as f64 * self.window.as_secs_f64(),
+                );
+                let mut in_window: Vec<f64> = self
+                    .timed
+                    .iter()
+                    .filter(|t| t.0 >= from && t.0 < to)
+                    .map(|t| t.1)
+                    .collect();
+                in_window.sort_by(f64::total_cmp);
+                println!(
+                    "  {from:>4.0}-{to:<4.0} s: {:>6} pushes, p50 {:>5.0} ms, p99 {:>5.0} ms, server RSS {} MB",
+                    in_window.len(),
+                    percentile(&in_window, 0.5),
+                    percentile(&in_window, 0.99),
+                    rss_kb / 1024
+                );
+            }
+        }
     }
-    while let Ok(Some(_)) = stream.chunk().await {}
-    Ok(())
+
+    fn rate(&self) -> f64 {
+        self.timed.len() as f64 / self.elapsed
+    }
+}
+
+/// Every tablet pushes, one push in flight each, for `load` (`phase` names the push ids).
+async fn push_for(
+    tablets: Vec<Tablet>,
+    load: Duration,
+    phase: &str,
+    server_pid: u32,
+) -> anyhow::Result<(Vec<Tablet>, Load)> {
+    let latencies = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
+    let failures = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let started = Instant::now();
+    let stop = started + load;
+    // The server's memory, sampled every tenth of the load (at least every 3 s).
+    let window = (load / 10).max(Duration::from_secs(3));
+    let rss_samples = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        while Instant::now() < stop {
+            tokio::time::sleep(window).await;
+            samples.push(rss_kb(server_pid, "VmRSS:"));
+        }
+        samples
+    });
+    let mut tasks = Vec::new();
+    for (i, mut tablet) in tablets.into_iter().enumerate() {
+        let (latencies, failures, phase) = (latencies.clone(), failures.clone(), phase.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut rng = national::Rng::new(i as u64);
+            let path = format!("/api/v1/campaigns/{CAMPAIGN}/reports/{}/push", tablet.unit);
+            let mut n = 0u64;
+            while Instant::now() < stop {
+                n += 1;
+                let body = json!({
+                    "push_id": format!("bench-{phase}-{i}-{n}"),
+                    "device_id": format!("tablet-{i}"),
+                    "base_version": tablet.version,
+                    "content": {"numbers": {
+                        "1.1/count": rng.between(0, 30),
+                        "1.1/persons": rng.between(0, 900),
+                        "2/count": rng.between(0, 20),
+                    }, "texts": {}},
+                });
+                let t = Instant::now();
+                match tablet.client.post(&path, &body).await {
+                    Ok((200, answer)) => {
+                        tablet.version = answer["version"].as_u64().unwrap_or(tablet.version);
+                        if let Ok(mut l) = latencies.lock() {
+                            l.push((
+                                started.elapsed().as_secs_f64(),
+                                t.elapsed().as_secs_f64() * 1e3,
+                            ));
+                        }
+                    }
+                    _ => {
+                        failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            }
+            tablet
+        }));
+    }
+    let mut tablets = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        tablets.push(t.await?);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let timed = latencies.lock().map(|l| l.clone()).unwrap_or_default();
+    Ok((
+        tablets,
+        Load {
+            timed,
+            failed: failures.load(std::sync::atomic::Ordering::Relaxed),
+            elapsed,
+            rss_kb: rss_samples.await.unwrap_or_default(),
+            window,
+        },
+    ))
+}
+
+/// The median time of 5 requests for a path (ms).
+async fn median_request(client: &Client, path: &str) -> anyhow::Result<f64> {
+    let mut took = Vec::new();
+    for _ in 0..5 {
+        let t = Instant::now();
+        let r = client
+            .http
+            .get(format!("{}{path}", client.base))
+            .header(reqwest::header::COOKIE, &client.cookie)
+            .send()
+            .await?;
+        anyhow::ensure!(r.status() == 200, "{path}: {}", r.status());
+        r.bytes().await?;
+        took.push(t.elapsed());
+    }
+    Ok(median_ms(took))
 }
 
 fn now_ms() -> i64 {
@@ -296,26 +428,25 @@ async fn main() -> anyhow::Result<()> {
         median_ms(warm),
         median_ms(xlsx)
     );
-    // The units whose dashboards the viewers watch: the root, every province, then wards.
-    let viewers = viewer_count();
-    let watched: Vec<String> = sqlx::query_scalar(
-        "SELECT u.code FROM units u JOIN campaigns c ON c.id = u.campaign_id
-         WHERE c.code = $1 AND u.depth <= 2 ORDER BY u.depth, u.code LIMIT $2",
+    // The dashboards the viewers may watch: the root, every province, every ward, with
+    // each one's parent (a ward above the tablets is watched first among wards).
+    let dashboards: Vec<(String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT u.code, u.depth, p.code FROM units u JOIN campaigns c ON c.id = u.campaign_id
+         LEFT JOIN units p ON p.id = u.parent_id
+         WHERE c.code = $1 AND u.depth <= 2 ORDER BY u.depth, u.code",
     )
     .bind(CAMPAIGN)
-    .bind(i64::try_from(viewers)?)
     .fetch_all(&pool)
     .await?;
-    // The idle streams' units: wards and schools of one province, none of them pushing
-    // (the tablets are in province 79).
-    let held: Vec<String> = sqlx::query_scalar(
-        "SELECT u.code FROM units u JOIN campaigns c ON c.id = u.campaign_id
-         WHERE c.code = $1 AND u.depth >= 2 AND u.code LIKE '01%' ORDER BY u.code LIMIT $2",
+    let parents: std::collections::HashMap<String, String> = sqlx::query_as(
+        "SELECT u.code, p.code FROM units u JOIN campaigns c ON c.id = u.campaign_id
+         JOIN units p ON p.id = u.parent_id WHERE c.code = $1 AND u.depth = 3",
     )
     .bind(CAMPAIGN)
-    .bind(i64::try_from(stream_count())?)
     .fetch_all(&pool)
-    .await?;
+    .await?
+    .into_iter()
+    .collect();
     pool.close().await;
 
     // The real server, in its own process.
@@ -333,6 +464,7 @@ async fn main() -> anyhow::Result<()> {
             .env("RUST_LOG", "warn")
             .spawn()?,
     );
+    let server_pid = server.0.id();
     let deadline = Instant::now() + Duration::from_secs(30);
     while reqwest::get(format!("{base}/healthz")).await.is_err() {
         anyhow::ensure!(Instant::now() < deadline, "the server did not start");
@@ -366,100 +498,22 @@ async fn main() -> anyhow::Result<()> {
         })
         .unwrap_or_default();
     anyhow::ensure!(creds.len() >= TABLETS, "only {} accounts", creds.len());
-
-    // The national root's live dashboard: the delay of each event after its commit.
     let supervisor =
-        Client::sign_in(&base, "qg-bgd", root["password"].as_str().unwrap_or("")).await?;
-    let delays = Arc::new(Mutex::new(Vec::<f64>::new()));
-    let mut events = supervisor
-        .http
-        .get(format!(
-            "{base}/api/v1/campaigns/{CAMPAIGN}/dashboard/BGD/events"
-        ))
-        .header(reqwest::header::COOKIE, &supervisor.cookie)
-        .send()
-        .await?;
-    let sse = {
-        let delays = delays.clone();
-        tokio::spawn(async move {
-            let mut buffer = String::new();
-            while let Ok(Some(chunk)) = events.chunk().await {
-                let arrived = now_ms();
-                buffer.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = buffer.find("\n\n") {
-                    let event: String = buffer.drain(..end + 2).collect();
-                    let at = field(&event, "changed_at");
-                    if let (Some(at), Ok(mut d)) = (at, delays.lock()) {
-                        d.push((arrived - at) as f64);
-                    }
-                }
-            }
-        })
-    };
-
-    // The national dashboard, opened on a quiet server: median of 5.
-    let mut opened = Vec::new();
-    for _ in 0..5 {
-        let t = Instant::now();
-        let r = supervisor
-            .http
-            .get(format!("{base}/api/v1/campaigns/{CAMPAIGN}/dashboard/BGD"))
-            .header(reqwest::header::COOKIE, &supervisor.cookie)
-            .send()
-            .await?;
-        anyhow::ensure!(r.status() == 200, "national dashboard: {}", r.status());
-        r.bytes().await?;
-        opened.push(t.elapsed());
-    }
-    println!(
-        "national dashboard request (quiet server): median {:.1} ms",
-        median_ms(opened)
-    );
-
-    // The viewers, on the national root's account (it reads every dashboard below).
-    let watching = Arc::new(Watching::default());
-    let viewer_client =
         Arc::new(Client::sign_in(&base, "qg-bgd", root["password"].as_str().unwrap_or("")).await?);
-    let mut viewer_tasks: Vec<_> = watched
-        .iter()
-        .map(|unit| {
-            tokio::spawn(watch_like_the_app(
-                viewer_client.clone(),
-                unit.clone(),
-                watching.clone(),
-            ))
-        })
-        .collect();
-    // The idle streams, and what they cost in memory once open.
-    if !held.is_empty() {
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let before = rss_kb(server.0.id(), "VmRSS:");
-        let opened = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        for unit in &held {
-            viewer_tasks.push(tokio::spawn(hold_open(
-                viewer_client.clone(),
-                unit.clone(),
-                opened.clone(),
-            )));
-        }
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while opened.load(std::sync::atomic::Ordering::Relaxed) < held.len() {
-            anyhow::ensure!(
-                Instant::now() < deadline,
-                "the idle streams did not all open"
-            );
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
-        let after = rss_kb(server.0.id(), "VmRSS:");
-        println!(
-            "{} idle event streams: server RSS {:.1} MB before, {:.1} MB after ({:.1} kB a stream)",
-            held.len(),
-            before as f64 / 1024.0,
-            after as f64 / 1024.0,
-            after.saturating_sub(before) as f64 / held.len() as f64
-        );
-    }
+
+    // Opening dashboards on a quiet server: the national root's, a province's, and the
+    // first page of the national missing list (read when that list is opened).
+    let dashboard = |unit: &str| format!("/api/v1/campaigns/{CAMPAIGN}/dashboard/{unit}");
+    println!(
+        "dashboard request (quiet server), median of 5: national {:.1} ms, province 79 {:.1} ms; national missing list, first 50: {:.1} ms",
+        median_request(&supervisor, &dashboard("BGD")).await?,
+        median_request(&supervisor, &dashboard("79")).await?,
+        median_request(
+            &supervisor,
+            &format!("{}/missing?limit=50", dashboard("BGD"))
+        )
+        .await?,
+    );
 
     // Tablets of units whose report is still open (a submitted one refuses pushes).
     let mut tablets = Vec::with_capacity(TABLETS);
@@ -467,18 +521,22 @@ async fn main() -> anyhow::Result<()> {
         if tablets.len() == TABLETS {
             break;
         }
-        let tablet = Client::sign_in(&base, &username, &password).await?;
-        let state: Value = tablet
+        let client = Client::sign_in(&base, &username, &password).await?;
+        let state: Value = client
             .http
             .get(format!("{base}/api/v1/campaigns/{CAMPAIGN}/reports/{unit}"))
-            .header(reqwest::header::COOKIE, &tablet.cookie)
+            .header(reqwest::header::COOKIE, &client.cookie)
             .send()
             .await?
             .json()
             .await?;
         if matches!(state["status"].as_str(), Some("draft" | "returned") | None) {
             let version = state["version"].as_u64().unwrap_or(0);
-            tablets.push((tablet, unit, version));
+            tablets.push(Tablet {
+                client,
+                unit,
+                version,
+            });
         }
     }
     anyhow::ensure!(
@@ -486,158 +544,125 @@ async fn main() -> anyhow::Result<()> {
         "only {} open reports",
         tablets.len()
     );
+
+    // 1. The tablets alone.
     let load = load_duration();
-    // (seconds into the load, latency in ms) of every acknowledged push.
-    let latencies = Arc::new(Mutex::new(Vec::<(f64, f64)>::new()));
-    let failures = Arc::new(Mutex::new(0u64));
-    let load_started = Instant::now();
-    let stop = load_started + load;
-    // The server's memory, sampled every tenth of the load (at least every 3 s).
-    let window = (load / 10).max(Duration::from_secs(3));
-    let server_pid = server.0.id();
-    let rss_samples = tokio::spawn(async move {
-        let mut samples = Vec::new();
-        while Instant::now() < stop {
-            tokio::time::sleep(window).await;
-            samples.push(rss_kb(server_pid, "VmRSS:"));
-        }
-        samples
-    });
-    let mut tasks = Vec::new();
-    for (i, (tablet, unit, version)) in tablets.into_iter().enumerate() {
-        let (latencies, failures) = (latencies.clone(), failures.clone());
-        tasks.push(tokio::spawn(async move {
-            let mut rng = national::Rng::new(i as u64);
-            let path = format!("/api/v1/campaigns/{CAMPAIGN}/reports/{unit}/push");
-            let mut base_version = version;
-            let mut n = 0u64;
-            while Instant::now() < stop {
-                n += 1;
-                let body = json!({
-                    "push_id": format!("bench-{i}-{n}"),
-                    "device_id": format!("tablet-{i}"),
-                    "base_version": base_version,
-                    "content": {"numbers": {
-                        "1.1/count": rng.between(0, 30),
-                        "1.1/persons": rng.between(0, 900),
-                        "2/count": rng.between(0, 20),
-                    }, "texts": {}},
-                });
-                let t = Instant::now();
-                match tablet.post(&path, &body).await {
-                    Ok((200, answer)) => {
-                        base_version = answer["version"].as_u64().unwrap_or(base_version);
-                        if let Ok(mut l) = latencies.lock() {
-                            l.push((
-                                load_started.elapsed().as_secs_f64(),
-                                t.elapsed().as_secs_f64() * 1e3,
-                            ));
-                        }
-                    }
-                    _ => {
-                        if let Ok(mut f) = failures.lock() {
-                            *f += 1;
-                        }
-                    }
-                }
-            }
-        }));
+    let (tablets, alone) = push_for(tablets, load, "alone", server_pid).await?;
+    alone.print("without event streams");
+
+    // 2. The same tablets with the dashboards watched like the app: the root, every
+    // province, then wards, the ward above the first tablet first. Probed for the delay
+    // from commit to event: the root, the first tablet's province and its ward.
+    let ward = parents
+        .get(&tablets[0].unit)
+        .cloned()
+        .ok_or_else(|| anyhow::anyhow!("no ward above {}", tablets[0].unit))?;
+    let province = dashboards
+        .iter()
+        .find(|d| d.0 == ward)
+        .and_then(|d| d.2.clone())
+        .ok_or_else(|| anyhow::anyhow!("no province above {ward}"))?;
+    let mut watched: Vec<&(String, i64, Option<String>)> = dashboards.iter().collect();
+    watched.sort_by_key(|d| (d.1, d.0 != ward, d.0.clone()));
+    watched.truncate(stream_count());
+    let probes = ["BGD".to_owned(), province.clone(), ward.clone()];
+    let watching = Arc::new(Watching::default());
+    let before = rss_kb(server_pid, "VmRSS:");
+    let viewer_tasks: Vec<_> = watched
+        .iter()
+        .map(|(unit, _, _)| {
+            tokio::spawn(watch_like_the_app(
+                supervisor.clone(),
+                unit.clone(),
+                probes.contains(unit),
+                watching.clone(),
+            ))
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while watching.opened.load(std::sync::atomic::Ordering::Relaxed) < watched.len() {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the event streams did not all open"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    for t in tasks {
-        t.await?;
-    }
-    let elapsed = load_started.elapsed().as_secs_f64();
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let peak_kb = rss_kb(server.0.id(), "VmHWM:");
-    let rss = rss_samples.await.unwrap_or_default();
-    sse.abort();
+    let open = rss_kb(server_pid, "VmRSS:");
+    let (_, watched_load) = push_for(tablets, load, "watched", server_pid).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let peak_kb = rss_kb(server_pid, "VmHWM:");
     for v in &viewer_tasks {
         v.abort();
     }
     drop(server);
 
-    let timed = latencies.lock().map(|l| l.clone()).unwrap_or_default();
-    let mut lat: Vec<f64> = timed.iter().map(|t| t.1).collect();
-    lat.sort_by(f64::total_cmp);
-    let mut sse = delays.lock().map(|d| d.clone()).unwrap_or_default();
-    sse.sort_by(f64::total_cmp);
-    let failed = failures.lock().map(|f| *f).unwrap_or(0);
+    watched_load.print(&format!("with {} event streams", watched.len()));
     println!(
-        "{TABLETS} tablets for {elapsed:.0} s: {} pushes, {:.0} pushes/s, latency p50 {:.1} ms, p99 {:.1} ms, {failed} failed",
-        lat.len(),
-        lat.len() as f64 / elapsed,
-        percentile(&lat, 0.5),
-        percentile(&lat, 0.99)
+        "  {:.2}× the pushes/s without (target ≥ 0.9×)",
+        watched_load.rate() / alone.rate()
     );
-    println!(
-        "national root dashboard: {} events, commit to event p50 {:.0} ms, p99 {:.0} ms",
-        sse.len(),
-        percentile(&sse, 0.5),
-        percentile(&sse, 0.99)
-    );
-    if !watched.is_empty() {
-        let mut requests = watching
-            .requests
-            .lock()
-            .map(|r| r.clone())
-            .unwrap_or_default();
-        requests.sort_by(f64::total_cmp);
-        let events = watching.events.load(std::sync::atomic::Ordering::Relaxed);
+    let delays = watching
+        .delays
+        .lock()
+        .map(|d| d.clone())
+        .unwrap_or_default();
+    for (what, unit) in [
+        ("national root", "BGD"),
+        ("province", &province),
+        ("ward", &ward),
+    ] {
+        let mut d = delays.get(unit).cloned().unwrap_or_default();
+        d.sort_by(f64::total_cmp);
         println!(
-            "{} dashboards watching like the app: {events} events ({:.1} kB each), {} missing-list requests ({:.1}/s), request p50 {:.0} ms, p99 {:.0} ms",
-            watched.len(),
-            watching.bytes.load(std::sync::atomic::Ordering::Relaxed) as f64
-                / events.max(1) as f64
-                / 1024.0,
-            requests.len(),
-            requests.len() as f64 / elapsed,
-            percentile(&requests, 0.5),
-            percentile(&requests, 0.99)
+            "  commit → event on the {what}'s dashboard ({unit}): {} events, p50 {:.0} ms, p99 {:.0} ms",
+            d.len(),
+            percentile(&d, 0.5),
+            percentile(&d, 0.99)
         );
     }
+    let mut requests = watching
+        .requests
+        .lock()
+        .map(|r| r.clone())
+        .unwrap_or_default();
+    requests.sort_by(f64::total_cmp);
+    let events = watching.events.load(std::sync::atomic::Ordering::Relaxed);
     println!(
-        "server peak memory (VmHWM): {:.0} MB",
+        "  {events} events ({:.1} kB each), {} missing-list requests ({:.1}/s), request p50 {:.0} ms, p99 {:.0} ms",
+        watching.bytes.load(std::sync::atomic::Ordering::Relaxed) as f64
+            / events.max(1) as f64
+            / 1024.0,
+        requests.len(),
+        requests.len() as f64 / watched_load.elapsed,
+        percentile(&requests, 0.5),
+        percentile(&requests, 0.99)
+    );
+    println!(
+        "  server memory: {:.1} MB before the streams, {:.1} MB with them open ({:.1} kB a stream), peak (VmHWM) {:.0} MB (target ≤ 150 MB)",
+        before as f64 / 1024.0,
+        open as f64 / 1024.0,
+        open.saturating_sub(before) as f64 / watched.len().max(1) as f64,
         peak_kb as f64 / 1024.0
     );
-    // Over a long run: is p99 steady, is memory flat?
-    if load >= Duration::from_secs(120) {
-        for (w, rss_kb) in rss.iter().enumerate() {
-            let (from, to) = (
-                w as f64 * window.as_secs_f64(),
-                (w + 1) as f64 * window.as_secs_f64(),
-            );
-            let mut in_window: Vec<f64> = timed
-                .iter()
-                .filter(|t| t.0 >= from && t.0 < to)
-                .map(|t| t.1)
-                .collect();
-            in_window.sort_by(f64::total_cmp);
-            println!(
-                "  {from:>4.0}-{to:<4.0} s: {:>6} pushes, p50 {:>5.0} ms, p99 {:>5.0} ms, server RSS {} MB",
-                in_window.len(),
-                percentile(&in_window, 0.5),
-                percentile(&in_window, 0.99),
-                rss_kb / 1024
-            );
-        }
-    }
+
     // Nothing lost: every acknowledged push is stored.
+    let acknowledged = alone.timed.len() + watched_load.timed.len();
     let pool = db::connect(&url).await?;
     let (stored,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM pushes WHERE push_id LIKE 'bench-%'")
             .fetch_one(&pool)
             .await?;
     println!(
-        "acknowledged pushes stored: {stored} of {} ({})",
-        lat.len(),
-        if stored as usize == lat.len() {
+        "acknowledged pushes stored: {stored} of {acknowledged} ({})",
+        if stored as usize == acknowledged {
             "none lost"
         } else {
             "MISMATCH"
         }
     );
     anyhow::ensure!(
-        stored as usize == lat.len(),
+        stored as usize == acknowledged,
         "acknowledged pushes were lost"
     );
     Ok(())

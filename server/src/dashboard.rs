@@ -1,6 +1,7 @@
 //! What a supervisor's dashboard shows for one unit: its subtree's totals and
 //! completeness, its official figures and latest package, its direct children's progress
-//! and packages, the way back up, and the units still missing.
+//! and packages, the way back up, and the units still missing (their count with the
+//! view, the units themselves page by page).
 
 use sqlx::Row;
 use tuanle_shared::wire::{
@@ -51,7 +52,6 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         .last()
         .cloned()
         .ok_or(Error::NotFound { what: "đơn vị" })?;
-    let missing = missing(&mut tx, target.unit_id, MISSING_PAGE_MAX as usize).await?;
     let deadlines = crate::deadlines::at(&mut tx, target).await?;
     drop(tx);
     Ok(Dashboard {
@@ -66,7 +66,6 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         completeness: live.completeness,
         by_kind: live.by_kind,
         children: live.children,
-        missing,
         missing_total: live.missing_total,
         deadlines,
         read_at: live.read_at,

@@ -347,5 +347,23 @@ async fn an_open_dashboard_follows_a_burst_without_asking() -> anyhow::Result<()
         Some(1),
         "the dashboard read once, to open it"
     );
+    // The missing units themselves are read when their list is opened, every one of
+    // them here (fewer than a page), the ward's own draft school among them.
+    ward.click("details.missing summary").await?;
+    ward.eventually("the missing list read on opening", || async {
+        let shown = ward
+            .client
+            .execute(
+                "const d = document.querySelector('details.missing');
+                 return [d.querySelectorAll('li[data-code]').length, Number(d.dataset.total),
+                         !!d.querySelector('li[data-code=\"NB-HQ-TH\"]')];",
+                vec![],
+            )
+            .await?;
+        Ok(shown[0].as_u64().is_some_and(|n| n > 0)
+            && shown[0] == shown[1]
+            && shown[2].as_bool() == Some(true))
+    })
+    .await?;
     ward.close().await
 }

@@ -593,9 +593,10 @@ const MISSING_EVERY_MS: f64 = 10_000.0;
 /// How many missing units one "Xem thêm" adds.
 const MISSING_MORE: u32 = 50;
 
-/// The units still missing, page by page. When their count moves, the pages shown are
-/// read again, no more often than every [`MISSING_EVERY_MS`], and only while the list
-/// is open (on opening otherwise).
+/// The units still missing, page by page, read when the list is first opened (the view
+/// itself carries only their count). When their count moves, the pages shown are read
+/// again, no more often than every [`MISSING_EVERY_MS`], and only while the list is
+/// open (on opening otherwise).
 #[component]
 fn MissingList(
     campaign: String,
@@ -603,12 +604,6 @@ fn MissingList(
     data: RwSignal<Option<Result<Dashboard, String>>>,
     due: RwSignal<u64>,
 ) -> impl IntoView {
-    let listed = Memo::new(move |_| {
-        data.with(|d| match d {
-            Some(Ok(d)) => d.missing.clone(),
-            _ => Vec::new(),
-        })
-    });
     let total = Memo::new(move |_| {
         data.with(|d| {
             d.as_ref()
@@ -616,10 +611,11 @@ fn MissingList(
                 .map_or(0, |d| d.missing_total)
         })
     });
-    let units = RwSignal::new(listed.get_untracked());
-    Effect::new(move |_| units.set(listed.get()));
+    let units = RwSignal::new(Vec::<UnitRef>::new());
+    let failed = RwSignal::new(false);
     let open = RwSignal::new(false);
-    let stale = StoredValue::new(false);
+    // Nothing read yet: the first opening reads the first page.
+    let stale = StoredValue::new(true);
     let last = StoredValue::new(0f64);
     let waiting = StoredValue::new(false);
     let path = StoredValue::new((campaign, unit));
@@ -632,11 +628,19 @@ fn MissingList(
         stale.try_set_value(false);
         spawn_local(async move {
             let url = routes::dashboard_missing(&c, &u, offset, limit);
-            if let Ok(page) = api::get_json::<MissingUnits>(&url).await {
-                units.try_update(|list| {
-                    list.truncate(page.offset as usize);
-                    list.extend(page.units);
-                });
+            match api::get_json::<MissingUnits>(&url).await {
+                Ok(page) => {
+                    failed.try_set(false);
+                    units.try_update(|list| {
+                        list.truncate(page.offset as usize);
+                        list.extend(page.units);
+                    });
+                }
+                Err(_) => {
+                    // Read again on the next opening, or when the count moves.
+                    stale.try_set_value(true);
+                    failed.try_set(true);
+                }
             }
         });
     };
@@ -680,7 +684,9 @@ fn MissingList(
         <details class="missing" on:toggle=toggled data-total=move || total.get()>
             <summary>{move || format!("Đơn vị chưa nộp: {}", total.get())}</summary>
             <ul>{move || units.get().into_iter().map(|u| view! { <li data-code=u.code>{u.name}</li> }).collect_view()}</ul>
-            {move || (units.with(Vec::len) < total.get() as usize).then(|| view! {
+            {move || failed.get().then(|| view! { <p class="muted">"Chưa tải được danh sách. Mở lại khi có mạng."</p> })}
+            {move || (!failed.get() && units.with(Vec::is_empty) && total.get() > 0).then(|| view! { <p class="muted">"Đang tải…"</p> })}
+            {move || units.with(|u| !u.is_empty() && u.len() < total.get() as usize).then(|| view! {
                 <button type="button" class="secondary more-missing" on:click=move |_| {
                     let shown = units.with_untracked(Vec::len) as u32;
                     load(shown, MISSING_MORE);

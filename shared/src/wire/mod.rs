@@ -519,8 +519,9 @@ pub struct Dashboard {
     #[serde(default)]
     pub by_kind: Vec<KindProgress>,
     pub children: Vec<ChildProgress>,
-    /// Units of the subtree not yet submitted (the first ones), and how many in all.
-    pub missing: Vec<UnitRef>,
+    /// How many units of the subtree are not yet in. The units themselves are read page
+    /// by page ([`routes::dashboard_missing`]), when the list is opened: finding them
+    /// walks a level of the subtree, which opening the view must not cost.
     pub missing_total: u64,
     #[serde(default)]
     pub deadlines: Deadlines,
@@ -844,7 +845,6 @@ mod tests {
             completeness: Completeness::default(),
             by_kind: Vec::new(),
             children: vec![child("A", 0), child("C", 0)],
-            missing: Vec::new(),
             missing_total: 2,
             deadlines: Deadlines::default(),
             read_at: 100,
