@@ -52,6 +52,21 @@ ensure_browser() {
   fi
 }
 
+# LibreOffice (Calc and Writer) prints the exported workbook and report to PDF in the
+# document tests, in Liberation Serif (Times New Roman's metric twin); poppler's
+# pdftotext reads the PDF's text lines and their boxes back.
+ensure_office() {
+  if ! command -v soffice > /dev/null || ! command -v pdftotext > /dev/null \
+    || ! fc-list | grep -qi "Liberation Serif"; then
+    say "installing libreoffice-calc, libreoffice-writer, fonts-liberation2, poppler-utils (Debian)"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+      libreoffice-calc libreoffice-writer fonts-liberation2 poppler-utils
+  fi
+}
+
 # PostgreSQL from Debian's packages: the second storage engine the tests run on.
 pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 

@@ -97,7 +97,7 @@ pub fn ReportForm(
                 </table>
             </div>
             {has_readings.then(|| view! {
-                <p class="footnote">"(*) Cách đọc của sản phẩm theo Kế hoạch năm 2025, không phải văn bản chính thức."</p>
+                <p class="footnote">{tuanle_shared::form::READING_NOTE}</p>
             })}
         </section>
     }

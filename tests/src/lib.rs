@@ -6,6 +6,7 @@
 //! killed and its profile directory removed when the [`Browser`] is dropped, also
 //! when a test fails.
 
+pub mod office;
 pub mod relay;
 
 use std::net::{SocketAddr, TcpListener, TcpStream};

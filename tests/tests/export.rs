@@ -98,14 +98,27 @@ async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Res
     let form = builtin("2025").expect("form");
     let row_of = |code: &str| 7 + form.row_index(&code.parse().expect("code")).expect("row") as u32;
     for (i, row) in form.rows().iter().enumerate() {
+        // The product's own readings marked as in the app, the official labels bare.
+        let mark = if row.reading.is_some() { " (*)" } else { "" };
         assert_eq!(
             text(7 + i as u32, 1),
-            row.label,
+            format!("{}{mark}", row.label),
             "label of row {}",
             row.code
         );
         assert_eq!(text(7 + i as u32, 2), row.unit, "unit of row {}", row.code);
     }
+    let after = 7 + form.rows().len() as u32;
+    assert_eq!(
+        text(after, 0),
+        tuanle_shared::form::READING_NOTE,
+        "the note of (*)"
+    );
+    assert_eq!(
+        (text(after + 3, 0), text(after + 3, 3)),
+        ("Người lập biểu".into(), "Thủ trưởng đơn vị".into()),
+        "the signature block"
+    );
     assert_eq!(number(sheet.get_value((row_of("1.3"), 3))), Some(5.0));
     assert_eq!(number(sheet.get_value((row_of("1.3"), 4))), Some(100.0));
     assert_eq!(
@@ -129,7 +142,17 @@ async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Res
     );
 
     let per_unit = book.worksheet_range("Theo đơn vị")?;
-    let units: Vec<String> = (1..=5)
+    // Each figure's column headed by its row's short label over its code.
+    let header = |r: u32, c: u32| {
+        per_unit
+            .get_value((r, c))
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(header(0, 2), "Các lớp bồi dưỡng, tập huấn tổ chức…");
+    assert_eq!(header(1, 2), "1 (số lượng)");
+    assert_eq!(header(1, 4), "1.1 (số lượng)");
+    let units: Vec<String> = (2..=6)
         .map(|r| {
             per_unit
                 .get_value((r, 0))

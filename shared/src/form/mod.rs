@@ -17,6 +17,11 @@ pub use spec::{
 
 use crate::code::Code;
 
+/// The footnote of the rows marked (*): those whose wording is this product's reading of
+/// a plan ([`RowDef::reading`]), not an official form's. Shown wherever the rows are.
+pub const READING_NOTE: &str =
+    "(*) Cách đọc của sản phẩm theo Kế hoạch năm 2025, không phải văn bản chính thức.";
+
 /// The two value columns under "Số lượng".
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,

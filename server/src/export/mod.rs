@@ -3,8 +3,9 @@
 //! Sheet 1 is the appendix's form as printed: title and subtitle, the unit and the
 //! campaign, the two-row header with its merged cells, every row in official order with
 //! its label, totals as `SUM` formulas whose cached values are right, grouped numbers,
-//! A4. Sheet 2 has one row per child unit and one column per code; sheet 3 the gathered
-//! narrative texts. Data is read first (async); the workbook is built on a blocking
+//! A4, Times New Roman, every row's height written (`fit`), the place and date and the
+//! signature block. Sheet 2 has one row per child unit and one column per figure, headed
+//! by the row's short label over its code; sheet 3 the gathered narrative texts. Data is read first (async); the workbook is built on a blocking
 //! thread so a national export does not hold the server's other work up.
 
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Formula, Workbook, Worksheet, XlsxError};
@@ -12,6 +13,10 @@ use sqlx::Row;
 use tuanle_shared::form::ItemKind;
 use tuanle_shared::wire::{FigureMode, GatheredTexts, Narrative};
 use tuanle_shared::{Code, Column, Content, FormDef, RowKind, Sums, TextCell, TextField, Totals};
+
+mod fit;
+
+use fit::Weight;
 
 use crate::db::{Engine, Pool};
 use crate::error::Error;
@@ -219,70 +224,154 @@ fn num(v: impl Into<u128>) -> f64 {
 
 const DATA_ROW: u32 = 7;
 
+/// The table's font size; titles are a little larger, as on paper.
+const SIZE: f64 = 12.0;
+
+/// The formats of the workbook, all in [`fit::FONT`].
+fn base() -> Format {
+    Format::new().set_font_name(fit::FONT).set_font_size(SIZE)
+}
+
+/// One cell's text as far as its row's height goes: the text, the width it wraps in
+/// (Excel's characters), its size and weight.
+struct Wrapped<'a> {
+    text: &'a str,
+    chars: f64,
+    size: f64,
+    weight: Weight,
+}
+
+impl<'a> Wrapped<'a> {
+    fn new(text: &'a str, chars: f64) -> Self {
+        Wrapped {
+            text,
+            chars,
+            size: SIZE,
+            weight: Weight::Regular,
+        }
+    }
+
+    fn bold(self) -> Self {
+        Wrapped {
+            weight: Weight::Bold,
+            ..self
+        }
+    }
+
+    fn height(&self) -> f64 {
+        let lines = fit::lines(
+            self.text,
+            fit::column_pt(self.chars),
+            self.size,
+            self.weight,
+        );
+        fit::height_pt(lines, self.size)
+    }
+}
+
+/// Sets row `r` to the height its tallest cell needs (at most a spreadsheet's tallest).
+fn fit_row(sheet: &mut Worksheet, r: u32, cells: &[Wrapped]) -> Result<(), XlsxError> {
+    let height = cells
+        .iter()
+        .map(Wrapped::height)
+        .fold(fit::height_pt(1, SIZE), f64::max)
+        .min(fit::MAX_ROW_PT);
+    sheet.set_row_height(r, height)?;
+    Ok(())
+}
+
+/// The form sheet's column widths (Excel's characters): STT, label, unit, count (wide
+/// enough for a national budget in đồng), persons, note.
+const FORM_COLUMNS: [f64; 6] = [5.0, 48.0, 12.0, 17.0, 12.0, 20.0];
+
+/// The footnote of rows that are the product's reading, as the app shows it.
+fn reading_mark(row: &tuanle_shared::form::RowDef) -> &'static str {
+    if row.reading.is_some() { " (*)" } else { "" }
+}
+
 fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError> {
     let form = data.form;
-    let title = Format::new()
+    let title = base()
         .set_bold()
         .set_font_size(13)
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let subtitle = base()
+        .set_italic()
+        .set_text_wrap()
         .set_align(FormatAlign::Center);
-    let subtitle = Format::new().set_italic().set_align(FormatAlign::Center);
-    let plain_center = Format::new().set_align(FormatAlign::Center);
-    let head = Format::new()
+    let plain_center = base().set_text_wrap().set_align(FormatAlign::Center);
+    let head = base()
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_align(FormatAlign::Center)
         .set_align(FormatAlign::VerticalCenter)
         .set_text_wrap();
-    let cell = Format::new()
+    let cell = base()
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
         .set_align(FormatAlign::Top);
     let bold_cell = cell.clone().set_bold();
     let center_cell = cell.clone().set_align(FormatAlign::Center);
-    let number = Format::new()
+    let number = base()
         .set_border(FormatBorder::Thin)
         .set_num_format("#,##0")
         .set_align(FormatAlign::Top);
     let bold_number = number.clone().set_bold();
+    let note = base()
+        .set_italic()
+        .set_text_wrap()
+        .set_align(FormatAlign::Top);
+    let sign_title = base()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
+    let sign_hint = base()
+        .set_italic()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center);
 
     sheet.set_name("Mẫu tổng hợp")?;
     sheet.set_paper_size(9); // A4
     sheet.set_portrait();
     sheet.set_print_fit_to_pages(1, 0);
     sheet.set_repeat_rows(5, 6)?;
-    sheet.set_margins(0.5, 0.5, 0.6, 0.6, 0.3, 0.3);
-    for (col, width) in [
-        (0, 5.0),
-        (1, 48.0),
-        (2, 12.0),
-        (3, 12.0),
-        (4, 12.0),
-        (5, 18.0),
-    ] {
-        sheet.set_column_width(col, width)?;
+    sheet.set_margins(0.6, 0.5, 0.6, 0.6, 0.3, 0.3);
+    for (col, width) in FORM_COLUMNS.iter().enumerate() {
+        sheet.set_column_width(col as u16, *width)?;
     }
-    sheet.merge_range(0, 0, 0, 5, form.title(), &title)?;
-    sheet.merge_range(1, 0, 1, 5, form.subtitle(), &subtitle)?;
-    sheet.merge_range(
-        2,
-        0,
-        2,
-        5,
-        &format!("Đơn vị: {}", data.unit_name),
-        &plain_center,
-    )?;
+    let all: f64 = FORM_COLUMNS.iter().sum();
     let mode = data.mode.label();
-    sheet.merge_range(
-        3,
-        0,
-        3,
-        5,
-        &format!(
-            "Tuần lễ hưởng ứng học tập suốt đời năm {} – {mode}",
-            data.year
+    let heading = [
+        (form.title().to_owned(), &title, 13.0, Weight::Bold),
+        (form.subtitle().to_owned(), &subtitle, SIZE, Weight::Regular),
+        (
+            format!("Đơn vị: {}", data.unit_name),
+            &plain_center,
+            SIZE,
+            Weight::Regular,
         ),
-        &plain_center,
-    )?;
+        (
+            format!(
+                "Tuần lễ hưởng ứng học tập suốt đời năm {} – {mode}",
+                data.year
+            ),
+            &plain_center,
+            SIZE,
+            Weight::Regular,
+        ),
+    ];
+    for (r, (text, format, size, weight)) in heading.iter().enumerate() {
+        sheet.merge_range(r as u32, 0, r as u32, 5, text, format)?;
+        let wrapped = Wrapped {
+            text,
+            chars: all,
+            size: *size,
+            weight: *weight,
+        };
+        fit_row(sheet, r as u32, &[wrapped])?;
+    }
     sheet.merge_range(5, 0, 6, 0, "STT", &head)?;
     sheet.merge_range(5, 1, 6, 1, "Các hoạt động", &head)?;
     sheet.merge_range(5, 2, 6, 2, "Đơn vị", &head)?;
@@ -290,19 +379,28 @@ fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError>
     sheet.write_string_with_format(6, 3, "Số lớp/số cuộc thi", &head)?;
     sheet.write_string_with_format(6, 4, "Số người", &head)?;
     sheet.merge_range(5, 5, 6, 5, "Ghi chú", &head)?;
+    fit_row(
+        sheet,
+        5,
+        &[Wrapped::new("Số lượng", FORM_COLUMNS[3]).bold()],
+    )?;
+    fit_row(
+        sheet,
+        6,
+        &[
+            Wrapped::new("Số lớp/số cuộc thi", FORM_COLUMNS[3]).bold(),
+            Wrapped::new("Số người", FORM_COLUMNS[4]).bold(),
+        ],
+    )?;
 
     let totals = Totals::compute(form, &data.figures);
     for (i, row) in form.rows().iter().enumerate() {
         let r = DATA_ROW + i as u32;
         let strong =
             row.stt.is_some() || matches!(row.kind, RowKind::Group | RowKind::Total { .. });
+        let label = format!("{}{}", row.label, reading_mark(row));
         sheet.write_string_with_format(r, 0, row.stt.as_deref().unwrap_or(""), &center_cell)?;
-        sheet.write_string_with_format(
-            r,
-            1,
-            &row.label,
-            if strong { &bold_cell } else { &cell },
-        )?;
+        sheet.write_string_with_format(r, 1, &label, if strong { &bold_cell } else { &cell })?;
         sheet.write_string_with_format(r, 2, &row.unit, &cell)?;
         for (column, col) in [(Column::Count, 3u16), (Column::Persons, 4u16)] {
             match &row.kind {
@@ -323,18 +421,82 @@ fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError>
                 },
             }
         }
-        let note = data.notes.as_ref().and_then(|c| {
-            let text_cell = if matches!(row.kind, RowKind::Text) {
-                tuanle_shared::TextCell::text(row.code.clone())
-            } else {
-                tuanle_shared::TextCell::note(row.code.clone())
-            };
-            c.text(&text_cell).map(str::to_owned)
-        });
-        sheet.write_string_with_format(r, 5, note.as_deref().unwrap_or(""), &cell)?;
+        let note_text = data
+            .notes
+            .as_ref()
+            .and_then(|c| {
+                let text_cell = if matches!(row.kind, RowKind::Text) {
+                    tuanle_shared::TextCell::text(row.code.clone())
+                } else {
+                    tuanle_shared::TextCell::note(row.code.clone())
+                };
+                c.text(&text_cell).map(str::to_owned)
+            })
+            .unwrap_or_default();
+        sheet.write_string_with_format(r, 5, &note_text, &cell)?;
+        let label_cell = Wrapped::new(&label, FORM_COLUMNS[1]);
+        fit_row(
+            sheet,
+            r,
+            &[
+                if strong {
+                    label_cell.bold()
+                } else {
+                    label_cell
+                },
+                Wrapped::new(&row.unit, FORM_COLUMNS[2]),
+                Wrapped::new(&note_text, FORM_COLUMNS[5]),
+            ],
+        )?;
     }
+    let mut r = DATA_ROW + form.rows().len() as u32;
+    if form.rows().iter().any(|row| row.reading.is_some()) {
+        sheet.merge_range(r, 0, r, 5, tuanle_shared::form::READING_NOTE, &note)?;
+        fit_row(
+            sheet,
+            r,
+            &[Wrapped::new(tuanle_shared::form::READING_NOTE, all)],
+        )?;
+        r += 1;
+    }
+    // The place and date, then who signs, as on the paper form: left the one who drew
+    // the table up, right the head of the unit.
+    r += 1;
+    let left: f64 = FORM_COLUMNS[..3].iter().sum();
+    let right: f64 = FORM_COLUMNS[3..].iter().sum();
+    sheet.merge_range(r, 3, r, 5, PLACE_AND_DATE, &sign_hint)?;
+    fit_row(sheet, r, &[Wrapped::new(PLACE_AND_DATE, right)])?;
+    r += 1;
+    for (row, (l, rt), format, weight) in [
+        (
+            r,
+            ("Người lập biểu", "Thủ trưởng đơn vị"),
+            &sign_title,
+            Weight::Bold,
+        ),
+        (
+            r + 1,
+            ("(Ký, ghi rõ họ tên)", "(Ký tên, đóng dấu)"),
+            &sign_hint,
+            Weight::Regular,
+        ),
+    ] {
+        sheet.merge_range(row, 0, row, 2, l, format)?;
+        sheet.merge_range(row, 3, row, 5, rt, format)?;
+        let (a, b) = (Wrapped::new(l, left), Wrapped::new(rt, right));
+        if weight == Weight::Bold {
+            fit_row(sheet, row, &[a.bold(), b.bold()])?;
+        } else {
+            fit_row(sheet, row, &[a, b])?;
+        }
+    }
+    // Room to sign and stamp.
+    sheet.set_row_height(r + 2, 70.0)?;
     Ok(())
 }
+
+/// The place and date line, left for the signer to fill in by hand.
+const PLACE_AND_DATE: &str = "…………, ngày …… tháng …… năm ……";
 
 /// The cells sheet 2 has a column for: every typed number and every total.
 fn columns(form: &FormDef) -> Vec<(usize, Column)> {
@@ -353,38 +515,99 @@ fn columns(form: &FormDef) -> Vec<(usize, Column)> {
         .collect()
 }
 
+/// A row's label short enough for a column header: its first words, up to about 40
+/// letters, then "…".
+fn short_label(label: &str) -> String {
+    const MAX: usize = 40;
+    if label.chars().count() <= MAX {
+        return label.to_owned();
+    }
+    let mut out = String::new();
+    for word in label.split_whitespace() {
+        if out.chars().count() + word.chars().count() + 1 > MAX {
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    let out = out.trim_end_matches([',', ';', ':']);
+    format!("{out}…")
+}
+
+/// Sheet 2's column widths: code, unit name, each figure.
+const CHILD_COLUMNS: (f64, f64, f64) = (10.0, 36.0, 14.0);
+
 fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError> {
     let form = data.form;
-    let head = Format::new()
+    let head = base()
         .set_bold()
         .set_border(FormatBorder::Thin)
         .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_align(FormatAlign::VerticalCenter);
+    let code_head = base()
+        .set_border(FormatBorder::Thin)
+        .set_text_wrap()
         .set_align(FormatAlign::Center);
-    let number = Format::new().set_num_format("#,##0");
+    let text = base().set_text_wrap().set_align(FormatAlign::Top);
+    let number = base().set_num_format("#,##0").set_align(FormatAlign::Top);
     let bold_number = number.clone().set_bold();
     sheet.set_name("Theo đơn vị")?;
     sheet.set_landscape();
     sheet.set_paper_size(9);
-    sheet.write_string_with_format(0, 0, "Mã đơn vị", &head)?;
-    sheet.write_string_with_format(0, 1, "Đơn vị", &head)?;
-    sheet.set_column_width(1, 40.0)?;
+    sheet.set_repeat_rows(0, 1)?;
+    sheet.set_repeat_columns(0, 1)?;
+    sheet.set_column_width(0, CHILD_COLUMNS.0)?;
+    sheet.set_column_width(1, CHILD_COLUMNS.1)?;
+    sheet.merge_range(0, 0, 1, 0, "Mã đơn vị", &head)?;
+    sheet.merge_range(0, 1, 1, 1, "Đơn vị", &head)?;
+    // A unit with no children has no columns to print (they would fill pages with
+    // headers alone).
+    if data.children.is_empty() {
+        sheet.write_string_with_format(2, 1, "Đơn vị không có đơn vị trực thuộc.", &text)?;
+        return Ok(());
+    }
     let cols = columns(form);
+    let mut labels = Vec::with_capacity(cols.len());
+    let mut codes = Vec::with_capacity(cols.len());
     for (k, (i, c)) in cols.iter().enumerate() {
-        let label = match c {
+        let row = &form.rows()[*i];
+        let what = match c {
+            Column::Count if row.is_money() => "đồng",
             Column::Count => "số lượng",
             Column::Persons => "số người",
         };
-        sheet.write_string_with_format(
-            0,
-            2 + k as u16,
-            format!("{} ({label})", form.rows()[*i].code),
-            &head,
-        )?;
+        let col = 2 + k as u16;
+        sheet.set_column_width(col, CHILD_COLUMNS.2)?;
+        labels.push(format!("{}{}", short_label(&row.label), reading_mark(row)));
+        codes.push(format!("{} ({what})", row.code));
+        sheet.write_string_with_format(0, col, &labels[k], &head)?;
+        sheet.write_string_with_format(1, col, &codes[k], &code_head)?;
     }
+    let label_cells: Vec<Wrapped> = labels
+        .iter()
+        .map(|l| Wrapped::new(l, CHILD_COLUMNS.2).bold())
+        .collect();
+    fit_row(sheet, 0, &label_cells)?;
+    let code_cells: Vec<Wrapped> = codes
+        .iter()
+        .map(|c| Wrapped::new(c, CHILD_COLUMNS.2))
+        .collect();
+    fit_row(sheet, 1, &code_cells)?;
     for (n, (code, name, figures)) in data.children.iter().enumerate() {
-        let r = 1 + n as u32;
-        sheet.write_string(r, 0, code)?;
-        sheet.write_string(r, 1, name)?;
+        let r = 2 + n as u32;
+        sheet.write_string_with_format(r, 0, code, &text)?;
+        sheet.write_string_with_format(r, 1, name, &text)?;
+        fit_row(
+            sheet,
+            r,
+            &[
+                Wrapped::new(code, CHILD_COLUMNS.0),
+                Wrapped::new(name, CHILD_COLUMNS.1),
+            ],
+        )?;
         let totals = Totals::compute(form, figures);
         for (k, (i, c)) in cols.iter().enumerate() {
             let v = totals
@@ -394,9 +617,9 @@ fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxEr
             sheet.write_number_with_format(r, 2 + k as u16, num(v), &number)?;
         }
     }
-    if !data.children.is_empty() {
-        let r = 1 + data.children.len() as u32;
-        sheet.write_string_with_format(r, 1, "Tổng cộng", &Format::new().set_bold())?;
+    {
+        let r = 2 + data.children.len() as u32;
+        sheet.write_string_with_format(r, 1, "Tổng cộng", &base().set_bold())?;
         let sums: Vec<u128> = cols
             .iter()
             .map(|(i, c)| {
@@ -413,31 +636,61 @@ fn children_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxEr
             .collect();
         for (k, sum) in sums.iter().enumerate() {
             let col = 2 + k as u16;
-            let formula = Formula::new(format!("=SUM({c}2:{c}{r})", c = col_name(col), r = r))
+            let formula = Formula::new(format!("=SUM({c}3:{c}{r})", c = col_name(col), r = r))
                 .set_result(sum.to_string());
             sheet.write_formula_with_format(r, col, formula, &bold_number)?;
         }
     }
-    sheet.set_freeze_panes(1, 2)?;
+    sheet.set_freeze_panes(2, 2)?;
     Ok(())
 }
 
+/// Sheet 3's column widths: item, its label, the unit's text.
+const TEXT_COLUMNS: [f64; 3] = [9.0, 36.0, 80.0];
+
+/// `text` cut into pieces that each fit in one row of a column `chars` wide (a row is at
+/// most [`fit::MAX_ROW_PT`] tall): whole words, in order.
+fn row_pieces(text: &str, chars: f64) -> Vec<String> {
+    let fits = |t: &str| Wrapped::new(t, chars).height() <= fit::MAX_ROW_PT;
+    if fits(text) {
+        return vec![text.to_owned()];
+    }
+    let mut pieces = Vec::new();
+    let mut current = String::new();
+    for word in text.split_whitespace() {
+        let candidate = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if fits(&candidate) || current.is_empty() {
+            current = candidate;
+        } else {
+            pieces.push(std::mem::replace(&mut current, word.to_owned()));
+        }
+    }
+    if !current.is_empty() {
+        pieces.push(current);
+    }
+    pieces
+}
+
 fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError> {
-    let head = Format::new().set_bold().set_border(FormatBorder::Thin);
-    let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let head = base().set_bold().set_border(FormatBorder::Thin);
+    let wrap = base().set_text_wrap().set_align(FormatAlign::Top);
     sheet.set_name("Nội dung báo cáo")?;
     sheet.set_paper_size(9);
-    for (col, (title, width)) in [
-        ("Mục", 8.0),
-        ("Nội dung mục", 40.0),
-        ("Đơn vị và nội dung", 90.0),
-    ]
-    .iter()
-    .enumerate()
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(0, 0)?;
+    for (col, (title, width)) in ["Mục", "Nội dung mục", "Đơn vị và nội dung"]
+        .iter()
+        .zip(TEXT_COLUMNS)
+        .enumerate()
     {
         sheet.write_string_with_format(0, col as u16, *title, &head)?;
-        sheet.set_column_width(col as u16, *width)?;
+        sheet.set_column_width(col as u16, width)?;
     }
+    sheet.set_freeze_panes(1, 0)?;
     let form = data.form;
     let mut items: Vec<(tuanle_shared::TextCell, String)> = form
         .sections()
@@ -475,10 +728,28 @@ fn texts_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError
                     TextField::Text => cell.code.to_string(),
                     TextField::Note => format!("{} (ghi chú)", cell.code),
                 };
-                sheet.write_string_with_format(r, 0, &code, &wrap)?;
-                sheet.write_string_with_format(r, 1, &label, &wrap)?;
-                sheet.write_string_with_format(r, 2, format!("{unit}: {text}"), &wrap)?;
-                r += 1;
+                // A text taller than a row goes on in the rows below it.
+                let pieces = row_pieces(&format!("{unit}: {text}"), TEXT_COLUMNS[2]);
+                for (n, piece) in pieces.iter().enumerate() {
+                    let (code, label) = if n == 0 {
+                        (code.clone(), label.clone())
+                    } else {
+                        (String::new(), "(tiếp)".to_owned())
+                    };
+                    sheet.write_string_with_format(r, 0, &code, &wrap)?;
+                    sheet.write_string_with_format(r, 1, &label, &wrap)?;
+                    sheet.write_string_with_format(r, 2, piece, &wrap)?;
+                    fit_row(
+                        sheet,
+                        r,
+                        &[
+                            Wrapped::new(&code, TEXT_COLUMNS[0]),
+                            Wrapped::new(&label, TEXT_COLUMNS[1]),
+                            Wrapped::new(piece, TEXT_COLUMNS[2]),
+                        ],
+                    )?;
+                    r += 1;
+                }
             }
         }
     }
@@ -537,6 +808,9 @@ pub fn narrative_of(data: ExportData) -> Narrative {
 /// Builds the workbook. CPU-bound: call it on a blocking thread.
 pub fn workbook(data: &ExportData) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
+    // Times New Roman 12 for every cell, blank ones included: Excel's column unit is
+    // then its digit (8 pixels; 72 the default column, 21 the default row).
+    book.set_default_format(&base(), 21, 72)?;
     form_sheet(book.add_worksheet(), data)?;
     children_sheet(book.add_worksheet(), data)?;
     texts_sheet(book.add_worksheet(), data)?;

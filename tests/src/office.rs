@@ -1,0 +1,232 @@
+//! Documents printed as officials print them: LibreOffice headless converts a workbook or
+//! a Word document to PDF, and poppler's `pdftotext -bbox-layout` reads back each page's
+//! text lines with their boxes, to check what a reader of the printed page sees.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, bail};
+
+/// One line of text on a printed page, its box in points from the page's top left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub x_min: f64,
+    pub y_min: f64,
+    pub x_max: f64,
+    pub y_max: f64,
+    pub text: String,
+}
+
+impl Line {
+    /// Whether one line is printed over the other. A line's box is its font's whole
+    /// height, stacked Vietnamese marks included, so the boxes of two lines that follow
+    /// each other in a paragraph overlap by a sixth or so; a line printed over another
+    /// (text run out of its row into the next) covers much more of it.
+    pub fn overlaps(&self, other: &Line) -> bool {
+        let dx = self.x_max.min(other.x_max) - self.x_min.max(other.x_min);
+        let dy = self.y_max.min(other.y_max) - self.y_min.max(other.y_min);
+        let height = (self.y_max - self.y_min).min(other.y_max - other.y_min);
+        dx > 0.5 && dy > 0.3 * height
+    }
+}
+
+/// The pages of a PDF, each the list of its text lines in reading order.
+pub type Pages = Vec<Vec<Line>>;
+
+/// `file` (its type from its extension: `.xlsx`, `.docx`) printed to PDF by LibreOffice,
+/// in a profile of its own so that tests may run side by side. The PDF's path.
+pub fn print_to_pdf(file: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let dir = file.parent().context("a file in a directory")?;
+    let profile = tempfile::tempdir()?;
+    let out = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.path().display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(dir)
+        .arg(file)
+        .output()
+        .context("LibreOffice (soffice) is needed: scripts/test installs it")?;
+    let pdf = file.with_extension("pdf");
+    if !out.status.success() || !pdf.exists() {
+        bail!(
+            "LibreOffice did not print {}: {}{}",
+            file.display(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    Ok(pdf)
+}
+
+/// The text lines of every page of a PDF (`pdftotext -bbox-layout`).
+pub fn pdf_lines(pdf: &Path) -> anyhow::Result<Pages> {
+    let out = Command::new("pdftotext")
+        .arg("-bbox-layout")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .context("pdftotext (poppler-utils) is needed: scripts/test installs it")?;
+    if !out.status.success() {
+        bail!("pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    parse_bbox(&String::from_utf8(out.stdout)?)
+}
+
+/// Reads pdftotext's XHTML: `<page>`s of `<line xMin=… yMin=… xMax=… yMax=…>`s of
+/// `<word>`s.
+fn parse_bbox(xhtml: &str) -> anyhow::Result<Pages> {
+    let mut pages = Vec::new();
+    for page in xhtml.split("<page ").skip(1) {
+        let mut lines = Vec::new();
+        for line in page.split("<line ").skip(1) {
+            let (attrs, body) = line.split_once('>').context("a line's tag")?;
+            let attr = |name: &str| -> anyhow::Result<f64> {
+                let rest = attrs
+                    .split(&format!("{name}=\""))
+                    .nth(1)
+                    .with_context(|| format!("{name} of a line"))?;
+                Ok(rest.split('"').next().unwrap_or_default().parse()?)
+            };
+            let body = body.split("</line>").next().unwrap_or_default();
+            let words: Vec<String> = body
+                .split("<word ")
+                .skip(1)
+                .filter_map(|w| {
+                    let text = w.split_once('>')?.1.split("</word>").next()?;
+                    Some(unescape(text))
+                })
+                .collect();
+            lines.push(Line {
+                x_min: attr("xMin")?,
+                y_min: attr("yMin")?,
+                x_max: attr("xMax")?,
+                y_max: attr("yMax")?,
+                text: words.join(" "),
+            });
+        }
+        pages.push(lines);
+    }
+    Ok(pages)
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// Every pair of lines on the same page whose boxes overlap, by page number (from 1).
+pub fn overlapping(pages: &Pages) -> Vec<(usize, Line, Line)> {
+    let mut found = Vec::new();
+    for (n, lines) in pages.iter().enumerate() {
+        for (i, a) in lines.iter().enumerate() {
+            for b in &lines[i + 1..] {
+                if a.overlaps(b) {
+                    found.push((n + 1, a.clone(), b.clone()));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// The whole printed text, page after page, lines joined by spaces and runs of spaces
+/// made one: where labels are looked for in order (a label may wrap over lines).
+pub fn flat_text(pages: &Pages) -> String {
+    let all: Vec<&str> = pages.iter().flatten().map(|l| l.text.as_str()).collect();
+    all.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Checks that `wanted` all appear in `text` in that order. A wanted text's words must
+/// follow each other with at most a few others between them: a printed line joins the
+/// cells that share its baseline (a label's end and the unit beside it). The first
+/// missing one, and what follows where it was looked for, otherwise.
+pub fn in_order(text: &str, wanted: &[&str]) -> anyhow::Result<()> {
+    const GAP: usize = 4;
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let mut from = 0;
+    'wanted: for w in wanted {
+        let words: Vec<&str> = w.split_whitespace().collect();
+        let Some((first, rest)) = words.split_first() else {
+            continue;
+        };
+        let starts: Vec<usize> = (from..tokens.len())
+            .filter(|&i| tokens[i] == *first)
+            .collect();
+        for start in starts {
+            let mut at = start;
+            let followed = rest.iter().all(|word| {
+                let window = at + 1..(at + 2 + GAP).min(tokens.len());
+                match tokens[window.clone()].iter().position(|t| t == word) {
+                    Some(i) => {
+                        at = window.start + i;
+                        true
+                    }
+                    None => false,
+                }
+            });
+            if followed {
+                from = at + 1;
+                continue 'wanted;
+            }
+        }
+        let context = tokens[from.min(tokens.len())..]
+            .iter()
+            .take(40)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        bail!("not found in order: {w:?}; after the last found: {context:?}")
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pdftotext_lines_are_read_and_overlaps_found() -> anyhow::Result<()> {
+        let xhtml = r#"<doc><page width="595" height="842"><flow><block>
+            <line xMin="10" yMin="10" xMax="100" yMax="22"><word xMin="10" yMin="10" xMax="50" yMax="22">Số</word><word xMin="55" yMin="10" xMax="100" yMax="22">người &amp; lớp</word></line>
+            <line xMin="10" yMin="22" xMax="100" yMax="34"><word xMin="10" yMin="22" xMax="100" yMax="34">next</word></line>
+            <line xMin="50" yMin="24" xMax="120" yMax="34"><word xMin="50" yMin="24" xMax="120" yMax="34">runs</word></line>
+            <line xMin="10" yMin="32" xMax="100" yMax="44"><word xMin="10" yMin="32" xMax="100" yMax="44">follows</word></line>
+            </block></flow></page><page width="595" height="842"></page></doc>"#;
+        let pages = parse_bbox(xhtml)?;
+        assert_eq!(pages.len(), 2);
+        assert_eq!(pages[0][0].text, "Số người & lớp");
+        let found = overlapping(&pages);
+        assert_eq!(
+            found.len(),
+            1,
+            "lines that follow on do not overlap: {found:?}"
+        );
+        assert_eq!(found[0].2.text, "runs");
+        let text = flat_text(&pages);
+        in_order(&text, &["Số người", "next", "runs", "follows"])?;
+        assert!(in_order(&text, &["next", "Số"]).is_err());
+        in_order(
+            "Bồi dưỡng cho công chức, lớp/người viên chức",
+            &["công chức, viên chức"],
+        )?;
+        assert!(
+            in_order("a b c d e f g h", &["a h"]).is_err(),
+            "too far apart"
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! The documents officials send, printed by LibreOffice headless as they would print
+//! them: the Excel form of a school, a ward and a province. On every printed page no two
+//! text lines overlap (pdftotext's boxes), and every official label is there, in order.
+
+use serde_json::json;
+use tuanle_e2e::office::{self, Pages};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
+use tuanle_shared::form::builtin;
+use tuanle_shared::wire::{FigureMode, routes};
+
+/// A long narrative, as a ward officer pastes it from a word processor.
+fn long_text(who: &str) -> String {
+    format!(
+        "{who}: Ban chỉ đạo đã ban hành kế hoạch, phân công nhiệm vụ cho từng thành viên, \
+         tổ chức kiểm tra, đôn đốc các đơn vị thực hiện. "
+    )
+    .repeat(12)
+}
+
+/// Fills and submits a school's report: numbers on most rows, a note, its texts.
+async fn submit(server: &TestServer, user: &str, unit: &str, n: u64) -> anyhow::Result<()> {
+    let me = ApiClient::sign_in(server, user, DEMO_PASSWORD).await?;
+    let numbers = json!({
+        "1.1/count": n, "1.1/persons": n * 25, "1.6/count": 1, "1.6/persons": 40,
+        "2/count": 3 * n, "3/count": 120, "4.2/count": 250, "5.4/count": 1, "5.4/persons": 60,
+        "9.2/count": 2, "10.1/count": 15_000_000, "10.2/count": 2_500_000,
+    });
+    let texts = json!({
+        "I.1/text": long_text(unit),
+        "II.2/text": format!("Khó khăn của {unit}: thiếu kinh phí, thiếu người phụ trách."),
+        "1.1/note": "Có 2 lớp tổ chức trực tuyến cho cán bộ ở xa trung tâm",
+        "11/text": "Tổ chức ngày hội đọc sách cùng phụ huynh",
+    });
+    let pushed: serde_json::Value = me
+        .post_json(
+            &routes::report("2025", unit, "push"),
+            &json!({"push_id": format!("p-{unit}"), "device_id": "t", "base_version": 0,
+                    "content": {"numbers": numbers, "texts": texts}}),
+        )
+        .await?;
+    let version = pushed["version"].as_u64().unwrap_or(1);
+    let r = me
+        .post(
+            &routes::report("2025", unit, "submit"),
+            &json!({"version": version, "device_id": "t", "acknowledge_warnings": true}),
+        )
+        .await?;
+    anyhow::ensure!(r.status() == 200, "submit {unit}: {}", r.status());
+    Ok(())
+}
+
+/// The unit's Excel export, printed by LibreOffice: its pages' lines.
+async fn printed_workbook(client: &ApiClient, unit: &str) -> anyhow::Result<Pages> {
+    let r = client
+        .get(&routes::export("2025", unit, FigureMode::Final))
+        .await?;
+    anyhow::ensure!(r.status() == 200, "export of {unit}: {}", r.status());
+    let bytes = r.bytes().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join(format!("{unit}.xlsx"));
+    std::fs::write(&file, &bytes)?;
+    let pdf = tokio::task::spawn_blocking(move || office::print_to_pdf(&file)).await??;
+    let pages = office::pdf_lines(&pdf)?;
+    // Kept for a look when a test fails.
+    if let Ok(dir) = std::env::var("TUANLE_KEEP_PRINTS") {
+        std::fs::copy(&pdf, std::path::Path::new(&dir).join(format!("{unit}.pdf")))?;
+    }
+    Ok(pages)
+}
+
+/// What a reader of the printed form must find, in order: the title, the header, every
+/// official label, the signature block.
+fn form_labels() -> Vec<String> {
+    let form = builtin("2025").expect("the 2025 form");
+    let mut wanted = vec![
+        form.title().to_owned(),
+        "STT".to_owned(),
+        "Các hoạt động".to_owned(),
+    ];
+    wanted.extend(form.rows().iter().map(|r| r.label.clone()));
+    wanted.extend(
+        [
+            tuanle_shared::form::READING_NOTE,
+            "ngày …… tháng …… năm",
+            "Người lập biểu",
+            "Thủ trưởng đơn vị",
+        ]
+        .into_iter()
+        .map(str::to_owned),
+    );
+    wanted
+}
+
+fn assert_prints_cleanly(unit: &str, pages: &Pages) -> anyhow::Result<()> {
+    let overlaps = office::overlapping(pages);
+    anyhow::ensure!(
+        overlaps.is_empty(),
+        "{unit}: {} pairs of lines overlap, the first: {:?}",
+        overlaps.len(),
+        overlaps.iter().take(3).collect::<Vec<_>>()
+    );
+    let text = office::flat_text(pages);
+    let wanted = form_labels();
+    office::in_order(
+        &text,
+        &wanted.iter().map(String::as_str).collect::<Vec<_>>(),
+    )
+    .map_err(|e| anyhow::anyhow!("{unit}: {e}"))
+}
+
+#[tokio::test]
+async fn the_excel_form_prints_without_overlaps_at_every_level() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    submit(&server, "nb-hq-th", "NB-HQ-TH", 2).await?;
+    submit(&server, "nb-hq-mn", "NB-HQ-MN", 3).await?;
+    for (user, unit) in [("nb-hq-th", "NB-HQ-TH"), ("nb-hq", "NB-HQ"), ("nb", "NB")] {
+        let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
+        let pages = printed_workbook(&client, unit).await?;
+        assert_prints_cleanly(unit, &pages)?;
+    }
+    Ok(())
+}
