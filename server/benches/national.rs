@@ -399,7 +399,7 @@ async fn main() -> anyhow::Result<()> {
     let target = reports::resolve(&pool, CAMPAIGN, "BGD")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (mut cold, mut warm, mut xlsx) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cold, mut warm, mut xlsx, mut docx) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..5 {
         let mut conn = pool.acquire().await?;
         let t = Instant::now();
@@ -421,12 +421,22 @@ async fn main() -> anyhow::Result<()> {
         let bytes = export::workbook(&data)?;
         xlsx.push(t.elapsed());
         anyhow::ensure!(bytes.len() > 10_000);
+        let t = Instant::now();
+        let fields = tuanle_shared::document::DocumentFields::defaults(
+            data.kind,
+            &data.unit_name,
+            data.parent.as_ref().map(|(k, n)| (*k, n.as_str())),
+        );
+        let report = export::report_document(&data, &fields).map_err(|e| anyhow::anyhow!("{e}"))?;
+        docx.push(t.elapsed());
+        anyhow::ensure!(report.len() > 5_000);
     }
     println!(
-        "national totals from scratch: median {:.0} ms; as stored: median {:.2} ms; Excel export (form + 34 provinces): median {:.0} ms",
+        "national totals from scratch: median {:.0} ms; as stored: median {:.2} ms; Excel export (form + 34 provinces): median {:.0} ms; report document (.docx): median {:.1} ms",
         median_ms(cold),
         median_ms(warm),
-        median_ms(xlsx)
+        median_ms(xlsx),
+        median_ms(docx)
     );
     // The dashboards the viewers may watch: the root, every province, every ward, with
     // each one's parent (a ward above the tablets is watched first among wards).

@@ -15,11 +15,13 @@
 //! - [`aggregate`]: consolidation of many reports into one, texts gathered by unit.
 //! - [`tree`]: unit kinds and the planning of a tree import into changes or problems by line.
 //! - [`merge`]: the per-cell three-way merge of the sync contract.
+//! - [`document`]: the issuer's part of a report document (header, number, signature), by kind.
 //! - [`wire`]: API paths, request and response bodies, the `{code, message}` error body.
 
 pub mod aggregate;
 pub mod code;
 pub mod content;
+pub mod document;
 pub mod figures;
 pub mod form;
 pub mod merge;

@@ -140,10 +140,40 @@ pub fn overlapping(pages: &Pages) -> Vec<(usize, Line, Line)> {
     found
 }
 
-/// The whole printed text, page after page, lines joined by spaces and runs of spaces
-/// made one: where labels are looked for in order (a label may wrap over lines).
+/// The whole printed text, page after page, in pdftotext's order (block by block: a
+/// table's cells one after the other), lines joined by spaces and runs of spaces made
+/// one: where labels are looked for in order (a label may wrap over lines).
 pub fn flat_text(pages: &Pages) -> String {
     let all: Vec<&str> = pages.iter().flatten().map(|l| l.text.as_str()).collect();
+    all.join(" ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The same, each page's lines as a reader of running text takes them: top to bottom,
+/// left to right along one baseline (pdftotext's order of blocks sometimes puts a
+/// justified paragraph's last line first).
+pub fn reading_text(pages: &Pages) -> String {
+    let mut all: Vec<&str> = Vec::new();
+    for page in pages {
+        let mut lines: Vec<&Line> = page.iter().collect();
+        lines.sort_by(|a, b| a.y_max.total_cmp(&b.y_max));
+        // Lines whose bottoms are within 2 points share a baseline.
+        let mut rows: Vec<Vec<&Line>> = Vec::new();
+        for line in lines {
+            match rows.last_mut() {
+                Some(row) if row.last().is_some_and(|l| line.y_max - l.y_max < 2.0) => {
+                    row.push(line)
+                }
+                _ => rows.push(vec![line]),
+            }
+        }
+        for mut row in rows {
+            row.sort_by(|a, b| a.x_min.total_cmp(&b.x_min));
+            all.extend(row.iter().map(|l| l.text.as_str()));
+        }
+    }
     all.join(" ")
         .split_whitespace()
         .collect::<Vec<_>>()
@@ -155,7 +185,12 @@ pub fn flat_text(pages: &Pages) -> String {
 /// cells that share its baseline (a label's end and the unit beside it). The first
 /// missing one, and what follows where it was looked for, otherwise.
 pub fn in_order(text: &str, wanted: &[&str]) -> anyhow::Result<()> {
-    const GAP: usize = 4;
+    in_order_within(text, wanted, 4)
+}
+
+/// [`in_order`] with at most `gap` other words between a wanted text's words (side by
+/// side columns interleave their lines more).
+pub fn in_order_within(text: &str, wanted: &[&str], gap: usize) -> anyhow::Result<()> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     let mut from = 0;
     'wanted: for w in wanted {
@@ -169,7 +204,7 @@ pub fn in_order(text: &str, wanted: &[&str]) -> anyhow::Result<()> {
         for start in starts {
             let mut at = start;
             let followed = rest.iter().all(|word| {
-                let window = at + 1..(at + 2 + GAP).min(tokens.len());
+                let window = at + 1..(at + 2 + gap).min(tokens.len());
                 match tokens[window.clone()].iter().position(|t| t == word) {
                     Some(i) => {
                         at = window.start + i;

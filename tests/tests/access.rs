@@ -349,6 +349,20 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             read_ward,
         ),
         row(
+            "ward report document",
+            Method::GET,
+            routes::report_document("2025", "NB-HQ", tuanle_shared::wire::FigureMode::Final),
+            None,
+            read_ward,
+        ),
+        row(
+            "school report document",
+            Method::GET,
+            routes::report_document("2025", "NB-HQ-TH", tuanle_shared::wire::FigureMode::Final),
+            None,
+            read_report,
+        ),
+        row(
             "ward narrative",
             Method::GET,
             routes::narrative("2025", "NB-HQ", tuanle_shared::wire::FigureMode::Final),

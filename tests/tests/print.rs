@@ -120,3 +120,111 @@ async fn the_excel_form_prints_without_overlaps_at_every_level() -> anyhow::Resu
     }
     Ok(())
 }
+
+/// The unit's report document, printed by LibreOffice: its pages' lines.
+async fn printed_report(client: &ApiClient, unit: &str) -> anyhow::Result<Pages> {
+    let r = client
+        .get(&routes::report_document("2025", unit, FigureMode::Final))
+        .await?;
+    anyhow::ensure!(r.status() == 200, "report of {unit}: {}", r.status());
+    anyhow::ensure!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.contains("wordprocessingml")),
+        "a Word document"
+    );
+    let bytes = r.bytes().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join(format!("bao-cao-{unit}.docx"));
+    std::fs::write(&file, &bytes)?;
+    let pdf = tokio::task::spawn_blocking(move || office::print_to_pdf(&file)).await??;
+    if let Ok(dir) = std::env::var("TUANLE_KEEP_PRINTS") {
+        std::fs::copy(
+            &pdf,
+            std::path::Path::new(&dir).join(format!("bao-cao-{unit}.pdf")),
+        )?;
+    }
+    office::pdf_lines(&pdf)
+}
+
+/// The report of a school, a ward and a province, printed: the header (the agency, the
+/// national motto, the number, the place and date), the title, sections I and II with
+/// the unit's own texts and I.4's amounts, *Nơi nhận* and the signature as the unit's
+/// kind signs, then the appendix's rows in order, with no line printed over another.
+#[tokio::test]
+async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    submit(&server, "nb-hq-th", "NB-HQ-TH", 2).await?;
+    submit(&server, "nb-hq-mn", "NB-HQ-MN", 3).await?;
+    let form = builtin("2025").expect("the 2025 form");
+    for (user, unit, agency, signature) in [
+        (
+            "nb-hq-th",
+            "NB-HQ-TH",
+            "TRƯỜNG TIỂU HỌC HỒNG QUANG",
+            &["HIỆU TRƯỞNG"][..],
+        ),
+        (
+            "nb-hq",
+            "NB-HQ",
+            "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG QUANG",
+            &["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"][..],
+        ),
+        ("nb", "NB", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", &["GIÁM ĐỐC"][..]),
+    ] {
+        let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
+        let pages = printed_report(&client, unit).await?;
+        let overlaps = office::overlapping(&pages);
+        anyhow::ensure!(
+            overlaps.is_empty(),
+            "{unit}: lines printed over others: {:?}",
+            overlaps.iter().take(3).collect::<Vec<_>>()
+        );
+        // The header's two columns side by side: their lines interleave.
+        let first = office::reading_text(&pages[..1].to_vec());
+        for part in [
+            agency,
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Số:",
+            "ngày …… tháng …… năm 2025",
+        ] {
+            office::in_order_within(&first, &[part], 12)
+                .map_err(|e| anyhow::anyhow!("{unit}: the header: {e}"))?;
+        }
+        let mut wanted: Vec<String> = vec![
+            "BÁO CÁO".into(),
+            "Kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2025".into(),
+        ];
+        for section in form.sections() {
+            wanted.push(section.label.clone());
+            for item in &section.items {
+                wanted.push(item.label.clone());
+            }
+        }
+        wanted.push("Nơi nhận:".into());
+        wanted.extend(signature.iter().map(|s| (*s).to_owned()));
+        wanted.push("Phụ lục".into());
+        wanted.push(form.title().to_owned());
+        wanted.extend(form.rows().iter().map(|r| r.label.clone()));
+        let text = office::reading_text(&pages);
+        office::in_order_within(
+            &text,
+            &wanted.iter().map(String::as_str).collect::<Vec<_>>(),
+            8,
+        )
+        .map_err(|e| anyhow::anyhow!("{unit}: {e}"))?;
+        // The school's own texts and its budget, in sections I.1 and I.4.
+        if unit == "NB-HQ-TH" {
+            office::in_order(
+                &text,
+                &[
+                    "Ban chỉ đạo đã ban hành kế hoạch, phân công",
+                    "Ngân sách nhà nước: 15.000.000 đồng.",
+                ],
+            )?;
+        }
+    }
+    Ok(())
+}

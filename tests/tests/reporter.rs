@@ -57,6 +57,18 @@ async fn typed_values_survive_reload_and_a_new_browser_session() -> anyhow::Resu
     again.wait_for("tr[data-row='12.6']").await?;
     assert_eq!(again.value_of("1.3/persons").await?, "1.234");
     assert_eq!(again.value_of("2/count").await?, "7x");
+    // The school's own report as a Word document, from the report page.
+    again
+        .click("section.documents button.report-document")
+        .await?;
+    again
+        .eventually("the report document is made", || async {
+            Ok(again
+                .text("section.documents .export-status")
+                .await?
+                .starts_with("Đã tạo tệp bao-cao-NB-HQ-TH-2025-tam-tinh.docx"))
+        })
+        .await?;
     again.close().await
 }
 

@@ -96,6 +96,15 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
             .starts_with("Đã tạo tệp tong-hop-NB-HQ-2025.xlsx"))
     })
     .await?;
+    // The report as a Word document, made by the server for the unit shown.
+    ward.click("button.report-document").await?;
+    ward.eventually("the report document is made", || async {
+        Ok(ward
+            .text(".export-status")
+            .await?
+            .starts_with("Đã tạo tệp bao-cao-NB-HQ-2025.docx"))
+    })
+    .await?;
     ward.click("button.print").await?;
     let report = ward.text(".print-report").await?;
     assert!(report.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ"), "{report}");

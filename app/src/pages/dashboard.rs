@@ -15,6 +15,7 @@ use tuanle_shared::wire::{
 use tuanle_shared::{Figures, FormDef, Sums, TextField};
 
 use super::Load;
+use super::documents::DocumentButtons;
 use super::packages::{OpenPackage, PackagePanel, SignOffView, status_key};
 use crate::api;
 use crate::device::format_time;
@@ -268,35 +269,6 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
         })
     });
 
-    let exporting = RwSignal::new(None::<String>);
-    let export = move |_| {
-        let (c, u, m) = (
-            campaign.get_value(),
-            unit.get_untracked(),
-            mode.get_untracked(),
-        );
-        exporting.set(Some("Đang tạo tệp Excel…".into()));
-        spawn_local(async move {
-            let message = match api::get_bytes(&routes::export(&c, &u, m)).await {
-                Ok(bytes) => {
-                    let suffix = match m {
-                        FigureMode::Official => "-chinh-thuc",
-                        FigureMode::Final => "",
-                        FigureMode::Provisional => "-tam-tinh",
-                    };
-                    let name = format!("tong-hop-{u}-{c}{suffix}.xlsx");
-                    let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-                    match crate::device::download_bytes(&name, &bytes, mime) {
-                        Some(()) => format!("Đã tạo tệp {name}."),
-                        None => "Không lưu được tệp.".into(),
-                    }
-                }
-                Err(e) => e.message(),
-            };
-            exporting.try_set(Some(message));
-        });
-    };
-
     view! {
         {move || printing.get().then(|| view! {
             <PrintView campaign=campaign.get_value() form=form.get_value() unit=unit.get_untracked() mode=mode.get_untracked() printing=printing/>
@@ -362,9 +334,8 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
             </div>
             <p class="mode-label" data-mode=move || mode.get().as_str()>{move || shown(mode.get())}</p>
             <div class="export-actions">
-                <button type="button" class="secondary export" on:click=export>"Xuất Excel (mẫu chính thức)"</button>
+                <DocumentButtons campaign=campaign.get_value() unit=unit.into() mode=mode.into()/>
                 <button type="button" class="secondary print" on:click=move |_| printing.set(true)>"In báo cáo tổng kết"</button>
-                {move || exporting.get().map(|m| view! { <span class="export-status" role="status">{m}</span> })}
             </div>
             <FiguresTable form=form.get_value() figures=figures/>
         </section>

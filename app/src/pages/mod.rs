@@ -3,6 +3,7 @@
 #[cfg(feature = "admin")]
 pub mod admin;
 pub mod dashboard;
+pub mod documents;
 pub mod history;
 pub mod packages;
 pub mod report;

@@ -94,6 +94,13 @@ fn ReportScreen(
         <ReportForm form=form.clone() draft=rs.draft on_edit=on_edit readonly=readonly/>
         <SubmitPanel rs=rs form=form/>
         <super::template::TemplatePanel rs=rs readonly=readonly/>
+        <section class="documents card">
+            <h2>"Văn bản báo cáo"</h2>
+            <p>"Mẫu tổng hợp và báo cáo của đơn vị, với số liệu đã đồng bộ (kể cả bản nháp, ghi rõ là bản nháp)."</p>
+            <div class="export-actions">
+                <super::documents::DocumentButtons campaign=rs.campaign.get_value() unit=Signal::derive(move || rs.unit.get_value()) mode=Signal::stored(tuanle_shared::wire::FigureMode::Provisional)/>
+            </div>
+        </section>
         <DraftFiles rs=rs/>
     }
 }

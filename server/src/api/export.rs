@@ -1,6 +1,6 @@
 //! `GET …/export/{unit}?mode=official|final|provisional`: the official Excel form of a unit's
-//! subtree, and `GET …/narrative/{unit}`: its narrative report, for whoever may read
-//! that unit's reports.
+//! subtree, `GET …/report-document/{unit}`: its report as a Word document, and `GET
+//! …/narrative/{unit}`: its narrative report, for whoever may read that unit's reports.
 
 use axum::Json;
 use axum::extract::State;
@@ -51,8 +51,43 @@ pub async fn export_get(
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
         .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
-    let name = format!(
-        "tong-hop-{}-{}{}.xlsx",
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name("tong-hop", &target, mode, "xlsx"),
+        bytes,
+    ))
+}
+
+/// `GET …/report-document/{unit}`: the report with its issuer's header and signature as
+/// the unit's kind has them, and the consolidated table as its appendix.
+pub async fn report_document_get(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiQuery(query): ApiQuery<ExportQuery>,
+) -> Result<impl IntoResponse, Error> {
+    let mode = mode(&query)?;
+    let target = report.readable(&state.db).await?;
+    let data = export::gather(&state.db, &target, mode).await?;
+    let fields = tuanle_shared::document::DocumentFields::defaults(
+        data.kind,
+        &data.unit_name,
+        data.parent.as_ref().map(|(k, n)| (*k, n.as_str())),
+    );
+    let bytes = tokio::task::spawn_blocking(move || export::report_document(&data, &fields))
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|e| Error::Internal(format!("report document: {e}")))?;
+    Ok(download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        file_name("bao-cao", &target, mode, "docx"),
+        bytes,
+    ))
+}
+
+/// `tong-hop-NB-HQ-2025-chinh-thuc.xlsx`: what, whose, which figures.
+fn file_name(what: &str, target: &crate::reports::Target, mode: FigureMode, ext: &str) -> String {
+    format!(
+        "{what}-{}-{}{}.{ext}",
         target.unit_code,
         target.campaign_code,
         match mode {
@@ -60,18 +95,19 @@ pub async fn export_get(
             FigureMode::Final => "",
             FigureMode::Provisional => "-tam-tinh",
         }
-    );
-    Ok((
+    )
+}
+
+/// A file to save, of `content_type`, named `name`.
+fn download(content_type: &str, name: String, bytes: Vec<u8>) -> impl IntoResponse + use<> {
+    (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
         ],
         bytes,
-    ))
+    )
 }

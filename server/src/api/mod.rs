@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route(routes::DASHBOARD_MISSING, get(dashboard::dashboard_missing))
         .route(routes::EXPORT, get(export::export_get))
         .route(routes::NARRATIVE, get(export::narrative_get))
+        .route(routes::REPORT_DOCUMENT, get(export::report_document_get))
         .route(routes::UNIT_ACCOUNTS, get(accounts::unit_accounts))
         .route(
             routes::CHILDREN_DEADLINE,

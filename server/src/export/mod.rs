@@ -15,8 +15,10 @@ use tuanle_shared::wire::{FigureMode, GatheredTexts, Narrative};
 use tuanle_shared::{Code, Column, Content, FormDef, RowKind, Sums, TextCell, TextField, Totals};
 
 mod fit;
+mod report;
 
 use fit::Weight;
+pub use report::report_document;
 
 use crate::db::{Engine, Pool};
 use crate::error::Error;
@@ -34,6 +36,13 @@ pub struct ExportData {
     pub notes: Option<Content>,
     /// Each direct child's consolidated figures.
     pub children: Vec<(String, String, Sums)>,
+    /// The unit's own report as counted (its narrative), if any.
+    pub own: Option<Content>,
+    /// The unit's kind, and its parent's kind and name: who issues the report document.
+    pub kind: Option<tuanle_shared::tree::UnitKind>,
+    pub parent: Option<(Option<tuanle_shared::tree::UnitKind>, String)>,
+    /// The unit's latest package, when the figures are its official ones.
+    pub package: Option<tuanle_shared::wire::PackageBrief>,
     /// Every counted report of the subtree that has texts: unit name and content (only
     /// the texts, but for the unit's own report): the numbers come from the stored
     /// totals, and reading 100,000 reports' numbers again would take seconds.
@@ -144,13 +153,42 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
     if mode == FigureMode::Official {
         reports.extend(accepted_narratives(&mut conn, target.unit_id).await?);
     }
+    let (kind, parent): (String, Option<(String, String)>) = {
+        let row = sqlx::query(
+            "SELECT u.kind, p.kind AS parent_kind, p.name AS parent_name
+             FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = $1",
+        )
+        .bind(target.unit_id)
+        .fetch_one(&mut *conn)
+        .await?;
+        let parent_name: Option<String> = row.try_get("parent_name")?;
+        let parent_kind: Option<String> = row.try_get("parent_kind")?;
+        (
+            row.try_get("kind")?,
+            parent_name.map(|n| (parent_kind.unwrap_or_default(), n)),
+        )
+    };
+    let package = if mode == FigureMode::Official {
+        crate::packages::latest(&mut conn, target.unit_id).await?
+    } else {
+        None
+    };
+    use tuanle_shared::tree::UnitKind;
     Ok(ExportData {
         form: target.form,
         year: target.campaign_year,
         unit_name: target.unit_name.clone(),
         mode,
         figures,
-        notes: if children.is_empty() { own } else { None },
+        notes: if children.is_empty() {
+            own.clone()
+        } else {
+            None
+        },
+        own,
+        kind: UnitKind::from_code(&kind),
+        parent: parent.map(|(k, n)| (UnitKind::from_code(&k), n)),
+        package,
         children,
         reports,
     })
@@ -893,6 +931,10 @@ mod tests {
                 mode: FigureMode::Final,
                 figures: total,
                 notes: None,
+                own: None,
+                kind: None,
+                parent: None,
+                package: None,
                 children: groups
                     .into_iter()
                     .enumerate()

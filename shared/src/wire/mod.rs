@@ -52,6 +52,7 @@ pub mod routes {
     /// `?mode=official|final|provisional` ([`super::FigureMode`]): the official Excel form
     /// of a unit's subtree.
     pub const EXPORT: &str = "/api/v1/campaigns/{campaign}/export/{unit}";
+    pub const REPORT_DOCUMENT: &str = "/api/v1/campaigns/{campaign}/report-document/{unit}";
 
     /// `?mode=official|final|provisional`: the narrative report of a unit's subtree, to
     /// print.
@@ -119,6 +120,14 @@ pub mod routes {
     pub fn export(campaign: &str, unit: &str, mode: super::FigureMode) -> String {
         format!(
             "{CAMPAIGNS}/{campaign}/export/{unit}?mode={}",
+            mode.as_str()
+        )
+    }
+
+    /// The report of a unit's subtree as a Word document (`.docx`).
+    pub fn report_document(campaign: &str, unit: &str, mode: super::FigureMode) -> String {
+        format!(
+            "{CAMPAIGNS}/{campaign}/report-document/{unit}?mode={}",
             mode.as_str()
         )
     }
@@ -768,6 +777,19 @@ pub fn format_date(iso: &str) -> String {
     }
 }
 
+/// The day of a moment (Unix milliseconds) in Vietnam (UTC+7), as documents write it:
+/// `04/12/2026`. Out of range: empty.
+pub fn format_day(ms: i64) -> String {
+    let Ok(at) = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000) else {
+        return String::new();
+    };
+    let Ok(offset) = time::UtcOffset::from_hms(7, 0, 0) else {
+        return String::new();
+    };
+    let d = at.to_offset(offset).date();
+    format!("{:02}/{:02}/{}", d.day(), u8::from(d.month()), d.year())
+}
+
 /// An ISO calendar date (`2025-10-16`): four-digit year, two-digit month and day, a day
 /// that the month has (the calendar is `time`'s). `2026-02-30` is none. Read by hand
 /// rather than with `time`'s format parser, whose machinery cost the app 10 KB for
@@ -946,5 +968,7 @@ mod tests {
     #[test]
     fn form_paths_are_built_from_the_constant() {
         assert_eq!(routes::form("2025"), "/api/v1/forms/2025");
+        // 2026-12-04 18:00 UTC is already the 5th in Vietnam.
+        assert_eq!(format_day(1_796_407_200_000), "05/12/2026");
     }
 }
