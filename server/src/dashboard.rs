@@ -66,6 +66,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         completeness: live.completeness,
         by_kind: live.by_kind,
         children: live.children,
+        missing: Vec::new(),
         missing_total: live.missing_total,
         deadlines,
         read_at: live.read_at,

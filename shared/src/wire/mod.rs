@@ -528,6 +528,11 @@ pub struct Dashboard {
     #[serde(default)]
     pub by_kind: Vec<KindProgress>,
     pub children: Vec<ChildProgress>,
+    /// Always empty now. Builds before 2026-12-04 read the first missing units here and
+    /// require the field; with it empty they show the count and read the units with
+    /// their "Xem thêm", page by page.
+    #[serde(default)]
+    pub missing: Vec<UnitRef>,
     /// How many units of the subtree are not yet in. The units themselves are read page
     /// by page ([`routes::dashboard_missing`]), when the list is opened: finding them
     /// walks a level of the subtree, which opening the view must not cost.
@@ -867,6 +872,7 @@ mod tests {
             completeness: Completeness::default(),
             by_kind: Vec::new(),
             children: vec![child("A", 0), child("C", 0)],
+            missing: Vec::new(),
             missing_total: 2,
             deadlines: Deadlines::default(),
             read_at: 100,
