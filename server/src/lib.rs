@@ -41,6 +41,7 @@ pub mod dashboard;
 pub mod db;
 pub mod deadlines;
 pub mod demo;
+pub mod document_fields;
 pub mod error;
 pub mod export;
 pub mod forms;

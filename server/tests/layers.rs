@@ -55,7 +55,15 @@ fn uses(code: &str) -> BTreeSet<String> {
 /// only modules of layers below its own.
 const LAYERS: &[&[&str]] = &[
     &["db", "config", "clock", "error", "forms"],
-    &["totals", "units", "campaigns", "auth", "live", "backup"],
+    &[
+        "totals",
+        "units",
+        "campaigns",
+        "auth",
+        "live",
+        "backup",
+        "document_fields",
+    ],
     &["reports"],
     &["deadlines", "packages"],
     &["admin", "dashboard", "export", "group_commit", "template"],

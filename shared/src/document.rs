@@ -27,6 +27,85 @@ pub struct DocumentFields {
     pub recipients: Vec<String>,
 }
 
+/// Where the fields a unit is offered come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldsSource {
+    /// Saved by the unit for this campaign.
+    Saved,
+    /// Saved by the unit (the same code) for an earlier campaign: offered again.
+    LastYear,
+    /// Nothing saved: the defaults of its kind.
+    Default,
+}
+
+impl FieldsSource {
+    /// What the form says of them.
+    pub fn label(self) -> &'static str {
+        match self {
+            FieldsSource::Saved => "Đã lưu cho đợt này.",
+            FieldsSource::LastYear => "Lấy từ đợt trước: kiểm tra lại rồi lưu.",
+            FieldsSource::Default => "Mặc định theo loại đơn vị: sửa cho đúng rồi lưu.",
+        }
+    }
+}
+
+/// Answer of `GET …/report-document/{unit}/fields`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentFieldsAnswer {
+    pub fields: DocumentFields,
+    pub source: FieldsSource,
+}
+
+/// The longest a field may be (letters), and how many lines the lists may have.
+pub const FIELD_MAX: usize = 200;
+pub const SIGNATURE_LINES_MAX: usize = 4;
+pub const RECIPIENTS_MAX: usize = 20;
+
+impl DocumentFields {
+    /// Why these fields cannot make a document, in Vietnamese, if they cannot: an empty
+    /// agency or signature, a field too long, too many lines, a line break in a field
+    /// that is one line.
+    pub fn problem(&self) -> Option<String> {
+        let one_line = [
+            (
+                "Tên cơ quan chủ quản",
+                self.parent_agency.as_deref().unwrap_or(""),
+            ),
+            ("Tên cơ quan ban hành", self.agency.as_str()),
+            ("Số văn bản", self.number.as_str()),
+            ("Địa danh", self.place.as_str()),
+            ("Người ký", self.signer.as_str()),
+        ];
+        let lines = self
+            .signature
+            .iter()
+            .map(|l| ("Chức vụ ký", l.as_str()))
+            .chain(self.recipients.iter().map(|l| ("Nơi nhận", l.as_str())));
+        for (what, text) in one_line.into_iter().chain(lines) {
+            if text.chars().count() > FIELD_MAX {
+                return Some(format!("{what} dài quá {FIELD_MAX} ký tự."));
+            }
+            if text.chars().any(char::is_control) {
+                return Some(format!("{what} chỉ được viết trên một dòng."));
+            }
+        }
+        if self.agency.trim().is_empty() {
+            return Some("Cần có tên cơ quan ban hành.".into());
+        }
+        if self.signature.iter().all(|l| l.trim().is_empty()) {
+            return Some("Cần có chức vụ của người ký.".into());
+        }
+        if self.signature.len() > SIGNATURE_LINES_MAX {
+            return Some(format!("Chức vụ ký tối đa {SIGNATURE_LINES_MAX} dòng."));
+        }
+        if self.recipients.len() > RECIPIENTS_MAX {
+            return Some(format!("Nơi nhận tối đa {RECIPIENTS_MAX} dòng."));
+        }
+        None
+    }
+}
+
 /// A People's Committee's full name from a commune's or province's: "Phường Hồng Quang"
 /// → "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG QUANG".
 fn committee_of(name: &str) -> String {
@@ -177,6 +256,17 @@ mod tests {
             province.recipients[0],
             "- BỘ GIÁO DỤC VÀ ĐÀO TẠO (để báo cáo);"
         );
+
+        assert_eq!(province.problem(), None, "the defaults make a document");
+        let mut bad = province.clone();
+        bad.signature.clear();
+        assert!(bad.problem().is_some());
+        bad = province.clone();
+        bad.signer = "x".repeat(FIELD_MAX + 1);
+        assert!(bad.problem().is_some_and(|p| p.contains("Người ký")));
+        bad = province.clone();
+        bad.place = "Ninh\nBình".into();
+        assert!(bad.problem().is_some());
 
         let ministry = DocumentFields::defaults(Some(UnitKind::Bo), "Bộ Giáo dục và Đào tạo", None);
         assert_eq!(ministry.parent_agency, None);

@@ -456,6 +456,36 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             ],
         ),
         row(
+            "the ward's document fields",
+            Method::GET,
+            routes::report_document_fields("2025", "NB-HQ"),
+            None,
+            read_ward,
+        ),
+        row(
+            "the ward saves its document fields",
+            Method::PUT,
+            routes::report_document_fields("2025", "NB-HQ"),
+            Some(
+                json!({"parent_agency": null, "agency": "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG QUANG",
+                        "number": "……/BC-UBND", "place": "Hồng Quang",
+                        "signature": ["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"], "signer": "",
+                        "recipients": ["- Lưu: VT."]}),
+            ),
+            // Only the unit's own staff: its parent reads them, writes none.
+            [
+                FORBIDDEN,
+                FORBIDDEN,
+                Ok(200),
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                SIGNED_OUT,
+            ],
+        ),
+        row(
             "the ward sets its schools' deadline",
             Method::PUT,
             routes::children_deadline("2025", "NB-HQ"),

@@ -230,3 +230,84 @@ async fn the_ward_export_is_the_official_form_with_right_values() -> anyhow::Res
     assert_eq!(bad.status(), 400);
     Ok(())
 }
+
+/// The issuer's fields of a report document: the kind's defaults at first, what the unit
+/// saved last year offered next, what it saves for this campaign kept; refused when they
+/// cannot make a document, or when saved by anyone but the unit's own staff.
+#[tokio::test]
+async fn a_units_document_fields_are_kept_and_offered_the_next_year() -> anyhow::Result<()> {
+    use reqwest::Method;
+    use tuanle_shared::document::{DocumentFields, DocumentFieldsAnswer, FieldsSource};
+    let server = TestServer::spawn().await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let path = routes::report_document_fields("2025", "NB-HQ");
+    let first: DocumentFieldsAnswer = ward.get_json(&path).await?;
+    assert_eq!(first.source, FieldsSource::Default);
+    assert_eq!(
+        first.fields.signature,
+        ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
+    );
+
+    // What the ward saved for the 2023 campaign (closed now) is offered in 2025.
+    let mut last_year = first.fields.clone();
+    last_year.signer = "Trần Thị Bình".into();
+    last_year.number = "……/BC-UBND-VX".into();
+    let db = server.db().await?;
+    let (campaign_2023,): (i64,) = sqlx::query_as("SELECT id FROM campaigns WHERE code = '2023'")
+        .fetch_one(&db)
+        .await?;
+    tuanle_server::document_fields::save(&db, campaign_2023, "NB-HQ", &last_year, "nb-hq")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let offered: DocumentFieldsAnswer = ward.get_json(&path).await?;
+    assert_eq!(
+        (offered.source, &offered.fields),
+        (FieldsSource::LastYear, &last_year)
+    );
+
+    // Saved for 2025, then read back as saved; 2023 keeps its own.
+    let mut mine: DocumentFields = offered.fields.clone();
+    mine.signer = "Nguyễn Văn An".into();
+    mine.recipients = vec!["- UBND tỉnh Ninh Bình;".into(), "- Lưu: VT, VHXH.".into()];
+    let saved: DocumentFieldsAnswer = ward
+        .expect(Method::PUT, &path, Some(&serde_json::to_value(&mine)?), 200)
+        .await?;
+    assert_eq!(saved.source, FieldsSource::Saved);
+    let read: DocumentFieldsAnswer = ward.get_json(&path).await?;
+    assert_eq!(
+        (read.source, read.fields),
+        (FieldsSource::Saved, mine.clone())
+    );
+    let old: DocumentFieldsAnswer = ward
+        .get_json(&routes::report_document_fields("2023", "NB-HQ"))
+        .await?;
+    assert_eq!(old.fields.signer, "Trần Thị Bình");
+
+    // Fields that cannot make a document, and hands that may not save them.
+    let mut unsigned = mine.clone();
+    unsigned.signature.clear();
+    let r = ward
+        .send(Method::PUT, &path, Some(&serde_json::to_value(&unsigned)?))
+        .await?;
+    assert_eq!(r.status(), 400);
+    let e: tuanle_shared::wire::ApiError = r.json().await?;
+    assert_eq!(e.code, tuanle_shared::wire::RefusalCode::BadDocumentFields);
+    assert!(e.message.contains("chức vụ"), "{}", e.message);
+    let other = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD).await?;
+    let r = other
+        .send(Method::PUT, &path, Some(&serde_json::to_value(&mine)?))
+        .await?;
+    assert_eq!(r.status(), 403);
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let r = province
+        .send(Method::PUT, &path, Some(&serde_json::to_value(&mine)?))
+        .await?;
+    assert_eq!(
+        r.status(),
+        403,
+        "the parent reads them, the unit writes them"
+    );
+    let seen: DocumentFieldsAnswer = province.get_json(&path).await?;
+    assert_eq!(seen.fields, mine);
+    Ok(())
+}

@@ -174,6 +174,27 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
         ("nb", "NB", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", &["GIÁM ĐỐC"][..]),
     ] {
         let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
+        // The ward fills in its own number and signer; the others keep their defaults.
+        let signer = if unit == "NB-HQ" {
+            let path = routes::report_document_fields("2025", unit);
+            let mut fields = client
+                .get_json::<tuanle_shared::document::DocumentFieldsAnswer>(&path)
+                .await?
+                .fields;
+            fields.number = "125/BC-UBND".into();
+            fields.signer = "Nguyễn Văn An".into();
+            let r = client
+                .send(
+                    reqwest::Method::PUT,
+                    &path,
+                    Some(&serde_json::to_value(&fields)?),
+                )
+                .await?;
+            anyhow::ensure!(r.status() == 200, "fields saved: {}", r.status());
+            Some(fields.signer)
+        } else {
+            None
+        };
         let pages = printed_report(&client, unit).await?;
         let overlaps = office::overlapping(&pages);
         anyhow::ensure!(
@@ -187,7 +208,11 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
             agency,
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
-            "Số:",
+            if signer.is_some() {
+                "Số: 125/BC-UBND"
+            } else {
+                "Số:"
+            },
             "ngày …… tháng …… năm 2025",
         ] {
             office::in_order_within(&first, &[part], 12)
@@ -205,6 +230,7 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
         }
         wanted.push("Nơi nhận:".into());
         wanted.extend(signature.iter().map(|s| (*s).to_owned()));
+        wanted.extend(signer.clone());
         wanted.push("Phụ lục".into());
         wanted.push(form.title().to_owned());
         wanted.extend(form.rows().iter().map(|r| r.label.clone()));

@@ -105,6 +105,40 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
             .starts_with("Đã tạo tệp bao-cao-NB-HQ-2025.docx"))
     })
     .await?;
+    // Its issuer's fields: the kind's defaults, then the signer typed and saved.
+    ward.click("details.document-fields summary").await?;
+    ward.eventually("the fields are read", || async {
+        Ok(ward.attr(".fields-source", "data-source").await? == "Default"
+            && ward
+                .client
+                .execute(
+                    "return document.querySelector(\"details.document-fields textarea[name='signature']\").value;",
+                    vec![],
+                )
+                .await?
+                .as_str()
+                .is_some_and(|v| v.contains("TM. ỦY BAN NHÂN DÂN")))
+    })
+    .await?;
+    ward.client
+        .find(Locator::Css("details.document-fields input[name='signer']"))
+        .await?
+        .send_keys("Nguyễn Văn An")
+        .await?;
+    ward.click("button.save-fields").await?;
+    ward.eventually("the fields are saved", || async {
+        Ok(ward.text(".fields-status").await? == "Đã lưu thông tin văn bản.")
+    })
+    .await?;
+    let saved: tuanle_shared::document::DocumentFieldsAnswer =
+        ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD)
+            .await?
+            .get_json(&tuanle_shared::wire::routes::report_document_fields(
+                "2025", "NB-HQ",
+            ))
+            .await?;
+    assert_eq!(saved.fields.signer, "Nguyễn Văn An");
+    assert_eq!(saved.source, tuanle_shared::document::FieldsSource::Saved);
     ward.click("button.print").await?;
     let report = ward.text(".print-report").await?;
     assert!(report.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ"), "{report}");

@@ -334,7 +334,8 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
             </div>
             <p class="mode-label" data-mode=move || mode.get().as_str()>{move || shown(mode.get())}</p>
             <div class="export-actions">
-                <DocumentButtons campaign=campaign.get_value() unit=unit.into() mode=mode.into()/>
+                <DocumentButtons campaign=campaign.get_value() unit=unit.into() mode=mode.into()
+                    editable=Signal::derive(move || !observing() && head.with(|h| matches!(h, Some(Ok(h)) if h.path.len() == 1)))/>
                 <button type="button" class="secondary print" on:click=move |_| printing.set(true)>"In báo cáo tổng kết"</button>
             </div>
             <FiguresTable form=form.get_value() figures=figures/>

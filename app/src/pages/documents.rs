@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tuanle_shared::document::{DocumentFields, DocumentFieldsAnswer, FieldsSource};
 use tuanle_shared::wire::{FigureMode, routes};
 
 use crate::api;
@@ -57,13 +58,16 @@ impl Document {
     }
 }
 
-/// The two download buttons and what became of the last download.
+/// The two download buttons, what became of the last download, and the issuer's fields
+/// of the report document (which the unit's own staff may change: `editable`).
 #[component]
 pub fn DocumentButtons(
     campaign: String,
     unit: Signal<String>,
     mode: Signal<FigureMode>,
+    editable: Signal<bool>,
 ) -> impl IntoView {
+    let fields_campaign = campaign.clone();
     let campaign = StoredValue::new(campaign);
     let status = RwSignal::new(None::<String>);
     let download = move |document: Document| {
@@ -91,5 +95,166 @@ pub fn DocumentButtons(
         <button type="button" class="secondary export" on:click=move |_| download(Document::Workbook)>"Xuất Excel (mẫu chính thức)"</button>
         <button type="button" class="secondary report-document" on:click=move |_| download(Document::Report)>"Tải báo cáo (Word)"</button>
         {move || status.get().map(|m| view! { <span class="export-status" role="status">{m}</span> })}
+        <FieldsForm campaign=fields_campaign unit=unit editable=editable/>
+    }
+}
+
+/// The fields as the form holds them: one text per input, lists one line each.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Typed {
+    parent_agency: String,
+    agency: String,
+    number: String,
+    place: String,
+    signature: String,
+    signer: String,
+    recipients: String,
+}
+
+impl Typed {
+    fn of(f: &DocumentFields) -> Typed {
+        Typed {
+            parent_agency: f.parent_agency.clone().unwrap_or_default(),
+            agency: f.agency.clone(),
+            number: f.number.clone(),
+            place: f.place.clone(),
+            signature: f.signature.join("\n"),
+            signer: f.signer.clone(),
+            recipients: f.recipients.join("\n"),
+        }
+    }
+
+    fn fields(&self) -> DocumentFields {
+        let lines = |t: &str| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let parent = self.parent_agency.trim();
+        DocumentFields {
+            parent_agency: (!parent.is_empty()).then(|| parent.to_owned()),
+            agency: self.agency.trim().to_owned(),
+            number: self.number.trim().to_owned(),
+            place: self.place.trim().to_owned(),
+            signature: lines(&self.signature),
+            signer: self.signer.trim().to_owned(),
+            recipients: lines(&self.recipients),
+        }
+    }
+}
+
+/// The report document's header and signature as the unit issues it: read when opened,
+/// checked here as the server checks them, saved for the campaign.
+#[component]
+fn FieldsForm(campaign: String, unit: Signal<String>, editable: Signal<bool>) -> impl IntoView {
+    let campaign = StoredValue::new(campaign);
+    let typed = RwSignal::new(None::<Typed>);
+    let source = RwSignal::new(None::<FieldsSource>);
+    let message = RwSignal::new(None::<String>);
+    let open = RwSignal::new(false);
+    let load = move || {
+        let (c, u) = (campaign.get_value(), unit.get_untracked());
+        spawn_local(async move {
+            match api::get_json::<DocumentFieldsAnswer>(&routes::report_document_fields(&c, &u))
+                .await
+            {
+                Ok(a) => {
+                    typed.try_set(Some(Typed::of(&a.fields)));
+                    source.try_set(Some(a.source));
+                }
+                Err(e) => {
+                    message.try_set(Some(e.message()));
+                }
+            }
+        });
+    };
+    // Another unit shown: its own fields, read again if the form is open.
+    Effect::new(move |seen: Option<String>| {
+        let u = unit.get();
+        if seen.is_some_and(|s| s != u) {
+            typed.set(None);
+            message.set(None);
+            if open.get_untracked() {
+                load();
+            }
+        }
+        u
+    });
+    let toggled = move |ev: leptos::ev::Event| {
+        let is_open = event_target::<web_sys::HtmlDetailsElement>(&ev).open();
+        open.set(is_open);
+        if is_open && typed.get_untracked().is_none() {
+            load();
+        }
+    };
+    let save = move |_| {
+        let Some(fields) = typed.get_untracked().map(|t| t.fields()) else {
+            return;
+        };
+        if let Some(problem) = fields.problem() {
+            message.set(Some(problem));
+            return;
+        }
+        let (c, u) = (campaign.get_value(), unit.get_untracked());
+        message.set(Some("Đang lưu…".into()));
+        spawn_local(async move {
+            let path = routes::report_document_fields(&c, &u);
+            match api::send_json::<_, DocumentFieldsAnswer>("PUT", &path, Some(&fields)).await {
+                Ok(a) => {
+                    source.try_set(Some(a.source));
+                    message.try_set(Some("Đã lưu thông tin văn bản.".into()));
+                }
+                Err(e) => {
+                    message.try_set(Some(e.message()));
+                }
+            }
+        });
+    };
+    let input = move |label: &'static str,
+                      name: &'static str,
+                      get: fn(&Typed) -> String,
+                      set: fn(&mut Typed, String)| {
+        view! {
+            <label>
+                {label}
+                <input type="text" name=name
+                    prop:value=move || typed.with(|t| t.as_ref().map(get).unwrap_or_default())
+                    prop:readonly=move || !editable.get()
+                    on:input=move |ev| typed.update(|t| if let Some(t) = t { set(t, event_target_value(&ev)) })/>
+            </label>
+        }
+    };
+    let lines = move |label: &'static str,
+                      name: &'static str,
+                      get: fn(&Typed) -> String,
+                      set: fn(&mut Typed, String)| {
+        view! {
+            <label>
+                {label}
+                <textarea name=name rows="3"
+                    prop:value=move || typed.with(|t| t.as_ref().map(get).unwrap_or_default())
+                    prop:readonly=move || !editable.get()
+                    on:input=move |ev| typed.update(|t| if let Some(t) = t { set(t, event_target_value(&ev)) })></textarea>
+            </label>
+        }
+    };
+    view! {
+        <details class="document-fields" on:toggle=toggled>
+            <summary>"Thông tin văn bản (số, nơi nhận, người ký)"</summary>
+            {move || source.get().map(|s| view! { <p class="muted fields-source" data-source=format!("{s:?}")>{s.label()}</p> })}
+            {input("Cơ quan chủ quản", "parent_agency", |t| t.parent_agency.clone(), |t, v| t.parent_agency = v)}
+            {input("Cơ quan ban hành", "agency", |t| t.agency.clone(), |t, v| t.agency = v)}
+            {input("Số văn bản (sau “Số:”)", "number", |t| t.number.clone(), |t, v| t.number = v)}
+            {input("Địa danh", "place", |t| t.place.clone(), |t, v| t.place = v)}
+            {lines("Thẩm quyền, chức vụ ký (mỗi dòng một ý)", "signature", |t| t.signature.clone(), |t, v| t.signature = v)}
+            {input("Người ký", "signer", |t| t.signer.clone(), |t, v| t.signer = v)}
+            {lines("Nơi nhận (mỗi dòng một nơi)", "recipients", |t| t.recipients.clone(), |t, v| t.recipients = v)}
+            {move || editable.get().then(|| view! {
+                <button type="button" class="secondary save-fields" on:click=save>"Lưu thông tin văn bản"</button>
+            })}
+            {move || message.get().map(|m| view! { <p class="fields-status" role="status">{m}</p> })}
+        </details>
     }
 }

@@ -51,6 +51,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::NotTyped
         | C::NoTextHere
         | C::TextTooLong
+        | C::BadDocumentFields
         | C::EmptyReport
         | C::NoChildren
         | C::ReasonRequired

@@ -7,10 +7,11 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
+use tuanle_shared::document::{DocumentFields, DocumentFieldsAnswer, FieldsSource};
 use tuanle_shared::wire::{FigureMode, Narrative, RefusalCode};
 
 use super::AppState;
-use super::extract::{ApiQuery, NamedReport};
+use super::extract::{ApiJson, ApiQuery, NamedReport};
 use crate::error::Error;
 use crate::export;
 
@@ -68,11 +69,7 @@ pub async fn report_document_get(
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
     let data = export::gather(&state.db, &target, mode).await?;
-    let fields = tuanle_shared::document::DocumentFields::defaults(
-        data.kind,
-        &data.unit_name,
-        data.parent.as_ref().map(|(k, n)| (*k, n.as_str())),
-    );
+    let fields = export::document_fields(&state.db, &target).await?.fields;
     let bytes = tokio::task::spawn_blocking(move || export::report_document(&data, &fields))
         .await
         .map_err(|e| Error::Internal(e.to_string()))?
@@ -82,6 +79,42 @@ pub async fn report_document_get(
         file_name("bao-cao", &target, mode, "docx"),
         bytes,
     ))
+}
+
+/// `GET …/report-document/{unit}/fields`: the issuer's fields the report document uses,
+/// and where they come from (saved, last year's, the kind's defaults).
+pub async fn document_fields_get(
+    State(state): State<AppState>,
+    report: NamedReport,
+) -> Result<Json<DocumentFieldsAnswer>, Error> {
+    let target = report.readable(&state.db).await?;
+    Ok(Json(export::document_fields(&state.db, &target).await?))
+}
+
+/// `PUT …/report-document/{unit}/fields`: saves them, for whoever may write the unit's
+/// report.
+pub async fn document_fields_put(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiJson(fields): ApiJson<DocumentFields>,
+) -> Result<Json<DocumentFieldsAnswer>, Error> {
+    let target = report.writable(&state.db).await?;
+    if let Some(problem) = fields.problem() {
+        return Err(Error::bad(RefusalCode::BadDocumentFields, problem));
+    }
+    let by = report.caller.me.username.clone();
+    crate::document_fields::save(
+        &state.db,
+        target.campaign_id,
+        &target.unit_code,
+        &fields,
+        &by,
+    )
+    .await?;
+    Ok(Json(DocumentFieldsAnswer {
+        fields,
+        source: FieldsSource::Saved,
+    }))
 }
 
 /// `tong-hop-NB-HQ-2025-chinh-thuc.xlsx`: what, whose, which figures.

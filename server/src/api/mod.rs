@@ -79,6 +79,10 @@ pub fn router(state: AppState) -> Router {
         .route(routes::EXPORT, get(export::export_get))
         .route(routes::NARRATIVE, get(export::narrative_get))
         .route(routes::REPORT_DOCUMENT, get(export::report_document_get))
+        .route(
+            routes::REPORT_DOCUMENT_FIELDS,
+            get(export::document_fields_get).put(export::document_fields_put),
+        )
         .route(routes::UNIT_ACCOUNTS, get(accounts::unit_accounts))
         .route(
             routes::CHILDREN_DEADLINE,

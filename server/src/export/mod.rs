@@ -20,6 +20,9 @@ mod report;
 use fit::Weight;
 pub use report::report_document;
 
+use tuanle_shared::document::{DocumentFields, DocumentFieldsAnswer};
+use tuanle_shared::tree::UnitKind;
+
 use crate::db::{Engine, Pool};
 use crate::error::Error;
 use crate::reports::{self, Target};
@@ -39,8 +42,8 @@ pub struct ExportData {
     /// The unit's own report as counted (its narrative), if any.
     pub own: Option<Content>,
     /// The unit's kind, and its parent's kind and name: who issues the report document.
-    pub kind: Option<tuanle_shared::tree::UnitKind>,
-    pub parent: Option<(Option<tuanle_shared::tree::UnitKind>, String)>,
+    pub kind: Option<UnitKind>,
+    pub parent: Parent,
     /// The unit's latest package, when the figures are its official ones.
     pub package: Option<tuanle_shared::wire::PackageBrief>,
     /// Every counted report of the subtree that has texts: unit name and content (only
@@ -153,27 +156,12 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
     if mode == FigureMode::Official {
         reports.extend(accepted_narratives(&mut conn, target.unit_id).await?);
     }
-    let (kind, parent): (String, Option<(String, String)>) = {
-        let row = sqlx::query(
-            "SELECT u.kind, p.kind AS parent_kind, p.name AS parent_name
-             FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = $1",
-        )
-        .bind(target.unit_id)
-        .fetch_one(&mut *conn)
-        .await?;
-        let parent_name: Option<String> = row.try_get("parent_name")?;
-        let parent_kind: Option<String> = row.try_get("parent_kind")?;
-        (
-            row.try_get("kind")?,
-            parent_name.map(|n| (parent_kind.unwrap_or_default(), n)),
-        )
-    };
+    let (kind, parent) = kind_and_parent(&mut conn, target.unit_id).await?;
     let package = if mode == FigureMode::Official {
         crate::packages::latest(&mut conn, target.unit_id).await?
     } else {
         None
     };
-    use tuanle_shared::tree::UnitKind;
     Ok(ExportData {
         form: target.form,
         year: target.campaign_year,
@@ -186,12 +174,48 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
             None
         },
         own,
-        kind: UnitKind::from_code(&kind),
-        parent: parent.map(|(k, n)| (UnitKind::from_code(&k), n)),
+        kind,
+        parent,
         package,
         children,
         reports,
     })
+}
+
+/// A unit's kind and its parent's kind and name (none for the root).
+type Parent = Option<(Option<UnitKind>, String)>;
+
+async fn kind_and_parent(
+    conn: &mut crate::db::Conn,
+    unit_id: i64,
+) -> Result<(Option<UnitKind>, Parent), Error> {
+    let row = sqlx::query(
+        "SELECT u.kind, p.kind AS parent_kind, p.name AS parent_name
+         FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = $1",
+    )
+    .bind(unit_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let parent_name: Option<String> = row.try_get("parent_name")?;
+    let parent_kind: Option<String> = row.try_get("parent_kind")?;
+    Ok((
+        UnitKind::from_code(row.try_get("kind")?),
+        parent_name.map(|n| (parent_kind.as_deref().and_then(UnitKind::from_code), n)),
+    ))
+}
+
+/// The issuer's fields offered for `target`'s report document: saved for the campaign,
+/// else saved the year before, else the defaults of its kind.
+pub async fn document_fields(db: &Pool, target: &Target) -> Result<DocumentFieldsAnswer, Error> {
+    let mut conn = db.acquire().await?;
+    let (kind, parent) = kind_and_parent(&mut conn, target.unit_id).await?;
+    let defaults = DocumentFields::defaults(
+        kind,
+        &target.unit_name,
+        parent.as_ref().map(|(k, n)| (*k, n.as_str())),
+    );
+    crate::document_fields::offered(&mut conn, target.campaign_id, &target.unit_code, defaults)
+        .await
 }
 
 /// The own report, as signed off, of each child's package the unit accepted (its

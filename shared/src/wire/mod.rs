@@ -53,6 +53,8 @@ pub mod routes {
     /// of a unit's subtree.
     pub const EXPORT: &str = "/api/v1/campaigns/{campaign}/export/{unit}";
     pub const REPORT_DOCUMENT: &str = "/api/v1/campaigns/{campaign}/report-document/{unit}";
+    pub const REPORT_DOCUMENT_FIELDS: &str =
+        "/api/v1/campaigns/{campaign}/report-document/{unit}/fields";
 
     /// `?mode=official|final|provisional`: the narrative report of a unit's subtree, to
     /// print.
@@ -130,6 +132,11 @@ pub mod routes {
             "{CAMPAIGNS}/{campaign}/report-document/{unit}?mode={}",
             mode.as_str()
         )
+    }
+
+    /// The issuer's fields of a unit's report document (GET, PUT).
+    pub fn report_document_fields(campaign: &str, unit: &str) -> String {
+        format!("{CAMPAIGNS}/{campaign}/report-document/{unit}/fields")
     }
 
     /// The dashboard of a unit's subtree (`events` for its live stream).

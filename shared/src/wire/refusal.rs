@@ -120,6 +120,8 @@ refusal_codes! {
     NotTyped = "NOT_TYPED" => "Dòng này không nhập số (dòng tổng được tính tự động).",
     NoTextHere = "NO_TEXT_HERE" => "Mục này không nhập chữ.",
     TextTooLong = "TEXT_TOO_LONG" => "Nội dung quá dài.",
+    /// The issuer's fields of a report document cannot make one (the message says why).
+    BadDocumentFields = "BAD_DOCUMENT_FIELDS" => "Thông tin văn bản chưa hợp lệ.",
 
     // Submitting and reviewing (docs/domain.md).
     EmptyReport = "EMPTY_REPORT" => "Báo cáo chưa có số liệu nào để nộp.",
