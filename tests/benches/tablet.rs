@@ -11,31 +11,9 @@
 //! `cargo bench -p tuanle-e2e --bench tablet`. Prints medians of 5.
 
 use serde_json::{Value, json};
-use tuanle_e2e::{Browser, TestServer};
+use tuanle_e2e::{Browser, Cdp, TestServer};
 
 const RUNS: usize = 5;
-
-/// A Chrome DevTools command, through chromedriver's `goog/cdp/execute` endpoint.
-#[derive(Debug)]
-struct Cdp(&'static str, Value);
-
-impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or("")
-        ))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({"cmd": self.0, "params": self.1});
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
 
 /// Milliseconds from navigation start to the form being usable, measured in the page.
 async fn form_ready(browser: &Browser, url: &str) -> anyhow::Result<f64> {

@@ -222,7 +222,46 @@ fn free_port() -> anyhow::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
+/// A Chrome DevTools command, through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+pub struct Cdp(pub &'static str, pub serde_json::Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base_url.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session_id.unwrap_or("")
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = serde_json::json!({"cmd": self.0, "params": self.1});
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 impl Browser {
+    /// The page as Chromium prints it (its print styles, A4), as PDF bytes.
+    pub async fn print_to_pdf(&self) -> anyhow::Result<Vec<u8>> {
+        use base64::Engine;
+        let answer = self
+            .client
+            .issue_cmd(Cdp(
+                "Page.printToPDF",
+                serde_json::json!({"paperWidth": 8.27, "paperHeight": 11.69, "preferCSSPageSize": true}),
+            ))
+            .await?;
+        let data = answer["data"]
+            .as_str()
+            .or_else(|| answer["value"]["data"].as_str())
+            .context("printToPDF gave no data")?;
+        Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
+    }
+
     /// A browser with a fresh profile, removed when it is dropped.
     pub async fn start() -> anyhow::Result<Browser> {
         let profile = tempfile::tempdir()?;

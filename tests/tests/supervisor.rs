@@ -154,6 +154,28 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         "3"
     );
     ward.screenshot("print").await?;
+    // Printed by Chromium, the report alone: no bar of the app, no button.
+    let pdf = ward.print_to_pdf().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("in-bao-cao.pdf");
+    std::fs::write(&file, pdf)?;
+    let printed = tuanle_e2e::office::flat_text(&tuanle_e2e::office::pdf_lines(&file)?);
+    assert!(printed.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ"), "{printed}");
+    for app_only in [
+        "Tuần lễ hưởng ứng học tập suốt đời Bộ", // the top bar's brand, then its menu
+        "Đăng xuất",
+        "Quay lại",
+        "Xuất Excel",
+        "Tải báo cáo",
+        "Phường Hồng Quang › ", // the way back up
+        "Đang xem:",
+    ] {
+        assert!(!printed.contains(app_only), "printed {app_only:?}: {printed}");
+    }
+    assert!(
+        !printed.starts_with("Tuần lễ hưởng ứng học tập suốt đời"),
+        "the top bar first: {printed}"
+    );
     ward.click(".print-actions button.secondary").await?;
 
     // Return with a reason.
