@@ -346,16 +346,28 @@ pub async fn upload<T: DeserializeOwned>(
     file: &web_sys::File,
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<T, ApiFailure> {
-    use std::cell::RefCell;
-    use wasm_bindgen::closure::Closure;
-
-    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiFailure::Network)?;
-    xhr.open("POST", path).map_err(|_| ApiFailure::Network)?;
     let media = if file.name().to_lowercase().ends_with(".xlsx") {
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     } else {
         "text/csv"
     };
+    send_file("POST", path, file, media, on_progress).await
+}
+
+/// [`upload`] with any method and media type (the server reads what a file is from its
+/// bytes where it matters: a signed copy).
+pub async fn send_file<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    file: &web_sys::File,
+    media: &str,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<T, ApiFailure> {
+    use std::cell::RefCell;
+    use wasm_bindgen::closure::Closure;
+
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiFailure::Network)?;
+    xhr.open(method, path).map_err(|_| ApiFailure::Network)?;
     xhr.set_request_header("Content-Type", media)
         .map_err(|_| ApiFailure::Network)?;
     let progress =

@@ -14,7 +14,7 @@ use sqlx::Row;
 use tuanle_shared::Sums;
 use tuanle_shared::wire::{
     OwnReport, Package, PackageBrief, PackageContents, PackagePart, PackageStatus, PartSource,
-    RefusalCode, ReportStatus, Role, UnitRef,
+    RefusalCode, ReportStatus, Role, SignedCopy, UnitRef,
 };
 
 use crate::auth::Caller;
@@ -130,7 +130,9 @@ pub async fn get(db: &Pool, caller: &Caller, target: &Target, seq: u32) -> Resul
         } else {
             Some(RefusalCode::PackageNotSent)
         };
+    let signed_copy = signed_copy_of(db, target.unit_id, seq).await?;
     Ok(Package {
+        signed_copy,
         campaign: target.campaign_code.clone(),
         unit: UnitRef {
             code: row.try_get("code")?,
@@ -335,4 +337,98 @@ pub async fn review(
     .await?;
     tx.commit().await?;
     Ok((get(db, caller, target, seq).await?, moved))
+}
+
+/// What is known of package `seq`'s signed copy, if one was uploaded.
+async fn signed_copy_of(db: &Pool, unit_id: i64, seq: u32) -> Result<Option<SignedCopy>, Error> {
+    let row: Option<(String, String, i64, String, i64)> = sqlx::query_as(
+        "SELECT file_name, media_type, size, uploaded_by, uploaded_at FROM signed_copies
+         WHERE unit_id = $1 AND seq = $2",
+    )
+    .bind(unit_id)
+    .bind(i64::from(seq))
+    .fetch_optional(db)
+    .await?;
+    Ok(row.map(
+        |(file_name, media_type, size, uploaded_by, uploaded_at)| SignedCopy {
+            file_name,
+            media_type,
+            size: u64::try_from(size).unwrap_or(0),
+            uploaded_by,
+            uploaded_at,
+        },
+    ))
+}
+
+/// Attaches the signed copy of package `seq` (replacing one uploaded before): the
+/// file's bytes, already checked to be a PDF or an image of at most
+/// [`tuanle_shared::wire::SIGNED_COPY_MAX`] bytes (`media_type` read from them).
+pub async fn attach_signed_copy(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+    seq: u32,
+    file_name: &str,
+    media_type: &str,
+    bytes: &[u8],
+) -> Result<SignedCopy, Error> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let exists: Option<(i64,)> =
+        sqlx::query_as("SELECT seq FROM packages WHERE unit_id = $1 AND seq = $2")
+            .bind(target.unit_id)
+            .bind(i64::from(seq))
+            .fetch_optional(&mut *tx)
+            .await?;
+    if exists.is_none() {
+        return Err(Error::NotFound {
+            what: "gói số liệu này",
+        });
+    }
+    let at = now_ms();
+    let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
+    sqlx::query(
+        "INSERT INTO signed_copies (unit_id, seq, file_name, media_type, size, bytes, uploaded_by, uploaded_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         ON CONFLICT (unit_id, seq) DO UPDATE SET file_name = excluded.file_name,
+             media_type = excluded.media_type, size = excluded.size, bytes = excluded.bytes,
+             uploaded_by = excluded.uploaded_by, uploaded_at = excluded.uploaded_at",
+    )
+    .bind(target.unit_id)
+    .bind(i64::from(seq))
+    .bind(file_name)
+    .bind(media_type)
+    .bind(size)
+    .bind(bytes.to_vec())
+    .bind(&caller.me.display_name)
+    .bind(at)
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(SignedCopy {
+        file_name: file_name.to_owned(),
+        media_type: media_type.to_owned(),
+        size: bytes.len() as u64,
+        uploaded_by: caller.me.display_name.clone(),
+        uploaded_at: at,
+    })
+}
+
+/// The signed copy of package `seq`: what is known of it, and its bytes.
+pub async fn signed_copy(
+    db: &Pool,
+    unit_id: i64,
+    seq: u32,
+) -> Result<(SignedCopy, Vec<u8>), Error> {
+    let brief = signed_copy_of(db, unit_id, seq)
+        .await?
+        .ok_or(Error::NotFound {
+            what: "bản có chữ ký của gói số liệu này",
+        })?;
+    let (bytes,): (Vec<u8>,) =
+        sqlx::query_as("SELECT bytes FROM signed_copies WHERE unit_id = $1 AND seq = $2")
+            .bind(unit_id)
+            .bind(i64::from(seq))
+            .fetch_one(db)
+            .await?;
+    Ok((brief, bytes))
 }

@@ -731,6 +731,21 @@ impl ApiClient {
             .await?)
     }
 
+    /// `PUT` a file as the body, with its media type.
+    pub async fn put_file(
+        &self,
+        path: &str,
+        media_type: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<reqwest::Response> {
+        Ok(self
+            .with_cookie(self.http.put(format!("{}{path}", self.base)))
+            .header(reqwest::header::CONTENT_TYPE, media_type)
+            .body(bytes)
+            .send()
+            .await?)
+    }
+
     /// Sends a request that must answer `status`, and reads its JSON answer.
     pub async fn expect<T: serde::de::DeserializeOwned>(
         &self,

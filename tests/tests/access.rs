@@ -456,6 +456,24 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             ],
         ),
         row(
+            "the ward's signed copy, none yet",
+            Method::GET,
+            routes::signed_copy("2025", "NB-HQ", 1),
+            None,
+            // Read as the ward's packages are; there is none, so 404 for every reader.
+            [
+                FORBIDDEN,
+                FORBIDDEN,
+                No(404, RefusalCode::NotFound),
+                No(404, RefusalCode::NotFound),
+                No(404, RefusalCode::NotFound),
+                FORBIDDEN,
+                FORBIDDEN,
+                No(404, RefusalCode::NotFound),
+                SIGNED_OUT,
+            ],
+        ),
+        row(
             "the ward's document fields",
             Method::GET,
             routes::report_document_fields("2025", "NB-HQ"),

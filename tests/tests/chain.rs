@@ -81,6 +81,22 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
     approve(&ward, "NB-HQ-TH").await?;
     approve(&ward, "NB-HQ-MN").await?;
     sign_off(&ward, 1).await?;
+    // The ward attaches the copy its chairman signed (a scan, here a small PDF).
+    let scans = tempfile::tempdir()?;
+    let scan = scans.path().join("bao-cao-da-ky.pdf");
+    std::fs::write(&scan, b"%PDF-1.4\n% signed\n")?;
+    ward.click(".open-own-package").await?;
+    ward.wait_for(".package-panel[data-package-seq='1'] .signed-copy")
+        .await?;
+    ward.client
+        .find(Locator::Css(".signed-copy input[name='signed-copy']"))
+        .await?
+        .send_keys(&scan.display().to_string())
+        .await?;
+    ward.eventually("the signed copy is attached", || async {
+        Ok(ward.text(".signed-copy-status").await? == "Đã đính kèm bao-cao-da-ky.pdf.")
+    })
+    .await?;
 
     // The province sees the package as sent, opens it, accepts it.
     province
@@ -117,6 +133,36 @@ async fn the_ward_signs_off_and_the_province_counts_the_accepted_package() -> an
             .await?,
         "42"
     );
+    // With the ward's signed copy, which it downloads.
+    assert_eq!(
+        province
+            .attr(".package-panel [data-signed-copy]", "data-signed-copy")
+            .await?,
+        "bao-cao-da-ky.pdf"
+    );
+    assert!(
+        province
+            .text(".package-panel .signed-copy")
+            .await?
+            .contains("Tải về"),
+        "a download"
+    );
+    assert!(
+        province
+            .client
+            .find_all(Locator::Css(".package-panel input[name='signed-copy']"))
+            .await?
+            .is_empty(),
+        "the province only reads it"
+    );
+    province
+        .click(".package-panel .download-signed-copy")
+        .await?;
+    province
+        .eventually("the signed copy is downloaded", || async {
+            Ok(province.text(".signed-copy-status").await? == "Đã tải bao-cao-da-ky.pdf.")
+        })
+        .await?;
     province.screenshot("package").await?;
     province.click(".package-panel .accept-package").await?;
     province

@@ -312,3 +312,82 @@ async fn a_ward_signs_off_and_the_province_counts_what_it_accepted() -> anyhow::
     assert_eq!((status, e.code), (400, RefusalCode::BadPath));
     Ok(())
 }
+
+/// The copy the ward's officials signed: uploaded by the ward to its package, seen and
+/// downloaded by the province byte for byte; refused when it is not a PDF or an image
+/// (whatever its name), too large, uploaded by the parent, or for a package not there.
+#[tokio::test]
+async fn a_signed_copy_goes_up_with_the_package() -> anyhow::Result<()> {
+    use tuanle_shared::wire::{SIGNED_COPY_MAX, SignedCopy};
+    let server = TestServer::spawn().await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let first: Package = ward
+        .post_json(&routes::packages("2025", "NB-HQ", None, ""), &json!({}))
+        .await?;
+    assert_eq!(first.signed_copy, None);
+    let seq = first.brief.seq;
+    let path = routes::signed_copy("2025", "NB-HQ", seq);
+    let at = |name: &str| format!("{path}?name={name}");
+    let mut pdf = b"%PDF-1.4\n% b\xc3\xa1o c\xc3\xa1o \xc4\x91\xc3\xa3 k\xc3\xbd\n".to_vec();
+    pdf.extend(std::iter::repeat_n(b'x', 200_000));
+    let r = ward
+        .put_file(
+            &at("B%C3%A1o%20c%C3%A1o%20%C4%91%C3%A3%20k%C3%BD.pdf"),
+            "application/pdf",
+            pdf.clone(),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    let copy: SignedCopy = r.json().await?;
+    assert_eq!(
+        (copy.file_name.as_str(), copy.media_type.as_str(), copy.size),
+        ("Báo cáo đã ký.pdf", "application/pdf", pdf.len() as u64)
+    );
+
+    // The province sees it with the package, and downloads it whole.
+    let seen: Package = province
+        .get_json(&routes::packages("2025", "NB-HQ", Some(seq), ""))
+        .await?;
+    assert_eq!(seen.signed_copy.as_ref(), Some(&copy));
+    let r = province.get(&path).await?;
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+        Some("application/pdf")
+    );
+    assert_eq!(r.bytes().await?.to_vec(), pdf);
+
+    // A text named .pdf, a file past the limit, the parent's hand, a package not there.
+    let r = ward
+        .put_file(
+            &at("scan.pdf"),
+            "application/pdf",
+            b"not a pdf at all".to_vec(),
+        )
+        .await?;
+    assert_eq!(r.status(), 400);
+    let e: tuanle_shared::wire::ApiError = r.json().await?;
+    assert_eq!(e.code, RefusalCode::BadFileType);
+    let mut huge = b"%PDF-1.4\n".to_vec();
+    huge.resize(SIGNED_COPY_MAX + 1, b'x');
+    let r = ward
+        .put_file(&at("big.pdf"), "application/pdf", huge)
+        .await?;
+    assert_eq!(r.status(), 413);
+    let r = province
+        .put_file(&at("x.pdf"), "application/pdf", pdf.clone())
+        .await?;
+    assert_eq!(r.status(), 403);
+    let missing = routes::signed_copy("2025", "NB-HQ", seq + 5);
+    let r = ward
+        .put_file(&missing, "application/pdf", pdf.clone())
+        .await?;
+    assert_eq!(r.status(), 404);
+    assert_eq!(province.get(&missing).await?.status(), 404);
+    // What was stored is still the first, whole.
+    assert_eq!(province.get(&path).await?.bytes().await?.to_vec(), pdf);
+    Ok(())
+}

@@ -170,7 +170,10 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
         "Phường Hồng Quang › ", // the way back up
         "Đang xem:",
     ] {
-        assert!(!printed.contains(app_only), "printed {app_only:?}: {printed}");
+        assert!(
+            !printed.contains(app_only),
+            "printed {app_only:?}: {printed}"
+        );
     }
     assert!(
         !printed.starts_with("Tuần lễ hưởng ứng học tập suốt đời"),

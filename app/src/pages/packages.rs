@@ -11,6 +11,7 @@ use tuanle_shared::wire::{
     package_label, routes,
 };
 use tuanle_shared::{FormDef, Sums, TextField};
+use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::device::format_time;
@@ -222,6 +223,7 @@ pub fn PackagePanel(
                             <summary>{format!("Đơn vị chưa có số liệu được chấp nhận khi chốt: {}", p.contents.missing.len())}</summary>
                             <ul>{p.contents.missing.iter().map(|u| view! { <li data-missing=u.code.clone()>{u.name.clone()}</li> }).collect_view()}</ul>
                         </details>
+                        <SignedCopyView campaign=p.campaign.clone() unit=p.unit.code.clone() seq=p.brief.seq copy=p.signed_copy.clone()/>
                         <ul class="texts">{texts.into_iter().map(|(c, t)| view! { <li><strong>{c}</strong> ": " {t}</li> }).collect_view()}</ul>
                         <div class="package-figures">
                             <FiguresTable form=form.get_value() figures=Signal::derive(move || figures.clone())/>
@@ -230,5 +232,108 @@ pub fn PackagePanel(
                 }
             }}
         </section>
+    }
+}
+
+/// The copy the unit's officials signed (a PDF or a scan): downloaded by whoever reads
+/// the package, uploaded by the unit's own supervisor.
+#[component]
+fn SignedCopyView(
+    campaign: String,
+    unit: String,
+    seq: u32,
+    copy: Option<tuanle_shared::wire::SignedCopy>,
+) -> impl IntoView {
+    let mine = crate::session::use_session().0.with_untracked(|me| {
+        me.as_ref().is_some_and(|m| {
+            m.role == tuanle_shared::wire::Role::Supervisor
+                && m.unit_code.as_deref() == Some(unit.as_str())
+        })
+    });
+    let path = StoredValue::new(routes::signed_copy(&campaign, &unit, seq));
+    let copy = RwSignal::new(copy);
+    let message = RwSignal::new(None::<String>);
+    let download = move |_| {
+        let Some(c) = copy.get_untracked() else {
+            return;
+        };
+        message.set(Some("Đang tải…".into()));
+        spawn_local(async move {
+            let text = match api::get_bytes(&path.get_value()).await {
+                Ok(bytes) => {
+                    match crate::device::download_bytes(&c.file_name, &bytes, &c.media_type) {
+                        Some(()) => format!("Đã tải {}.", c.file_name),
+                        None => "Không lưu được tệp.".into(),
+                    }
+                }
+                Err(e) => e.message(),
+            };
+            message.try_set(Some(text));
+        });
+    };
+    let chosen = move |ev: leptos::ev::Event| {
+        let Some(file) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+        else {
+            return;
+        };
+        if file.size() > tuanle_shared::wire::SIGNED_COPY_MAX as f64 {
+            message.set(Some(
+                "Tệp lớn quá 10 MB: hãy quét với độ phân giải thấp hơn.".into(),
+            ));
+            return;
+        }
+        message.set(Some("Đang gửi…".into()));
+        spawn_local(async move {
+            let to = format!(
+                "{}?name={}",
+                path.get_value(),
+                js_sys::encode_uri_component(&file.name())
+            );
+            let sent = api::send_file::<tuanle_shared::wire::SignedCopy>(
+                "PUT",
+                &to,
+                &file,
+                "application/octet-stream",
+                move |share| {
+                    message.try_set(Some(format!("Đang gửi… {:.0}%", share * 100.0)));
+                },
+            )
+            .await;
+            match sent {
+                Ok(c) => {
+                    message.try_set(Some(format!("Đã đính kèm {}.", c.file_name)));
+                    copy.try_set(Some(c));
+                }
+                Err(e) => {
+                    message.try_set(Some(e.message()));
+                }
+            }
+        });
+    };
+    view! {
+        <div class="signed-copy">
+            <h3>"Bản có chữ ký"</h3>
+            {move || match copy.get() {
+                Some(c) => view! {
+                    <p data-signed-copy=c.file_name.clone()>
+                        {format!("{} ({} KB), gửi bởi {}, {}", c.file_name, c.size.div_ceil(1024), c.uploaded_by, format_time(c.uploaded_at as f64))}
+                        " "
+                        <button type="button" class="secondary download-signed-copy" on:click=download>"Tải về"</button>
+                    </p>
+                }.into_any(),
+                None => view! { <p class="muted">"Chưa có bản có chữ ký."</p> }.into_any(),
+            }}
+            {mine.then(|| view! {
+                <label class="file secondary">
+                    "Đính kèm bản đã ký (PDF hoặc ảnh chụp, tối đa 10 MB)"
+                    <input type="file" name="signed-copy" accept="application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png" on:change=chosen/>
+                </label>
+            })}
+            {move || message.get().map(|m| view! { <p class="signed-copy-status" role="status">{m}</p> })}
+        </div>
     }
 }

@@ -97,6 +97,12 @@ pub fn router(state: AppState) -> Router {
             get(packages::packages_list).post(packages::package_sign_off),
         )
         .route(routes::PACKAGE, get(packages::package_get))
+        .route(
+            routes::PACKAGE_SIGNED_COPY,
+            get(packages::signed_copy_get)
+                .put(packages::signed_copy_put)
+                .layer(DefaultBodyLimit::max(tuanle_shared::wire::SIGNED_COPY_MAX)),
+        )
         .route(routes::PACKAGE_ACCEPT, post(packages::package_accept))
         .route(routes::PACKAGE_RETURN, post(packages::package_return))
         .route(admin_routes::CAMPAIGNS, post(admin::campaign_create))

@@ -1,6 +1,7 @@
 //! Sign-off packages: `GET`/`POST …/units/{unit}/packages` (the unit's packages; a
 //! sign-off by its own supervisor), `GET …/packages/{seq}` (one, as sent), and a parent
-//! supervisor's `POST …/packages/{seq}/accept` and `…/return` ([`crate::packages`]).
+//! supervisor's `POST …/packages/{seq}/accept` and `…/return` ([`crate::packages`]), and
+//! `PUT`/`GET …/packages/{seq}/signed-copy`: the copy the unit's officials signed.
 
 use axum::Json;
 use axum::extract::State;
@@ -83,4 +84,128 @@ pub async fn package_return(
 ) -> Result<Json<Package>, Error> {
     let reason = body.reason;
     review(state, caller, path, PackageReview::Return { reason }).await
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedCopyQuery {
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// A file name as a download may carry it: its last path part, without quotes or
+/// control characters, at most 100 letters; `ban-co-chu-ky` when nothing is left.
+fn clean_file_name(name: Option<&str>, media_type: &str) -> String {
+    let base = name
+        .unwrap_or_default()
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default();
+    let cleaned: String = base
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | ';'))
+        .take(100)
+        .collect();
+    let cleaned = cleaned.trim();
+    if cleaned.is_empty() {
+        let ext = match media_type {
+            "application/pdf" => "pdf",
+            "image/png" => "png",
+            _ => "jpg",
+        };
+        format!("ban-co-chu-ky.{ext}")
+    } else {
+        cleaned.to_owned()
+    }
+}
+
+/// `PUT …/packages/{seq}/signed-copy?name=…`: the unit's own staff attach the copy its
+/// officials signed: a PDF, a JPEG or a PNG (read from the bytes, whatever it is named or
+/// typed as), at most [`tuanle_shared::wire::SIGNED_COPY_MAX`] bytes.
+pub async fn signed_copy_put(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((campaign, unit, seq)): ApiPath<(String, String, u32)>,
+    super::extract::ApiQuery(query): super::extract::ApiQuery<SignedCopyQuery>,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Json<tuanle_shared::wire::SignedCopy>, Error> {
+    let target = reports::resolve(&state.db, &campaign, &unit).await?;
+    reports::authorize_write(&caller, &target)?;
+    let (bytes, _) = super::extract::file_body(&axum::http::HeaderMap::new(), body)?;
+    let Some(media_type) = tuanle_shared::wire::signed_copy_type(&bytes) else {
+        return Err(Error::bad(
+            tuanle_shared::wire::RefusalCode::BadFileType,
+            "Bản có chữ ký phải là tệp PDF hoặc ảnh chụp (JPEG, PNG).",
+        ));
+    };
+    let name = clean_file_name(query.name.as_deref(), media_type);
+    Ok(Json(
+        packages::attach_signed_copy(&state.db, &caller, &target, seq, &name, media_type, &bytes)
+            .await?,
+    ))
+}
+
+/// `GET …/packages/{seq}/signed-copy`: the file, for whoever may read the unit's packages.
+pub async fn signed_copy_get(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiPath((campaign, unit, seq)): ApiPath<(String, String, u32)>,
+) -> Result<impl axum::response::IntoResponse, Error> {
+    let target = readable(&state, &caller, &campaign, &unit).await?;
+    let (copy, bytes) = packages::signed_copy(&state.db, target.unit_id, seq).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, copy.media_type),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                attachment(&copy.file_name),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+/// `Content-Disposition` for a file name of any letters: an ASCII one for old clients
+/// (Vietnamese letters without their marks), the exact one percent-encoded (RFC 6266).
+fn attachment(name: &str) -> String {
+    let ascii: String = tuanle_shared::text::fold(name)
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut exact = String::new();
+    for byte in name.as_bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(byte) {
+            exact.push(char::from(*byte));
+        } else {
+            exact.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{exact}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_are_cleaned_and_sent_both_ways() {
+        assert_eq!(
+            clean_file_name(Some("C:\\scan\\Báo cáo đã ký.pdf"), "application/pdf"),
+            "Báo cáo đã ký.pdf"
+        );
+        assert_eq!(clean_file_name(Some("\"; x"), "image/png"), "x");
+        assert_eq!(clean_file_name(None, "image/png"), "ban-co-chu-ky.png");
+        let header = attachment("Báo cáo đã ký.pdf");
+        assert!(header.is_ascii(), "{header}");
+        assert!(
+            header.contains("filename*=UTF-8''B%C3%A1o%20c%C3%A1o"),
+            "{header}"
+        );
+    }
 }

@@ -9,7 +9,7 @@ mod refusal;
 
 pub use package::{
     OwnReport, Package, PackageBrief, PackageContents, PackagePart, PackageStatus, PartSource,
-    SignOffRequest, package_label,
+    SIGNED_COPY_MAX, SignOffRequest, SignedCopy, package_label, signed_copy_type,
 };
 pub use refusal::RefusalCode;
 
@@ -80,6 +80,10 @@ pub mod routes {
     /// `GET` one package as sent ([`super::Package`]).
     pub const PACKAGE: &str = "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}";
     /// `POST` an [`super::ApproveRequest`], by a supervisor of the unit's direct parent.
+    /// `PUT` the signed copy of a package (a PDF or an image as the body, `?name=` its
+    /// file name), `GET` it.
+    pub const PACKAGE_SIGNED_COPY: &str =
+        "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/signed-copy";
     pub const PACKAGE_ACCEPT: &str =
         "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/accept";
     /// `POST` a [`super::ReturnRequest`], by the same.
@@ -132,6 +136,11 @@ pub mod routes {
             "{CAMPAIGNS}/{campaign}/report-document/{unit}?mode={}",
             mode.as_str()
         )
+    }
+
+    /// The signed copy of a unit's package `seq`.
+    pub fn signed_copy(campaign: &str, unit: &str, seq: u32) -> String {
+        format!("{CAMPAIGNS}/{campaign}/units/{unit}/packages/{seq}/signed-copy")
     }
 
     /// The issuer's fields of a unit's report document (GET, PUT).

@@ -140,6 +140,40 @@ pub struct Package {
     /// Whether the reader may accept or return it now: `None` when they may, else the
     /// refusal they would get.
     pub review_refusal: Option<super::RefusalCode>,
+    /// The copy the unit's officials signed, once uploaded.
+    #[serde(default)]
+    pub signed_copy: Option<SignedCopy>,
+}
+
+/// What is known of a package's signed copy (the file itself at
+/// [`super::routes::signed_copy`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedCopy {
+    pub file_name: String,
+    /// `application/pdf`, `image/jpeg` or `image/png`, as read from the file itself.
+    pub media_type: String,
+    pub size: u64,
+    pub uploaded_by: String,
+    /// Unix milliseconds.
+    pub uploaded_at: i64,
+}
+
+/// The largest signed copy taken (bytes): a scanned report of a few pages.
+pub const SIGNED_COPY_MAX: usize = 10 * 1024 * 1024;
+
+/// The media type of a signed copy, read from its first bytes: a PDF, a JPEG or a PNG
+/// (what a signing tool or a scanner makes); `None` for anything else, whatever it is
+/// named.
+pub fn signed_copy_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else {
+        None
+    }
 }
 
 /// `POST …/units/{unit}/packages`: the unit's supervisor signs off.
