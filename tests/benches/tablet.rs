@@ -10,7 +10,7 @@
 //! Needs the app built (`scripts/test` or `scripts/run` build it into `target/dist`):
 //! `cargo bench -p tuanle-e2e --bench tablet`. Prints medians of 5.
 
-use serde_json::{Value, json};
+use serde_json::json;
 use tuanle_e2e::{Browser, Cdp, TestServer};
 
 const RUNS: usize = 5;
