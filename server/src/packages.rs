@@ -100,6 +100,30 @@ pub async fn latest(conn: &mut Conn, unit_id: i64) -> Result<Option<PackageBrief
     Ok(list(conn, unit_id).await?.into_iter().next())
 }
 
+/// The unit's latest package as it was signed off: its state, its figures and what it
+/// held (the documents of a level are built from it).
+pub async fn latest_snapshot(
+    conn: &mut Conn,
+    form: &tuanle_shared::FormDef,
+    unit_id: i64,
+) -> Result<Option<(PackageBrief, Sums, PackageContents)>, Error> {
+    let row = sqlx::query(&format!(
+        "SELECT {BRIEF_COLUMNS}, p.figures, p.contents
+         FROM packages p JOIN accounts a ON a.id = p.signed_by
+         WHERE p.unit_id = $1 ORDER BY p.seq DESC LIMIT 1"
+    ))
+    .bind(unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let figures = totals::parse_slots(form, &row.try_get::<String, _>("figures")?)?;
+    let contents: PackageContents = serde_json::from_str(row.try_get("contents")?)
+        .map_err(|e| Error::Internal(format!("stored package contents: {e}")))?;
+    Ok(Some((brief_of(&row)?, figures, contents)))
+}
+
 /// One package of the unit as it was sent, and whether the caller may review it now.
 pub async fn get(db: &Pool, caller: &Caller, target: &Target, seq: u32) -> Result<Package, Error> {
     let mut conn = db.acquire().await?;

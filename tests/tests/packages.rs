@@ -391,3 +391,61 @@ async fn a_signed_copy_goes_up_with_the_package() -> anyhow::Result<()> {
     assert_eq!(province.get(&path).await?.bytes().await?.to_vec(), pdf);
     Ok(())
 }
+
+/// A level's official documents are its signed-off package: a school's figures changed
+/// after the ward signed off leave the ward's official workbook as signed, and the
+/// workbook says which package it is and that it needs signing off again.
+#[tokio::test]
+async fn official_documents_are_the_signed_off_package() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let th = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    submitted_and_approved(&th, &ward, "NB-HQ-TH", 30, "th-a").await?;
+    let _: Package = ward
+        .post_json(&routes::packages("2025", "NB-HQ", None, ""), &json!({}))
+        .await?;
+    // Returned, changed, approved again: the package is stale.
+    let _: ReportState = ward
+        .post_json(
+            &routes::report("2025", "NB-HQ-TH", "return"),
+            &json!({"reason": "Sửa số tin bài"}),
+        )
+        .await?;
+    submitted_and_approved(&th, &ward, "NB-HQ-TH", 50, "th-b").await?;
+
+    let workbook = |mode: FigureMode| {
+        let ward = &ward;
+        async move {
+            let bytes = ward
+                .get(&routes::export("2025", "NB-HQ", mode))
+                .await?
+                .bytes()
+                .await?;
+            let mut book: calamine::Xlsx<_> =
+                calamine::Reader::new(std::io::Cursor::new(bytes.to_vec()))?;
+            let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+                .ok_or_else(|| anyhow::anyhow!("a sheet"))??;
+            let form = builtin("2025").expect("form");
+            let row = 7 + form.row_index(&"2".parse()?).expect("row 2") as u32;
+            let value = match sheet.get_value((row, 3)) {
+                Some(calamine::Data::Float(f)) => *f,
+                other => anyhow::bail!("row 2: {other:?}"),
+            };
+            let said = sheet
+                .get_value((4, 0))
+                .map(|d| d.to_string())
+                .unwrap_or_default();
+            anyhow::Ok((value, said))
+        }
+    };
+    let (official, said) = workbook(FigureMode::Official).await?;
+    assert_eq!(official, 30.0, "as signed off");
+    assert!(
+        said.contains("gói số liệu đã chốt lần 1") && said.contains("cần chốt lại"),
+        "{said}"
+    );
+    let (live, said) = workbook(FigureMode::Final).await?;
+    assert_eq!(live, 50.0, "the live figures");
+    assert!(said.starts_with("BẢN NHÁP"), "{said}");
+    Ok(())
+}

@@ -157,11 +157,17 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         reports.extend(accepted_narratives(&mut conn, target.unit_id).await?);
     }
     let (kind, parent) = kind_and_parent(&mut conn, target.unit_id).await?;
-    let package = if mode == FigureMode::Official {
-        crate::packages::latest(&mut conn, target.unit_id).await?
-    } else {
-        None
-    };
+    // A level's official documents are its signed-off package: its figures and its own
+    // report as they were when it signed off.
+    let (mut figures, mut own, mut package) = (figures, own, None);
+    if mode == FigureMode::Official
+        && let Some((brief, snapshot, contents)) =
+            crate::packages::latest_snapshot(&mut conn, target.form, target.unit_id).await?
+    {
+        figures = snapshot;
+        own = contents.own.map(|o| o.content);
+        package = Some(brief);
+    }
     Ok(ExportData {
         form: target.form,
         year: target.campaign_year,
@@ -342,6 +348,30 @@ fn fit_row(sheet: &mut Worksheet, r: u32, cells: &[Wrapped]) -> Result<(), XlsxE
     Ok(())
 }
 
+/// Which snapshot a document's figures are: the package signed off (its number, date
+/// and signer), or live figures, a draft.
+fn provenance(data: &ExportData) -> String {
+    match &data.package {
+        Some(p) => {
+            let stale = if p.stale {
+                "; đã có thay đổi sau lần chốt này, đơn vị cần chốt lại"
+            } else {
+                ""
+            };
+            format!(
+                "Số liệu theo gói số liệu đã chốt lần {} ngày {}, người chốt: {}{stale}.",
+                p.seq,
+                tuanle_shared::wire::format_day(p.signed_at),
+                p.signed_by
+            )
+        }
+        None => format!(
+            "BẢN NHÁP – {} tại thời điểm tải về, chưa phải gói số liệu đã chốt.",
+            data.mode.label()
+        ),
+    }
+}
+
 /// The form sheet's column widths (Excel's characters): STT, label, unit, count (wide
 /// enough for a national budget in đồng), persons, note.
 const FORM_COLUMNS: [f64; 6] = [5.0, 48.0, 12.0, 17.0, 12.0, 20.0];
@@ -424,13 +454,17 @@ fn form_sheet(sheet: &mut Worksheet, data: &ExportData) -> Result<(), XlsxError>
             Weight::Regular,
         ),
     ];
-    for (r, (text, format, size, weight)) in heading.iter().enumerate() {
-        sheet.merge_range(r as u32, 0, r as u32, 5, text, format)?;
+    let provenance = provenance(data);
+    let heading = heading
+        .into_iter()
+        .chain([(provenance, &subtitle, SIZE, Weight::Regular)]);
+    for (r, (text, format, size, weight)) in heading.enumerate() {
+        sheet.merge_range(r as u32, 0, r as u32, 5, &text, format)?;
         let wrapped = Wrapped {
-            text,
+            text: &text,
             chars: all,
-            size: *size,
-            weight: *weight,
+            size,
+            weight,
         };
         fit_row(sheet, r as u32, &[wrapped])?;
     }

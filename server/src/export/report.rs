@@ -89,24 +89,6 @@ fn header(fields: &DocumentFields, year: i64) -> Table {
     .set_grid(vec![left_width as usize, right_width as usize])
 }
 
-/// Which snapshot the figures are: the package signed off, or live figures (a draft).
-fn provenance(data: &ExportData) -> String {
-    match &data.package {
-        Some(p) if data.mode == tuanle_shared::wire::FigureMode::Official && !p.stale => {
-            format!(
-                "Số liệu theo gói số liệu đã chốt lần {} ngày {}, người chốt: {}.",
-                p.seq,
-                tuanle_shared::wire::format_day(p.signed_at),
-                p.signed_by
-            )
-        }
-        _ => format!(
-            "BẢN NHÁP – {} tại thời điểm tải về, chưa phải gói số liệu đã chốt.",
-            data.mode.label()
-        ),
-    }
-}
-
 /// The narrative of sections I and II: each item's label, then what the unit wrote.
 fn sections(data: &ExportData) -> Vec<Paragraph> {
     let form = data.form;
@@ -282,7 +264,7 @@ pub fn report_document(
             )
             .bold(),
         ]))
-        .add_paragraph(centered(vec![run(&provenance(data), 12).italic()]));
+        .add_paragraph(centered(vec![run(&super::provenance(data), 12).italic()]));
     for p in sections(data) {
         doc = doc.add_paragraph(p);
     }
