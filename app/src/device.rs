@@ -96,6 +96,14 @@ fn save_blob(name: &str, parts: &js_sys::Array, mime: &str) -> Option<()> {
     Some(())
 }
 
+/// The first file chosen in the file input an event (`change`) came from.
+pub fn chosen_file(ev: &web_sys::Event) -> Option<web_sys::File> {
+    ev.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.files())
+        .and_then(|files| files.get(0))
+}
+
 /// The text of the first file chosen in a file input.
 pub async fn read_chosen_file(input: &web_sys::HtmlInputElement) -> Option<String> {
     let file = input.files()?.get(0)?;

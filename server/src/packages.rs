@@ -397,16 +397,26 @@ pub async fn attach_signed_copy(
     bytes: &[u8],
 ) -> Result<SignedCopy, Error> {
     let mut tx = crate::db::begin_write(db).await?;
-    let exists: Option<(i64,)> =
-        sqlx::query_as("SELECT seq FROM packages WHERE unit_id = $1 AND seq = $2")
+    let status: Option<(String,)> =
+        sqlx::query_as("SELECT status FROM packages WHERE unit_id = $1 AND seq = $2")
             .bind(target.unit_id)
             .bind(i64::from(seq))
             .fetch_optional(&mut *tx)
             .await?;
-    if exists.is_none() {
-        return Err(Error::NotFound {
-            what: "gói số liệu này",
-        });
+    match status.as_ref().map(|(s,)| s.as_str()) {
+        None => {
+            return Err(Error::NotFound {
+                what: "gói số liệu này",
+            });
+        }
+        // What the parent accepted, or what a newer sign-off replaced, stays as it was.
+        Some("accepted" | "superseded") => {
+            return Err(Error::bad(
+                RefusalCode::PackageNotSent,
+                "Gói số liệu này đã được chấp nhận hoặc đã có gói mới: không thay bản có chữ ký được nữa. Muốn sửa, hãy chốt lại.",
+            ));
+        }
+        Some(_) => {}
     }
     let at = now_ms();
     let size = i64::try_from(bytes.len()).unwrap_or(i64::MAX);

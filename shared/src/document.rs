@@ -8,6 +8,7 @@ use crate::tree::UnitKind;
 
 /// The issuer's part of a report document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct DocumentFields {
     /// The *cơ quan chủ quản* over the issuing agency, if it has one (a People's
     /// Committee has none).
@@ -120,6 +121,16 @@ fn agency_of(kind: Option<UnitKind>, name: &str) -> String {
     }
 }
 
+/// The centrally-run cities since 2025, whose People's Committees are "thành phố".
+const CITIES: [&str; 6] = [
+    "Hà Nội",
+    "Hồ Chí Minh",
+    "Hải Phòng",
+    "Đà Nẵng",
+    "Cần Thơ",
+    "Huế",
+];
+
 /// The place name in a unit's name: "Phường Hồng Quang" → "Hồng Quang", "Sở Giáo dục và
 /// Đào tạo tỉnh Ninh Bình" → "Ninh Bình".
 fn place_of(name: &str) -> String {
@@ -154,8 +165,17 @@ impl DocumentFields {
         let lines = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         let parent_agency = match kind {
             Some(UnitKind::XaPhuong | UnitKind::Huyen | UnitKind::Bo) => None,
-            // A Sở answers to its province's People's Committee, not to the ministry.
-            Some(UnitKind::Tinh) => Some(committee_of(&format!("tỉnh {}", place_of(name)))),
+            // A Sở answers to its province's (or centrally-run city's) People's
+            // Committee, not to the ministry.
+            Some(UnitKind::Tinh) => {
+                let place = place_of(name);
+                let level = if CITIES.contains(&place.as_str()) || name.contains("thành phố") {
+                    "thành phố"
+                } else {
+                    "tỉnh"
+                };
+                Some(committee_of(&format!("{level} {place}")))
+            }
             _ => parent.map(|(k, n)| agency_of(k, n)),
         };
         let (number, signature) = match kind {
@@ -267,6 +287,12 @@ mod tests {
         bad = province.clone();
         bad.place = "Ninh\nBình".into();
         assert!(bad.problem().is_some());
+
+        let city = DocumentFields::defaults(Some(UnitKind::Tinh), "Sở GDĐT Hà Nội", None);
+        assert_eq!(
+            city.parent_agency.as_deref(),
+            Some("ỦY BAN NHÂN DÂN THÀNH PHỐ HÀ NỘI")
+        );
 
         let ministry = DocumentFields::defaults(Some(UnitKind::Bo), "Bộ Giáo dục và Đào tạo", None);
         assert_eq!(ministry.parent_agency, None);

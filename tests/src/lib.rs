@@ -723,12 +723,8 @@ impl ApiClient {
         media_type: &str,
         bytes: Vec<u8>,
     ) -> anyhow::Result<reqwest::Response> {
-        Ok(self
-            .with_cookie(self.http.post(format!("{}{path}", self.base)))
-            .header(reqwest::header::CONTENT_TYPE, media_type)
-            .body(bytes)
-            .send()
-            .await?)
+        self.send_file(reqwest::Method::POST, path, media_type, bytes)
+            .await
     }
 
     /// `PUT` a file as the body, with its media type.
@@ -738,8 +734,19 @@ impl ApiClient {
         media_type: &str,
         bytes: Vec<u8>,
     ) -> anyhow::Result<reqwest::Response> {
+        self.send_file(reqwest::Method::PUT, path, media_type, bytes)
+            .await
+    }
+
+    async fn send_file(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        media_type: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<reqwest::Response> {
         Ok(self
-            .with_cookie(self.http.put(format!("{}{path}", self.base)))
+            .with_cookie(self.http.request(method, format!("{}{path}", self.base)))
             .header(reqwest::header::CONTENT_TYPE, media_type)
             .body(bytes)
             .send()

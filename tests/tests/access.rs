@@ -474,6 +474,24 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             ],
         ),
         row(
+            "the ward attaches a signed copy, with no package yet",
+            Method::PUT,
+            routes::signed_copy("2025", "NB-HQ", 1),
+            None,
+            // The ward's own supervisor gets past who may, to the file it did not send.
+            [
+                FORBIDDEN,
+                FORBIDDEN,
+                No(400, RefusalCode::BadFileType),
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                FORBIDDEN,
+                SIGNED_OUT,
+            ],
+        ),
+        row(
             "the ward's document fields",
             Method::GET,
             routes::report_document_fields("2025", "NB-HQ"),

@@ -387,8 +387,52 @@ async fn a_signed_copy_goes_up_with_the_package() -> anyhow::Result<()> {
         .await?;
     assert_eq!(r.status(), 404);
     assert_eq!(province.get(&missing).await?.status(), 404);
-    // What was stored is still the first, whole.
-    assert_eq!(province.get(&path).await?.bytes().await?.to_vec(), pdf);
+    // What was stored is still the first, whole, under its Vietnamese name.
+    let r = province.get(&path).await?;
+    let disposition = r
+        .headers()
+        .get(reqwest::header::CONTENT_DISPOSITION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        disposition.contains("filename*=UTF-8''B%C3%A1o%20c%C3%A1o%20%C4%91%C3%A3%20k%C3%BD.pdf"),
+        "{disposition}"
+    );
+    assert_eq!(r.bytes().await?.to_vec(), pdf);
+
+    // A school's reporter has no package to sign; a scan (PNG) replaces the PDF while the
+    // package waits, named as what it is.
+    let th = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let r = th
+        .put_file(&at("x.pdf"), "application/pdf", pdf.clone())
+        .await?;
+    assert_eq!(r.status(), 403);
+    let mut png = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    png.extend(std::iter::repeat_n(7u8, 50_000));
+    let replaced: SignedCopy = ward
+        .put_file(&at("scan"), "image/png", png.clone())
+        .await?
+        .json()
+        .await?;
+    assert_eq!(
+        (replaced.file_name.as_str(), replaced.media_type.as_str()),
+        ("scan.png", "image/png")
+    );
+    assert_eq!(province.get(&path).await?.bytes().await?.to_vec(), png);
+
+    // Once the province accepts the package, its signed copy stays as it was.
+    let _: Package = province
+        .post_json(
+            &routes::packages("2025", "NB-HQ", Some(seq), "accept"),
+            &json!({}),
+        )
+        .await?;
+    let r = ward
+        .put_file(&at("late.pdf"), "application/pdf", pdf.clone())
+        .await?;
+    assert_eq!(r.status(), 409, "{}", r.text().await?);
+    assert_eq!(province.get(&path).await?.bytes().await?.to_vec(), png);
     Ok(())
 }
 

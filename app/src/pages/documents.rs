@@ -157,9 +157,14 @@ fn FieldsForm(campaign: String, unit: Signal<String>, editable: Signal<bool>) ->
     let load = move || {
         let (c, u) = (campaign.get_value(), unit.get_untracked());
         spawn_local(async move {
-            match api::get_json::<DocumentFieldsAnswer>(&routes::report_document_fields(&c, &u))
-                .await
-            {
+            let answer =
+                api::get_json::<DocumentFieldsAnswer>(&routes::report_document_fields(&c, &u))
+                    .await;
+            // Another unit shown meanwhile: its own reading fills the form.
+            if unit.try_get_untracked().is_none_or(|now| now != u) {
+                return;
+            }
+            match answer {
                 Ok(a) => {
                     typed.try_set(Some(Typed::of(&a.fields)));
                     source.try_set(Some(a.source));
@@ -175,6 +180,7 @@ fn FieldsForm(campaign: String, unit: Signal<String>, editable: Signal<bool>) ->
         let u = unit.get();
         if seen.is_some_and(|s| s != u) {
             typed.set(None);
+            source.set(None);
             message.set(None);
             if open.get_untracked() {
                 load();

@@ -11,7 +11,6 @@ use tuanle_shared::wire::{
     package_label, routes,
 };
 use tuanle_shared::{FormDef, Sums, TextField};
-use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::device::format_time;
@@ -272,12 +271,7 @@ fn SignedCopyView(
         });
     };
     let chosen = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
+        let Some(file) = crate::device::chosen_file(&ev) else {
             return;
         };
         if file.size() > tuanle_shared::wire::SIGNED_COPY_MAX as f64 {

@@ -98,7 +98,7 @@ fn ReportScreen(
             <h2>"Văn bản báo cáo"</h2>
             <p>"Mẫu tổng hợp và báo cáo của đơn vị, với số liệu đã đồng bộ (kể cả bản nháp, ghi rõ là bản nháp)."</p>
             <div class="export-actions">
-                <super::documents::DocumentButtons campaign=rs.campaign.get_value() unit=Signal::derive(move || rs.unit.get_value()) mode=Signal::stored(tuanle_shared::wire::FigureMode::Provisional) editable=Signal::stored(true)/>
+                <super::documents::DocumentButtons campaign=rs.campaign.get_value() unit=Signal::derive(move || rs.unit.get_value()) mode=Signal::stored(tuanle_shared::wire::FigureMode::Provisional) editable=Signal::stored(!on_behalf)/>
             </div>
         </section>
         <DraftFiles rs=rs/>

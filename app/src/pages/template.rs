@@ -6,7 +6,6 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::{TemplatePreview, routes};
-use wasm_bindgen::JsCast;
 
 use crate::api;
 use crate::draft::Draft;
@@ -39,12 +38,7 @@ pub fn TemplatePanel(rs: ReportSync, readonly: Signal<bool>) -> impl IntoView {
         });
     };
     let chosen = move |ev: leptos::ev::Event| {
-        let Some(file) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-            .and_then(|input| input.files())
-            .and_then(|files| files.get(0))
-        else {
+        let Some(file) = crate::device::chosen_file(&ev) else {
             return;
         };
         preview.set(None);

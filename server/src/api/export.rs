@@ -48,10 +48,7 @@ pub async fn export_get(
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
     let data = export::gather(&state.db, &target, mode).await?;
-    let bytes = tokio::task::spawn_blocking(move || export::workbook(&data))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
+    let bytes = off_the_runtime("workbook", move || export::workbook(&data)).await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         file_name("tong-hop", &target, mode, "xlsx"),
@@ -70,10 +67,10 @@ pub async fn report_document_get(
     let target = report.readable(&state.db).await?;
     let data = export::gather(&state.db, &target, mode).await?;
     let fields = export::document_fields(&state.db, &target).await?.fields;
-    let bytes = tokio::task::spawn_blocking(move || export::report_document(&data, &fields))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(|e| Error::Internal(format!("report document: {e}")))?;
+    let bytes = off_the_runtime("report document", move || {
+        export::report_document(&data, &fields)
+    })
+    .await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         file_name("bao-cao", &target, mode, "docx"),
@@ -115,6 +112,18 @@ pub async fn document_fields_put(
         fields,
         source: FieldsSource::Saved,
     }))
+}
+
+/// Builds a document on a blocking thread, so that a national one does not hold the
+/// server's other work up.
+async fn off_the_runtime<E: std::fmt::Display + Send + 'static>(
+    what: &str,
+    build: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static,
+) -> Result<Vec<u8>, Error> {
+    tokio::task::spawn_blocking(build)
+        .await
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .map_err(|e| Error::Internal(format!("{what}: {e}")))
 }
 
 /// `tong-hop-NB-HQ-2025-chinh-thuc.xlsx`: what, whose, which figures.

@@ -99,9 +99,9 @@ pub fn router(state: AppState) -> Router {
         .route(routes::PACKAGE, get(packages::package_get))
         .route(
             routes::PACKAGE_SIGNED_COPY,
-            get(packages::signed_copy_get)
-                .put(packages::signed_copy_put)
-                .layer(DefaultBodyLimit::max(tuanle_shared::wire::SIGNED_COPY_MAX)),
+            // The body is read in the handler, after the sender is checked, up to its own
+            // limit (`SIGNED_COPY_MAX`).
+            get(packages::signed_copy_get).put(packages::signed_copy_put),
         )
         .route(routes::PACKAGE_ACCEPT, post(packages::package_accept))
         .route(routes::PACKAGE_RETURN, post(packages::package_return))

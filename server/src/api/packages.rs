@@ -107,15 +107,23 @@ fn clean_file_name(name: Option<&str>, media_type: &str) -> String {
         .take(100)
         .collect();
     let cleaned = cleaned.trim();
+    let (ext, also) = match media_type {
+        "application/pdf" => ("pdf", "pdf"),
+        "image/png" => ("png", "png"),
+        _ => ("jpg", "jpeg"),
+    };
     if cleaned.is_empty() {
-        let ext = match media_type {
-            "application/pdf" => "pdf",
-            "image/png" => "png",
-            _ => "jpg",
-        };
-        format!("ban-co-chu-ky.{ext}")
-    } else {
+        return format!("ban-co-chu-ky.{ext}");
+    }
+    // Saved under the type it is, whatever it was called (`x.html` is `x.html.pdf`).
+    let named = cleaned
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_lowercase())
+        .is_some_and(|e| e == ext || e == also);
+    if named {
         cleaned.to_owned()
+    } else {
+        format!("{cleaned}.{ext}")
     }
 }
 
@@ -127,11 +135,29 @@ pub async fn signed_copy_put(
     caller: Caller,
     ApiPath((campaign, unit, seq)): ApiPath<(String, String, u32)>,
     super::extract::ApiQuery(query): super::extract::ApiQuery<SignedCopyQuery>,
-    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    body: axum::body::Body,
 ) -> Result<Json<tuanle_shared::wire::SignedCopy>, Error> {
+    // Who may first, then the body: nobody else gets the server to hold 10 MB.
     let target = reports::resolve(&state.db, &campaign, &unit).await?;
     reports::authorize_write(&caller, &target)?;
-    let (bytes, _) = super::extract::file_body(&axum::http::HeaderMap::new(), body)?;
+    if caller.role() != tuanle_shared::wire::Role::Supervisor {
+        // As for the sign-off itself: the unit's supervisor.
+        return Err(Error::Forbidden);
+    }
+    let bytes = axum::body::to_bytes(body, tuanle_shared::wire::SIGNED_COPY_MAX)
+        .await
+        .map_err(|e| {
+            let too_large = std::error::Error::source(&e)
+                .is_some_and(|s| s.is::<http_body_util::LengthLimitError>());
+            if too_large {
+                Error::TooLarge
+            } else {
+                Error::bad(
+                    tuanle_shared::wire::RefusalCode::BadBody,
+                    "Không đọc được tệp gửi lên.",
+                )
+            }
+        })?;
     let Some(media_type) = tuanle_shared::wire::signed_copy_type(&bytes) else {
         return Err(Error::bad(
             tuanle_shared::wire::RefusalCode::BadFileType,
@@ -199,7 +225,15 @@ mod tests {
             clean_file_name(Some("C:\\scan\\Báo cáo đã ký.pdf"), "application/pdf"),
             "Báo cáo đã ký.pdf"
         );
-        assert_eq!(clean_file_name(Some("\"; x"), "image/png"), "x");
+        assert_eq!(clean_file_name(Some("\"; x"), "image/png"), "x.png");
+        assert_eq!(
+            clean_file_name(Some("scan.JPEG"), "image/jpeg"),
+            "scan.JPEG"
+        );
+        assert_eq!(
+            clean_file_name(Some("a.html"), "application/pdf"),
+            "a.html.pdf"
+        );
         assert_eq!(clean_file_name(None, "image/png"), "ban-co-chu-ky.png");
         let header = attachment("Báo cáo đã ký.pdf");
         assert!(header.is_ascii(), "{header}");

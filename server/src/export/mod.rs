@@ -145,11 +145,12 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
     .fetch_all(&mut *conn)
     .await?;
     let mut reports = Vec::with_capacity(rows.len());
-    let mut own = None;
+    let (mut own, mut own_at) = (None, None);
     for row in rows {
         let content = reports::storage::parse_content(&row.try_get::<String, _>("content")?)?;
         if row.try_get::<i64, _>("own")? != 0 {
             own = Some(content.clone());
+            own_at = Some(reports.len());
         }
         reports.push((row.try_get("name")?, content));
     }
@@ -157,15 +158,24 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         reports.extend(accepted_narratives(&mut conn, target.unit_id).await?);
     }
     let (kind, parent) = kind_and_parent(&mut conn, target.unit_id).await?;
-    // A level's official documents are its signed-off package: its figures and its own
-    // report as they were when it signed off.
-    let (mut figures, mut own, mut package) = (figures, own, None);
+    // A level's official documents are its signed-off package, unless its parent returned
+    // it: its figures and its own report as they were when it signed off. (What it holds
+    // of each child, sheet 2, is what the unit counts of it now: the same unless the
+    // package is stale, which the documents then say.)
+    let (mut figures, mut package) = (figures, None);
     if mode == FigureMode::Official
         && let Some((brief, snapshot, contents)) =
             crate::packages::latest_snapshot(&mut conn, target.form, target.unit_id).await?
+        && brief.status != tuanle_shared::wire::PackageStatus::Returned
     {
         figures = snapshot;
+        if let Some(at) = own_at.take() {
+            reports.remove(at);
+        }
         own = contents.own.map(|o| o.content);
+        if let Some(content) = &own {
+            reports.insert(0, (target.unit_name.clone(), content.clone()));
+        }
         package = Some(brief);
     }
     Ok(ExportData {
@@ -359,10 +369,11 @@ fn provenance(data: &ExportData) -> String {
                 ""
             };
             format!(
-                "Số liệu theo gói số liệu đã chốt lần {} ngày {}, người chốt: {}{stale}.",
+                "Số liệu theo gói số liệu đã chốt lần {} ngày {}, người chốt: {} ({}){stale}.",
                 p.seq,
                 tuanle_shared::wire::format_day(p.signed_at),
-                p.signed_by
+                p.signed_by,
+                p.status.label().to_lowercase()
             )
         }
         None => format!(

@@ -23,8 +23,15 @@ const fn mm(v: i32) -> i32 {
 /// The text's width on the page: A4 less the margins.
 const TEXT_WIDTH: i32 = 11906 - mm(30) - mm(15);
 
-/// A run of `text` at `size` points.
+/// A run of `text` at `size` points. Control characters a pasted text may hold (a
+/// vertical tab, a form feed) are dropped: XML cannot hold them, and Word would refuse
+/// the whole file.
 fn run(text: &str, size: usize) -> Run {
+    let text: String = text
+        .chars()
+        .map(|c| if c == '\t' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
     Run::new().add_text(text).size(size * 2)
 }
 

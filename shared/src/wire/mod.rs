@@ -79,11 +79,11 @@ pub mod routes {
     pub const PACKAGES: &str = "/api/v1/campaigns/{campaign}/units/{unit}/packages";
     /// `GET` one package as sent ([`super::Package`]).
     pub const PACKAGE: &str = "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}";
-    /// `POST` an [`super::ApproveRequest`], by a supervisor of the unit's direct parent.
     /// `PUT` the signed copy of a package (a PDF or an image as the body, `?name=` its
-    /// file name), `GET` it.
+    /// file name) by the unit's own supervisor, `GET` it.
     pub const PACKAGE_SIGNED_COPY: &str =
         "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/signed-copy";
+    /// `POST` an [`super::ApproveRequest`], by a supervisor of the unit's direct parent.
     pub const PACKAGE_ACCEPT: &str =
         "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/accept";
     /// `POST` a [`super::ReturnRequest`], by the same.
