@@ -3,12 +3,14 @@
 //! entirely from the [`FormDef`] the server sends. Totals, errors and warnings are
 //! computed by the shared code on every keystroke.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
 use tuanle_shared::form::{ItemKind, Section};
 use tuanle_shared::number::format_number;
 use tuanle_shared::validate::{Severity, validate};
+use tuanle_shared::wire::CellComment;
 use tuanle_shared::{
     Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, Sums, TextCell,
     Totals,
@@ -28,6 +30,18 @@ struct FormCtx {
     content: Memo<Content>,
     totals: Memo<Option<Totals>>,
     issues: Memo<Vec<Issue>>,
+    remarks: Remarks,
+}
+
+/// The comments on the report's cells, and what a reader may do with them: the unit's
+/// staff answer them, a supervisor reviewing picks a cell to comment on.
+#[derive(Clone, Copy, Default)]
+pub struct Remarks {
+    pub comments: Signal<Vec<CellComment>>,
+    /// Answers written on this device and not yet sent, by comment.
+    pub unsent: Signal<BTreeMap<i64, String>>,
+    pub on_answer: Option<Callback<(i64, String)>>,
+    pub on_pick: Option<Callback<String>>,
 }
 
 impl FormCtx {
@@ -48,6 +62,7 @@ pub fn ReportForm(
     draft: RwSignal<Draft>,
     on_edit: Callback<()>,
     #[prop(into)] readonly: Signal<bool>,
+    #[prop(optional)] remarks: Remarks,
 ) -> impl IntoView {
     let stored = StoredValue::new(form);
     let content = Memo::new(move |_| stored.with_value(|f| draft.with(|d| d.content(f))));
@@ -69,6 +84,7 @@ pub fn ReportForm(
         content,
         totals,
         issues,
+        remarks,
     };
 
     let sections = stored.with_value(|f| f.sections().to_vec());
@@ -322,6 +338,7 @@ fn RowIssues(ctx: FormCtx, code: Code) -> impl IntoView {
 #[component]
 fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
     let key = cell.to_string();
+    let (key_notes, key_pick) = (key.clone(), key.clone());
     let (read, write, check, leave) = (cell.clone(), cell.clone(), cell.clone(), cell);
     let value = move || {
         ctx.draft
@@ -346,6 +363,7 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
             data-cell=key
             prop:value=value
             prop:readOnly=move || ctx.readonly.get()
+            on:focus=move |_| pick(ctx, &key_pick)
             on:input=move |ev| {
                 let typed = event_target_value(&ev);
                 ctx.draft.update(|d| {
@@ -363,6 +381,7 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
             }
         />
         {move || error.get().map(|m| view! { <p class="cell-error" role="alert">{m}</p> })}
+        <CellNotes ctx=ctx cell=key_notes/>
     }
 }
 
@@ -384,11 +403,83 @@ fn TextInput(ctx: FormCtx, cell: TextCell, multiline: bool) -> impl IntoView {
     };
     let readonly = move || ctx.readonly.get();
     let id = cell_dom_id(&key);
-    if multiline {
-        view! { <textarea id=id data-cell=key rows="3" prop:value=value prop:readOnly=readonly on:input=on_input></textarea> }
+    let (notes, picked) = (key.clone(), key.clone());
+    let on_focus = move |_| pick(ctx, &picked);
+    let input = if multiline {
+        view! { <textarea id=id data-cell=key rows="3" prop:value=value prop:readOnly=readonly on:input=on_input on:focus=on_focus></textarea> }
             .into_any()
     } else {
-        view! { <input type="text" class="note-input" id=id data-cell=key prop:value=value prop:readOnly=readonly on:input=on_input/> }.into_any()
+        view! { <input type="text" class="note-input" id=id data-cell=key prop:value=value prop:readOnly=readonly on:input=on_input on:focus=on_focus/> }.into_any()
+    };
+    view! { {input} <CellNotes ctx=ctx cell=notes/> }
+}
+
+/// A reviewer who may comment picks the cell they are on.
+fn pick(ctx: FormCtx, cell: &str) {
+    if let Some(on_pick) = ctx.remarks.on_pick {
+        on_pick.run(cell.to_owned());
+    }
+}
+
+/// The comments on one cell: what the supervisor wrote, whether it is settled (answered,
+/// or the cell changed since), and for the unit's staff a box to answer.
+#[component]
+fn CellNotes(ctx: FormCtx, cell: String) -> impl IntoView {
+    let mine = {
+        let cell = cell.clone();
+        move || {
+            ctx.remarks.comments.with(|all| {
+                all.iter()
+                    .filter(|c| c.cell == cell)
+                    .cloned()
+                    .collect::<Vec<_>>()
+            })
+        }
+    };
+    move || {
+        mine()
+            .into_iter()
+            .map(|c| view! { <CellNote ctx=ctx comment=c/> })
+            .collect_view()
+    }
+}
+
+#[component]
+fn CellNote(ctx: FormCtx, comment: CellComment) -> impl IntoView {
+    let id = comment.id;
+    let stored = StoredValue::new(comment.clone());
+    let settled = move || stored.with_value(|c| ctx.content.with(|content| c.settled(content)));
+    let unsent = move || ctx.remarks.unsent.with(|u| u.get(&id).cloned());
+    let typed = RwSignal::new(
+        unsent()
+            .or_else(|| comment.answer.as_ref().map(|a| a.text.clone()))
+            .unwrap_or_default(),
+    );
+    let answer = comment.answer.clone();
+    view! {
+        <div class="cell-comment" data-comment=id data-settled=move || format!("{:?}", settled()) role="note">
+            <p class="comment-text">
+                <strong>"Nhận xét của cấp trên: "</strong> {comment.comment.text.clone()}
+                <span class="comment-by">{format!(" — {}, {}", comment.comment.display_name, tuanle_shared::wire::format_day(comment.comment.at))}</span>
+            </p>
+            <p class="comment-state" class:open=move || settled().is_open()>{move || settled().label()}</p>
+            {answer.map(|a| view! {
+                <p class="comment-answer"><strong>"Trả lời: "</strong> {a.text} <span class="comment-by">{format!(" — {}, {}", a.display_name, tuanle_shared::wire::format_day(a.at))}</span></p>
+            })}
+            {ctx.remarks.on_answer.map(|on_answer| view! {
+                <div class="answer-box">
+                    <label>"Trả lời nhận xét"
+                        <textarea rows="2" name="answer" bind:value=typed></textarea>
+                    </label>
+                    <button type="button" class="secondary send-answer"
+                        disabled=move || typed.with(|t| t.trim().is_empty())
+                        on:click=move |_| on_answer.run((id, typed.get_untracked()))>
+                        "Gửi trả lời"
+                    </button>
+                    {move || unsent().map(|_| view! { <span class="unsent">"Chưa gửi: sẽ gửi khi có mạng."</span> })}
+                </div>
+            })}
+        </div>
     }
 }
 

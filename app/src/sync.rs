@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
 use tuanle_shared::wire::{
-    PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState, ReportStatus,
+    CellComment, PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState, ReportStatus,
 };
 use tuanle_shared::{Cell, Conflict, Content, FormDef, merge};
 
@@ -34,6 +34,9 @@ pub struct ServerMeta {
     /// (signing out checks every stored report for unsent changes).
     #[serde(default)]
     pub form_version: Option<String>,
+    /// The comments on the report's cells, as last pulled: shown offline too.
+    #[serde(default)]
+    pub comments: Vec<CellComment>,
 }
 
 /// Cells changed both here and on another device, waiting for the person to choose.
@@ -64,6 +67,10 @@ pub struct SyncState {
     /// content is not sent again until it changes.
     #[serde(default)]
     pub refused: Option<RefusedPush>,
+    /// Answers to comments written here and not yet accepted by the server, by comment:
+    /// kept like every keystroke, sent at the next exchange.
+    #[serde(default)]
+    pub answers: BTreeMap<i64, String>,
 }
 
 /// A push the server refused, and why, as it said.
@@ -245,6 +252,7 @@ impl SyncState {
             updated_at: state.updated_at,
             read_only: state.read_only,
             form_version: Some(state.form_version),
+            comments: state.comments,
         };
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
@@ -283,6 +291,31 @@ impl SyncState {
             conflicts,
         });
         News::Conflict
+    }
+
+    /// An answer to a comment, written here: kept until the server has it.
+    pub fn answer(&mut self, comment: i64, text: String) {
+        self.answers.insert(comment, text);
+    }
+
+    /// The next answer to send, if any.
+    pub fn next_answer(&self) -> Option<(i64, String)> {
+        self.answers.iter().next().map(|(id, t)| (*id, t.clone()))
+    }
+
+    /// The server took the answer `text` to `comment`, and says where the comments stand.
+    /// An answer rewritten meanwhile stays to be sent.
+    pub fn answered(&mut self, comment: i64, text: &str, comments: Vec<CellComment>) {
+        if self.answers.get(&comment).is_some_and(|t| t == text) {
+            self.answers.remove(&comment);
+        }
+        self.meta.comments = comments;
+    }
+
+    /// The server no longer has the comment (or refuses the answer for what it holds): the
+    /// answer cannot be sent, and is dropped rather than retried for ever.
+    pub fn answer_refused(&mut self, comment: i64) {
+        self.answers.remove(&comment);
     }
 
     /// Merges the server's `theirs` into the draft over the known base, then makes it the
@@ -415,6 +448,7 @@ mod tests {
             updated_at: Some(1),
             read_only: None,
             review_refusal: Some(RefusalCode::Forbidden),
+            comments: Vec::new(),
         }
     }
 

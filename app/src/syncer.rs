@@ -146,15 +146,21 @@ impl ReportSync {
 
     /// Whether anything typed here has not reached the server (tracked).
     pub fn unsent(&self) -> bool {
-        self.form
-            .with_value(|f| self.draft.with(|d| self.state.with(|s| s.has_unsent(f, d))))
+        self.form.with_value(|f| {
+            self.draft.with(|d| {
+                self.state
+                    .with(|s| s.has_unsent(f, d) || !s.answers.is_empty())
+            })
+        })
     }
 
     /// [`ReportSync::unsent`], outside any reactive scope.
     pub fn unsent_untracked(&self) -> bool {
         self.form.with_value(|f| {
-            self.draft
-                .with_untracked(|d| self.state.with_untracked(|s| s.has_unsent(f, d)))
+            self.draft.with_untracked(|d| {
+                self.state
+                    .with_untracked(|s| s.has_unsent(f, d) || !s.answers.is_empty())
+            })
         })
     }
 
@@ -203,13 +209,16 @@ impl ReportSync {
     /// The server's report moved: syncs when it differs from what this device last had,
     /// after the exchange running now (whose answer may be that very change).
     fn heard(&self, news: ReportNews) {
-        let Some((version, status)) = self
-            .state
-            .try_with_untracked(|s| (s.base_version, s.meta.status))
-        else {
+        let Some((version, status, comments_at)) = self.state.try_with_untracked(|s| {
+            (
+                s.base_version,
+                s.meta.status,
+                tuanle_shared::wire::comments_at(&s.meta.comments),
+            )
+        }) else {
             return;
         };
-        if (news.version, Some(news.status)) == (version, status) {
+        if (news.version, Some(news.status), news.comments_at) == (version, status, comments_at) {
             return;
         }
         let this = *self;
@@ -266,6 +275,38 @@ impl ReportSync {
         self.save();
         Some(r)
     }
+
+    /// Keeps an answer to a comment and sends it (now, or at the next exchange).
+    pub fn answer(&self, comment: i64, text: String) {
+        self.apply(|s, _| s.answer(comment, text));
+        self.sync_now();
+    }
+
+    /// Sends the answers written here, one by one, until none is left or the network
+    /// fails (they are kept, and go at the next exchange).
+    async fn send_answers(&self) -> Result<(), ApiFailure> {
+        let (campaign, unit) = (self.campaign.get_value(), self.unit.get_value());
+        while let Some(Some((id, text))) = self.state.try_with_untracked(|s| s.next_answer()) {
+            let path = routes::report(&campaign, &unit, &format!("comments/{id}/answer"));
+            let body = tuanle_shared::wire::CommentAnswerRequest { text: text.clone() };
+            match api::post_json::<_, ReportState>(&path, &body).await {
+                Ok(state) => {
+                    self.apply(|s, _| s.answered(id, &text, state.comments));
+                }
+                Err(f) if f.is_transient() || f.is_signed_out() => return Err(f),
+                Err(f) => {
+                    self.apply(|s, _| s.answer_refused(id));
+                    self.news
+                        .try_set(Some(format!("Không gửi được câu trả lời: {}", f.message())));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Said once a conflict's choices are saved, until the push that carries them is
+    /// accepted: then it is no longer true, and is cleared.
+    pub const CHOICES_SAVED: &'static str = "Đã lưu lựa chọn; đang gửi lên máy chủ.";
 
     fn tell(&self, news: News) {
         let message = match news {
@@ -343,6 +384,11 @@ impl ReportSync {
                     else {
                         return;
                     };
+                    self.news.try_update(|n| {
+                        if n.as_deref() == Some(Self::CHOICES_SAVED) {
+                            *n = None;
+                        }
+                    });
                     self.tell(news);
                 }
                 Ok(PushOutcome::Conflict(conflict)) => {
@@ -375,6 +421,9 @@ impl ReportSync {
                 }
                 Err(f) => return self.failed(f),
             }
+        }
+        if let Err(f) = self.send_answers().await {
+            return self.failed(f);
         }
         // A refusal that still stands (nothing changed since) stays said.
         let standing = self.form.with_value(|f| {

@@ -869,3 +869,150 @@ async fn each_level_sets_its_childrens_deadline() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Comments on cells (issue 20): a return marks cells, each with its comment; the school
+/// reads them with its report, answers one and fixes the other; the ward sees both
+/// settled, and comments again without a return on the approved report. A comment on a
+/// cell the form does not type, another school's answer, a lowercase unit code in the
+/// path, and an answer to another report's comment are each told apart.
+#[tokio::test]
+async fn comments_on_cells_are_answered_or_fixed() -> anyhow::Result<()> {
+    use tuanle_shared::wire::{CellComment, Settled};
+    let server = TestServer::spawn().await?;
+    let me = reporter(&server).await;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let v1: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body(
+                "c-1",
+                0,
+                json!({"1.3/count": 5, "1.3/persons": 6, "2/count": 3}),
+            ),
+        )
+        .await?;
+    let submit =
+        |v: u64| json!({"version": v, "device_id": "tablet-1", "acknowledge_warnings": true});
+    let _: ReportState = me.post_json(&report("submit"), &submit(v1.version)).await?;
+
+    // Nothing is written when one comment of a return is wrong.
+    let (status, error) = ward
+        .post_refused(
+            &report("return"),
+            &json!({"reason": "Xem lại", "comments": [
+                {"cell": "1.3/persons", "text": "Quá thấp"},
+                {"cell": "1/count", "text": "Dòng tổng"}]}),
+        )
+        .await?;
+    assert_eq!((status, error.code), (400, RefusalCode::BadComment));
+    assert!(error.message.contains("1/count"), "{}", error.message);
+    let still: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(
+        (still.status, still.comments.len()),
+        (ReportStatus::Submitted, 0)
+    );
+
+    // A lowercase unit code names the same report.
+    let lower = routes::report("2025", &SCHOOL.to_lowercase(), "return");
+    let returned: ReportState = ward
+        .post_json(
+            &lower,
+            &json!({"reason": "Xem lại hai ô", "comments": [
+                {"cell": "1.3/persons", "text": "Số người quá thấp so với số lớp"},
+                {"cell": "2/count", "text": "Số bài viết có đúng không?"}]}),
+        )
+        .await?;
+    assert_eq!(returned.status, ReportStatus::Returned);
+    let seen: ReportState = me.get_json(&report("")).await?;
+    let by_cell = |s: &ReportState, cell: &str| -> anyhow::Result<CellComment> {
+        s.comments
+            .iter()
+            .find(|c| c.cell == cell)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no comment on {cell}"))
+    };
+    let persons = by_cell(&seen, "1.3/persons")?;
+    let articles = by_cell(&seen, "2/count")?;
+    assert!(persons.with_return && !persons.comment.display_name.is_empty());
+    assert_eq!(persons.on_version, v1.version);
+    assert_eq!(persons.settled(&seen.content), Settled::Open);
+
+    // Only the unit's own staff answer, and only their own report's comments.
+    let other = ApiClient::sign_in(&server, "nb-hl", DEMO_PASSWORD).await?;
+    let answer_path = |id: i64| report(&format!("comments/{id}/answer"));
+    let (status, _) = other
+        .post_refused(&answer_path(articles.id), &json!({"text": "?"}))
+        .await?;
+    assert_eq!(status, 403);
+    let (status, _) = me
+        .post_refused(&answer_path(articles.id + 1000), &json!({"text": "?"}))
+        .await?;
+    assert_eq!(status, 404);
+    let (status, error) = me
+        .post_refused(&answer_path(articles.id), &json!({"text": "  "}))
+        .await?;
+    assert_eq!((status, error.code), (400, RefusalCode::BadComment));
+
+    let answered: ReportState = me
+        .post_json(&answer_path(articles.id), &json!({"text": "Đúng là 3 bài"}))
+        .await?;
+    assert_eq!(
+        by_cell(&answered, "2/count")?
+            .answer
+            .map(|a| a.text)
+            .as_deref(),
+        Some("Đúng là 3 bài")
+    );
+    let v2: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body(
+                "c-2",
+                v1.version,
+                json!({"1.3/count": 5, "1.3/persons": 60, "2/count": 3}),
+            ),
+        )
+        .await?;
+    let _: ReportState = me.post_json(&report("submit"), &submit(v2.version)).await?;
+
+    let reviewed: ReportState = ward.get_json(&report("")).await?;
+    assert_eq!(
+        by_cell(&reviewed, "1.3/persons")?.settled(&reviewed.content),
+        Settled::Fixed
+    );
+    assert_eq!(
+        by_cell(&reviewed, "2/count")?.settled(&reviewed.content),
+        Settled::Answered
+    );
+
+    // Approved, then a comment for next year, without a return.
+    let _: ReportState = ward.post_json(&report("approve"), &json!({})).await?;
+    let commented: ReportState = ward
+        .post_json(
+            &report("comments"),
+            &json!({"cell": "1.3/note", "text": "Năm sau ghi rõ tên lớp"}),
+        )
+        .await?;
+    assert_eq!(commented.status, ReportStatus::Approved);
+    assert!(!by_cell(&commented, "1.3/note")?.with_return);
+    // The school may not comment on its own report.
+    let (status, _) = me
+        .post_refused(
+            &report("comments"),
+            &json!({"cell": "2/count", "text": "?"}),
+        )
+        .await?;
+    assert_eq!(status, 403);
+
+    let history: History = me.get_json(&report("history")).await?;
+    assert_eq!(history.comments.len(), 3);
+    assert_eq!(
+        history
+            .events
+            .iter()
+            .map(|e| e.kind.as_str())
+            .collect::<Vec<_>>(),
+        ["submit", "return", "submit", "approve"]
+    );
+    Ok(())
+}

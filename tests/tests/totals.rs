@@ -266,6 +266,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                     } else {
                         Review::Return {
                             reason: "sửa".into(),
+                            comments: Vec::new(),
                         }
                     };
                     let _ = reports::review(&db, &caller, &target, review).await;

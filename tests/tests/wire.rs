@@ -20,7 +20,7 @@ use anyhow::{Context, bail, ensure};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
-use tuanle_shared::wire::{PushRequest, ReturnRequest, SignIn, SubmitRequest, routes};
+use tuanle_shared::wire::{NewComment, PushRequest, ReturnRequest, SignIn, SubmitRequest, routes};
 
 const REPORTER: &str = "nb-hq-th";
 const SUPERVISOR: &str = "nb-hq";
@@ -94,9 +94,20 @@ fn this_build() -> anyhow::Result<Vec<Step>> {
             report("return"),
             Some(serde_json::to_value(ReturnRequest {
                 reason: "Số người quá thấp so với số lớp".into(),
+                comments: vec![NewComment {
+                    cell: "1.3/persons".into(),
+                    text: "Số người quá thấp so với số lớp".into(),
+                }],
             })?),
         ),
         r("reporter", Method::GET, report(""), None),
+        // The first comment of a fresh server's first report is number 1.
+        r(
+            "reporter",
+            Method::POST,
+            report("comments/1/answer"),
+            Some(json!({"text": "Đã kiểm tra lại"})),
+        ),
         r("reporter", Method::GET, report("history"), None),
         r(
             "reporter",

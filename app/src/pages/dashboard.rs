@@ -6,19 +6,16 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
-    ApproveRequest, ChildrenDeadline, Completeness, Dashboard, DashboardUpdate, Deadlines,
-    FigureMode, History, MISSING_PAGE_MAX, MissingUnits, Narrative, RefusalCode, ReportNews,
-    ReportState, ReportStatus, ReturnRequest, Role, UnitRef, format_date, package_label, routes,
+    ChildrenDeadline, Completeness, Dashboard, DashboardUpdate, Deadlines, FigureMode,
+    MISSING_PAGE_MAX, MissingUnits, Narrative, Role, UnitRef, format_date, package_label, routes,
 };
-use tuanle_shared::{Figures, FormDef, Sums, TextField};
+use tuanle_shared::{FormDef, Sums};
 
 use super::Load;
 use super::documents::DocumentButtons;
 use super::packages::{OpenPackage, PackagePanel, SignOffView, status_key};
 use crate::api;
-use crate::device::format_time;
 use crate::form_view::FiguresTable;
 use crate::live::{EventStream, Heard, ago};
 use crate::nav::{Page, Redirect};
@@ -72,7 +69,7 @@ fn shown(mode: FigureMode) -> &'static str {
 }
 
 /// Whether the person signed in only observes (reads, changes nothing).
-fn observing() -> bool {
+pub(super) fn observing() -> bool {
     use_session()
         .0
         .with_untracked(|me| me.as_ref().is_some_and(|m| m.role == Role::Observer))
@@ -321,7 +318,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
             <PackagePanel campaign=campaign.get_value() form=form.get_value() open=open opening=package_open on_change=Callback::new(move |_| refresh())/>
         })}
         {move || reviewing.get().map(|u| view! {
-            <ReviewPanel campaign=campaign.get_value() form=form.get_value() unit=u reviewing=reviewing on_change=Callback::new(move |_| refresh())/>
+            <super::review::ReviewPanel campaign=campaign.get_value() form=form.get_value() unit=u reviewing=reviewing on_change=Callback::new(move |_| refresh())/>
         })}
         <section class="card consolidated">
             <div class="mode" role="radiogroup" aria-label="Loại số liệu">
@@ -727,232 +724,6 @@ fn DeadlinesView(
                 </div>
             })}
             {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
-        </section>
-    }
-}
-
-/// The accounts of a unit below the supervisor's, each with "Đặt lại mật khẩu": a
-/// password forgotten in the deadline rush is reset here, not by the province's
-/// administrator. Nothing is shown for a unit that is not below (the server refuses).
-#[component]
-fn UnitAccounts(path: StoredValue<(String, String)>) -> impl IntoView {
-    let accounts = RwSignal::new(Vec::<AccountInfo>::new());
-    let outcome = RwSignal::new(None::<Result<Credentials, String>>);
-    spawn_local(async move {
-        let (c, u) = path.get_value();
-        if let Ok(list) =
-            api::get_json::<Vec<AccountInfo>>(&routes::unit_accounts(&c, &u, None)).await
-        {
-            accounts.try_set(list);
-        }
-    });
-    let reset = move |username: String| {
-        if !crate::device::confirm(&format!(
-            "Đặt lại mật khẩu của tài khoản {username}? Mật khẩu cũ hết hiệu lực và mọi phiên đăng nhập của tài khoản này kết thúc."
-        )) {
-            return;
-        }
-        let (c, u) = path.get_value();
-        spawn_local(async move {
-            let path = routes::unit_accounts(&c, &u, Some(&username));
-            let result = api::post_json::<_, Credentials>(&path, &PasswordReset {}).await;
-            outcome.try_set(Some(result.map_err(|e| e.message())));
-        });
-    };
-    move || {
-        (!accounts.with(Vec::is_empty)).then(|| view! {
-            <div class="unit-accounts">
-                <h3>"Tài khoản của đơn vị"</h3>
-                <ul>
-                    {accounts.get().into_iter().map(|a| {
-                        let username = a.username.clone();
-                        view! {
-                            <li data-account=a.username.clone()>
-                                {format!("{} ({}, {})", a.display_name, a.username, a.role.label())}
-                                <button type="button" class="secondary reset-password" on:click=move |_| reset(username.clone())>"Đặt lại mật khẩu"</button>
-                            </li>
-                        }
-                    }).collect_view()}
-                </ul>
-                {move || outcome.get().map(|o| match o {
-                    Ok(c) => view! {
-                        <p class="new-password" role="status">
-                            "Mật khẩu mới của " {c.username.clone()} ": " <code data-password=c.password.clone()>{c.password.clone()}</code>
-                            " — chỉ hiện một lần, hãy gửi cho người dùng."
-                        </p>
-                    }.into_any(),
-                    Err(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
-                })}
-            </div>
-        })
-    }
-}
-
-/// Why a submitted report shown to a supervisor has no "Trả lại" and "Duyệt": said for
-/// a reviewer, not in the words a reporter's refused push gets.
-fn review_note(refusal: Option<RefusalCode>) -> &'static str {
-    match refusal {
-        Some(RefusalCode::CampaignClosed) => {
-            "Đợt báo cáo đã đóng: không trả lại hay duyệt được nữa."
-        }
-        Some(RefusalCode::UnitInactive) => {
-            "Đơn vị đã ngừng hoạt động trong đợt này: không trả lại hay duyệt được nữa."
-        }
-        // The supervisor's own unit's report: its parent reviews it.
-        Some(RefusalCode::Forbidden) => {
-            "Báo cáo này do đơn vị cấp trên trực tiếp trả lại hoặc duyệt."
-        }
-        Some(code) => code.message(),
-        None => "",
-    }
-}
-
-/// One unit's own report, read only, with its history; return it with a reason or
-/// approve it when it is submitted and the viewer's unit is its direct parent.
-#[component]
-fn ReviewPanel(
-    campaign: String,
-    form: Arc<FormDef>,
-    unit: UnitRef,
-    reviewing: RwSignal<Option<UnitRef>>,
-    on_change: Callback<()>,
-) -> impl IntoView {
-    let report = RwSignal::new(None::<Result<(ReportState, History), String>>);
-    let reason = RwSignal::new(String::new());
-    let message = RwSignal::new(None::<String>);
-    let path = StoredValue::new((campaign, unit.code.clone()));
-    let load = move || {
-        let (c, u) = path.get_value();
-        spawn_local(async move {
-            let state = api::get_json::<ReportState>(&routes::report(&c, &u, "")).await;
-            let history = api::get_json::<History>(&routes::report(&c, &u, "history")).await;
-            let result = match (state, history) {
-                (Ok(s), Ok(h)) => Ok((s, h)),
-                (Err(e), _) | (_, Err(e)) => Err(e.message()),
-            };
-            report.try_set(Some(result));
-        });
-    };
-    load();
-    // Follows the report while the panel is open: a resubmission, another reviewer.
-    let follows = {
-        let (c, u) = path.get_value();
-        EventStream::open(&routes::report(&c, &u, "events"), move |heard| {
-            let news = match heard {
-                Heard::Ready { data, .. } | Heard::Changed(data) => {
-                    serde_json::from_str::<ReportNews>(&data).ok()
-                }
-                Heard::Lost => None,
-            };
-            let shown = report.with_untracked(|r| match r {
-                Some(Ok((s, _))) => Some((s.version, s.status)),
-                _ => None,
-            });
-            if let (Some(news), Some(shown)) = (news, shown)
-                && (news.version, news.status) != shown
-            {
-                load();
-            }
-        })
-    };
-    let follows = StoredValue::new_local(follows);
-    on_cleanup(move || follows.set_value(None));
-    let act = move |approve: bool| {
-        let (c, u) = path.get_value();
-        let text = reason.get_untracked();
-        spawn_local(async move {
-            let result = if approve {
-                api::post_json::<_, ReportState>(
-                    &routes::report(&c, &u, "approve"),
-                    &ApproveRequest {},
-                )
-                .await
-            } else {
-                api::post_json::<_, ReportState>(
-                    &routes::report(&c, &u, "return"),
-                    &ReturnRequest { reason: text },
-                )
-                .await
-            };
-            match result {
-                Ok(_) => {
-                    message.set(Some(if approve {
-                        "Đã duyệt báo cáo.".into()
-                    } else {
-                        "Đã trả lại báo cáo.".into()
-                    }));
-                    reason.set(String::new());
-                    load();
-                    on_change.run(());
-                }
-                Err(e) => message.set(Some(e.message())),
-            }
-        });
-    };
-    let form = StoredValue::new(form);
-    view! {
-        <section class="card review" data-review=unit.code.clone()>
-            <h2>"Báo cáo của " {unit.name.clone()}</h2>
-            <button type="button" class="link" on:click=move |_| reviewing.set(None)>"Đóng"</button>
-            {move || match report.get() {
-                None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
-                Some(Err(e)) => view! { <p class="status error">{e}</p> }.into_any(),
-                Some(Ok((state, history))) => {
-                    let figures = form.with_value(|f| Figures::from_stored(f, &state.content).ok().map(|f| Sums::from(&f)));
-                    let submitted = state.status == ReportStatus::Submitted;
-                    // An approved report can still be returned (an error found later).
-                    let returnable = submitted || state.status == ReportStatus::Approved;
-                    let status = if state.version == 0 {
-                        "Chưa có báo cáo.".to_owned()
-                    } else {
-                        format!("{}{} — phiên bản {}", state.status.label(), if state.late { " (nộp muộn)" } else { "" }, state.version)
-                    };
-                    let texts: Vec<(String, String)> = state
-                        .content
-                        .texts
-                        .iter()
-                        .filter(|(c, _)| c.field == TextField::Text)
-                        .map(|(c, t)| (c.code.to_string(), t.clone()))
-                        .collect();
-                    view! {
-                        <p class="review-status" data-status=format!("{:?}", state.status)>{status}</p>
-                        {state.return_reason.clone().map(|r| view! { <p class="reason">"Lý do trả lại: " {r}</p> })}
-                        {(returnable && state.review_refusal.is_some()).then(|| view! {
-                            <p class="review-note" role="note">{if observing() { "Tài khoản theo dõi chỉ xem: không trả lại hay duyệt báo cáo." } else { review_note(state.review_refusal) }}</p>
-                        })}
-                        {(returnable && state.review_refusal.is_none()).then(|| view! {
-                            <div class="review-actions">
-                                <label>"Lý do trả lại"
-                                    <textarea name="reason" rows="2" bind:value=reason></textarea>
-                                </label>
-                                <button type="button" class="secondary return" disabled=move || reason.with(|r| r.trim().is_empty()) on:click=move |_| act(false)>"Trả lại"</button>
-                                {submitted.then(|| view! {
-                                    <button type="button" class="primary approve" on:click=move |_| act(true)>"Duyệt"</button>
-                                })}
-                            </div>
-                        })}
-                        {(state.review_refusal.is_none() && state.status != ReportStatus::Approved && state.status != ReportStatus::Submitted).then(|| {
-                            let code = path.get_value().1;
-                            view! {
-                                <button type="button" class="secondary enter-on-behalf" on:click=move |_| crate::nav::use_nav().go_with(Page::Report, &format!("{}={code}", super::report::ON_BEHALF))>"Nhập hộ báo cáo này"</button>
-                            }
-                        })}
-                        {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
-                        <ul class="texts">{texts.into_iter().map(|(c, t)| view! { <li><strong>{c}</strong> ": " {t}</li> }).collect_view()}</ul>
-                        <FiguresTable form=form.get_value() figures=Signal::derive(move || figures.clone())/>
-                        <UnitAccounts path=path/>
-                        <h3>"Lịch sử"</h3>
-                        <ul class="events">
-                            {history.versions.iter().rev().take(5).map(|v| view! {
-                                <li>{format!("Phiên bản {} — {}{}, {}, thiết bị {}", v.version, if v.on_behalf { "nhập hộ bởi " } else { "" }, v.display_name, format_time(v.created_at as f64), v.device_id)}</li>
-                            }).collect_view()}
-                            {history.events.iter().rev().map(|e| view! {
-                                <li>{format!("{} phiên bản {} — {}{}, {}{}", super::history::event_label(&e.kind), e.version, if e.on_behalf { "nhập hộ bởi " } else { "" }, e.display_name, format_time(e.created_at as f64), e.reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())}</li>
-                            }).collect_view()}
-                        </ul>
-                    }.into_any()
-                }
-            }}
         </section>
     }
 }

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::wire::{History, routes};
+use tuanle_shared::wire::{CellComment, EventInfo, History, routes};
 
 use crate::api;
 use crate::device::format_time;
@@ -24,6 +24,36 @@ pub fn event_label(kind: &str) -> &'static str {
         "return" => "Trả lại",
         "approve" => "Duyệt",
         _ => "Sự kiện",
+    }
+}
+
+/// One submission, return or approval as people read it, on the history page and in a
+/// supervisor's review alike: what, which version, who (entered on behalf), when, late,
+/// and the reason of a return.
+#[component]
+pub fn EventLine(event: EventInfo) -> impl IntoView {
+    let e = event;
+    view! {
+        <strong>{event_label(&e.kind)}</strong>
+        " phiên bản " {e.version} " — " {if e.on_behalf { "nhập hộ bởi " } else { "" }} {e.display_name} ", " {format_time(e.created_at as f64)}
+        {e.late.then_some(" (nộp muộn)")}
+        {e.reason.map(|r| view! { <div class="reason">"Lý do: " {r}</div> })}
+    }
+}
+
+/// A comment on a cell and its answer, as the history lists them.
+#[component]
+pub fn CommentLine(comment: CellComment) -> impl IntoView {
+    let c = comment;
+    let cell = c
+        .cell
+        .parse::<tuanle_shared::Cell>()
+        .map(|cell| crate::syncer::describe_cell(&cell))
+        .unwrap_or_else(|_| c.cell.clone());
+    view! {
+        <strong>"Nhận xét"</strong> " (" {cell} ", phiên bản " {c.on_version} {c.with_return.then_some(", khi trả lại")} ") — "
+        {c.comment.display_name} ", " {format_time(c.comment.at as f64)} ": " {c.comment.text}
+        {c.answer.map(|a| view! { <div class="comment-answer">"Trả lời — " {a.display_name} ", " {format_time(a.at as f64)} ": " {a.text}</div> })}
     }
 }
 
@@ -71,16 +101,17 @@ pub fn HistoryPage() -> impl IntoView {
                     <h2>"Nộp, trả lại, duyệt"</h2>
                     {h.events.is_empty().then(|| view! { <p>"Chưa có."</p> })}
                     <ul class="events">
-                        {h.events.into_iter().rev().map(|e| view! {
-                            <li>
-                                <strong>{event_label(&e.kind)}</strong>
-                                " phiên bản " {e.version} " — " {if e.on_behalf { "nhập hộ bởi " } else { "" }} {e.display_name} ", " {format_time(e.created_at as f64)}
-                                {e.late.then_some(" (nộp muộn)")}
-                                {e.reason.map(|r| view! { <div class="reason">"Lý do: " {r}</div> })}
-                            </li>
-                        }).collect_view()}
+                        {h.events.into_iter().rev().map(|e| view! { <li><EventLine event=e/></li> }).collect_view()}
                     </ul>
                 </section>
+                {(!h.comments.is_empty()).then(|| view! {
+                    <section class="card">
+                        <h2>"Nhận xét trên các ô"</h2>
+                        <ul class="comments">
+                            {h.comments.clone().into_iter().rev().map(|c| view! { <li data-comment=c.id><CommentLine comment=c.clone()/></li> }).collect_view()}
+                        </ul>
+                    </section>
+                })}
             }.into_any(),
         }}
     }

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod history;
 pub mod packages;
 pub mod report;
+pub mod review;
 pub mod sign_in;
 pub mod template;
 

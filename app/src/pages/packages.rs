@@ -145,7 +145,10 @@ pub fn PackagePanel(
             } else {
                 api::post_json::<_, Package>(
                     &routes::packages(&c, &u, Some(seq), "return"),
-                    &ReturnRequest { reason: text },
+                    &ReturnRequest {
+                        reason: text,
+                        comments: Vec::new(),
+                    },
                 )
                 .await
             };

@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 use super::Load;
 use crate::api::{self, ApiFailure};
 use crate::device::{self, format_time};
-use crate::form_view::{ReportForm, cell_dom_id};
+use crate::form_view::{Remarks, ReportForm, cell_dom_id};
 use crate::nav::{Page, Redirect};
 use crate::session::use_session;
 use crate::storage::{self, StoredReport};
@@ -91,7 +91,14 @@ fn ReportScreen(
         <SyncBar rs=rs persisted=persisted/>
         <StatusBanner rs=rs/>
         <ConflictPanel rs=rs form=form.clone()/>
-        <ReportForm form=form.clone() draft=rs.draft on_edit=on_edit readonly=readonly/>
+        <CommentsSummary rs=rs/>
+        <ReportForm form=form.clone() draft=rs.draft on_edit=on_edit readonly=readonly remarks=Remarks {
+            comments: Signal::derive(move || rs.state.with(|s| s.meta.comments.clone())),
+            unsent: Signal::derive(move || rs.state.with(|s| s.answers.clone())),
+            // The unit's own staff answer; a supervisor entering on its behalf does not.
+            on_answer: (!on_behalf).then(|| Callback::new(move |(id, text)| rs.answer(id, text))),
+            on_pick: None,
+        }/>
         <SubmitPanel rs=rs form=form/>
         <super::template::TemplatePanel rs=rs readonly=readonly/>
         <section class="documents card">
@@ -102,6 +109,49 @@ fn ReportScreen(
             </div>
         </section>
         <DraftFiles rs=rs/>
+    }
+}
+
+/// The supervisor's comments on cells, listed above the form, each a link to its cell
+/// (where it is shown, and answered): how many are still open.
+#[component]
+fn CommentsSummary(rs: ReportSync) -> impl IntoView {
+    let listed = move || {
+        rs.form.with_value(|f| {
+            rs.draft.with(|d| {
+                let content = d.content(f);
+                rs.state.with(|s| {
+                    s.meta
+                        .comments
+                        .iter()
+                        .map(|c| (c.cell.clone(), c.comment.text.clone(), c.settled(&content)))
+                        .collect::<Vec<_>>()
+                })
+            })
+        })
+    };
+    move || {
+        let list = listed();
+        (!list.is_empty()).then(|| {
+            let open = list.iter().filter(|(_, _, s)| s.is_open()).count();
+            view! {
+                <section class="card comments-summary" role="note">
+                    <h2>{format!("Nhận xét của cấp trên ({open} chưa xử lý)")}</h2>
+                    <ul>
+                        {list.into_iter().map(|(cell, text, settled)| {
+                            let id = cell_dom_id(&cell);
+                            let name = cell.parse::<tuanle_shared::Cell>().map(|c| describe_cell(&c)).unwrap_or(cell.clone());
+                            view! {
+                                <li data-comment-cell=cell.clone()>
+                                    <a href=format!("#{id}") on:click=move |ev| { ev.prevent_default(); device::focus(&id); }>{name}</a>
+                                    ": " {text} " — " <em>{settled.label()}</em>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     }
 }
 
@@ -281,7 +331,7 @@ fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                         if rs.state.try_update(|s| rs.draft.try_update(|d| s.resolve(&picked, d))).flatten().unwrap_or(false) {
                             choices.set(BTreeMap::new());
                             rs.save();
-                            rs.news.set(Some("Đã lưu lựa chọn; đang gửi lên máy chủ.".into()));
+                            rs.news.set(Some(ReportSync::CHOICES_SAVED.into()));
                             rs.sync_now();
                         }
                     }>

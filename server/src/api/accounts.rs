@@ -8,7 +8,7 @@ use axum::extract::State;
 use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 
 use super::AppState;
-use super::extract::{ApiJson, ApiPath};
+use super::extract::{ApiJson, ApiPath, UnitCode};
 use crate::admin::accounts;
 use crate::auth::Caller;
 use crate::error::Error;
@@ -16,7 +16,7 @@ use crate::error::Error;
 pub async fn unit_accounts(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    ApiPath((campaign, UnitCode(unit))): ApiPath<(String, UnitCode)>,
 ) -> Result<Json<Vec<AccountInfo>>, Error> {
     Ok(Json(
         accounts::below(&state.db, &caller, &campaign, &unit).await?,
@@ -26,7 +26,7 @@ pub async fn unit_accounts(
 pub async fn unit_account_password(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((campaign, unit, username)): ApiPath<(String, String, String)>,
+    ApiPath((campaign, UnitCode(unit), username)): ApiPath<(String, UnitCode, String)>,
     ApiJson(PasswordReset {}): ApiJson<PasswordReset>,
 ) -> Result<Json<Credentials>, Error> {
     Ok(Json(

@@ -15,7 +15,7 @@ use tuanle_shared::wire::admin::{
 };
 
 use super::AppState;
-use super::extract::{ApiJson, ApiPath, ApiQuery};
+use super::extract::{ApiJson, ApiPath, ApiQuery, UnitCode};
 use crate::admin::sheet::{self, Sheet};
 use crate::admin::tree::Source;
 use crate::admin::{Admin, accounts, audit, campaigns, tree, units};
@@ -215,7 +215,7 @@ pub async fn unit_create(
 pub async fn unit_update(
     State(state): State<AppState>,
     admin: Admin,
-    ApiPath((campaign, unit)): ApiPath<(String, String)>,
+    ApiPath((campaign, UnitCode(unit))): ApiPath<(String, UnitCode)>,
     ApiJson(change): ApiJson<UnitChange>,
 ) -> Result<Json<AdminUnit>, Error> {
     let unit = units::change(&state.db, &admin, &campaign, &unit, &change).await?;

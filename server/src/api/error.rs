@@ -52,6 +52,9 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::NoTextHere
         | C::TextTooLong
         | C::BadDocumentFields
+        | C::BadComment
+        | C::TooManyComments
+        | C::NothingToComment
         | C::EmptyReport
         | C::NoChildren
         | C::ReasonRequired

@@ -82,6 +82,14 @@ pub struct NamedReport {
     unit: String,
 }
 
+/// The campaign and unit of a report's path, by name: routes below a report (a comment's
+/// answer) have more segments.
+#[derive(serde::Deserialize)]
+struct ReportPath {
+    campaign: String,
+    unit: UnitCode,
+}
+
 impl FromRequestParts<AppState> for NamedReport {
     type Rejection = Error;
 
@@ -90,8 +98,10 @@ impl FromRequestParts<AppState> for NamedReport {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let caller = Caller::from_request_parts(parts, state).await?;
-        let ApiPath((campaign, unit)) =
-            ApiPath::<(String, String)>::from_request_parts(parts, state).await?;
+        let ApiPath(ReportPath {
+            campaign,
+            unit: UnitCode(unit),
+        }) = ApiPath::<ReportPath>::from_request_parts(parts, state).await?;
         Ok(NamedReport {
             caller,
             campaign,
@@ -267,6 +277,25 @@ fn has_nul_escape(s: &str) -> bool {
 
 fn nul_refused() -> Error {
     Error::refused(RefusalCode::BadText)
+}
+
+/// A unit code as a path segment names it: codes are compared without case (imports store
+/// them trimmed and in capitals), so `/reports/nb-hq-th` names the unit `NB-HQ-TH`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitCode(pub String);
+
+impl<'de> serde::Deserialize<'de> for UnitCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        Ok(UnitCode(tuanle_shared::tree::normalize_code(&raw)))
+    }
+}
+
+impl std::ops::Deref for UnitCode {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
 }
 
 /// Path parameters whose rejection (an undecodable segment, invalid UTF-8) answers in

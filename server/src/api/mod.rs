@@ -67,6 +67,11 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_EVENTS, get(reports::report_events))
         .route(routes::REPORT_RETURN, post(reports::report_return))
         .route(routes::REPORT_APPROVE, post(reports::report_approve))
+        .route(routes::REPORT_COMMENTS, post(reports::report_comment))
+        .route(
+            routes::REPORT_COMMENT_ANSWER,
+            post(reports::report_comment_answer),
+        )
         .route(
             routes::REPORT_TEMPLATE,
             get(template::template_get)

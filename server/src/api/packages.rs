@@ -5,10 +5,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use tuanle_shared::wire::{ApproveRequest, Package, PackageBrief, ReturnRequest, SignOffRequest};
+use tuanle_shared::wire::{
+    ApproveRequest, Package, PackageBrief, RefusalCode, ReturnRequest, SignOffRequest,
+};
 
 use super::AppState;
-use super::extract::{ApiJson, ApiPath, NamedReport};
+use super::extract::{ApiJson, ApiPath, NamedReport, UnitCode};
 use crate::auth::Caller;
 use crate::error::Error;
 use crate::packages::{self, PackageReview};
@@ -49,7 +51,7 @@ async fn readable(
 pub async fn package_get(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((campaign, unit, seq)): ApiPath<(String, String, u32)>,
+    ApiPath((campaign, UnitCode(unit), seq)): ApiPath<(String, UnitCode, u32)>,
 ) -> Result<Json<Package>, Error> {
     let target = readable(&state, &caller, &campaign, &unit).await?;
     Ok(Json(packages::get(&state.db, &caller, &target, seq).await?))
@@ -58,7 +60,7 @@ pub async fn package_get(
 async fn review(
     state: AppState,
     caller: Caller,
-    (campaign, unit, seq): (String, String, u32),
+    (campaign, UnitCode(unit), seq): (String, UnitCode, u32),
     review: PackageReview,
 ) -> Result<Json<Package>, Error> {
     let target = readable(&state, &caller, &campaign, &unit).await?;
@@ -70,7 +72,7 @@ async fn review(
 pub async fn package_accept(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(path): ApiPath<(String, String, u32)>,
+    ApiPath(path): ApiPath<(String, UnitCode, u32)>,
     ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
 ) -> Result<Json<Package>, Error> {
     review(state, caller, path, PackageReview::Accept).await
@@ -79,9 +81,15 @@ pub async fn package_accept(
 pub async fn package_return(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath(path): ApiPath<(String, String, u32)>,
+    ApiPath(path): ApiPath<(String, UnitCode, u32)>,
     ApiJson(body): ApiJson<ReturnRequest>,
 ) -> Result<Json<Package>, Error> {
+    if !body.comments.is_empty() {
+        return Err(Error::bad(
+            RefusalCode::BadComment,
+            "Nhận xét theo ô chỉ có trên báo cáo của đơn vị, không có trên gói đã ký.",
+        ));
+    }
     let reason = body.reason;
     review(state, caller, path, PackageReview::Return { reason }).await
 }
@@ -133,7 +141,7 @@ fn clean_file_name(name: Option<&str>, media_type: &str) -> String {
 pub async fn signed_copy_put(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((campaign, unit, seq)): ApiPath<(String, String, u32)>,
+    ApiPath((campaign, UnitCode(unit), seq)): ApiPath<(String, UnitCode, u32)>,
     super::extract::ApiQuery(query): super::extract::ApiQuery<SignedCopyQuery>,
     body: axum::body::Body,
 ) -> Result<Json<tuanle_shared::wire::SignedCopy>, Error> {
@@ -175,7 +183,7 @@ pub async fn signed_copy_put(
 pub async fn signed_copy_get(
     State(state): State<AppState>,
     caller: Caller,
-    ApiPath((campaign, unit, seq)): ApiPath<(String, String, u32)>,
+    ApiPath((campaign, UnitCode(unit), seq)): ApiPath<(String, UnitCode, u32)>,
 ) -> Result<impl axum::response::IntoResponse, Error> {
     let target = readable(&state, &caller, &campaign, &unit).await?;
     let (copy, bytes) = packages::signed_copy(&state.db, target.unit_id, seq).await?;

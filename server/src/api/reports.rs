@@ -1,5 +1,6 @@
 //! A unit's report: `GET` the current version, `POST …/push`, `POST …/submit`,
-//! `GET …/history`, its live stream `GET …/events`, and a supervisor's `POST …/return` and `POST …/approve`. Each
+//! `GET …/history`, its live stream `GET …/events`, a supervisor's `POST …/return`,
+//! `POST …/approve` and `POST …/comments`, and the unit's `POST …/comments/{id}/answer`. Each
 //! checks, after reading the body, that the caller may do that to that report
 //! ([`NamedReport`]).
 
@@ -10,11 +11,12 @@ use axum::extract::State;
 use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use tuanle_shared::wire::{
-    ApproveRequest, History, PushAccepted, PushRequest, ReportState, ReturnRequest, SubmitRequest,
+    ApproveRequest, CommentAnswerRequest, History, NewComment, PushAccepted, PushRequest,
+    ReportState, ReturnRequest, SubmitRequest,
 };
 
 use super::AppState;
-use super::extract::{ApiJson, NamedReport};
+use super::extract::{ApiJson, ApiPath, NamedReport, UnitCode};
 use crate::error::Error;
 use crate::live::Topic;
 use crate::reports::{self, Review};
@@ -94,6 +96,7 @@ pub async fn report_return(
     let target = report.reviewable(&state.db).await?;
     let review = Review::Return {
         reason: body.reason,
+        comments: body.comments,
     };
     let (answer, moved) = reports::review(&state.db, &report.caller, &target, review).await?;
     state.live.publish(target.campaign_id, moved).await;
@@ -109,5 +112,38 @@ pub async fn report_approve(
     let (answer, moved) =
         reports::review(&state.db, &report.caller, &target, Review::Approve).await?;
     state.live.publish(target.campaign_id, moved).await;
+    Ok(Json(answer))
+}
+
+/// A supervisor of the unit's parent comments on one cell without returning the report.
+pub async fn report_comment(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiJson(body): ApiJson<NewComment>,
+) -> Result<Json<ReportState>, Error> {
+    let target = report.reviewable(&state.db).await?;
+    let answer = reports::comments::comment(&state.db, &report.caller, &target, body).await?;
+    // The unit's own stream and its dashboards hear of it, as of any other change.
+    state
+        .live
+        .publish(target.campaign_id, vec![target.unit_id])
+        .await;
+    Ok(Json(answer))
+}
+
+/// The unit's own staff answer a comment on one of its cells.
+pub async fn report_comment_answer(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiPath((_, _, id)): ApiPath<(String, UnitCode, i64)>,
+    ApiJson(body): ApiJson<CommentAnswerRequest>,
+) -> Result<Json<ReportState>, Error> {
+    let target = report.writable(&state.db).await?;
+    let answer =
+        reports::comments::answer(&state.db, &report.caller, &target, id, &body.text).await?;
+    state
+        .live
+        .publish(target.campaign_id, vec![target.unit_id])
+        .await;
     Ok(Json(answer))
 }

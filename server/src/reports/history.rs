@@ -1,6 +1,7 @@
 //! A report's history: every version (who, when, which device and push, whether entered
 //! on the unit's behalf) and every
-//! event (submitted, returned with its reason, approved), oldest first.
+//! event (submitted, returned with its reason, approved), and every comment on a cell
+//! with its answer, oldest first.
 
 use sqlx::Row;
 use tuanle_shared::wire::{EventInfo, History, VersionInfo};
@@ -61,5 +62,20 @@ pub async fn history(db: &Pool, target: &Target) -> Result<History, Error> {
         })
     })
     .collect::<Result<_, sqlx::Error>>()?;
-    Ok(History { versions, events })
+    let comments = match sqlx::query_scalar::<_, i64>(
+        "SELECT id FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .fetch_optional(db)
+    .await?
+    {
+        Some(report_id) => super::comments::list(&mut *db.acquire().await?, report_id).await?,
+        None => Vec::new(),
+    };
+    Ok(History {
+        versions,
+        events,
+        comments,
+    })
 }

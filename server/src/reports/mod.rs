@@ -4,13 +4,15 @@
 //! - [`storage`]: its stored rows, its current state, last year's content;
 //! - [`push`]: a push of the sync contract (`docs/sync.md`), decided then written;
 //! - [`review`]: submitting, returning and approving (`docs/domain.md`);
-//! - [`history`]: every version and event.
+//! - [`comments`]: comments on cells, and the unit's answers;
+//! - [`history`]: every version, event and comment.
 //!
 //! Every write runs in a write transaction (`db::begin_write`): it takes the write lock
 //! before it reads, so two pushes to one report are serialised, and a push the server
 //! has answered is on disk.
 
 pub mod access;
+pub mod comments;
 pub mod history;
 pub mod push;
 pub mod review;

@@ -18,8 +18,12 @@ use crate::totals::{self, Counted};
 
 /// What a supervisor decides about a submitted report.
 pub enum Review {
-    /// Back to the reporter, editable again, with the reason they will read.
-    Return { reason: String },
+    /// Back to the reporter, editable again, with the reason they will read and the
+    /// cells marked wrong, each with its comment.
+    Return {
+        reason: String,
+        comments: Vec<tuanle_shared::wire::NewComment>,
+    },
     /// Locked, and counted in the parent's official figures, until the parent returns it.
     Approve,
 }
@@ -47,9 +51,13 @@ pub async fn review(
     target: &Target,
     review: Review,
 ) -> Result<(ReportState, Moved), Error> {
-    if let Review::Return { reason } = &review {
-        checked_reason(reason)?;
-    }
+    let comments = match &review {
+        Review::Return { reason, comments } => {
+            checked_reason(reason)?;
+            super::comments::check(target, comments)?
+        }
+        Review::Approve => Vec::new(),
+    };
     let mut tx = crate::db::begin_write(db).await?;
     let current = stored(&mut tx, target).await?;
     // An approved report can still be returned by its parent (an error found after the
@@ -63,7 +71,7 @@ pub async fn review(
     };
     let now = now_ms();
     let (status, kind, reason) = match review {
-        Review::Return { reason } => (
+        Review::Return { reason, .. } => (
             ReportStatus::Returned,
             "return",
             Some(reason.trim().to_owned()),
@@ -74,6 +82,16 @@ pub async fn review(
         .await?
         .unwrap_or_default();
     let moved = recount(&mut tx, target, &current, &content, status, current.late).await?;
+    super::comments::insert(
+        &mut tx,
+        caller,
+        current.id,
+        current.version,
+        &content,
+        &comments,
+        true,
+    )
+    .await?;
     sqlx::query(
         "UPDATE reports SET status = $1, return_reason = $2, updated_at = $3 WHERE id = $4",
     )

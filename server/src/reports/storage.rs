@@ -32,7 +32,7 @@ pub(crate) fn parse_content(json: &str) -> Result<Content, Error> {
         .map_err(|e| Error::Internal(format!("stored content unreadable: {e}")))
 }
 
-pub(super) fn to_u64(v: i64) -> u64 {
+pub(crate) fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
 
@@ -102,6 +102,10 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
             .unwrap_or_default(),
         None => Default::default(),
     };
+    let comments = match &stored {
+        Some(s) => super::comments::list(&mut conn, s.id).await?,
+        None => Vec::new(),
+    };
     Ok(ReportState {
         campaign: target.campaign_code.clone(),
         unit_code: target.unit_code.clone(),
@@ -117,6 +121,7 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         updated_at: (updated_at > 0).then_some(updated_at),
         read_only: writable(target).err().map(|e| e.code()),
         review_refusal: review_refusal(db, caller, target).await?,
+        comments,
     })
 }
 
@@ -124,7 +129,10 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
 pub async fn news(db: &Pool, target: &Target) -> Result<ReportNews, Error> {
     let mut conn = db.acquire().await?;
     let row = sqlx::query(
-        "SELECT version, status, updated_at FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+        "SELECT r.version, r.status, r.updated_at,
+                (SELECT MAX(c.created_at) FROM cell_comments c WHERE c.report_id = r.id) AS commented_at,
+                (SELECT MAX(c.answered_at) FROM cell_comments c WHERE c.report_id = r.id) AS answered_at
+         FROM reports r WHERE r.campaign_id = $1 AND r.unit_id = $2",
     )
     .bind(target.campaign_id)
     .bind(target.unit_id)
@@ -135,12 +143,16 @@ pub async fn news(db: &Pool, target: &Target) -> Result<ReportNews, Error> {
             version: 0,
             status: ReportStatus::Draft,
             updated_at: None,
+            comments_at: None,
         });
     };
+    let commented: Option<i64> = row.try_get("commented_at")?;
+    let answered: Option<i64> = row.try_get("answered_at")?;
     Ok(ReportNews {
         version: to_u64(row.try_get("version")?),
         status: parse_status(row.try_get("status")?)?,
         updated_at: Some(row.try_get("updated_at")?),
+        comments_at: commented.max(answered),
     })
 }
 

@@ -4,9 +4,14 @@
 use serde::{Deserialize, Serialize};
 
 pub mod admin;
+mod comment;
 mod package;
 mod refusal;
 
+pub use comment::{
+    CellComment, CommentAnswerRequest, CommentProblem, MAX_COMMENT_CHARS, MAX_COMMENTS_PER_REPORT,
+    NewComment, Settled, Written, check_comment, check_text,
+};
 pub use package::{
     OwnReport, Package, PackageBrief, PackageContents, PackagePart, PackageStatus, PartSource,
     SIGNED_COPY_MAX, SignOffRequest, SignedCopy, package_label, signed_copy_type,
@@ -32,6 +37,12 @@ pub mod routes {
     pub const REPORT_HISTORY: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/history";
     pub const REPORT_RETURN: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/return";
     pub const REPORT_APPROVE: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/approve";
+    /// `POST` a [`super::NewComment`] on one cell, by a supervisor of the unit's parent,
+    /// without returning the report: the report's state, with the comment.
+    pub const REPORT_COMMENTS: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/comments";
+    /// `POST` a [`super::CommentAnswerRequest`]: the unit's staff answer a comment.
+    pub const REPORT_COMMENT_ANSWER: &str =
+        "/api/v1/campaigns/{campaign}/reports/{unit}/comments/{id}/answer";
     /// `GET` (`?filled=true` for the current content): the unit's official Excel template,
     /// for anyone who reads the report; `POST` a filled one (the XLSX file as the body), by
     /// whoever may enter the report: its [`super::TemplatePreview`], writing nothing.
@@ -336,6 +347,10 @@ pub struct ReportState {
     /// the refusal a review would get, which the app says instead of offering it.
     #[serde(default = "not_the_readers_to_review")]
     pub review_refusal: Option<RefusalCode>,
+    /// The comments on the report's cells, oldest first: what the unit's staff see at
+    /// each cell, offline too once pulled.
+    #[serde(default)]
+    pub comments: Vec<CellComment>,
 }
 
 /// A server before `review_refusal` offered no reader anything new: none may review.
@@ -397,6 +412,9 @@ pub struct SubmitRequest {
 pub struct ReturnRequest {
     /// Shown to the reporter; required.
     pub reason: String,
+    /// Cells marked wrong, each with its comment, made with the return.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<NewComment>,
 }
 
 /// `POST …/template`: what a filled Excel template holds, before anything is written.
@@ -646,6 +664,18 @@ pub struct ReportNews {
     pub status: ReportStatus,
     /// When the current version or status was made (Unix milliseconds).
     pub updated_at: Option<i64>,
+    /// When the latest comment or answer on its cells was written
+    /// ([`comments_at`]): an app that has an older one pulls.
+    #[serde(default)]
+    pub comments_at: Option<i64>,
+}
+
+/// The latest time a comment or its answer was written, as [`ReportNews`] says it.
+pub fn comments_at(comments: &[CellComment]) -> Option<i64> {
+    comments
+        .iter()
+        .flat_map(|c| std::iter::once(c.comment.at).chain(c.answer.as_ref().map(|a| a.at)))
+        .max()
 }
 
 /// The deadlines at one unit (ISO dates). Each level sets its own children's deadline
@@ -754,6 +784,9 @@ pub struct EventInfo {
 pub struct History {
     pub versions: Vec<VersionInfo>,
     pub events: Vec<EventInfo>,
+    /// Every comment on a cell and its answer, oldest first.
+    #[serde(default)]
+    pub comments: Vec<CellComment>,
 }
 
 /// A campaign as listed to the app.

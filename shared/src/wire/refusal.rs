@@ -134,6 +134,12 @@ refusal_codes! {
     /// Only a submitted report is approved, and a submitted or approved one returned.
     NotSubmitted = "NOT_SUBMITTED" => "Chỉ duyệt được báo cáo đã nộp, và chỉ trả lại được báo cáo đã nộp hoặc đã duyệt.",
     ReasonRequired = "REASON_REQUIRED" => "Hãy ghi lý do trả lại.",
+    /// A comment on a cell the form does not type, or without a text (the message says which).
+    BadComment = "BAD_COMMENT" => "Nhận xét chưa hợp lệ.",
+    /// A report holds at most [`super::MAX_COMMENTS_PER_REPORT`] comments.
+    TooManyComments = "TOO_MANY_COMMENTS" => "Báo cáo đã có quá nhiều nhận xét.",
+    /// A comment on a report nothing has been pushed to: there is no cell to comment on.
+    NothingToComment = "NOTHING_TO_COMMENT" => "Báo cáo chưa có số liệu nào để nhận xét.",
     /// A supervisor above the unit's parent: review goes through the direct parent.
     NotDirectParent = "NOT_DIRECT_PARENT" => "Chỉ đơn vị cấp trên trực tiếp mới trả lại hoặc duyệt được báo cáo này; các cấp trên nữa chỉ xem.",
 
