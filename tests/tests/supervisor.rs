@@ -435,3 +435,156 @@ async fn an_open_dashboard_follows_a_burst_without_asking() -> anyhow::Result<()
     .await?;
     ward.close().await
 }
+
+/// Comments on cells, in two browsers (issue 20): the ward returns the school's report
+/// with two cells marked, each with its comment; the school sees both at their cells,
+/// offline too (the server down, the page reloaded), fixes one and answers the other;
+/// back online everything is sent by itself, and the ward's review shows both settled.
+/// The review shows the report as typed: a cell the school left blank is blank, not 0.
+#[tokio::test]
+async fn comments_on_cells_make_a_round_trip() -> anyhow::Result<()> {
+    let mut server = TestServer::spawn().await?;
+    let ward = Browser::start().await?;
+    let school = Browser::start().await?;
+    school.sign_in(&server, "nb-hq-th").await?;
+    school.type_in("1.3/count", "5").await?;
+    school.type_in("1.3/persons", "6").await?;
+    school.type_in("2/count", "3").await?;
+    school.wait_sync("synced").await?;
+    school.click("#submit-report").await?;
+    school.wait_for(".banner.submitted").await?;
+
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    ward.wait_for(".review .review-actions").await?;
+    assert_eq!(ward.value_of("1.3/persons").await?, "6");
+    assert_eq!(ward.value_of("1.4/count").await?, "", "blank stays blank");
+    for (cell, comment) in [
+        ("1.3/persons", "Số người quá thấp so với số lớp"),
+        ("2/count", "Số bài viết có đúng không?"),
+    ] {
+        ward.click(&format!(".review [data-cell='{cell}']")).await?;
+        ward.eventually("the cell is picked", || async {
+            Ok(ward.text(".comment-editor .picked").await?.contains(
+                &cell
+                    .parse::<tuanle_shared::Cell>()
+                    .map(|c| tuanle_app_names(&c))
+                    .unwrap_or_default(),
+            ))
+        })
+        .await?;
+        ward.client
+            .find(Locator::Css(".comment-editor textarea[name='comment']"))
+            .await?
+            .send_keys(comment)
+            .await?;
+        ward.click(".comment-editor .add-comment").await?;
+        ward.wait_for(&format!(".comment-drafts li[data-draft-cell='{cell}']"))
+            .await?;
+    }
+    ward.client
+        .find(Locator::Css(".review textarea[name='reason']"))
+        .await?
+        .send_keys("Xem lại hai ô được đánh dấu")
+        .await?;
+    assert_eq!(
+        ward.text(".review button.return").await?,
+        "Trả lại kèm 2 nhận xét"
+    );
+    ward.click(".review button.return").await?;
+    ward.eventually("the report is returned", || async {
+        Ok(ward.attr(".review-status", "data-status").await? == "Returned")
+    })
+    .await?;
+
+    school.wait_for(".banner.returned").await?;
+    school.wait_for("tr[data-row='2'] .cell-comment").await?;
+    // Out of signal: the server is down, and the page is opened again from the device.
+    server.stop().await?;
+    school.client.refresh().await?;
+    school.wait_for("tr[data-row='12.6']").await?;
+    let persons = school.text("tr[data-row='1.3'] .cell-comment").await?;
+    assert!(
+        persons.contains("Số người quá thấp so với số lớp"),
+        "{persons}"
+    );
+    let articles = school.text("tr[data-row='2'] .cell-comment").await?;
+    assert!(
+        articles.contains("Số bài viết có đúng không?"),
+        "{articles}"
+    );
+    assert!(
+        school
+            .text(".comments-summary h2")
+            .await?
+            .contains("2 chưa xử lý")
+    );
+    school.replace_in("1.3/persons", "60").await?;
+    school
+        .eventually("the fixed cell's comment says so", || async {
+            Ok(school
+                .attr("tr[data-row='1.3'] .cell-comment", "data-settled")
+                .await?
+                == "Fixed")
+        })
+        .await?;
+    school
+        .client
+        .find(Locator::Css(
+            "tr[data-row='2'] .cell-comment textarea[name='answer']",
+        ))
+        .await?
+        .send_keys("Đúng là 3 bài, đã kiểm tra lại")
+        .await?;
+    school
+        .click("tr[data-row='2'] .cell-comment .send-answer")
+        .await?;
+    school
+        .wait_for("tr[data-row='2'] .cell-comment .unsent")
+        .await?;
+    school.wait_sync("offline").await?;
+
+    server.start().await?;
+    school.wait_sync("synced").await?;
+    school
+        .eventually("the answer is the server's", || async {
+            Ok(school
+                .text("tr[data-row='2'] .cell-comment .comment-answer")
+                .await
+                .is_ok_and(|t| t.contains("Đúng là 3 bài")))
+        })
+        .await?;
+    school.click("#submit-report").await?;
+    school.wait_for(".banner.submitted").await?;
+
+    // The ward's review, open all along, follows: both settled.
+    ward.eventually("both comments are settled in the review", || async {
+        Ok(
+            ward.attr(".review-status", "data-status").await? == "Submitted"
+                && count(&ward, ".comment-list li[data-settled='Fixed']").await? == 1
+                && count(&ward, ".comment-list li[data-settled='Answered']").await? == 1,
+        )
+    })
+    .await?;
+    let history = ward.text(".review ul.events").await?;
+    assert!(history.contains("Đúng là 3 bài"), "{history}");
+    ward.screenshot("review-comments-settled").await?;
+    ward.close().await?;
+    school.close().await
+}
+
+async fn count(b: &Browser, css: &str) -> anyhow::Result<usize> {
+    Ok(b.client.find_all(Locator::Css(css)).await?.len())
+}
+
+/// How the app names a cell to people ("dòng 1.3, Số người").
+fn tuanle_app_names(cell: &tuanle_shared::Cell) -> String {
+    match cell {
+        tuanle_shared::Cell::Number(n) => match n.column {
+            tuanle_shared::Column::Count => format!("dòng {}, Số lớp/số cuộc thi", n.code),
+            tuanle_shared::Column::Persons => format!("dòng {}, Số người", n.code),
+        },
+        tuanle_shared::Cell::Text(t) => format!("mục {}", t.code),
+    }
+}

@@ -150,6 +150,8 @@ pub fn ReviewPanel(
             if let (Some(news), Some(shown)) = (news, shown)
                 && (news.version, news.status, news.comments_at) != shown
             {
+                // What was said of the last action no longer describes the report.
+                message.try_set(None);
                 load();
             }
         })
