@@ -9,7 +9,8 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use tuanle_shared::form::{ItemKind, Section};
 use tuanle_shared::number::format_number;
-use tuanle_shared::validate::{Severity, validate};
+use tuanle_shared::peers::Reference;
+use tuanle_shared::validate::{Severity, validate_against};
 use tuanle_shared::wire::CellComment;
 use tuanle_shared::{
     Code, Column, Content, Figures, FormDef, Issue, NumberCell, RowDef, RowKind, Sums, TextCell,
@@ -31,6 +32,9 @@ struct FormCtx {
     totals: Memo<Option<Totals>>,
     issues: Memo<Vec<Issue>>,
     remarks: Remarks,
+    reference: Signal<Reference>,
+    /// Last year's value is shown under each cell.
+    show_last_year: RwSignal<bool>,
 }
 
 /// The comments on the report's cells, and what a reader may do with them: the unit's
@@ -63,6 +67,9 @@ pub fn ReportForm(
     on_edit: Callback<()>,
     #[prop(into)] readonly: Signal<bool>,
     #[prop(optional)] remarks: Remarks,
+    /// What the report is compared with: last year, the peers' fences.
+    #[prop(optional, into)]
+    reference: Signal<Reference>,
 ) -> impl IntoView {
     let stored = StoredValue::new(form);
     let content = Memo::new(move |_| stored.with_value(|f| draft.with(|d| d.content(f))));
@@ -75,7 +82,9 @@ pub fn ReportForm(
             })
         })
     });
-    let issues = Memo::new(move |_| stored.with_value(|f| content.with(|c| validate(f, c, None))));
+    let issues = Memo::new(move |_| {
+        stored.with_value(|f| content.with(|c| reference.with(|r| validate_against(f, c, r))))
+    });
     let ctx = FormCtx {
         form: stored,
         draft,
@@ -85,6 +94,8 @@ pub fn ReportForm(
         totals,
         issues,
         remarks,
+        reference,
+        show_last_year: RwSignal::new(false),
     };
 
     let sections = stored.with_value(|f| f.sections().to_vec());
@@ -104,6 +115,12 @@ pub fn ReportForm(
         <section class="indicators" id="bang-so-lieu">
             <h2 class="form-title">{title}</h2>
             <p class="form-subtitle">{subtitle}</p>
+            {move || reference.with(|r| r.last_year.as_ref().map(|l| l.year)).map(|year| view! {
+                <label class="show-last-year">
+                    <input type="checkbox" name="show-last-year" bind:checked=ctx.show_last_year/>
+                    {format!(" Hiện số liệu năm {year} của đơn vị (báo cáo đã nộp)")}
+                </label>
+            })}
             <div class="table-wrap">
                 <table class="form-table">
                     <TableHead with_note=true/>
@@ -339,7 +356,8 @@ fn RowIssues(ctx: FormCtx, code: Code) -> impl IntoView {
 fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
     let key = cell.to_string();
     let (key_notes, key_pick) = (key.clone(), key.clone());
-    let (read, write, check, leave) = (cell.clone(), cell.clone(), cell.clone(), cell);
+    let (read, write, check, leave, last) =
+        (cell.clone(), cell.clone(), cell.clone(), cell.clone(), cell);
     let value = move || {
         ctx.draft
             .with(|d| d.numbers.get(&read).cloned().unwrap_or_default())
@@ -381,8 +399,21 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
             }
         />
         {move || error.get().map(|m| view! { <p class="cell-error" role="alert">{m}</p> })}
+        {move || ctx.show_last_year.get().then(|| last_year_of(ctx, &last)).flatten().map(|(year, v)| view! {
+            <span class="last-year">{format!("Năm {year}: {}", v.map(format_number).unwrap_or_else(|| "để trống".into()))}</span>
+        })}
         <CellNotes ctx=ctx cell=key_notes/>
     }
+}
+
+/// The year and the cell's value in the unit's report last year (`None`: left blank),
+/// when there is one to compare with.
+fn last_year_of(ctx: FormCtx, cell: &NumberCell) -> Option<(i64, Option<u64>)> {
+    ctx.reference.with(|r| {
+        r.last_year
+            .as_ref()
+            .map(|l| (l.year, l.content.numbers.get(cell).copied()))
+    })
 }
 
 /// A note or a narrative text.

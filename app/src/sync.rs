@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
+use tuanle_shared::peers::Reference;
 use tuanle_shared::wire::{
     CellComment, PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState, ReportStatus,
 };
@@ -37,6 +38,10 @@ pub struct ServerMeta {
     /// The comments on the report's cells, as last pulled: shown offline too.
     #[serde(default)]
     pub comments: Vec<CellComment>,
+    /// What the report is compared with (last year, the peers' fences), as last pulled:
+    /// the warnings offline are the server's.
+    #[serde(default)]
+    pub reference: Reference,
 }
 
 /// Cells changed both here and on another device, waiting for the person to choose.
@@ -253,6 +258,7 @@ impl SyncState {
             read_only: state.read_only,
             form_version: Some(state.form_version),
             comments: state.comments,
+            reference: state.reference,
         };
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
@@ -449,6 +455,7 @@ mod tests {
             read_only: None,
             review_refusal: Some(RefusalCode::Forbidden),
             comments: Vec::new(),
+            reference: Default::default(),
         }
     }
 

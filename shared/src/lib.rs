@@ -26,6 +26,7 @@ pub mod figures;
 pub mod form;
 pub mod merge;
 pub mod number;
+pub mod peers;
 pub mod text;
 pub mod tree;
 pub mod validate;

@@ -8,9 +8,12 @@ use serde::{Deserialize, Serialize};
 
 use crate::code::Code;
 use crate::content::Content;
+use crate::content::NumberCell;
 use crate::figures::{ContentError, Figures};
 use crate::form::{Column, FormDef, RowKind};
 use crate::number::format_number;
+use crate::peers::{PeerFence, Reference};
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -38,6 +41,9 @@ pub enum IssueKind {
     },
     /// Far above the same unit's value last year.
     FarAbovePreviousYear { value: u64, previous: u64 },
+    /// Far above the values of units of the same kind in the same province
+    /// ([`crate::peers`]).
+    FarAbovePeers { value: u64, fence: PeerFence },
 }
 
 /// One finding on one cell.
@@ -66,6 +72,7 @@ impl Issue {
             IssueKind::PersonsBelowCount { .. } => "PERSONS_BELOW_COUNT",
             IssueKind::PersonsPerCountHigh { .. } => "PERSONS_PER_COUNT_HIGH",
             IssueKind::FarAbovePreviousYear { .. } => "FAR_ABOVE_PREVIOUS_YEAR",
+            IssueKind::FarAbovePeers { .. } => "FAR_ABOVE_PEERS",
         }
     }
 
@@ -96,6 +103,17 @@ impl Issue {
                 "Cao hơn nhiều so với năm trước ({} so với {}): vui lòng kiểm tra lại.",
                 format_number(*value),
                 format_number(*previous)
+            ),
+            IssueKind::FarAbovePeers { value, fence } => format!(
+                "Cao bất thường so với các đơn vị cùng loại ({} so với trung vị {} của {} đơn vị cùng loại trong tỉnh{}): vui lòng kiểm tra lại.",
+                format_number(*value),
+                format_number(fence.median),
+                fence.peers,
+                if fence.last_year {
+                    " năm trước"
+                } else {
+                    ""
+                }
             ),
         }
     }
@@ -128,6 +146,27 @@ impl From<&Issue> for IssueReport {
 /// Every error and warning of `content` against `form`, in form order. `previous` is
 /// the same unit's content last year, matched by code (its form version may differ).
 pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -> Vec<Issue> {
+    checks(form, content, previous, None)
+}
+
+/// [`validate`] against everything the report is compared with: the unit's last year
+/// and its peers' fences. What the app shows offline and the server's submission
+/// checks, from the same [`Reference`].
+pub fn validate_against(form: &FormDef, content: &Content, reference: &Reference) -> Vec<Issue> {
+    checks(
+        form,
+        content,
+        reference.last_year.as_ref().map(|l| &l.content),
+        Some(&reference.peers),
+    )
+}
+
+fn checks(
+    form: &FormDef,
+    content: &Content,
+    previous: Option<&Content>,
+    peers: Option<&BTreeMap<NumberCell, PeerFence>>,
+) -> Vec<Issue> {
     if let Err(e) = Figures::from_content(form, content) {
         let column = match &e {
             ContentError::AboveBound { cell, .. } => Some(cell.column),
@@ -195,6 +234,20 @@ pub fn validate(form: &FormDef, content: &Content, previous: Option<&Content>) -
                     },
                 });
             }
+        }
+    }
+    for (cell, fence) in peers.into_iter().flatten() {
+        if let Some(value) = content.numbers.get(cell).copied()
+            && value > fence.fence
+        {
+            issues.push(Issue {
+                code: cell.code.clone(),
+                column: Some(cell.column),
+                kind: IssueKind::FarAbovePeers {
+                    value,
+                    fence: *fence,
+                },
+            });
         }
     }
     issues

@@ -876,3 +876,42 @@ pub async fn refusal(
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = tuanle_server::demo::DEMO_PASSWORD;
+
+/// Adds `values.len()` primary schools under the demo ward NB-HQ (codes `NB-HQ-P01`…)
+/// and submits a report for each, entered by the ward on its behalf, with the numbers
+/// given: the peers of the ward's own primary school, NB-HQ-TH. `admin` and `ward` are
+/// signed-in clients of the national administrator and the ward's supervisor.
+pub async fn submit_peer_schools(
+    admin: &ApiClient,
+    ward: &ApiClient,
+    values: &[serde_json::Value],
+) -> anyhow::Result<()> {
+    use tuanle_shared::wire::{admin::routes as admin_routes, routes};
+    for (i, numbers) in values.iter().enumerate() {
+        let code = format!("NB-HQ-P{:02}", i + 1);
+        let added = admin
+            .post(
+                &admin_routes::campaign("2025", "/units"),
+                &serde_json::json!({"code": code, "name": format!("Trường Tiểu học số {}", i + 1),
+                                    "kind": "truong_tieu_hoc", "parent": "NB-HQ"}),
+            )
+            .await?;
+        anyhow::ensure!(added.status().is_success(), "{}", added.text().await?);
+        let report = |action: &str| routes::report("2025", &code, action);
+        let pushed: tuanle_shared::wire::PushAccepted = ward
+            .post_json(
+                &report("push"),
+                &serde_json::json!({"push_id": format!("peer-{code}"), "device_id": "ward-pc",
+                                    "base_version": 0, "content": {"numbers": numbers}}),
+            )
+            .await?;
+        let _: tuanle_shared::wire::ReportState = ward
+            .post_json(
+                &report("submit"),
+                &serde_json::json!({"version": pushed.version, "device_id": "ward-pc",
+                                    "acknowledge_warnings": true}),
+            )
+            .await?;
+    }
+    Ok(())
+}

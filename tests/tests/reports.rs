@@ -1016,3 +1016,169 @@ async fn comments_on_cells_are_answered_or_fixed() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// Last year beside this year (issue 20): the comparison reads the unit's report of the
+/// earlier campaign only once it was submitted; a draft left unsent is no figure.
+#[tokio::test]
+async fn last_year_is_the_submitted_report_only() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    admin.set_campaign_open("2023", true).await?;
+    let me = reporter(&server).await;
+    let earlier = |action: &str| routes::report("2023", SCHOOL, action);
+    let v: PushAccepted = me
+        .post_json(
+            &earlier("push"),
+            &push_body("y-1", 0, json!({"2/count": 4})),
+        )
+        .await?;
+    let now: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(now.reference.last_year, None, "a draft is no figure");
+    let _: ReportState = me
+        .post_json(
+            &earlier("submit"),
+            &json!({"version": v.version, "device_id": "tablet-1", "acknowledge_warnings": true}),
+        )
+        .await?;
+    let now: ReportState = me.get_json(&report("")).await?;
+    let last = now
+        .reference
+        .last_year
+        .expect("the submitted report of 2023");
+    assert_eq!(last.year, 2023);
+    assert_eq!(last.content.numbers.len(), 1);
+    // Far above it is a warning at submission, as the app shows it.
+    let pushed: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body("y-2", 0, json!({"2/count": 400})),
+        )
+        .await?;
+    let (status, error) = me
+        .post_refused(
+            &report("submit"),
+            &json!({"version": pushed.version, "device_id": "tablet-1"}),
+        )
+        .await?;
+    assert_eq!(
+        (status, error.code),
+        (422, RefusalCode::WarningsNotAcknowledged)
+    );
+    let issues = error.issues;
+    assert!(
+        issues
+            .iter()
+            .any(|i| i.code == "FAR_ABOVE_PREVIOUS_YEAR" && i.cell == "2/count"),
+        "{issues:?}"
+    );
+    Ok(())
+}
+
+/// Outliers against peers (issue 20): with ten primary schools of the province in, a
+/// value fifty times theirs is flagged, in the reference the app reads and at the
+/// server's submission; a row most of them leave at 0 flags nothing on an ordinary value.
+#[tokio::test]
+async fn a_value_far_above_its_peers_is_flagged_and_a_sparse_row_is_not() -> anyhow::Result<()> {
+    use tuanle_shared::validate::validate_against;
+    let server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    // Ten schools: 8 to 12 classes of 1.3 each; row 5.1 reported by three of them only.
+    let peers: Vec<Value> = (0..10)
+        .map(|i| {
+            let mut numbers = json!({"1.3/count": 8 + i % 5, "1.3/persons": 100 + i});
+            if i < 3 {
+                numbers["5.1/count"] = json!(1 + i);
+            }
+            numbers
+        })
+        .collect();
+    tuanle_e2e::submit_peer_schools(&admin, &ward, &peers).await?;
+    let me = reporter(&server).await;
+    let state: ReportState = me.get_json(&report("")).await?;
+    let form = tuanle_shared::form::builtin("2025").expect("form");
+    let fence = state
+        .reference
+        .peers
+        .iter()
+        .find(|(c, _)| c.to_string() == "1.3/count")
+        .map(|(_, f)| *f)
+        .expect("a fence for 1.3");
+    assert_eq!(
+        (fence.peers, fence.median, fence.last_year),
+        (10, 10, false)
+    );
+    assert!(
+        !state
+            .reference
+            .peers
+            .keys()
+            .any(|c| c.to_string() == "5.1/count"),
+        "three schools are too few for a fence"
+    );
+    let content = |numbers: Value| -> anyhow::Result<tuanle_shared::Content> {
+        Ok(serde_json::from_value(json!({ "numbers": numbers }))?)
+    };
+    let flagged = validate_against(
+        form,
+        &content(json!({"1.3/count": 500, "1.3/persons": 1000, "5.1/count": 2}))?,
+        &state.reference,
+    );
+    let codes: Vec<&str> = flagged.iter().map(|i| i.code()).collect();
+    assert_eq!(codes, ["FAR_ABOVE_PEERS"], "{flagged:?}");
+    assert!(
+        flagged[0]
+            .message()
+            .starts_with("Cao bất thường so với các đơn vị cùng loại"),
+        "{}",
+        flagged[0].message()
+    );
+
+    let pushed: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body(
+                "o-1",
+                0,
+                json!({"1.3/count": 500, "1.3/persons": 1000, "5.1/count": 2}),
+            ),
+        )
+        .await?;
+    let (status, error) = me
+        .post_refused(
+            &report("submit"),
+            &json!({"version": pushed.version, "device_id": "tablet-1"}),
+        )
+        .await?;
+    assert_eq!(
+        (status, error.code),
+        (422, RefusalCode::WarningsNotAcknowledged)
+    );
+    let issues = error.issues;
+    assert_eq!(
+        issues
+            .iter()
+            .map(|i| (i.code.as_str(), i.cell.as_str()))
+            .collect::<Vec<_>>(),
+        [("FAR_ABOVE_PEERS", "1.3/count")]
+    );
+    // An ordinary value is not flagged.
+    let pushed: PushAccepted = me
+        .post_json(
+            &report("push"),
+            &push_body(
+                "o-2",
+                pushed.version,
+                json!({"1.3/count": 12, "1.3/persons": 130}),
+            ),
+        )
+        .await?;
+    let submitted: ReportState = me
+        .post_json(
+            &report("submit"),
+            &json!({"version": pushed.version, "device_id": "tablet-1"}),
+        )
+        .await?;
+    assert_eq!(submitted.status, ReportStatus::Submitted);
+    Ok(())
+}

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::content::CellValue;
 use tuanle_shared::number::format_number;
-use tuanle_shared::validate::{IssueReport, Severity, validate};
+use tuanle_shared::validate::{IssueReport, Severity, validate_against};
 use tuanle_shared::wire::{
     CampaignSummary, RefusalCode, ReportState, ReportStatus, SubmitRequest, format_date, routes,
 };
@@ -98,7 +98,7 @@ fn ReportScreen(
             // The unit's own staff answer; a supervisor entering on its behalf does not.
             on_answer: (!on_behalf).then(|| Callback::new(move |(id, text)| rs.answer(id, text))),
             on_pick: None,
-        }/>
+        } reference=Signal::derive(move || rs.state.with(|s| s.meta.reference.clone()))/>
         <SubmitPanel rs=rs form=form/>
         <super::template::TemplatePanel rs=rs readonly=readonly/>
         <section class="documents card">
@@ -354,7 +354,8 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
     let issues = Memo::new(move |_| {
         let content = rs.outgoing();
         form.with_value(|f| {
-            validate(f, &content, None)
+            rs.state
+                .with(|s| validate_against(f, &content, &s.meta.reference))
                 .iter()
                 .map(IssueReport::from)
                 .collect::<Vec<_>>()

@@ -250,6 +250,7 @@ pub fn ReviewPanel(
                     };
                     let draft = RwSignal::new(Draft::from_content(&state.content));
                     let comments = state.comments.clone();
+                    let reference = state.reference.clone();
                     let content = state.content.clone();
                     let remarks = Remarks {
                         comments: Signal::stored(comments.clone()),
@@ -297,7 +298,7 @@ pub fn ReviewPanel(
                         {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
                         <div class="review-form">
                             {if may_comment { "Chọn một ô để nhận xét về ô đó." } else { "" }}
-                            <ReportForm form=form.get_value() draft=draft on_edit=Callback::new(|_| ()) readonly=true remarks=remarks/>
+                            <ReportForm form=form.get_value() draft=draft on_edit=Callback::new(|_| ()) readonly=true remarks=remarks reference=Signal::stored(reference)/>
                         </div>
                         <UnitAccounts path=path/>
                         <h3>"Lịch sử"</h3>

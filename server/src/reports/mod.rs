@@ -1,7 +1,8 @@
 //! Reports: one unit's report in one campaign, and what can be done with it.
 //!
 //! - [`access`]: who may read, write and review a report;
-//! - [`storage`]: its stored rows, its current state, last year's content;
+//! - [`storage`]: its stored rows and its current state;
+//! - [`reference`]: what it is compared with: the unit's last year, its peers' fences;
 //! - [`push`]: a push of the sync contract (`docs/sync.md`), decided then written;
 //! - [`review`]: submitting, returning and approving (`docs/domain.md`);
 //! - [`comments`]: comments on cells, and the unit's answers;
@@ -15,6 +16,7 @@ pub mod access;
 pub mod comments;
 pub mod history;
 pub mod push;
+pub mod reference;
 pub mod review;
 pub mod storage;
 
@@ -46,6 +48,11 @@ pub struct Target {
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
+    /// The unit's kind (its code), for its peers.
+    pub unit_kind: String,
+    /// The province the unit is in (its nearest unit of kind `tinh`, above it), whose
+    /// units of the same kind are its peers; none for a province or above.
+    pub province_id: Option<i64>,
     /// The deadline that applies (ISO date): the one its parent set for its children,
     /// else its level's in the campaign.
     pub deadline: Option<String>,
@@ -75,15 +82,17 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
     // `above`: the unit's ancestors, each with the deadline set for it or its level's;
     // the earliest of them caps the unit's (a grandparent's moved earlier caps it too).
     let row = sqlx::query(
-        "WITH RECURSIVE above(id, parent_id, depth, campaign_id) AS (
-             SELECT p.id, p.parent_id, p.depth, p.campaign_id
+        "WITH RECURSIVE above(id, parent_id, depth, campaign_id, kind) AS (
+             SELECT p.id, p.parent_id, p.depth, p.campaign_id, p.kind
              FROM campaigns c JOIN units u ON u.campaign_id = c.id JOIN units p ON p.id = u.parent_id
              WHERE c.code = $1 AND u.code = $2
              UNION ALL
-             SELECT x.id, x.parent_id, x.depth, x.campaign_id FROM units x JOIN above a ON x.id = a.parent_id
+             SELECT x.id, x.parent_id, x.depth, x.campaign_id, x.kind FROM units x JOIN above a ON x.id = a.parent_id
          )
          SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
-                u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, c.open, u.active,
+                u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind,
+                c.open, u.active,
+                (SELECT a.id FROM above a WHERE a.kind = 'tinh' ORDER BY a.depth DESC LIMIT 1) AS province_id,
                 (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id) AS set_by_parent,
                 (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS level_due,
                 (SELECT MIN(COALESCE(g.children_due_on, d.due_on)) FROM above a
@@ -108,6 +117,8 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
         unit_id: row.try_get("unit_id")?,
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,
+        unit_kind: row.try_get("unit_kind")?,
+        province_id: row.try_get("province_id")?,
         deadline: applying(
             row.try_get("set_by_parent")?,
             row.try_get("level_due")?,

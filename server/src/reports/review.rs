@@ -3,12 +3,13 @@
 //! Each moves the totals and is an event of the report's history.
 
 use tuanle_shared::Content;
-use tuanle_shared::validate::{IssueReport, Severity, validate};
+use tuanle_shared::validate::{IssueReport, Severity, validate_against};
 use tuanle_shared::wire::{
     RefusalCode, ReportState, ReportStatus, SubmitRequest, end_of_day_vietnam_ms,
 };
 
-use super::storage::{Stored, previous_year, state, stored, to_i64, version};
+use super::reference::{group_moved, reference};
+use super::storage::{Stored, state, stored, to_i64, version};
 use super::{Moved, Target, push::check_id};
 use crate::auth::Caller;
 use crate::clock::now_ms;
@@ -82,6 +83,7 @@ pub async fn review(
         .await?
         .unwrap_or_default();
     let moved = recount(&mut tx, target, &current, &content, status, current.late).await?;
+    group_moved(&mut tx, target).await?;
     super::comments::insert(
         &mut tx,
         caller,
@@ -126,6 +128,8 @@ pub async fn submit(
     req: SubmitRequest,
 ) -> Result<(ReportState, Moved), Error> {
     check_id(&req.device_id, "thiết bị")?;
+    // Read before the write lock: it may compute the peers' fences (a write of its own).
+    let compared = reference(db, target).await?;
     let mut tx = crate::db::begin_write(db).await?;
     let Some(current) = stored(&mut tx, target).await? else {
         return Err(Error::Refused {
@@ -142,8 +146,7 @@ pub async fn submit(
     let (content, _, _) = version(&mut tx, current.id, current.version)
         .await?
         .unwrap_or_default();
-    let previous = previous_year(&mut tx, target).await?;
-    let issues = validate(target.form, &content, previous.as_ref());
+    let issues = validate_against(target.form, &content, &compared);
     let reports: Vec<IssueReport> = issues.iter().map(IssueReport::from).collect();
     if issues.iter().any(|i| i.severity() == Severity::Error) {
         return Err(Error::Invalid(reports));
@@ -159,6 +162,7 @@ pub async fn submit(
         .is_some_and(|due| now > due);
     let status = ReportStatus::Submitted;
     let moved = recount(&mut tx, target, &current, &content, status, late).await?;
+    group_moved(&mut tx, target).await?;
     sqlx::query(
         "UPDATE reports SET status = $1, submitted_version = $2, late = $3, return_reason = NULL, updated_at = $4
          WHERE id = $5",

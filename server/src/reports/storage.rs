@@ -122,6 +122,7 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         read_only: writable(target).err().map(|e| e.code()),
         review_refusal: review_refusal(db, caller, target).await?,
         comments,
+        reference: super::reference::reference(db, target).await?,
     })
 }
 
@@ -154,28 +155,4 @@ pub async fn news(db: &Pool, target: &Target) -> Result<ReportNews, Error> {
         updated_at: Some(row.try_get("updated_at")?),
         comments_at: commented.max(answered),
     })
-}
-
-/// The same unit's content in the most recent earlier campaign, for the "far above last
-/// year" warning. Units are matched across campaigns by code.
-pub(super) async fn previous_year(
-    conn: &mut Conn,
-    target: &Target,
-) -> Result<Option<Content>, Error> {
-    let row = sqlx::query(
-        "SELECT v.content FROM campaigns c
-         JOIN units u ON u.campaign_id = c.id AND u.code = $1
-         JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
-         JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
-         WHERE c.year < $2 ORDER BY c.year DESC LIMIT 1",
-    )
-    .bind(&target.unit_code)
-    .bind(target.campaign_year)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.map(|r| {
-        let json: String = r.try_get("content")?;
-        parse_content(&json)
-    })
-    .transpose()
 }

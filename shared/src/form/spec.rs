@@ -37,6 +37,26 @@ pub struct PlausibilitySpec {
     pub previous_year_factor: u64,
     /// …when it is also at least this large (3 classes after 0 is not news).
     pub previous_year_min: u64,
+    /// Fewest peers (same kind, same province) reporting a row for it to have a fence
+    /// (`crate::peers`).
+    #[serde(default = "default_peer_min")]
+    pub peer_min: u32,
+    /// A value is flagged only above this many times the reporting peers' median…
+    #[serde(default = "default_peer_factor")]
+    pub peer_factor: u64,
+    /// …and above `e^(peer_spread · MAD of the logarithms)` times it, where peers differ.
+    #[serde(default = "default_peer_spread")]
+    pub peer_spread: u64,
+}
+
+fn default_peer_min() -> u32 {
+    5
+}
+fn default_peer_factor() -> u64 {
+    10
+}
+fn default_peer_spread() -> u64 {
+    3
 }
 
 impl Default for PlausibilitySpec {
@@ -44,6 +64,9 @@ impl Default for PlausibilitySpec {
         PlausibilitySpec {
             previous_year_factor: 5,
             previous_year_min: 50,
+            peer_min: default_peer_min(),
+            peer_factor: default_peer_factor(),
+            peer_spread: default_peer_spread(),
         }
     }
 }

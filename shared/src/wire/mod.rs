@@ -351,6 +351,10 @@ pub struct ReportState {
     /// each cell, offline too once pulled.
     #[serde(default)]
     pub comments: Vec<CellComment>,
+    /// What the report is compared with: the unit's own last year (its submitted or
+    /// accepted report) and its peers' fences, for the warnings offline.
+    #[serde(default)]
+    pub reference: crate::peers::Reference,
 }
 
 /// A server before `review_refusal` offered no reader anything new: none may review.
