@@ -588,3 +588,54 @@ fn tuanle_app_names(cell: &tuanle_shared::Cell) -> String {
         tuanle_shared::Cell::Text(t) => format!("mục {}", t.code),
     }
 }
+
+/// Outliers against peers in the browser (issue 20): with ten primary schools of the
+/// province in, the school types fifty times their classes while the server is down and
+/// is warned at once, before submitting; the ward reviewing the submitted report is
+/// warned too. The same school's last year is shown beside this year when asked for.
+#[tokio::test]
+async fn a_value_far_above_its_peers_is_flagged_offline_and_in_review() -> anyhow::Result<()> {
+    let mut server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let ward_api = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let peers: Vec<serde_json::Value> = (0..10)
+        .map(|i| serde_json::json!({"1.3/count": 8 + i % 5, "1.3/persons": 100 + i}))
+        .collect();
+    tuanle_e2e::submit_peer_schools(&admin, &ward_api, &peers).await?;
+
+    let school = Browser::start().await?;
+    school.sign_in(&server, "nb-hq-th").await?;
+    school.wait_sync("synced").await?;
+    server.stop().await?;
+    school.type_in("1.3/count", "500").await?;
+    school.type_in("1.3/persons", "1000").await?;
+    let warning = school
+        .wait_for("tr[data-row='1.3'] .issue.warning")
+        .await?
+        .text()
+        .await?;
+    assert!(
+        warning.starts_with(
+            "Cao bất thường so với các đơn vị cùng loại (500 so với trung vị 10 của 10 đơn vị"
+        ),
+        "{warning}"
+    );
+    let listed = school.text(".submit").await?;
+    assert!(listed.contains("Cao bất thường"), "{listed}");
+    server.start().await?;
+    school.wait_sync("synced").await?;
+    school.click(".submit input[name='acknowledge']").await?;
+    school.click("#submit-report").await?;
+    school.wait_for(".banner.submitted").await?;
+
+    let ward = Browser::start().await?;
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.click("tr[data-child='NB-HQ-TH'] .open-report").await?;
+    ward.wait_for(".review tr[data-row='1.3'] .issue.warning")
+        .await?;
+    let in_review = ward.text(".review tr[data-row='1.3'] td.label").await?;
+    assert!(in_review.contains("Cao bất thường"), "{in_review}");
+    ward.close().await?;
+    school.close().await
+}

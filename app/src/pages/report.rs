@@ -390,8 +390,9 @@ fn SubmitPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
         );
         list
     };
-    // The device's warnings, plus any only the server can raise (far above last year:
-    // the device does not hold last year's report), so they can be acknowledged too.
+    // The device's warnings (last year's and the peers' included: the device holds the
+    // reference it pulled), plus any the server raised that it has not got yet (the
+    // reference moved since), so they can be acknowledged too.
     let warnings = move || {
         let mut list: Vec<IssueReport> = issues
             .get()
