@@ -355,9 +355,18 @@ fn RowIssues(ctx: FormCtx, code: Code) -> impl IntoView {
 #[component]
 fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
     let key = cell.to_string();
-    let (key_notes, key_pick) = (key.clone(), key.clone());
-    let (read, write, check, leave, last) =
-        (cell.clone(), cell.clone(), cell.clone(), cell.clone(), cell);
+    let is_money = ctx
+        .form
+        .with_value(|f| f.row(&cell.code).is_some_and(RowDef::is_money));
+    let (key_notes, key_pick, key_words) = (key.clone(), key.clone(), key.clone());
+    let (read, write, check, leave, last, words) = (
+        cell.clone(),
+        cell.clone(),
+        cell.clone(),
+        cell.clone(),
+        cell.clone(),
+        cell,
+    );
     let value = move || {
         ctx.draft
             .with(|d| d.numbers.get(&read).cloned().unwrap_or_default())
@@ -399,6 +408,11 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
             }
         />
         {move || error.get().map(|m| view! { <p class="cell-error" role="alert">{m}</p> })}
+        {is_money.then(|| move || {
+            ctx.form
+                .with_value(|f| ctx.draft.with(|d| d.numbers.get(&words).and_then(|raw| f.parse_cell(&words, raw).ok().flatten())))
+                .map(|v| view! { <span class="in-words" data-in-words=key_words.clone()>{tuanle_shared::number::amount_in_words(v)}</span> })
+        })}
         {move || ctx.show_last_year.get().then(|| last_year_of(ctx, &last)).flatten().map(|(year, v)| view! {
             <span class="last-year">{format!("Năm {year}: {}", v.map(format_number).unwrap_or_else(|| "để trống".into()))}</span>
         })}

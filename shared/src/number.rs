@@ -117,6 +117,63 @@ pub fn format_number(value: impl Into<u128>) -> String {
     out
 }
 
+/// An amount of đồng in Vietnamese words, as official documents write it under the
+/// figure ("Mười bảy triệu đồng"): a slip of ×1.000 is seen at once. Groups of three
+/// digits are read with nghìn, triệu, tỷ (then nghìn tỷ, triệu tỷ, tỷ tỷ); a group
+/// after the first is read in full ("một tỷ không trăm linh năm"), an empty one not at
+/// all; "linh" for a missing ten, "mốt", "tư" and "lăm" where usage has them.
+pub fn amount_in_words(value: u64) -> String {
+    const DIGITS: [&str; 10] = [
+        "không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín",
+    ];
+    if value == 0 {
+        return "Không đồng".to_owned();
+    }
+    let mut groups = Vec::new();
+    let mut rest = value;
+    while rest > 0 {
+        groups.push((rest % 1000) as usize);
+        rest /= 1000;
+    }
+    let mut words: Vec<&str> = Vec::new();
+    let last = groups.len() - 1;
+    for (i, &group) in groups.iter().enumerate().rev() {
+        if group == 0 {
+            continue;
+        }
+        let (h, t, u) = (group / 100, group / 10 % 10, group % 10);
+        if i != last || h > 0 {
+            words.extend([DIGITS[h], "trăm"]);
+        }
+        match t {
+            0 if u > 0 && (i != last || h > 0) => words.push("linh"),
+            0 => {}
+            1 => words.push("mười"),
+            _ => words.extend([DIGITS[t], "mươi"]),
+        }
+        match u {
+            0 => {}
+            1 if t >= 2 => words.push("mốt"),
+            4 if t >= 2 => words.push("tư"),
+            5 if t >= 1 => words.push("lăm"),
+            _ => words.push(DIGITS[u]),
+        }
+        match i % 3 {
+            1 => words.push("nghìn"),
+            2 => words.push("triệu"),
+            _ => {}
+        }
+        words.extend(std::iter::repeat_n("tỷ", i / 3));
+    }
+    words.push("đồng");
+    let sentence = words.join(" ");
+    let mut chars = sentence.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => sentence,
+    }
+}
+
 /// An amount of money in whole Vietnamese đồng. Budgets reach 10^12 (a report's bound), so it
 /// is 64-bit, and its sum is checked: an overflow is `None`, never a wrap.
 #[derive(
@@ -140,6 +197,31 @@ impl fmt::Display for Vnd {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_are_read_in_words_as_documents_write_them() {
+        for (value, words) in [
+            (0, "Không đồng"),
+            (5, "Năm đồng"),
+            (15, "Mười lăm đồng"),
+            (21, "Hai mươi mốt đồng"),
+            (105, "Một trăm linh năm đồng"),
+            (1_024, "Một nghìn không trăm hai mươi tư đồng"),
+            (17_000_000, "Mười bảy triệu đồng"),
+            (250_500_000, "Hai trăm năm mươi triệu năm trăm nghìn đồng"),
+            (1_000_000_005, "Một tỷ không trăm linh năm đồng"),
+            // The largest amount a report takes (the form's money bound).
+            (1_000_000_000_000, "Một nghìn tỷ đồng"),
+            (
+                u64::MAX,
+                "Mười tám tỷ tỷ bốn trăm bốn mươi sáu triệu tỷ bảy trăm bốn mươi tư nghìn tỷ không trăm bảy mươi ba tỷ bảy trăm linh chín triệu năm trăm năm mươi mốt nghìn sáu trăm mười lăm đồng",
+            ),
+        ] {
+            assert_eq!(amount_in_words(value), words, "{value}");
+        }
+        let bound = crate::form::builtin("2025").unwrap().bounds().money;
+        assert_eq!(amount_in_words(bound), "Một nghìn tỷ đồng");
+    }
     use proptest::prelude::*;
 
     #[test]

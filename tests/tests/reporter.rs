@@ -113,6 +113,26 @@ async fn edits_made_during_an_outage_sync_by_themselves() -> anyhow::Result<()> 
     assert_eq!(error, "Số quá lớn: ô này nhận tối đa 1.000.000.000.000.");
     browser.replace_in("3/count", "").await?;
     browser.replace_in("1.6/persons", "").await?;
+    // A money cell says its amount in words, as documents write it, and a slip of
+    // ×1.000 reads at once; an amount past the bound says nothing.
+    assert!(
+        browser
+            .client
+            .find_all(fantoccini::Locator::Css("[data-in-words='10.1/count']"))
+            .await?
+            .is_empty()
+    );
+    browser.replace_in("10.2/count", "17.000.000").await?;
+    assert_eq!(
+        browser.text("[data-in-words='10.2/count']").await?,
+        "Mười bảy triệu đồng"
+    );
+    browser.replace_in("10.2/count", "17000000000").await?;
+    assert_eq!(
+        browser.text("[data-in-words='10.2/count']").await?,
+        "Mười bảy tỷ đồng"
+    );
+    browser.replace_in("10.2/count", "").await?;
     browser.wait_sync("offline").await?;
 
     server.start().await?;
