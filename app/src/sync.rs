@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
 use tuanle_shared::peers::Reference;
 use tuanle_shared::wire::{
-    CellComment, PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState, ReportStatus,
+    CellComment, HelpContact, PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState,
+    ReportStatus,
 };
 use tuanle_shared::{Cell, Conflict, Content, FormDef, merge};
 
@@ -42,6 +43,9 @@ pub struct ServerMeta {
     /// the warnings offline are the server's.
     #[serde(default)]
     pub reference: Reference,
+    /// Who to ask for help: the unit's parent and its contact.
+    #[serde(default)]
+    pub help: Option<HelpContact>,
 }
 
 /// Cells changed both here and on another device, waiting for the person to choose.
@@ -259,6 +263,7 @@ impl SyncState {
             form_version: Some(state.form_version),
             comments: state.comments,
             reference: state.reference,
+            help: state.help,
         };
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
@@ -456,6 +461,7 @@ mod tests {
             review_refusal: Some(RefusalCode::Forbidden),
             comments: Vec::new(),
             reference: Default::default(),
+            help: None,
         }
     }
 

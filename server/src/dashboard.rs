@@ -170,12 +170,14 @@ pub async fn missing_page(
         let upto = usize::try_from(offset.saturating_add(limit)).unwrap_or(usize::MAX);
         missing(&mut tx, target.unit_id, upto).await?
     };
-    drop(tx);
     units.drain(..units.len().min(offset as usize));
+    let details = crate::reminders::details(&mut tx, target.campaign_id, &units).await?;
+    drop(tx);
     Ok(MissingUnits {
         offset,
         units,
         total,
+        details,
     })
 }
 

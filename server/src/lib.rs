@@ -49,6 +49,7 @@ pub mod group_commit;
 pub mod live;
 pub mod national;
 pub mod packages;
+pub mod reminders;
 pub mod reports;
 pub mod startup;
 pub mod template;

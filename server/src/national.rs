@@ -150,6 +150,7 @@ pub fn tree_rows(seed: u64) -> Vec<TreeRow> {
             name,
             kind: kind.to_owned(),
             parent: parent.to_owned(),
+            contact: None,
         });
     };
     push("BGD".into(), "Bộ Giáo dục và Đào tạo".into(), "bo", "");

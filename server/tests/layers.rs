@@ -65,7 +65,7 @@ const LAYERS: &[&[&str]] = &[
         "document_fields",
     ],
     &["reports"],
-    &["deadlines", "packages"],
+    &["deadlines", "packages", "reminders"],
     &["admin", "dashboard", "export", "group_commit", "template"],
     &["national", "demo"],
     &["api"],

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::{
     ChildrenDeadline, Completeness, Dashboard, DashboardUpdate, Deadlines, FigureMode,
-    MISSING_PAGE_MAX, MissingUnits, Narrative, Role, UnitRef, format_date, package_label, routes,
+    MISSING_PAGE_MAX, MissingDetail, MissingUnits, Narrative, Reminded, Role, UnitRef, format_date,
+    format_day, package_label, reminder_text, routes,
 };
 use tuanle_shared::{FormDef, Sums};
 
@@ -39,7 +40,7 @@ pub fn DashboardPage() -> impl IntoView {
         Load::Pending => view! { <p class="status">"Đang tải…"</p> }.into_any(),
         Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
         Load::Ready { campaign, form } => {
-            view! { <DashboardView campaign=campaign.code form=form root=root.clone()/> }.into_any()
+            view! { <DashboardView campaign=campaign.code year=campaign.year form=form root=root.clone()/> }.into_any()
         }
     })
     .into_any()
@@ -76,7 +77,7 @@ pub(super) fn observing() -> bool {
 }
 
 #[component]
-fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl IntoView {
+fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) -> impl IntoView {
     let campaign = StoredValue::new(campaign);
     let unit = RwSignal::new(root);
     let mode = RwSignal::new(FigureMode::Final);
@@ -311,7 +312,7 @@ fn DashboardView(campaign: String, form: Arc<FormDef>, root: String) -> impl Int
                     />
                 })}
                 <CompletenessView data=data own=h.unit.clone() unit=unit reviewing=reviewing packages=package_open/>
-                <MissingList campaign=campaign.get_value() unit=h.unit.code.clone() data=data due=missing_due/>
+                <MissingList campaign=campaign.get_value() year=year unit=h.unit.code.clone() from=h.unit.name.clone() data=data due=missing_due/>
             }.into_any(),
         }}
         {move || package_open.get().map(|open| view! {
@@ -569,7 +570,10 @@ const MISSING_MORE: u32 = 50;
 #[component]
 fn MissingList(
     campaign: String,
+    year: i32,
     unit: String,
+    /// The viewer's unit, which the reminders come from.
+    from: String,
     data: RwSignal<Option<Result<Dashboard, String>>>,
     due: RwSignal<u64>,
 ) -> impl IntoView {
@@ -580,7 +584,7 @@ fn MissingList(
                 .map_or(0, |d| d.missing_total)
         })
     });
-    let units = RwSignal::new(Vec::<UnitRef>::new());
+    let units = RwSignal::new(Vec::<(UnitRef, MissingDetail)>::new());
     let failed = RwSignal::new(false);
     let open = RwSignal::new(false);
     // Nothing read yet: the first opening reads the first page.
@@ -600,9 +604,13 @@ fn MissingList(
             match api::get_json::<MissingUnits>(&url).await {
                 Ok(page) => {
                     failed.try_set(false);
+                    let details = page
+                        .details
+                        .into_iter()
+                        .chain(std::iter::repeat_with(MissingDetail::default));
                     units.try_update(|list| {
                         list.truncate(page.offset as usize);
-                        list.extend(page.units);
+                        list.extend(page.units.into_iter().zip(details));
                     });
                 }
                 Err(_) => {
@@ -652,7 +660,9 @@ fn MissingList(
     view! {
         <details class="missing" on:toggle=toggled data-total=move || total.get()>
             <summary>{move || format!("Đơn vị chưa nộp: {}", total.get())}</summary>
-            <ul>{move || units.get().into_iter().map(|u| view! { <li data-code=u.code>{u.name}</li> }).collect_view()}</ul>
+            <ul>{move || units.get().into_iter().map(|(u, d)| view! {
+                <MissingUnit campaign=path.get_value().0 year=year from=from.clone() unit=u detail=d/>
+            }).collect_view()}</ul>
             {move || failed.get().then(|| view! { <p class="muted">"Chưa tải được danh sách. Mở lại khi có mạng."</p> })}
             {move || (!failed.get() && units.with(Vec::is_empty) && total.get() > 0).then(|| view! { <p class="muted">"Đang tải…"</p> })}
             {move || units.with(|u| !u.is_empty() && u.len() < total.get() as usize).then(|| view! {
@@ -662,6 +672,64 @@ fn MissingList(
                 }>"Xem thêm"</button>
             })}
         </details>
+    }
+}
+
+/// One unit not yet in: who to call, its deadline, the reminder's text to paste into a
+/// message, and "Đã nhắc" to mark it sent, with the date and who marked it.
+#[component]
+fn MissingUnit(
+    campaign: String,
+    year: i32,
+    from: String,
+    unit: UnitRef,
+    detail: MissingDetail,
+) -> impl IntoView {
+    let reminded = RwSignal::new(detail.reminded.clone());
+    let failed = RwSignal::new(None::<String>);
+    let text = reminder_text(
+        &unit.name,
+        &detail.contact,
+        detail.deadline.as_deref(),
+        year,
+        &from,
+    );
+    let path = StoredValue::new(routes::unit_reminded(&campaign, &unit.code));
+    let mark = move |_| {
+        spawn_local(async move {
+            match api::post_json::<_, Reminded>(&path.get_value(), &serde_json::json!({})).await {
+                Ok(r) => {
+                    reminded.try_set(Some(r));
+                }
+                Err(e) => {
+                    failed.try_set(Some(e.message()));
+                }
+            }
+        });
+    };
+    let contact = detail.contact.clone();
+    view! {
+        <li data-code=unit.code.clone() class="missing-unit">
+            <strong>{unit.name.clone()}</strong>
+            {detail.deadline.clone().map(|d| view! { <span class="due">{format!(" · hạn {}", format_date(&d))}</span> })}
+            {(contact.name.is_some() || contact.phone.is_some()).then(|| view! {
+                <span class="contact">
+                    " · " {contact.name.clone().unwrap_or_default()}
+                    {contact.phone.clone().map(|p| view! { " " <a href=format!("tel:{}", p.replace(' ', ""))>{p.clone()}</a> })}
+                </span>
+            })}
+            <details class="reminder">
+                <summary>"Lời nhắc"</summary>
+                <textarea readonly rows="4" class="reminder-text">{text}</textarea>
+                {(!observing()).then(|| view! {
+                    <button type="button" class="secondary mark-reminded" on:click=mark>"Đã nhắc"</button>
+                })}
+            </details>
+            {move || reminded.get().map(|r| view! {
+                <span class="reminded">{format!("Đã nhắc {} ({})", format_day(r.at), r.by)}</span>
+            })}
+            {move || failed.get().map(|e| view! { <span class="status error">{e}</span> })}
+        </li>
     }
 }
 

@@ -89,6 +89,12 @@ fn ReportScreen(
             </p>
         })}
         <SyncBar rs=rs persisted=persisted/>
+        {move || rs.state.with(|s| s.meta.help.clone()).filter(|h| h.contact.name.is_some() || h.contact.phone.is_some()).map(|h| view! {
+            <p class="help-contact" role="note">
+                "Cần hỗ trợ? Liên hệ " {h.unit_name} ": " {h.contact.name.unwrap_or_default()}
+                {h.contact.phone.map(|p| view! { " — " <a href=format!("tel:{}", p.replace(' ', ""))>{p.clone()}</a> })}
+            </p>
+        })}
         <StatusBanner rs=rs/>
         <ConflictPanel rs=rs form=form.clone()/>
         <CommentsSummary rs=rs/>

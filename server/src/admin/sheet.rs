@@ -12,7 +12,7 @@ use std::io::Cursor;
 
 use calamine::{DataRef, Reader, Xlsx};
 use tuanle_shared::text::legacy::{self, Legacy};
-use tuanle_shared::tree::{TreeRow, fold};
+use tuanle_shared::tree::{Contact, TreeRow, fold};
 use tuanle_shared::wire::admin::TreeProblem;
 
 /// Why a file could not be read into rows: the problems, by line.
@@ -64,6 +64,39 @@ const COLUMNS: [(&str, &[&str]); 4] = [
     ),
 ];
 
+/// The optional contact columns (issue 20): the unit's contact person and phone, read
+/// for the missing list's reminders and the reporter's "who to ask".
+const CONTACT_COLUMNS: [&[&str]; 2] = [
+    &[
+        "contact",
+        "contact name",
+        "nguoi lien he",
+        "nguoi lien lac",
+        "lien he",
+        "ho ten nguoi lien he",
+        "can bo phu trach",
+        "nguoi phu trach",
+    ],
+    &[
+        "phone",
+        "telephone",
+        "dien thoai",
+        "so dien thoai",
+        "sdt",
+        "so dt",
+        "dt",
+        "dien thoai lien he",
+    ],
+];
+
+/// Where the columns of a file are: the four required ones, and the contact columns
+/// when it has them.
+struct Columns {
+    at: [usize; 4],
+    contact: Option<usize>,
+    phone: Option<usize>,
+}
+
 /// Reads a file's rows: XLSX when it is a ZIP archive, CSV otherwise.
 pub fn read(bytes: &[u8]) -> Result<Sheet, Unreadable> {
     let mut notices = Vec::new();
@@ -94,7 +127,8 @@ fn convert_legacy(rows: &mut [TreeRow]) -> Result<Vec<String>, Unreadable> {
     let (mut tcvn3, mut vni) = (0usize, 0usize);
     let mut problems = Vec::new();
     for row in rows.iter_mut() {
-        for cell in [&mut row.name, &mut row.kind] {
+        let contact = row.contact.as_mut().map(|c| &mut c.name);
+        for cell in [&mut row.name, &mut row.kind].into_iter().chain(contact) {
             match legacy::recognize(cell) {
                 Legacy::Unicode => {}
                 Legacy::Tcvn3(text) => {
@@ -177,8 +211,8 @@ fn decode(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<&'static str>), Unreadab
     ))
 }
 
-/// Which cell of a row holds each of the four columns.
-fn header(cells: &[String]) -> Result<[usize; 4], Unreadable> {
+/// Which cell of a row holds each of the four columns, and the contact columns.
+fn header(cells: &[String]) -> Result<Columns, Unreadable> {
     let folded: Vec<String> = cells
         .iter()
         .map(|c| {
@@ -197,8 +231,13 @@ fn header(cells: &[String]) -> Result<[usize; 4], Unreadable> {
             None => missing.push(*label),
         }
     }
+    let optional = |names: &[&str]| folded.iter().position(|h| names.contains(&h.as_str()));
     if missing.is_empty() {
-        Ok(at)
+        Ok(Columns {
+            at,
+            contact: optional(CONTACT_COLUMNS[0]),
+            phone: optional(CONTACT_COLUMNS[1]),
+        })
     } else {
         Err(problem(
             1,
@@ -211,19 +250,25 @@ fn header(cells: &[String]) -> Result<[usize; 4], Unreadable> {
     }
 }
 
-fn row(line: u32, cells: &[String], at: &[usize; 4]) -> Option<TreeRow> {
-    let get = |i: usize| {
+fn row(line: u32, cells: &[String], columns: &Columns) -> Option<TreeRow> {
+    let cell = |at: usize| {
         cells
-            .get(at[i])
+            .get(at)
             .map(|c| tuanle_shared::text::nfc(c.trim()).into_owned())
             .unwrap_or_default()
     };
+    let get = |i: usize| cell(columns.at[i]);
+    let contact = (columns.contact.is_some() || columns.phone.is_some()).then(|| Contact {
+        name: columns.contact.map(cell).unwrap_or_default(),
+        phone: columns.phone.map(cell).unwrap_or_default(),
+    });
     let r = TreeRow {
         line,
         code: get(0),
         name: get(1),
         kind: get(2),
         parent: get(3),
+        contact,
     };
     // Blank lines (common at the end of spreadsheets) are skipped.
     let blank = r.code.is_empty() && r.name.is_empty() && r.kind.is_empty() && r.parent.is_empty();

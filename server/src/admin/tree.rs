@@ -190,17 +190,22 @@ pub async fn import(
     };
     let mut preview = describe(&plan, rows.len());
     tracing::info!(rows = rows.len(), elapsed = ?started.elapsed(), "tree planned");
-    if apply && !plan.is_noop() {
+    let contacts = rows.iter().filter(|r| r.contact.is_some()).count();
+    preview.contacts = contacts as u64;
+    if apply && (!plan.is_noop() || contacts > 0) {
         let base_depth = anchor_row.as_ref().map_or(0, |a| a.depth);
-        write(
-            &mut tx,
-            &campaign,
-            &tree,
-            &plan,
-            anchor_row.as_ref().map(|a| a.id),
-            base_depth,
-        )
-        .await?;
+        if !plan.is_noop() {
+            write(
+                &mut tx,
+                &campaign,
+                &tree,
+                &plan,
+                anchor_row.as_ref().map(|a| a.id),
+                base_depth,
+            )
+            .await?;
+        }
+        write_contacts(&mut tx, campaign.id, rows).await?;
         let what = match source {
             Source::File(name) => format!("Nhập cây đơn vị từ tệp “{name}”"),
             Source::Copy(from) => format!("Sao chép cây đơn vị từ đợt {from}"),
@@ -225,6 +230,27 @@ pub async fn import(
         preview.applied = apply;
     }
     Ok(preview)
+}
+
+/// The contact person and phone of each row that gives them (the file has the
+/// columns): an empty cell clears what was stored.
+async fn write_contacts(conn: &mut Conn, campaign_id: i64, rows: &[TreeRow]) -> Result<(), Error> {
+    for row in rows {
+        let Some(contact) = &row.contact else {
+            continue;
+        };
+        let none_if_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+        sqlx::query(
+            "UPDATE units SET contact_name = $1, contact_phone = $2 WHERE campaign_id = $3 AND code = $4",
+        )
+        .bind(none_if_empty(&contact.name))
+        .bind(none_if_empty(&contact.phone))
+        .bind(campaign_id)
+        .bind(tree::normalize_code(&row.code))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
 }
 
 /// The preview of a clean plan: counts, and the first changes in words.
@@ -466,6 +492,8 @@ pub async fn rows_of(
             name: u.name.clone(),
             kind: UnitKind::from_code(&u.kind).map_or(u.kind.clone(), |k| k.code().to_owned()),
             parent: tree.parent_code(u).unwrap_or_default(),
+            // A copy keeps the new campaign's own contacts (none yet).
+            contact: None,
         })
         .collect())
 }

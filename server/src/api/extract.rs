@@ -115,6 +115,11 @@ impl NamedReport {
         reports::resolve(db, &self.campaign, &self.unit).await
     }
 
+    /// The report, for a handler whose domain function checks who may act on it.
+    pub async fn resolved(&self, db: &Pool) -> Result<Target, Error> {
+        self.resolve(db).await
+    }
+
     /// The report, which the caller may read: its unit's own staff, a supervisor or an
     /// observer of a unit above, an administrator whose reach holds it.
     pub async fn readable(&self, db: &Pool) -> Result<Target, Error> {

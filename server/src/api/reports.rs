@@ -147,3 +147,15 @@ pub async fn report_comment_answer(
         .await;
     Ok(Json(answer))
 }
+
+/// A supervisor above the unit marks a reminder to it as sent ("Đã nhắc").
+pub async fn unit_reminded(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
+) -> Result<Json<tuanle_shared::wire::Reminded>, Error> {
+    let target = report.resolved(&state.db).await?;
+    Ok(Json(
+        crate::reminders::mark(&state.db, &report.caller, &target).await?,
+    ))
+}

@@ -3,7 +3,9 @@
 
 use sqlx::Row;
 use tuanle_shared::Content;
-use tuanle_shared::wire::{RefusalCode, ReportNews, ReportState, ReportStatus};
+use tuanle_shared::wire::{
+    HelpContact, RefusalCode, ReportNews, ReportState, ReportStatus, UnitContact,
+};
 
 use super::Target;
 use super::access::{review_refusal, writable};
@@ -106,6 +108,7 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         Some(s) => super::comments::list(&mut conn, s.id).await?,
         None => Vec::new(),
     };
+    let help = help(&mut conn, target).await?;
     Ok(ReportState {
         campaign: target.campaign_code.clone(),
         unit_code: target.unit_code.clone(),
@@ -123,7 +126,30 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         review_refusal: review_refusal(db, caller, target).await?,
         comments,
         reference: super::reference::reference(db, target).await?,
+        help,
     })
+}
+
+/// Who the unit's staff ask for help: the unit's parent and the contact the tree import
+/// gave it. None for the root.
+async fn help(conn: &mut Conn, target: &Target) -> Result<Option<HelpContact>, Error> {
+    let row = sqlx::query(
+        "SELECT p.name, p.contact_name, p.contact_phone FROM units u JOIN units p ON p.id = u.parent_id
+         WHERE u.id = $1",
+    )
+    .bind(target.unit_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|r| {
+        Ok(HelpContact {
+            unit_name: r.try_get("name")?,
+            contact: UnitContact {
+                name: r.try_get("contact_name")?,
+                phone: r.try_get("contact_phone")?,
+            },
+        })
+    })
+    .transpose()
 }
 
 /// Where the report stands, for its live stream: one row read.

@@ -8,8 +8,9 @@ mod problem;
 
 pub use kind::{UnitKind, fold};
 pub use plan::{
-    Anchor, Change, ExistingUnit, MAX_CODE_CHARS, MAX_NAME_CHARS, Plan, PlannedUnit, TreeRow,
-    code_is_valid, normalize_code, normalize_name, plan,
+    Anchor, Change, Contact, ExistingUnit, MAX_CODE_CHARS, MAX_CONTACT_CHARS, MAX_NAME_CHARS,
+    MAX_PHONE_CHARS, Plan, PlannedUnit, TreeRow, code_is_valid, normalize_code, normalize_name,
+    phone_is_valid, plan,
 };
 pub use problem::{Problem, ProblemKind};
 

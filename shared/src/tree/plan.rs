@@ -24,6 +24,30 @@ pub struct TreeRow {
     pub name: String,
     pub kind: String,
     pub parent: String,
+    /// The unit's contact person and phone (issue 20), when the file has those
+    /// columns: `None` when it has not (what is stored stays), empty to clear.
+    pub contact: Option<Contact>,
+}
+
+/// Who to call at a unit: its contact person and phone, as the tree import gives them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub name: String,
+    pub phone: String,
+}
+
+/// Longest contact name accepted.
+pub const MAX_CONTACT_CHARS: usize = 100;
+/// Longest phone accepted (several numbers may be listed).
+pub const MAX_PHONE_CHARS: usize = 40;
+
+/// Whether a phone is written as phones are: digits, spaces, `+ - . ( ) , ;` and `/`,
+/// not too long. Empty is none.
+pub fn phone_is_valid(phone: &str) -> bool {
+    phone.chars().count() <= MAX_PHONE_CHARS
+        && phone
+            .chars()
+            .all(|c| c.is_ascii_digit() || " +-.(),;/".contains(c))
 }
 
 /// A unit already in the campaign, in the part of the tree the import replaces.
@@ -184,6 +208,12 @@ pub fn plan(
             ok = false;
         } else if name.chars().count() > MAX_NAME_CHARS {
             problem(row.line, ProblemKind::NameTooLong);
+            ok = false;
+        }
+        if let Some(c) = &row.contact
+            && (c.name.chars().count() > MAX_CONTACT_CHARS || !phone_is_valid(&c.phone))
+        {
+            problem(row.line, ProblemKind::BadContact);
             ok = false;
         }
         let kind = UnitKind::parse(&row.kind);

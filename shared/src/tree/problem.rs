@@ -19,13 +19,22 @@ pub enum ProblemKind {
     EmptyName,
     NameTooLong,
     UnknownKind(String),
-    DuplicateCode { code: String, first_line: u32 },
+    DuplicateCode {
+        code: String,
+        first_line: u32,
+    },
     UnknownParent(String),
     SelfParent,
-    SecondRoot { first_line: u32 },
-    RootChanged { existing: String },
+    SecondRoot {
+        first_line: u32,
+    },
+    RootChanged {
+        existing: String,
+    },
     Cycle(String),
     TakenElsewhere(String),
+    /// A contact name too long, or a phone that is not one.
+    BadContact,
 }
 
 impl Problem {
@@ -45,6 +54,7 @@ impl Problem {
             ProblemKind::RootChanged { .. } => "ROOT_CHANGED",
             ProblemKind::Cycle(_) => "CYCLE",
             ProblemKind::TakenElsewhere(_) => "CODE_TAKEN",
+            ProblemKind::BadContact => "BAD_CONTACT",
         }
     }
 
@@ -57,6 +67,11 @@ impl Problem {
                 "Mã đơn vị “{c}” không hợp lệ: chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”, tối đa {MAX_CODE_CHARS} ký tự."
             ),
             ProblemKind::EmptyName => "Thiếu tên đơn vị.".into(),
+            ProblemKind::BadContact => format!(
+                "Người liên hệ dài quá {} ký tự, hoặc số điện thoại không hợp lệ (chỉ chữ số, dấu cách, “+ - . ( )”, tối đa {} ký tự).",
+                super::plan::MAX_CONTACT_CHARS,
+                super::plan::MAX_PHONE_CHARS
+            ),
             ProblemKind::NameTooLong => {
                 format!("Tên đơn vị dài quá {MAX_NAME_CHARS} ký tự.")
             }

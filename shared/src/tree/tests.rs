@@ -7,6 +7,7 @@ fn row(line: u32, code: &str, name: &str, kind: &str, parent: &str) -> TreeRow {
         name: name.into(),
         kind: kind.into(),
         parent: parent.into(),
+        contact: None,
     }
 }
 
@@ -314,4 +315,29 @@ fn names_lose_control_characters_and_extra_spaces() {
         "Trường Tiểu học Hoa Lư"
     );
     assert_eq!(normalize_name("\u{0}\u{7}"), "");
+}
+
+#[test]
+fn a_contact_is_checked_on_its_line() {
+    let mut rows = vec![
+        row(2, "T", "Tỉnh", "tinh", ""),
+        row(3, "X", "Xã", "xa_phuong", "T"),
+    ];
+    rows[1].contact = Some(Contact {
+        name: "Nguyễn Thị Lan".into(),
+        phone: "0912 345 678".into(),
+    });
+    assert!(plan(&rows, Anchor::Root, &[], |_| false).is_ok());
+    rows[1].contact = Some(Contact {
+        name: "Nguyễn Thị Lan".into(),
+        phone: "gọi chị Lan".into(),
+    });
+    let problems = plan(&rows, Anchor::Root, &[], |_| false).unwrap_err();
+    assert_eq!(
+        problems
+            .iter()
+            .map(|p| (p.line, p.code()))
+            .collect::<Vec<_>>(),
+        [(3, "BAD_CONTACT")]
+    );
 }

@@ -107,6 +107,9 @@ pub struct TreePreview {
     /// converted from TCVN3 or VNI. Shown above the changes.
     #[serde(default)]
     pub notices: Vec<String>,
+    /// Rows that give a contact person or phone (the file has those columns).
+    #[serde(default)]
+    pub contacts: u64,
 }
 
 /// A unit as administration shows it.

@@ -40,6 +40,8 @@ pub mod routes {
     /// `POST` a [`super::NewComment`] on one cell, by a supervisor of the unit's parent,
     /// without returning the report: the report's state, with the comment.
     pub const REPORT_COMMENTS: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/comments";
+    /// `POST {}`: a supervisor above the unit marks a reminder to it as sent ("Đã nhắc").
+    pub const UNIT_REMINDED: &str = "/api/v1/campaigns/{campaign}/units/{unit}/reminded";
     /// `POST` a [`super::CommentAnswerRequest`]: the unit's staff answer a comment.
     pub const REPORT_COMMENT_ANSWER: &str =
         "/api/v1/campaigns/{campaign}/reports/{unit}/comments/{id}/answer";
@@ -112,6 +114,10 @@ pub mod routes {
     }
 
     /// The path that sets the deadline of a unit's children.
+    pub fn unit_reminded(campaign: &str, unit: &str) -> String {
+        format!("{CAMPAIGNS}/{campaign}/units/{unit}/reminded")
+    }
+
     pub fn children_deadline(campaign: &str, unit: &str) -> String {
         format!("{CAMPAIGNS}/{campaign}/units/{unit}/children-deadline")
     }
@@ -355,6 +361,9 @@ pub struct ReportState {
     /// accepted report) and its peers' fences, for the warnings offline.
     #[serde(default)]
     pub reference: crate::peers::Reference,
+    /// Who the unit's staff ask for help: its parent and the parent's contact.
+    #[serde(default)]
+    pub help: Option<HelpContact>,
 }
 
 /// A server before `review_refusal` offered no reader anything new: none may review.
@@ -657,6 +666,63 @@ pub struct MissingUnits {
     pub units: Vec<UnitRef>,
     /// How many in all.
     pub total: u64,
+    /// For each of `units`, in the same order: who to call, its deadline, and the latest
+    /// reminder marked as sent.
+    #[serde(default)]
+    pub details: Vec<MissingDetail>,
+}
+
+/// A unit's contact person and phone, from the tree import.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitContact {
+    pub name: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// A reminder marked as sent ("Đã nhắc"): who marked it, when (Unix milliseconds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reminded {
+    pub by: String,
+    pub at: i64,
+}
+
+/// What the missing list shows of one unit beside its name.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MissingDetail {
+    pub contact: UnitContact,
+    /// The deadline its parent set for it, else its level's (ISO date).
+    pub deadline: Option<String>,
+    pub reminded: Option<Reminded>,
+}
+
+/// Who a reporter asks for help: their unit's parent and its contact.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HelpContact {
+    pub unit_name: String,
+    pub contact: UnitContact,
+}
+
+/// The text of a reminder to a unit not yet in, ready to paste into a message: whom it
+/// is for, what is due and by when, and who sends it.
+pub fn reminder_text(
+    unit_name: &str,
+    contact: &UnitContact,
+    deadline: Option<&str>,
+    year: i32,
+    from: &str,
+) -> String {
+    let to = match contact.name.as_deref() {
+        Some(name) => format!("Kính gửi {name} ({unit_name})"),
+        None => format!("Kính gửi {unit_name}"),
+    };
+    let due = match deadline {
+        Some(d) => format!(" trước ngày {}", format_date(d)),
+        None => String::new(),
+    };
+    format!(
+        "{to}: đơn vị chưa nộp báo cáo kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm {year}. \
+         Đề nghị đơn vị nhập và nộp báo cáo trên hệ thống{due}. Trân trọng, {from}."
+    )
 }
 
 /// The events of a report's live stream: where the report stands on the server. An app
