@@ -250,6 +250,18 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         SIGNED_OUT,
     ];
+    // The unit's own staff answer a comment on their report.
+    let answer = [
+        Ok(200),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
     let push = json!({"push_id": "acl-1", "device_id": "t", "base_version": 0,
                       "content": {"numbers": {"2/count": 3}}});
     let submit = json!({"version": 1, "device_id": "t"});
@@ -298,6 +310,30 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             report("approve"),
             Some(json!({})),
             review,
+        ),
+        // A comment on a cell without a return (on the approved report, for next year):
+        // the direct parent's supervisor only; the unit's own staff answer it.
+        row(
+            "comment on a cell",
+            Method::POST,
+            report("comments"),
+            Some(json!({"cell": "2/count", "text": "Năm sau ghi rõ"})),
+            review,
+        ),
+        row(
+            "answer a comment",
+            Method::POST,
+            report("comments/1/answer"),
+            Some(json!({"text": "Vâng"})),
+            answer,
+        ),
+        // "Đã nhắc": any supervisor above, like the accounts below.
+        row(
+            "mark a reminder sent",
+            Method::POST,
+            routes::unit_reminded("2025", "NB-HQ-TH"),
+            Some(json!({})),
+            below,
         ),
         row(
             "ward packages",
