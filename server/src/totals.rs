@@ -48,13 +48,23 @@ impl Bucket {
     }
 }
 
-/// One report's contribution: nothing (no report yet), or its bucket and figures.
+/// One report's contribution: nothing (no report yet), or its bucket and figures; and
+/// the marks its subtree counts.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Counted(pub Option<(Bucket, Figures)>);
+pub struct Counted(pub Option<(Bucket, Figures)>, pub Marks);
+
+/// The marks of a report that the subtrees above it count (issue 20).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Marks {
+    /// Its latest submission had values far above its peers'.
+    pub flagged: bool,
+    /// Marked for follow-up by a supervisor of its parent.
+    pub follow_up: bool,
+}
 
 impl Counted {
     pub fn none() -> Counted {
-        Counted(None)
+        Counted(None, Marks::default())
     }
 
     pub fn of(
@@ -62,10 +72,11 @@ impl Counted {
         status: ReportStatus,
         late: bool,
         content: &Content,
+        marks: Marks,
     ) -> Result<Counted, Error> {
         let figures = Figures::from_stored(form, content)
             .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
-        Ok(Counted(Some((Bucket::of(status, late), figures))))
+        Ok(Counted(Some((Bucket::of(status, late), figures)), marks))
     }
 
     fn final_figures(&self, form: &FormDef) -> Figures {
@@ -143,6 +154,16 @@ impl Stats {
         }
     }
 
+    fn mark(&mut self, marks: Marks, delta: i64) {
+        let c = &mut self.completeness;
+        if marks.flagged {
+            c.flagged = c.flagged.saturating_add_signed(delta);
+        }
+        if marks.follow_up {
+            c.follow_up = c.follow_up.saturating_add_signed(delta);
+        }
+    }
+
     fn count(&mut self, bucket: Option<Bucket>, delta: i64) {
         let c = &mut self.completeness;
         let slot = match bucket {
@@ -212,12 +233,11 @@ pub async fn load(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Stats
 }
 
 /// The columns [`stats_of`] reads.
-const STATS_COLUMNS: &str =
-    "units, draft, on_time, late, returned, approved, final, provisional, official, by_kind";
+const STATS_COLUMNS: &str = "units, draft, on_time, late, returned, approved, flagged, follow_up, final, provisional, official, by_kind";
 
 /// The columns [`completeness_of`] reads, from `subtree_stats` named `s`.
 pub const COMPLETENESS_COLUMNS: &str =
-    "s.units, s.draft, s.on_time, s.late, s.returned, s.approved";
+    "s.units, s.draft, s.on_time, s.late, s.returned, s.approved, s.flagged, s.follow_up";
 
 /// A subtree's completeness from its stored counts.
 pub fn completeness_of(row: &DbRow) -> Result<Completeness, Error> {
@@ -229,6 +249,8 @@ pub fn completeness_of(row: &DbRow) -> Result<Completeness, Error> {
         late: get("late")?,
         returned: get("returned")?,
         approved: get("approved")?,
+        flagged: get("flagged")?,
+        follow_up: get("follow_up")?,
         not_started: 0,
     };
     c.not_started = c
@@ -259,13 +281,14 @@ async fn store_many(
         return Ok(());
     }
     let sql = format!(
-        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional, official, by_kind)
+        "INSERT INTO subtree_stats (unit_id, campaign_id, units, draft, on_time, late, returned, approved, final, provisional, official, by_kind, flagged, follow_up)
          VALUES {}
          ON CONFLICT (unit_id) DO UPDATE SET units = excluded.units, draft = excluded.draft,
              on_time = excluded.on_time, late = excluded.late, returned = excluded.returned,
              approved = excluded.approved, final = excluded.final, provisional = excluded.provisional,
-             official = excluded.official, by_kind = excluded.by_kind",
-        crate::db::values_placeholders(stats.len(), 12)
+             official = excluded.official, by_kind = excluded.by_kind, flagged = excluded.flagged,
+             follow_up = excluded.follow_up",
+        crate::db::values_placeholders(stats.len(), 14)
     );
     let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
     let mut query = sqlx::query(&sql);
@@ -283,7 +306,9 @@ async fn store_many(
             .bind(slots_json(&s.final_figures)?)
             .bind(slots_json(&s.provisional_figures)?)
             .bind(slots_json(&s.official_figures)?)
-            .bind(serde_json::to_string(&s.by_kind).map_err(|e| Error::Internal(e.to_string()))?);
+            .bind(serde_json::to_string(&s.by_kind).map_err(|e| Error::Internal(e.to_string()))?)
+            .bind(n(c.flagged))
+            .bind(n(c.follow_up));
     }
     query.execute(&mut *conn).await?;
     Ok(())
@@ -388,6 +413,10 @@ pub async fn apply(
                 );
             }
         }
+        // An asked unit's report is marked like any other: its marks count above it, as
+        // its figures do.
+        stats.mark(before.1, -1);
+        stats.mark(after.1, 1);
         stats.final_figures.replace(&old_final, &new_final);
         stats.provisional_figures.replace(&old_prov, &new_prov);
         if i == 0 && old_final != new_final {
@@ -519,7 +548,7 @@ pub async fn recompute(
     .fetch_all(&mut *conn)
     .await?;
     let reports = sqlx::query(
-        "SELECT r.unit_id, r.status, r.late, v.content FROM reports r
+        "SELECT r.unit_id, r.status, r.late, r.flagged, r.follow_up, v.content FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
          WHERE r.campaign_id = $1",
     )
@@ -536,7 +565,11 @@ pub async fn recompute(
         let figures = Figures::from_content_json(form, content)
             .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
-        own.insert(r.try_get("unit_id")?, Counted(Some((bucket, figures))));
+        let marks = Marks {
+            flagged: crate::db::flag(&r, "flagged")?,
+            follow_up: crate::db::flag(&r, "follow_up")?,
+        };
+        own.insert(r.try_get("unit_id")?, Counted(Some((bucket, figures)), marks));
     }
     let accepted = accepted_packages(conn, campaign_id, form).await?;
     let consolidating: std::collections::HashSet<i64> = units
@@ -557,6 +590,7 @@ pub async fn recompute(
         if let Some(counted) = own.get(&id) {
             s.count(None, -1);
             s.count(bucket, 1);
+            s.mark(counted.1, 1);
             s.final_figures.add(&counted.final_figures(form));
             s.provisional_figures
                 .add(&counted.provisional_figures(form));
@@ -636,6 +670,8 @@ fn add_into(into: &mut Stats, child: &Stats) {
     a.late += b.late;
     a.returned += b.returned;
     a.approved += b.approved;
+    a.flagged += b.flagged;
+    a.follow_up += b.follow_up;
     for (kind, n) in &child.by_kind {
         let entry = into.by_kind.entry(kind.clone()).or_default();
         entry.units += n.units;

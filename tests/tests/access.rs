@@ -327,6 +327,13 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             Some(json!({"text": "Vâng"})),
             answer,
         ),
+        row(
+            "mark for follow-up",
+            Method::PUT,
+            report("follow-up"),
+            Some(json!({"follow_up": true})),
+            review,
+        ),
         // "Đã nhắc": any supervisor above, like the accounts below.
         row(
             "mark a reminder sent",

@@ -135,6 +135,12 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
             let (id, code) = (&unit_id, &unit_code);
             let target = reports::resolve(&db, &format!("T{seed}"), code).await?;
             let state = reports::state(&db, &caller, &target).await?;
+            // Now and then a supervisor marks the report for follow-up or clears the mark
+            // (by the step, not the generator: the seeds' sequences stay as they were).
+            if step % 7 == 3 {
+                let on = step % 2 == 1;
+                let _ = reports::review::follow_up(&db, &caller, &target, on).await;
+            }
             match rng.below(14) {
                 // A unit added below it, as an administrator adds one (a leaf may become
                 // a consolidating unit).

@@ -55,6 +55,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::BadComment
         | C::TooManyComments
         | C::NothingToComment
+        | C::NoReportYet
         | C::EmptyReport
         | C::NoChildren
         | C::ReasonRequired

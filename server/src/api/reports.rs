@@ -159,3 +159,16 @@ pub async fn unit_reminded(
         crate::reminders::mark(&state.db, &report.caller, &target).await?,
     ))
 }
+
+/// A supervisor of the unit's parent marks its report for follow-up, or clears it.
+pub async fn report_follow_up(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiJson(body): ApiJson<tuanle_shared::wire::FollowUp>,
+) -> Result<Json<ReportState>, Error> {
+    let target = report.reviewable(&state.db).await?;
+    let (answer, moved) =
+        reports::review::follow_up(&state.db, &report.caller, &target, body.follow_up).await?;
+    state.live.publish(target.campaign_id, moved).await;
+    Ok(Json(answer))
+}

@@ -180,11 +180,15 @@ async fn decide_push(
         (Counted::none(), Counted::none())
     } else {
         let before = match &current {
-            Some(c) if c.version > 0 => Counted::of(target.form, c.status, c.late, &theirs)?,
+            Some(c) if c.version > 0 => {
+                Counted::of(target.form, c.status, c.late, &theirs, c.marks)?
+            }
             _ => Counted::none(),
         };
         let late = current.as_ref().is_some_and(|c| c.late);
-        (before, Counted::of(target.form, status, late, &content)?)
+        // A push keeps the report's marks: only a submission or a supervisor moves them.
+        let marks = current.as_ref().map(|c| c.marks).unwrap_or_default();
+        (before, Counted::of(target.form, status, late, &content, marks)?)
     };
     let content_json =
         serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?;

@@ -15,7 +15,7 @@ use crate::auth::Caller;
 use crate::clock::now_ms;
 use crate::db::{Conn, Pool};
 use crate::error::Error;
-use crate::totals::{self, Counted};
+use crate::totals::{self, Counted, Marks};
 
 /// What a supervisor decides about a submitted report.
 pub enum Review {
@@ -82,7 +82,16 @@ pub async fn review(
     let (content, _, _) = version(&mut tx, current.id, current.version)
         .await?
         .unwrap_or_default();
-    let moved = recount(&mut tx, target, &current, &content, status, current.late).await?;
+    let moved = recount(
+        &mut tx,
+        target,
+        &current,
+        &content,
+        status,
+        current.late,
+        current.marks,
+    )
+    .await?;
     group_moved(&mut tx, target).await?;
     super::comments::insert(
         &mut tx,
@@ -161,7 +170,19 @@ pub async fn submit(
         .and_then(end_of_day_vietnam_ms)
         .is_some_and(|due| now > due);
     let status = ReportStatus::Submitted;
-    let moved = recount(&mut tx, target, &current, &content, status, late).await?;
+    // Flagged while its latest submission has values far above its peers'.
+    let marks = Marks {
+        flagged: issues
+            .iter()
+            .any(|i| matches!(i.kind, tuanle_shared::IssueKind::FarAbovePeers { .. })),
+        ..current.marks
+    };
+    let moved = recount(&mut tx, target, &current, &content, status, late, marks).await?;
+    sqlx::query("UPDATE reports SET flagged = $1 WHERE id = $2")
+        .bind(i64::from(marks.flagged))
+        .bind(current.id)
+        .execute(&mut *tx)
+        .await?;
     group_moved(&mut tx, target).await?;
     sqlx::query(
         "UPDATE reports SET status = $1, submitted_version = $2, late = $3, return_reason = NULL, updated_at = $4
@@ -200,9 +221,10 @@ async fn recount(
     content: &Content,
     status: ReportStatus,
     late: bool,
+    marks: Marks,
 ) -> Result<Moved, Error> {
-    let before = Counted::of(target.form, current.status, current.late, content)?;
-    let after = Counted::of(target.form, status, late, content)?;
+    let before = Counted::of(target.form, current.status, current.late, content, current.marks)?;
+    let after = Counted::of(target.form, status, late, content, marks)?;
     totals::apply(
         conn,
         target.form,
@@ -212,4 +234,42 @@ async fn recount(
         &after,
     )
     .await
+}
+
+/// A supervisor of the unit's parent (checked by the caller) marks the report for
+/// follow-up ("Cần theo dõi"), or clears the mark; the subtrees above count it.
+pub async fn follow_up(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+    follow_up: bool,
+) -> Result<(ReportState, Moved), Error> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let Some(current) = stored(&mut tx, target).await?.filter(|s| s.version > 0) else {
+        return Err(Error::refused(RefusalCode::NoReportYet));
+    };
+    let (content, _, _) = version(&mut tx, current.id, current.version)
+        .await?
+        .unwrap_or_default();
+    let marks = Marks {
+        follow_up,
+        ..current.marks
+    };
+    let moved = recount(
+        &mut tx,
+        target,
+        &current,
+        &content,
+        current.status,
+        current.late,
+        marks,
+    )
+    .await?;
+    sqlx::query("UPDATE reports SET follow_up = $1 WHERE id = $2")
+        .bind(i64::from(follow_up))
+        .bind(current.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((state(db, caller, target).await?, moved))
 }

@@ -20,6 +20,7 @@ pub(super) struct Stored {
     pub status: ReportStatus,
     pub return_reason: Option<String>,
     pub late: bool,
+    pub marks: crate::totals::Marks,
 }
 
 /// A report status as stored (its wire name).
@@ -45,7 +46,8 @@ pub(super) fn to_i64(v: u64) -> Result<i64, Error> {
 /// The report's row, when it has one.
 pub(super) async fn stored(conn: &mut Conn, target: &Target) -> Result<Option<Stored>, Error> {
     let row = sqlx::query(
-        "SELECT id, version, status, late, return_reason FROM reports WHERE campaign_id = $1 AND unit_id = $2",
+        "SELECT id, version, status, late, return_reason, flagged, follow_up FROM reports
+         WHERE campaign_id = $1 AND unit_id = $2",
     )
     .bind(target.campaign_id)
     .bind(target.unit_id)
@@ -59,6 +61,10 @@ pub(super) async fn stored(conn: &mut Conn, target: &Target) -> Result<Option<St
             status: parse_status(&status)?,
             late: crate::db::flag(&r, "late")?,
             return_reason: r.try_get("return_reason")?,
+            marks: crate::totals::Marks {
+                flagged: crate::db::flag(&r, "flagged")?,
+                follow_up: crate::db::flag(&r, "follow_up")?,
+            },
         })
     })
     .transpose()
@@ -127,6 +133,8 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         comments,
         reference: super::reference::reference(db, target).await?,
         help,
+        follow_up: stored.as_ref().is_some_and(|s| s.marks.follow_up),
+        flagged: stored.as_ref().is_some_and(|s| s.marks.flagged),
     })
 }
 

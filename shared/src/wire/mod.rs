@@ -40,6 +40,9 @@ pub mod routes {
     /// `POST` a [`super::NewComment`] on one cell, by a supervisor of the unit's parent,
     /// without returning the report: the report's state, with the comment.
     pub const REPORT_COMMENTS: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/comments";
+    /// `PUT` a [`super::FollowUp`]: a supervisor of the unit's parent marks its report for
+    /// follow-up, or clears the mark.
+    pub const REPORT_FOLLOW_UP: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/follow-up";
     /// `POST {}`: a supervisor above the unit marks a reminder to it as sent ("Đã nhắc").
     pub const UNIT_REMINDED: &str = "/api/v1/campaigns/{campaign}/units/{unit}/reminded";
     /// `POST` a [`super::CommentAnswerRequest`]: the unit's staff answer a comment.
@@ -364,6 +367,12 @@ pub struct ReportState {
     /// Who the unit's staff ask for help: its parent and the parent's contact.
     #[serde(default)]
     pub help: Option<HelpContact>,
+    /// Marked for follow-up by a supervisor of its parent.
+    #[serde(default)]
+    pub follow_up: bool,
+    /// Its latest submission had values far above its peers'.
+    #[serde(default)]
+    pub flagged: bool,
 }
 
 /// A server before `review_refusal` offered no reader anything new: none may review.
@@ -515,6 +524,12 @@ pub struct Completeness {
     pub late: u64,
     pub returned: u64,
     pub approved: u64,
+    /// Reports whose latest submission had values far above their peers'.
+    #[serde(default)]
+    pub flagged: u64,
+    /// Reports a supervisor of their parent marked for follow-up.
+    #[serde(default)]
+    pub follow_up: u64,
 }
 
 impl Completeness {
@@ -794,6 +809,13 @@ pub struct Narrative {
 
 fn final_mode() -> FigureMode {
     FigureMode::Final
+}
+
+/// `PUT …/follow-up`: whether the report is marked for follow-up ("Cần theo dõi").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowUp {
+    pub follow_up: bool,
 }
 
 /// `POST …/approve`: an empty JSON object (a body is required so that, like every change,

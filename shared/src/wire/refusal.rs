@@ -138,6 +138,8 @@ refusal_codes! {
     BadComment = "BAD_COMMENT" => "Nhận xét chưa hợp lệ.",
     /// A report holds at most [`super::MAX_COMMENTS_PER_REPORT`] comments.
     TooManyComments = "TOO_MANY_COMMENTS" => "Báo cáo đã có quá nhiều nhận xét.",
+    /// A mark on a report nothing has been pushed to.
+    NoReportYet = "NO_REPORT_YET" => "Đơn vị chưa có báo cáo nào.",
     /// A comment on a report nothing has been pushed to: there is no cell to comment on.
     NothingToComment = "NOTHING_TO_COMMENT" => "Báo cáo chưa có số liệu nào để nhận xét.",
     /// A supervisor above the unit's parent: review goes through the direct parent.
