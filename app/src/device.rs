@@ -135,3 +135,12 @@ pub fn alert(message: &str) {
         let _ = w.alert_with_message(message);
     }
 }
+
+/// Two names in Vietnamese alphabetical order (Đ after D, tones after the bare letter),
+/// by the browser's own collation: no table of ours in the bundle.
+pub fn compare_names(a: &str, b: &str) -> std::cmp::Ordering {
+    let locales = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str("vi"));
+    js_sys::JsString::from(a)
+        .locale_compare(b, &locales, &js_sys::Object::new())
+        .cmp(&0)
+}

@@ -569,7 +569,10 @@ pub async fn recompute(
             flagged: crate::db::flag(&r, "flagged")?,
             follow_up: crate::db::flag(&r, "follow_up")?,
         };
-        own.insert(r.try_get("unit_id")?, Counted(Some((bucket, figures)), marks));
+        own.insert(
+            r.try_get("unit_id")?,
+            Counted(Some((bucket, figures)), marks),
+        );
     }
     let accepted = accepted_packages(conn, campaign_id, form).await?;
     let consolidating: std::collections::HashSet<i64> = units

@@ -574,6 +574,19 @@ async fn comments_on_cells_make_a_round_trip() -> anyhow::Result<()> {
     school.close().await
 }
 
+/// An attribute of the first element `css` selects, read now in the page (`None` when
+/// there is none): safe inside `eventually` while the rows are drawn again.
+async fn attr_now(b: &Browser, css: &str, name: &str) -> anyhow::Result<Option<String>> {
+    let v = b
+        .client
+        .execute(
+            "const e = document.querySelector(arguments[0]); return e ? e.getAttribute(arguments[1]) : null;",
+            vec![css.into(), name.into()],
+        )
+        .await?;
+    Ok(v.as_str().map(str::to_owned))
+}
+
 async fn count(b: &Browser, css: &str) -> anyhow::Result<usize> {
     Ok(b.client.find_all(Locator::Css(css)).await?.len())
 }
@@ -636,6 +649,71 @@ async fn a_value_far_above_its_peers_is_flagged_offline_and_in_review() -> anyho
         .await?;
     let in_review = ward.text(".review tr[data-row='1.3'] td.label").await?;
     assert!(in_review.contains("Cao bất thường"), "{in_review}");
+    // The dashboard counts the flagged report on its row, and filters on it; the ward
+    // marks it for follow-up, which is counted and filtered on too.
+    assert_eq!(
+        ward.attr("tr[data-child='NB-HQ-TH'] td.marks", "data-flagged")
+            .await?,
+        "1"
+    );
+    let choose = |name: &'static str, value: &'static str| {
+        let ward = &ward;
+        async move {
+            ward.client
+                .execute(
+                    "const s = document.querySelector(`select[name='${arguments[0]}']`);
+                     s.value = arguments[1];
+                     s.dispatchEvent(new Event('change', {bubbles: true}));",
+                    vec![name.into(), value.into()],
+                )
+                .await
+        }
+    };
+    choose("child-filter", "flagged").await?;
+    ward.eventually("only the flagged school is listed", || async {
+        Ok(attr_now(&ward, ".child-controls .shown", "data-shown")
+            .await?
+            .as_deref()
+            == Some("1"))
+    })
+    .await?;
+    assert_eq!(count(&ward, "tr[data-child='NB-HQ-TH']").await?, 1);
+    ward.click(".review .follow-up-toggle").await?;
+    ward.eventually("the follow-up is counted on the row", || async {
+        Ok(attr_now(
+            &ward,
+            "tr[data-child='NB-HQ-TH'] td.marks",
+            "data-follow-up",
+        )
+        .await?
+        .as_deref()
+            == Some("1"))
+    })
+    .await?;
+    choose("child-filter", "follow-up").await?;
+    ward.eventually("filtered on follow-up", || async {
+        Ok(attr_now(&ward, ".child-controls .shown", "data-shown")
+            .await?
+            .as_deref()
+            == Some("1"))
+    })
+    .await?;
+    choose("child-filter", "all").await?;
+    choose("child-order", "name").await?;
+    ward.eventually("every child, by name in Vietnamese order", || async {
+        let names = ward
+            .client
+            .execute(
+                "return [...document.querySelectorAll('table.children tbody tr td:first-child')].map(t => t.textContent);",
+                vec![],
+            )
+            .await?;
+        let names: Vec<String> = serde_json::from_value(names)?;
+        Ok(names.len() == 15
+            && names[0] == "Thư viện phường Hồng Quang"
+            && names[1] == "Trung tâm học tập cộng đồng phường Hồng Quang")
+    })
+    .await?;
     ward.close().await?;
     school.close().await
 }

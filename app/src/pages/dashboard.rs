@@ -7,9 +7,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::{
-    ChildrenDeadline, Completeness, Dashboard, DashboardUpdate, Deadlines, FigureMode,
-    MISSING_PAGE_MAX, MissingDetail, MissingUnits, Narrative, Reminded, Role, UnitRef, format_date,
-    format_day, package_label, reminder_text, routes,
+    ChildProgress, ChildrenDeadline, Completeness, Dashboard, DashboardUpdate, Deadlines,
+    FigureMode, MISSING_PAGE_MAX, MissingDetail, MissingUnits, Narrative, Reminded, Role, UnitRef,
+    format_date, format_day, package_label, reminder_text, routes,
 };
 use tuanle_shared::{FormDef, Sums};
 
@@ -475,11 +475,17 @@ fn CompletenessView(
             _ => Default::default(),
         })
     });
+    let order = RwSignal::new(ChildOrder::Progress);
+    let only = RwSignal::new(ChildFilter::All);
     let rows = Memo::new(move |_| {
-        data.with(|d| match d {
+        let mut rows = data.with(|d| match d {
             Some(Ok(d)) => d.children.clone(),
             _ => Vec::new(),
-        })
+        });
+        let keep = only.get();
+        rows.retain(|ch| keep.keeps(ch));
+        order.get().sort(&mut rows);
+        rows
     });
     view! {
         <section class="card completeness">
@@ -509,8 +515,21 @@ fn CompletenessView(
                 <li><i class="not-started"></i>"Chưa bắt đầu"</li>
             </ul>
             <button type="button" class="secondary" on:click=move |_| reviewing.set(Some(own.clone()))>"Báo cáo riêng của đơn vị này"</button>
+            <div class="child-controls">
+                <label>"Sắp xếp "
+                    <select name="child-order" on:change=move |ev| order.set(ChildOrder::from_key(&event_target_value(&ev)))>
+                        {ChildOrder::ALL.into_iter().map(|o| view! { <option value=o.key() selected=move || order.get() == o>{o.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>" Lọc "
+                    <select name="child-filter" on:change=move |ev| only.set(ChildFilter::from_key(&event_target_value(&ev)))>
+                        {ChildFilter::ALL.into_iter().map(|f| view! { <option value=f.key() selected=move || only.get() == f>{f.label()}</option> }).collect_view()}
+                    </select>
+                </label>
+                <span class="shown" data-shown=move || rows.with(Vec::len)>{move || format!(" {} đơn vị", rows.with(Vec::len))}</span>
+            </div>
             <table class="children">
-                <thead><tr><th>"Đơn vị trực thuộc"</th><th>"Đã nộp"</th><th>"Tiến độ"</th><th>"Gói số liệu"</th><th></th></tr></thead>
+                <thead><tr><th>"Đơn vị trực thuộc"</th><th>"Đã nộp"</th><th>"Tiến độ"</th><th>"Cần xem"</th><th>"Gói số liệu"</th><th></th></tr></thead>
                 <tbody>
                     <For
                         each=move || rows.get()
@@ -524,6 +543,11 @@ fn CompletenessView(
                                     <td>{ch.unit.name.clone()}</td>
                                     <td class="num" data-done=cc.done()>{format!("{}/{}", cc.done(), cc.units)}</td>
                                     <td class="chart" title=counts(&cc)>{bar(&cc)}</td>
+                                    <td class="marks" data-flagged=cc.flagged data-follow-up=cc.follow_up data-late=cc.late>
+                                        {(cc.late > 0).then(|| view! { <span class="mark late">{format!("{} nộp muộn", cc.late)}</span> })}
+                                        {(cc.flagged > 0).then(|| view! { <span class="mark flagged">{format!("{} bất thường", cc.flagged)}</span> })}
+                                        {(cc.follow_up > 0).then(|| view! { <span class="mark follow-up">{format!("{} cần theo dõi", cc.follow_up)}</span> })}
+                                    </td>
                                     <td class="package" data-package-status=ch.has_children.then(|| status_key(ch.package.as_ref()))>
                                         {ch.has_children.then(|| package_label(ch.package.as_ref()))}
                                         {ch.asked.then_some(" (chỉ đề nghị báo cáo)")}
@@ -546,6 +570,149 @@ fn CompletenessView(
                 </tbody>
             </table>
         </section>
+    }
+}
+
+/// How the children's rows are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChildOrder {
+    /// Least complete first: who to call.
+    Progress,
+    Late,
+    Package,
+    Flagged,
+    Name,
+}
+
+impl ChildOrder {
+    const ALL: [ChildOrder; 5] = [
+        ChildOrder::Progress,
+        ChildOrder::Late,
+        ChildOrder::Package,
+        ChildOrder::Flagged,
+        ChildOrder::Name,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            ChildOrder::Progress => "progress",
+            ChildOrder::Late => "late",
+            ChildOrder::Package => "package",
+            ChildOrder::Flagged => "flagged",
+            ChildOrder::Name => "name",
+        }
+    }
+
+    fn from_key(key: &str) -> ChildOrder {
+        ChildOrder::ALL
+            .into_iter()
+            .find(|o| o.key() == key)
+            .unwrap_or(ChildOrder::Progress)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ChildOrder::Progress => "Tiến độ (thấp trước)",
+            ChildOrder::Late => "Nộp muộn (nhiều trước)",
+            ChildOrder::Package => "Gói số liệu (chờ duyệt trước)",
+            ChildOrder::Flagged => "Số liệu bất thường (nhiều trước)",
+            ChildOrder::Name => "Tên",
+        }
+    }
+
+    /// Sorts, ties by name in Vietnamese order (the browser's collation).
+    fn sort(self, rows: &mut [ChildProgress]) {
+        let package_rank = |c: &ChildProgress| match status_key(c.package.as_ref()) {
+            "sent" => 0,
+            "stale" => 1,
+            "returned" => 2,
+            "none" => 3,
+            _ => 4,
+        };
+        // done / units, compared exactly as a share of 10,000.
+        let progress = |c: &ChildProgress| {
+            let n = &c.completeness;
+            (n.done() * 10_000).checked_div(n.units).unwrap_or(10_000)
+        };
+        let first = |c: &ChildProgress| -> i64 {
+            let n = &c.completeness;
+            let signed = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+            match self {
+                ChildOrder::Progress => signed(progress(c)),
+                ChildOrder::Late => -signed(n.late),
+                ChildOrder::Package => package_rank(c),
+                ChildOrder::Flagged => -signed(n.flagged),
+                ChildOrder::Name => 0,
+            }
+        };
+        rows.sort_by(|a, b| {
+            first(a)
+                .cmp(&first(b))
+                .then_with(|| crate::device::compare_names(&a.unit.name, &b.unit.name))
+        });
+    }
+}
+
+/// Which children's rows are shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ChildFilter {
+    All,
+    NotDone,
+    Late,
+    FollowUp,
+    Flagged,
+    PackageWaiting,
+}
+
+impl ChildFilter {
+    const ALL: [ChildFilter; 6] = [
+        ChildFilter::All,
+        ChildFilter::NotDone,
+        ChildFilter::Late,
+        ChildFilter::FollowUp,
+        ChildFilter::Flagged,
+        ChildFilter::PackageWaiting,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            ChildFilter::All => "all",
+            ChildFilter::NotDone => "not-done",
+            ChildFilter::Late => "late",
+            ChildFilter::FollowUp => "follow-up",
+            ChildFilter::Flagged => "flagged",
+            ChildFilter::PackageWaiting => "package-waiting",
+        }
+    }
+
+    fn from_key(key: &str) -> ChildFilter {
+        ChildFilter::ALL
+            .into_iter()
+            .find(|f| f.key() == key)
+            .unwrap_or(ChildFilter::All)
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            ChildFilter::All => "Tất cả",
+            ChildFilter::NotDone => "Chưa nộp đủ",
+            ChildFilter::Late => "Có nộp muộn",
+            ChildFilter::FollowUp => "Cần theo dõi",
+            ChildFilter::Flagged => "Có số liệu bất thường",
+            ChildFilter::PackageWaiting => "Gói số liệu chờ duyệt",
+        }
+    }
+
+    fn keeps(self, c: &ChildProgress) -> bool {
+        let n = &c.completeness;
+        match self {
+            ChildFilter::All => true,
+            ChildFilter::NotDone => n.done() < n.units,
+            ChildFilter::Late => n.late > 0,
+            ChildFilter::FollowUp => n.follow_up > 0,
+            ChildFilter::Flagged => n.flagged > 0,
+            ChildFilter::PackageWaiting => status_key(c.package.as_ref()) == "sent",
+        }
     }
 }
 

@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::wire::admin::{AccountInfo, Credentials, PasswordReset};
 use tuanle_shared::wire::{
-    ApproveRequest, CellComment, History, NewComment, RefusalCode, ReportNews, ReportState,
-    ReportStatus, ReturnRequest, UnitRef, comments_at, routes,
+    ApproveRequest, CellComment, FollowUp, History, NewComment, RefusalCode, ReportNews,
+    ReportState, ReportStatus, ReturnRequest, UnitRef, comments_at, routes,
 };
 use tuanle_shared::{Cell, FormDef};
 
@@ -228,6 +228,25 @@ pub fn ReviewPanel(
             done("Đã gửi nhận xét.");
         });
     };
+    let mark_follow_up = move |on: bool| {
+        let (c, u) = path.get_value();
+        spawn_local(async move {
+            let body = FollowUp { follow_up: on };
+            match api::send_json::<_, ReportState>(
+                "PUT",
+                &routes::report(&c, &u, "follow-up"),
+                Some(&body),
+            )
+            .await
+            {
+                Ok(_) => {
+                    load();
+                    on_change.run(());
+                }
+                Err(e) => message.set(Some(e.message())),
+            }
+        });
+    };
     let form = StoredValue::new(form);
     view! {
         <section class="card review" data-review=unit.code.clone()>
@@ -263,6 +282,16 @@ pub fn ReviewPanel(
                         {state.return_reason.clone().map(|r| view! { <p class="reason">"Lý do trả lại: " {r}</p> })}
                         {(returnable && state.review_refusal.is_some()).then(|| view! {
                             <p class="review-note" role="note">{if observing() { "Tài khoản theo dõi chỉ xem: không trả lại hay duyệt báo cáo." } else { review_note(state.review_refusal) }}</p>
+                        })}
+                        {state.flagged.then(|| view! { <p class="mark flagged" role="note">"Lần nộp gần nhất có số liệu cao bất thường so với các đơn vị cùng loại."</p> })}
+                        {state.follow_up.then(|| view! { <p class="mark follow-up" role="note">"Báo cáo đang được đánh dấu cần theo dõi."</p> })}
+                        {may_comment.then(|| {
+                            let on = !state.follow_up;
+                            view! {
+                                <button type="button" class="secondary follow-up-toggle" data-follow-up=state.follow_up.to_string() on:click=move |_| mark_follow_up(on)>
+                                    {if on { "Đánh dấu cần theo dõi" } else { "Bỏ đánh dấu theo dõi" }}
+                                </button>
+                            }
                         })}
                         <CommentList comments=comments content=content/>
                         {may_comment.then(|| view! { <CommentEditor drafts=drafts picked=picked/> })}

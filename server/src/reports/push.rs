@@ -188,7 +188,10 @@ async fn decide_push(
         let late = current.as_ref().is_some_and(|c| c.late);
         // A push keeps the report's marks: only a submission or a supervisor moves them.
         let marks = current.as_ref().map(|c| c.marks).unwrap_or_default();
-        (before, Counted::of(target.form, status, late, &content, marks)?)
+        (
+            before,
+            Counted::of(target.form, status, late, &content, marks)?,
+        )
     };
     let content_json =
         serde_json::to_string(&content).map_err(|e| Error::Internal(e.to_string()))?;

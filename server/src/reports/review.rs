@@ -223,7 +223,13 @@ async fn recount(
     late: bool,
     marks: Marks,
 ) -> Result<Moved, Error> {
-    let before = Counted::of(target.form, current.status, current.late, content, current.marks)?;
+    let before = Counted::of(
+        target.form,
+        current.status,
+        current.late,
+        content,
+        current.marks,
+    )?;
     let after = Counted::of(target.form, status, late, content, marks)?;
     totals::apply(
         conn,
