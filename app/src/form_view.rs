@@ -408,7 +408,7 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
             }
         />
         {move || error.get().map(|m| view! { <p class="cell-error" role="alert">{m}</p> })}
-        {is_money.then(|| move || {
+        {is_money.then_some(move || {
             ctx.form
                 .with_value(|f| ctx.draft.with(|d| d.numbers.get(&words).and_then(|raw| f.parse_cell(&words, raw).ok().flatten())))
                 .map(|v| view! { <span class="in-words" data-in-words=key_words.clone()>{tuanle_shared::number::amount_in_words(v)}</span> })

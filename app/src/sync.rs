@@ -462,6 +462,8 @@ mod tests {
             comments: Vec::new(),
             reference: Default::default(),
             help: None,
+            follow_up: false,
+            flagged: false,
         }
     }
 
