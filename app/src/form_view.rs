@@ -260,6 +260,9 @@ fn ShownRows(ctx: FormCtx, rows: Vec<usize>) -> impl IntoView {
 #[component]
 fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
     let code = row.code.clone();
+    let guidance = ctx
+        .form
+        .with_value(|f| f.guidance(&code).map(str::to_owned));
     let kind_class = match row.kind {
         RowKind::Group => "group",
         RowKind::Total { .. } => "total",
@@ -271,6 +274,12 @@ fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
         <td class="label">
             {row.label.clone()}
             {row.reading.clone().map(|r| view! { <span class="reading" title=r>" (*)"</span> })}
+            {guidance.map(|note| view! {
+                <details class="guidance" data-guidance=code.to_string()>
+                    <summary>"Hướng dẫn"</summary>
+                    <p>{note}</p>
+                </details>
+            })}
             <RowIssues ctx=ctx code=code.clone()/>
         </td>
     };

@@ -35,7 +35,27 @@ pub type Pages = Vec<Vec<Line>>;
 
 /// `file` (its type from its extension: `.xlsx`, `.docx`) printed to PDF by LibreOffice,
 /// in a profile of its own so that tests may run side by side. The PDF's path.
+///
+/// LibreOffice itself now and then aborts while it sets a fresh profile up ("Fatal
+/// exception: Signal 6", seen once in about a hundred prints on this machine, on files
+/// it printed fine the next time): such a crash is tried again, twice at most, in a new
+/// profile. A file it refuses without crashing fails at once.
 pub fn print_to_pdf(file: &Path) -> anyhow::Result<std::path::PathBuf> {
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match print_once(file)? {
+            Ok(pdf) => return Ok(pdf),
+            Err((crashed, said)) if crashed && tries < 3 => {
+                eprintln!("LibreOffice crashed printing {} (try {tries}): {said}", file.display());
+            }
+            Err((_, said)) => bail!("LibreOffice did not print {}: {said}", file.display()),
+        }
+    }
+}
+
+/// One print: the PDF, or whether LibreOffice crashed and what it said.
+fn print_once(file: &Path) -> anyhow::Result<Result<std::path::PathBuf, (bool, String)>> {
     let dir = file.parent().context("a file in a directory")?;
     let profile = tempfile::tempdir()?;
     let out = Command::new("soffice")
@@ -55,15 +75,19 @@ pub fn print_to_pdf(file: &Path) -> anyhow::Result<std::path::PathBuf> {
         .output()
         .context("LibreOffice (soffice) is needed: scripts/test installs it")?;
     let pdf = file.with_extension("pdf");
-    if !out.status.success() || !pdf.exists() {
-        bail!(
-            "LibreOffice did not print {}: {}{}",
-            file.display(),
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+    if out.status.success() && pdf.exists() {
+        return Ok(Ok(pdf));
     }
-    Ok(pdf)
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let crashed = said.contains("Fatal exception") || {
+        use std::os::unix::process::ExitStatusExt;
+        out.status.signal().is_some()
+    };
+    Ok(Err((crashed, said)))
 }
 
 /// The text lines of every page of a PDF (`pdftotext -bbox-layout`).

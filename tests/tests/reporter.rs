@@ -133,6 +133,12 @@ async fn edits_made_during_an_outage_sync_by_themselves() -> anyhow::Result<()> 
         "Mười bảy tỷ đồng"
     );
     browser.replace_in("10.2/count", "").await?;
+    // A row's guidance, on demand, offline too (it comes with the kept form).
+    browser
+        .click("details[data-guidance='1.9'] summary")
+        .await?;
+    let note = browser.text("details[data-guidance='1.9'] p").await?;
+    assert!(note.contains("dòng 1.10"), "{note}");
     browser.wait_sync("offline").await?;
 
     server.start().await?;

@@ -262,7 +262,7 @@ fn kept_form(version: &str) -> Option<KeptForm> {
 
 /// The form of `campaign` from the server, kept for opening without it.
 async fn fetch_form(campaign: &CampaignSummary) -> Result<FormDef, ApiFailure> {
-    let form: FormDef = api::get_json(&routes::form(&campaign.form_version)).await?;
+    let form: FormDef = api::get_json(&routes::form_with_guidance(&campaign.form_version)).await?;
     let kept = KeptForm {
         hash: campaign.form_hash.clone(),
         form,

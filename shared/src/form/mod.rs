@@ -170,7 +170,14 @@ pub enum FormDefError {
     MisplacedBound(Code),
     #[error("bounds must be at least 1")]
     ZeroBound,
+    #[error("guidance for {0}, which is neither a row nor a narrative item")]
+    UnknownGuidance(Code),
+    #[error("guidance for {0} is empty or longer than {MAX_GUIDANCE_CHARS} characters")]
+    BadGuidance(Code),
 }
+
+/// Longest guidance note of one row, in characters.
+pub const MAX_GUIDANCE_CHARS: usize = 1_000;
 
 impl FormDef {
     /// Parses and checks a form file.
@@ -245,6 +252,19 @@ impl FormDef {
 
     pub fn sections(&self) -> &[Section] {
         &self.sections
+    }
+
+    /// The note on what counts for a row or narrative item, when the form has one.
+    pub fn guidance(&self, code: &Code) -> Option<&str> {
+        self.spec.guidance.get(code).map(String::as_str)
+    }
+
+    /// The same form without its guidance notes: what builds that read forms strictly
+    /// are served.
+    pub fn without_guidance(&self) -> FormDef {
+        let mut form = self.clone();
+        form.spec.guidance.clear();
+        form
     }
 
     pub fn row_index(&self, code: &Code) -> Option<usize> {
@@ -427,6 +447,17 @@ impl TryFrom<FormSpec> for FormDef {
                 })
             })
             .collect();
+        for (code, note) in &spec.guidance {
+            let known = by_code.contains_key(code)
+                || sections.iter().flat_map(|s| &s.items).any(|i| &i.code == code);
+            if !known {
+                return Err(FormDefError::UnknownGuidance(code.clone()));
+            }
+            let chars = note.trim().chars().count();
+            if chars == 0 || chars > MAX_GUIDANCE_CHARS {
+                return Err(FormDefError::BadGuidance(code.clone()));
+            }
+        }
         Ok(FormDef {
             spec,
             rows,
@@ -445,6 +476,26 @@ mod tests {
 
     fn code(s: &str) -> Code {
         s.parse().expect("valid code")
+    }
+
+    #[test]
+    fn guidance_names_rows_or_items_and_is_served_only_when_asked() {
+        let form = builtin("2025").expect("2025 form");
+        assert!(form.guidance(&code("1.9")).is_some_and(|g| g.contains("1.10")));
+        assert_eq!(form.guidance(&code("1.1")), None);
+        let plain = form.without_guidance();
+        assert_eq!(plain.guidance(&code("1.9")), None);
+        let json = serde_json::to_string(&plain).unwrap();
+        assert!(!json.contains("guidance"), "builds before guidance read forms strictly");
+        let mut spec = FormSpec::from(form.clone());
+        spec.guidance.insert(code("99"), "?".into());
+        assert_eq!(
+            FormDef::try_from(spec.clone()),
+            Err(FormDefError::UnknownGuidance(code("99")))
+        );
+        spec.guidance.remove(&code("99"));
+        spec.guidance.insert(code("I.2"), " ".into());
+        assert_eq!(FormDef::try_from(spec), Err(FormDefError::BadGuidance(code("I.2"))));
     }
 
     #[test]

@@ -28,6 +28,11 @@ pub struct FormSpec {
     pub rows: Vec<RowSpec>,
     #[serde(default)]
     pub sections: Vec<SectionSpec>,
+    /// A short note per row or narrative item on what counts there ("Hướng dẫn"),
+    /// shown on demand. Served only to the builds that ask for it
+    /// (`GET /api/v1/forms/{version}?guidance=true`): builds before it read forms strictly.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub guidance: std::collections::BTreeMap<Code, String>,
 }
 
 /// Bounds of the plausibility warnings that are not per row.

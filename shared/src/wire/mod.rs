@@ -184,6 +184,11 @@ pub mod routes {
     }
 
     /// The path of one form version.
+    /// A form with its rows' guidance notes, as this build reads it.
+    pub fn form_with_guidance(version: &str) -> String {
+        format!("{}?guidance=true", form(version))
+    }
+
     pub fn form(version: &str) -> String {
         format!("{FORMS}/{version}")
     }
