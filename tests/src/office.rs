@@ -47,7 +47,10 @@ pub fn print_to_pdf(file: &Path) -> anyhow::Result<std::path::PathBuf> {
         match print_once(file)? {
             Ok(pdf) => return Ok(pdf),
             Err((crashed, said)) if crashed && tries < 3 => {
-                eprintln!("LibreOffice crashed printing {} (try {tries}): {said}", file.display());
+                eprintln!(
+                    "LibreOffice crashed printing {} (try {tries}): {said}",
+                    file.display()
+                );
             }
             Err((_, said)) => bail!("LibreOffice did not print {}: {said}", file.display()),
         }

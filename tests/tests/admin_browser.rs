@@ -153,15 +153,64 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
         .map(str::to_owned)
         .ok_or_else(|| anyhow::anyhow!("no password for t01-p1-th"))?;
     admin.screenshot("admin-accounts").await?;
+    // The sign-in sheet: one slip per account, grouped by ward, each with a QR code.
+    admin.click("#new-credentials .print-sheet").await?;
+    let slip = "section.sign-in-sheet .slip[data-username='t01-p1-th']";
+    let slip_text = admin.text(slip).await?;
+    assert!(
+        slip_text.contains("Tên đăng nhập: t01-p1-th") && slip_text.contains(&password),
+        "{slip_text}"
+    );
+    let group = admin
+        .client
+        .execute(
+            "return document.querySelector(arguments[0]).closest('.slip-group').dataset.group;",
+            vec![slip.into()],
+        )
+        .await?;
+    assert!(
+        group.as_str().is_some_and(|g| g.starts_with("Phường")),
+        "{group:?}"
+    );
+    let path = admin
+        .client
+        .execute(
+            "return document.querySelector(arguments[0] + ' .qr svg path').getAttribute('d');",
+            vec![slip.into()],
+        )
+        .await?;
+    let opened = decode_qr(path.as_str().unwrap_or_default())?;
+    assert_eq!(opened, server.url("/dang-nhap?u=t01-p1-th"));
+    admin.screenshot("sign-in-sheet").await?;
+    // Printed, the slips alone: not the administration around them, not the passwords'
+    // table, no button.
+    let pdf = admin.print_to_pdf().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("phieu.pdf");
+    std::fs::write(&file, pdf)?;
+    let printed = tuanle_e2e::office::flat_text(&tuanle_e2e::office::pdf_lines(&file)?);
+    assert!(printed.contains("Phiếu đăng nhập — Phường"), "{printed}");
+    assert!(printed.contains("t01-p1-th") && printed.contains(&password), "{printed}");
+    for app_only in ["Quản trị", "Tài khoản", "Tải danh sách", "Quay lại", "Vai trò"] {
+        assert!(!printed.contains(app_only), "printed {app_only:?}: {printed}");
+    }
     admin.close().await?;
 
-    // The school signs in with it and finds its report for the new campaign.
+    // The school scans its slip: the sign-in opens with its username filled in, and it
+    // signs in with the slip's password and finds its report for the new campaign.
     let school = Browser::start().await?;
-    school.client.goto(&server.url("/dang-nhap")).await?;
+    school.client.goto(&opened).await?;
     school
-        .wait_for("input[name='username']")
-        .await?
-        .send_keys("t01-p1-th")
+        .eventually("the username is filled in", || async {
+            let value = school
+                .client
+                .execute(
+                    "const i = document.querySelector(\"input[name='username']\"); return i ? i.value : null;",
+                    vec![],
+                )
+                .await?;
+            Ok(value.as_str() == Some("t01-p1-th"))
+        })
         .await?;
     school
         .client
@@ -175,4 +224,30 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     assert!(page.contains("Trường Tiểu học Một"), "{page}");
     school.close().await?;
     Ok(())
+}
+
+/// Reads a QR code drawn as our slips draw it (one `M x,y h1v1h-1z` square per dark
+/// module, a quiet zone of four) back into its text, with a real decoder: what a phone's
+/// camera would read.
+fn decode_qr(path: &str) -> anyhow::Result<String> {
+    let mut dark = std::collections::HashSet::new();
+    let mut side = 0;
+    for square in path.split('M').filter(|s| !s.is_empty()) {
+        let xy = square.split('h').next().unwrap_or_default();
+        let (x, y) = xy
+            .split_once(',')
+            .ok_or_else(|| anyhow::anyhow!("not a module: {square}"))?;
+        let (x, y): (usize, usize) = (x.parse()?, y.parse()?);
+        side = side.max(x.max(y) + 5);
+        dark.insert((x, y));
+    }
+    // Four pixels a module, as a camera sees a printed code.
+    const SCALE: usize = 4;
+    let mut img = rqrr::PreparedImage::prepare_from_bitmap(side * SCALE, side * SCALE, |x, y| {
+        dark.contains(&(x / SCALE, y / SCALE))
+    });
+    let grids = img.detect_grids();
+    anyhow::ensure!(grids.len() == 1, "{} codes found", grids.len());
+    let (_, text) = grids[0].decode()?;
+    Ok(text)
 }

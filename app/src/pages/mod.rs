@@ -9,6 +9,7 @@ pub mod packages;
 pub mod report;
 pub mod review;
 pub mod sign_in;
+pub mod sign_in_sheet;
 pub mod template;
 
 use leptos::prelude::*;

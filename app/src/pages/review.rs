@@ -32,6 +32,7 @@ use crate::syncer::describe_cell;
 fn UnitAccounts(path: StoredValue<(String, String)>) -> impl IntoView {
     let accounts = RwSignal::new(Vec::<AccountInfo>::new());
     let outcome = RwSignal::new(None::<Result<Credentials, String>>);
+    let sheet = RwSignal::new(false);
     spawn_local(async move {
         let (c, u) = path.get_value();
         if let Ok(list) =
@@ -69,12 +70,19 @@ fn UnitAccounts(path: StoredValue<(String, String)>) -> impl IntoView {
                     }).collect_view()}
                 </ul>
                 {move || outcome.get().map(|o| match o {
-                    Ok(c) => view! {
-                        <p class="new-password" role="status">
-                            "Mật khẩu mới của " {c.username.clone()} ": " <code data-password=c.password.clone()>{c.password.clone()}</code>
-                            " — chỉ hiện một lần, hãy gửi cho người dùng."
-                        </p>
-                    }.into_any(),
+                    Ok(c) => {
+                        let slip = StoredValue::new(c.clone());
+                        view! {
+                            <p class="new-password" role="status">
+                                "Mật khẩu mới của " {c.username.clone()} ": " <code data-password=c.password.clone()>{c.password.clone()}</code>
+                                " — chỉ hiện một lần, hãy gửi cho người dùng."
+                                <button type="button" class="secondary print-sheet" on:click=move |_| sheet.set(true)>"In phiếu đăng nhập"</button>
+                            </p>
+                            {move || sheet.get().then(|| view! {
+                                <crate::pages::sign_in_sheet::SignInSheet slips=vec![slip.get_value()] on_close=Callback::new(move |_| sheet.set(false))/>
+                            })}
+                        }.into_any()
+                    }
                     Err(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
                 })}
             </div>

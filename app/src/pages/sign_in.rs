@@ -13,7 +13,10 @@ use crate::session::use_session;
 pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let nav = use_nav();
-    let username = RwSignal::new(String::new());
+    // A sign-in slip's QR code opens this page with the username filled in.
+    let username = RwSignal::new(
+        crate::nav::query_param(super::sign_in_sheet::USERNAME_PARAM).unwrap_or_default(),
+    );
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);

@@ -449,7 +449,10 @@ impl TryFrom<FormSpec> for FormDef {
             .collect();
         for (code, note) in &spec.guidance {
             let known = by_code.contains_key(code)
-                || sections.iter().flat_map(|s| &s.items).any(|i| &i.code == code);
+                || sections
+                    .iter()
+                    .flat_map(|s| &s.items)
+                    .any(|i| &i.code == code);
             if !known {
                 return Err(FormDefError::UnknownGuidance(code.clone()));
             }
@@ -481,12 +484,18 @@ mod tests {
     #[test]
     fn guidance_names_rows_or_items_and_is_served_only_when_asked() {
         let form = builtin("2025").expect("2025 form");
-        assert!(form.guidance(&code("1.9")).is_some_and(|g| g.contains("1.10")));
+        assert!(
+            form.guidance(&code("1.9"))
+                .is_some_and(|g| g.contains("1.10"))
+        );
         assert_eq!(form.guidance(&code("1.1")), None);
         let plain = form.without_guidance();
         assert_eq!(plain.guidance(&code("1.9")), None);
         let json = serde_json::to_string(&plain).unwrap();
-        assert!(!json.contains("guidance"), "builds before guidance read forms strictly");
+        assert!(
+            !json.contains("guidance"),
+            "builds before guidance read forms strictly"
+        );
         let mut spec = FormSpec::from(form.clone());
         spec.guidance.insert(code("99"), "?".into());
         assert_eq!(
@@ -495,7 +504,10 @@ mod tests {
         );
         spec.guidance.remove(&code("99"));
         spec.guidance.insert(code("I.2"), " ".into());
-        assert_eq!(FormDef::try_from(spec), Err(FormDefError::BadGuidance(code("I.2"))));
+        assert_eq!(
+            FormDef::try_from(spec),
+            Err(FormDefError::BadGuidance(code("I.2")))
+        );
     }
 
     #[test]

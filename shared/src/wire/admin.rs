@@ -216,6 +216,10 @@ pub struct Credentials {
     pub display_name: String,
     pub role: Role,
     pub unit_code: Option<String>,
+    /// The unit's parent, by name: a sign-in sheet groups its slips by it (a ward's
+    /// schools on a page of their own).
+    #[serde(default)]
+    pub parent_name: Option<String>,
 }
 
 /// `POST …/accounts/bulk`.

@@ -55,6 +55,8 @@ pub fn AccountsTab() -> impl IntoView {
     let campaign = ctx.campaign.get_untracked();
     let notice = RwSignal::new(Notice::None);
     let created = RwSignal::new(Vec::<Credentials>::new());
+    // The sign-in sheet of the accounts just created, open to print.
+    let sheet = RwSignal::new(false);
     let levels = RwSignal::new(Vec::<Level>::new());
     let accounts = RwSignal::new(Vec::<AccountInfo>::new());
     let query = RwSignal::new(String::new());
@@ -161,6 +163,9 @@ pub fn AccountsTab() -> impl IntoView {
     };
     view! {
         <NoticeView notice/>
+        {move || sheet.get().then(|| view! {
+            <crate::pages::sign_in_sheet::SignInSheet slips=created.get_untracked() on_close=Callback::new(move |_| sheet.set(false))/>
+        })}
         {move || (!created.get().is_empty()).then(|| {
             let list = created.get();
             let csv = credentials_csv(&list);
@@ -168,6 +173,7 @@ pub fn AccountsTab() -> impl IntoView {
                 <section class="card" id="new-credentials">
                     <h2>"Mật khẩu lần đầu (chỉ hiện một lần)"</h2>
                     <button type="button" class="primary" on:click=move |_| { device::download_text("tai-khoan.csv", &csv, "text/csv"); }>"Tải danh sách (CSV cho Excel)"</button>
+                    <button type="button" class="secondary print-sheet" on:click=move |_| sheet.set(true)>"In phiếu đăng nhập (có mã QR)"</button>
                     <table class="credentials">
                         <thead><tr><th>"Tên đăng nhập"</th><th>"Mật khẩu"</th><th>"Tên"</th><th>"Vai trò"</th></tr></thead>
                         <tbody>

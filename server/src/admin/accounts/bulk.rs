@@ -82,11 +82,12 @@ pub async fn bulk(
         Some(code) => Some(admin.reach_unit(&mut conn, campaign.id, &code).await?),
         None => admin.top(&mut conn, campaign.id).await?,
     };
-    let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(&format!(
+    let rows: Vec<(String, String, i64, i64, Option<String>)> = sqlx::query_as(&format!(
         "{SUBTREE_CTE}
          SELECT u.code, u.name,
                 CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = u.id) THEN 1 ELSE 0 END AS has_children,
-                CASE WHEN EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code OR a.username = lower(u.code)) THEN 1 ELSE 0 END AS has_account
+                CASE WHEN EXISTS (SELECT 1 FROM accounts a WHERE a.unit_code = u.code OR a.username = lower(u.code)) THEN 1 ELSE 0 END AS has_account,
+                (SELECT p.name FROM units p WHERE p.id = u.parent_id) AS parent_name
          FROM reach JOIN units u ON u.id = reach.id
          WHERE u.active = 1 AND u.depth = $3
          ORDER BY u.code"
@@ -98,10 +99,10 @@ pub async fn bulk(
     .await?;
     drop(conn);
     let mut skipped = rows.iter().filter(|r| r.3 != 0).count() as u64;
-    let todo: Vec<(String, String, bool)> = rows
+    let todo: Vec<(String, String, bool, Option<String>)> = rows
         .into_iter()
         .filter(|r| r.3 == 0)
-        .map(|(code, name, has_children, _)| (code, name, has_children != 0))
+        .map(|(code, name, has_children, _, parent)| (code, name, has_children != 0, parent))
         .collect();
     let passwords = todo
         .iter()
@@ -110,7 +111,8 @@ pub async fn bulk(
     let hashes = hashed(passwords).await?;
     let mut tx = begin_write(db).await?;
     let mut created = Vec::with_capacity(todo.len());
-    for ((code, name, has_children), (password, hash)) in todo.into_iter().zip(hashes) {
+    for ((code, name, has_children, parent_name), (password, hash)) in todo.into_iter().zip(hashes)
+    {
         let c = Credentials {
             username: code.to_lowercase(),
             password,
@@ -121,6 +123,7 @@ pub async fn bulk(
                 Role::Reporter
             },
             unit_code: Some(code),
+            parent_name,
         };
         // Read outside the lock: a username taken meanwhile is skipped, not an error.
         let inserted = sqlx::query(

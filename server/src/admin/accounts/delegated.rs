@@ -130,5 +130,6 @@ pub async fn reset_below(
         display_name: row.try_get("display_name")?,
         role: parse_role(&row.try_get::<String, _>("role")?)?,
         unit_code: Some(unit.code),
+        parent_name: None,
     })
 }

@@ -231,6 +231,7 @@ pub async fn create(
         display_name,
         role: new.role,
         unit_code,
+        parent_name: None,
     };
     insert(&mut tx, &c, &hash).await?;
     let summary = format!(
@@ -442,5 +443,6 @@ pub async fn reset_password(
         display_name: t.display_name,
         role: t.role,
         unit_code: t.unit_code,
+        parent_name: None,
     })
 }
