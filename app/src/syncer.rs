@@ -276,6 +276,17 @@ impl ReportSync {
         Some(r)
     }
 
+    /// After the server reset the report (a practice campaign): nothing of it is kept
+    /// here either, and the next exchange starts from nothing.
+    pub fn start_over(&self) {
+        self.apply(|s, d| {
+            *s = SyncState::default();
+            *d = Draft::default();
+        });
+        self.news.try_set(None);
+        self.sync_now();
+    }
+
     /// Keeps an answer to a comment and sends it (now, or at the next exchange).
     pub fn answer(&self, comment: i64, text: String) {
         self.apply(|s, _| s.answer(comment, text));

@@ -52,7 +52,7 @@ pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSumm
         None => Vec::new(),
     };
     let rows = sqlx::query(
-        "SELECT id, code, year, theme, starts_on, ends_on, form_version, open FROM campaigns
+        "SELECT id, code, year, theme, starts_on, ends_on, form_version, open, practice FROM campaigns
          ORDER BY year DESC, code",
     )
     .fetch_all(db)
@@ -83,6 +83,7 @@ pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSumm
                     })
                     .collect(),
                 has_my_unit: mine.contains(&id),
+                practice: crate::db::flag(&r, "practice")?,
             })
         })
         .collect()

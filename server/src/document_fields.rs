@@ -26,7 +26,7 @@ pub async fn offered(
          FROM document_fields f JOIN campaigns c ON c.id = f.campaign_id
          WHERE f.unit_code = $2
            AND (f.campaign_id = $1
-                OR c.year < (SELECT year FROM campaigns WHERE id = $1))
+                OR (c.year < (SELECT year FROM campaigns WHERE id = $1) AND c.practice = 0))
          ORDER BY CASE WHEN f.campaign_id = $1 THEN 1 ELSE 0 END DESC, c.year DESC, c.id DESC
          LIMIT 1",
     )

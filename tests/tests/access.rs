@@ -250,6 +250,17 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
         FORBIDDEN,
         SIGNED_OUT,
     ];
+    let not_practice = [
+        No(409, RefusalCode::NotPractice),
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        FORBIDDEN,
+        SIGNED_OUT,
+    ];
     // The unit's own staff answer a comment on their report.
     let answer = [
         Ok(200),
@@ -333,6 +344,14 @@ async fn every_endpoint_answers_every_role_as_the_rules_say() {
             report("follow-up"),
             Some(json!({"follow_up": true})),
             review,
+        ),
+        // Only a practice campaign's report is reset, by the unit's own staff.
+        row(
+            "reset a report",
+            Method::POST,
+            report("reset"),
+            Some(json!({})),
+            not_practice,
         ),
         // "Đã nhắc": any supervisor above, like the accounts below.
         row(

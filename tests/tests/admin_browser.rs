@@ -190,9 +190,21 @@ async fn an_admin_sets_up_a_campaign_and_its_people_sign_in() -> anyhow::Result<
     std::fs::write(&file, pdf)?;
     let printed = tuanle_e2e::office::flat_text(&tuanle_e2e::office::pdf_lines(&file)?);
     assert!(printed.contains("Phiếu đăng nhập — Phường"), "{printed}");
-    assert!(printed.contains("t01-p1-th") && printed.contains(&password), "{printed}");
-    for app_only in ["Quản trị", "Tài khoản", "Tải danh sách", "Quay lại", "Vai trò"] {
-        assert!(!printed.contains(app_only), "printed {app_only:?}: {printed}");
+    assert!(
+        printed.contains("t01-p1-th") && printed.contains(&password),
+        "{printed}"
+    );
+    for app_only in [
+        "Quản trị",
+        "Tài khoản",
+        "Tải danh sách",
+        "Quay lại",
+        "Vai trò",
+    ] {
+        assert!(
+            !printed.contains(app_only),
+            "printed {app_only:?}: {printed}"
+        );
     }
     admin.close().await?;
 

@@ -439,3 +439,81 @@ async fn decomposed_typing_is_sent_precomposed_and_the_cursor_stays() -> anyhow:
     );
     browser.close().await
 }
+
+/// A practice campaign in the browser (issue 20): the school's report page offers it,
+/// opens it on request with the practice said at the top, and starts it again from
+/// nothing; the real report is as it was.
+#[tokio::test]
+async fn a_practice_campaign_is_entered_on_request_and_reset() -> anyhow::Result<()> {
+    use tuanle_e2e::{ApiClient, DEMO_PASSWORD};
+    use tuanle_shared::wire::admin::routes as admin_routes;
+    let server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let created = admin
+        .post(
+            admin_routes::CAMPAIGNS,
+            &serde_json::json!({"code": "TAPHUAN", "year": 2025, "theme": "Tập huấn",
+                "starts_on": "2025-09-01", "ends_on": "2025-09-07", "form_version": "2025",
+                "deadlines": [], "open": true, "practice": true}),
+        )
+        .await?;
+    anyhow::ensure!(created.status().is_success(), "{}", created.text().await?);
+    admin
+        .post(
+            &admin_routes::campaign("TAPHUAN", "/tree/import?from=2025"),
+            &serde_json::json!({}),
+        )
+        .await?;
+
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, USER).await?;
+    browser.type_in("2/count", "3").await?;
+    browser.wait_sync("synced").await?;
+    assert_eq!(
+        count(&browser, ".banner.practice").await?,
+        0,
+        "the real campaign first"
+    );
+    browser.click(".enter-practice").await?;
+    browser.wait_for(".banner.practice").await?;
+    browser.wait_for("tr[data-row='12.6']").await?;
+    assert_eq!(
+        browser.value_of("2/count").await?,
+        "",
+        "a report of its own"
+    );
+    browser.type_in("2/count", "50").await?;
+    browser.wait_sync("synced").await?;
+    browser.click(".reset-practice").await?;
+    browser.client.accept_alert().await?;
+    browser
+        .eventually("the practice report starts again", || async {
+            Ok(browser.value_of("2/count").await?.is_empty())
+        })
+        .await?;
+    browser.wait_sync("synced").await?;
+    let db = server.db().await?;
+    let practice_versions: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM report_versions v JOIN reports r ON r.id = v.report_id
+         JOIN campaigns c ON c.id = r.campaign_id WHERE c.code = 'TAPHUAN'",
+    )
+    .fetch_one(&db)
+    .await?;
+    assert_eq!(practice_versions, 0);
+    // Back to the real campaign, as it was.
+    browser.click(".leave-practice").await?;
+    browser
+        .eventually("the real report again", || async {
+            Ok(browser.value_of("2/count").await? == "3")
+        })
+        .await?;
+    assert_eq!(count(&browser, ".banner.practice").await?, 0);
+    browser.close().await
+}
+
+async fn count(b: &Browser, css: &str) -> anyhow::Result<usize> {
+    Ok(b.client
+        .find_all(fantoccini::Locator::Css(css))
+        .await?
+        .len())
+}

@@ -1182,3 +1182,90 @@ async fn a_value_far_above_its_peers_is_flagged_and_a_sparse_row_is_not() -> any
     assert_eq!(submitted.status, ReportStatus::Submitted);
     Ok(())
 }
+
+/// A practice campaign (issue 20): filled like any other, it changes no figure of a real
+/// campaign, is never a later campaign's "last year", and each unit can start again from
+/// nothing there, never in a real campaign.
+#[tokio::test]
+async fn a_practice_campaign_counts_nowhere_and_can_be_reset() -> anyhow::Result<()> {
+    use tuanle_shared::wire::admin::routes as admin_routes;
+    let server = TestServer::spawn().await?;
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let created = admin
+        .post(
+            admin_routes::CAMPAIGNS,
+            &json!({"code": "TAPHUAN", "year": 2024, "theme": "Tập huấn", "starts_on": "2024-10-01",
+                    "ends_on": "2024-10-07", "form_version": "2025", "deadlines": [], "open": true,
+                    "practice": true}),
+        )
+        .await?;
+    assert!(created.status().is_success(), "{}", created.text().await?);
+    let copied = admin
+        .post(
+            &admin_routes::campaign("TAPHUAN", "/tree/import?from=2025"),
+            &json!({}),
+        )
+        .await?;
+    assert!(copied.status().is_success(), "{}", copied.text().await?);
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let real_before: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+
+    let me = reporter(&server).await;
+    let practice = |action: &str| routes::report("TAPHUAN", SCHOOL, action);
+    let v: PushAccepted = me
+        .post_json(
+            &practice("push"),
+            &push_body("p-1", 0, json!({"2/count": 40})),
+        )
+        .await?;
+    let _: ReportState = me
+        .post_json(
+            &practice("submit"),
+            &json!({"version": v.version, "device_id": "tablet-1", "acknowledge_warnings": true}),
+        )
+        .await?;
+    let campaigns: Vec<tuanle_shared::wire::CampaignSummary> =
+        me.get_json(routes::CAMPAIGNS).await?;
+    assert!(
+        campaigns
+            .iter()
+            .any(|c| c.code == "TAPHUAN" && c.practice && c.has_my_unit)
+    );
+
+    let real_after: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(
+        (real_after.final_figures, real_after.provisional_figures),
+        (real_before.final_figures, real_before.provisional_figures),
+        "no figure of the real campaign moved"
+    );
+    assert_eq!(real_after.completeness, real_before.completeness);
+    let now: ReportState = me.get_json(&report("")).await?;
+    assert_eq!(
+        now.reference.last_year, None,
+        "a practice report is never last year"
+    );
+
+    // Reset: the practice report is gone, its totals with it; a real one is never reset.
+    let practice_dash: Dashboard = ward
+        .get_json(&routes::dashboard("TAPHUAN", "NB-HQ", false))
+        .await?;
+    assert_eq!(practice_dash.completeness.done(), 1);
+    let reset: ReportState = me.post_json(&practice("reset"), &json!({})).await?;
+    assert_eq!((reset.version, reset.status), (0, ReportStatus::Draft));
+    let practice_dash: Dashboard = ward
+        .get_json(&routes::dashboard("TAPHUAN", "NB-HQ", false))
+        .await?;
+    assert_eq!(practice_dash.completeness.done(), 0);
+    let history: History = me.get_json(&practice("history")).await?;
+    assert!(history.versions.is_empty() && history.events.is_empty());
+    let (status, error) = me.post_refused(&report("reset"), &json!({})).await?;
+    assert_eq!((status, error.code), (409, RefusalCode::NotPractice));
+    // The ward does not reset its school's practice report.
+    let (status, _) = ward.post_refused(&practice("reset"), &json!({})).await?;
+    assert_eq!(status, 403);
+    Ok(())
+}

@@ -172,13 +172,46 @@ async fn fetch_campaigns() -> Result<Vec<CampaignSummary>, ApiFailure> {
 /// tree (a campaign being set up, its tree not imported yet, does not take reporters
 /// away from the current one), else the best there is.
 fn choose(campaigns: &[CampaignSummary]) -> Option<CampaignSummary> {
+    // A practice campaign only when the person chose it ("Vào đợt tập huấn").
+    let chosen = storage::cached::<String>(CHOSEN_CAMPAIGN);
+    let real = |c: &&CampaignSummary| !c.practice;
     campaigns
         .iter()
-        .find(|c| c.open && c.has_my_unit)
+        .find(|c| Some(&c.code) == chosen.as_ref() && c.has_my_unit)
+        .or_else(|| {
+            campaigns
+                .iter()
+                .filter(real)
+                .find(|c| c.open && c.has_my_unit)
+        })
+        .or_else(|| campaigns.iter().filter(real).find(|c| c.has_my_unit))
+        .or_else(|| campaigns.iter().filter(real).find(|c| c.open))
         .or_else(|| campaigns.iter().find(|c| c.has_my_unit))
-        .or_else(|| campaigns.iter().find(|c| c.open))
         .or(campaigns.first())
         .cloned()
+}
+
+/// Where the campaign the person chose to open is kept (a practice campaign).
+const CHOSEN_CAMPAIGN: &str = "campaign.chosen";
+
+/// Opens `code` from now on (`None`: the newest real one), and reloads the app in it.
+pub fn open_campaign_chosen(code: Option<&str>) {
+    match code {
+        Some(code) => storage::cache(CHOSEN_CAMPAIGN, &code.to_owned()),
+        None => storage::forget(CHOSEN_CAMPAIGN),
+    }
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
+/// The open practice campaigns that hold the person's unit, as last read.
+pub fn practice_campaigns() -> Vec<CampaignSummary> {
+    storage::cached::<Vec<CampaignSummary>>("campaigns")
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.practice && c.open && c.has_my_unit)
+        .collect()
 }
 
 /// The open campaign and its form, or why they could not be had.

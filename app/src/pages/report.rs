@@ -64,6 +64,7 @@ fn ReportScreen(
     on_behalf: bool,
 ) -> impl IntoView {
     let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
+    let unit_code = unit.clone();
     let readonly = Signal::derive(move || rs.state.with(|s| s.frozen()));
     let on_edit = Callback::new(move |_| rs.edited());
     let unit_name = move || {
@@ -82,6 +83,35 @@ fn ReportScreen(
                 {move || rs.state.with(|s| s.meta.deadline.clone()).map(|d| format!(" · Hạn nộp: {}", format_date(&d)))}
             </p>
         </section>
+        {campaign.practice.then(|| {
+            let (c, u) = (campaign.code.clone(), unit_code.clone());
+            let reset = move |_| {
+                if !device::confirm("Xoá toàn bộ báo cáo tập huấn của đơn vị để làm lại từ đầu?") {
+                    return;
+                }
+                let path = tuanle_shared::wire::routes::report(&c, &u, "reset");
+                spawn_local(async move {
+                    match api::post_json::<_, tuanle_shared::wire::ReportState>(&path, &serde_json::json!({})).await {
+                        Ok(_) => rs.start_over(),
+                        Err(e) => rs.news.set(Some(e.message())),
+                    }
+                });
+            };
+            view! {
+                <p class="banner practice" role="note">
+                    "ĐỢT TẬP HUẤN: số liệu nhập ở đây không được tính vào báo cáo thật. "
+                    {(!on_behalf).then(|| view! { <button type="button" class="secondary reset-practice" on:click=reset>"Làm lại từ đầu"</button> })}
+                    " " <button type="button" class="link leave-practice" on:click=move |_| super::open_campaign_chosen(None)>"Về đợt báo cáo thật"</button>
+                </p>
+            }
+        })}
+        {(!campaign.practice).then(super::practice_campaigns).and_then(|list| list.into_iter().next()).map(|p| view! {
+            <p class="practice-link">
+                <button type="button" class="link enter-practice" on:click=move |_| super::open_campaign_chosen(Some(&p.code))>
+                    {format!("Vào đợt tập huấn ({}) để làm thử", p.code)}
+                </button>
+            </p>
+        })}
         {on_behalf.then(|| view! {
             <p class="banner on-behalf" role="note">
                 "Bạn đang nhập hộ báo cáo của đơn vị này: mọi phiên bản và lần nộp được ghi là “nhập hộ” bởi tài khoản của bạn. "

@@ -86,8 +86,8 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
         });
     }
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        "INSERT INTO campaigns (code, year, theme, starts_on, ends_on, form_version, open, practice)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
     .bind(&input.code)
     .bind(input.year)
@@ -96,6 +96,7 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
     .bind(&input.ends_on)
     .bind(&input.form_version)
     .bind(i64::from(input.open))
+    .bind(i64::from(input.practice))
     .fetch_one(&mut *tx)
     .await?;
     write_deadlines(&mut tx, id, &input.deadlines).await?;
@@ -137,7 +138,7 @@ pub async fn update(
     }
     sqlx::query(
         "UPDATE campaigns SET year = $1, theme = $2, starts_on = $3, ends_on = $4, form_version = $5,
-             open = $6 WHERE id = $7",
+             open = $6, practice = $7 WHERE id = $8",
     )
     .bind(input.year)
     .bind(input.theme.trim())
@@ -145,6 +146,7 @@ pub async fn update(
     .bind(&input.ends_on)
     .bind(&input.form_version)
     .bind(i64::from(input.open))
+    .bind(i64::from(input.practice))
     .bind(campaign.id)
     .execute(&mut *tx)
     .await?;

@@ -26,9 +26,12 @@ pub fn status(code: RefusalCode) -> StatusCode {
         C::TooLarge => S::PAYLOAD_TOO_LARGE,
         C::UriTooLong => S::URI_TOO_LONG,
         C::ReportLocked | C::CampaignClosed | C::UnitInactive => S::LOCKED,
-        C::Conflict | C::AlreadyExists | C::NotSubmitted | C::StaleVersion | C::PackageNotSent => {
-            S::CONFLICT
-        }
+        C::Conflict
+        | C::AlreadyExists
+        | C::NotSubmitted
+        | C::StaleVersion
+        | C::PackageNotSent
+        | C::NotPractice => S::CONFLICT,
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
         C::Internal | C::Unknown => S::INTERNAL_SERVER_ERROR,
         C::BadRequest

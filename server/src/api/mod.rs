@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route(routes::REPORT_COMMENTS, post(reports::report_comment))
         .route(routes::UNIT_REMINDED, post(reports::unit_reminded))
         .route(routes::REPORT_FOLLOW_UP, put(reports::report_follow_up))
+        .route(routes::REPORT_RESET, post(reports::report_reset))
         .route(
             routes::REPORT_COMMENT_ANSWER,
             post(reports::report_comment_answer),

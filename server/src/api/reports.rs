@@ -172,3 +172,15 @@ pub async fn report_follow_up(
     state.live.publish(target.campaign_id, moved).await;
     Ok(Json(answer))
 }
+
+/// In a practice campaign, the unit's own staff start their report again from nothing.
+pub async fn report_reset(
+    State(state): State<AppState>,
+    report: NamedReport,
+    ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
+) -> Result<Json<ReportState>, Error> {
+    let target = report.writable(&state.db).await?;
+    let (answer, moved) = reports::review::reset(&state.db, &report.caller, &target).await?;
+    state.live.publish(target.campaign_id, moved).await;
+    Ok(Json(answer))
+}

@@ -58,6 +58,8 @@ pub struct Target {
     pub deadline: Option<String>,
     /// The campaign takes reports (an administrator closes it when it is over).
     pub open: bool,
+    /// A practice campaign: counted nowhere else; its reports may be reset.
+    pub practice: bool,
     /// The unit is still expected to report.
     pub active: bool,
 }
@@ -91,7 +93,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
          )
          SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind,
-                c.open, u.active,
+                c.open, c.practice, u.active,
                 (SELECT a.id FROM above a WHERE a.kind = 'tinh' ORDER BY a.depth DESC LIMIT 1) AS province_id,
                 (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id) AS set_by_parent,
                 (SELECT d.due_on FROM deadlines d WHERE d.campaign_id = c.id AND d.depth = u.depth) AS level_due,
@@ -125,6 +127,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
             row.try_get("parent_due")?,
         ),
         open: crate::db::flag(&row, "open")?,
+        practice: crate::db::flag(&row, "practice")?,
         active: crate::db::flag(&row, "active")?,
     })
 }

@@ -49,7 +49,7 @@ pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option
          JOIN units u ON u.campaign_id = c.id AND u.code = $1
          JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.submitted_version
-         WHERE c.year < $2 AND r.status IN ('submitted', 'approved')
+         WHERE c.year < $2 AND c.practice = 0 AND r.status IN ('submitted', 'approved')
          ORDER BY c.year DESC LIMIT 1",
     )
     .bind(&target.unit_code)
@@ -135,7 +135,7 @@ async fn compute(
     let this_year = group_contents(&mut conn, province, &target.unit_kind).await?;
     let earlier: Option<i64> = sqlx::query_scalar(
         "SELECT p.id FROM units me
-         JOIN campaigns c ON c.year < $2
+         JOIN campaigns c ON c.year < $2 AND c.practice = 0
          JOIN units p ON p.campaign_id = c.id AND p.code = me.code
          WHERE me.id = $1 ORDER BY c.year DESC LIMIT 1",
     )

@@ -279,3 +279,63 @@ pub async fn follow_up(
     tx.commit().await?;
     Ok((state(db, caller, target).await?, moved))
 }
+
+/// In a practice campaign, the unit's own staff (checked by the caller) start their report
+/// again from nothing: its versions, events, comments and the answers kept for its pushes
+/// are deleted, and the totals above it lose it. Any other campaign is `NOT_PRACTICE`:
+/// a real report's history is never deleted.
+pub async fn reset(
+    db: &Pool,
+    caller: &Caller,
+    target: &Target,
+) -> Result<(ReportState, Moved), Error> {
+    if !target.practice {
+        return Err(Error::refused(RefusalCode::NotPractice));
+    }
+    let mut tx = crate::db::begin_write(db).await?;
+    let Some(current) = stored(&mut tx, target).await? else {
+        drop(tx);
+        return Ok((state(db, caller, target).await?, Vec::new()));
+    };
+    let before = if current.version > 0 {
+        let (content, _, _) = version(&mut tx, current.id, current.version)
+            .await?
+            .unwrap_or_default();
+        Counted::of(
+            target.form,
+            current.status,
+            current.late,
+            &content,
+            current.marks,
+        )?
+    } else {
+        Counted::none()
+    };
+    let moved = totals::apply(
+        &mut tx,
+        target.form,
+        target.campaign_id,
+        target.unit_id,
+        &before,
+        &Counted::none(),
+    )
+    .await?;
+    group_moved(&mut tx, target).await?;
+    for table in [
+        "cell_comments",
+        "report_events",
+        "pushes",
+        "report_versions",
+    ] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE report_id = $1"))
+            .bind(current.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM reports WHERE id = $1")
+        .bind(current.id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok((state(db, caller, target).await?, moved))
+}

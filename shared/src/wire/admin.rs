@@ -65,6 +65,10 @@ pub struct CampaignInput {
     pub form_version: String,
     pub deadlines: Vec<Deadline>,
     pub open: bool,
+    /// A practice campaign, for training: counted nowhere else, and each unit may reset
+    /// its report.
+    #[serde(default)]
+    pub practice: bool,
 }
 
 /// One problem of an import file.

@@ -43,6 +43,9 @@ pub mod routes {
     /// `PUT` a [`super::FollowUp`]: a supervisor of the unit's parent marks its report for
     /// follow-up, or clears the mark.
     pub const REPORT_FOLLOW_UP: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/follow-up";
+    /// `POST {}`: in a practice campaign, the unit's own staff start their report again
+    /// from nothing (`NOT_PRACTICE` in any other).
+    pub const REPORT_RESET: &str = "/api/v1/campaigns/{campaign}/reports/{unit}/reset";
     /// `POST {}`: a supervisor above the unit marks a reminder to it as sent ("Đã nhắc").
     pub const UNIT_REMINDED: &str = "/api/v1/campaigns/{campaign}/units/{unit}/reminded";
     /// `POST` a [`super::CommentAnswerRequest`]: the unit's staff answer a comment.
@@ -910,6 +913,10 @@ pub struct CampaignSummary {
     /// signed out): the app opens the newest open campaign that has it.
     #[serde(default)]
     pub has_my_unit: bool,
+    /// A practice campaign ("Đợt tập huấn"): its figures count nowhere else; the app
+    /// opens it only when the person chose it.
+    #[serde(default)]
+    pub practice: bool,
 }
 
 /// Answer of `GET /healthz`.

@@ -28,6 +28,7 @@ fn input_of(c: &CampaignSummary) -> CampaignInput {
         form_version: c.form_version.clone(),
         deadlines: c.deadlines.clone(),
         open: c.open,
+        practice: c.practice,
     }
 }
 
@@ -122,6 +123,7 @@ fn CampaignForm(
         form_version: "2025".into(),
         deadlines: vec![],
         open: true,
+        practice: false,
     });
     let is_new = existing.is_none();
     let code = RwSignal::new(start.code.clone());
@@ -150,6 +152,7 @@ fn CampaignForm(
     });
     let notice = RwSignal::new(Notice::None);
     let open = start.open;
+    let practice = RwSignal::new(start.practice);
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(year_n) = year.get_untracked().trim().parse::<i32>() else {
@@ -173,6 +176,7 @@ fn CampaignForm(
                 })
                 .collect(),
             open,
+            practice: practice.get_untracked(),
         };
         if let Err(e) = input.check() {
             notice.set(Notice::Failed(e.message));
@@ -223,6 +227,10 @@ fn CampaignForm(
                         view! { <label>{label} <input id=format!("deadline-{depth}") type="date" bind:value=d/></label> }
                     }).collect_view()}
                 </fieldset>
+                <label class="wide practice">
+                    <input type="checkbox" id="campaign-practice" bind:checked=practice/>
+                    " Đợt tập huấn: số liệu không tính vào đâu khác; mỗi đơn vị làm lại được từ đầu"
+                </label>
                 <div class="wide">
                     <button type="submit" class="primary" id="campaign-save">{if is_new { "Tạo đợt" } else { "Lưu thay đổi" }}</button>
                     {(!is_new).then(|| view! { <button type="button" on:click=move |_| editing.set(None)>"Huỷ"</button> })}

@@ -1,0 +1,3 @@
+-- A practice campaign (issue 20), for training sessions: filled like any other, counted
+-- nowhere else (never "last year", never a peer), and each unit may reset its report.
+ALTER TABLE campaigns ADD COLUMN practice INTEGER NOT NULL DEFAULT 0 CHECK (practice IN (0, 1));
