@@ -362,6 +362,7 @@ mod tests {
                 due_on: "2026-10-16".into(),
             }],
             open: true,
+            practice: false,
         }
     }
 
