@@ -18,6 +18,7 @@
 //! - [`nav`]: the pages and moving between them.
 
 pub mod api;
+pub mod date_field;
 pub mod device;
 pub mod draft;
 pub mod form_view;

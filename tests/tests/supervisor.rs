@@ -21,13 +21,14 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     assert_eq!(ward.attr(".counts", "data-done").await?, "0");
     assert_eq!(ward.attr(".counts", "data-units").await?, "6");
 
-    // The ward gives its schools an earlier deadline than the campaign's 16/10.
+    // The ward gives its schools an earlier deadline than the campaign's 16/10, typed as
+    // dates are written here (day first), whatever the browser's language.
     let children = ward.text(".deadlines .children-deadline").await?;
     assert!(children.contains("16/10/2025 (theo đợt)"), "{children}");
     ward.client
         .execute(
             "const i = document.querySelector(\"input[name='children-deadline']\");
-             i.value = '2025-10-14';
+             i.value = '14/10/2025';
              i.dispatchEvent(new Event('input', {bubbles: true}));",
             vec![],
         )

@@ -950,7 +950,7 @@ fn DeadlinesView(
             {mine.then(|| view! {
                 <div class="deadline-actions">
                     <label>"Đặt hạn cho các đơn vị trực thuộc"
-                        <input type="date" name="children-deadline" bind:value=chosen/>
+                        <crate::date_field::DateField name="children-deadline" iso=chosen/>
                     </label>
                     <button type="button" class="secondary set-deadline" disabled=move || chosen.with(String::is_empty) on:click=move |_| save(Some(chosen.get_untracked()))>"Lưu hạn nộp"</button>
                     {was_set.then(|| view! {

@@ -935,6 +935,26 @@ pub fn format_date(iso: &str) -> String {
     }
 }
 
+/// A date as Vietnamese people type it, `16/10/2025` (day, month, year; `-` or `.`
+/// between them too, one or two digits for the day and month), or an ISO date pasted in
+/// (`2025-10-16`): the ISO date, when it is a day the calendar has.
+pub fn parse_vn_date(text: &str) -> Option<String> {
+    let text = text.trim();
+    if parse_iso_date(text).is_some() {
+        return Some(text.to_owned());
+    }
+    let parts: Vec<&str> = text.split(['/', '-', '.']).map(str::trim).collect();
+    let [d, m, y] = parts[..] else {
+        return None;
+    };
+    let short = |s: &str| (1..=2).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !short(d) || !short(m) || y.len() != 4 {
+        return None;
+    }
+    let iso = format!("{y}-{m:0>2}-{d:0>2}");
+    parse_iso_date(&iso).map(|_| iso)
+}
+
 /// The day of a moment (Unix milliseconds) in Vietnam (UTC+7), as documents write it:
 /// `04/12/2026`. Out of range: empty.
 pub fn format_day(ms: i64) -> String {
@@ -984,6 +1004,25 @@ pub fn end_of_day_vietnam_ms(iso: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_are_typed_day_first() {
+        assert_eq!(parse_vn_date("16/10/2025").as_deref(), Some("2025-10-16"));
+        assert_eq!(parse_vn_date(" 1/9/2025 ").as_deref(), Some("2025-09-01"));
+        assert_eq!(parse_vn_date("16-10-2025").as_deref(), Some("2025-10-16"));
+        assert_eq!(parse_vn_date("2025-10-16").as_deref(), Some("2025-10-16"));
+        for bad in [
+            "30/02/2026",
+            "10/16/2025",
+            "16/10/25",
+            "",
+            "16/10",
+            "aa/bb/cccc",
+        ] {
+            assert_eq!(parse_vn_date(bad), None, "{bad}");
+        }
+        assert_eq!(format_date("2025-10-16"), "16/10/2025");
+    }
 
     fn child(code: &str, done: u64) -> ChildProgress {
         ChildProgress {

@@ -91,6 +91,16 @@ pub fn AccountsTab() -> impl IntoView {
             let (campaign, load) = (campaign.clone(), load.clone());
             let under =
                 Some(bulk_under.get_untracked().trim().to_owned()).filter(|u| !u.is_empty());
+            // The level named by its kinds, never by its depth.
+            let level_name = StoredValue::new(
+                levels
+                    .get_untracked()
+                    .iter()
+                    .find(|l| l.depth == depth)
+                    .map(|l| l.kinds.join(", "))
+                    .filter(|k| !k.is_empty())
+                    .unwrap_or_else(|| "các đơn vị của tầng này".to_owned()),
+            );
             spawn_local(async move {
                 let body = BulkAccounts { depth, under };
                 match api::send_json::<_, BulkCreated>(
@@ -102,8 +112,8 @@ pub fn AccountsTab() -> impl IntoView {
                 {
                     Ok(b) => {
                         notice.set(Notice::Done(format!(
-                            "Đã tạo {} tài khoản cho cấp {depth} (bỏ qua {} đơn vị đã có tài khoản). Hãy tải danh sách mật khẩu: mật khẩu chỉ hiện một lần.",
-                            b.created.len(), b.skipped
+                            "Đã tạo {} tài khoản cho {} (bỏ qua {} đơn vị đã có tài khoản). Hãy tải danh sách mật khẩu: mật khẩu chỉ hiện một lần.",
+                            b.created.len(), level_name.get_value(), b.skipped
                         )));
                         created.set(b.created);
                         load();
@@ -192,14 +202,13 @@ pub fn AccountsTab() -> impl IntoView {
                 <input id="bulk-under" bind:value=bulk_under size="12"/>
             </label>
             <table class="levels">
-                <thead><tr><th>"Cấp"</th><th>"Loại đơn vị"</th><th>"Số đơn vị"</th><th>"Chưa có tài khoản"</th><th></th></tr></thead>
+                <thead><tr><th>"Loại đơn vị"</th><th>"Số đơn vị"</th><th>"Chưa có tài khoản"</th><th></th></tr></thead>
                 <tbody>
                     {move || levels.get().into_iter().map(|l| {
                         let bulk = bulk.clone();
                         let depth = l.depth;
                         view! {
                             <tr data-depth=depth>
-                                <td>{depth}</td>
                                 <td>{l.kinds.join(", ")}</td>
                                 <td>{l.units}</td>
                                 <td>{l.without_account}</td>

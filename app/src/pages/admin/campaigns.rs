@@ -4,19 +4,47 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::FormDef;
-use tuanle_shared::wire::admin::{CampaignInput, Deadline, routes as admin_routes};
+use tuanle_shared::wire::admin::{CampaignInput, Deadline, Level, routes as admin_routes};
 use tuanle_shared::wire::{CampaignSummary, format_date, routes};
 
 use super::{Notice, NoticeView, use_admin};
 use crate::api;
+use crate::date_field::DateField;
 
 /// Levels offered a deadline in the form: the root and three levels below it.
-const LEVELS: [(u32, &str); 4] = [
-    (0, "Cấp 0 (đơn vị gốc)"),
-    (1, "Cấp 1"),
-    (2, "Cấp 2"),
-    (3, "Cấp 3"),
-];
+const DEPTHS: [u32; 4] = [0, 1, 2, 3];
+
+/// The levels of a campaign's tree within the administrator's reach, read once.
+fn levels_of(campaign: String) -> RwSignal<Vec<Level>> {
+    let levels = RwSignal::new(Vec::new());
+    spawn_local(async move {
+        if let Ok(l) =
+            api::get_json::<Vec<Level>>(&admin_routes::campaign(&campaign, "/levels")).await
+        {
+            levels.try_set(l);
+        }
+    });
+    levels
+}
+
+/// A level of the tree named by the kinds of unit it holds ("Xã/phường", "Trường tiểu
+/// học, Trường THCS…"), never by its depth; a campaign without a tree yet gets names by
+/// position.
+fn level_label(depth: u32, levels: &[Level]) -> String {
+    match levels
+        .iter()
+        .find(|l| l.depth == depth)
+        .filter(|l| !l.kinds.is_empty())
+    {
+        Some(l) if l.kinds.len() > 3 => format!("{}…", l.kinds[..3].join(", ")),
+        Some(l) => l.kinds.join(", "),
+        None => match depth {
+            0 => "Đơn vị gốc".to_owned(),
+            1 => "Đơn vị trực thuộc đơn vị gốc".to_owned(),
+            _ => "Đơn vị cấp dưới nữa".to_owned(),
+        },
+    }
+}
 
 fn input_of(c: &CampaignSummary) -> CampaignInput {
     CampaignInput {
@@ -35,6 +63,8 @@ fn input_of(c: &CampaignSummary) -> CampaignInput {
 #[component]
 pub fn CampaignsTab() -> impl IntoView {
     let ctx = use_admin();
+    let levels_for = ctx.campaign.get_untracked();
+    let levels = levels_of(levels_for.clone());
     let notice = RwSignal::new(Notice::None);
     let toggle = move |c: CampaignSummary| {
         let mut input = input_of(&c);
@@ -66,8 +96,10 @@ pub fn CampaignsTab() -> impl IntoView {
                 </tr></thead>
                 <tbody>
                     {move || ctx.campaigns.get().into_iter().map(|c| {
+                        // The levels read are the selected campaign's as the tab opened.
+                        let named = if c.code == levels_for { levels.get() } else { Vec::new() };
                         let deadlines = c.deadlines.iter()
-                            .map(|d| format!("cấp {}: {}", d.depth, format_date(&d.due_on)))
+                            .map(|d| format!("{}: {}", level_label(d.depth, &named), format_date(&d.due_on)))
                             .collect::<Vec<_>>().join("; ");
                         let (c2, c3) = (c.clone(), c.clone());
                         view! {
@@ -106,6 +138,11 @@ fn CampaignForm(
     editing: RwSignal<Option<CampaignSummary>>,
 ) -> impl IntoView {
     let ctx = use_admin();
+    let levels = levels_of(
+        existing
+            .as_ref()
+            .map_or_else(|| ctx.campaign.get_untracked(), |c| c.code.clone()),
+    );
     let next_year = ctx
         .campaigns
         .get_untracked()
@@ -212,8 +249,8 @@ fn CampaignForm(
                 <label>"Mã đợt" <input id="campaign-code" bind:value=code disabled=!is_new required/></label>
                 <label>"Năm" <input id="campaign-year" type="number" bind:value=year required/></label>
                 <label class="wide">"Chủ đề" <textarea id="campaign-theme" rows="2" bind:value=theme required></textarea></label>
-                <label>"Bắt đầu" <input id="campaign-starts" type="date" bind:value=starts required/></label>
-                <label>"Kết thúc" <input id="campaign-ends" type="date" bind:value=ends required/></label>
+                <label>"Bắt đầu" <DateField id="campaign-starts" iso=starts required=true/></label>
+                <label>"Kết thúc" <DateField id="campaign-ends" iso=ends required=true/></label>
                 <label>"Mẫu biểu"
                     <select id="campaign-form" prop:value=move || form.get()
                         on:change=move |ev| form.set(event_target_value(&ev))>
@@ -222,9 +259,9 @@ fn CampaignForm(
                 </label>
                 <fieldset class="wide">
                     <legend>"Hạn báo cáo theo cấp (để trống nếu không đặt)"</legend>
-                    {LEVELS.into_iter().map(|(depth, label)| {
+                    {DEPTHS.into_iter().map(|depth| {
                         let d = due[depth as usize];
-                        view! { <label>{label} <input id=format!("deadline-{depth}") type="date" bind:value=d/></label> }
+                        view! { <label>{move || level_label(depth, &levels.get())} <DateField id=format!("deadline-{depth}") iso=d/></label> }
                     }).collect_view()}
                 </fieldset>
                 <label class="wide practice">
