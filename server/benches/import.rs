@@ -31,7 +31,7 @@ async fn once(csv: &[u8]) -> anyhow::Result<(Duration, u64)> {
         form_version: "2025".into(),
         deadlines: Vec::new(),
         open: true,
-        practice: false,
+        practice: None,
     };
     campaigns::create(&pool, &admin, &campaign)
         .await

@@ -53,7 +53,7 @@ pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSumm
     };
     let rows = sqlx::query(
         "SELECT id, code, year, theme, starts_on, ends_on, form_version, open, practice FROM campaigns
-         ORDER BY year DESC, code",
+         ORDER BY practice, year DESC, code",
     )
     .fetch_all(db)
     .await?;

@@ -275,7 +275,7 @@ pub async fn generate(
             .map(|(depth, due)| Deadline { depth, due_on: due.into() })
             .collect(),
         open: true,
-        practice: false,
+        practice: None,
     };
     campaigns::create(db, admin, &input).await?;
     let started = Instant::now();

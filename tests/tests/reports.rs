@@ -1234,6 +1234,38 @@ async fn a_practice_campaign_counts_nowhere_and_can_be_reset() -> anyhow::Result
             .any(|c| c.code == "TAPHUAN" && c.practice && c.has_my_unit)
     );
 
+    // With a report in it, it stays practice: made real it would count its training
+    // figures (the same holds the other way: a real one made practice could be reset).
+    let body = |practice: Option<bool>| {
+        let mut b = json!({"code": "TAPHUAN", "year": 2024, "theme": "Tập huấn",
+            "starts_on": "2024-10-01", "ends_on": "2024-10-07", "form_version": "2025",
+            "deadlines": [], "open": true});
+        if let Some(p) = practice {
+            b["practice"] = json!(p);
+        }
+        b
+    };
+    let r = admin
+        .send(
+            reqwest::Method::PUT,
+            &admin_routes::campaign("TAPHUAN", ""),
+            Some(&body(Some(false))),
+        )
+        .await?;
+    let (status, error) = tuanle_e2e::refusal(r).await?;
+    assert_eq!((status, error.code), (409, RefusalCode::PracticeInUse));
+    // A build that does not know the field keeps it as it is.
+    let r = admin
+        .send(
+            reqwest::Method::PUT,
+            &admin_routes::campaign("TAPHUAN", ""),
+            Some(&body(None)),
+        )
+        .await?;
+    assert_eq!(r.status(), 204);
+    let campaigns: Vec<tuanle_shared::wire::CampaignSummary> =
+        me.get_json(routes::CAMPAIGNS).await?;
+    assert!(campaigns.iter().any(|c| c.code == "TAPHUAN" && c.practice));
     let real_after: Dashboard = ward
         .get_json(&routes::dashboard("2025", "NB-HQ", false))
         .await?;

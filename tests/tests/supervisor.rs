@@ -765,6 +765,18 @@ async fn the_missing_list_gives_contacts_and_a_reminder_to_paste() -> anyhow::Re
     assert_eq!(r.status(), 200);
     let applied: TreePreview = serde_json::from_str(&r.text().await?)?;
     assert!(applied.applied && applied.contacts == 6, "{applied:?}");
+    // A later file with the phones alone changes the phones and keeps the names.
+    let phones = "Mã,Tên,Loại,Mã cấp trên,Số điện thoại\n\
+                  NB-HQ,Phường Hồng Quang,xa_phuong,,0229 3871 234\n\
+                  NB-HQ-MN,Trường Mầm non Hồng Quang,truong_mam_non,NB-HQ,0912 000 111\n\
+                  NB-HQ-TH,Trường Tiểu học Hồng Quang,truong_tieu_hoc,NB-HQ,\n\
+                  NB-HQ-THCS,Trường THCS Hồng Quang,truong_thcs,NB-HQ,\n\
+                  NB-HQ-TTHTCD,Trung tâm học tập cộng đồng phường Hồng Quang,tthtcd,NB-HQ,\n\
+                  NB-HQ-TV,Thư viện phường Hồng Quang,thu_vien,NB-HQ,\n";
+    let r = admin
+        .post_file(&path("import"), "text/csv", phones.as_bytes().to_vec())
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
 
     let ward = Browser::start().await?;
     ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
@@ -773,7 +785,7 @@ async fn the_missing_list_gives_contacts_and_a_reminder_to_paste() -> anyhow::Re
     let contact = ward
         .text("details.missing li[data-code='NB-HQ-MN'] .contact")
         .await?;
-    assert_eq!(contact, "· Lê Thị Hoa 0912 345 678");
+    assert_eq!(contact, "· Lê Thị Hoa 0912 000 111");
     ward.click("details.missing li[data-code='NB-HQ-MN'] details.reminder summary")
         .await?;
     let text = ward

@@ -11,5 +11,6 @@ CREATE TABLE peer_fences (
     computed_at BIGINT  NOT NULL,
     reports     BIGINT  NOT NULL,           -- how many reports it was computed from
     dirty       BIGINT  NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
+    moved_at    BIGINT  NOT NULL DEFAULT 0,  -- the group's latest change (ms)
     PRIMARY KEY (province_id, kind)
 );

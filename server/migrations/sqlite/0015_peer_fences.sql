@@ -10,5 +10,6 @@ CREATE TABLE peer_fences (
     computed_at INTEGER NOT NULL,
     reports     INTEGER NOT NULL,           -- how many reports it was computed from
     dirty       INTEGER NOT NULL DEFAULT 0 CHECK (dirty IN (0, 1)),
+    moved_at    INTEGER NOT NULL DEFAULT 0,  -- the group's latest change (ms)
     PRIMARY KEY (province_id, kind)
 );

@@ -96,7 +96,7 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
     .bind(&input.ends_on)
     .bind(&input.form_version)
     .bind(i64::from(input.open))
-    .bind(i64::from(input.practice))
+    .bind(i64::from(input.practice.unwrap_or(false)))
     .fetch_one(&mut *tx)
     .await?;
     write_deadlines(&mut tx, id, &input.deadlines).await?;
@@ -123,12 +123,23 @@ pub async fn update(
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, code).await?;
     let form_changed = campaign.form.version() != input.form_version;
-    if form_changed {
+    let was_practice: i64 = sqlx::query_scalar("SELECT practice FROM campaigns WHERE id = $1")
+        .bind(campaign.id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let practice = input.practice.unwrap_or(was_practice != 0);
+    let practice_changed = practice != (was_practice != 0);
+    if form_changed || practice_changed {
         let (reports,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM reports WHERE campaign_id = $1")
                 .bind(campaign.id)
                 .fetch_one(&mut *tx)
                 .await?;
+        // A real campaign made practice would let every unit delete its reports; a
+        // practice one made real would count its training figures.
+        if reports > 0 && practice_changed {
+            return Err(Error::refused(RefusalCode::PracticeInUse));
+        }
         if reports > 0 {
             return Err(Error::Refused {
                 code: RefusalCode::FormInUse,
@@ -146,7 +157,7 @@ pub async fn update(
     .bind(&input.ends_on)
     .bind(&input.form_version)
     .bind(i64::from(input.open))
-    .bind(i64::from(input.practice))
+    .bind(i64::from(practice))
     .bind(campaign.id)
     .execute(&mut *tx)
     .await?;

@@ -127,7 +127,7 @@ fn convert_legacy(rows: &mut [TreeRow]) -> Result<Vec<String>, Unreadable> {
     let (mut tcvn3, mut vni) = (0usize, 0usize);
     let mut problems = Vec::new();
     for row in rows.iter_mut() {
-        let contact = row.contact.as_mut().map(|c| &mut c.name);
+        let contact = row.contact.as_mut().and_then(|c| c.name.as_mut());
         for cell in [&mut row.name, &mut row.kind].into_iter().chain(contact) {
             match legacy::recognize(cell) {
                 Legacy::Unicode => {}
@@ -258,9 +258,12 @@ fn row(line: u32, cells: &[String], columns: &Columns) -> Option<TreeRow> {
             .unwrap_or_default()
     };
     let get = |i: usize| cell(columns.at[i]);
+    // A contact name is a name: spaces collapsed, no control character.
     let contact = (columns.contact.is_some() || columns.phone.is_some()).then(|| Contact {
-        name: columns.contact.map(cell).unwrap_or_default(),
-        phone: columns.phone.map(cell).unwrap_or_default(),
+        name: columns
+            .contact
+            .map(|at| tuanle_shared::tree::normalize_name(&cell(at))),
+        phone: columns.phone.map(cell),
     });
     let r = TreeRow {
         line,

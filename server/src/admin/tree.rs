@@ -239,16 +239,27 @@ async fn write_contacts(conn: &mut Conn, campaign_id: i64, rows: &[TreeRow]) -> 
         let Some(contact) = &row.contact else {
             continue;
         };
-        let none_if_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
-        sqlx::query(
-            "UPDATE units SET contact_name = $1, contact_phone = $2 WHERE campaign_id = $3 AND code = $4",
-        )
-        .bind(none_if_empty(&contact.name))
-        .bind(none_if_empty(&contact.phone))
-        .bind(campaign_id)
-        .bind(tree::normalize_code(&row.code))
-        .execute(&mut *conn)
-        .await?;
+        let none_if_empty = |s: &String| (!s.is_empty()).then(|| s.clone());
+        // Only the columns the file has: a file with phones alone keeps the names.
+        let sql = match (&contact.name, &contact.phone) {
+            (Some(_), Some(_)) => {
+                "UPDATE units SET contact_name = $3, contact_phone = $4 WHERE campaign_id = $1 AND code = $2"
+            }
+            (Some(_), None) => {
+                "UPDATE units SET contact_name = $3 WHERE campaign_id = $1 AND code = $2"
+            }
+            (None, Some(_)) => {
+                "UPDATE units SET contact_phone = $3 WHERE campaign_id = $1 AND code = $2"
+            }
+            (None, None) => continue,
+        };
+        let mut query = sqlx::query(sql)
+            .bind(campaign_id)
+            .bind(tree::normalize_code(&row.code));
+        for value in [&contact.name, &contact.phone].into_iter().flatten() {
+            query = query.bind(none_if_empty(value));
+        }
+        query.execute(&mut *conn).await?;
     }
     Ok(())
 }

@@ -31,7 +31,8 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::NotSubmitted
         | C::StaleVersion
         | C::PackageNotSent
-        | C::NotPractice => S::CONFLICT,
+        | C::NotPractice
+        | C::PracticeInUse => S::CONFLICT,
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
         C::Internal | C::Unknown => S::INTERNAL_SERVER_ERROR,
         C::BadRequest

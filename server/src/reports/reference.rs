@@ -28,8 +28,20 @@ pub const REFRESH_MS: i64 = 60_000;
 /// …a group being large from this many reports: a smaller one is read again at once.
 pub const LARGE_GROUP: i64 = 200;
 
-/// The reference of one report: its unit's last year and its peers' fences.
-pub async fn reference(db: &Pool, target: &Target) -> Result<Reference, Error> {
+/// The reference of one report: its unit's last year and its peers' fences. It only
+/// adds warnings: when it cannot be had (a database error), the report is read and
+/// submitted without it, rather than one group's trouble failing every report of it.
+pub async fn reference(db: &Pool, target: &Target) -> Reference {
+    match reference_of(db, target).await {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(unit = %target.unit_code, "no reference for the report: {e}");
+            Reference::default()
+        }
+    }
+}
+
+async fn reference_of(db: &Pool, target: &Target) -> Result<Reference, Error> {
     let mut conn = db.acquire().await?;
     let last_year = last_year(&mut conn, target).await?;
     drop(conn);
@@ -56,24 +68,37 @@ pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option
     .bind(target.campaign_year)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
-        let json: String = r.try_get("content")?;
-        Ok(LastYear {
-            year: r.try_get("year")?,
-            content: parse_content(&json)?,
+    let Some(r) = row else {
+        return Ok(None);
+    };
+    let json: String = r.try_get("content")?;
+    // Only the numbers are compared with: the texts would travel with every pull for
+    // nothing. A content that cannot be read is no comparison, never an error.
+    // (Last year's form may differ: cells are matched by key, so it is not read against
+    // this year's form.)
+    Ok(parse_content(&json)
+        .ok()
+        .map(|mut content| {
+            content.texts.clear();
+            content
         })
-    })
-    .transpose()
+        .map(|content| LastYear {
+            year: r.try_get("year").unwrap_or_default(),
+            content,
+        }))
 }
 
 /// Marks the fences of the report's group to be read again: its submitted figures moved.
 pub(super) async fn group_moved(conn: &mut Conn, target: &Target) -> Result<(), Error> {
     if let Some(province) = target.province_id {
-        sqlx::query("UPDATE peer_fences SET dirty = 1 WHERE province_id = $1 AND kind = $2")
-            .bind(province)
-            .bind(&target.unit_kind)
-            .execute(&mut *conn)
-            .await?;
+        sqlx::query(
+            "UPDATE peer_fences SET dirty = 1, moved_at = $3 WHERE province_id = $1 AND kind = $2",
+        )
+        .bind(province)
+        .bind(&target.unit_kind)
+        .bind(now_ms())
+        .execute(&mut *conn)
+        .await?;
     }
     Ok(())
 }
@@ -92,14 +117,26 @@ async fn fences(
     .bind(&target.unit_kind)
     .fetch_optional(db)
     .await?;
+    let read_at = now_ms();
     if let Some(row) = &kept {
+        let computed_at: i64 = row.try_get("computed_at")?;
         let large = row.try_get::<i64, _>("reports")? >= LARGE_GROUP;
-        let stale = crate::db::flag(row, "dirty")?
-            && (!large || now_ms() - row.try_get::<i64, _>("computed_at")? > REFRESH_MS);
+        let stale =
+            crate::db::flag(row, "dirty")? && (!large || read_at - computed_at > REFRESH_MS);
         let json: String = row.try_get("fences")?;
+        let kept_fences = serde_json::from_str::<BTreeMap<NumberCell, PeerFence>>(&json);
         // Unreadable (written by another version): computed again, never an error.
-        if let (false, Ok(fences)) = (stale, serde_json::from_str(&json)) {
-            return Ok(fences);
+        match kept_fences {
+            Ok(fences) if !stale => return Ok(fences),
+            // A large group is read again by one request: the one that claims it; the
+            // others meanwhile use the fences as they were.
+            Ok(fences)
+                if large
+                    && !claim(db, province, &target.unit_kind, computed_at, read_at).await? =>
+            {
+                return Ok(fences);
+            }
+            _ => {}
         }
     }
     let (fences, reports) = compute(db, target, province).await?;
@@ -110,17 +147,39 @@ async fn fences(
          VALUES ($1, $2, $3, $4, $5, 0)
          ON CONFLICT (province_id, kind) DO UPDATE
          SET fences = excluded.fences, computed_at = excluded.computed_at,
-             reports = excluded.reports, dirty = 0",
+             reports = excluded.reports,
+             -- A change in the group while these were computed keeps them dirty.
+             dirty = CASE WHEN peer_fences.moved_at >= $6 THEN 1 ELSE 0 END",
     )
     .bind(province)
     .bind(&target.unit_kind)
     .bind(&json)
     .bind(now_ms())
     .bind(reports)
+    .bind(read_at)
     .execute(&mut *tx)
     .await?;
     tx.commit().await?;
     Ok(fences)
+}
+
+/// Claims the reading again of a large group's fences: the first request to move its
+/// `computed_at` from what it read gets it.
+async fn claim(db: &Pool, province: i64, kind: &str, was: i64, now: i64) -> Result<bool, Error> {
+    let mut tx = crate::db::begin_write(db).await?;
+    let claimed = sqlx::query(
+        "UPDATE peer_fences SET computed_at = $4 WHERE province_id = $1 AND kind = $2 AND computed_at = $3",
+    )
+    .bind(province)
+    .bind(kind)
+    .bind(was)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    tx.commit().await?;
+    Ok(claimed)
 }
 
 /// Reads the group's submitted and accepted reports, this year's and last year's, and
@@ -151,7 +210,9 @@ async fn compute(
     Ok((fences_of(target.form, &this_year, &last_year), read))
 }
 
-/// The contents of the submitted and accepted reports of a province's units of a kind.
+/// The numbers of the submitted and accepted reports of a province's units of a kind
+/// (one that cannot be read is left out, and said in the log: never an error for its
+/// peers).
 async fn group_contents(conn: &mut Conn, province: i64, kind: &str) -> Result<Vec<Content>, Error> {
     let rows = sqlx::query(
         "WITH RECURSIVE sub(id) AS (
@@ -169,12 +230,18 @@ async fn group_contents(conn: &mut Conn, province: i64, kind: &str) -> Result<Ve
     .bind(kind)
     .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            let json: String = r.try_get("content")?;
-            parse_content(&json)
-        })
-        .collect()
+    let mut contents = Vec::with_capacity(rows.len());
+    for r in rows {
+        let json: String = r.try_get("content")?;
+        match parse_content(&json) {
+            Ok(mut c) => {
+                c.texts.clear();
+                contents.push(c);
+            }
+            Err(e) => tracing::warn!("a peer's report left out of the fences: {e}"),
+        }
+    }
+    Ok(contents)
 }
 
 /// Each typed cell's fence from the group's contents.

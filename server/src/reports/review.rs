@@ -138,7 +138,7 @@ pub async fn submit(
 ) -> Result<(ReportState, Moved), Error> {
     check_id(&req.device_id, "thiết bị")?;
     // Read before the write lock: it may compute the peers' fences (a write of its own).
-    let compared = reference(db, target).await?;
+    let compared = reference(db, target).await;
     let mut tx = crate::db::begin_write(db).await?;
     let Some(current) = stored(&mut tx, target).await? else {
         return Err(Error::Refused {

@@ -115,6 +115,8 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         None => Vec::new(),
     };
     let help = help(&mut conn, target).await?;
+    // The reference and the review right take connections of their own.
+    drop(conn);
     Ok(ReportState {
         campaign: target.campaign_code.clone(),
         unit_code: target.unit_code.clone(),
@@ -131,7 +133,7 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         read_only: writable(target).err().map(|e| e.code()),
         review_refusal: review_refusal(db, caller, target).await?,
         comments,
-        reference: super::reference::reference(db, target).await?,
+        reference: super::reference::reference(db, target).await,
         help,
         follow_up: stored.as_ref().is_some_and(|s| s.marks.follow_up),
         flagged: stored.as_ref().is_some_and(|s| s.marks.flagged),

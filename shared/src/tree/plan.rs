@@ -29,11 +29,12 @@ pub struct TreeRow {
     pub contact: Option<Contact>,
 }
 
-/// Who to call at a unit: its contact person and phone, as the tree import gives them.
+/// Who to call at a unit: its contact person and phone, as the tree import gives them;
+/// each `None` when the file has no such column (what is stored stays), empty to clear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Contact {
-    pub name: String,
-    pub phone: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
 }
 
 /// Longest contact name accepted.
@@ -211,7 +212,11 @@ pub fn plan(
             ok = false;
         }
         if let Some(c) = &row.contact
-            && (c.name.chars().count() > MAX_CONTACT_CHARS || !phone_is_valid(&c.phone))
+            && (c
+                .name
+                .as_deref()
+                .is_some_and(|n| n.chars().count() > MAX_CONTACT_CHARS)
+                || !c.phone.as_deref().is_none_or(phone_is_valid))
         {
             problem(row.line, ProblemKind::BadContact);
             ok = false;

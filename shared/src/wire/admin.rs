@@ -66,9 +66,10 @@ pub struct CampaignInput {
     pub deadlines: Vec<Deadline>,
     pub open: bool,
     /// A practice campaign, for training: counted nowhere else, and each unit may reset
-    /// its report.
-    #[serde(default)]
-    pub practice: bool,
+    /// its report. Absent (a build before it): a new campaign is not one, and a change
+    /// keeps what is stored. Fixed once the campaign has reports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub practice: Option<bool>,
 }
 
 /// One problem of an import file.
@@ -362,7 +363,7 @@ mod tests {
                 due_on: "2026-10-16".into(),
             }],
             open: true,
-            practice: false,
+            practice: None,
         }
     }
 

@@ -138,6 +138,8 @@ refusal_codes! {
     BadComment = "BAD_COMMENT" => "Nhận xét chưa hợp lệ.",
     /// A report holds at most [`super::MAX_COMMENTS_PER_REPORT`] comments.
     TooManyComments = "TOO_MANY_COMMENTS" => "Báo cáo đã có quá nhiều nhận xét.",
+    /// A campaign with reports stays a practice one, or a real one.
+    PracticeInUse = "PRACTICE_IN_USE" => "Đợt đã có báo cáo nên không đổi được giữa đợt thật và đợt tập huấn.",
     /// Only a practice campaign's reports are reset.
     NotPractice = "NOT_PRACTICE" => "Chỉ đợt tập huấn mới làm lại báo cáo từ đầu được.",
     /// A mark on a report nothing has been pushed to.

@@ -56,7 +56,7 @@ fn input_of(c: &CampaignSummary) -> CampaignInput {
         form_version: c.form_version.clone(),
         deadlines: c.deadlines.clone(),
         open: c.open,
-        practice: c.practice,
+        practice: Some(c.practice),
     }
 }
 
@@ -160,7 +160,7 @@ fn CampaignForm(
         form_version: "2025".into(),
         deadlines: vec![],
         open: true,
-        practice: false,
+        practice: Some(false),
     });
     let is_new = existing.is_none();
     let code = RwSignal::new(start.code.clone());
@@ -189,7 +189,7 @@ fn CampaignForm(
     });
     let notice = RwSignal::new(Notice::None);
     let open = start.open;
-    let practice = RwSignal::new(start.practice);
+    let practice = RwSignal::new(start.practice.unwrap_or(false));
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let Ok(year_n) = year.get_untracked().trim().parse::<i32>() else {
@@ -213,7 +213,7 @@ fn CampaignForm(
                 })
                 .collect(),
             open,
-            practice: practice.get_untracked(),
+            practice: Some(practice.get_untracked()),
         };
         if let Err(e) = input.check() {
             notice.set(Notice::Failed(e.message));
