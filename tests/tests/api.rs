@@ -50,7 +50,7 @@ mod sqlite_only {
 }
 
 /// Both form versions are served as data, and read back into the same definitions the
-/// shared crate ships.
+/// shared crate ships (their guidance notes only when asked for).
 #[tokio::test]
 async fn form_definitions_are_served_as_data() {
     let server = TestServer::spawn().await.expect("server starts");
@@ -61,12 +61,25 @@ async fn form_definitions_are_served_as_data() {
         .expect("forms");
     let versions: Vec<&str> = forms.iter().map(FormDef::version).collect();
     assert_eq!(versions, ["2023", "2025"]);
+    let shipped = tuanle_shared::form::builtin("2025").expect("shipped");
     let form: FormDef = get(&server, &routes::form("2025"))
         .await
         .json()
         .await
         .expect("form 2025");
-    assert_eq!(Some(&form), tuanle_shared::form::builtin("2025"));
+    // Without asking, as builds before the rows' guidance read it: the form without it.
+    assert_eq!(form, shipped.without_guidance());
+    let with_guidance: FormDef = get(&server, &routes::form_with_guidance("2025"))
+        .await
+        .json()
+        .await
+        .expect("form 2025 with its guidance");
+    assert_eq!(&with_guidance, shipped);
+    assert!(
+        with_guidance
+            .guidance(&"1.9".parse().expect("code"))
+            .is_some()
+    );
 }
 
 /// An unknown form version is a 404 with a code for programs and a Vietnamese message.
