@@ -223,6 +223,22 @@ async fn two_tablets_merge_and_resolve_a_conflict() -> anyhow::Result<()> {
         "nothing else changed"
     );
     assert_eq!(content.numbers.len(), 2);
+    // "Đã lưu lựa chọn; đang gửi lên máy chủ." is no longer true once the push carrying
+    // the choice is accepted: it is not left at the top.
+    b.eventually("the notice of the choice is cleared", || async {
+        let notices = b
+            .client
+            .execute(
+                "return [...document.querySelectorAll('.news')].map(n => n.textContent).join(' | ');",
+                vec![],
+            )
+            .await?;
+        Ok(!notices
+            .as_str()
+            .unwrap_or_default()
+            .contains("Đã lưu lựa chọn"))
+    })
+    .await?;
     a.close().await?;
     b.close().await
 }

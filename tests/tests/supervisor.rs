@@ -570,6 +570,13 @@ async fn comments_on_cells_make_a_round_trip() -> anyhow::Result<()> {
     .await?;
     let history = ward.text(".review ul.events").await?;
     assert!(history.contains("Đúng là 3 bài"), "{history}");
+    // The events in Vietnamese, late submissions said so (the demo's deadline is past).
+    assert!(history.contains("Nộp báo cáo phiên bản"), "{history}");
+    assert!(history.contains("Trả lại phiên bản"), "{history}");
+    assert!(history.contains("(nộp muộn)"), "{history}");
+    for raw in ["submit ", "return ", "approve "] {
+        assert!(!history.contains(raw), "{raw:?} in {history}");
+    }
     ward.screenshot("review-comments-settled").await?;
     ward.close().await?;
     school.close().await
