@@ -141,6 +141,20 @@ async fn the_dashboard_is_live_and_reviews_reach_the_reporter() -> anyhow::Resul
     assert_eq!(saved.fields.signer, "Nguyễn Văn An");
     assert_eq!(saved.source, tuanle_shared::document::FieldsSource::Saved);
     ward.click("button.print").await?;
+    // The print view draws at once and fills in when the narrative has come.
+    ward.eventually("the narrative is in the print view", || async {
+        let text = ward
+            .client
+            .execute(
+                "const r = document.querySelector('.print-report'); return r ? r.textContent : '';",
+                vec![],
+            )
+            .await?;
+        Ok(text
+            .as_str()
+            .is_some_and(|t| t.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ")))
+    })
+    .await?;
     let report = ward.text(".print-report").await?;
     assert!(report.contains("BÁO CÁO TỔNG KẾT TUẦN LỄ"), "{report}");
     assert!(
