@@ -62,6 +62,16 @@ pub struct Marks {
     pub follow_up: bool,
 }
 
+impl Marks {
+    /// The marks of a stored `reports` row (its `flagged` and `follow_up` columns).
+    pub fn of_row(row: &DbRow) -> Result<Marks, sqlx::Error> {
+        Ok(Marks {
+            flagged: crate::db::flag(row, "flagged")?,
+            follow_up: crate::db::flag(row, "follow_up")?,
+        })
+    }
+}
+
 impl Counted {
     pub fn none() -> Counted {
         Counted(None, Marks::default())
@@ -565,10 +575,7 @@ pub async fn recompute(
         let figures = Figures::from_content_json(form, content)
             .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
-        let marks = Marks {
-            flagged: crate::db::flag(&r, "flagged")?,
-            follow_up: crate::db::flag(&r, "follow_up")?,
-        };
+        let marks = Marks::of_row(&r)?;
         own.insert(
             r.try_get("unit_id")?,
             Counted(Some((bucket, figures)), marks),

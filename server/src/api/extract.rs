@@ -111,13 +111,10 @@ impl FromRequestParts<AppState> for NamedReport {
 }
 
 impl NamedReport {
-    async fn resolve(&self, db: &Pool) -> Result<Target, Error> {
+    /// The report, unchecked: for a handler whose domain function checks who may act on
+    /// it.
+    pub async fn resolve(&self, db: &Pool) -> Result<Target, Error> {
         reports::resolve(db, &self.campaign, &self.unit).await
-    }
-
-    /// The report, for a handler whose domain function checks who may act on it.
-    pub async fn resolved(&self, db: &Pool) -> Result<Target, Error> {
-        self.resolve(db).await
     }
 
     /// The report, which the caller may read: its unit's own staff, a supervisor or an

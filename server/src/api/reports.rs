@@ -154,7 +154,7 @@ pub async fn unit_reminded(
     report: NamedReport,
     ApiJson(ApproveRequest {}): ApiJson<ApproveRequest>,
 ) -> Result<Json<tuanle_shared::wire::Reminded>, Error> {
-    let target = report.resolved(&state.db).await?;
+    let target = report.resolve(&state.db).await?;
     Ok(Json(
         crate::reminders::mark(&state.db, &report.caller, &target).await?,
     ))

@@ -61,10 +61,7 @@ pub(super) async fn stored(conn: &mut Conn, target: &Target) -> Result<Option<St
             status: parse_status(&status)?,
             late: crate::db::flag(&r, "late")?,
             return_reason: r.try_get("return_reason")?,
-            marks: crate::totals::Marks {
-                flagged: crate::db::flag(&r, "flagged")?,
-                follow_up: crate::db::flag(&r, "follow_up")?,
-            },
+            marks: crate::totals::Marks::of_row(&r)?,
         })
     })
     .transpose()
