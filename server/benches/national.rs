@@ -608,7 +608,47 @@ async fn main() -> anyhow::Result<()> {
     // 3. The tablets alone again: a later load is slower by itself (the tables and the
     // log have grown), so the streams are judged against the loads on either side.
     tokio::time::sleep(Duration::from_secs(1)).await;
-    let (_, after) = push_for(tablets, load, "after", server_pid).await?;
+    let (tablets, after) = push_for(tablets, load, "after", server_pid).await?;
+    // 4. The tablets again while four national supervisors download the national
+    // documents over and over (the workbook and the report, each in turn): the heavy
+    // work waits its turn and must not take the cores the pushes need.
+    let downloading = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let downloaders: Vec<_> = (0..4)
+        .map(|i| {
+            let (supervisor, downloading) = (supervisor.clone(), downloading.clone());
+            tokio::spawn(async move {
+                let mut took = Vec::new();
+                let final_figures = tuanle_shared::wire::FigureMode::Final;
+                let documents = [
+                    tuanle_shared::wire::routes::export(CAMPAIGN, "BGD", final_figures),
+                    tuanle_shared::wire::routes::report_document(CAMPAIGN, "BGD", final_figures),
+                ];
+                let mut n = i;
+                while downloading.load(std::sync::atomic::Ordering::Relaxed) {
+                    let t = Instant::now();
+                    let bytes = supervisor
+                        .http
+                        .get(format!("{}{}", supervisor.base, documents[n % 2]))
+                        .header(reqwest::header::COOKIE, &supervisor.cookie)
+                        .send()
+                        .await?
+                        .error_for_status()?
+                        .bytes()
+                        .await?;
+                    anyhow::ensure!(bytes.len() > 5_000, "a national document");
+                    took.push(t.elapsed());
+                    n += 1;
+                }
+                anyhow::Ok(took)
+            })
+        })
+        .collect();
+    let (_, with_documents) = push_for(tablets, load, "documents", server_pid).await?;
+    downloading.store(false, std::sync::atomic::Ordering::Relaxed);
+    let mut downloads = Vec::new();
+    for d in downloaders {
+        downloads.extend(d.await??);
+    }
     drop(server);
 
     watched_load.print(&format!("with {} event streams", watched.len()));
@@ -617,6 +657,17 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "  with the streams {:.2}× the pushes/s without them, before and after on average (target ≥ 0.9×)",
         watched_load.rate() / without
+    );
+    with_documents.print("with 4 national supervisors downloading the national documents");
+    let mut document_ms: Vec<f64> = downloads.iter().map(|d| d.as_secs_f64() * 1e3).collect();
+    document_ms.sort_by(f64::total_cmp);
+    println!(
+        "  {} national documents downloaded ({:.1}/s), each p50 {:.0} ms, p99 {:.0} ms; pushes {:.2}× those of the load before",
+        document_ms.len(),
+        document_ms.len() as f64 / with_documents.elapsed,
+        percentile(&document_ms, 0.5),
+        percentile(&document_ms, 0.99),
+        with_documents.rate() / after.rate()
     );
     let delays = watching
         .delays
@@ -663,7 +714,10 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // Nothing lost: every acknowledged push is stored.
-    let acknowledged = alone.timed.len() + watched_load.timed.len() + after.timed.len();
+    let acknowledged = alone.timed.len()
+        + watched_load.timed.len()
+        + after.timed.len()
+        + with_documents.timed.len();
     let pool = db::connect(&url).await?;
     let (stored,): (i64,) =
         sqlx::query_as("SELECT COUNT(*) FROM pushes WHERE push_id LIKE 'bench-%'")

@@ -20,6 +20,7 @@
 //! - [`packages`]: sign-off packages ("chốt số liệu"): a consolidating unit's snapshot
 //!   sent up, and its parent's acceptance or return.
 //! - [`group_commit`]: pushes written many to a transaction.
+//! - [`heavy`]: documents built and files read a few at a time, off the async workers.
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
 //! - [`national`]: the national demo campaign at the real scale (benchmarks, load tests).
@@ -46,6 +47,7 @@ pub mod error;
 pub mod export;
 pub mod forms;
 pub mod group_commit;
+pub mod heavy;
 pub mod live;
 pub mod national;
 pub mod packages;

@@ -68,6 +68,7 @@ impl Application {
                 .map(|a| a.to_canonical())
                 .collect(),
             live,
+            heavy: crate::heavy::Heavy::for_this_machine(),
         };
         let router = router(state, &config.assets_dir);
         Ok(Application {

@@ -63,6 +63,7 @@ const LAYERS: &[&[&str]] = &[
         "live",
         "backup",
         "document_fields",
+        "heavy",
     ],
     &["reports"],
     &["deadlines", "packages", "reminders"],

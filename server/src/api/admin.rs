@@ -103,10 +103,7 @@ async fn rows_of(
             message: "Chỉ nhận tệp CSV hoặc Excel (.xlsx).".into(),
         });
     }
-    tokio::task::spawn_blocking(move || sheet::read(&body))
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))
-        .map(Ok)?
+    state.heavy.run_now(move || sheet::read(&body)).await
 }
 
 async fn tree_run(

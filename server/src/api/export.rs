@@ -47,8 +47,13 @@ pub async fn export_get(
 ) -> Result<impl IntoResponse, Error> {
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
+    let turn = state.heavy.turn().await?;
     let data = export::gather(&state.db, &target, mode).await?;
-    let bytes = off_the_runtime("workbook", move || export::workbook(&data)).await?;
+    let bytes = state
+        .heavy
+        .run(&turn, move || export::workbook(&data))
+        .await?
+        .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         file_name("tong-hop", &target, mode, "xlsx"),
@@ -65,12 +70,14 @@ pub async fn report_document_get(
 ) -> Result<impl IntoResponse, Error> {
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
+    let turn = state.heavy.turn().await?;
     let data = export::gather(&state.db, &target, mode).await?;
     let fields = export::document_fields(&state.db, &target).await?.fields;
-    let bytes = off_the_runtime("report document", move || {
-        export::report_document(&data, &fields)
-    })
-    .await?;
+    let bytes = state
+        .heavy
+        .run(&turn, move || export::report_document(&data, &fields))
+        .await?
+        .map_err(|e| Error::Internal(format!("report document: {e}")))?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         file_name("bao-cao", &target, mode, "docx"),
@@ -112,18 +119,6 @@ pub async fn document_fields_put(
         fields,
         source: FieldsSource::Saved,
     }))
-}
-
-/// Builds a document on a blocking thread, so that a national one does not hold the
-/// server's other work up.
-async fn off_the_runtime<E: std::fmt::Display + Send + 'static>(
-    what: &str,
-    build: impl FnOnce() -> Result<Vec<u8>, E> + Send + 'static,
-) -> Result<Vec<u8>, Error> {
-    tokio::task::spawn_blocking(build)
-        .await
-        .map_err(|e| Error::Internal(e.to_string()))?
-        .map_err(|e| Error::Internal(format!("{what}: {e}")))
 }
 
 /// `tong-hop-NB-HQ-2025-chinh-thuc.xlsx`: what, whose, which figures.

@@ -42,6 +42,8 @@ pub struct AppState {
     pub pushes: crate::group_commit::PushQueue,
     /// Changes of totals, for the live dashboards.
     pub live: crate::live::Live,
+    /// Documents built and files read, a few at a time.
+    pub heavy: crate::heavy::Heavy,
 }
 
 /// Largest request body: a full report with long narrative texts fits many times over.

@@ -62,12 +62,11 @@ pub async fn template_get(
         target.campaign_code,
         if query.filled { "-da-dien" } else { "" }
     );
-    let bytes = tokio::task::spawn_blocking(move || {
-        template::workbook(&template_for(&target), content.as_ref())
-    })
-    .await
-    .map_err(|e| Error::Internal(e.to_string()))?
-    .map_err(|e| Error::Internal(format!("template: {e}")))?;
+    let bytes = state
+        .heavy
+        .run_now(move || template::workbook(&template_for(&target), content.as_ref()))
+        .await?
+        .map_err(|e| Error::Internal(format!("template: {e}")))?;
     Ok((
         [
             (header::CONTENT_TYPE, XLSX.to_owned()),
@@ -94,9 +93,9 @@ pub async fn template_post(
         ));
     }
     let target = report.enterable(&state.db).await?;
-    let preview =
-        tokio::task::spawn_blocking(move || template::read(&template_for(&target), &body))
-            .await
-            .map_err(|e| Error::Internal(e.to_string()))??;
+    let preview = state
+        .heavy
+        .run_now(move || template::read(&template_for(&target), &body))
+        .await??;
     Ok(Json(preview))
 }
