@@ -201,6 +201,15 @@ fn json_text<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
 /// Sends a request, with `json` as its body when there is one, and reads its whole
 /// answer, abandoning it when it stalls.
 async fn exchange(builder: RequestBuilder, json: Option<String>) -> Result<Answer, ApiFailure> {
+    exchange_telling(builder, json, None).await
+}
+
+/// [`exchange`], telling `arrived` of each part of the answer's body as it comes.
+async fn exchange_telling(
+    builder: RequestBuilder,
+    json: Option<String>,
+    arrived: Option<&dyn Fn(u64, Option<u64>)>,
+) -> Result<Answer, ApiFailure> {
     let dog = Watchdog::start();
     let builder = builder.abort_signal(dog.signal().as_ref());
     let request = match json {
@@ -213,6 +222,11 @@ async fn exchange(builder: RequestBuilder, json: Option<String>) -> Result<Answe
     let response = request.send().await.map_err(|_| dog.failure())?;
     dog.progress();
     let status = response.status();
+    // The body's length as sent: a compressed answer's is smaller than what is read.
+    let whole = response
+        .headers()
+        .get("content-length")
+        .and_then(|n| n.parse::<u64>().ok());
     let mut body = Vec::new();
     if let Some(stream) = response.body() {
         let reader: web_sys::ReadableStreamDefaultReader = stream.get_reader().unchecked_into();
@@ -231,6 +245,9 @@ async fn exchange(builder: RequestBuilder, json: Option<String>) -> Result<Answe
                 body.extend(js_sys::Uint8Array::new(&value).to_vec());
             }
             dog.progress();
+            if let Some(arrived) = arrived {
+                arrived(body.len() as u64, whole);
+            }
         }
     }
     STALLS.set(0);
@@ -261,9 +278,13 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> 
     exchange(Request::get(path), None).await?.json()
 }
 
-/// `GET path` and read the answer as bytes (a file).
-pub async fn get_bytes(path: &str) -> Result<Vec<u8>, ApiFailure> {
-    let answer = exchange(Request::get(path), None).await?;
+/// `GET path` and read the answer as bytes (a file); `arrived` is told how many bytes
+/// have come after each part, and how many the whole has when the server said.
+pub async fn get_bytes(
+    path: &str,
+    arrived: &dyn Fn(u64, Option<u64>),
+) -> Result<Vec<u8>, ApiFailure> {
+    let answer = exchange_telling(Request::get(path), None, Some(arrived)).await?;
     if !answer.ok() {
         return Err(ApiFailure::of_answer(answer.status, &answer.body));
     }

@@ -394,3 +394,61 @@ async fn a_first_open_over_a_slow_link_shows_progress() -> anyhow::Result<()> {
     );
     tablet.close().await
 }
+
+/// A ward officer downloads the ward's report over one bar of signal: the button says how
+/// much has arrived of how much, moving up, until the file is made (issue 19, 5).
+#[tokio::test]
+async fn a_download_over_a_slow_link_shows_how_far_it_has_got() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let relay = Relay::start(server.addr, Link::FAST).await?;
+    let profile = tempfile::tempdir()?;
+    let ward = Browser::start_in(profile.path()).await?;
+    ward.sign_in_at(&relay.url(""), "nb-hq", "table.children")
+        .await?;
+    ward.wait_for(".consolidated button.report-document")
+        .await?;
+    // About 3 s for a ward's report of some 30 KB; the open connections are reset so
+    // that the download takes a new one, on the slow link.
+    relay.shape(Link::new(100, 80));
+    relay.set(Mode::Cut);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    relay.set(Mode::Pass);
+    ward.click(".consolidated button.report-document").await?;
+    let mut seen: Vec<String> = Vec::new();
+    loop {
+        let status = ward
+            .client
+            .find(Locator::Css(".consolidated .export-status"))
+            .await;
+        if let Ok(status) = status
+            && let Ok(text) = status.text().await
+            && seen.last() != Some(&text)
+        {
+            let done = text.starts_with("Đã tạo tệp");
+            seen.push(text);
+            if done {
+                break;
+            }
+        }
+        anyhow::ensure!(seen.len() < 500, "the download never ended: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let shares: Vec<u32> = seen
+        .iter()
+        .filter_map(|s| s.strip_prefix("Đang tải xuống: "))
+        .filter_map(|s| s.split('(').nth(1)?.trim_end_matches("%)").parse().ok())
+        .collect();
+    assert!(shares.len() >= 3, "progress moves: {seen:?}");
+    assert!(shares.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+    assert_eq!(
+        seen.first().map(String::as_str),
+        Some("Đang tạo báo cáo…"),
+        "said while the server makes it: {seen:?}"
+    );
+    assert!(
+        seen.last()
+            .is_some_and(|s| s.contains("bao-cao-NB-HQ-2025")),
+        "{seen:?}"
+    );
+    ward.close().await
+}

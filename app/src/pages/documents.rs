@@ -58,6 +58,20 @@ impl Document {
     }
 }
 
+/// What the user reads while the file arrives: "Đang tải xuống: 120 / 350 KB (34%)".
+pub(crate) fn downloading(got: u64, whole: Option<u64>) -> String {
+    let kb = |n: u64| tuanle_shared::number::format_number(n.div_ceil(1024));
+    match whole.filter(|w| *w >= got && *w > 0) {
+        Some(w) => format!(
+            "Đang tải xuống: {} / {} KB ({}%)",
+            kb(got),
+            kb(w),
+            got * 100 / w
+        ),
+        None => format!("Đang tải xuống: {} KB", kb(got)),
+    }
+}
+
 /// The two download buttons, what became of the last download, and the issuer's fields
 /// of the report document (which the unit's own staff may change: `editable`).
 #[component]
@@ -78,7 +92,10 @@ pub fn DocumentButtons(
         );
         status.set(Some(document.making().into()));
         spawn_local(async move {
-            let message = match api::get_bytes(&document.route(&c, &u, m)).await {
+            let arrived = |got: u64, whole: Option<u64>| {
+                status.try_set(Some(downloading(got, whole)));
+            };
+            let message = match api::get_bytes(&document.route(&c, &u, m), &arrived).await {
                 Ok(bytes) => {
                     let name = document.file_name(&c, &u, m);
                     match crate::device::download_bytes(&name, &bytes, document.mime()) {

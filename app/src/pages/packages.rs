@@ -261,7 +261,10 @@ fn SignedCopyView(
         };
         message.set(Some("Đang tải…".into()));
         spawn_local(async move {
-            let text = match api::get_bytes(&path.get_value()).await {
+            let arrived = |got: u64, whole: Option<u64>| {
+                message.try_set(Some(super::documents::downloading(got, whole)));
+            };
+            let text = match api::get_bytes(&path.get_value(), &arrived).await {
                 Ok(bytes) => {
                     match crate::device::download_bytes(&c.file_name, &bytes, &c.media_type) {
                         Some(()) => format!("Đã tải {}.", c.file_name),

@@ -19,8 +19,12 @@ pub fn TemplatePanel(rs: ReportSync, readonly: Signal<bool>) -> impl IntoView {
     let download = move |filled: bool| {
         let url = format!("{}?filled={filled}", path());
         let unit = rs.unit.get_value();
+        message.set(Some("Đang tạo mẫu…".into()));
         spawn_local(async move {
-            let text = match api::get_bytes(&url).await {
+            let arrived = |got: u64, whole: Option<u64>| {
+                message.try_set(Some(super::documents::downloading(got, whole)));
+            };
+            let text = match api::get_bytes(&url, &arrived).await {
                 Ok(bytes) => {
                     let name = format!(
                         "mau-nhap-{unit}{}.xlsx",
