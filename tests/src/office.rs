@@ -144,6 +144,103 @@ fn parse_bbox(xhtml: &str) -> anyhow::Result<Pages> {
     Ok(pages)
 }
 
+/// A printed page's size in points (1/72 inch), width by height.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PageSize {
+    pub width: f64,
+    pub height: f64,
+}
+
+impl PageSize {
+    /// ISO A4 (210 × 297 mm), upright or turned, to within a point.
+    pub fn is_a4(&self) -> bool {
+        let (short, long) = (self.width.min(self.height), self.width.max(self.height));
+        (short - 595.28).abs() < 1.0 && (long - 841.89).abs() < 1.0
+    }
+}
+
+/// Millimetres in points.
+pub fn mm(mm: f64) -> f64 {
+    mm * 72.0 / 25.4
+}
+
+/// Every page's size (`pdfinfo`).
+pub fn page_sizes(pdf: &Path) -> anyhow::Result<Vec<PageSize>> {
+    let out = Command::new("pdfinfo")
+        .args(["-f", "1", "-l", "100000"])
+        .arg(pdf)
+        .output()
+        .context("pdfinfo (poppler-utils) is needed: scripts/test installs it")?;
+    if !out.status.success() {
+        bail!("pdfinfo: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    parse_page_sizes(&String::from_utf8_lossy(&out.stdout))
+}
+
+/// `Page    1 size: 595.276 x 841.89 pts (A4)` lines.
+fn parse_page_sizes(info: &str) -> anyhow::Result<Vec<PageSize>> {
+    info.lines()
+        .filter(|l| l.starts_with("Page ") && l.contains(" size: "))
+        .map(|l| {
+            let size = l.split(" size: ").nth(1).context("a size")?;
+            let mut numbers = size.split_whitespace();
+            let width = numbers.next().context("a width")?.parse()?;
+            numbers.next();
+            let height = numbers.next().context("a height")?.parse()?;
+            Ok(PageSize { width, height })
+        })
+        .collect()
+}
+
+/// The names of the fonts a PDF embeds or names (`pdffonts`), without the subset tag
+/// (`ABCDEF+LiberationSerif` is `LiberationSerif`).
+pub fn fonts(pdf: &Path) -> anyhow::Result<Vec<String>> {
+    let out = Command::new("pdffonts")
+        .arg(pdf)
+        .output()
+        .context("pdffonts (poppler-utils) is needed: scripts/test installs it")?;
+    if !out.status.success() {
+        bail!("pdffonts: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(parse_fonts(&String::from_utf8_lossy(&out.stdout)))
+}
+
+fn parse_fonts(listing: &str) -> Vec<String> {
+    let mut names: Vec<String> = listing
+        .lines()
+        .skip_while(|l| !l.starts_with("---"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .map(|n| n.split_once('+').map_or(n, |(_, name)| name).to_owned())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Whether a font is Times New Roman or the metric twin LibreOffice prints it with.
+pub fn is_times(font: &str) -> bool {
+    font.starts_with("LiberationSerif") || font.starts_with("TimesNewRoman")
+}
+
+/// The lines of `page` that are printed outside a box `left`, `top`, `right` and
+/// `bottom` points in from its edges (the page's margins), `slack` points allowed.
+pub fn outside_margins(
+    page: &[Line],
+    size: PageSize,
+    [top, right, bottom, left]: [f64; 4],
+    slack: f64,
+) -> Vec<&Line> {
+    page.iter()
+        .filter(|l| {
+            l.x_min < left - slack
+                || l.y_min < top - slack
+                || l.x_max > size.width - right + slack
+                || l.y_max > size.height - bottom + slack
+        })
+        .collect()
+}
+
 fn unescape(s: &str) -> String {
     s.replace("&lt;", "<")
         .replace("&gt;", ">")
@@ -289,6 +386,45 @@ mod tests {
             in_order("a b c d e f g h", &["a h"]).is_err(),
             "too far apart"
         );
+        Ok(())
+    }
+
+    #[test]
+    fn page_sizes_and_fonts_are_read() -> anyhow::Result<()> {
+        let info = "Pages:           2\nPage    1 size: 595.276 x 841.89 pts (A4)\n\
+                    Page    1 rot:  0\nPage    2 size: 841.89 x 595.276 pts (A4)\n";
+        let sizes = parse_page_sizes(info)?;
+        assert_eq!(sizes.len(), 2);
+        assert!(sizes.iter().all(PageSize::is_a4));
+        assert!(
+            !PageSize {
+                width: 612.0,
+                height: 792.0
+            }
+            .is_a4(),
+            "US Letter"
+        );
+        let listing = "name                                 type              encoding         emb sub uni object ID\n\
+            ------------------------------------ ----------------- ---------------- --- --- --- ---------\n\
+            BAAAAA+LiberationSerif               TrueType          WinAnsi          yes yes no      11  0\n\
+            CAAAAA+LiberationSerif-Bold          TrueType          WinAnsi          yes yes no      12  0\n\
+            DAAAAA+LiberationSerif               CID TrueType      Identity-H       yes yes yes     13  0\n";
+        let fonts = parse_fonts(listing);
+        assert_eq!(fonts, ["LiberationSerif", "LiberationSerif-Bold"]);
+        assert!(fonts.iter().all(|f| is_times(f)));
+        assert!(!is_times("Carlito"));
+        let line = |x_min, y_min| Line {
+            x_min,
+            y_min,
+            x_max: x_min + 100.0,
+            y_max: y_min + 12.0,
+            text: String::new(),
+        };
+        let page = [line(90.0, 60.0), line(20.0, 60.0)];
+        let a4 = sizes[0];
+        let out = outside_margins(&page, a4, [mm(20.0), mm(15.0), mm(20.0), mm(30.0)], 2.0);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].x_min, 20.0);
         Ok(())
     }
 }

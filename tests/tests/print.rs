@@ -3,7 +3,7 @@
 //! text lines overlap (pdftotext's boxes), and every official label is there, in order.
 
 use serde_json::json;
-use tuanle_e2e::office::{self, Pages};
+use tuanle_e2e::office::{self, PageSize, Pages};
 use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer};
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::{FigureMode, routes};
@@ -49,23 +49,55 @@ async fn submit(server: &TestServer, user: &str, unit: &str, n: u64) -> anyhow::
     Ok(())
 }
 
-/// The unit's Excel export, printed by LibreOffice: its pages' lines.
-async fn printed_workbook(client: &ApiClient, unit: &str) -> anyhow::Result<Pages> {
-    let r = client
-        .get(&routes::export("2025", unit, FigureMode::Final))
-        .await?;
-    anyhow::ensure!(r.status() == 200, "export of {unit}: {}", r.status());
+/// A document as LibreOffice prints it.
+struct Printed {
+    pages: Pages,
+    sizes: Vec<PageSize>,
+    fonts: Vec<String>,
+}
+
+impl Printed {
+    /// Every page A4, every letter in Times New Roman (its metric twin here).
+    fn is_a4_in_times(&self, what: &str) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !self.sizes.is_empty() && self.sizes.iter().all(PageSize::is_a4),
+            "{what}: pages not all A4: {:?}",
+            self.sizes
+        );
+        anyhow::ensure!(
+            !self.fonts.is_empty() && self.fonts.iter().all(|f| office::is_times(f)),
+            "{what}: fonts other than Times New Roman: {:?}",
+            self.fonts
+        );
+        Ok(())
+    }
+}
+
+/// The file a unit downloads from `path`, printed by LibreOffice (`name` with its
+/// extension says what it is). Kept in `TUANLE_KEEP_PRINTS` for a look when asked.
+async fn printed(client: &ApiClient, path: &str, name: &str) -> anyhow::Result<Printed> {
+    let r = client.get(path).await?;
+    anyhow::ensure!(r.status() == 200, "{name}: {}", r.status());
     let bytes = r.bytes().await?;
     let dir = tempfile::tempdir()?;
-    let file = dir.path().join(format!("{unit}.xlsx"));
+    let file = dir.path().join(name);
     std::fs::write(&file, &bytes)?;
     let pdf = tokio::task::spawn_blocking(move || office::print_to_pdf(&file)).await??;
-    let pages = office::pdf_lines(&pdf)?;
-    // Kept for a look when a test fails.
-    if let Ok(dir) = std::env::var("TUANLE_KEEP_PRINTS") {
-        std::fs::copy(&pdf, std::path::Path::new(&dir).join(format!("{unit}.pdf")))?;
+    if let Ok(keep) = std::env::var("TUANLE_KEEP_PRINTS") {
+        let kept = std::path::Path::new(&keep).join(name).with_extension("pdf");
+        std::fs::copy(&pdf, kept)?;
     }
-    Ok(pages)
+    Ok(Printed {
+        pages: office::pdf_lines(&pdf)?,
+        sizes: office::page_sizes(&pdf)?,
+        fonts: office::fonts(&pdf)?,
+    })
+}
+
+/// The unit's Excel export, printed by LibreOffice.
+async fn printed_workbook(client: &ApiClient, unit: &str) -> anyhow::Result<Printed> {
+    let path = routes::export("2025", unit, FigureMode::Final);
+    printed(client, &path, &format!("{unit}.xlsx")).await
 }
 
 /// What a reader of the printed form must find, in order: the title, the header, every
@@ -115,18 +147,21 @@ async fn the_excel_form_prints_without_overlaps_at_every_level() -> anyhow::Resu
     submit(&server, "nb-hq-mn", "NB-HQ-MN", 3).await?;
     for (user, unit) in [("nb-hq-th", "NB-HQ-TH"), ("nb-hq", "NB-HQ"), ("nb", "NB")] {
         let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
-        let pages = printed_workbook(&client, unit).await?;
-        assert_prints_cleanly(unit, &pages)?;
+        let printed = printed_workbook(&client, unit).await?;
+        printed.is_a4_in_times(unit)?;
+        assert_prints_cleanly(unit, &printed.pages)?;
     }
     Ok(())
 }
 
-/// The unit's report document, printed by LibreOffice: its pages' lines.
-async fn printed_report(client: &ApiClient, unit: &str) -> anyhow::Result<Pages> {
-    let r = client
-        .get(&routes::report_document("2025", unit, FigureMode::Final))
-        .await?;
-    anyhow::ensure!(r.status() == 200, "report of {unit}: {}", r.status());
+/// The unit's report document, printed by LibreOffice.
+async fn printed_report(
+    client: &ApiClient,
+    unit: &str,
+    mode: FigureMode,
+) -> anyhow::Result<Printed> {
+    let path = routes::report_document("2025", unit, mode);
+    let r = client.get(&path).await?;
     anyhow::ensure!(
         r.headers()
             .get("content-type")
@@ -134,18 +169,29 @@ async fn printed_report(client: &ApiClient, unit: &str) -> anyhow::Result<Pages>
             .is_some_and(|t| t.contains("wordprocessingml")),
         "a Word document"
     );
-    let bytes = r.bytes().await?;
-    let dir = tempfile::tempdir()?;
-    let file = dir.path().join(format!("bao-cao-{unit}.docx"));
-    std::fs::write(&file, &bytes)?;
-    let pdf = tokio::task::spawn_blocking(move || office::print_to_pdf(&file)).await??;
-    if let Ok(dir) = std::env::var("TUANLE_KEEP_PRINTS") {
-        std::fs::copy(
-            &pdf,
-            std::path::Path::new(&dir).join(format!("bao-cao-{unit}.pdf")),
-        )?;
+    printed(
+        client,
+        &path,
+        &format!("bao-cao-{unit}-{}.docx", mode.as_str()),
+    )
+    .await
+}
+
+/// The decree's margins (Nghị định 30/2020, Phụ lục I): top and bottom 20 mm, right
+/// 15 mm, left 30 mm; no printed line outside them, on any page.
+fn within_the_decrees_margins(unit: &str, printed: &Printed) -> anyhow::Result<()> {
+    let margins = [20.0, 15.0, 20.0, 30.0].map(office::mm);
+    for (n, (page, size)) in printed.pages.iter().zip(&printed.sizes).enumerate() {
+        // The width of a letter's side bearing, and a table cell's own padding.
+        let outside = office::outside_margins(page, *size, margins, 6.0);
+        anyhow::ensure!(
+            outside.is_empty(),
+            "{unit}: page {} has lines outside the margins: {:?}",
+            n + 1,
+            outside.iter().take(3).collect::<Vec<_>>()
+        );
     }
-    office::pdf_lines(&pdf)
+    Ok(())
 }
 
 /// The report of a school, a ward and a province, printed: the header (the agency, the
@@ -171,18 +217,29 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
             "ỦY BAN NHÂN DÂN PHƯỜNG HỒNG QUANG",
             &["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"][..],
         ),
-        ("nb", "NB", "SỞ GIÁO DỤC VÀ ĐÀO TẠO", &["GIÁM ĐỐC"][..]),
+        (
+            "nb",
+            "NB",
+            "SỞ GIÁO DỤC VÀ ĐÀO TẠO",
+            &["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"][..],
+        ),
     ] {
         let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
-        // The ward fills in its own number and signer; the others keep their defaults.
-        let signer = if unit == "NB-HQ" {
+        // The ward fills in its own number and signer; the Sở's deputy signs for its
+        // director (KT.); the school keeps its kind's defaults.
+        let signer = if unit != "NB-HQ-TH" {
             let path = routes::report_document_fields("2025", unit);
             let mut fields = client
                 .get_json::<tuanle_shared::document::DocumentFieldsAnswer>(&path)
                 .await?
                 .fields;
-            fields.number = "125/BC-UBND".into();
-            fields.signer = "Nguyễn Văn An".into();
+            if unit == "NB-HQ" {
+                fields.number = "125/BC-UBND".into();
+                fields.signer = "Nguyễn Văn An".into();
+            } else {
+                fields.signature = signature.iter().map(|l| (*l).to_owned()).collect();
+                fields.signer = "Trần Thị Bình".into();
+            }
             let r = client
                 .send(
                     reqwest::Method::PUT,
@@ -195,7 +252,10 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
         } else {
             None
         };
-        let pages = printed_report(&client, unit).await?;
+        let printed = printed_report(&client, unit, FigureMode::Final).await?;
+        printed.is_a4_in_times(unit)?;
+        within_the_decrees_margins(unit, &printed)?;
+        let pages = printed.pages;
         let overlaps = office::overlapping(&pages);
         anyhow::ensure!(
             overlaps.is_empty(),
@@ -208,7 +268,7 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
             agency,
             "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
             "Độc lập - Tự do - Hạnh phúc",
-            if signer.is_some() {
+            if unit == "NB-HQ" {
                 "Số: 125/BC-UBND"
             } else {
                 "Số:"
@@ -252,5 +312,42 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
             )?;
         }
     }
+    Ok(())
+}
+
+/// A level's official report is its signed-off package, and says so: which package,
+/// when, who signed it off; the same document from live figures says it is a draft.
+#[tokio::test]
+async fn the_official_report_says_which_package_it_is() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    submit(&server, "nb-hq-th", "NB-HQ-TH", 2).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let _: serde_json::Value = ward
+        .post_json(&routes::report("2025", "NB-HQ-TH", "approve"), &json!({}))
+        .await?;
+    let package: tuanle_shared::wire::Package = ward
+        .post_json(&routes::packages("2025", "NB-HQ", None, ""), &json!({}))
+        .await?;
+    let signed_by = package.brief.signed_by;
+    let official = printed_report(&ward, "NB-HQ", FigureMode::Official).await?;
+    official.is_a4_in_times("official")?;
+    let text = office::reading_text(&official.pages);
+    office::in_order_within(
+        &text,
+        &[
+            "Kết quả tổ chức Tuần lễ hưởng ứng học tập suốt đời năm 2025",
+            "Số liệu theo gói số liệu đã chốt lần 1 ngày",
+            &format!("người chốt: {signed_by}"),
+            "Phụ lục",
+        ],
+        8,
+    )?;
+    anyhow::ensure!(
+        !text.contains("BẢN NHÁP"),
+        "a signed-off package is no draft"
+    );
+    let draft = printed_report(&ward, "NB-HQ", FigureMode::Provisional).await?;
+    let text = office::reading_text(&draft.pages);
+    office::in_order(&text, &["BẢN NHÁP", "chưa phải gói số liệu đã chốt."])?;
     Ok(())
 }
