@@ -533,3 +533,60 @@ async fn count(b: &Browser, css: &str) -> anyhow::Result<usize> {
         .await?
         .len())
 }
+
+/// The report page printed from the browser (Ctrl+P) is the report alone: the form with
+/// what was typed, and nothing of the app around it: no bar, no button, no panel.
+#[tokio::test]
+async fn the_report_page_prints_the_report_alone() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let browser = Browser::start().await?;
+    browser.sign_in(&server, USER).await?;
+    browser.type_in("1.3/count", "2").await?;
+    browser
+        .type_in("I.1/text", "Ban hành kế hoạch ngày 25/9")
+        .await?;
+    browser.wait_sync("synced").await?;
+    // Everything on the page that is the app's, not the report's, as the screen shows it.
+    let app_only: Vec<String> = serde_json::from_value(
+        browser
+            .client
+            .execute(
+                "return Array.from(document.querySelectorAll(
+                   'button, .topbar, .sync-bar, .template, .documents, .draft-files, .submit, .guidance summary'))
+                 .map(e => e.innerText.trim()).filter(t => t.length > 2);",
+                vec![],
+            )
+            .await?,
+    )?;
+    assert!(
+        app_only
+            .iter()
+            .any(|t| t.contains("Đăng xuất") || t.contains("Nộp")),
+        "the app's parts are found on screen: {app_only:?}"
+    );
+    let pdf = browser.print_to_pdf().await?;
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("bao-cao.pdf");
+    std::fs::write(&file, pdf)?;
+    let printed = tuanle_e2e::office::flat_text(&tuanle_e2e::office::pdf_lines(&file)?);
+    let form = tuanle_shared::form::builtin("2025").expect("the 2025 form");
+    tuanle_e2e::office::in_order(
+        &printed,
+        &[
+            form.rows()[0].label.as_str(),
+            form.rows()[form.rows().len() - 1].label.as_str(),
+        ],
+    )?;
+    assert!(printed.contains("Ban hành kế hoạch ngày 25/9"), "{printed}");
+    for part in &app_only {
+        let part = part.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(!printed.contains(&part), "printed {part:?}: {printed}");
+    }
+    for app_only in ["Hướng dẫn", "Nhập từ tệp Excel", "Choose File", "Đồng bộ"] {
+        assert!(
+            !printed.contains(app_only),
+            "printed {app_only:?}: {printed}"
+        );
+    }
+    browser.close().await
+}
