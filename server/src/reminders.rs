@@ -22,17 +22,32 @@ pub async fn details(
     let mut found = std::collections::HashMap::new();
     for chunk in units.chunks(200) {
         let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
+        // The deadline that applies, as the unit's own report reads it
+        // ([`reports::applying`]): along the chain from the unit up, each link's deadline
+        // is the one its parent set for its children, else its level's; the earliest
+        // link's applies (an ancestor's moved earlier caps the units below it).
         let sql = format!(
-            "SELECT u.code, u.contact_name, u.contact_phone,
-                    COALESCE(p.children_due_on, d.due_on) AS deadline,
+            "WITH RECURSIVE chain(unit_id, id, parent_id, depth) AS (
+                 SELECT u.id, u.id, u.parent_id, u.depth FROM units u
+                 WHERE u.campaign_id = $1 AND u.code IN ({codes})
+                 UNION ALL
+                 SELECT c.unit_id, p.id, p.parent_id, p.depth FROM units p JOIN chain c ON p.id = c.parent_id
+             ),
+             due(unit_id, deadline) AS (
+                 SELECT c.unit_id, MIN(COALESCE(g.children_due_on, d.due_on))
+                 FROM chain c
+                 LEFT JOIN units g ON g.id = c.parent_id
+                 LEFT JOIN deadlines d ON d.campaign_id = $1 AND d.depth = c.depth
+                 GROUP BY c.unit_id
+             )
+             SELECT u.code, u.contact_name, u.contact_phone, due.deadline,
                     m.reminded_at, a.display_name AS reminded_by
              FROM units u
-             LEFT JOIN units p ON p.id = u.parent_id
-             LEFT JOIN deadlines d ON d.campaign_id = u.campaign_id AND d.depth = u.depth
+             JOIN due ON due.unit_id = u.id
              LEFT JOIN reminders m ON m.unit_id = u.id
              LEFT JOIN accounts a ON a.id = m.account_id
-             WHERE u.campaign_id = $1 AND u.code IN ({})",
-            placeholders.join(", ")
+             WHERE u.campaign_id = $1 AND u.code IN ({codes})",
+            codes = placeholders.join(", ")
         );
         let mut query = sqlx::query(&sql).bind(campaign_id);
         for u in chunk {

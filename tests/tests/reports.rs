@@ -867,6 +867,23 @@ async fn each_level_sets_its_childrens_deadline() -> anyhow::Result<()> {
         ),
         (Some("2025-10-10"), Some("2025-10-10"))
     );
+    // The ward's missing list says the same deadline the schools read: capped by the
+    // province's, two levels up.
+    let missing: tuanle_shared::wire::MissingUnits = ward
+        .get_json(&routes::dashboard_missing("2025", "NB-HQ", 0, 50))
+        .await?;
+    assert!(
+        !missing.units.is_empty(),
+        "the ward's other schools are missing"
+    );
+    for (unit, detail) in missing.units.iter().zip(&missing.details) {
+        assert_eq!(
+            detail.deadline.as_deref(),
+            Some("2025-10-10"),
+            "{}",
+            unit.code
+        );
+    }
     Ok(())
 }
 
