@@ -759,6 +759,28 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
     let server = TestServer::spawn().await.expect("server");
     let admin = admin(&server).await;
     create_campaign(&admin, "2026").await;
+    // Last year's contact of a ward comes along with the copy.
+    let db = server.db().await.expect("db");
+    let contact_of = |campaign: &'static str| {
+        let db = db.clone();
+        async move {
+            sqlx::query_as::<_, (Option<String>, Option<String>)>(
+                "SELECT u.contact_name, u.contact_phone FROM units u JOIN campaigns c ON c.id = u.campaign_id
+                 WHERE c.code = $1 AND u.code = 'NB-HQ'",
+            )
+            .bind(campaign)
+            .fetch_one(&db)
+            .await
+            .expect("the ward")
+        }
+    };
+    sqlx::query(
+        "UPDATE units SET contact_name = 'Lê Văn Tâm', contact_phone = '0912 345 678'
+         WHERE code = 'NB-HQ' AND campaign_id = (SELECT id FROM campaigns WHERE code = '2023')",
+    )
+    .execute(&db)
+    .await
+    .expect("a contact in 2023");
     let c = |rest: &str| routes::campaign("2026", rest);
     let preview: TreePreview = admin
         .expect(
@@ -786,6 +808,31 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         .await
         .expect("copy");
     assert!(done.applied);
+    assert_eq!(
+        contact_of("2026").await,
+        (Some("Lê Văn Tâm".into()), Some("0912 345 678".into()))
+    );
+    // The new campaign's own contact, once it has one, is kept by a copy made again.
+    sqlx::query(
+        "UPDATE units SET contact_name = 'Phạm Thu Hà'
+         WHERE code = 'NB-HQ' AND campaign_id = (SELECT id FROM campaigns WHERE code = '2026')",
+    )
+    .execute(&db)
+    .await
+    .expect("this year's contact");
+    let _: TreePreview = admin
+        .expect(
+            Method::POST,
+            &c("/tree/import?from=2023"),
+            Some(&json!({})),
+            200,
+        )
+        .await
+        .expect("copied again");
+    assert_eq!(
+        contact_of("2026").await,
+        (Some("Phạm Thu Hà".into()), Some("0912 345 678".into()))
+    );
     let top: AdminUnits = admin
         .expect(Method::GET, &c("/units"), None, 200)
         .await

@@ -205,7 +205,10 @@ pub async fn import(
             )
             .await?;
         }
-        write_contacts(&mut tx, campaign.id, rows).await?;
+        // A copy brings last year's contacts where this campaign has none yet; a file
+        // says what they are now.
+        let fill_only = matches!(source, Source::Copy(_));
+        write_contacts(&mut tx, campaign.id, rows, fill_only).await?;
         let what = match source {
             Source::File(name) => format!("Nhập cây đơn vị từ tệp “{name}”"),
             Source::Copy(from) => format!("Sao chép cây đơn vị từ đợt {from}"),
@@ -233,27 +236,37 @@ pub async fn import(
 }
 
 /// The contact person and phone of each row that gives them (the file has the
-/// columns): an empty cell clears what was stored.
-async fn write_contacts(conn: &mut Conn, campaign_id: i64, rows: &[TreeRow]) -> Result<(), Error> {
+/// columns): an empty cell clears what was stored. With `fill_only` (a copy of another
+/// campaign's tree), only what is not stored yet is filled in.
+async fn write_contacts(
+    conn: &mut Conn,
+    campaign_id: i64,
+    rows: &[TreeRow],
+    fill_only: bool,
+) -> Result<(), Error> {
+    let set = |column: &str, param: u8| {
+        if fill_only {
+            format!("{column} = COALESCE({column}, ${param})")
+        } else {
+            format!("{column} = ${param}")
+        }
+    };
     for row in rows {
         let Some(contact) = &row.contact else {
             continue;
         };
         let none_if_empty = |s: &String| (!s.is_empty()).then(|| s.clone());
         // Only the columns the file has: a file with phones alone keeps the names.
-        let sql = match (&contact.name, &contact.phone) {
+        let columns = match (&contact.name, &contact.phone) {
             (Some(_), Some(_)) => {
-                "UPDATE units SET contact_name = $3, contact_phone = $4 WHERE campaign_id = $1 AND code = $2"
+                format!("{}, {}", set("contact_name", 3), set("contact_phone", 4))
             }
-            (Some(_), None) => {
-                "UPDATE units SET contact_name = $3 WHERE campaign_id = $1 AND code = $2"
-            }
-            (None, Some(_)) => {
-                "UPDATE units SET contact_phone = $3 WHERE campaign_id = $1 AND code = $2"
-            }
+            (Some(_), None) => set("contact_name", 3),
+            (None, Some(_)) => set("contact_phone", 3),
             (None, None) => continue,
         };
-        let mut query = sqlx::query(sql)
+        let sql = format!("UPDATE units SET {columns} WHERE campaign_id = $1 AND code = $2");
+        let mut query = sqlx::query(&sql)
             .bind(campaign_id)
             .bind(tree::normalize_code(&row.code));
         for value in [&contact.name, &contact.phone].into_iter().flatten() {
@@ -486,6 +499,24 @@ pub async fn rows_of(
         None => admin.top(&mut conn, campaign.id).await?,
     };
     let tree = Tree::new(load(&mut conn, campaign.id).await?);
+    let mut contacts: HashMap<i64, tuanle_shared::tree::Contact> = sqlx::query(
+        "SELECT id, contact_name, contact_phone FROM units
+             WHERE campaign_id = $1 AND (contact_name IS NOT NULL OR contact_phone IS NOT NULL)",
+    )
+    .bind(campaign.id)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("id")?,
+            tuanle_shared::tree::Contact {
+                name: r.try_get("contact_name")?,
+                phone: r.try_get("contact_phone")?,
+            },
+        ))
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
     let part: Vec<usize> = match &anchor {
         None => (0..tree.units.len()).collect(),
         Some(a) => tree.below(a.id),
@@ -503,8 +534,9 @@ pub async fn rows_of(
             name: u.name.clone(),
             kind: UnitKind::from_code(&u.kind).map_or(u.kind.clone(), |k| k.code().to_owned()),
             parent: tree.parent_code(u).unwrap_or_default(),
-            // A copy keeps the new campaign's own contacts (none yet).
-            contact: None,
+            // Last year's contact, where the unit had one: the new campaign's own, once
+            // it has some, are kept (see `write_contacts`).
+            contact: contacts.remove(&u.id),
         })
         .collect())
 }
