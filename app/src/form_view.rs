@@ -45,6 +45,9 @@ pub struct Remarks {
     /// Answers written on this device and not yet sent, by comment.
     pub unsent: Signal<BTreeMap<i64, String>>,
     pub on_answer: Option<Callback<(i64, String)>>,
+    /// Answers are not taken now (the campaign is closed, the unit no longer reports):
+    /// the box to answer is not offered, and why is said instead.
+    pub answers_closed: Signal<bool>,
     pub on_pick: Option<Callback<String>>,
 }
 
@@ -520,8 +523,11 @@ fn CellNote(ctx: FormCtx, comment: CellComment) -> impl IntoView {
             {answer.map(|a| view! {
                 <p class="comment-answer"><strong>"Trả lời: "</strong> {a.text} <span class="comment-by">{format!(" — {}, {}", a.display_name, tuanle_shared::wire::format_day(a.at))}</span></p>
             })}
+            {move || (ctx.remarks.on_answer.is_some() && ctx.remarks.answers_closed.get()).then(|| view! {
+                <p class="muted answers-closed">"Báo cáo đang khoá: không thể trả lời nhận xét."</p>
+            })}
             {ctx.remarks.on_answer.map(|on_answer| view! {
-                <div class="answer-box">
+                <div class="answer-box" class:hidden=move || ctx.remarks.answers_closed.get()>
                     <label>"Trả lời nhận xét"
                         <textarea rows="2" name="answer" bind:value=typed></textarea>
                     </label>

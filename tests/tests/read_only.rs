@@ -54,6 +54,18 @@ async fn edits_are_kept_while_read_only(
     browser.sign_in(&server, USER).await?;
     browser.type_in("2/count", "3").await?;
     browser.wait_sync("synced").await?;
+    // The ward comments on a cell without returning: the school is offered to answer.
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let _: ReportState = ward
+        .post_json(
+            &routes::report("2025", UNIT, "comments"),
+            &json!({"cell": "2/count", "text": "Số tin bài có đúng không?"}),
+        )
+        .await?;
+    browser.click(".sync-bar button").await?;
+    browser
+        .wait_for(".cell-comment .answer-box:not(.hidden)")
+        .await?;
     let before = on_server(&server).await?;
 
     close(&admin).await?;
@@ -83,6 +95,14 @@ async fn edits_are_kept_while_read_only(
         .prop("readOnly")
         .await?;
     assert_eq!(read_only.as_deref(), Some("true"), "no more typing into it");
+    // No answer is offered that the server would refuse; why is said at the comment.
+    browser.wait_for(".cell-comment .answer-box.hidden").await?;
+    assert!(
+        browser
+            .text(".cell-comment .answers-closed")
+            .await?
+            .contains("không thể trả lời nhận xét")
+    );
     assert!(
         browser
             .client
@@ -119,6 +139,9 @@ async fn edits_are_kept_while_read_only(
         "the kept edit arrived"
     );
     assert_eq!(count(&after.content, "2"), Some(3));
+    browser
+        .wait_for(".cell-comment .answer-box:not(.hidden)")
+        .await?;
     assert!(
         browser
             .client

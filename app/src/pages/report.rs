@@ -133,6 +133,8 @@ fn ReportScreen(
             unsent: Signal::derive(move || rs.state.with(|s| s.answers.clone())),
             // The unit's own staff answer; a supervisor entering on its behalf does not.
             on_answer: (!on_behalf).then(|| Callback::new(move |(id, text)| rs.answer(id, text))),
+            // The server takes no answer to a report that is read only.
+            answers_closed: Signal::derive(move || rs.state.with(|s| s.meta.read_only.is_some())),
             on_pick: None,
         } reference=Signal::derive(move || rs.state.with(|s| s.meta.reference.clone()))/>
         <SubmitPanel rs=rs form=form/>

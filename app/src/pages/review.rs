@@ -283,6 +283,7 @@ pub fn ReviewPanel(
                         comments: Signal::stored(comments.clone()),
                         unsent: Signal::stored(BTreeMap::new()),
                         on_answer: None,
+                        answers_closed: Signal::stored(false),
                         on_pick: may_comment.then(|| Callback::new(move |cell: String| picked.set(cell))),
                     };
                     view! {
