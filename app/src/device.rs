@@ -144,3 +144,32 @@ pub fn compare_names(a: &str, b: &str) -> std::cmp::Ordering {
         .locale_compare(b, &locales, &js_sys::Object::new())
         .cmp(&0)
 }
+
+/// Puts `text` on the clipboard (`navigator.clipboard.writeText`): whether the browser
+/// took it. Pages not served over TLS, and some in-app browsers, have no clipboard;
+/// the caller then leaves the text selected for the person to copy by hand.
+pub async fn copy_text(text: &str) -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into())
+        .ok()
+        .filter(|c| !c.is_undefined() && !c.is_null());
+    let Some(clipboard) = clipboard else {
+        return false;
+    };
+    let write = js_sys::Reflect::get(&clipboard, &"writeText".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    let Some(write) = write else {
+        return false;
+    };
+    match write.call1(&clipboard, &text.into()) {
+        Ok(promise) => match promise.dyn_into::<js_sys::Promise>() {
+            Ok(promise) => JsFuture::from(promise).await.is_ok(),
+            Err(_) => false,
+        },
+        Err(_) => false,
+    }
+}

@@ -822,6 +822,36 @@ async fn the_missing_list_gives_contacts_and_a_reminder_to_paste() -> anyhow::Re
          Tuần lễ hưởng ứng học tập suốt đời năm 2025. Đề nghị đơn vị nhập và nộp báo cáo trên hệ \
          thống trước ngày 16/10/2025. Trân trọng, Phường Hồng Quang."
     );
+    // Copied to paste into a message (the browser asked for the clipboard, as a person
+    // allows it), and read back from the clipboard.
+    ward.client
+        .issue_cmd(tuanle_e2e::Cdp(
+            "Browser.grantPermissions",
+            serde_json::json!({"permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+        ))
+        .await?;
+    ward.click("li[data-code='NB-HQ-MN'] .copy-reminder")
+        .await?;
+    ward.eventually("the reminder is copied", || async {
+        Ok(
+            ward.text("li[data-code='NB-HQ-MN'] .copied").await?
+                == "Đã sao chép: dán vào tin nhắn.",
+        )
+    })
+    .await?;
+    let pasted = ward
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             navigator.clipboard.readText().then(done, e => done('refused: ' + e));",
+            vec![],
+        )
+        .await?;
+    assert_eq!(
+        pasted.as_str(),
+        text.as_str(),
+        "the clipboard holds the reminder"
+    );
     ward.click("li[data-code='NB-HQ-MN'] .mark-reminded")
         .await?;
     let mark = ward.text("li[data-code='NB-HQ-MN'] .reminded").await?;

@@ -875,6 +875,26 @@ fn MissingUnit(
         });
     };
     let contact = detail.contact.clone();
+    let copied = RwSignal::new(None::<&'static str>);
+    let area = NodeRef::<leptos::html::Textarea>::new();
+    let copy = {
+        let text = text.clone();
+        move |_| {
+            let text = text.clone();
+            spawn_local(async move {
+                let said = if crate::device::copy_text(&text).await {
+                    "Đã sao chép: dán vào tin nhắn."
+                } else {
+                    // Selected, for the person to copy by hand.
+                    if let Some(area) = area.get_untracked() {
+                        area.select();
+                    }
+                    "Chưa sao chép được: lời nhắc đã được chọn, nhấn giữ để sao chép."
+                };
+                copied.try_set(Some(said));
+            });
+        }
+    };
     view! {
         <li data-code=unit.code.clone() class="missing-unit">
             <strong>{unit.name.clone()}</strong>
@@ -887,7 +907,9 @@ fn MissingUnit(
             })}
             <details class="reminder">
                 <summary>"Lời nhắc"</summary>
-                <textarea readonly rows="4" class="reminder-text">{text}</textarea>
+                <textarea readonly rows="4" class="reminder-text" node_ref=area>{text}</textarea>
+                <button type="button" class="secondary copy-reminder" on:click=copy>"Sao chép lời nhắc"</button>
+                {move || copied.get().map(|m| view! { <span class="copied" role="status">{m}</span> })}
                 {(!observing()).then(|| view! {
                     <button type="button" class="secondary mark-reminded" on:click=mark>"Đã nhắc"</button>
                 })}
