@@ -472,6 +472,7 @@ async fn main() -> anyhow::Result<()> {
             .args(["--database-url", &url])
             // Its warnings (slow writes) show in the bench's output.
             .env("RUST_LOG", "warn")
+            // `TUANLE_HEAVY_AT_ONCE` (documents built at once) passes through, to compare.
             .spawn()?,
     );
     let server_pid = server.0.id();

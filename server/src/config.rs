@@ -45,6 +45,12 @@ pub struct Config {
     )]
     pub trusted_proxies: Vec<std::net::IpAddr>,
 
+    /// How many documents may be built (or uploaded spreadsheets read) at once; the
+    /// others wait their turn. Default: the machine's cores less one, at least one, so
+    /// that a core is always left to the pushes.
+    #[arg(long, env = "TUANLE_HEAVY_AT_ONCE")]
+    pub heavy_at_once: Option<usize>,
+
     /// Something else than serving.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -80,6 +86,7 @@ impl Config {
             demo: true,
             secure_cookies: false,
             trusted_proxies: Vec::new(),
+            heavy_at_once: None,
             command: None,
         }
     }

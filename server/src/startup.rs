@@ -68,7 +68,9 @@ impl Application {
                 .map(|a| a.to_canonical())
                 .collect(),
             live,
-            heavy: crate::heavy::Heavy::for_this_machine(),
+            heavy: config
+                .heavy_at_once
+                .map_or_else(crate::heavy::Heavy::for_this_machine, crate::heavy::Heavy::new),
         };
         let router = router(state, &config.assets_dir);
         Ok(Application {
