@@ -20,6 +20,7 @@ use tuanle_shared::wire::{PushAccepted, PushRequest};
 use crate::auth::Caller;
 use crate::db::Pool;
 use crate::error::Error;
+use crate::metrics::Metrics;
 use crate::reports::{self, Moved, Target};
 
 /// Most pushes in one transaction: enough to carry a whole queue of tablets after a
@@ -34,6 +35,8 @@ struct Job {
     target: Target,
     req: PushRequest,
     reply: oneshot::Sender<Outcome>,
+    /// When it was queued: how long it waited is counted.
+    queued_at: std::time::Instant,
 }
 
 /// The queue of pushes and the task that writes them; cheap to clone.
@@ -44,9 +47,9 @@ pub struct PushQueue {
 
 impl PushQueue {
     /// Starts the writing task. It ends when every clone of the queue is dropped.
-    pub fn start(db: Pool) -> PushQueue {
+    pub fn start(db: Pool, metrics: Metrics) -> PushQueue {
         let (jobs, rx) = mpsc::channel(4 * MAX_BATCH);
-        tokio::spawn(run(db, rx));
+        tokio::spawn(run(db, rx, metrics));
         PushQueue { jobs }
     }
 
@@ -59,6 +62,7 @@ impl PushQueue {
             target,
             req,
             reply,
+            queued_at: std::time::Instant::now(),
         };
         self.jobs
             .send(job)
@@ -70,10 +74,13 @@ impl PushQueue {
     }
 }
 
-async fn run(db: Pool, mut rx: mpsc::Receiver<Job>) {
+async fn run(db: Pool, mut rx: mpsc::Receiver<Job>, metrics: Metrics) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
+        for job in &jobs {
+            metrics.queue_wait(job.queued_at.elapsed());
+        }
         match write_together(&db, &jobs).await {
             Ok(outcomes) => {
                 for (job, outcome) in jobs.into_iter().zip(outcomes) {

@@ -23,6 +23,7 @@
 //! - [`heavy`]: documents built and files read a few at a time, off the async workers.
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
+//! - [`metrics`]: what the server counts, for Prometheus (`/metrics`).
 //! - [`national`]: the national demo campaign at the real scale (benchmarks, load tests).
 //! - [`export`]: the official Excel form of a unit or a subtree.
 //! - [`template`]: one unit's Excel template, for entry on its behalf: written blank or
@@ -49,6 +50,7 @@ pub mod forms;
 pub mod group_commit;
 pub mod heavy;
 pub mod live;
+pub mod metrics;
 pub mod national;
 pub mod packages;
 pub mod reminders;

@@ -27,6 +27,7 @@ use tokio::sync::{broadcast, watch};
 use tokio::time::Instant;
 
 use crate::db::{Engine, Pool};
+use crate::metrics::Metrics;
 
 /// The PostgreSQL channel the servers of one database talk on.
 const CHANNEL: &str = "tuanle_moved";
@@ -189,25 +190,39 @@ pub struct Live {
     stopping: watch::Receiver<bool>,
     /// Set on PostgreSQL: changes go through the database to every server.
     relay: Option<Pool>,
+    /// Where the streams and the announcements' lag are counted.
+    metrics: Metrics,
 }
 
 impl Live {
     /// Changes for this server's streams only (SQLite: one server). Starts the
     /// coalescer, which ends when the server stops.
-    pub fn new(stopping: watch::Receiver<bool>) -> Live {
+    pub fn new(stopping: watch::Receiver<bool>, metrics: Metrics) -> Live {
         // Read by the coalescer only: it falls this far behind only if a tick's changes
         // exceed it, and then tells every stream once.
         let (tx, _) = broadcast::channel(4096);
         let watches: Watches = Arc::default();
         // Subscribed now, not when the task first runs: nothing sent meanwhile is lost.
         let rx = tx.subscribe();
-        tokio::spawn(supervise(tx.clone(), rx, watches.clone(), stopping.clone()));
+        tokio::spawn(supervise(
+            tx.clone(),
+            rx,
+            watches.clone(),
+            stopping.clone(),
+            metrics.clone(),
+        ));
         Live {
             tx,
             watches,
             stopping,
             relay: None,
+            metrics,
         }
+    }
+
+    /// Where the server counts what it does (open streams among it).
+    pub fn metrics(&self) -> &Metrics {
+        &self.metrics
     }
 
     /// The announcements of one unit's moves, for an event stream of it.
@@ -235,8 +250,9 @@ impl Live {
         db: &Pool,
         url: &str,
         stopping: watch::Receiver<bool>,
+        metrics: Metrics,
     ) -> anyhow::Result<Live> {
-        let mut live = Live::new(stopping);
+        let mut live = Live::new(stopping, metrics);
         if Engine::of(db) == Engine::Postgres {
             let mut listener = PgListener::connect(url).await?;
             listener.listen(CHANNEL).await?;
@@ -303,10 +319,15 @@ struct Pending {
     units: HashMap<(i64, i64), UnitMoves>,
     campaigns: HashMap<i64, i64>,
     everything: bool,
+    /// When the oldest change gathered was committed: the tick's lag.
+    oldest: Option<i64>,
 }
 
 impl Pending {
     fn add(&mut self, moved: Moved) {
+        if let Some(at) = moved.at() {
+            self.oldest = Some(self.oldest.map_or(at, |o| o.min(at)));
+        }
         match moved {
             Moved::Units {
                 campaign_id,
@@ -388,9 +409,15 @@ async fn supervise(
     mut rx: broadcast::Receiver<Moved>,
     watches: Watches,
     stopping: watch::Receiver<bool>,
+    metrics: Metrics,
 ) {
     loop {
-        let run = tokio::spawn(coalesce(rx, watches.clone(), stopping.clone()));
+        let run = tokio::spawn(coalesce(
+            rx,
+            watches.clone(),
+            stopping.clone(),
+            metrics.clone(),
+        ));
         rx = tx.subscribe();
         match run.await {
             Ok(()) => return,
@@ -413,6 +440,7 @@ async fn coalesce(
     mut rx: broadcast::Receiver<Moved>,
     watches: Watches,
     mut stopping: watch::Receiver<bool>,
+    metrics: Metrics,
 ) {
     // When the last announcement went out (none yet: the first goes out at once).
     let mut last: Option<Instant> = None;
@@ -443,6 +471,10 @@ async fn coalesce(
             }
         }
         if !pending.is_empty() {
+            if let Some(oldest) = pending.oldest {
+                let lag = crate::clock::now_ms().saturating_sub(oldest).max(0);
+                metrics.live_lag(Duration::from_millis(lag.unsigned_abs()));
+            }
             pending.announce(&watches);
             last = Some(Instant::now());
         }
@@ -489,7 +521,7 @@ mod tests {
     #[tokio::test]
     async fn changes_are_coalesced_per_tick_and_told_to_their_units_only() {
         let (_stop, stopping) = watch::channel(false);
-        let live = Live::new(stopping);
+        let live = Live::new(stopping, Metrics::new());
         let mut ward = live.watch(1, 10, Topic::Dashboard);
         let mut other = live.watch(1, 99, Topic::Dashboard);
         let mut report = live.watch(1, 10, Topic::Report);

@@ -54,7 +54,7 @@ fn uses(code: &str) -> BTreeSet<String> {
 /// The layers of ARCHITECTURE.md, bottom first. Every module is in one, and imports
 /// only modules of layers below its own.
 const LAYERS: &[&[&str]] = &[
-    &["db", "config", "clock", "error", "forms"],
+    &["db", "config", "clock", "error", "forms", "metrics"],
     &[
         "totals",
         "units",

@@ -32,6 +32,7 @@ where
 {
     let seen = moves.borrow().seq;
     let state = Following {
+        _open: live.metrics().stream_open(),
         seen,
         missed: false,
         ends: tokio::time::Instant::now() + LIFETIME,
@@ -55,6 +56,8 @@ where
 const LIFETIME: std::time::Duration = std::time::Duration::from_secs(15 * 60);
 
 struct Following<R> {
+    /// Counted as open while the stream lives.
+    _open: crate::metrics::StreamOpen,
     /// The last announcement this stream had.
     seen: u64,
     /// The last reading failed: the next one is the whole state.
@@ -120,7 +123,7 @@ mod tests {
     #[tokio::test]
     async fn streams_share_readings_and_a_stream_that_skipped_gets_everything() {
         let (_stop, stopping) = tokio::sync::watch::channel(false);
-        let live = Live::new(stopping);
+        let live = Live::new(stopping, crate::metrics::Metrics::new());
         let reads = Arc::new(Mutex::new(Vec::<Option<Vec<i64>>>::new()));
         let render = |reads: Arc<Mutex<Vec<Option<Vec<i64>>>>>| {
             move |_at: Option<i64>, children: Option<Arc<[i64]>>| {
@@ -137,6 +140,7 @@ mod tests {
             }
         };
         let follower = |live: &Live| Following {
+            _open: live.metrics().stream_open(),
             seen: 0,
             missed: false,
             ends: tokio::time::Instant::now() + LIFETIME,

@@ -47,6 +47,7 @@ pub async fn export_get(
 ) -> Result<impl IntoResponse, Error> {
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
+    let started = std::time::Instant::now();
     let turn = state.heavy.turn().await?;
     let data = export::gather(&state.db, &target, mode).await?;
     let bytes = state
@@ -54,6 +55,7 @@ pub async fn export_get(
         .run(&turn, move || export::workbook(&data))
         .await?
         .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
+    state.metrics.document("workbook", started.elapsed());
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         file_name("tong-hop", &target, mode, "xlsx"),
@@ -70,6 +72,7 @@ pub async fn report_document_get(
 ) -> Result<impl IntoResponse, Error> {
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
+    let started = std::time::Instant::now();
     let turn = state.heavy.turn().await?;
     let data = export::gather(&state.db, &target, mode).await?;
     let fields = export::document_fields(&state.db, &target).await?.fields;
@@ -78,6 +81,7 @@ pub async fn report_document_get(
         .run(&turn, move || export::report_document(&data, &fields))
         .await?
         .map_err(|e| Error::Internal(format!("report document: {e}")))?;
+    state.metrics.document("report", started.elapsed());
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         file_name("bao-cao", &target, mode, "docx"),

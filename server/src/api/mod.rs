@@ -16,6 +16,7 @@ pub mod extract;
 mod forms;
 mod health;
 mod json;
+mod metrics;
 mod packages;
 mod reports;
 mod session;
@@ -44,6 +45,10 @@ pub struct AppState {
     pub live: crate::live::Live,
     /// Documents built and files read, a few at a time.
     pub heavy: crate::heavy::Heavy,
+    /// What the server counts, for `/metrics`.
+    pub metrics: crate::metrics::Metrics,
+    /// The secret that opens `/metrics` to other machines, if one is set.
+    pub metrics_token: Option<std::sync::Arc<str>>,
 }
 
 /// Largest request body: a full report with long narrative texts fits many times over.
@@ -53,6 +58,7 @@ pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(routes::HEALTHZ, get(health::health_get))
+        .route(metrics::PATH, get(metrics::metrics_get))
         .route(routes::FORMS, get(forms::forms_list))
         .route(routes::FORM, get(forms::form_get))
         .route(routes::CAMPAIGNS, get(campaigns::campaigns_list))

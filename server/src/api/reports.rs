@@ -12,7 +12,7 @@ use axum::response::sse::{Event, Sse};
 use futures_util::Stream;
 use tuanle_shared::wire::{
     ApproveRequest, CommentAnswerRequest, History, NewComment, PushAccepted, PushRequest,
-    ReportState, ReturnRequest, SubmitRequest,
+    RefusalCode, ReportState, ReturnRequest, SubmitRequest,
 };
 
 use super::AppState;
@@ -62,11 +62,28 @@ pub async fn report_push(
     report: NamedReport,
     ApiJson(body): ApiJson<PushRequest>,
 ) -> Result<Json<PushAccepted>, Error> {
-    let target = report.enterable(&state.db).await?;
-    let campaign_id = target.campaign_id;
-    let (answer, moved) = state.pushes.push(report.caller, target, body).await?;
-    state.live.publish(campaign_id, moved).await;
-    Ok(Json(answer))
+    let started = std::time::Instant::now();
+    let pushed = async {
+        let target = report.enterable(&state.db).await?;
+        let campaign_id = target.campaign_id;
+        let (answer, moved) = state.pushes.push(report.caller, target, body).await?;
+        state.live.publish(campaign_id, moved).await;
+        Ok(answer)
+    }
+    .await;
+    state.metrics.push(push_outcome(&pushed), started.elapsed());
+    pushed.map(Json)
+}
+
+/// What a push came to, as `/metrics` counts it.
+fn push_outcome<T>(pushed: &Result<T, Error>) -> crate::metrics::PushOutcome {
+    use crate::metrics::PushOutcome;
+    match pushed {
+        Ok(_) => PushOutcome::Accepted,
+        Err(Error::Db(_) | Error::Internal(_)) => PushOutcome::Failed,
+        Err(e) if e.code() == RefusalCode::Conflict => PushOutcome::Conflict,
+        Err(_) => PushOutcome::Refused,
+    }
 }
 
 pub async fn report_submit(

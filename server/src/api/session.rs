@@ -20,7 +20,11 @@ pub async fn session_create(
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<impl IntoResponse, Error> {
     let from = address::client(peer.ip(), &headers, &state.trusted_proxies);
-    let (me, token) = auth::sign_in(&state.db, &body.username, body.password, from).await?;
+    let signed = auth::sign_in(&state.db, &body.username, body.password, from).await;
+    if let Err(e) = &signed {
+        state.metrics.sign_in_refused(e.code().as_str());
+    }
+    let (me, token) = signed?;
     Ok((
         [(header::SET_COOKIE, set_cookie(&token, state.secure_cookies))],
         Json(me),
