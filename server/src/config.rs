@@ -51,9 +51,27 @@ pub struct Config {
     #[arg(long, env = "TUANLE_HEAVY_AT_ONCE")]
     pub heavy_at_once: Option<usize>,
 
+    /// A secret that lets a Prometheus server read `/metrics` from elsewhere than this
+    /// machine (`Authorization: Bearer <token>`). Without it, `/metrics` answers only
+    /// requests from the loopback that no proxy forwarded.
+    #[arg(long, env = "TUANLE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
+
+    /// How each log line is written: `text` for people, `json` (one object a line) for
+    /// a log collector. Each request is one line: its method, route, status, duration.
+    #[arg(long, env = "TUANLE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
     /// Something else than serving.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
 }
 
 /// The server's other commands.
@@ -87,6 +105,8 @@ impl Config {
             secure_cookies: false,
             trusted_proxies: Vec::new(),
             heavy_at_once: None,
+            metrics_token: None,
+            log_format: LogFormat::Text,
             command: None,
         }
     }

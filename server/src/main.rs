@@ -4,17 +4,23 @@
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use tuanle_server::config::Command;
+use tuanle_server::config::{Command, LogFormat};
 use tuanle_server::{Application, Config, backup};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
     let config = Config::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    match config.log_format {
+        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        // One JSON object a line, the event's fields at its top level.
+        LogFormat::Json => tracing_subscriber::fmt()
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_env_filter(filter)
+            .init(),
+    }
     if let Some(Command::Backup { file }) = &config.command {
         let done = backup::backup(&config.database_url(), file).await?;
         println!("{done}");
@@ -22,7 +28,12 @@ async fn main() -> anyhow::Result<()> {
     }
     let app = Application::build(&config).await?;
     if config.demo {
-        println!("{}", tuanle_server::demo::accounts_summary());
+        match config.log_format {
+            // For the person at the terminal: the demo accounts and their password.
+            LogFormat::Text => println!("{}", tuanle_server::demo::accounts_summary()),
+            // A log collector keeps no password, not even the demo's.
+            LogFormat::Json => tracing::info!("demo data on: its accounts are in the README"),
+        }
     }
     tracing::info!("serving on http://{}", app.local_addr());
     app.run_until_stopped(shutdown_signal()).await
