@@ -77,6 +77,18 @@ pub enum LogFormat {
 /// The server's other commands.
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Command {
+    /// Copies a SQLite database (it may be serving meanwhile) into an empty PostgreSQL
+    /// database, campaigns and history included, then checks the copy: rows counted on
+    /// both sides, totals recomputed on PostgreSQL. Then start the servers with
+    /// `--database-url` set to the PostgreSQL one.
+    Migrate {
+        /// The SQLite database: `sqlite://data/tuanle.db`.
+        #[arg(long)]
+        from: String,
+        /// The empty PostgreSQL database: `postgres://user:password@host/db`.
+        #[arg(long)]
+        to: String,
+    },
     /// Writes a consistent copy of the SQLite database to FILE, while the server runs
     /// (on PostgreSQL, use `pg_dump`). Start a server on the copy to restore it.
     Backup {

@@ -24,6 +24,7 @@
 //! - [`totals`]: consolidated totals and completeness of every subtree, kept incrementally.
 //! - [`dashboard`]: a supervisor's view of a subtree; [`live`]: who to tell when it moves.
 //! - [`metrics`]: what the server counts, for Prometheus (`/metrics`).
+//! - [`migrate`]: a SQLite database copied into PostgreSQL, and the copy checked.
 //! - [`national`]: the national demo campaign at the real scale (benchmarks, load tests).
 //! - [`export`]: the official Excel form of a unit or a subtree.
 //! - [`template`]: one unit's Excel template, for entry on its behalf: written blank or
@@ -51,6 +52,7 @@ pub mod group_commit;
 pub mod heavy;
 pub mod live;
 pub mod metrics;
+pub mod migrate;
 pub mod national;
 pub mod packages;
 pub mod reminders;

@@ -21,10 +21,18 @@ async fn main() -> anyhow::Result<()> {
             .with_env_filter(filter)
             .init(),
     }
-    if let Some(Command::Backup { file }) = &config.command {
-        let done = backup::backup(&config.database_url(), file).await?;
-        println!("{done}");
-        return Ok(());
+    match &config.command {
+        Some(Command::Backup { file }) => {
+            let done = backup::backup(&config.database_url(), file).await?;
+            println!("{done}");
+            return Ok(());
+        }
+        Some(Command::Migrate { from, to }) => {
+            let done = tuanle_server::migrate::migrate(from, to).await?;
+            println!("{done}");
+            return Ok(());
+        }
+        None => {}
     }
     let app = Application::build(&config).await?;
     if config.demo {

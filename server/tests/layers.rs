@@ -68,7 +68,7 @@ const LAYERS: &[&[&str]] = &[
     &["reports"],
     &["deadlines", "packages", "reminders"],
     &["admin", "dashboard", "export", "group_commit", "template"],
-    &["national", "demo"],
+    &["national", "demo", "migrate"],
     &["api"],
     &["startup"],
 ];

@@ -103,6 +103,22 @@ impl TestServer {
         TestServer::spawn_serving(assets_dir()).await
     }
 
+    /// Starts a server on a SQLite file whatever engine the tests run on: the source of
+    /// a move to PostgreSQL.
+    pub async fn spawn_on_sqlite() -> anyhow::Result<TestServer> {
+        let data_dir = tempfile::tempdir()?;
+        let database_url = format!("sqlite://{}", data_dir.path().join("tuanle.db").display());
+        let mut server = TestServer {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir,
+            database_url,
+            assets: assets_dir(),
+            running: None,
+        };
+        server.start().await?;
+        Ok(server)
+    }
+
     /// Starts a server that serves the built app in `assets` (a copy, for a new build
     /// to be put in its place).
     pub async fn spawn_serving(assets: PathBuf) -> anyhow::Result<TestServer> {
