@@ -108,11 +108,13 @@ struct Watchdog {
 }
 
 impl Watchdog {
-    fn start() -> Watchdog {
+    /// Patient for at least `at_least_ms` (a file the server builds in its turn says
+    /// nothing until it is built).
+    fn start(at_least_ms: u32) -> Watchdog {
         let controller = web_sys::AbortController::new().ok();
         let last = Rc::new(Cell::new(device::now_ms()));
         let fired = Rc::new(Cell::new(false));
-        let patience = f64::from(retry::patience_ms(STALLS.get()));
+        let patience = f64::from(retry::patience_ms(STALLS.get()).max(at_least_ms));
         let interval = {
             let (controller, last, fired) = (controller.clone(), last.clone(), fired.clone());
             set_interval_with_handle(
@@ -201,16 +203,18 @@ fn json_text<B: Serialize>(body: &B) -> Result<String, ApiFailure> {
 /// Sends a request, with `json` as its body when there is one, and reads its whole
 /// answer, abandoning it when it stalls.
 async fn exchange(builder: RequestBuilder, json: Option<String>) -> Result<Answer, ApiFailure> {
-    exchange_telling(builder, json, None).await
+    exchange_telling(builder, json, None, 0).await
 }
 
-/// [`exchange`], telling `arrived` of each part of the answer's body as it comes.
+/// [`exchange`], telling `arrived` of each part of the answer's body as it comes, and
+/// patient for at least `patience_ms`.
 async fn exchange_telling(
     builder: RequestBuilder,
     json: Option<String>,
     arrived: Option<&dyn Fn(u64, Option<u64>)>,
+    patience_ms: u32,
 ) -> Result<Answer, ApiFailure> {
-    let dog = Watchdog::start();
+    let dog = Watchdog::start(patience_ms);
     let builder = builder.abort_signal(dog.signal().as_ref());
     let request = match json {
         None => builder.build(),
@@ -278,13 +282,18 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> 
     exchange(Request::get(path), None).await?.json()
 }
 
+/// How long a file may take before its first byte: the server builds documents a few
+/// at a time, and a national one may wait its turn behind others.
+const FILE_PATIENCE_MS: u32 = 120_000;
+
 /// `GET path` and read the answer as bytes (a file); `arrived` is told how many bytes
 /// have come after each part, and how many the whole has when the server said.
 pub async fn get_bytes(
     path: &str,
     arrived: &dyn Fn(u64, Option<u64>),
 ) -> Result<Vec<u8>, ApiFailure> {
-    let answer = exchange_telling(Request::get(path), None, Some(arrived)).await?;
+    let answer =
+        exchange_telling(Request::get(path), None, Some(arrived), FILE_PATIENCE_MS).await?;
     if !answer.ok() {
         return Err(ApiFailure::of_answer(answer.status, &answer.body));
     }

@@ -62,15 +62,20 @@ impl Heavy {
     }
 
     /// Runs `work` on a blocking thread within `turn`; what it gives, or an internal
-    /// error if the thread panicked.
+    /// error if the thread panicked. The turn goes with the work and ends with it: a
+    /// request abandoned meanwhile (the client gone) stops waiting for it, but the turn
+    /// is not handed on while the thread still builds.
     pub async fn run<T: Send + 'static>(
         &self,
-        _turn: &Turn,
+        turn: Turn,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| Error::Internal(format!("heavy work: {e}")))
+        tokio::task::spawn_blocking(move || {
+            let _turn = turn;
+            work()
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("heavy work: {e}")))
     }
 
     /// Waits for a turn, then runs `work` in it: for work that needs nothing read first.
@@ -79,7 +84,7 @@ impl Heavy {
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, Error> {
         let turn = self.turn().await?;
-        self.run(&turn, work).await
+        self.run(turn, work).await
     }
 }
 
@@ -121,9 +126,34 @@ mod tests {
         let turn = heavy.turn().await.expect("a turn");
         let next = tokio::time::timeout(Duration::from_millis(50), heavy.turn()).await;
         assert!(next.is_err(), "a second turn while the only one is held");
-        assert_eq!(heavy.run(&turn, || 7).await.expect("ran"), 7);
-        drop(turn);
-        assert!(heavy.turn().await.is_ok());
+        assert_eq!(heavy.run(turn, || 7).await.expect("ran"), 7);
+        assert!(heavy.turn().await.is_ok(), "the turn ended with its work");
         assert_eq!(Heavy::new(0).at_once(), 1);
+    }
+
+    /// A request that stops waiting (its client went away) does not hand its turn on
+    /// while its work still runs.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_abandoned_request_keeps_its_turn_until_the_work_ends() {
+        let heavy = Heavy::new(1);
+        let (started_tx, started_rx) = std::sync::mpsc::channel();
+        let turn = heavy.turn().await.expect("a turn");
+        let waiting = {
+            let heavy = heavy.clone();
+            tokio::spawn(async move {
+                heavy
+                    .run(turn, move || {
+                        let _ = started_tx.send(());
+                        std::thread::sleep(Duration::from_millis(300));
+                    })
+                    .await
+            })
+        };
+        started_rx.recv().expect("the work started");
+        waiting.abort();
+        let next = tokio::time::timeout(Duration::from_millis(100), heavy.turn()).await;
+        assert!(next.is_err(), "the work still runs: no turn for another");
+        let later = tokio::time::timeout(Duration::from_secs(2), heavy.turn()).await;
+        assert!(later.is_ok(), "the turn comes back when the work ends");
     }
 }

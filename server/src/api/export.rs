@@ -52,7 +52,7 @@ pub async fn export_get(
     let data = export::gather(&state.db, &target, mode).await?;
     let bytes = state
         .heavy
-        .run(&turn, move || export::workbook(&data))
+        .run(turn, move || export::workbook(&data))
         .await?
         .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
     state.metrics.document("workbook", started.elapsed());
@@ -78,7 +78,7 @@ pub async fn report_document_get(
     let fields = export::document_fields(&state.db, &target).await?.fields;
     let bytes = state
         .heavy
-        .run(&turn, move || export::report_document(&data, &fields))
+        .run(turn, move || export::report_document(&data, &fields))
         .await?
         .map_err(|e| Error::Internal(format!("report document: {e}")))?;
     state.metrics.document("report", started.elapsed());
