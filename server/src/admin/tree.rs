@@ -237,19 +237,18 @@ pub async fn import(
 
 /// The contact person and phone of each row that gives them (the file has the
 /// columns): an empty cell clears what was stored. With `fill_only` (a copy of another
-/// campaign's tree), only what is not stored yet is filled in.
+/// campaign's tree), a unit is given the copied contact only when it has none at all: a
+/// name is never paired with another person's phone.
 async fn write_contacts(
     conn: &mut Conn,
     campaign_id: i64,
     rows: &[TreeRow],
     fill_only: bool,
 ) -> Result<(), Error> {
-    let set = |column: &str, param: u8| {
-        if fill_only {
-            format!("{column} = COALESCE({column}, ${param})")
-        } else {
-            format!("{column} = ${param}")
-        }
+    let unless_set = if fill_only {
+        " AND contact_name IS NULL AND contact_phone IS NULL"
+    } else {
+        ""
     };
     for row in rows {
         let Some(contact) = &row.contact else {
@@ -258,14 +257,13 @@ async fn write_contacts(
         let none_if_empty = |s: &String| (!s.is_empty()).then(|| s.clone());
         // Only the columns the file has: a file with phones alone keeps the names.
         let columns = match (&contact.name, &contact.phone) {
-            (Some(_), Some(_)) => {
-                format!("{}, {}", set("contact_name", 3), set("contact_phone", 4))
-            }
-            (Some(_), None) => set("contact_name", 3),
-            (None, Some(_)) => set("contact_phone", 3),
+            (Some(_), Some(_)) => "contact_name = $3, contact_phone = $4",
+            (Some(_), None) => "contact_name = $3",
+            (None, Some(_)) => "contact_phone = $3",
             (None, None) => continue,
         };
-        let sql = format!("UPDATE units SET {columns} WHERE campaign_id = $1 AND code = $2");
+        let sql =
+            format!("UPDATE units SET {columns} WHERE campaign_id = $1 AND code = $2{unless_set}");
         let mut query = sqlx::query(&sql)
             .bind(campaign_id)
             .bind(tree::normalize_code(&row.code));
