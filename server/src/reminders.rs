@@ -24,8 +24,9 @@ pub async fn details(
         let placeholders: Vec<String> = (2..chunk.len() + 2).map(|i| format!("${i}")).collect();
         // The deadline that applies, as the unit's own report reads it
         // ([`reports::applying`]): along the chain from the unit up, each link's deadline
-        // is the one its parent set for its children, else its level's; the earliest
-        // link's applies (an ancestor's moved earlier caps the units below it).
+        // is the one its parent set for its children, else its level's; the unit's own
+        // link, capped by the earliest of its ancestors' (moved earlier, it caps the units
+        // below).
         let sql = format!(
             "WITH RECURSIVE chain(unit_id, id, parent_id, depth) AS (
                  SELECT u.id, u.id, u.parent_id, u.depth FROM units u
@@ -33,14 +34,16 @@ pub async fn details(
                  UNION ALL
                  SELECT c.unit_id, p.id, p.parent_id, p.depth FROM units p JOIN chain c ON p.id = c.parent_id
              ),
-             due(unit_id, deadline) AS (
-                 SELECT c.unit_id, MIN(COALESCE(g.children_due_on, d.due_on))
+             due(unit_id, own, above) AS (
+                 SELECT c.unit_id,
+                        MIN(CASE WHEN c.id = c.unit_id THEN COALESCE(g.children_due_on, d.due_on) END),
+                        MIN(CASE WHEN c.id <> c.unit_id THEN COALESCE(g.children_due_on, d.due_on) END)
                  FROM chain c
                  LEFT JOIN units g ON g.id = c.parent_id
                  LEFT JOIN deadlines d ON d.campaign_id = $1 AND d.depth = c.depth
                  GROUP BY c.unit_id
              )
-             SELECT u.code, u.contact_name, u.contact_phone, due.deadline,
+             SELECT u.code, u.contact_name, u.contact_phone, due.own, due.above,
                     m.reminded_at, a.display_name AS reminded_by
              FROM units u
              JOIN due ON due.unit_id = u.id
@@ -63,7 +66,7 @@ pub async fn details(
                         name: row.try_get("contact_name")?,
                         phone: row.try_get("contact_phone")?,
                     },
-                    deadline: row.try_get("deadline")?,
+                    deadline: reports::applying(row.try_get("own")?, None, row.try_get("above")?),
                     reminded: reminded_at.map(|at| Reminded {
                         by: by.unwrap_or_default(),
                         at,
