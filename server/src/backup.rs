@@ -41,6 +41,16 @@ impl fmt::Display for Backup {
     }
 }
 
+/// The SQLite database at `url`, opened to read only (while its server writes).
+pub async fn open_read_only(url: &str) -> anyhow::Result<SqliteConnection> {
+    let options: SqliteConnectOptions = url
+        .parse()
+        .with_context(|| format!("{url:?} is not a SQLite URL"))?;
+    SqliteConnection::connect_with(&options.read_only(true))
+        .await
+        .with_context(|| format!("cannot open {url}"))
+}
+
 /// Writes a consistent copy of the SQLite database at `url` to `to`, checks it, and
 /// says what it holds.
 pub async fn backup(url: &str, to: &Path) -> anyhow::Result<Backup> {
@@ -55,12 +65,7 @@ pub async fn backup(url: &str, to: &Path) -> anyhow::Result<Backup> {
     let target = to
         .to_str()
         .with_context(|| format!("{} is not a UTF-8 path", to.display()))?;
-    let options: SqliteConnectOptions = url
-        .parse()
-        .with_context(|| format!("{url:?} is not a SQLite URL"))?;
-    let mut source = SqliteConnection::connect_with(&options.read_only(true))
-        .await
-        .with_context(|| format!("cannot open {url}"))?;
+    let mut source = open_read_only(url).await?;
     sqlx::query("VACUUM INTO $1")
         .bind(target)
         .execute(&mut source)

@@ -3,13 +3,15 @@
 //! reports with every version, history, packages and all, into an empty PostgreSQL
 //! database, and checks the copy.
 //!
-//! The source may be serving meanwhile: what is copied is a consistent snapshot of it
-//! (`VACUUM INTO` a temporary file, as a backup), brought to this build's schema first.
-//! The copy is one PostgreSQL transaction, so a failure leaves the target empty. Rows
-//! keep their ids (every reference stays right), and the target's id sequences then
-//! start after them. Then it is checked: every table has as many rows as the snapshot,
-//! and the consolidated totals recomputed from the copied reports on PostgreSQL equal
-//! the copied ones, unit by unit.
+//! What is copied is a consistent snapshot of the source (`VACUUM INTO` a temporary
+//! file, as a backup), brought to this build's schema first, so the source may be
+//! serving meanwhile: a trial run while the product is in use. What the source takes
+//! after the snapshot is not in the copy, and the move says so; for the switch itself the
+//! server is stopped first. The copy is one PostgreSQL transaction, checked before it
+//! commits (every table has as many rows as the snapshot; the consolidated totals
+//! recomputed on PostgreSQL from the copied reports equal the copied ones, unit by
+//! unit), so a failure leaves the target empty. Rows keep their ids (every reference
+//! stays right), and the target's id sequences then start after them.
 //!
 //! Tables are copied column by column as the target's schema types them, so a table or
 //! a column this build does not know stops the move rather than being left behind.
@@ -18,11 +20,10 @@ use std::fmt;
 
 use anyhow::{Context, bail, ensure};
 use futures_util::TryStreamExt;
-use sqlx::postgres::PgConnection;
 use sqlx::sqlite::SqliteConnection;
 use sqlx::{Connection, Row};
 
-use crate::db::Engine;
+use crate::db::{Conn, Engine};
 use crate::totals;
 
 /// Every table, in an order that copies what a row refers to before the row.
@@ -71,6 +72,9 @@ pub struct Migrated {
     pub campaigns: usize,
     /// Units whose stored totals were compared.
     pub units: usize,
+    /// The tables the source wrote more rows to after the snapshot (it was serving):
+    /// the copy lacks them, and the move must be made again with the server stopped.
+    pub moved_since: Vec<(&'static str, i64)>,
 }
 
 impl fmt::Display for Migrated {
@@ -83,7 +87,22 @@ impl fmt::Display for Migrated {
             f,
             "totals recomputed on PostgreSQL equal the copied ones: {} campaigns, {} units",
             self.campaigns, self.units
-        )
+        )?;
+        if !self.moved_since.is_empty() {
+            let moved: Vec<String> = self
+                .moved_since
+                .iter()
+                .map(|(t, n)| format!("{n} in {t}"))
+                .collect();
+            write!(
+                f,
+                "\nWARNING: the SQLite database was written to during the move ({}): the copy \
+                 holds it as it was at the start. Stop its server, then move again into a new \
+                 empty PostgreSQL database.",
+                moved.join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -132,21 +151,17 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<Migrated> {
     check_tables(&mut source).await?;
 
     // The target's schema, made by its own migrations; it must hold nothing yet.
-    crate::db::connect(to).await?.close().await;
-    let mut target = PgConnection::connect(to)
-        .await
-        .context("cannot open the PostgreSQL database")?;
+    let pool = crate::db::connect(to).await?;
+    let mut tx = pool.begin().await?;
     for table in ["campaigns", "accounts"] {
         let rows: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut target)
+            .fetch_one(&mut *tx)
             .await?;
         ensure!(
             rows == 0,
             "the PostgreSQL database is not empty ({rows} rows in {table}): give an empty one"
         );
     }
-
-    let mut tx = target.begin().await?;
     let mut tables = Vec::with_capacity(TABLES.len());
     for table in TABLES {
         let rows = copy_table(&mut source, &mut tx, table)
@@ -162,37 +177,34 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<Migrated> {
         .execute(&mut *tx)
         .await?;
     }
-    tx.commit().await?;
-
-    // Counted on both sides.
+    // Checked before it commits: counted on both sides…
     for (table, rows) in &tables {
+        let snapshot: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut source)
+            .await?;
         let copied: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
-            .fetch_one(&mut target)
+            .fetch_one(&mut *tx)
             .await?;
         ensure!(
-            copied == *rows,
-            "{table}: {rows} rows in the snapshot, {copied} in PostgreSQL"
+            copied == *rows && snapshot == *rows,
+            "{table}: {snapshot} rows in the snapshot, {copied} in PostgreSQL"
         );
     }
-    source.close().await?;
-    target.close().await?;
-
-    // The totals recomputed on PostgreSQL from the copied reports equal the copied ones.
-    let pool = crate::db::connect(to).await?;
+    // …and the totals recomputed on PostgreSQL from the copied reports equal the copied
+    // ones.
     let campaigns: Vec<(i64, String, String)> =
         sqlx::query_as("SELECT id, code, form_version FROM campaigns ORDER BY id")
-            .fetch_all(&pool)
+            .fetch_all(&mut *tx)
             .await?;
     let mut units = 0;
-    let mut conn = pool.acquire().await?;
     for (id, code, version) in &campaigns {
         let form = tuanle_shared::form::builtin(version)
             .with_context(|| format!("campaign {code} uses an unknown form {version}"))?;
-        let scratch = totals::recompute(&mut conn, *id, form)
+        let scratch = totals::recompute(&mut tx, *id, form)
             .await
             .map_err(|e| anyhow::anyhow!("recomputing campaign {code}: {e}"))?;
         for (unit, stats) in &scratch {
-            let stored = totals::load(&mut conn, form, *unit).await.map_err(|e| {
+            let stored = totals::load(&mut tx, form, *unit).await.map_err(|e| {
                 anyhow::anyhow!("reading the copied totals of campaign {code}: {e}")
             })?;
             ensure!(
@@ -202,12 +214,27 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<Migrated> {
         }
         units += scratch.len();
     }
-    drop(conn);
+    tx.commit().await?;
+    source.close().await?;
     pool.close().await;
+
+    // Whether the source, serving, took more since the snapshot.
+    let mut live = crate::backup::open_read_only(from).await?;
+    let mut moved_since = Vec::new();
+    for (table, rows) in &tables {
+        let now: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM {table}"))
+            .fetch_one(&mut live)
+            .await?;
+        if now != *rows && *table != "sessions" && *table != "sign_in_failures" {
+            moved_since.push((*table, now - rows));
+        }
+    }
+    live.close().await?;
     Ok(Migrated {
         tables,
         campaigns: campaigns.len(),
         units,
+        moved_since,
     })
 }
 
@@ -230,7 +257,7 @@ async fn check_tables(source: &mut SqliteConnection) -> anyhow::Result<()> {
 }
 
 /// The target table's columns and their types.
-async fn target_columns(target: &mut PgConnection, table: &str) -> anyhow::Result<Vec<Target>> {
+async fn target_columns(target: &mut Conn, table: &str) -> anyhow::Result<Vec<Target>> {
     let columns: Vec<(String, String)> = sqlx::query_as(
         "SELECT column_name::text, data_type::text FROM information_schema.columns
          WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
@@ -257,7 +284,7 @@ async fn target_columns(target: &mut PgConnection, table: &str) -> anyhow::Resul
 /// Copies one table, in batches; the number of rows.
 async fn copy_table(
     source: &mut SqliteConnection,
-    target: &mut PgConnection,
+    target: &mut Conn,
     table: &str,
 ) -> anyhow::Result<i64> {
     let columns = target_columns(target, table).await?;
@@ -312,7 +339,7 @@ async fn copy_table(
 
 /// One multi-row `INSERT` of `rows`; how many it wrote.
 async fn insert(
-    target: &mut PgConnection,
+    target: &mut Conn,
     table: &str,
     columns: &[Target],
     rows: &[Vec<Value>],

@@ -126,6 +126,10 @@ async fn a_sqlite_database_moves_to_postgresql_whole() -> anyhow::Result<()> {
     let moved = tuanle_server::migrate::migrate(&source.database_url, &target).await?;
     eprintln!("{moved}");
     assert!(moved.campaigns >= 2, "{moved}");
+    assert!(
+        moved.moved_since.is_empty(),
+        "nothing was written meanwhile: {moved}"
+    );
     let count = |t: &str| moved.tables.iter().find(|(n, _)| *n == t).map(|(_, r)| *r);
     assert!(count("report_versions") >= Some(3), "{moved}");
     assert!(count("report_events").is_some_and(|n| n >= 5), "{moved}");
@@ -149,6 +153,36 @@ async fn a_sqlite_database_moves_to_postgresql_whole() -> anyhow::Result<()> {
         assert_eq!(a.len(), b.len(), "{table}: rows");
         assert!(a == b, "{table}: the rows differ");
     }
+
+    // A move while a tablet keeps pushing to the source: the copy is the snapshot, and
+    // the move says the source took more meanwhile (stop it and move again).
+    let busy = ApiClient::sign_in(&source, "nb-hl-th", DEMO_PASSWORD).await?;
+    let pushing = tokio::spawn(async move {
+        let mut version = 0u64;
+        for n in 0..2_000u64 {
+            let pushed: serde_json::Value = busy
+                .post_json(
+                    &routes::report("2025", "NB-HL-TH", "push"),
+                    &json!({"push_id": format!("busy-{n}"), "device_id": "t", "base_version": version,
+                            "content": {"numbers": {"2/count": n}, "texts": {}}}),
+                )
+                .await?;
+            version = pushed["version"].as_u64().unwrap_or(version);
+        }
+        anyhow::Ok(())
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let elsewhere = tuanle_server::db::create_postgres_database(&admin_url, "tuanle_busy").await?;
+    let busy_move = tuanle_server::migrate::migrate(&source.database_url, &elsewhere).await?;
+    pushing.abort();
+    assert!(
+        busy_move
+            .moved_since
+            .iter()
+            .any(|(t, n)| *t == "report_versions" && *n > 0),
+        "{busy_move}"
+    );
+    assert!(busy_move.to_string().contains("WARNING"), "{busy_move}");
 
     // A second move into the now full database is refused, and changes nothing.
     let again = tuanle_server::migrate::migrate(&source.database_url, &target).await;
