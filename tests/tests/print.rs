@@ -78,6 +78,19 @@ impl Printed {
 async fn printed(client: &ApiClient, path: &str, name: &str) -> anyhow::Result<Printed> {
     let r = client.get(path).await?;
     anyhow::ensure!(r.status() == 200, "{name}: {}", r.status());
+    // A Word document or a workbook, as its name says.
+    let kind = if name.ends_with(".docx") {
+        "wordprocessingml"
+    } else {
+        "spreadsheetml"
+    };
+    anyhow::ensure!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.contains(kind)),
+        "{name}: not a {kind} document"
+    );
     let bytes = r.bytes().await?;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join(name);
@@ -161,14 +174,6 @@ async fn printed_report(
     mode: FigureMode,
 ) -> anyhow::Result<Printed> {
     let path = routes::report_document("2025", unit, mode);
-    let r = client.get(&path).await?;
-    anyhow::ensure!(
-        r.headers()
-            .get("content-type")
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|t| t.contains("wordprocessingml")),
-        "a Word document"
-    );
     printed(
         client,
         &path,
@@ -237,6 +242,8 @@ async fn the_report_document_prints_in_the_decrees_order_at_every_level() -> any
                 fields.number = "125/BC-UBND".into();
                 fields.signer = "Nguyễn Văn An".into();
             } else {
+                // The Sở's director signs by default; here the deputy signs for them.
+                assert_eq!(fields.signature, ["GIÁM ĐỐC"], "the Sở's default");
                 fields.signature = signature.iter().map(|l| (*l).to_owned()).collect();
                 fields.signer = "Trần Thị Bình".into();
             }

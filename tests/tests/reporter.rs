@@ -539,25 +539,56 @@ async fn count(b: &Browser, css: &str) -> anyhow::Result<usize> {
 #[tokio::test]
 async fn the_report_page_prints_the_report_alone() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
+    // Whom to call, from the ward's contact.
+    sqlx::query(
+        "UPDATE units SET contact_name = 'Trần Văn Bình', contact_phone = '0229 3871 234'
+         WHERE code = 'NB-HQ'",
+    )
+    .execute(&server.db().await?)
+    .await?;
     let browser = Browser::start().await?;
     browser.sign_in(&server, USER).await?;
     browser.type_in("1.3/count", "2").await?;
+    // A warning under the cell: far more people than classes hold.
+    browser.type_in("1.3/persons", "900").await?;
     browser
         .type_in("I.1/text", "Ban hành kế hoạch ngày 25/9")
         .await?;
     browser.wait_sync("synced").await?;
-    // Everything on the page that is the app's, not the report's, as the screen shows it.
+    // The ward comments on a cell: shown at the cell, and above the form.
+    let ward = tuanle_e2e::ApiClient::sign_in(&server, "nb-hq", tuanle_e2e::DEMO_PASSWORD).await?;
+    let _: tuanle_shared::wire::ReportState = ward
+        .post_json(
+            &routes::report("2025", "NB-HQ-TH", "comments"),
+            &serde_json::json!({"cell": "1.3/persons", "text": "Số người có đúng không?"}),
+        )
+        .await?;
+    browser.click(".sync-bar button").await?;
+    browser.wait_for(".cell-comment").await?;
+    browser.wait_for(".issue.warning").await?;
+    browser.wait_for(".help-contact").await?;
+    // Every part of the app on the page, one short text each, as the screen shows it.
     let app_only: Vec<String> = serde_json::from_value(
         browser
             .client
             .execute(
                 "return Array.from(document.querySelectorAll(
-                   'button, .topbar, .sync-bar, .template, .documents, .draft-files, .submit, .guidance summary'))
-                 .map(e => e.innerText.trim()).filter(t => t.length > 2);",
+                   'button, .topbar a, .topbar summary, .sync-bar span, .template h2, .template p, \
+                    .documents h2, .draft-files h2, .submit h2, .guidance summary, .cell-comment p, \
+                    .comments-summary p, .comments-summary h2, .issue, .help-contact'))
+                 .map(e => e.innerText.trim()).filter(t => t.length > 2)
+                 // The product's name is also the campaign's heading, which is the report's.
+                 .filter(t => !(document.querySelector('.campaign')?.innerText ?? '').includes(t));",
                 vec![],
             )
             .await?,
     )?;
+    for part in ["Nhận xét của cấp trên", "Cần hỗ trợ"] {
+        assert!(
+            app_only.iter().any(|t| t.contains(part)),
+            "{part:?} is on screen: {app_only:?}"
+        );
+    }
     assert!(
         app_only
             .iter()
