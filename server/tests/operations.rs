@@ -352,3 +352,51 @@ async fn answers_are_compressed_for_clients_that_accept_it() {
         "a zip already"
     );
 }
+
+/// The API's description (`/api/v1/openapi.json`, OpenAPI 3.1) is served, and the real
+/// server answers every operation it describes: none is a path the router does not know
+/// (the API's own 404) or a method it does not take (405).
+#[tokio::test]
+async fn every_described_operation_is_served() {
+    let server = Server::start("tuanle_openapi", &[]).await;
+    let doc: Value = reqwest::get(server.url("/api/v1/openapi.json"))
+        .await
+        .expect("an answer")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 40, "{}", paths.len());
+    let client = reqwest::Client::new();
+    let mut operations = 0;
+    for (path, item) in paths {
+        // Real names, so that a refusal is about the caller, not a missing thing.
+        let concrete = path
+            .replace("{campaign}", "2025")
+            .replace("{unit}", "NB-HQ")
+            .replace("{version}", "2025")
+            .replace("{seq}", "1")
+            .replace("{id}", "1")
+            .replace("{username}", "nb-hq");
+        for method in item.as_object().expect("operations").keys() {
+            let method =
+                reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
+            let r = client
+                .request(method.clone(), server.url(&concrete))
+                .timeout(Duration::from_secs(10))
+                .send()
+                .await
+                .expect("an answer");
+            let status = r.status();
+            let body = r.text().await.unwrap_or_default();
+            assert_ne!(status, 405, "{method} {path}");
+            assert!(
+                !(status == 404 && body.contains("đường dẫn API")),
+                "{method} {path} is not served: {body}"
+            );
+            operations += 1;
+        }
+    }
+    assert!(operations >= 50, "{operations}");
+}

@@ -13,6 +13,7 @@ const MAX_LEN: usize = 16;
 
 /// A row or section code: ASCII letters and digits in dot-separated parts.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Code(Box<str>);
 

@@ -49,6 +49,7 @@ pub enum Cell {
 
 /// The value held in a cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum CellValue {
     Number(u64),
@@ -79,6 +80,7 @@ impl TextCell {
 
 /// Everything typed in one report.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Content {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

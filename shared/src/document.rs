@@ -8,6 +8,7 @@ use crate::tree::UnitKind;
 
 /// The issuer's part of a report document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DocumentFields {
     /// The *cơ quan chủ quản* over the issuing agency, if it has one (a People's
@@ -30,6 +31,7 @@ pub struct DocumentFields {
 
 /// Where the fields a unit is offered come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FieldsSource {
     /// Saved by the unit for this campaign.
@@ -53,6 +55,7 @@ impl FieldsSource {
 
 /// Answer of `GET …/report-document/{unit}/fields`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DocumentFieldsAnswer {
     pub fields: DocumentFields,
     pub source: FieldsSource,

@@ -16,7 +16,8 @@
 //! - [`tree`]: unit kinds and the planning of a tree import into changes or problems by line.
 //! - [`merge`]: the per-cell three-way merge of the sync contract.
 //! - [`document`]: the issuer's part of a report document (header, number, signature), by kind.
-//! - [`wire`]: API paths, request and response bodies, the `{code, message}` error body.
+//! - [`wire`]: API paths, request and response bodies, the `{code, message}` error body
+//!   (with the `openapi` feature, each type's OpenAPI schema).
 
 pub mod aggregate;
 pub mod code;
@@ -26,6 +27,8 @@ pub mod figures;
 pub mod form;
 pub mod merge;
 pub mod number;
+#[cfg(feature = "openapi")]
+mod openapi;
 pub mod peers;
 pub mod text;
 pub mod tree;

@@ -11,6 +11,7 @@ use crate::content::{Cell, CellValue, Content, NumberCell, TextCell};
 
 /// One cell both sides changed to different values.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Conflict {
     pub cell: Cell,
     pub base: Option<CellValue>,

@@ -27,6 +27,7 @@ use crate::form::PlausibilitySpec;
 
 /// Where the values of a cell's peers end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeerFence {
     /// A value above this is flagged.
     pub fence: u64,
@@ -40,6 +41,7 @@ pub struct PeerFence {
 
 /// The unit's own report last year: its submitted or accepted one only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LastYear {
     pub year: i64,
     pub content: Content,
@@ -48,6 +50,7 @@ pub struct LastYear {
 /// What a report is compared with beside its own rules: the unit's last year, and its
 /// peers' fences by cell. Sent with the report, kept on the device.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reference {
     #[serde(default)]
     pub last_year: Option<LastYear>,

@@ -16,6 +16,7 @@ use crate::peers::{PeerFence, Reference};
 use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     /// Blocks submission.
@@ -121,6 +122,7 @@ impl Issue {
 
 /// The wire form of an [`Issue`], for API answers and the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IssueReport {
     pub cell: String,
     pub severity: Severity,

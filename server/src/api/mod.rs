@@ -17,6 +17,7 @@ mod forms;
 mod health;
 mod json;
 mod metrics;
+mod openapi;
 mod packages;
 mod reports;
 mod session;
@@ -59,6 +60,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route(routes::HEALTHZ, get(health::health_get))
         .route(metrics::PATH, get(metrics::metrics_get))
+        .route(routes::OPENAPI, get(openapi::openapi_get))
         .route(routes::FORMS, get(forms::forms_list))
         .route(routes::FORM, get(forms::form_get))
         .route(routes::CAMPAIGNS, get(campaigns::campaigns_list))

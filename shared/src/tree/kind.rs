@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a unit is. Stored by [`UnitKind::code`]; shown by [`UnitKind::label`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UnitKind {
     /// Bộ Giáo dục và Đào tạo.

@@ -36,6 +36,22 @@ pub mod routes {
     /// `GET`: the audit log, newest first.
     pub const AUDIT: &str = "/api/v1/admin/campaigns/{campaign}/audit";
 
+    /// Every route above (the API's description must cover each).
+    pub const ALL: &[&str] = &[
+        CAMPAIGNS,
+        CAMPAIGN,
+        TREE_PREVIEW,
+        TREE_IMPORT,
+        LEVELS,
+        UNITS,
+        UNIT,
+        ACCOUNTS,
+        ACCOUNTS_BULK,
+        ACCOUNT,
+        ACCOUNT_PASSWORD,
+        AUDIT,
+    ];
+
     /// `/api/v1/admin/campaigns/{campaign}` followed by `rest` (`/units`, `/audit`…).
     pub fn campaign(campaign: &str, rest: &str) -> String {
         format!("{CAMPAIGNS}/{campaign}{rest}")
@@ -44,6 +60,7 @@ pub mod routes {
 
 /// The report deadline of one level (depth) of a campaign's tree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Deadline {
     /// 0 for the root.
@@ -55,6 +72,7 @@ pub struct Deadline {
 /// `POST /admin/campaigns` and `PUT /admin/campaigns/{campaign}` (code, year and form are
 /// kept on a change once the campaign has reports).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CampaignInput {
     pub code: String,
@@ -74,6 +92,7 @@ pub struct CampaignInput {
 
 /// One problem of an import file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreeProblem {
     /// Line in the file (the header is line 1).
     pub line: u32,
@@ -83,6 +102,7 @@ pub struct TreeProblem {
 
 /// One change an import makes, described for a person.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreeChange {
     pub code: String,
     pub name: String,
@@ -92,6 +112,7 @@ pub struct TreeChange {
 
 /// Answer of a tree preview or import.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TreePreview {
     /// Data rows read.
     pub rows: u64,
@@ -119,6 +140,7 @@ pub struct TreePreview {
 
 /// A unit as administration shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUnit {
     pub code: String,
     pub name: String,
@@ -137,6 +159,7 @@ pub struct AdminUnit {
 
 /// `GET …/units?parent=`: a unit and its children.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AdminUnits {
     /// The unit whose children these are; `None` at the caller's top.
     pub parent: Option<AdminUnit>,
@@ -145,6 +168,7 @@ pub struct AdminUnits {
 
 /// `POST …/units`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewUnit {
     pub code: String,
@@ -156,6 +180,7 @@ pub struct NewUnit {
 
 /// `PATCH …/units/{unit}`: only the fields given change.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct UnitChange {
     pub name: Option<String>,
@@ -168,6 +193,7 @@ pub struct UnitChange {
 
 /// One level of the tree within reach.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Level {
     pub depth: u32,
     pub units: u64,
@@ -180,6 +206,7 @@ pub struct Level {
 
 /// An account as administration shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountInfo {
     pub username: String,
     pub display_name: String,
@@ -192,6 +219,7 @@ pub struct AccountInfo {
 
 /// `POST …/accounts`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewAccount {
     pub username: String,
@@ -205,6 +233,7 @@ pub struct NewAccount {
 /// `PATCH …/accounts/{username}`: only the fields given change. `unit_code: ""` takes
 /// the unit away (a national administrator).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AccountChange {
     pub display_name: Option<String>,
@@ -215,6 +244,7 @@ pub struct AccountChange {
 
 /// A username with its first password: shown once, to hand over.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Credentials {
     pub username: String,
     pub password: String,
@@ -229,6 +259,7 @@ pub struct Credentials {
 
 /// `POST …/accounts/bulk`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BulkAccounts {
     pub depth: u32,
@@ -238,6 +269,7 @@ pub struct BulkAccounts {
 
 /// Answer of a bulk creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BulkCreated {
     pub created: Vec<Credentials>,
     /// Units of the level that already had an account.
@@ -247,17 +279,20 @@ pub struct BulkCreated {
 /// `POST …/accounts/{username}/password`: an empty JSON object (a change is always a
 /// JSON request, so no cross-site form can make one).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordReset {}
 
 /// `POST …/tree/preview?from=` and `…/tree/import?from=`: an empty JSON object, for the
 /// same reason.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CopyTree {}
 
 /// One entry of the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEntry {
     /// Unix milliseconds.
     pub at: i64,

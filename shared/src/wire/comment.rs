@@ -15,6 +15,7 @@ pub const MAX_COMMENTS_PER_REPORT: usize = 200;
 
 /// A comment to make on one cell.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewComment {
     /// The cell, as content keys name it: `1.9/persons`, `1.3/note`, `I.2/text`.
@@ -24,6 +25,7 @@ pub struct NewComment {
 
 /// `POST …/comments/{id}/answer`: the unit's answer, which replaces an earlier one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CommentAnswerRequest {
     pub text: String,
@@ -31,6 +33,7 @@ pub struct CommentAnswerRequest {
 
 /// Who wrote something and when (Unix milliseconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Written {
     pub text: String,
     pub display_name: String,
@@ -39,6 +42,7 @@ pub struct Written {
 
 /// One comment on one cell, with the unit's answer if it gave one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CellComment {
     pub id: i64,
     pub cell: String,

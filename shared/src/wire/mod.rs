@@ -109,6 +109,47 @@ pub mod routes {
     pub const PACKAGE_RETURN: &str =
         "/api/v1/campaigns/{campaign}/units/{unit}/packages/{seq}/return";
 
+    /// The API's description (OpenAPI 3.1), generated from these types.
+    pub const OPENAPI: &str = "/api/v1/openapi.json";
+
+    /// Every route above (the API's description must cover each).
+    pub const ALL: &[&str] = &[
+        HEALTHZ,
+        OPENAPI,
+        FORMS,
+        FORM,
+        CAMPAIGNS,
+        SESSION,
+        REPORT,
+        REPORT_PUSH,
+        REPORT_SUBMIT,
+        REPORT_HISTORY,
+        REPORT_RETURN,
+        REPORT_APPROVE,
+        REPORT_COMMENTS,
+        REPORT_FOLLOW_UP,
+        REPORT_RESET,
+        UNIT_REMINDED,
+        REPORT_COMMENT_ANSWER,
+        REPORT_TEMPLATE,
+        REPORT_EVENTS,
+        DASHBOARD,
+        DASHBOARD_EVENTS,
+        DASHBOARD_MISSING,
+        EXPORT,
+        REPORT_DOCUMENT,
+        REPORT_DOCUMENT_FIELDS,
+        NARRATIVE,
+        UNIT_ACCOUNTS,
+        UNIT_ACCOUNT_PASSWORD,
+        CHILDREN_DEADLINE,
+        PACKAGES,
+        PACKAGE,
+        PACKAGE_SIGNED_COPY,
+        PACKAGE_ACCEPT,
+        PACKAGE_RETURN,
+    ];
+
     /// A unit's packages, one of them (`seq`), or an action on it (`accept`, `return`).
     pub fn packages(campaign: &str, unit: &str, seq: Option<u32>, action: &str) -> String {
         let base = format!("{CAMPAIGNS}/{campaign}/units/{unit}/packages");
@@ -213,6 +254,7 @@ pub const SESSION_COOKIE: &str = "tuanle_session";
 
 /// Every refusal: a stable code for programs, a Vietnamese message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiError {
     pub code: RefusalCode,
     pub message: String,
@@ -241,6 +283,7 @@ impl From<RefusalCode> for ApiError {
 
 /// What a person is allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Enters and submits one unit's report.
@@ -269,6 +312,7 @@ impl Role {
 
 /// `POST /api/v1/session`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     pub username: String,
@@ -277,6 +321,7 @@ pub struct SignIn {
 
 /// Who is signed in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Me {
     pub username: String,
     pub display_name: String,
@@ -287,6 +332,7 @@ pub struct Me {
 
 /// Where a report is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
     /// Synced to the server, not counted as final.
@@ -338,6 +384,7 @@ impl ReportStatus {
 
 /// `GET` a report: the current server version and the report's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportState {
     pub campaign: String,
     pub unit_code: String,
@@ -390,6 +437,7 @@ fn not_the_readers_to_review() -> Option<RefusalCode> {
 
 /// `POST …/push`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PushRequest {
     /// Made once when the push is queued, reused on every retry.
@@ -403,6 +451,7 @@ pub struct PushRequest {
 /// A push accepted (200): the new version, the content it holds (merged if needed) and
 /// the cells that came from the other device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushAccepted {
     pub version: u64,
     pub content: Content,
@@ -413,6 +462,7 @@ pub struct PushAccepted {
 /// A push refused because another device changed the same cells (409). Nothing was
 /// written; the body carries the current version for the user to choose from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PushConflict {
     /// Always [`RefusalCode::Conflict`].
     pub code: RefusalCode,
@@ -426,6 +476,7 @@ pub struct PushConflict {
 
 /// `POST …/submit`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SubmitRequest {
     /// The version submitted: what the person saw.
@@ -438,6 +489,7 @@ pub struct SubmitRequest {
 
 /// `POST …/return`: a supervisor sends a submitted report back for correction.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ReturnRequest {
     /// Shown to the reporter; required.
@@ -449,6 +501,7 @@ pub struct ReturnRequest {
 
 /// `POST …/template`: what a filled Excel template holds, before anything is written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplatePreview {
     /// The values read (those with a problem left out).
     pub content: Content,
@@ -461,6 +514,7 @@ pub struct TemplatePreview {
 
 /// One problem of a template, on the spreadsheet's line (from 1; 0 when no one line).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TemplateProblem {
     pub line: u32,
     /// The form's row or item, when the problem is one's.
@@ -470,6 +524,7 @@ pub struct TemplateProblem {
 
 /// Which figures a dashboard table, an export or a printed report shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FigureMode {
     /// What the unit's level accepted (`Dashboard::official_figures`): its own report
@@ -514,6 +569,7 @@ impl FigureMode {
 
 /// A unit as lists show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitRef {
     pub code: String,
     pub name: String,
@@ -523,6 +579,7 @@ pub struct UnitRef {
 /// How far a subtree has got: every unit in it (itself included) is in exactly one
 /// of these states.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Completeness {
     pub units: u64,
     pub not_started: u64,
@@ -549,6 +606,7 @@ impl Completeness {
 
 /// How far the units of one kind in a subtree have got ("100% TTHTCĐ").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KindProgress {
     /// The kind's stored code (`tthtcd`).
     pub kind: String,
@@ -560,6 +618,7 @@ pub struct KindProgress {
 
 /// One direct child on a dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChildProgress {
     pub unit: UnitRef,
     /// Whether it has units below it (a dashboard to walk down to, a package to send).
@@ -575,6 +634,7 @@ pub struct ChildProgress {
 
 /// `GET …/dashboard/{unit}`: the consolidated figures and the completeness of a subtree.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Dashboard {
     pub campaign: String,
     pub unit: UnitRef,
@@ -620,6 +680,7 @@ pub struct Dashboard {
 /// [`Dashboard::apply`] and asks for nothing (but the list of missing units, which it
 /// loads again when their count moved).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DashboardUpdate {
     /// When the server read it (Unix milliseconds).
     pub read_at: i64,
@@ -684,6 +745,7 @@ pub const MISSING_PAGE_MAX: u32 = 200;
 /// draft, or a returned one; never a unit only asked to report), the unit first, then
 /// level by level in code order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingUnits {
     pub offset: u32,
     pub units: Vec<UnitRef>,
@@ -697,6 +759,7 @@ pub struct MissingUnits {
 
 /// A unit's contact person and phone, from the tree import.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UnitContact {
     pub name: Option<String>,
     pub phone: Option<String>,
@@ -704,6 +767,7 @@ pub struct UnitContact {
 
 /// A reminder marked as sent ("Đã nhắc"): who marked it, when (Unix milliseconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reminded {
     pub by: String,
     pub at: i64,
@@ -711,6 +775,7 @@ pub struct Reminded {
 
 /// What the missing list shows of one unit beside its name.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MissingDetail {
     pub contact: UnitContact,
     /// The deadline its parent set for it, else its level's (ISO date).
@@ -720,6 +785,7 @@ pub struct MissingDetail {
 
 /// Who a reporter asks for help: their unit's parent and its contact.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HelpContact {
     pub unit_name: String,
     pub contact: UnitContact,
@@ -751,6 +817,7 @@ pub fn reminder_text(
 /// The events of a report's live stream: where the report stands on the server. An app
 /// whose copy differs syncs at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReportNews {
     /// 0 when nothing has been pushed yet.
     pub version: u64,
@@ -774,6 +841,7 @@ pub fn comments_at(comments: &[CellComment]) -> Option<i64> {
 /// The deadlines at one unit (ISO dates). Each level sets its own children's deadline
 /// within its own; a unit without one set for it has its level's in the campaign.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Deadlines {
     /// The unit's own: the one its parent set, else its level's.
     pub own: Option<String>,
@@ -786,6 +854,7 @@ pub struct Deadlines {
 /// `PUT …/units/{unit}/children-deadline`: the deadline of the unit's direct children,
 /// no later than the unit's own; `None` gives them their level's in the campaign again.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChildrenDeadline {
     pub due_on: Option<String>,
@@ -794,6 +863,7 @@ pub struct ChildrenDeadline {
 /// The texts written for one narrative item (or the text row), gathered over a subtree
 /// as "unit name: text".
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GatheredTexts {
     pub code: String,
     pub texts: Vec<String>,
@@ -802,6 +872,7 @@ pub struct GatheredTexts {
 /// `GET …/narrative/{unit}`: the narrative report (BÁO CÁO TỔNG KẾT TUẦN LỄ) of a unit or
 /// a subtree, with the consolidated figures of its table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Narrative {
     pub unit_name: String,
     pub year: i64,
@@ -821,6 +892,7 @@ fn final_mode() -> FigureMode {
 
 /// `PUT …/follow-up`: whether the report is marked for follow-up ("Cần theo dõi").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct FollowUp {
     pub follow_up: bool,
@@ -829,6 +901,7 @@ pub struct FollowUp {
 /// `POST …/approve`: an empty JSON object (a body is required so that, like every change,
 /// it needs the JSON content type a cross-site form cannot send).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {}
 
@@ -852,6 +925,7 @@ pub const MAX_QUERY_CHARS: usize = 100;
 
 /// One accepted version of a report.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionInfo {
     pub version: u64,
     pub username: String,
@@ -866,6 +940,7 @@ pub struct VersionInfo {
 
 /// A submission, return or approval.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventInfo {
     pub kind: String,
     pub version: u64,
@@ -881,6 +956,7 @@ pub struct EventInfo {
 
 /// `GET …/history`: every version and every event, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct History {
     pub versions: Vec<VersionInfo>,
     pub events: Vec<EventInfo>,
@@ -891,6 +967,7 @@ pub struct History {
 
 /// A campaign as listed to the app.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CampaignSummary {
     /// Stable code, e.g. `2025`.
     pub code: String,
@@ -921,6 +998,7 @@ pub struct CampaignSummary {
 
 /// Answer of `GET /healthz`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Health {
     pub status: String,
     pub version: String,

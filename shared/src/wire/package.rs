@@ -13,6 +13,7 @@ use crate::content::Content;
 
 /// Where a package is in its life.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PackageStatus {
     /// Signed off and waiting for the parent.
@@ -59,6 +60,7 @@ impl PackageStatus {
 
 /// A unit's latest package, as a dashboard lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackageBrief {
     /// 1 for the unit's first sign-off in the campaign, then 2, 3…
     pub seq: u32,
@@ -90,6 +92,7 @@ pub fn package_label(package: Option<&PackageBrief>) -> &'static str {
 
 /// What one part of a package is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PartSource {
     /// A leaf child's accepted (approved) report, at this version.
@@ -100,6 +103,7 @@ pub enum PartSource {
 
 /// One child counted in a package.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackagePart {
     pub unit: UnitRef,
     pub source: PartSource,
@@ -107,6 +111,7 @@ pub struct PackagePart {
 
 /// The unit's own report as it was signed off.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OwnReport {
     pub version: u64,
     pub status: ReportStatus,
@@ -116,6 +121,7 @@ pub struct OwnReport {
 
 /// What a package holds besides its figures: stored as signed off, never changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PackageContents {
     /// The unit's own report when it was submitted or approved; `None` when it was not.
     pub own: Option<OwnReport>,
@@ -126,6 +132,7 @@ pub struct PackageContents {
 
 /// `GET …/units/{unit}/packages/{seq}`: one package, as sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Package {
     pub campaign: String,
     pub unit: UnitRef,
@@ -148,6 +155,7 @@ pub struct Package {
 /// What is known of a package's signed copy (the file itself at
 /// [`super::routes::signed_copy`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SignedCopy {
     pub file_name: String,
     /// `application/pdf`, `image/jpeg` or `image/png`, as read from the file itself.
@@ -178,6 +186,7 @@ pub fn signed_copy_type(bytes: &[u8]) -> Option<&'static str> {
 
 /// `POST …/units/{unit}/packages`: the unit's supervisor signs off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct SignOffRequest {}
 
