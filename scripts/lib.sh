@@ -56,8 +56,10 @@ ensure_browser() {
 # document tests, in Liberation Serif (Times New Roman's metric twin); poppler's
 # pdftotext reads the PDF's text lines and their boxes back.
 ensure_office() {
+  # grep without -q: it reads fc-list to the end, so that fc-list is not cut off by a
+  # closed pipe, which pipefail would take for a missing font (and reinstall every run).
   if ! command -v soffice > /dev/null || ! command -v pdftotext > /dev/null \
-    || ! fc-list | grep -qi "Liberation Serif"; then
+    || ! fc-list | grep -i "Liberation Serif" > /dev/null; then
     say "installing libreoffice-calc, libreoffice-writer, fonts-liberation2, poppler-utils (Debian)"
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
