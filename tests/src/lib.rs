@@ -302,7 +302,24 @@ impl Browser {
     }
 
     /// A browser on a profile directory, launched as `launch` says.
+    ///
+    /// The port chromedriver is given was free a moment before; tests running side by
+    /// side can take it meanwhile (a test server binding port 0), and chromedriver then
+    /// exits while the other listener answers in its place. Such a start is tried again on
+    /// a new port, twice at most.
     pub async fn launch(profile: &std::path::Path, launch: &Launch) -> anyhow::Result<Browser> {
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match Browser::launch_once(profile, launch).await {
+                Ok(browser) => return Ok(browser),
+                Err(e) if tries < 3 => eprintln!("Chromium did not start (try {tries}): {e:#}"),
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    async fn launch_once(profile: &std::path::Path, launch: &Launch) -> anyhow::Result<Browser> {
         let port = free_port()?;
         let driver = Command::new("/usr/bin/chromedriver")
             .arg(format!("--port={port}"))
@@ -319,6 +336,12 @@ impl Browser {
                 bail!("chromedriver did not listen on port {port}");
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        // Listening, and still running: not another process on a port it lost.
+        if let Some(driver) = guard.0.as_mut()
+            && let Ok(Some(status)) = driver.try_wait()
+        {
+            bail!("chromedriver exited ({status}): port {port} was taken");
         }
         let args = [
             "--headless",
