@@ -119,3 +119,40 @@ pub const SUBTREE_CTE: &str = "WITH RECURSIVE reach(id) AS (
          UNION ALL
          SELECT u.id FROM units u JOIN reach ON u.parent_id = reach.id
      )";
+
+/// Each level of a campaign's tree named by the kinds of its active units, most frequent
+/// first ([`tuanle_shared::wire::admin::level_name`]): what people read where a level is
+/// meant (an audit line, a deadline), never its depth.
+pub async fn level_names(
+    conn: &mut Conn,
+    campaign_id: i64,
+) -> Result<std::collections::BTreeMap<u32, String>, Error> {
+    let rows: Vec<(i64, String)> = sqlx::query_as(
+        "SELECT depth, kind FROM units WHERE campaign_id = $1 AND active = 1
+         GROUP BY depth, kind ORDER BY depth, COUNT(*) DESC, kind",
+    )
+    .bind(campaign_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut kinds: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
+    for (depth, kind) in rows {
+        let label =
+            tuanle_shared::tree::UnitKind::from_code(&kind).map_or(kind, |k| k.label().to_owned());
+        kinds
+            .entry(u32::try_from(depth).unwrap_or(0))
+            .or_default()
+            .push(label);
+    }
+    Ok(kinds
+        .into_iter()
+        .map(|(depth, kinds)| (depth, tuanle_shared::wire::admin::level_name(depth, &kinds)))
+        .collect())
+}
+
+/// The name of one level, from [`level_names`] (by its place when it has no unit yet).
+pub fn level_named(names: &std::collections::BTreeMap<u32, String>, depth: u32) -> String {
+    names
+        .get(&depth)
+        .cloned()
+        .unwrap_or_else(|| tuanle_shared::wire::admin::level_name(depth, &[]))
+}

@@ -1228,3 +1228,92 @@ async fn a_campaign_on_a_day_the_month_does_not_have_is_refused() {
         .expect("answer");
     assert_eq!(r.status(), 201, "the same campaign with real dates");
 }
+
+/// Levels are named by the kinds of unit they hold, never "cấp 0/1/2": in the audit
+/// lines of a campaign's deadlines and of accounts made for a level.
+#[tokio::test]
+async fn levels_are_named_by_their_kinds_in_the_audit_log() {
+    let server = TestServer::spawn().await.expect("server");
+    let admin = admin(&server).await;
+    let campaigns: Vec<tuanle_shared::wire::CampaignSummary> = admin
+        .expect(
+            Method::GET,
+            tuanle_shared::wire::routes::CAMPAIGNS,
+            None,
+            200,
+        )
+        .await
+        .expect("campaigns");
+    let c2025 = campaigns.iter().find(|c| c.code == "2025").expect("2025");
+    let r = admin
+        .send(
+            Method::PUT,
+            &routes::campaign("2025", ""),
+            Some(
+                &json!({"code": "2025", "year": c2025.year, "theme": c2025.theme,
+                "starts_on": c2025.starts_on, "ends_on": c2025.ends_on,
+                "form_version": c2025.form_version, "deadlines": c2025.deadlines,
+                "open": c2025.open}),
+            ),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(r.status(), 204, "{}", r.text().await.unwrap_or_default());
+    // A new school without an account, for the accounts made level by level.
+    let r = admin
+        .post(
+            &routes::campaign("2025", "/units"),
+            &json!({"code": "NB-HQ-MOI", "name": "Trường Tiểu học Mới", "kind": "trường tiểu học", "parent": "NB-HQ"}),
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(r.status(), 201, "{}", r.text().await.unwrap_or_default());
+    let levels: Vec<tuanle_shared::wire::admin::Level> = admin
+        .expect(Method::GET, &routes::campaign("2025", "/levels"), None, 200)
+        .await
+        .expect("levels");
+    let deepest = levels
+        .iter()
+        .find(|l| l.without_account > 0)
+        .expect("a level with a unit without an account");
+    let made: BulkCreated = admin
+        .expect(
+            Method::POST,
+            &routes::campaign("2025", "/accounts/bulk"),
+            Some(&json!({"depth": deepest.depth})),
+            200,
+        )
+        .await
+        .expect("accounts made");
+    assert!(!made.created.is_empty());
+    let log: Vec<AuditEntry> = admin
+        .expect(Method::GET, &routes::campaign("2025", "/audit"), None, 200)
+        .await
+        .expect("the audit log");
+    let said = |action: &str| {
+        log.iter()
+            .find(|e| e.action == action)
+            .map(|e| e.summary.clone())
+            .unwrap_or_else(|| panic!("no {action} in {log:?}"))
+    };
+    let update = said("campaign.update");
+    let bulk = said("account.bulk_create");
+    for line in [&update, &bulk] {
+        let by_depth = (0..10).any(|d| line.contains(&format!("cấp {d}")));
+        assert!(!by_depth, "a level named by its depth: {line}");
+    }
+    for level in levels
+        .iter()
+        .filter(|l| c2025.deadlines.iter().any(|d| d.depth == l.depth))
+    {
+        assert!(
+            level.kinds.iter().any(|k| update.contains(k.as_str())),
+            "{:?} in {update}",
+            level.kinds
+        );
+    }
+    assert!(
+        deepest.kinds.iter().any(|k| bulk.contains(k.as_str())),
+        "{bulk}"
+    );
+}

@@ -24,11 +24,19 @@ fn check(input: &CampaignInput) -> Result<(), Error> {
     Ok(())
 }
 
-fn summary(input: &CampaignInput) -> String {
+/// The audit line of a campaign as created or changed; its deadlines by the levels'
+/// names (the kinds of unit they hold), never by depth.
+fn summary(input: &CampaignInput, levels: &std::collections::BTreeMap<u32, String>) -> String {
     let deadlines: Vec<String> = input
         .deadlines
         .iter()
-        .map(|d| format!("cấp {}: {}", d.depth, d.due_on))
+        .map(|d| {
+            format!(
+                "{}: {}",
+                crate::units::level_named(levels, d.depth),
+                d.due_on
+            )
+        })
         .collect();
     format!(
         "Đợt {} (năm {}), “{}”, {} – {}, mẫu {}, hạn {}, {}",
@@ -100,7 +108,17 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
     .fetch_one(&mut *tx)
     .await?;
     write_deadlines(&mut tx, id, &input.deadlines).await?;
-    audit::record(&mut tx, admin, id, None, "campaign.create", &summary(input)).await?;
+    // A new campaign has no tree yet: its levels are named by their place.
+    let levels = std::collections::BTreeMap::new();
+    audit::record(
+        &mut tx,
+        admin,
+        id,
+        None,
+        "campaign.create",
+        &summary(input, &levels),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -168,13 +186,14 @@ pub async fn update(
             .ok_or_else(|| Error::Internal(format!("form {} vanished", input.form_version)))?;
         crate::totals::rebuild_in(&mut tx, campaign.id, form).await?;
     }
+    let levels = crate::units::level_names(&mut tx, campaign.id).await?;
     audit::record(
         &mut tx,
         admin,
         campaign.id,
         None,
         "campaign.update",
-        &summary(input),
+        &summary(input, &levels),
     )
     .await?;
     tx.commit().await?;

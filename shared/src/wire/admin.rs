@@ -204,6 +204,21 @@ pub struct Level {
     pub due_on: Option<String>,
 }
 
+/// A level of the tree named by the kinds of unit it holds ("Xã/phường", "Trường tiểu
+/// học, Trường THCS, Trường mầm non…": three at most), never by its depth; a level with no
+/// unit yet (a campaign without a tree) by its place.
+pub fn level_name(depth: u32, kinds: &[String]) -> String {
+    match kinds {
+        [] => match depth {
+            0 => "Đơn vị gốc".to_owned(),
+            1 => "Đơn vị trực thuộc đơn vị gốc".to_owned(),
+            _ => "Đơn vị cấp dưới nữa".to_owned(),
+        },
+        [a, b, c, _, ..] => format!("{a}, {b}, {c}…"),
+        _ => kinds.join(", "),
+    }
+}
+
 /// An account as administration shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -368,13 +383,13 @@ impl CampaignInput {
         if depths.windows(2).any(|w| w[0] == w[1]) || depths.iter().any(|&d| d > 20) {
             return Err(field(
                 RefusalCode::BadDeadlines,
-                "Mỗi cấp chỉ có một hạn báo cáo (cấp 0 đến 20).",
+                "Mỗi cấp của cây chỉ có một hạn báo cáo (tối đa 21 cấp).",
             ));
         }
         if let Some(d) = self.deadlines.iter().find(|d| !is_iso_date(&d.due_on)) {
             return Err(field(
                 RefusalCode::BadDeadlines,
-                format!("Hạn báo cáo của cấp {} không phải ngày hợp lệ.", d.depth),
+                format!("Hạn báo cáo “{}” không phải ngày hợp lệ.", d.due_on),
             ));
         }
         Ok(())

@@ -27,23 +27,14 @@ fn levels_of(campaign: String) -> RwSignal<Vec<Level>> {
     levels
 }
 
-/// A level of the tree named by the kinds of unit it holds ("Xã/phường", "Trường tiểu
-/// học, Trường THCS…"), never by its depth; a campaign without a tree yet gets names by
-/// position.
+/// A level of the tree named by the kinds of unit it holds, never by its depth
+/// ([`tuanle_shared::wire::admin::level_name`]).
 fn level_label(depth: u32, levels: &[Level]) -> String {
-    match levels
+    let kinds = levels
         .iter()
         .find(|l| l.depth == depth)
-        .filter(|l| !l.kinds.is_empty())
-    {
-        Some(l) if l.kinds.len() > 3 => format!("{}…", l.kinds[..3].join(", ")),
-        Some(l) => l.kinds.join(", "),
-        None => match depth {
-            0 => "Đơn vị gốc".to_owned(),
-            1 => "Đơn vị trực thuộc đơn vị gốc".to_owned(),
-            _ => "Đơn vị cấp dưới nữa".to_owned(),
-        },
-    }
+        .map_or(&[][..], |l| l.kinds.as_slice());
+    tuanle_shared::wire::admin::level_name(depth, kinds)
 }
 
 fn input_of(c: &CampaignSummary) -> CampaignInput {

@@ -146,10 +146,11 @@ pub async fn bulk(
         }
     }
     if !created.is_empty() {
+        let levels = crate::units::level_names(&mut tx, campaign.id).await?;
         let summary = format!(
-            "Tạo {} tài khoản cho các đơn vị cấp {}{} (bỏ qua {} đơn vị đã có tài khoản)",
+            "Tạo {} tài khoản cho tầng “{}”{} (bỏ qua {} đơn vị đã có tài khoản)",
             created.len(),
-            request.depth,
+            crate::units::level_named(&levels, request.depth),
             top.as_ref()
                 .map(|u| format!(" thuộc {}", u.code))
                 .unwrap_or_default(),
