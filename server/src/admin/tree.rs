@@ -227,6 +227,16 @@ pub async fn import(
         let scope = anchor_row.as_ref().map(|a| a.code.as_str());
         audit::record(&mut tx, admin, campaign.id, scope, "tree.import", &summary).await?;
         tx.commit().await?;
+        // A large import changes the tree's shape at once, before PostgreSQL's own
+        // statistics catch up (autoanalyze comes later): the dashboards' plans would be
+        // made from an empty tree's. SQLite plans from its indexes alone.
+        if preview.added + preview.removed >= ANALYZE_AFTER
+            && crate::db::Engine::of(db) == crate::db::Engine::Postgres
+        {
+            sqlx::query("ANALYZE units, subtree_stats")
+                .execute(db)
+                .await?;
+        }
         tracing::info!(rows = rows.len(), elapsed = ?started.elapsed(), "tree applied");
         preview.applied = true;
     } else {
@@ -234,6 +244,10 @@ pub async fn import(
     }
     Ok(preview)
 }
+
+/// Units added or removed by one import from which PostgreSQL's statistics are taken
+/// again at once.
+const ANALYZE_AFTER: u64 = 1_000;
 
 /// The contact person and phone of each row that gives them (the file has the
 /// columns): an empty cell clears what was stored. With `fill_only` (a copy of another
