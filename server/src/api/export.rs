@@ -47,15 +47,13 @@ pub async fn export_get(
 ) -> Result<impl IntoResponse, Error> {
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
-    let started = std::time::Instant::now();
-    let turn = state.heavy.turn().await?;
-    let data = export::gather(&state.db, &target, mode).await?;
-    let bytes = state
-        .heavy
-        .run(turn, move || export::workbook(&data))
-        .await?
-        .map_err(|e| Error::Internal(format!("workbook: {e}")))?;
-    state.metrics.document("workbook", started.elapsed());
+    let bytes = built(
+        &state,
+        "workbook",
+        export::gather(&state.db, &target, mode),
+        |data| export::workbook(&data),
+    )
+    .await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         file_name("tong-hop", &target, mode, "xlsx"),
@@ -72,16 +70,15 @@ pub async fn report_document_get(
 ) -> Result<impl IntoResponse, Error> {
     let mode = mode(&query)?;
     let target = report.readable(&state.db).await?;
-    let started = std::time::Instant::now();
-    let turn = state.heavy.turn().await?;
-    let data = export::gather(&state.db, &target, mode).await?;
-    let fields = export::document_fields(&state.db, &target).await?.fields;
-    let bytes = state
-        .heavy
-        .run(turn, move || export::report_document(&data, &fields))
-        .await?
-        .map_err(|e| Error::Internal(format!("report document: {e}")))?;
-    state.metrics.document("report", started.elapsed());
+    let read = async {
+        let data = export::gather(&state.db, &target, mode).await?;
+        let fields = export::document_fields(&state.db, &target).await?.fields;
+        Ok((data, fields))
+    };
+    let bytes = built(&state, "report", read, |(data, fields)| {
+        export::report_document(&data, &fields)
+    })
+    .await?;
     Ok(download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         file_name("bao-cao", &target, mode, "docx"),
@@ -123,6 +120,31 @@ pub async fn document_fields_put(
         fields,
         source: FieldsSource::Saved,
     }))
+}
+
+/// A document read (`read`) and built (`build`, on a blocking thread) in one turn of heavy
+/// work ([`crate::heavy`]), so that a national one does not hold the server's other work
+/// up; how long it took, its wait for the turn included, is counted under `what`.
+pub(super) async fn built<D, E>(
+    state: &AppState,
+    what: &'static str,
+    read: impl std::future::Future<Output = Result<D, Error>>,
+    build: impl FnOnce(D) -> Result<Vec<u8>, E> + Send + 'static,
+) -> Result<Vec<u8>, Error>
+where
+    D: Send + 'static,
+    E: std::fmt::Display + Send + 'static,
+{
+    let started = std::time::Instant::now();
+    let turn = state.heavy.turn().await?;
+    let data = read.await?;
+    let bytes = state
+        .heavy
+        .run(turn, move || build(data))
+        .await?
+        .map_err(|e| Error::Internal(format!("{what}: {e}")))?;
+    state.metrics.document(what, started.elapsed());
+    Ok(bytes)
 }
 
 /// `tong-hop-NB-HQ-2025-chinh-thuc.xlsx`: what, whose, which figures.

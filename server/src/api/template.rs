@@ -62,13 +62,10 @@ pub async fn template_get(
         target.campaign_code,
         if query.filled { "-da-dien" } else { "" }
     );
-    let started = std::time::Instant::now();
-    let bytes = state
-        .heavy
-        .run_now(move || template::workbook(&template_for(&target), content.as_ref()))
-        .await?
-        .map_err(|e| Error::Internal(format!("template: {e}")))?;
-    state.metrics.document("template", started.elapsed());
+    let bytes = super::export::built(&state, "template", async { Ok(()) }, move |()| {
+        template::workbook(&template_for(&target), content.as_ref())
+    })
+    .await?;
     Ok((
         [
             (header::CONTENT_TYPE, XLSX.to_owned()),
