@@ -213,24 +213,21 @@ async fn log_request(
 ) -> axum::response::Response {
     let started = std::time::Instant::now();
     let method = request.method().clone();
-    let route = request
+    // Shared with the router's (no copy on every request, logged or not).
+    let matched = request
         .extensions()
         .get::<axum::extract::MatchedPath>()
-        .map_or_else(
-            || {
-                if request.uri().path().starts_with("/api/") {
-                    "(unknown API path)".to_owned()
-                } else {
-                    "(app)".to_owned()
-                }
-            },
-            |p| p.as_str().to_owned(),
-        );
+        .cloned();
+    let unmatched = if request.uri().path().starts_with("/api/") {
+        "(unknown API path)"
+    } else {
+        "(app)"
+    };
     let response = next.run(request).await;
     tracing::info!(
         target: "tuanle::request",
         method = %method,
-        route = %route,
+        route = matched.as_ref().map_or(unmatched, |p| p.as_str()),
         status = response.status().as_u16(),
         duration_ms = started.elapsed().as_secs_f64() * 1e3,
         "request"
