@@ -48,18 +48,6 @@ pub const TABLES: [&str; 18] = [
     "reminders",
 ];
 
-/// The tables whose `id` the database assigns: their sequences start after the copy.
-const IDENTITIES: [&str; 8] = [
-    "campaigns",
-    "accounts",
-    "units",
-    "reports",
-    "report_events",
-    "audit_log",
-    "packages",
-    "cell_comments",
-];
-
 /// At most this many values in one `INSERT` (PostgreSQL takes 65,535 parameters).
 const VALUES_PER_INSERT: usize = 30_000;
 
@@ -169,7 +157,15 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<Migrated> {
             .with_context(|| format!("copying {table}"))?;
         tables.push((table, rows));
     }
-    for table in IDENTITIES {
+    // The tables whose ids the database assigns (read from the schema, so a table added
+    // later is not forgotten): their sequences start after the copied ids.
+    let identities: Vec<String> = sqlx::query_scalar(
+        "SELECT table_name::text FROM information_schema.columns
+         WHERE table_schema = current_schema() AND column_name = 'id' AND is_identity = 'YES'",
+    )
+    .fetch_all(&mut *tx)
+    .await?;
+    for table in identities {
         sqlx::query(&format!(
             "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
                            (SELECT COALESCE(MAX(id), 0) FROM {table}) + 1, false)"
