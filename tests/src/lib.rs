@@ -278,6 +278,23 @@ impl Browser {
         Ok(base64::engine::general_purpose::STANDARD.decode(data)?)
     }
 
+    /// Takes the page off the network, or back on it, as the device's own radio would
+    /// (DevTools network emulation: requests and event streams fail, `navigator.onLine`
+    /// says so, and `online` fires when it comes back).
+    pub async fn set_offline(&self, offline: bool) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(Cdp("Network.enable", serde_json::json!({})))
+            .await?;
+        self.client
+            .issue_cmd(Cdp(
+                "Network.emulateNetworkConditions",
+                serde_json::json!({"offline": offline, "latency": 0,
+                                   "downloadThroughput": -1, "uploadThroughput": -1}),
+            ))
+            .await?;
+        Ok(())
+    }
+
     /// A browser with a fresh profile, removed when it is dropped.
     pub async fn start() -> anyhow::Result<Browser> {
         let profile = tempfile::tempdir()?;

@@ -68,9 +68,12 @@ async fn edits_are_kept_while_read_only(
         .await?;
     let before = on_server(&server).await?;
 
-    close(&admin).await?;
-    // Typed before the app has heard: an unsent edit.
+    // Typed before the app has heard: an unsent edit. Out of signal meanwhile, so that the
+    // report's live news of the change cannot reach the tablet before the keystroke does.
+    browser.set_offline(true).await?;
     browser.type_in("1.3/count", "5").await?;
+    close(&admin).await?;
+    browser.set_offline(false).await?;
     let banner = browser
         .wait_for(&format!(".banner[data-read-only='{}']", why.as_str()))
         .await?;
