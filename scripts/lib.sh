@@ -42,6 +42,17 @@ ensure_wasm_opt() {
   fi
 }
 
+# zopfli and brotli compress the app's files once, at build time.
+ensure_compressors() {
+  if ! command -v zopfli >/dev/null || ! command -v brotli >/dev/null; then
+    say "installing zopfli and brotli (Debian)"
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq zopfli brotli
+  fi
+}
+
 ensure_browser() {
   if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
     say "installing chromium and chromium-driver (Debian)"
@@ -143,10 +154,12 @@ build_app() {
   ensure_wasm_target
   ensure_wasm_bindgen
   ensure_wasm_opt
+  ensure_compressors
   rm -rf "$DIST"
-  # Two bundles: the app, and the app with its administration pages (under /quan-tri).
+  # Three bundles (app/Cargo.toml's features): reporters' (no feature), supervisors'
+  # and administrators'. boot.js loads one by the page and the signed-in role.
   local feature dir
-  for feature in "" admin; do
+  for feature in "" supervisor admin; do
     dir="$DIST/pkg${feature:+-$feature}"
     say "building the app${feature:+ with $feature} (wasm, profile wasm-release)"
     cargo build --manifest-path "$ROOT/Cargo.toml" -p tuanle-app --lib \
@@ -155,33 +168,49 @@ build_app() {
     wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
       --out-dir "$dir" --out-name tuanle_app \
       "$ROOT/target/wasm32-unknown-unknown/wasm-release/tuanle_app.wasm"
-    wasm-opt -Oz --strip-debug "$dir/tuanle_app_bg.wasm" -o "$dir/tuanle_app_bg.wasm"
+    wasm-opt -Oz --converge --strip-debug "$dir/tuanle_app_bg.wasm" -o "$dir/tuanle_app_bg.wasm"
   done
   cp -r "$ROOT/app/static/." "$DIST/"
   cat "$ROOT"/style/*.css > "$DIST/style.css"
-  local js wasm size admin_js admin_wasm admin_size style boot build
-  size="$(stat -c %s "$DIST/pkg/tuanle_app_bg.wasm")"
-  admin_size="$(stat -c %s "$DIST/pkg-admin/tuanle_app_bg.wasm")"
-  wasm="$(hashed "$DIST/pkg/tuanle_app_bg.wasm")"
-  js="$(hashed "$DIST/pkg/tuanle_app.js")"
-  admin_wasm="$(hashed "$DIST/pkg-admin/tuanle_app_bg.wasm")"
-  admin_js="$(hashed "$DIST/pkg-admin/tuanle_app.js")"
+  local bundle js wasm size style boot build names="" manifest="" app_js="" app_wasm="" bundles=""
+  for bundle in app supervisor admin; do
+    dir="$DIST/pkg"
+    [ "$bundle" = app ] || dir="$DIST/pkg-$bundle"
+    size="$(stat -c %s "$dir/tuanle_app_bg.wasm")"
+    wasm="$(hashed "$dir/tuanle_app_bg.wasm")"
+    js="$(hashed "$dir/tuanle_app.js")"
+    names+=" -e s|__${bundle^^}_JS__|$js|;s|__${bundle^^}_WASM__|$wasm|;s|__${bundle^^}_WASM_SIZE__|$size|"
+    manifest+="${manifest:+, }\"$bundle\": {\"js\": \"/$js\", \"wasm\": \"/$wasm\"}"
+    if [ "$bundle" = app ]; then
+      app_js="$js" app_wasm="$wasm"
+    else
+      bundles+="${bundles:+, }{\"name\": \"pkg-$bundle\", \"files\": [\"/$js\", \"/$wasm\"]}"
+    fi
+  done
+  # shellcheck disable=SC2086 # $names is a list of sed arguments without spaces.
+  sed -i $names "$DIST/boot.js"
   style="$(hashed "$DIST/style.css")"
-  sed -i -e "s|__PKG_JS__|$js|; s|__PKG_WASM__|$wasm|; s|__PKG_WASM_SIZE__|$size|" \
-    -e "s|__ADMIN_JS__|$admin_js|; s|__ADMIN_WASM__|$admin_wasm|; s|__ADMIN_WASM_SIZE__|$admin_size|" \
-    "$DIST/boot.js"
   boot="$(hashed "$DIST/boot.js")"
   sed -i -e "s|__STYLE__|$style|; s|__BOOT__|$boot|" "$DIST/index.html"
   # The build's id: the hash of its page, which names every other file.
   build="$(content_hash "$DIST/index.html")"
+  bundles="[$bundles]"
   sed -i -e "s|__BUILD__|$build|" \
-    -e "s|__SHELL__|[\"/index.html\", \"/$boot\", \"/$style\", \"/$js\", \"/$wasm\", \"/manifest.webmanifest\", \"/icon.svg\"]|" \
+    -e "s|__SHELL__|[\"/index.html\", \"/$boot\", \"/$style\", \"/$app_js\", \"/$app_wasm\", \"/manifest.webmanifest\", \"/icon.svg\"]|" \
+    -e "s|__BUNDLES__|$bundles|" \
     "$DIST/sw.js"
   cat > "$DIST/build.json" <<JSON
-{"build": "$build", "style": "/$style", "boot": "/$boot",
- "app": {"js": "/$js", "wasm": "/$wasm"}, "admin": {"js": "/$admin_js", "wasm": "/$admin_wasm"}}
+{"build": "$build", "style": "/$style", "boot": "/$boot", $manifest}
 JSON
+  # Compressed copies the server sends to browsers that accept them: gzip made by zopfli
+  # (any gzip reader reads it; about 5% smaller than gzip -9) and Brotli (browsers send
+  # "br" over HTTPS: a quarter smaller again).
   find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
-    -exec gzip -9 -k -f {} \;
-  say "app built ($build): wasm $size bytes, gzip $(stat -c %s "$DIST/$wasm.gz") bytes; with administration: gzip $(stat -c %s "$DIST/$admin_wasm.gz") bytes"
+    -print0 | xargs -0 -P 2 -I{} sh -c 'zopfli --gzip "$1" && brotli -f -q 11 "$1"' _ {}
+  local report=""
+  for bundle in app supervisor admin; do
+    wasm="$(sed -n "s|.*\"$bundle\": {[^}]*\"wasm\": \"/\([^\"]*\)\".*|\1|p" "$DIST/build.json")"
+    report+=" $bundle $(stat -c %s "$DIST/$wasm") bytes (gzip $(stat -c %s "$DIST/$wasm.gz"), brotli $(stat -c %s "$DIST/$wasm.br"));"
+  done
+  say "app built ($build), wasm:$report"
 }

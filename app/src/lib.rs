@@ -51,7 +51,10 @@ pub fn App() -> impl IntoView {
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::Report => view! { <pages::report::ReportPage/> }.into_any(),
                 Page::History => view! { <pages::history::HistoryPage/> }.into_any(),
+                #[cfg(feature = "supervisor")]
                 Page::Dashboard => view! { <pages::dashboard::DashboardPage/> }.into_any(),
+                #[cfg(not(feature = "supervisor"))]
+                Page::Dashboard => view! { <p class="status">"Đang mở trang tổng hợp…"</p> }.into_any(),
                 #[cfg(feature = "admin")]
                 Page::Admin => view! { <pages::admin::AdminPage/> }.into_any(),
                 #[cfg(not(feature = "admin"))]

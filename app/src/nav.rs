@@ -44,14 +44,32 @@ impl Page {
     }
 }
 
-/// Administration is a separate bundle (the `admin` feature), loaded by `boot.js` under
-/// its path: the reporters' bundle reaches it by loading that page. Returns whether it did.
-fn leave_for(page: Page) -> bool {
-    if cfg!(feature = "admin") || page != Page::Admin {
+/// Whether this build of the app has the page: the supervisors' pages and administration
+/// are in their own bundles (the `supervisor` and `admin` features), which `boot.js`
+/// loads for their paths.
+// In reporters' bundle both `cfg!`s are false, and clippy would have a `matches!`.
+#[allow(clippy::match_like_matches_macro)]
+fn in_this_bundle(page: Page) -> bool {
+    match page {
+        Page::Dashboard => cfg!(feature = "supervisor"),
+        Page::Admin => cfg!(feature = "admin"),
+        _ => true,
+    }
+}
+
+/// Goes to a page of another bundle by loading it (the service worker serves it from
+/// this device once it has been opened). Returns whether it did.
+fn leave_for(page: Page, replace: bool) -> bool {
+    if in_this_bundle(page) {
         return false;
     }
     if let Some(w) = web_sys::window() {
-        let _ = w.location().assign(page.path());
+        let location = w.location();
+        let _ = if replace {
+            location.replace(page.path())
+        } else {
+            location.assign(page.path())
+        };
     }
     true
 }
@@ -91,7 +109,7 @@ impl Nav {
 
     /// Goes to a page, adding it to the browser's history.
     pub fn go(&self, page: Page) {
-        if leave_for(page) {
+        if leave_for(page, false) {
             return;
         }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -111,7 +129,7 @@ impl Nav {
 
     /// Goes to a page in place of the current one (a redirect).
     pub fn replace(&self, page: Page) {
-        if leave_for(page) {
+        if leave_for(page, true) {
             return;
         }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {

@@ -28,6 +28,17 @@ pub struct StoredReport {
     pub sync: SyncState,
 }
 
+/// A report as written: [`StoredReport`] and the time it was saved, which the mirror
+/// compares (a reader of [`StoredReport`] ignores it). Written field by field rather
+/// than through a `serde_json::Value`: that generic tree costs the bundle tens of
+/// kilobytes.
+#[derive(Serialize)]
+struct Stamped<'a> {
+    draft: &'a Draft,
+    sync: &'a SyncState,
+    saved_at: f64,
+}
+
 /// Why something could not be stored, worded for the person.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StorageFailure {
@@ -76,14 +87,15 @@ pub fn save_report(
 /// Stores a report under its key, stamped with the time, in `localStorage` and in the
 /// IndexedDB mirror: the newer of the two copies wins at start.
 fn store(key: &str, report: &StoredReport) -> Result<(), StorageFailure> {
-    let mut value =
-        serde_json::to_value(report).map_err(|e| StorageFailure::Unavailable(e.to_string()))?;
-    if let Some(object) = value.as_object_mut() {
-        object.insert(mirror::SAVED_AT.into(), js_sys::Date::now().into());
-    }
+    let stamped = Stamped {
+        draft: &report.draft,
+        sync: &report.sync,
+        saved_at: js_sys::Date::now(),
+    };
+    let json =
+        serde_json::to_string(&stamped).map_err(|e| StorageFailure::Unavailable(e.to_string()))?;
     // Serialized once, for both copies (this runs on every keystroke). The mirror
     // first: it may still have room when `localStorage` is full.
-    let json = value.to_string();
     mirror::put(key, &json);
     LocalStorage::raw().set_item(key, &json).map_err(|e| {
         let text = e
@@ -134,12 +146,16 @@ pub fn random_id() -> String {
 
 /// Every stored report on this device, by key.
 pub fn all_reports() -> Vec<(String, StoredReport)> {
-    let Ok(all) = LocalStorage::get_all::<serde_json::Map<String, serde_json::Value>>() else {
-        return Vec::new();
-    };
-    all.into_iter()
-        .filter(|(k, _)| k.starts_with(REPORT_PREFIX))
-        .filter_map(|(k, v)| serde_json::from_value(v).ok().map(|r| (k, r)))
+    let raw = LocalStorage::raw();
+    let count = raw.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|i| raw.key(i).ok().flatten())
+        .filter(|k| k.starts_with(REPORT_PREFIX))
+        .filter_map(|k| {
+            let json = raw.get_item(&k).ok().flatten()?;
+            let report = serde_json::from_str(&json).ok()?;
+            Some((k, report))
+        })
         .collect()
 }
 

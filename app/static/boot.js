@@ -3,12 +3,33 @@
 // strict Content-Security-Policy. `scripts/lib.sh` (build_app) writes the content-hashed
 // file names of this build in place of the __NAMES__.
 //
-// Administration is a second build of the app (with its admin pages), loaded only under
-// /quan-tri, so reporters' tablets never download it.
-const admin = location.pathname.startsWith("/quan-tri");
-const bundle = admin
-  ? { js: "/__ADMIN_JS__", wasm: "/__ADMIN_WASM__", size: __ADMIN_WASM_SIZE__ }
-  : { js: "/__PKG_JS__", wasm: "/__PKG_WASM__", size: __PKG_WASM_SIZE__ };
+// The app is built three times: reporters' bundle, supervisors' (their subtree's
+// dashboard, review and packages too) and administrators'. Each loads only the one its
+// page needs, or its role needs (as this device last knew who is signed in), so
+// reporters' tablets never download the others. A page missing from a bundle loads the
+// bundle that has it.
+const bundles = {
+  app: { js: "/__APP_JS__", wasm: "/__APP_WASM__", size: __APP_WASM_SIZE__ },
+  supervisor: { js: "/__SUPERVISOR_JS__", wasm: "/__SUPERVISOR_WASM__", size: __SUPERVISOR_WASM_SIZE__ },
+  admin: { js: "/__ADMIN_JS__", wasm: "/__ADMIN_WASM__", size: __ADMIN_WASM_SIZE__ },
+};
+const bundle = bundles[chooseBundle()];
+
+function chooseBundle() {
+  const path = location.pathname;
+  if (path.startsWith("/quan-tri")) return "admin";
+  let role = null;
+  try {
+    role = JSON.parse(localStorage.getItem("tuanle.cache.me") || "null")?.role;
+  } catch {
+    // Storage unreadable: the bundle of the page alone.
+  }
+  if (role === "admin") return "admin";
+  if (role === "supervisor" || role === "observer" || path.startsWith("/tong-hop")) {
+    return "supervisor";
+  }
+  return "app";
+}
 
 const boot = document.getElementById("boot");
 const say = (text) => {

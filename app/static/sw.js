@@ -11,9 +11,39 @@ const BUILD = "__BUILD__";
 const CACHE = `tuanle-${BUILD}`;
 const SHELL = __SHELL__;
 
+// A device that had opened a bundle beyond the reporters' (supervisors', administrators')
+// gets this build's copy of it at install too, so that it still opens with no network
+// after an update.
+const BUNDLES = __BUNDLES__;
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)));
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(CACHE);
+      await cache.addAll(SHELL);
+      const used = await usedBundles();
+      await Promise.all(
+        BUNDLES.filter((b) => used.has(b.name)).map((b) =>
+          cache.addAll(b.files).catch(() => {}),
+        ),
+      );
+    })(),
+  );
 });
+
+// The bundles ("pkg-supervisor", "pkg-admin") that an earlier build's cache holds.
+async function usedBundles() {
+  const used = new Set();
+  for (const key of await caches.keys()) {
+    if (!key.startsWith("tuanle-") || key === CACHE) continue;
+    const cache = await caches.open(key);
+    for (const request of await cache.keys()) {
+      const folder = new URL(request.url).pathname.split("/")[1];
+      if (folder.startsWith("pkg-")) used.add(folder);
+    }
+  }
+  return used;
+}
 
 self.addEventListener("message", (event) => {
   if (event.data && event.data.type === "take-update") self.skipWaiting();

@@ -163,7 +163,10 @@ fn is_content_named(path: &str) -> bool {
 /// on the client, so unknown paths get `index.html`).
 pub fn router(state: AppState, assets_dir: &Path) -> Router {
     let index = assets_dir.join("index.html");
+    // The app's files are compressed once at build time (scripts/lib.sh): Brotli for
+    // browsers that take it (they do over HTTPS), gzip for the others.
     let assets = ServeDir::new(assets_dir)
+        .precompressed_br()
         .precompressed_gzip()
         .fallback(ServeFile::new(index));
     api::router(state)

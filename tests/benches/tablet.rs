@@ -87,14 +87,18 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     let wasm = tuanle_e2e::built_file("app.wasm")?;
-    let wasm = tuanle_e2e::assets_dir().join(format!("{}.gz", wasm.trim_start_matches('/')));
-    let gz = std::fs::metadata(&wasm).map(|m| m.len()).unwrap_or(0);
+    let compressed = |ext: &str| {
+        let path = tuanle_e2e::assets_dir().join(format!("{}.{ext}", wasm.trim_start_matches('/')));
+        std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+    };
+    let (gz, br) = (compressed("gz"), compressed("br"));
     println!(
-        "form usable after page start: median {:.0} ms with the CPU throttled 4×, {:.0} ms unthrottled; one keystroke handled in {:.1} ms (throttled); app bundle {} KB gzip",
+        "form usable after page start: median {:.0} ms with the CPU throttled 4×, {:.0} ms unthrottled; one keystroke handled in {:.1} ms (throttled); reporters' bundle {} KB gzip, {} KB brotli",
         median(slow),
         median(fast),
         median(keys),
-        gz / 1000
+        gz / 1000,
+        br / 1000
     );
     Ok(())
 }

@@ -9,7 +9,7 @@ use anyhow::Context;
 use fantoccini::Locator;
 
 use tuanle_e2e::relay::{Link, Mode, Relay};
-use tuanle_e2e::{Browser, Launch, TestServer};
+use tuanle_e2e::{Browser, Cdp, Launch, TestServer};
 
 const USER: &str = "nb-hq-th";
 const FORM: &str = "tr[data-row='12.6'] input";
@@ -136,12 +136,16 @@ fn deploy_new_build(dir: &Path) -> anyhow::Result<(String, String)> {
             .replace(&old_style, new_style)
             .replace(&old_build, new_build);
         std::fs::write(&path, text)?;
-        // The server prefers a gzip copy: this build's would be stale.
-        let _ = std::fs::remove_file(dir.join(format!("{name}.gz")));
+        // The server prefers a compressed copy: this build's would be stale.
+        for compressed in ["gz", "br"] {
+            let _ = std::fs::remove_file(dir.join(format!("{name}.{compressed}")));
+        }
     }
     let old = dir.join(old_style.trim_start_matches('/'));
     std::fs::remove_file(&old)?;
-    let _ = std::fs::remove_file(old.with_extension("css.gz"));
+    for compressed in ["css.gz", "css.br"] {
+        let _ = std::fs::remove_file(old.with_extension(compressed));
+    }
     Ok((old_style, new_style.to_owned()))
 }
 
@@ -244,6 +248,67 @@ async fn a_new_build_during_an_unsent_edit_keeps_the_draft_and_never_mixes_files
 
     passes_and_arrives(&tablet, &relay, &server, before).await?;
     tablet.close().await
+}
+
+/// A supervisor's tablet takes a new build, then loses the network (issue 21): the
+/// supervisors' bundle, fetched when the dashboard was first opened and not part of the
+/// shell every device installs, was installed with the new build too, so the dashboard's
+/// address still opens the app, and the unit's own report with it.
+#[tokio::test]
+async fn a_supervisors_bundle_opens_with_no_network_after_an_update() -> anyhow::Result<()> {
+    let dist = tempfile::tempdir()?;
+    copy_dir(&tuanle_e2e::assets_dir(), dist.path())?;
+    let server = TestServer::spawn_serving(dist.path().to_path_buf()).await?;
+    let relay = Relay::start(server.addr, Link::FAST).await?;
+    let ward = Browser::start().await?;
+    ward.sign_in_at(&relay.url(""), "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.click("nav.account a[href='/bao-cao']").await?;
+    ward.wait_for(FORM).await?;
+    ward.eventually("the service worker controls the page", || async {
+        let controlled = ward
+            .client
+            .execute("return !!navigator.serviceWorker.controller;", vec![])
+            .await?;
+        Ok(controlled == serde_json::Value::Bool(true))
+    })
+    .await?;
+
+    let (_, new_style) = deploy_new_build(dist.path())?;
+    ward.client
+        .execute(
+            "navigator.serviceWorker.getRegistration().then((r) => r.update());",
+            vec![],
+        )
+        .await?;
+    // The new build installed (offered) while online; it is taken with no network, and
+    // only the service worker's cache is left to open it: the browser's own HTTP cache
+    // (which may be evicted any time) is emptied.
+    ward.wait_for(".update-banner button").await?;
+    ward.client
+        .issue_cmd(Cdp("Network.clearBrowserCache", serde_json::json!({})))
+        .await?;
+    relay.set(Mode::Cut);
+    ward.click(".update-banner button").await?;
+    ward.eventually("the page runs the new build", || async {
+        Ok(files_of_page(&ward)
+            .await
+            .unwrap_or_default()
+            .contains(&new_style))
+    })
+    .await?;
+    let opened = ward
+        .time_until("nav.account a[href='/tong-hop']", Duration::from_secs(10))
+        .await;
+    assert!(
+        opened.is_some(),
+        "the supervisors' bundle opens with no network"
+    );
+    ward.click("nav.account a[href='/tong-hop']").await?;
+    ward.wait_for("nav.account a[href='/bao-cao']").await?;
+    ward.click("nav.account a[href='/bao-cao']").await?;
+    ward.wait_for(FORM).await?;
+    ward.close().await
 }
 
 /// Two accounts on one browser profile (issue 16, shared tablets): the first signs out

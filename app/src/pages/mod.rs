@@ -2,13 +2,17 @@
 
 #[cfg(feature = "admin")]
 pub mod admin;
+#[cfg(feature = "supervisor")]
 pub mod dashboard;
 pub mod documents;
 pub mod history;
+#[cfg(feature = "supervisor")]
 pub mod packages;
 pub mod report;
+#[cfg(feature = "supervisor")]
 pub mod review;
 pub mod sign_in;
+#[cfg(feature = "supervisor")]
 pub mod sign_in_sheet;
 pub mod template;
 

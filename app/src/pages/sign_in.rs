@@ -9,14 +9,16 @@ use crate::api;
 use crate::nav::use_nav;
 use crate::session::use_session;
 
+/// The query parameter of the sign-in page that fills the username in (the QR code of a
+/// sign-in slip).
+pub const USERNAME_PARAM: &str = "u";
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let session = use_session();
     let nav = use_nav();
     // A sign-in slip's QR code opens this page with the username filled in.
-    let username = RwSignal::new(
-        crate::nav::query_param(super::sign_in_sheet::USERNAME_PARAM).unwrap_or_default(),
-    );
+    let username = RwSignal::new(crate::nav::query_param(USERNAME_PARAM).unwrap_or_default());
     let password = RwSignal::new(String::new());
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);

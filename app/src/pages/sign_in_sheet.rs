@@ -10,9 +10,7 @@ use qrcodegen::{QrCode, QrCodeEcc};
 use tuanle_shared::wire::admin::Credentials;
 
 use crate::nav::Page;
-
-/// The query parameter of the sign-in page that fills the username in.
-pub const USERNAME_PARAM: &str = "u";
+use crate::pages::sign_in::USERNAME_PARAM;
 
 /// The address a slip's QR code opens: this server's sign-in, the username filled in.
 pub fn sign_in_url(username: &str) -> String {

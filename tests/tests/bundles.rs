@@ -1,0 +1,100 @@
+//! The app's three bundles in a real headless Chromium (issue 21): a reporter's tablet
+//! runs and downloads only the reporters' bundle; a supervisor lands in the
+//! supervisors' bundle, moves between the dashboard and the unit's own report without a
+//! reload, and opens it again with no network.
+
+use tuanle_e2e::{Browser, TestServer, built_file};
+
+/// The app's files (`.wasm`, its JS loader) the page has fetched or runs, by path.
+async fn app_files(browser: &Browser) -> anyhow::Result<Vec<String>> {
+    let files = browser
+        .client
+        .execute(
+            "return performance.getEntriesByType('resource')
+                 .map((e) => new URL(e.name).pathname)
+                 .filter((p) => p.startsWith('/pkg'));",
+            vec![],
+        )
+        .await?;
+    Ok(serde_json::from_value(files)?)
+}
+
+/// A reporter signs in, fills the form and reads the history: nothing but the
+/// reporters' bundle is fetched, and the supervisors' and administrators' pages are not
+/// in it (their bundles are other files).
+#[tokio::test]
+async fn a_reporter_downloads_only_the_reporters_bundle() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let app = built_file("app.wasm")?;
+    let supervisor = built_file("supervisor.wasm")?;
+    let admin = built_file("admin.wasm")?;
+    assert!(app != supervisor && app != admin && supervisor != admin);
+
+    let tablet = Browser::start().await?;
+    tablet.sign_in(&server, "nb-hq-th").await?;
+    tablet.type_in("2/count", "4").await?;
+    tablet.wait_sync("synced").await?;
+    tablet.click("nav.account a[href='/lich-su']").await?;
+    tablet.wait_for(".history").await?;
+    let files = app_files(&tablet).await?;
+    assert!(files.contains(&app), "{files:?}");
+    assert!(
+        files.iter().all(|f| !f.starts_with("/pkg-")),
+        "only the reporters' bundle: {files:?}"
+    );
+
+    // The bundles' sizes as the server sends them: the reporters' the smallest.
+    let size = |wasm: &str| -> anyhow::Result<u64> {
+        let path = tuanle_e2e::assets_dir().join(format!("{}.gz", wasm.trim_start_matches('/')));
+        Ok(std::fs::metadata(path)?.len())
+    };
+    assert!(size(&app)? < size(&supervisor)?);
+    assert!(size(&supervisor)? < size(&admin)?);
+    tablet.close().await
+}
+
+/// A ward's supervisor signs in on the sign-in page (the reporters' bundle) and lands on
+/// the dashboard in the supervisors' bundle; "Báo cáo" opens the ward's own report in
+/// the same page (no reload: what the page holds in memory survives), and back. With the
+/// network gone, the dashboard's address opens the app again from the device.
+#[tokio::test]
+async fn a_supervisor_moves_between_dashboard_and_report_in_one_bundle() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let supervisor = built_file("supervisor.wasm")?;
+    let ward = Browser::start().await?;
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    assert_eq!(ward.client.current_url().await?.path(), "/tong-hop");
+    let files = app_files(&ward).await?;
+    assert!(files.contains(&supervisor), "{files:?}");
+
+    ward.client
+        .execute("window.sameRun = 'yes';", vec![])
+        .await?;
+    ward.click("nav.account a[href='/bao-cao']").await?;
+    ward.wait_for("tr[data-row='12.6']").await?;
+    ward.click("nav.account a[href='/tong-hop']").await?;
+    ward.wait_for("h1[data-unit='NB-HQ']").await?;
+    let same = ward
+        .client
+        .execute("return window.sameRun || 'reloaded';", vec![])
+        .await?;
+    assert_eq!(same, "yes", "the page was reloaded between its pages");
+
+    // Opened again with no network: the service worker has the supervisors' bundle.
+    ward.eventually("the service worker controls the page", || async {
+        let controlled = ward
+            .client
+            .execute("return !!navigator.serviceWorker.controller;", vec![])
+            .await?;
+        Ok(controlled == serde_json::Value::Bool(true))
+    })
+    .await?;
+    ward.set_offline(true).await?;
+    ward.client.goto(&server.url("/tong-hop")).await?;
+    ward.wait_for("nav.account a[href='/bao-cao']").await?;
+    ward.click("nav.account a[href='/bao-cao']").await?;
+    ward.wait_for("tr[data-row='12.6']").await?;
+    ward.set_offline(false).await?;
+    ward.close().await
+}
