@@ -19,8 +19,9 @@ const CAMPAIGN_2025: (&str, i32, &str, &str, &str, &str) = (
     "2025",
 );
 
-/// Deadlines per depth: the province reports on the 20th, wards likewise, schools by the 16th.
-const DEADLINES_2025: [(i64, &str); 3] = [(0, "2025-10-20"), (1, "2025-10-20"), (2, "2025-10-16")];
+/// Deadlines per depth: schools by the 16th, wards by the 20th, and the province (which
+/// consolidates its wards) by the 25th.
+const DEADLINES_2025: [(i64, &str); 3] = [(0, "2025-10-25"), (1, "2025-10-20"), (2, "2025-10-16")];
 
 /// The wards of the demo province and the reporting units under each.
 const WARDS: [(&str, &str); 3] = [("HQ", "Hồng Quang"), ("HL", "Hoa Lư"), ("NT", "Nam Thành")];
@@ -53,7 +54,8 @@ pub fn accounts_summary() -> String {
 }
 
 /// The 2023 campaign (closed: it is over), as the Ministry's plan describes it (before the 2025 reform: a
-/// district level between the province and the wards; all reports due by 20/10).
+/// district level between the province and the wards; its reports due by 20/10, the
+/// province's own by 25/10).
 const CAMPAIGN_2023: (&str, i32, &str, &str, &str, &str) = (
     "2023",
     2023,
@@ -63,7 +65,8 @@ const CAMPAIGN_2023: (&str, i32, &str, &str, &str, &str) = (
     "2023",
 );
 const DEADLINES_2023: [(i64, &str); 4] = [
-    (0, "2023-10-20"),
+    // The province after the levels it consolidates.
+    (0, "2023-10-25"),
     (1, "2023-10-20"),
     (2, "2023-10-20"),
     (3, "2023-10-20"),

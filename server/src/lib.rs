@@ -50,6 +50,7 @@ pub mod export;
 pub mod forms;
 pub mod group_commit;
 pub mod heavy;
+pub mod kinds;
 pub mod live;
 pub mod metrics;
 pub mod migrate;

@@ -27,7 +27,7 @@ use crate::db::{Conn, Engine};
 use crate::totals;
 
 /// Every table, in an order that copies what a row refers to before the row.
-pub const TABLES: [&str; 18] = [
+pub const TABLES: [&str; 20] = [
     "campaigns",
     "accounts",
     "units",
@@ -46,6 +46,8 @@ pub const TABLES: [&str; 18] = [
     "cell_comments",
     "peer_fences",
     "reminders",
+    "unit_kinds",
+    "unit_kind_spellings",
 ];
 
 /// At most this many values in one `INSERT` (PostgreSQL takes 65,535 parameters).

@@ -161,6 +161,7 @@ pub fn tree_rows(seed: u64) -> Vec<TreeRow> {
         push(pcode.into(), format!("Sở GDĐT {province}"), "tinh", "BGD");
         // 3,321 communes and wards in all: about 98 per province.
         let wards = rng.between(78, 117);
+        let mut upper_secondary = 0;
         for w in 1..=wards {
             let ward_code = format!("{pcode}{w:03}");
             let place = format!("{} {}", rng.pick(&PLACE), rng.pick(&PLACE));
@@ -189,12 +190,10 @@ pub fn tree_rows(seed: u64) -> Vec<TreeRow> {
                 let name = format!("Trường THCS {}", rng.pick(&PEOPLE));
                 school(name, "truong_thcs", &mut push);
             }
+            // Upper-secondary schools are the province's (its Sở runs them), not the
+            // ward's: counted here, listed under the province below.
             if rng.chance(0.4) {
-                school(
-                    format!("Trường THPT {}", rng.pick(&PEOPLE)),
-                    "truong_thpt",
-                    &mut push,
-                );
+                upper_secondary += 1;
             }
             school(
                 format!("Trung tâm học tập cộng đồng {place}"),
@@ -202,6 +201,20 @@ pub fn tree_rows(seed: u64) -> Vec<TreeRow> {
                 &mut push,
             );
             school(format!("Thư viện {place}"), "thu_vien", &mut push);
+        }
+        for n in 1..=upper_secondary {
+            let name = format!("Trường THPT {}", rng.pick(&PEOPLE));
+            push(format!("{pcode}T{n:03}"), name, "truong_thpt", pcode);
+        }
+        // Its continuing-education centres (GDNN-GDTX), run by the province too.
+        for n in 1..=rng.between(2, 6) {
+            let name = format!("Trung tâm GDNN-GDTX {}", rng.pick(&PLACE));
+            push(
+                format!("{pcode}G{n:02}"),
+                name,
+                "trung_tam_gdnn_gdtx",
+                pcode,
+            );
         }
     }
     rows

@@ -134,14 +134,13 @@ pub async fn level_names(
     .bind(campaign_id)
     .fetch_all(&mut *conn)
     .await?;
+    let known = crate::kinds::load(conn).await?;
     let mut kinds: std::collections::BTreeMap<u32, Vec<String>> = Default::default();
     for (depth, kind) in rows {
-        let label =
-            tuanle_shared::tree::UnitKind::from_code(&kind).map_or(kind, |k| k.label().to_owned());
         kinds
             .entry(u32::try_from(depth).unwrap_or(0))
             .or_default()
-            .push(label);
+            .push(known.name_of(&kind).to_owned());
     }
     Ok(kinds
         .into_iter()

@@ -55,6 +55,7 @@ fn uses(code: &str) -> BTreeSet<String> {
 /// only modules of layers below its own.
 const LAYERS: &[&[&str]] = &[
     &["db", "config", "clock", "error", "forms", "metrics"],
+    &["kinds"],
     &[
         "totals",
         "units",

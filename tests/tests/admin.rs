@@ -248,7 +248,8 @@ C2,Vòng hai,khác,C1
         "kept, inactive"
     );
     assert_eq!(rows.len(), 12);
-    // Totals follow: the inactive ward and school are no longer expected.
+    // Totals follow: the inactive ward and school are no longer expected, nor the new
+    // library (a library is only asked to report: its kind's default, issue 22).
     let root: Dashboard = admin
         .expect(
             Method::GET,
@@ -258,12 +259,12 @@ C2,Vòng hai,khác,C1
         )
         .await
         .expect("dashboard");
-    assert_eq!(root.completeness.units, 10);
+    assert_eq!(root.completeness.units, 9);
     let hn: Dashboard = admin
         .expect(Method::GET, &api::dashboard("2026", "HN", false), None, 200)
         .await
         .expect("dashboard");
-    assert_eq!(hn.completeness.units, 6);
+    assert_eq!(hn.completeness.units, 5);
     let nb: Dashboard = admin
         .expect(Method::GET, &api::dashboard("2026", "NB", false), None, 200)
         .await
@@ -745,7 +746,15 @@ async fn a_national_tree_of_100_000_rows_imports() {
         .expect(Method::GET, &api::dashboard("QG", "BGD", false), None, 200)
         .await
         .expect("dashboard");
-    assert_eq!(root.completeness.units, rows.len() as u64);
+    // Units of the kinds only asked to report (libraries, organisations) are never
+    // counted as expected above themselves.
+    let kinds = tuanle_shared::tree::Kinds::builtin();
+    let asked = rows
+        .iter()
+        .filter(|r| kinds.parse(&r.kind).is_some_and(|k| k.asked))
+        .count();
+    assert!(asked > 3_000, "{asked}");
+    assert_eq!(root.completeness.units, (rows.len() - asked) as u64);
     assert_eq!(root.children.len(), 34);
     // And again: nothing to do.
     let (_, again) = tree_call(&admin, "QG", true, CSV, csv.into()).await;
@@ -914,8 +923,9 @@ async fn a_tree_is_copied_from_an_earlier_campaign_and_edited() {
         .expect(Method::GET, &api::dashboard("2026", "NB", false), None, 200)
         .await
         .expect("dashboard");
+    // The copied libraries are only asked to report (their kind's default, issue 22).
     assert_eq!(
-        root.completeness.units, 19,
+        root.completeness.units, 16,
         "the inactive district is no longer expected"
     );
     let e: tuanle_shared::wire::ApiError = admin

@@ -265,3 +265,75 @@ fn decode_qr(path: &str) -> anyhow::Result<String> {
     let (_, text) = grids[0].decode()?;
     Ok(text)
 }
+
+/// Kinds of unit as data (issue 22), in the browser: a school list whose kind the import
+/// cannot read offers the nearest kinds; the one chosen is learnt and the same file then
+/// imports. A kind added in the kinds' card is listed at once.
+#[tokio::test]
+async fn an_unknown_kind_is_chosen_in_the_preview_and_a_kind_is_added() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let files = tempfile::tempdir()?;
+    let admin = Browser::start().await?;
+    admin
+        .sign_in_to(&server, "admin", "#admin-campaign")
+        .await?;
+    admin.click("#tab-tree").await?;
+    fill(&admin, "#tree-under", "NB-HQ").await?;
+    let file = files.path().join("truong.csv");
+    std::fs::write(
+        &file,
+        "Mã đơn vị,Tên đơn vị,Loại,Mã cấp trên
+NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,
+NB-HQ-TH,Trường Tiểu học Hồng Quang,Tiểu học,
+NB-HQ-THCS,Trường THCS Hồng Quang,THCS,
+NB-HQ-TTHTCD,Trung tâm học tập cộng đồng phường Hồng Quang,TTHTCĐ,
+NB-HQ-TV,Thư viện phường Hồng Quang,Thư viện,
+NB-HQ-BT,Trường PT DTBT Hồng Quang,Trường PT DTBT,
+",
+    )?;
+    check_file(&admin, &file).await?;
+    admin
+        .wait_for("tr[data-code='UNKNOWN_KIND'] .kind-choice select")
+        .await?;
+    let problem = admin.text("tr[data-code='UNKNOWN_KIND']").await?;
+    assert!(problem.contains("“Trường PT DTBT” không rõ"), "{problem}");
+    let chosen = admin
+        .wait_for("tr[data-code='UNKNOWN_KIND'] .kind-choice select")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(chosen.as_deref(), Some("truong_ptdtbt"));
+    admin
+        .click("tr[data-code='UNKNOWN_KIND'] button.learn-kind")
+        .await?;
+    admin.wait_for("#tree-apply").await?;
+    assert!(admin.text("#tree-preview").await?.contains("thêm 1"));
+    admin.click("#tree-apply").await?;
+    assert!(admin.text("#tree-applied").await?.contains("thêm 1"));
+
+    // The kinds' card: every kind with its spellings, the learnt one among them; a new
+    // kind added.
+    admin.click("section.kinds summary").await?;
+    let ptdtbt = admin.text("tr[data-kind='truong_ptdtbt']").await?;
+    assert!(ptdtbt.contains("Trường PT DTBT"), "{ptdtbt}");
+    fill(&admin, "input[name='kind-code']", "trung_tam_hoc_tap_dn").await?;
+    fill(
+        &admin,
+        "input[name='kind-name']",
+        "Trung tâm học tập doanh nghiệp",
+    )
+    .await?;
+    admin
+        .client
+        .execute(
+            "const s = document.querySelector(\"select[name='kind-group']\");
+             s.value = 'centre';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    admin.click("form.add-kind button[type='submit']").await?;
+    let added = admin.text("tr[data-kind='trung_tam_hoc_tap_dn']").await?;
+    assert!(added.contains("Trung tâm, thư viện"), "{added}");
+    admin.close().await
+}

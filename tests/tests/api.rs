@@ -120,7 +120,7 @@ async fn the_demo_campaign_is_loaded_once() {
         .collect();
     assert_eq!(
         due,
-        [(0, "2025-10-20"), (1, "2025-10-20"), (2, "2025-10-16")]
+        [(0, "2025-10-25"), (1, "2025-10-20"), (2, "2025-10-16")]
     );
     assert_eq!((campaigns[1].year, campaigns[1].open), (2023, false));
     assert_eq!(

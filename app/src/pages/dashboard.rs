@@ -459,6 +459,25 @@ fn counts(c: &Completeness) -> String {
     )
 }
 
+/// The names of the kinds of unit by code (kinds are data: administrators add some), as
+/// last read, then from the server.
+fn kind_names() -> RwSignal<Vec<(String, String)>> {
+    const KEY: &str = "unit-kinds";
+    let names =
+        RwSignal::new(crate::storage::cached::<Vec<(String, String)>>(KEY).unwrap_or_default());
+    spawn_local(async move {
+        if let Ok(kinds) =
+            api::get_json::<Vec<tuanle_shared::tree::KindDef>>(routes::UNIT_KINDS).await
+        {
+            let by_code: Vec<(String, String)> =
+                kinds.into_iter().map(|k| (k.code, k.name)).collect();
+            crate::storage::cache(KEY, &by_code);
+            names.try_set(by_code);
+        }
+    });
+    names
+}
+
 #[component]
 fn CompletenessView(
     data: RwSignal<Option<Result<Dashboard, String>>>,
@@ -475,6 +494,14 @@ fn CompletenessView(
             _ => Default::default(),
         })
     });
+    let kinds = kind_names();
+    let kind_name = move |code: &str| {
+        kinds.with(|k| {
+            k.iter()
+                .find(|(c, _)| c == code)
+                .map_or_else(|| code.to_owned(), |(_, n)| n.clone())
+        })
+    };
     let order = RwSignal::new(ChildOrder::Progress);
     let only = RwSignal::new(ChildFilter::All);
     let rows = Memo::new(move |_| {
@@ -497,7 +524,7 @@ fn CompletenessView(
                     {(by_kind.len() > 1).then(|| view! {
                         <ul class="by-kind" aria-label="Theo loại đơn vị">
                             {by_kind.iter().map(|k| {
-                                let label = tuanle_shared::tree::UnitKind::from_code(&k.kind).map_or(k.kind.as_str(), |u| u.label()).to_owned();
+                                let label = kind_name(&k.kind);
                                 let share = (k.done * 100).checked_div(k.units).unwrap_or(0);
                                 view! { <li data-kind=k.kind.clone() data-done=k.done data-units=k.units>{format!("{label}: {}/{} ({share}%)", k.done, k.units)}</li> }
                             }).collect_view()}

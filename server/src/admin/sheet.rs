@@ -30,6 +30,8 @@ fn problem(line: u32, code: &str, message: impl Into<String>) -> Unreadable {
         line,
         code: code.into(),
         message: message.into(),
+        spelled: None,
+        choices: Vec::new(),
     }]
 }
 

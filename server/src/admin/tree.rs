@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::Row;
 use tuanle_shared::tree::{
-    self, Anchor, Change, ExistingUnit, Plan, PlannedUnit, TreeRow, UnitKind,
+    self, Anchor, Change, ExistingUnit, Kinds, Plan, PlannedUnit, ProblemKind, TreeRow,
 };
-use tuanle_shared::wire::admin::{TreeChange, TreePreview, TreeProblem};
+use tuanle_shared::wire::admin::{KindChoice, TreeChange, TreePreview, TreeProblem};
 
 use super::{Admin, audit};
 use crate::campaigns::Campaign;
@@ -169,7 +169,8 @@ pub async fn import(
         (tree.by_code.contains_key(code) && !in_part.contains(code))
             || (!in_part.contains(code) && foreign.contains(code))
     };
-    let plan = match tree::plan(rows, anchor, &existing, taken) {
+    let kinds = crate::kinds::load(&mut tx).await?;
+    let plan = match tree::plan(rows, anchor, &existing, taken, &kinds) {
         Ok(plan) => plan,
         Err(problems) => {
             return Ok(TreePreview {
@@ -178,17 +179,34 @@ pub async fn import(
                 problems: problems
                     .iter()
                     .take(MAX_PROBLEMS)
-                    .map(|p| TreeProblem {
-                        line: p.line,
-                        code: p.code().into(),
-                        message: p.message(),
+                    .map(|p| {
+                        let (spelled, choices) = match &p.kind {
+                            ProblemKind::UnknownKind { spelled, choices } => (
+                                Some(spelled.clone()),
+                                choices
+                                    .iter()
+                                    .map(|(code, name)| KindChoice {
+                                        code: code.clone(),
+                                        name: name.clone(),
+                                    })
+                                    .collect(),
+                            ),
+                            _ => (None, Vec::new()),
+                        };
+                        TreeProblem {
+                            line: p.line,
+                            code: p.code().into(),
+                            message: p.message(),
+                            spelled,
+                            choices,
+                        }
                     })
                     .collect(),
                 ..TreePreview::default()
             });
         }
     };
-    let mut preview = describe(&plan, rows.len());
+    let mut preview = describe(&plan, rows.len(), &kinds);
     tracing::info!(rows = rows.len(), elapsed = ?started.elapsed(), "tree planned");
     let contacts = rows.iter().filter(|r| r.contact.is_some()).count();
     preview.contacts = contacts as u64;
@@ -290,7 +308,7 @@ async fn write_contacts(
 }
 
 /// The preview of a clean plan: counts, and the first changes in words.
-fn describe(plan: &Plan, rows: usize) -> TreePreview {
+fn describe(plan: &Plan, rows: usize, kinds: &Kinds) -> TreePreview {
     let mut changes = Vec::new();
     let mut p = TreePreview {
         rows: rows as u64,
@@ -301,7 +319,7 @@ fn describe(plan: &Plan, rows: usize) -> TreePreview {
         changes.push(TreeChange {
             code: String::new(),
             name: name.clone(),
-            what: format!("đổi tên/loại đơn vị nhận cây ({})", kind.label()),
+            what: format!("đổi tên/loại đơn vị nhận cây ({})", kinds.name_of(kind)),
         });
     }
     for u in &plan.units {
@@ -329,7 +347,7 @@ fn describe(plan: &Plan, rows: usize) -> TreePreview {
                     ));
                 }
                 if rekinded {
-                    parts.push(format!("đổi loại thành {}", u.kind.label()));
+                    parts.push(format!("đổi loại thành {}", kinds.name_of(&u.kind)));
                 }
                 if moved {
                     parts.push(format!(
@@ -389,7 +407,7 @@ async fn write(
     if let (Some(id), Some((name, kind))) = (anchor_id, &plan.anchor_update) {
         sqlx::query("UPDATE units SET name = $1, kind = $2 WHERE id = $3")
             .bind(name)
-            .bind(kind.code())
+            .bind(kind)
             .bind(id)
             .execute(&mut *conn)
             .await?;
@@ -426,8 +444,8 @@ async fn write(
     // below a new one finds its parent there.
     for chunk in added.chunks(1_000) {
         let sql = format!(
-            "INSERT INTO units (id, campaign_id, code, name, kind, parent_id, depth, active) VALUES {}",
-            crate::db::values_placeholders(chunk.len(), 8)
+            "INSERT INTO units (id, campaign_id, code, name, kind, parent_id, depth, active, asked) VALUES {}",
+            crate::db::values_placeholders(chunk.len(), 9)
         );
         let mut insert = sqlx::query(&sql);
         for (id, u, parent_id, depth) in chunk {
@@ -436,10 +454,11 @@ async fn write(
                 .bind(campaign.id)
                 .bind(&u.code)
                 .bind(&u.name)
-                .bind(u.kind.code())
+                .bind(&u.kind)
                 .bind(*parent_id)
                 .bind(*depth)
-                .bind(1_i64);
+                .bind(1_i64)
+                .bind(i64::from(u.asked));
         }
         insert.execute(&mut *conn).await?;
     }
@@ -451,7 +470,7 @@ async fn write(
             "UPDATE units SET name = $1, kind = $2, parent_id = $3, depth = $4, active = 1 WHERE id = $5",
         )
         .bind(&u.name)
-        .bind(u.kind.code())
+        .bind(&u.kind)
         .bind(parent_id)
         .bind(depth)
         .bind(id)
@@ -544,7 +563,7 @@ pub async fn rows_of(
             line: u32::try_from(i + 2).unwrap_or(u32::MAX),
             code: u.code.clone(),
             name: u.name.clone(),
-            kind: UnitKind::from_code(&u.kind).map_or(u.kind.clone(), |k| k.code().to_owned()),
+            kind: u.kind.clone(),
             parent: tree.parent_code(u).unwrap_or_default(),
             // Last year's contact, where the unit had one: the new campaign's own, once
             // it has some, are kept (see `write_contacts`).

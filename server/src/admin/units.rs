@@ -2,7 +2,7 @@
 //! rename, change kind, move, mark inactive or active again.
 
 use sqlx::Row;
-use tuanle_shared::tree::{self, MAX_NAME_CHARS, UnitKind};
+use tuanle_shared::tree::{self, KindDef, Kinds, MAX_NAME_CHARS};
 use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{AdminUnit, AdminUnits, NewUnit, UnitChange};
 
@@ -106,8 +106,8 @@ fn check_name(name: &str) -> Result<String, Error> {
     Ok(name)
 }
 
-fn check_kind(kind: &str) -> Result<UnitKind, Error> {
-    UnitKind::parse(kind).ok_or_else(|| {
+fn check_kind<'k>(kinds: &'k Kinds, kind: &str) -> Result<&'k KindDef, Error> {
+    kinds.parse(kind).ok_or_else(|| {
         bad(
             RefusalCode::UnknownKind,
             format!("Loại đơn vị “{kind}” không rõ."),
@@ -130,8 +130,9 @@ pub async fn add(
         ));
     }
     let name = check_name(&new.name)?;
-    let kind = check_kind(&new.kind)?;
     let mut tx = begin_write(db).await?;
+    let kinds = crate::kinds::load(&mut tx).await?;
+    let kind = check_kind(&kinds, &new.kind)?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let parent = admin
         .reach_unit(&mut tx, campaign.id, &tree::normalize_code(&new.parent))
@@ -151,15 +152,16 @@ pub async fn add(
         ));
     }
     sqlx::query(
-        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active)
-         VALUES ($1, $2, $3, $4, $5, $6, 1)",
+        "INSERT INTO units (campaign_id, code, name, kind, parent_id, depth, active, asked)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7)",
     )
     .bind(campaign.id)
     .bind(&code)
     .bind(&name)
-    .bind(kind.code())
+    .bind(&kind.code)
     .bind(parent.id)
     .bind(parent.depth + 1)
+    .bind(i64::from(kind.asked))
     .execute(&mut *tx)
     .await?;
     let added = unit(&mut tx, campaign.id, &code)
@@ -168,8 +170,7 @@ pub async fn add(
     totals::unit_added(&mut tx, campaign.form, campaign.id, added.id).await?;
     let summary = format!(
         "Thêm đơn vị {name} ({code}, {}) vào {}",
-        kind.label(),
-        parent.code
+        kind.name, parent.code
     );
     audit::record(
         &mut tx,
@@ -221,14 +222,15 @@ pub async fn change(
         }
     }
     if let Some(kind) = &change.kind {
-        let kind = check_kind(kind)?;
-        if kind.code() != u.kind {
+        let kinds = crate::kinds::load(&mut tx).await?;
+        let kind = check_kind(&kinds, kind)?;
+        if kind.code != u.kind {
             sqlx::query("UPDATE units SET kind = $1 WHERE id = $2")
-                .bind(kind.code())
+                .bind(&kind.code)
                 .bind(u.id)
                 .execute(&mut *tx)
                 .await?;
-            said.push(format!("đổi loại thành {}", kind.label()));
+            said.push(format!("đổi loại thành {}", kind.name));
         }
     }
     if let Some(parent) = &change.parent {

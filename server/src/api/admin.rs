@@ -7,18 +7,19 @@ use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
+use tuanle_shared::tree::KindDef;
 use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{
     AccountChange, AccountInfo, AdminUnit, AdminUnits, AuditEntry, BulkAccounts, BulkCreated,
-    CampaignInput, CopyTree, Credentials, Level, NewAccount, NewUnit, PasswordReset, TreePreview,
-    TreeProblem, UnitChange,
+    CampaignInput, CopyTree, Credentials, KindSpelling, Level, NewAccount, NewUnit, PasswordReset,
+    TreePreview, TreeProblem, UnitChange,
 };
 
 use super::AppState;
 use super::extract::{ApiJson, ApiPath, ApiQuery, UnitCode};
 use crate::admin::sheet::{self, Sheet};
 use crate::admin::tree::Source;
-use crate::admin::{Admin, accounts, audit, campaigns, tree, units};
+use crate::admin::{Admin, accounts, audit, campaigns, kinds, tree, units};
 use crate::error::Error;
 
 /// Largest tree file: 100,000 units as CSV is about 8 MB.
@@ -286,6 +287,27 @@ pub async fn account_password(
 ) -> Result<Json<Credentials>, Error> {
     Ok(Json(
         accounts::reset_password(&state.db, &admin, &campaign, &username).await?,
+    ))
+}
+
+pub async fn kind_add(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiPath(campaign): ApiPath<String>,
+    ApiJson(new): ApiJson<KindDef>,
+) -> Result<(StatusCode, Json<KindDef>), Error> {
+    let kind = kinds::add(&state.db, &admin, &campaign, new).await?;
+    Ok((StatusCode::CREATED, Json(kind)))
+}
+
+pub async fn kind_spelling_add(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiPath(campaign): ApiPath<String>,
+    ApiJson(new): ApiJson<KindSpelling>,
+) -> Result<Json<KindDef>, Error> {
+    Ok(Json(
+        kinds::add_spelling(&state.db, &admin, &campaign, &new).await?,
     ))
 }
 

@@ -10,6 +10,14 @@ use super::{AppState, extract};
 use crate::campaigns;
 use crate::error::Error;
 
+/// Every kind of unit, shipped and added (public, like the forms: nothing in it is
+/// anyone's).
+pub async fn unit_kinds(
+    State(state): State<AppState>,
+) -> Result<Json<Vec<tuanle_shared::tree::KindDef>>, Error> {
+    Ok(Json(crate::kinds::list(&state.db).await?))
+}
+
 pub async fn campaigns_list(
     State(state): State<AppState>,
     headers: HeaderMap,

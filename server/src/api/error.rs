@@ -32,7 +32,8 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::StaleVersion
         | C::PackageNotSent
         | C::NotPractice
-        | C::PracticeInUse => S::CONFLICT,
+        | C::PracticeInUse
+        | C::KindTaken => S::CONFLICT,
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
         C::Internal | C::Unknown => S::INTERNAL_SERVER_ERROR,
         C::BadRequest
@@ -74,6 +75,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::CodeTaken
         | C::BadName
         | C::UnknownKind
+        | C::BadKind
         | C::CannotMove
         | C::MoveIntoItself
         | C::HasActiveChildren

@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .route(routes::FORMS, get(forms::forms_list))
         .route(routes::FORM, get(forms::form_get))
         .route(routes::CAMPAIGNS, get(campaigns::campaigns_list))
+        .route(routes::UNIT_KINDS, get(campaigns::unit_kinds))
         .route(
             routes::SESSION,
             post(session::session_create)
@@ -150,6 +151,11 @@ pub fn router(state: AppState) -> Router {
             post(admin::account_password),
         )
         .route(admin_routes::AUDIT, get(admin::audit_list))
+        .route(admin_routes::UNIT_KINDS, post(admin::kind_add))
+        .route(
+            admin_routes::UNIT_KIND_SPELLINGS,
+            post(admin::kind_spelling_add),
+        )
         .route("/api/{*rest}", axum::routing::any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(axum::middleware::from_fn(error::refusals))

@@ -160,6 +160,12 @@ fn operations() -> Vec<Op> {
             .gives(json_object("A form definition (docs/form.md)")),
         op(Get, routes::CAMPAIGNS, "The campaigns the caller may open")
             .gives(json_list::<wire::CampaignSummary>()),
+        op(
+            Get,
+            routes::UNIT_KINDS,
+            "Every kind of unit, shipped and added",
+        )
+        .gives(json_list::<tuanle_shared::tree::KindDef>()),
         op(Post, routes::SESSION, "Signs in: sets the session cookie")
             .takes(json::<wire::SignIn>())
             .gives(json::<wire::Me>()),
@@ -452,6 +458,17 @@ fn operations() -> Vec<Op> {
             .gives(json::<admin::Credentials>()),
         op(Get, admin_routes::AUDIT, "The audit log, newest first")
             .gives(json_list::<admin::AuditEntry>()),
+        op(Post, admin_routes::UNIT_KINDS, "Adds a kind of unit")
+            .takes(json::<tuanle_shared::tree::KindDef>())
+            .gives(json::<tuanle_shared::tree::KindDef>())
+            .status(201),
+        op(
+            Post,
+            admin_routes::UNIT_KIND_SPELLINGS,
+            "Teaches the import a spelling of a kind",
+        )
+        .takes(json::<admin::KindSpelling>())
+        .gives(json::<tuanle_shared::tree::KindDef>()),
     ]
 }
 

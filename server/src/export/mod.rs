@@ -21,7 +21,7 @@ use fit::Weight;
 pub use report::report_document;
 
 use tuanle_shared::document::{DocumentFields, DocumentFieldsAnswer};
-use tuanle_shared::tree::UnitKind;
+use tuanle_shared::tree::{KindDef, UnitKind};
 
 use crate::db::{Engine, Pool};
 use crate::error::Error;
@@ -214,9 +214,13 @@ async fn kind_and_parent(
     .await?;
     let parent_name: Option<String> = row.try_get("parent_name")?;
     let parent_kind: Option<String> = row.try_get("parent_kind")?;
+    // A kind an administrator added writes its documents like the shipped kind of its
+    // group (a school's head signs "HIỆU TRƯỞNG").
+    let kinds = crate::kinds::load(conn).await?;
+    let acts_as = |code: &str| kinds.get(code).map(KindDef::acts_as);
     Ok((
-        UnitKind::from_code(row.try_get("kind")?),
-        parent_name.map(|n| (parent_kind.as_deref().and_then(UnitKind::from_code), n)),
+        acts_as(row.try_get("kind")?),
+        parent_name.map(|n| (parent_kind.as_deref().and_then(acts_as), n)),
     ))
 }
 

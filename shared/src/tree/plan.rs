@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::kind::UnitKind;
+use super::kind::{KindDef, Kinds};
 use super::problem::{Problem, ProblemKind};
 
 /// Longest unit code accepted.
@@ -94,7 +94,10 @@ pub struct PlannedUnit {
     pub line: u32,
     pub code: String,
     pub name: String,
-    pub kind: UnitKind,
+    /// The kind's stored code.
+    pub kind: String,
+    /// Whether a unit added by this import is only asked to report: its kind's default.
+    pub asked: bool,
     /// `None` only for the campaign's root.
     pub parent: Option<String>,
     /// Depth below the anchor: the root is 0, a row directly below an anchor is 1.
@@ -112,7 +115,7 @@ pub struct Plan {
     /// The file's units, each after its parent.
     pub units: Vec<PlannedUnit>,
     /// New name and kind of the anchor, when the file lists it and they differ.
-    pub anchor_update: Option<(String, UnitKind)>,
+    pub anchor_update: Option<(String, String)>,
     /// Units the file no longer lists and that nothing keeps: deleted, deepest first.
     pub removed: Vec<String>,
     /// Units the file no longer lists but that have reports (or units below with
@@ -166,11 +169,15 @@ fn code_chars_ok(code: &str) -> bool {
 /// Plans an import. `existing` is the part of the tree the file replaces (the whole tree
 /// for [`Anchor::Root`], the units below the anchor otherwise); `taken` tells whether a
 /// code belongs to a unit outside that part.
+/// How many kinds an unknown kind is offered to choose from.
+pub const KIND_CHOICES: usize = 4;
+
 pub fn plan(
     rows: &[TreeRow],
     anchor: Anchor<'_>,
     existing: &[ExistingUnit],
     taken: impl Fn(&str) -> bool,
+    kinds: &Kinds,
 ) -> Result<Plan, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut problem = |line: u32, kind: ProblemKind| problems.push(Problem { line, kind });
@@ -183,11 +190,11 @@ pub fn plan(
     };
 
     // 1. Each row on its own, and duplicates.
-    struct Checked {
+    struct Checked<'k> {
         line: u32,
         code: String,
         name: String,
-        kind: UnitKind,
+        kind: Option<&'k KindDef>,
         parent: String,
     }
     let mut checked: Vec<Checked> = Vec::with_capacity(rows.len());
@@ -221,11 +228,19 @@ pub fn plan(
             problem(row.line, ProblemKind::BadContact);
             ok = false;
         }
-        let kind = UnitKind::parse(&row.kind);
+        let kind = kinds.parse(&row.kind);
         if kind.is_none() {
+            let choices = kinds
+                .closest(&row.kind, KIND_CHOICES)
+                .into_iter()
+                .map(|k| (k.code.clone(), k.name.clone()))
+                .collect();
             problem(
                 row.line,
-                ProblemKind::UnknownKind(row.kind.trim().to_owned()),
+                ProblemKind::UnknownKind {
+                    spelled: row.kind.trim().to_owned(),
+                    choices,
+                },
             );
             ok = false;
         }
@@ -244,9 +259,9 @@ pub fn plan(
         }
         if ok && Some(code.as_str()) == anchor_code {
             if let (Anchor::Under(a), Some(kind)) = (anchor, kind)
-                && (a.name != name || a.kind != kind.code())
+                && (a.name != name || a.kind != kind.code)
             {
-                anchor_update = Some((name, kind));
+                anchor_update = Some((name, kind.code.clone()));
             }
             continue;
         }
@@ -257,7 +272,7 @@ pub fn plan(
             line: row.line,
             code,
             name,
-            kind: kind.unwrap_or(UnitKind::Khac),
+            kind,
             parent: normalize_code(&row.parent),
         });
     }
@@ -413,7 +428,7 @@ pub fn plan(
                     let moved = e.parent != parent;
                     let change = Change::Updated {
                         renamed,
-                        rekinded: e.kind != c.kind.code(),
+                        rekinded: c.kind.is_some_and(|k| e.kind != k.code),
                         moved,
                         reactivated: !e.active,
                     };
@@ -439,7 +454,8 @@ pub fn plan(
                 line: c.line,
                 code: c.code.clone(),
                 name: c.name.clone(),
-                kind: c.kind,
+                kind: c.kind.map_or_else(String::new, |k| k.code.clone()),
+                asked: c.kind.is_some_and(|k| k.asked),
                 parent,
                 depth,
                 change,

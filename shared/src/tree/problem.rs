@@ -1,7 +1,6 @@
 //! What can be wrong with one line of a tree file, with its code and its Vietnamese
 //! message: the answer of a tree import that writes nothing.
 
-use super::kind::UnitKind;
 use super::plan::{MAX_CODE_CHARS, MAX_NAME_CHARS};
 
 /// Something wrong with one line of the file.
@@ -18,7 +17,12 @@ pub enum ProblemKind {
     BadCode(String),
     EmptyName,
     NameTooLong,
-    UnknownKind(String),
+    /// A kind the catalogue cannot read, with the nearest kinds (code, name) to
+    /// choose from.
+    UnknownKind {
+        spelled: String,
+        choices: Vec<(String, String)>,
+    },
     DuplicateCode {
         code: String,
         first_line: u32,
@@ -46,7 +50,7 @@ impl Problem {
             ProblemKind::BadCode(_) => "BAD_CODE",
             ProblemKind::EmptyName => "EMPTY_NAME",
             ProblemKind::NameTooLong => "NAME_TOO_LONG",
-            ProblemKind::UnknownKind(_) => "UNKNOWN_KIND",
+            ProblemKind::UnknownKind { .. } => "UNKNOWN_KIND",
             ProblemKind::DuplicateCode { .. } => "DUPLICATE_CODE",
             ProblemKind::UnknownParent(_) => "UNKNOWN_PARENT",
             ProblemKind::SelfParent => "SELF_PARENT",
@@ -75,11 +79,11 @@ impl Problem {
             ProblemKind::NameTooLong => {
                 format!("Tên đơn vị dài quá {MAX_NAME_CHARS} ký tự.")
             }
-            ProblemKind::UnknownKind(k) => {
-                let known: Vec<&str> = UnitKind::ALL.iter().map(|k| k.label()).collect();
+            ProblemKind::UnknownKind { spelled, choices } => {
+                let near: Vec<&str> = choices.iter().map(|(_, name)| name.as_str()).collect();
                 format!(
-                    "Loại đơn vị “{k}” không rõ. Các loại: {}.",
-                    known.join(", ")
+                    "Loại đơn vị “{spelled}” không rõ. Gần nhất: {}. Chọn một loại để ghi nhận cách viết này, hoặc thêm loại mới.",
+                    near.join(", ")
                 )
             }
             ProblemKind::DuplicateCode { code, first_line } => {

@@ -53,7 +53,14 @@ fn lines_and_codes(problems: &[Problem]) -> Vec<(u32, &'static str)> {
 
 #[test]
 fn a_clean_file_is_planned_parents_first_with_depths() {
-    let plan = plan(&province(), Anchor::Root, &[], nothing_taken).expect("clean");
+    let plan = plan(
+        &province(),
+        Anchor::Root,
+        &[],
+        nothing_taken,
+        &Kinds::builtin(),
+    )
+    .expect("clean");
     let got: Vec<(&str, Option<&str>, u32)> = plan
         .units
         .iter()
@@ -69,7 +76,7 @@ fn a_clean_file_is_planned_parents_first_with_depths() {
         ]
     );
     assert!(plan.units.iter().all(|u| u.change == Change::Added));
-    assert_eq!(plan.units[3].kind, UnitKind::TruongTieuHoc);
+    assert_eq!(plan.units[3].kind, "truong_tieu_hoc");
 }
 
 #[test]
@@ -87,7 +94,8 @@ fn every_problem_is_reported_with_its_line() {
         row(11, "R2", "Gốc thứ hai", "tỉnh", ""),
         row(12, "SELF", "Tự trỏ", "khác", "SELF"),
     ];
-    let problems = plan(&rows, Anchor::Root, &[], nothing_taken).expect_err("problems");
+    let problems =
+        plan(&rows, Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect_err("problems");
     assert_eq!(
         lines_and_codes(&problems),
         [
@@ -113,23 +121,31 @@ fn every_problem_is_reported_with_its_line() {
         "{}",
         problems[4].message()
     );
-    assert!(problems[2].message().contains("Trường tiểu học"));
+    let unknown = problems[2].message();
+    assert!(
+        unknown.contains("“bệnh viện”") && unknown.contains("Gần nhất: "),
+        "{unknown}"
+    );
+    assert!(
+        matches!(&problems[2].kind, ProblemKind::UnknownKind { choices, .. } if choices.len() == KIND_CHOICES)
+    );
 }
 
 #[test]
 fn an_empty_file_is_a_problem() {
-    let problems = plan(&[], Anchor::Root, &[], nothing_taken).expect_err("empty");
+    let problems =
+        plan(&[], Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect_err("empty");
     assert_eq!(lines_and_codes(&problems), [(2, "EMPTY_FILE")]);
 }
 
 fn applied(rows: &[TreeRow]) -> Vec<ExistingUnit> {
-    let plan = plan(rows, Anchor::Root, &[], nothing_taken).expect("clean");
+    let plan = plan(rows, Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect("clean");
     plan.units
         .iter()
         .map(|u| ExistingUnit {
             code: u.code.clone(),
             name: u.name.clone(),
-            kind: u.kind.code().into(),
+            kind: u.kind.clone(),
             parent: u.parent.clone(),
             active: true,
             has_report: false,
@@ -140,7 +156,14 @@ fn applied(rows: &[TreeRow]) -> Vec<ExistingUnit> {
 #[test]
 fn the_same_file_again_changes_nothing() {
     let now = applied(&province());
-    let again = plan(&province(), Anchor::Root, &now, nothing_taken).expect("clean");
+    let again = plan(
+        &province(),
+        Anchor::Root,
+        &now,
+        nothing_taken,
+        &Kinds::builtin(),
+    )
+    .expect("clean");
     assert!(again.is_noop(), "{again:?}");
 }
 
@@ -167,7 +190,7 @@ fn a_changed_file_renames_moves_adds_and_removes_exactly() {
             "NB-NT",
         ),
     ];
-    let plan = plan(&rows, Anchor::Root, &now, nothing_taken).expect("clean");
+    let plan = plan(&rows, Anchor::Root, &now, nothing_taken, &Kinds::builtin()).expect("clean");
     let change = |code: &str| plan.units.iter().find(|u| u.code == code).map(|u| u.change);
     assert_eq!(change("NB"), Some(Change::Unchanged));
     assert_eq!(
@@ -198,7 +221,7 @@ fn a_changed_file_renames_moves_adds_and_removes_exactly() {
 fn units_without_reports_are_removed_deepest_first() {
     let now = applied(&province());
     let rows = vec![row(2, "NB", "Sở GDĐT Ninh Bình", "tỉnh", "")];
-    let plan = plan(&rows, Anchor::Root, &now, nothing_taken).expect("clean");
+    let plan = plan(&rows, Anchor::Root, &now, nothing_taken, &Kinds::builtin()).expect("clean");
     assert_eq!(plan.removed, ["NB-HQ-TH", "NB-HL", "NB-HQ"]);
 }
 
@@ -206,7 +229,14 @@ fn units_without_reports_are_removed_deepest_first() {
 fn an_inactive_unit_listed_again_is_reactivated() {
     let mut now = applied(&province());
     now[1].active = false;
-    let plan = plan(&province(), Anchor::Root, &now, nothing_taken).expect("clean");
+    let plan = plan(
+        &province(),
+        Anchor::Root,
+        &now,
+        nothing_taken,
+        &Kinds::builtin(),
+    )
+    .expect("clean");
     assert_eq!(
         plan.units
             .iter()
@@ -225,7 +255,8 @@ fn an_inactive_unit_listed_again_is_reactivated() {
 fn the_root_cannot_be_replaced() {
     let now = applied(&province());
     let rows = vec![row(2, "HN", "Sở GDĐT Hà Nội", "tỉnh", "")];
-    let problems = plan(&rows, Anchor::Root, &now, nothing_taken).expect_err("root");
+    let problems =
+        plan(&rows, Anchor::Root, &now, nothing_taken, &Kinds::builtin()).expect_err("root");
     assert_eq!(lines_and_codes(&problems), [(2, "ROOT_CHANGED")]);
 }
 
@@ -245,15 +276,23 @@ fn under_an_anchor_rows_without_parent_hang_below_it() {
         row(5, "HN-01", "Phường của Hà Nội", "phường", "NB"),
     ];
     let taken = |code: &str| code == "HN-01";
-    let problems = plan(&rows, Anchor::Under(&anchor), &[], taken).expect_err("taken");
+    let problems =
+        plan(&rows, Anchor::Under(&anchor), &[], taken, &Kinds::builtin()).expect_err("taken");
     assert_eq!(lines_and_codes(&problems), [(5, "CODE_TAKEN")]);
 
-    let plan = plan(&rows[..3], Anchor::Under(&anchor), &[], taken).expect("clean");
+    let plan = plan(
+        &rows[..3],
+        Anchor::Under(&anchor),
+        &[],
+        taken,
+        &Kinds::builtin(),
+    )
+    .expect("clean");
     assert_eq!(
         plan.anchor_update,
         Some((
             "Sở Giáo dục và Đào tạo Ninh Bình".to_owned(),
-            UnitKind::Tinh
+            "tinh".to_owned()
         ))
     );
     let got: Vec<(&str, Option<&str>, u32)> = plan
@@ -273,9 +312,17 @@ fn codes_are_compared_without_case_and_names_without_extra_spaces() {
         row(2, " nb ", "Sở  GDĐT   Ninh Bình ", "tỉnh", ""),
         row(3, "NB", "Trùng", "tỉnh", ""),
     ];
-    let problems = plan(&rows, Anchor::Root, &[], nothing_taken).expect_err("dup");
+    let problems =
+        plan(&rows, Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect_err("dup");
     assert_eq!(lines_and_codes(&problems), [(3, "DUPLICATE_CODE")]);
-    let plan = plan(&rows[..1], Anchor::Root, &[], nothing_taken).expect("clean");
+    let plan = plan(
+        &rows[..1],
+        Anchor::Root,
+        &[],
+        nothing_taken,
+        &Kinds::builtin(),
+    )
+    .expect("clean");
     assert_eq!(
         (plan.units[0].code.as_str(), plan.units[0].name.as_str()),
         ("NB", "Sở GDĐT Ninh Bình")
@@ -297,13 +344,15 @@ fn long_chains_and_cycles_are_checked_in_linear_time() {
             row(i + 2, &format!("A{i}"), "x", "khác", &parent)
         })
         .collect();
-    let problems = plan(&rows, Anchor::Root, &[], nothing_taken).expect_err("problems");
+    let problems =
+        plan(&rows, Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect_err("problems");
     assert_eq!(lines_and_codes(&problems), [(n + 1, "UNKNOWN_PARENT")]);
 
     // The same chain closed into one cycle: every row of it is named, once.
     let mut rows = rows;
     rows[(n - 1) as usize].parent = "A0".into();
-    let problems = plan(&rows, Anchor::Root, &[], nothing_taken).expect_err("cycle");
+    let problems =
+        plan(&rows, Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect_err("cycle");
     assert_eq!(problems.len(), n as usize);
     assert!(problems.iter().all(|p| p.code() == "CYCLE"));
 }
@@ -327,12 +376,12 @@ fn a_contact_is_checked_on_its_line() {
         name: Some("Nguyễn Thị Lan".into()),
         phone: Some("0912 345 678".into()),
     });
-    assert!(plan(&rows, Anchor::Root, &[], |_| false).is_ok());
+    assert!(plan(&rows, Anchor::Root, &[], |_| false, &Kinds::builtin()).is_ok());
     rows[1].contact = Some(Contact {
         name: None,
         phone: Some("gọi chị Lan".into()),
     });
-    let problems = plan(&rows, Anchor::Root, &[], |_| false).unwrap_err();
+    let problems = plan(&rows, Anchor::Root, &[], |_| false, &Kinds::builtin()).unwrap_err();
     assert_eq!(
         problems
             .iter()

@@ -35,6 +35,10 @@ pub mod routes {
         "/api/v1/admin/campaigns/{campaign}/accounts/{username}/password";
     /// `GET`: the audit log, newest first.
     pub const AUDIT: &str = "/api/v1/admin/campaigns/{campaign}/audit";
+    /// `POST`: add a kind of unit (for every campaign; listed at `routes::UNIT_KINDS`).
+    pub const UNIT_KINDS: &str = "/api/v1/admin/campaigns/{campaign}/unit-kinds";
+    /// `POST`: teach the import a spelling of a kind (from a preview's unknown kind).
+    pub const UNIT_KIND_SPELLINGS: &str = "/api/v1/admin/campaigns/{campaign}/unit-kinds/spellings";
 
     /// Every route above (the API's description must cover each).
     pub const ALL: &[&str] = &[
@@ -50,6 +54,8 @@ pub mod routes {
         ACCOUNT,
         ACCOUNT_PASSWORD,
         AUDIT,
+        UNIT_KINDS,
+        UNIT_KIND_SPELLINGS,
     ];
 
     /// `/api/v1/admin/campaigns/{campaign}` followed by `rest` (`/units`, `/audit`…).
@@ -98,6 +104,30 @@ pub struct TreeProblem {
     pub line: u32,
     pub code: String,
     pub message: String,
+    /// For an unknown kind (`UNKNOWN_KIND`), as the file spells it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub spelled: Option<String>,
+    /// For an unknown kind, the nearest kinds, nearest first: one may be chosen, which
+    /// teaches the import the spelling ([`routes::UNIT_KIND_SPELLINGS`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices: Vec<KindChoice>,
+}
+
+/// A kind of unit offered for an unknown one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KindChoice {
+    pub code: String,
+    pub name: String,
+}
+
+/// `POST` [`routes::UNIT_KIND_SPELLINGS`]: `spelled` is to be read as the kind `code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct KindSpelling {
+    pub code: String,
+    pub spelled: String,
 }
 
 /// One change an import makes, described for a person.

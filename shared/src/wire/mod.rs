@@ -29,6 +29,8 @@ pub mod routes {
     /// `/api/v1/forms/{version}`
     pub const FORM: &str = "/api/v1/forms/{version}";
     pub const CAMPAIGNS: &str = "/api/v1/campaigns";
+    /// `GET`: every kind of unit, shipped and added (`tree::KindDef`).
+    pub const UNIT_KINDS: &str = "/api/v1/unit-kinds";
     /// `POST` signs in, `GET` says who is signed in, `DELETE` signs out.
     pub const SESSION: &str = "/api/v1/session";
     pub const REPORT: &str = "/api/v1/campaigns/{campaign}/reports/{unit}";
@@ -119,6 +121,7 @@ pub mod routes {
         FORMS,
         FORM,
         CAMPAIGNS,
+        UNIT_KINDS,
         SESSION,
         REPORT,
         REPORT_PUSH,

@@ -171,6 +171,10 @@ refusal_codes! {
     CodeTaken = "CODE_TAKEN" => "Mã đơn vị này đã được dùng ở nơi khác.",
     BadName = "BAD_NAME" => "Tên đơn vị không hợp lệ.",
     UnknownKind = "UNKNOWN_KIND" => "Không có loại đơn vị này.",
+    /// A kind of unit added with a bad code, name, group or spelling.
+    BadKind = "BAD_KIND" => "Loại đơn vị không hợp lệ.",
+    /// A kind's code, or a spelling, that another kind has already.
+    KindTaken = "KIND_TAKEN" => "Mã hoặc cách viết này đã thuộc một loại đơn vị khác.",
     CannotMove = "CANNOT_MOVE" => "Không chuyển được đơn vị này.",
     MoveIntoItself = "MOVE_INTO_ITSELF" => "Không chuyển được đơn vị vào bên trong chính nó.",
     HasActiveChildren = "HAS_ACTIVE_CHILDREN" => "Đơn vị còn đơn vị cấp dưới đang hoạt động.",

@@ -10,6 +10,7 @@ mod tree;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use tuanle_shared::tree::KindDef;
 use tuanle_shared::wire::{CampaignSummary, Role, routes};
 
 use crate::api;
@@ -45,6 +46,8 @@ pub struct AdminContext {
     pub campaign: RwSignal<String>,
     /// The administrator's subtree (`None`: national).
     pub scope: Option<StoredValue<String>>,
+    /// Every kind of unit, shipped and added (the same for every campaign).
+    pub kinds: RwSignal<Vec<KindDef>>,
 }
 
 impl AdminContext {
@@ -60,6 +63,25 @@ impl AdminContext {
                 self.campaigns.set(list);
             }
         });
+    }
+
+    /// Reloads the kinds of unit (after one, or a spelling, is added).
+    pub fn reload_kinds(self) {
+        spawn_local(async move {
+            if let Ok(kinds) = api::get_json::<Vec<KindDef>>(routes::UNIT_KINDS).await {
+                self.kinds.set(kinds);
+            }
+        });
+    }
+
+    /// The name of a kind's code (the code itself for a kind not known here).
+    pub fn kind_name(self, code: &str) -> String {
+        self.kinds.with(|kinds| {
+            kinds
+                .iter()
+                .find(|k| k.code == code)
+                .map_or_else(|| code.to_owned(), |k| k.name.clone())
+        })
     }
 
     pub fn is_national(self) -> bool {
@@ -97,9 +119,11 @@ pub fn AdminPage() -> impl IntoView {
         campaigns: RwSignal::new(Vec::new()),
         campaign: RwSignal::new(String::new()),
         scope: me.unit_code.map(StoredValue::new),
+        kinds: RwSignal::new(Vec::new()),
     };
     provide_context(ctx);
     ctx.reload();
+    ctx.reload_kinds();
     let tab = RwSignal::new(Tab::Campaigns);
     view! {
         <h1>"Quản trị"</h1>

@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use tuanle_shared::tree::UnitKind;
+use tuanle_shared::tree::{KindDef, KindGroup};
 use tuanle_shared::wire::admin::{
-    AdminUnit, AdminUnits, CopyTree, NewUnit, TreePreview, UnitChange, routes,
+    AdminUnit, AdminUnits, CopyTree, KindSpelling, NewUnit, TreePreview, UnitChange, routes,
 };
 
 use super::{Notice, NoticeView, use_admin};
@@ -129,7 +129,30 @@ pub fn TreeTab() -> impl IntoView {
             run(false);
         }
     };
-    let apply = move |_| run(true);
+    let apply = {
+        let run = run.clone();
+        move |_| run(true)
+    };
+    // A kind chosen for an unknown spelling: the server learns the spelling (for every
+    // later import too), and the file is checked again.
+    let learn = {
+        let campaign = campaign.clone();
+        move |code: String, spelled: String| {
+            let campaign = campaign.clone();
+            let run = run.clone();
+            spawn_local(async move {
+                let body = KindSpelling { code, spelled };
+                let path = routes::campaign(&campaign, "/unit-kinds/spellings");
+                match api::send_json::<_, KindDef>("POST", &path, Some(&body)).await {
+                    Ok(_) => {
+                        ctx.reload_kinds();
+                        run(false);
+                    }
+                    Err(e) => step.set(Step::Failed(e.message())),
+                }
+            });
+        }
+    };
     let others = move || {
         ctx.campaigns
             .get()
@@ -175,9 +198,10 @@ pub fn TreeTab() -> impl IntoView {
                     <div class="progress-line"><progress id="tree-progress"></progress>" Máy chủ đang kiểm tra…"</div>
                 }.into_any()),
                 Step::Failed(e) => Some(view! { <p class="status error" role="alert">{e}</p> }.into_any()),
-                Step::Previewed(p) => Some(view! { <PreviewView preview=p apply=apply.clone()/> }.into_any()),
+                Step::Previewed(p) => Some(view! { <PreviewView preview=p apply=apply.clone() learn=learn.clone()/> }.into_any()),
             }}
         </section>
+        <KindsCard/>
         <UnitBrowser tree_version/>
     }
 }
@@ -187,6 +211,7 @@ pub fn TreeTab() -> impl IntoView {
 fn PreviewView(
     preview: TreePreview,
     apply: impl Fn(()) + Clone + Send + Sync + 'static,
+    learn: impl Fn(String, String) + Clone + Send + Sync + 'static,
 ) -> impl IntoView {
     let clean = preview.problems.is_empty();
     let noop = clean && preview.changes_total == 0;
@@ -213,8 +238,24 @@ fn PreviewView(
                     <table class="problems">
                         <thead><tr><th>"Dòng"</th><th>"Lỗi"</th></tr></thead>
                         <tbody>
-                            {preview.problems.into_iter().map(|p| view! {
-                                <tr data-code=p.code><td>{p.line}</td><td>{p.message}</td></tr>
+                            {preview.problems.into_iter().map(|p| {
+                                let choose = p.spelled.clone().filter(|_| !p.choices.is_empty()).map(|spelled| {
+                                    let chosen = RwSignal::new(p.choices[0].code.clone());
+                                    let learn = learn.clone();
+                                    view! {
+                                        <div class="kind-choice">
+                                            <select prop:value=move || chosen.get() on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                                {p.choices.iter().map(|c| view! { <option value=c.code.clone()>{c.name.clone()}</option> }).collect_view()}
+                                            </select>
+                                            <button type="button" class="learn-kind" on:click=move |_| learn(chosen.get_untracked(), spelled.clone())>
+                                                "Ghi nhận cách viết này là loại đã chọn"
+                                            </button>
+                                        </div>
+                                    }
+                                });
+                                view! {
+                                    <tr data-code=p.code><td>{p.line}</td><td>{p.message}{choose}</td></tr>
+                                }
                             }).collect_view()}
                         </tbody>
                     </table>
@@ -301,7 +342,7 @@ fn UnitBrowser(tree_version: RwSignal<u32>) -> impl IntoView {
     let (new_code, new_name, new_kind) = (
         RwSignal::new(String::new()),
         RwSignal::new(String::new()),
-        RwSignal::new(UnitKind::TruongTieuHoc.code().to_owned()),
+        RwSignal::new("truong_tieu_hoc".to_owned()),
     );
     let add = {
         let campaign = campaign.clone();
@@ -370,7 +411,7 @@ fn UnitBrowser(tree_version: RwSignal<u32>) -> impl IntoView {
                     <input placeholder="Mã" bind:value=new_code size="12" required/>
                     <input placeholder="Tên đơn vị" bind:value=new_name required/>
                     <select prop:value=move || new_kind.get() on:change=move |ev| new_kind.set(event_target_value(&ev))>
-                        {UnitKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect_view()}
+                        {move || ctx.kinds.get().into_iter().map(|k| view! { <option value=k.code>{k.name}</option> }).collect_view()}
                     </select>
                     <button type="submit">"Thêm"</button>
                 </form>
@@ -388,7 +429,7 @@ fn UnitRow(
     let name = RwSignal::new(unit.name.clone());
     let move_to = RwSignal::new(String::new());
     let code = unit.code.clone();
-    let kind = UnitKind::from_code(&unit.kind).map_or(unit.kind.clone(), |k| k.label().to_owned());
+    let kind = use_admin().kind_name(&unit.kind);
     let (c1, c2, c3, c5) = (change.clone(), change.clone(), change.clone(), change);
     let (k1, k2, k3, k4, k5) = (
         code.clone(),
@@ -429,5 +470,85 @@ fn UnitRow(
                 </button>
             </td>
         </tr>
+    }
+}
+
+/// The kinds of unit: the shipped ones and those administrators added, each with its
+/// group, whether its units are asked or required, and its spellings; and a form to add
+/// one (for every campaign).
+#[component]
+fn KindsCard() -> impl IntoView {
+    let ctx = use_admin();
+    let campaign = ctx.campaign.get_untracked();
+    let notice = RwSignal::new(Notice::None);
+    let (code, name, aliases) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
+    let group = RwSignal::new(KindGroup::School.code().to_owned());
+    let asked = RwSignal::new(false);
+    let add = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = KindDef {
+            code: code.get_untracked().trim().to_owned(),
+            name: name.get_untracked(),
+            aliases: aliases
+                .get_untracked()
+                .split([';', '\n'])
+                .map(|a| a.trim().to_owned())
+                .filter(|a| !a.is_empty())
+                .collect(),
+            group: KindGroup::from_code(&group.get_untracked()).unwrap_or(KindGroup::School),
+            asked: asked.get_untracked(),
+            builtin: false,
+        };
+        let path = routes::campaign(&campaign, "/unit-kinds");
+        spawn_local(async move {
+            match api::send_json::<_, KindDef>("POST", &path, Some(&body)).await {
+                Ok(k) => {
+                    notice.set(Notice::Done(format!("Đã thêm loại đơn vị {}.", k.name)));
+                    code.set(String::new());
+                    name.set(String::new());
+                    aliases.set(String::new());
+                    ctx.reload_kinds();
+                }
+                Err(e) => notice.set(Notice::Failed(e.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card kinds">
+            <details>
+                <summary><h2>"Loại đơn vị"</h2></summary>
+                <p class="hint">"Dùng chung cho mọi đợt. Cách viết: những cách tệp Excel ghi loại này (không phân biệt hoa thường, có dấu hay không)."</p>
+                <table class="kinds">
+                    <thead><tr><th>"Mã"</th><th>"Tên"</th><th>"Nhóm"</th><th>"Báo cáo"</th><th>"Cách viết"</th></tr></thead>
+                    <tbody>
+                        {move || ctx.kinds.get().into_iter().map(|k| view! {
+                            <tr data-kind=k.code.clone()>
+                                <td>{k.code.clone()}</td>
+                                <td>{k.name.clone()}</td>
+                                <td>{k.group.label()}</td>
+                                <td>{if k.asked { "được đề nghị" } else { "bắt buộc" }}</td>
+                                <td>{k.aliases.join("; ")}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <NoticeView notice/>
+                <form class="add-kind" on:submit=add>
+                    <strong>"Thêm loại đơn vị: "</strong>
+                    <input name="kind-code" placeholder="Mã (vd: truong_ptdtbt_th)" bind:value=code size="18" required/>
+                    <input name="kind-name" placeholder="Tên" bind:value=name required/>
+                    <select name="kind-group" prop:value=move || group.get() on:change=move |ev| group.set(event_target_value(&ev))>
+                        {KindGroup::ALL.into_iter().map(|g| view! { <option value=g.code()>{g.label()}</option> }).collect_view()}
+                    </select>
+                    <label><input type="checkbox" name="kind-asked" bind:checked=asked/>" Chỉ đề nghị báo cáo"</label>
+                    <input name="kind-aliases" placeholder="Các cách viết khác, cách nhau bởi dấu ;" bind:value=aliases/>
+                    <button type="submit">"Thêm loại"</button>
+                </form>
+            </details>
+        </section>
     }
 }

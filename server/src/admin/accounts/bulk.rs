@@ -37,6 +37,7 @@ pub async fn levels(db: &Pool, admin: &Admin, campaign: &str) -> Result<Vec<Leve
             .bind(campaign.id)
             .fetch_all(&mut *conn)
             .await?;
+    let kinds = crate::kinds::load(&mut conn).await?;
     let mut levels: Vec<Level> = Vec::new();
     for (depth, kind, units, without) in rows {
         let depth = u32::try_from(depth).unwrap_or(0);
@@ -55,8 +56,7 @@ pub async fn levels(db: &Pool, admin: &Admin, campaign: &str) -> Result<Vec<Leve
         if let Some(level) = levels.last_mut() {
             level.units += u64::try_from(units).unwrap_or(0);
             level.without_account += u64::try_from(without).unwrap_or(0);
-            let label = tree::UnitKind::from_code(&kind).map_or(kind, |k| k.label().to_owned());
-            level.kinds.push(label);
+            level.kinds.push(kinds.name_of(&kind).to_owned());
         }
     }
     Ok(levels)
