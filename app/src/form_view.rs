@@ -33,6 +33,8 @@ struct FormCtx {
     issues: Memo<Vec<Issue>>,
     remarks: Remarks,
     reference: Signal<Reference>,
+    /// The yes/no rows not asked of this unit (they do not count its kind).
+    not_counted: Signal<Vec<Code>>,
     /// Last year's value is shown under each cell.
     show_last_year: RwSignal<bool>,
 }
@@ -73,6 +75,9 @@ pub fn ReportForm(
     /// What the report is compared with: last year, the peers' fences.
     #[prop(optional, into)]
     reference: Signal<Reference>,
+    /// The yes/no rows not asked of this unit's kind.
+    #[prop(optional, into)]
+    not_counted: Signal<Vec<Code>>,
 ) -> impl IntoView {
     let stored = StoredValue::new(form);
     let content = Memo::new(move |_| stored.with_value(|f| draft.with(|d| d.content(f))));
@@ -98,6 +103,7 @@ pub fn ReportForm(
         issues,
         remarks,
         reference,
+        not_counted,
         show_last_year: RwSignal::new(false),
     };
 
@@ -303,6 +309,11 @@ fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
             <td class="num computed" data-head="Số người"><TotalValue ctx=ctx index=index code=code.clone() column=Column::Persons/></td>
         }
         .into_any(),
+        RowKind::YesNo { .. } => view! {
+            <td class="num" data-head="Số lớp/số cuộc thi"><YesNoInput ctx=ctx cell=NumberCell::new(code.clone(), Column::Count) aria=aria("đơn vị có tổ chức không")/></td>
+            <td class="num blank"></td>
+        }
+        .into_any(),
         RowKind::Group => view! { <td class="num blank"></td><td class="num blank"></td> }.into_any(),
         RowKind::Text => view! {
             <td class="num" colspan="2"><TextInput ctx=ctx cell=TextCell::text(code.clone()) multiline=true/></td>
@@ -428,6 +439,54 @@ fn NumberInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
         {move || ctx.show_last_year.get().then(|| last_year_of(ctx, &last)).flatten().map(|(year, v)| view! {
             <span class="last-year">{format!("Năm {year}: {}", v.map(format_number).unwrap_or_else(|| "để trống".into()))}</span>
         })}
+        <CellNotes ctx=ctx cell=key_notes/>
+    }
+}
+
+/// A yes/no question about the unit itself (a row that counts units): "Có" is 1, "Không"
+/// 0, kept in the draft as any number is. Not asked of a unit whose kind the row does not
+/// count (a ward in 7.2): its answer would count nowhere.
+#[component]
+fn YesNoInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
+    let key = cell.to_string();
+    let code = cell.code.clone();
+    let asked = move || ctx.not_counted.with(|n| !n.contains(&code));
+    let (read, write) = (cell.clone(), cell);
+    let key_notes = key.clone();
+    view! {
+        {move || if asked() {
+            let read = read.clone();
+            let value = move || {
+                ctx.draft
+                    .with(|d| d.numbers.get(&read).cloned().unwrap_or_default())
+            };
+            view! {
+                <select
+                    class="yes-no"
+                    aria-label=aria.clone()
+                    id=cell_dom_id(&key)
+                    data-cell=key.clone()
+                    prop:value=value
+                    prop:disabled=move || ctx.readonly.get()
+                    on:change={
+                        let write = write.clone();
+                        move |ev| {
+                            let chosen = event_target_value(&ev);
+                            ctx.draft.update(|d| {
+                                d.numbers.insert(write.clone(), chosen);
+                            });
+                            ctx.on_edit.run(());
+                        }
+                    }
+                >
+                    <option value="">"—"</option>
+                    <option value="1">"Có"</option>
+                    <option value="0">"Không"</option>
+                </select>
+            }.into_any()
+        } else {
+            view! { <span class="not-asked" data-cell=key.clone()>"Không áp dụng cho loại đơn vị này"</span> }.into_any()
+        }}
         <CellNotes ctx=ctx cell=key_notes/>
     }
 }

@@ -46,6 +46,9 @@ pub struct ServerMeta {
     /// Who to ask for help: the unit's parent and its contact.
     #[serde(default)]
     pub help: Option<HelpContact>,
+    /// The yes/no rows not asked of this unit's kind.
+    #[serde(default)]
+    pub not_counted: Vec<tuanle_shared::Code>,
 }
 
 /// Cells changed both here and on another device, waiting for the person to choose.
@@ -264,6 +267,7 @@ impl SyncState {
             comments: state.comments,
             reference: state.reference,
             help: state.help,
+            not_counted: state.not_counted,
         };
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
@@ -464,6 +468,7 @@ mod tests {
             help: None,
             follow_up: false,
             flagged: false,
+            not_counted: Vec::new(),
         }
     }
 

@@ -3,6 +3,8 @@
 //! `unit_kinds` and `unit_kind_spellings`. Adding them is administration's
 //! (`admin::kinds`); reading them is everyone's: the import, the labels, the documents.
 
+use std::sync::LazyLock;
+
 use sqlx::Row;
 use tuanle_shared::tree::{KindDef, KindGroup, Kinds};
 
@@ -43,4 +45,23 @@ pub async fn load(conn: &mut Conn) -> Result<Kinds, Error> {
 pub async fn list(db: &Pool) -> Result<Vec<KindDef>, Error> {
     let mut conn = db.acquire().await?;
     Ok(load(&mut conn).await?.all().to_vec())
+}
+
+/// The shipped kinds, built once.
+static SHIPPED: LazyLock<Kinds> = LazyLock::new(Kinds::builtin);
+
+/// The kind of a stored code: a shipped one, else the one an administrator added, of
+/// `added_group` as read beside it (`LEFT JOIN unit_kinds`), else none. A report's push
+/// needs it (what its yes/no answers count), without a query of its own.
+pub fn of_code(code: &str, added_group: Option<&str>) -> Option<KindDef> {
+    SHIPPED.get(code).cloned().or_else(|| {
+        Some(KindDef {
+            code: code.to_owned(),
+            name: code.to_owned(),
+            aliases: Vec::new(),
+            group: KindGroup::from_code(added_group?)?,
+            asked: false,
+            builtin: false,
+        })
+    })
 }

@@ -240,6 +240,8 @@ pub fn content(form: &FormDef, rng: &mut Rng) -> Content {
         let count = match row.kind {
             RowKind::Money => rng.between(0, 20_000) * 1_000,
             RowKind::Count | RowKind::CountPersons { .. } => rng.between(0, 12),
+            // Most units held their opening ceremony.
+            RowKind::YesNo { .. } => u64::from(rng.chance(0.8)),
             _ => continue,
         };
         c.set_number(

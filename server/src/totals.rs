@@ -15,6 +15,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use sqlx::Row;
+use tuanle_shared::tree::KindDef;
 use tuanle_shared::wire::{Completeness, ReportStatus};
 use tuanle_shared::{Content, Figures, FormDef, Sums};
 
@@ -77,15 +78,19 @@ impl Counted {
         Counted(None, Marks::default())
     }
 
+    /// A report of a unit of `kind` as it counts: its yes/no answers only where they
+    /// count units of its kind ([`Figures::counted_for`]).
     pub fn of(
         form: &FormDef,
+        kind: Option<&KindDef>,
         status: ReportStatus,
         late: bool,
         content: &Content,
         marks: Marks,
     ) -> Result<Counted, Error> {
         let figures = Figures::from_stored(form, content)
-            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
+            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?
+            .counted_for(form, kind);
         Ok(Counted(Some((Bucket::of(status, late), figures)), marks))
     }
 
@@ -570,6 +575,12 @@ pub async fn recompute(
     .bind(campaign_id)
     .fetch_all(&mut *conn)
     .await?;
+    // What each unit's yes/no answers count depends on its kind.
+    let kinds = crate::kinds::load(conn).await?;
+    let kind_of: HashMap<i64, &str> = units
+        .iter()
+        .map(|(id, _, _, _, _, kind)| (*id, kind.as_str()))
+        .collect();
     let mut own: HashMap<i64, Counted> = HashMap::with_capacity(reports.len());
     for r in reports {
         let status: String = r.try_get("status")?;
@@ -577,14 +588,14 @@ pub async fn recompute(
             .ok_or_else(|| Error::Internal(format!("unknown report status {status:?}")))?;
         // Only the numbers are read: the texts can be long, and are not counted.
         let content: &str = r.try_get("content")?;
+        let unit_id: i64 = r.try_get("unit_id")?;
+        let kind = kind_of.get(&unit_id).and_then(|code| kinds.get(code));
         let figures = Figures::from_content_json(form, content)
-            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
+            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?
+            .counted_for(form, kind);
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
         let marks = Marks::of_row(&r)?;
-        own.insert(
-            r.try_get("unit_id")?,
-            Counted(Some((bucket, figures)), marks),
-        );
+        own.insert(unit_id, Counted(Some((bucket, figures)), marks));
     }
     let accepted = accepted_packages(conn, campaign_id, form).await?;
     let consolidating: std::collections::HashSet<i64> = units

@@ -113,10 +113,12 @@ mod tests {
         let form = builtin("2025").expect("form");
         let mut c = Content::default();
         let mut k = 0;
-        for row in form.rows() {
+        for (i, row) in form.rows().iter().enumerate() {
             for column in Column::ALL {
                 if row.accepts(column) && k < values.len() {
-                    c.set_number(NumberCell::new(row.code.clone(), column), Some(values[k]));
+                    // Within the cell's bound (a yes/no row holds 0 or 1).
+                    let value = values[k].min(form.bound(i, column));
+                    c.set_number(NumberCell::new(row.code.clone(), column), Some(value));
                     k += 1;
                 }
             }

@@ -162,6 +162,20 @@ impl Figures {
     pub fn value(&self, form: &FormDef, row: usize, column: Column) -> Option<u64> {
         form.slot(row, column).map(|s| self.values[s])
     }
+
+    /// What a unit of `kind` contributes up the tree: its figures, less its "yes" on the
+    /// yes/no rows that do not count units of its kind (a ward's own "yes" in 7.2, which
+    /// counts education institutions). Its own report keeps what it answered.
+    pub fn counted_for(mut self, form: &FormDef, kind: Option<&crate::tree::KindDef>) -> Figures {
+        for (i, row) in form.rows().iter().enumerate() {
+            if !row.counts_unit(kind)
+                && let Some(slot) = form.slot(i, Column::Count)
+            {
+                self.values[slot] = 0;
+            }
+        }
+        self
+    }
 }
 
 /// The sums of any number of reports of one form, slot by slot, in `u128`: each report
@@ -598,10 +612,11 @@ mod tests {
             let f = form();
             let mut c = Content::default();
             let mut k = 0;
-            for row in f.rows() {
+            for (i, row) in f.rows().iter().enumerate() {
                 for column in Column::ALL {
                     if row.accepts(column) {
-                        c.set_number(NumberCell::new(row.code.clone(), column), Some(values[k % values.len()]));
+                        let value = values[k % values.len()].min(f.bound(i, column));
+                        c.set_number(NumberCell::new(row.code.clone(), column), Some(value));
                         k += 1;
                     }
                 }
@@ -619,6 +634,41 @@ mod tests {
         }
     }
 
+    /// A yes is 1 and counts only where its row counts the unit's kind; more than 1 is
+    /// refused.
+    #[test]
+    fn a_yes_counts_only_for_the_kinds_its_row_counts() {
+        let f = form();
+        let kinds = crate::tree::Kinds::builtin();
+        let cell = |c: &str| NumberCell::new(c.parse().expect("code"), Column::Count);
+        let mut c = Content::default();
+        c.set_number(cell("7.1"), Some(1));
+        c.set_number(cell("7.2"), Some(1));
+        c.set_number(cell("8"), Some(4));
+        let figures = Figures::from_content(f, &c).expect("valid");
+        let at = |figures: &Figures, code: &str| {
+            let row = f.row_index(&code.parse().expect("code")).expect("row");
+            figures.value(f, row, Column::Count)
+        };
+        let ward = figures.clone().counted_for(f, kinds.get("xa_phuong"));
+        assert_eq!(
+            (at(&ward, "7.1"), at(&ward, "7.2"), at(&ward, "8")),
+            (Some(1), Some(0), Some(4))
+        );
+        let school = figures.clone().counted_for(f, kinds.get("truong_thcs"));
+        assert_eq!((at(&school, "7.1"), at(&school, "7.2")), (Some(0), Some(1)));
+        let unknown = figures.counted_for(f, None);
+        assert_eq!(
+            (at(&unknown, "7.1"), at(&unknown, "7.2"), at(&unknown, "8")),
+            (Some(0), Some(0), Some(4))
+        );
+        c.set_number(cell("7.2"), Some(2));
+        assert!(matches!(
+            Figures::from_content(f, &c),
+            Err(ContentError::AboveBound { max: 1, .. })
+        ));
+    }
+
     #[test]
     fn numbers_read_from_stored_json_equal_those_of_the_content() {
         let form = builtin("2025").expect("form");
@@ -627,7 +677,7 @@ mod tests {
             for col in Column::ALL {
                 if row.accepts(col) {
                     let cell = crate::NumberCell::new(row.code.clone(), col);
-                    content.set_number(cell, Some(i as u64 * 7 + 1));
+                    content.set_number(cell, Some((i as u64 * 7 + 1).min(form.bound(i, col))));
                 }
             }
         }

@@ -220,7 +220,7 @@ async fn an_administrator_adds_a_kind_which_imports_and_is_listed() -> anyhow::R
         (
             json!({"code": "x_moi", "name": "X", "group": "hospital"}),
             400,
-            "BAD_REQUEST",
+            "BAD_FIELDS",
         ),
     ] {
         let r = admin

@@ -621,3 +621,50 @@ async fn the_report_page_prints_the_report_alone() -> anyhow::Result<()> {
     }
     browser.close().await
 }
+
+/// The opening ceremony rows count units (issue 22), in the browser: a school answers
+/// "Có" to 7.2 from a list (no number to type), which syncs as 1; 7.1 (communes) is not
+/// asked of it. Its ward is not asked 7.2, and its dashboard counts the school.
+#[tokio::test]
+async fn a_school_answers_yes_and_its_ward_counts_it() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let tablet = Browser::start().await?;
+    tablet.sign_in(&server, USER).await?;
+    let not_asked = tablet.text("tr[data-row='7.1'] .not-asked").await?;
+    assert_eq!(not_asked, "Không áp dụng cho loại đơn vị này");
+    tablet
+        .client
+        .execute(
+            "const s = document.querySelector(\"select[data-cell='7.2/count']\");
+             s.value = '1';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    tablet.wait_sync("synced").await?;
+    let (_, content, _) = stored(&server).await?;
+    let cell = tuanle_shared::NumberCell::new("7.2".parse()?, tuanle_shared::Column::Count);
+    assert_eq!(content.numbers.get(&cell), Some(&1));
+    tablet.close().await?;
+
+    let ward = Browser::start().await?;
+    ward.sign_in_to(&server, "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    // The school's report is a synced draft: in the provisional figures.
+    ward.click("input[value='provisional']").await?;
+    ward.eventually("the ward's figures count the school", || async {
+        Ok(ward.text("td[data-value='7.2/count']").await? == "1")
+    })
+    .await?;
+    ward.click("nav.account a[href='/bao-cao']").await?;
+    let not_asked = ward.text("tr[data-row='7.2'] .not-asked").await?;
+    assert_eq!(not_asked, "Không áp dụng cho loại đơn vị này");
+    assert!(
+        ward.client
+            .find(Locator::Css("select[data-cell='7.1/count']"))
+            .await
+            .is_ok(),
+        "a ward is asked 7.1"
+    );
+    ward.close().await
+}

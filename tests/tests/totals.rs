@@ -247,7 +247,11 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                             content.set_number(count, Some(rng.below(40) + 1));
                             content.set_number(cell, Some(rng.below(1_000)));
                         } else {
-                            content.set_number(cell, Some(rng.below(40) + 1));
+                            // Within the cell's bound: a yes/no row (7.1, 7.2) holds 0
+                            // or 1, and counts only for the kinds it names (a library's
+                            // "yes" in 7.2 counts nowhere), here as in a recomputation.
+                            let bound = form.bound_of(&cell).unwrap_or(u64::MAX);
+                            content.set_number(cell, Some((rng.below(40) + 1).min(bound)));
                         }
                     }
                     let push = PushRequest {
@@ -443,6 +447,73 @@ fn slot(dashboard: &Dashboard, provisional: bool, code: &str) -> u128 {
             Column::Count,
         )
         .expect("typed")
+}
+
+/// Rows that count units (issue 22): two schools answer "yes" to the opening ceremony
+/// (7.2), and so does their ward in its own report, on 7.1 and 7.2. The ward's
+/// consolidated 7.2 is 2 (its own "yes" is not an education institution's), its 7.1 is
+/// 1 (itself, a commune), and the province's the same; no unit can type more than "yes".
+/// A library's "yes" counts nowhere.
+#[tokio::test]
+async fn a_yes_no_row_counts_the_units_of_its_kinds_once() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let path = |unit: &str| routes::report("2025", unit, "push");
+    for (user, unit, cells) in [
+        ("nb-hq-th", "NB-HQ-TH", vec![("7.2", 1)]),
+        ("nb-hq-mn", "NB-HQ-MN", vec![("7.2", 1)]),
+        ("nb-hq-tv", "NB-HQ-TV", vec![("7.2", 1)]),
+        ("nb-hq", "NB-HQ", vec![("7.1", 1), ("7.2", 1)]),
+        ("nb-hl-th", "NB-HL-TH", vec![("7.2", 0)]),
+    ] {
+        let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
+        let r = client
+            .post(&path(unit), &push_counts(unit, 0, &cells))
+            .await?;
+        assert_eq!(r.status(), 200, "{unit}: {}", r.text().await?);
+    }
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let dashboard: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(
+        (slot(&dashboard, true, "7.1"), slot(&dashboard, true, "7.2")),
+        (1, 2)
+    );
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let dashboard: Dashboard = province
+        .get_json(&routes::dashboard("2025", "NB", false))
+        .await?;
+    assert_eq!(
+        (slot(&dashboard, true, "7.1"), slot(&dashboard, true, "7.2")),
+        (1, 2)
+    );
+    // The ward is not asked 7.2 (its answer would count nowhere); a school is.
+    let state: serde_json::Value = ward.get_json(&routes::report("2025", "NB-HQ", "")).await?;
+    assert_eq!(state["not_counted"], json!(["7.2"]));
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let state: serde_json::Value = school
+        .get_json(&routes::report("2025", "NB-HQ-TH", ""))
+        .await?;
+    assert_eq!(state["not_counted"], json!(["7.1"]));
+    // A number, as on paper, is refused: a unit answers for itself.
+    let r = ward
+        .post(&path("NB-HQ"), &push_counts("again", 1, &[("7.2", 3)]))
+        .await?;
+    assert_eq!(r.status(), 400);
+    let refusal: serde_json::Value = r.json().await?;
+    assert_eq!(refusal["code"], RefusalCode::AboveBound.as_str());
+    // And a recomputation from scratch agrees with the figures kept as pushes came.
+    let db = server.db().await?;
+    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2025'")
+        .fetch_one(&db)
+        .await?;
+    let kept = dashboard.provisional_figures.clone();
+    totals::rebuild(&db, campaign_id, builtin("2025").expect("form")).await?;
+    let again: Dashboard = province
+        .get_json(&routes::dashboard("2025", "NB", false))
+        .await?;
+    assert_eq!(again.provisional_figures, kept);
+    Ok(())
 }
 
 /// Final totals count submitted reports; provisional ones add the synced drafts, and

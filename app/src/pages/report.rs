@@ -136,7 +136,8 @@ fn ReportScreen(
             // The server takes no answer to a report that is read only.
             answers_closed: Signal::derive(move || rs.state.with(|s| s.meta.read_only.is_some())),
             on_pick: None,
-        } reference=Signal::derive(move || rs.state.with(|s| s.meta.reference.clone()))/>
+        } reference=Signal::derive(move || rs.state.with(|s| s.meta.reference.clone()))
+            not_counted=Signal::derive(move || rs.state.with(|s| s.meta.not_counted.clone()))/>
         <SubmitPanel rs=rs form=form/>
         <super::template::TemplatePanel rs=rs readonly=readonly/>
         <section class="documents card">

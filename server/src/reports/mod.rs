@@ -50,6 +50,8 @@ pub struct Target {
     pub unit_name: String,
     /// The unit's kind (its code), for its peers.
     pub unit_kind: String,
+    /// That kind, for what its answers count (yes/no rows); `None` for a code no kind has.
+    pub kind: Option<tuanle_shared::tree::KindDef>,
     /// The province the unit is in (its nearest unit of kind `tinh`, above it), whose
     /// units of the same kind are its peers; none for a province or above.
     pub province_id: Option<i64>,
@@ -93,6 +95,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
          )
          SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind,
+                (SELECT k.grp FROM unit_kinds k WHERE k.code = u.kind) AS added_kind_group,
                 c.open, c.practice, u.active,
                 (SELECT a.id FROM above a WHERE a.kind = 'tinh' ORDER BY a.depth DESC LIMIT 1) AS province_id,
                 (SELECT p.children_due_on FROM units p WHERE p.id = u.parent_id) AS set_by_parent,
@@ -109,6 +112,8 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
     .await?
     .ok_or(Error::NotFound { what: "báo cáo của đơn vị này trong đợt này" })?;
     let version: String = row.try_get("form_version")?;
+    let unit_kind: String = row.try_get("unit_kind")?;
+    let added_group: Option<String> = row.try_get("added_kind_group")?;
     let form = builtin(&version)
         .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?;
     Ok(Target {
@@ -119,7 +124,8 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
         unit_id: row.try_get("unit_id")?,
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,
-        unit_kind: row.try_get("unit_kind")?,
+        kind: crate::kinds::of_code(&unit_kind, added_group.as_deref()),
+        unit_kind,
         province_id: row.try_get("province_id")?,
         deadline: applying(
             row.try_get("set_by_parent")?,

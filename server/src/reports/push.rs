@@ -180,9 +180,14 @@ async fn decide_push(
         (Counted::none(), Counted::none())
     } else {
         let before = match &current {
-            Some(c) if c.version > 0 => {
-                Counted::of(target.form, c.status, c.late, &theirs, c.marks)?
-            }
+            Some(c) if c.version > 0 => Counted::of(
+                target.form,
+                target.kind.as_ref(),
+                c.status,
+                c.late,
+                &theirs,
+                c.marks,
+            )?,
             _ => Counted::none(),
         };
         let late = current.as_ref().is_some_and(|c| c.late);
@@ -190,7 +195,14 @@ async fn decide_push(
         let marks = current.as_ref().map(|c| c.marks).unwrap_or_default();
         (
             before,
-            Counted::of(target.form, status, late, &content, marks)?,
+            Counted::of(
+                target.form,
+                target.kind.as_ref(),
+                status,
+                late,
+                &content,
+                marks,
+            )?,
         )
     };
     let content_json =

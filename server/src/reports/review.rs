@@ -225,12 +225,20 @@ async fn recount(
 ) -> Result<Moved, Error> {
     let before = Counted::of(
         target.form,
+        target.kind.as_ref(),
         current.status,
         current.late,
         content,
         current.marks,
     )?;
-    let after = Counted::of(target.form, status, late, content, marks)?;
+    let after = Counted::of(
+        target.form,
+        target.kind.as_ref(),
+        status,
+        late,
+        content,
+        marks,
+    )?;
     totals::apply(
         conn,
         target.form,
@@ -303,6 +311,7 @@ pub async fn reset(
             .unwrap_or_default();
         Counted::of(
             target.form,
+            target.kind.as_ref(),
             current.status,
             current.late,
             &content,

@@ -134,6 +134,13 @@ pub async fn state(db: &Pool, caller: &Caller, target: &Target) -> Result<Report
         help,
         follow_up: stored.as_ref().is_some_and(|s| s.marks.follow_up),
         flagged: stored.as_ref().is_some_and(|s| s.marks.flagged),
+        not_counted: target
+            .form
+            .rows()
+            .iter()
+            .filter(|r| !r.counts_unit(target.kind.as_ref()))
+            .map(|r| r.code.clone())
+            .collect(),
     })
 }
 

@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 pub use registry::{builtin, builtin_versions};
 pub use spec::{
-    BoundsSpec, FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec, SectionSpec,
+    BoundsSpec, CountsSpec, FormSpec, ItemKind, PlausibilitySpec, RowSpec, SectionItemSpec,
+    SectionSpec,
 };
 
 use crate::code::Code;
@@ -69,6 +70,11 @@ pub enum RowKind {
     },
     /// Free text (row 11).
     Text,
+    /// A yes/no question about the unit itself ("Đơn vị có tổ chức Lễ khai mạc?"): 1 for
+    /// yes, 0 for no, in "Số lớp/số cuộc thi". Up the tree it is the number of units that
+    /// answered yes among those it counts (communes for 7.1, education institutions for
+    /// 7.2), so a level that types its own answer never counts its children twice.
+    YesNo { counts: CountsSpec },
 }
 
 /// One row of the form as it is printed.
@@ -92,7 +98,10 @@ impl RowDef {
         matches!(
             (&self.kind, column),
             (
-                RowKind::Count | RowKind::Money | RowKind::CountPersons { .. },
+                RowKind::Count
+                    | RowKind::Money
+                    | RowKind::CountPersons { .. }
+                    | RowKind::YesNo { .. },
                 Column::Count
             ) | (RowKind::CountPersons { .. }, Column::Persons)
         )
@@ -102,6 +111,19 @@ impl RowDef {
     /// nothing and the text row, whose text is its content.
     pub fn accepts_note(&self) -> bool {
         !matches!(self.kind, RowKind::Text)
+    }
+
+    /// Whether a unit of `kind` answering yes here is counted up the tree: always on
+    /// the rows that count units, only by the row's kinds on a yes/no row.
+    pub fn counts_unit(&self, kind: Option<&crate::tree::KindDef>) -> bool {
+        match &self.kind {
+            RowKind::YesNo { counts } => counts.counts(kind),
+            _ => true,
+        }
+    }
+
+    pub fn is_yes_no(&self) -> bool {
+        matches!(self.kind, RowKind::YesNo { .. })
     }
 
     pub fn is_money(&self) -> bool {
@@ -168,6 +190,10 @@ pub enum FormDefError {
     UnknownShownRow { item: Code, row: Code },
     #[error("row {0}: persons_per_count_warn only fits count_persons rows")]
     MisplacedBound(Code),
+    #[error("row {0}: counts only fits yes_no rows")]
+    MisplacedCounts(Code),
+    #[error("yes/no row {0} counts no unit: name the groups or kinds it counts")]
+    CountsNothing(Code),
     #[error("bounds must be at least 1")]
     ZeroBound,
     #[error("guidance for {0}, which is neither a row nor a narrative item")]
@@ -219,6 +245,7 @@ impl FormDef {
         match column {
             Column::Persons => bounds.persons,
             Column::Count if self.rows.get(row).is_some_and(RowDef::is_money) => bounds.money,
+            Column::Count if self.rows.get(row).is_some_and(RowDef::is_yes_no) => 1,
             Column::Count => bounds.count,
         }
     }
@@ -337,10 +364,20 @@ impl TryFrom<FormSpec> for FormDef {
                     columns: row.columns.clone(),
                     money: false,
                 },
+                spec::RowKindSpec::YesNo => {
+                    let counts = row.counts.clone().unwrap_or_default();
+                    if counts.is_empty() {
+                        return Err(FormDefError::CountsNothing(row.code.clone()));
+                    }
+                    RowKind::YesNo { counts }
+                }
             };
             if row.persons_per_count_warn.is_some() && !matches!(kind, RowKind::CountPersons { .. })
             {
                 return Err(FormDefError::MisplacedBound(row.code.clone()));
+            }
+            if row.counts.is_some() && !matches!(kind, RowKind::YesNo { .. }) {
+                return Err(FormDefError::MisplacedCounts(row.code.clone()));
             }
             rows.push(RowDef {
                 code: row.code.clone(),
@@ -507,6 +544,68 @@ mod tests {
         assert_eq!(
             FormDef::try_from(spec),
             Err(FormDefError::BadGuidance(code("I.2")))
+        );
+    }
+
+    /// Rows 7.1 and 7.2 of both years count units (issue 22): a yes/no answer each,
+    /// counted for the kinds the row names; a row that counts nothing, or a `counts` on
+    /// another kind of row, is refused.
+    #[test]
+    fn opening_ceremony_rows_are_yes_no_and_count_their_kinds() {
+        let kinds = crate::tree::Kinds::builtin();
+        for (year, commune) in [("2025", "xa_phuong"), ("2023", "huyen")] {
+            let form = builtin(year).expect("form");
+            let (communes, institutions) = (
+                form.row(&code("7.1")).expect("7.1"),
+                form.row(&code("7.2")).expect("7.2"),
+            );
+            assert!(communes.is_yes_no() && institutions.is_yes_no(), "{year}");
+            assert!(communes.counts_unit(kinds.get(commune)));
+            assert!(!communes.counts_unit(kinds.get("truong_tieu_hoc")));
+            for school in [
+                "truong_tieu_hoc",
+                "truong_ptdtbt",
+                "tthtcd",
+                "trung_tam_gdnn_gdtx",
+            ] {
+                assert!(institutions.counts_unit(kinds.get(school)), "{school}");
+            }
+            for other in [commune, "thu_vien", "tinh", "trung_tam_vh_tt_tt"] {
+                assert!(!institutions.counts_unit(kinds.get(other)), "{other}");
+            }
+            assert!(!institutions.counts_unit(None));
+            let i = form.row_index(&code("7.2")).expect("7.2");
+            assert_eq!(form.bound(i, Column::Count), 1);
+        }
+        let mut spec = FormSpec::from(builtin("2025").expect("form").clone());
+        let row = spec
+            .rows
+            .iter_mut()
+            .find(|r| r.code == code("7.2"))
+            .expect("7.2");
+        row.counts = Some(CountsSpec::default());
+        assert_eq!(
+            FormDef::try_from(spec.clone()),
+            Err(FormDefError::CountsNothing(code("7.2")))
+        );
+        let row = spec
+            .rows
+            .iter_mut()
+            .find(|r| r.code == code("8"))
+            .expect("8");
+        row.counts = Some(CountsSpec::default());
+        let row = spec
+            .rows
+            .iter_mut()
+            .find(|r| r.code == code("7.2"))
+            .expect("7.2");
+        row.counts = Some(CountsSpec {
+            groups: vec![crate::tree::KindGroup::School],
+            kinds: Vec::new(),
+        });
+        assert_eq!(
+            FormDef::try_from(spec),
+            Err(FormDefError::MisplacedCounts(code("8")))
         );
     }
 

@@ -120,8 +120,33 @@ pub struct RowSpec {
     pub columns: Vec<Column>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub persons_per_count_warn: Option<u64>,
+    /// For `yes_no`: the units whose "yes" is counted up the tree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub counts: Option<CountsSpec>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
+}
+
+/// The units a yes/no row counts: those of the listed groups, and those of the listed
+/// kinds (by code).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountsSpec {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<crate::tree::KindGroup>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kinds: Vec<String>,
+}
+
+impl CountsSpec {
+    /// Whether a unit of `kind` is counted (a unit of a kind not known here is not).
+    pub fn counts(&self, kind: Option<&crate::tree::KindDef>) -> bool {
+        kind.is_some_and(|k| self.kinds.contains(&k.code) || self.groups.contains(&k.group))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.groups.is_empty() && self.kinds.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -133,6 +158,7 @@ pub enum RowKindSpec {
     Money,
     Total,
     Text,
+    YesNo,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -431,6 +431,10 @@ pub struct ReportState {
     /// Its latest submission had values far above its peers'.
     #[serde(default)]
     pub flagged: bool,
+    /// The yes/no rows that do not count units of this unit's kind (7.2, education
+    /// institutions, for a ward): its answer there would count nowhere, so none is asked.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_counted: Vec<crate::code::Code>,
 }
 
 /// A server before `review_refusal` offered no reader anything new: none may review.
