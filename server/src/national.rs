@@ -151,6 +151,7 @@ pub fn tree_rows(seed: u64) -> Vec<TreeRow> {
             kind: kind.to_owned(),
             parent: parent.to_owned(),
             contact: None,
+            predecessor: None,
         });
     };
     push("BGD".into(), "Bộ Giáo dục và Đào tạo".into(), "bo", "");

@@ -254,10 +254,14 @@ pub async fn campaign_and_form() -> Load {
         Some(kept) if kept.is_for(&campaign) => kept.form,
         _ => match fetch_form(&campaign).await {
             Ok(f) => f,
-            Err(f) if f.is_transient() => match kept_form(&campaign.form_version) {
-                Some(kept) => kept.form,
-                None => return Load::Failed(f.message()),
-            },
+            // A form this build cannot read (a newer server's, with fields it does not
+            // know) is like no answer: the kept one serves until the app updates.
+            Err(f) if f.is_transient() || f == ApiFailure::Unreadable => {
+                match kept_form(&campaign.form_version) {
+                    Some(kept) => kept.form,
+                    None => return Load::Failed(f.message()),
+                }
+            }
             Err(e) => return Load::Failed(e.message()),
         },
     };

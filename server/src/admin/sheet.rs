@@ -91,12 +91,25 @@ const CONTACT_COLUMNS: [&[&str]; 2] = [
     ],
 ];
 
-/// Where the columns of a file are: the four required ones, and the contact columns
-/// when it has them.
+/// The optional predecessor column (issue 22): the unit's code in the earlier
+/// campaigns, when it changed (a merged province, a renumbered commune or school).
+const PREDECESSOR_COLUMN: &[&str] = &[
+    "predecessor",
+    "previous code",
+    "ma nam truoc",
+    "ma don vi nam truoc",
+    "ma cu",
+    "ma don vi cu",
+    "ma truoc sap nhap",
+];
+
+/// Where the columns of a file are: the four required ones, and the contact and
+/// predecessor columns when it has them.
 struct Columns {
     at: [usize; 4],
     contact: Option<usize>,
     phone: Option<usize>,
+    predecessor: Option<usize>,
 }
 
 /// Reads a file's rows: XLSX when it is a ZIP archive, CSV otherwise.
@@ -239,6 +252,7 @@ fn header(cells: &[String]) -> Result<Columns, Unreadable> {
             at,
             contact: optional(CONTACT_COLUMNS[0]),
             phone: optional(CONTACT_COLUMNS[1]),
+            predecessor: optional(PREDECESSOR_COLUMN),
         })
     } else {
         Err(problem(
@@ -274,6 +288,7 @@ fn row(line: u32, cells: &[String], columns: &Columns) -> Option<TreeRow> {
         kind: get(2),
         parent: get(3),
         contact,
+        predecessor: columns.predecessor.map(cell),
     };
     // Blank lines (common at the end of spreadsheets) are skipped.
     let blank = r.code.is_empty() && r.name.is_empty() && r.kind.is_empty() && r.parent.is_empty();

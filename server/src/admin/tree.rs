@@ -210,7 +210,9 @@ pub async fn import(
     tracing::info!(rows = rows.len(), elapsed = ?started.elapsed(), "tree planned");
     let contacts = rows.iter().filter(|r| r.contact.is_some()).count();
     preview.contacts = contacts as u64;
-    if apply && (!plan.is_noop() || contacts > 0) {
+    let predecessors = rows.iter().filter(|r| r.predecessor.is_some()).count();
+    preview.predecessors = predecessors as u64;
+    if apply && (!plan.is_noop() || contacts > 0 || predecessors > 0) {
         let base_depth = anchor_row.as_ref().map_or(0, |a| a.depth);
         if !plan.is_noop() {
             write(
@@ -227,6 +229,7 @@ pub async fn import(
         // says what they are now.
         let fill_only = matches!(source, Source::Copy(_));
         write_contacts(&mut tx, campaign.id, rows, fill_only).await?;
+        write_predecessors(&mut tx, campaign.id, rows).await?;
         let what = match source {
             Source::File(name) => format!("Nhập cây đơn vị từ tệp “{name}”"),
             Source::Copy(from) => format!("Sao chép cây đơn vị từ đợt {from}"),
@@ -261,6 +264,26 @@ pub async fn import(
         preview.applied = apply;
     }
     Ok(preview)
+}
+
+/// The predecessor of each row that names one (the file has the column): an empty cell
+/// says the unit continues the one of its own code.
+async fn write_predecessors(
+    conn: &mut Conn,
+    campaign_id: i64,
+    rows: &[TreeRow],
+) -> Result<(), Error> {
+    for row in rows {
+        let Some(p) = &row.predecessor else { continue };
+        let p = tree::normalize_code(p);
+        sqlx::query("UPDATE units SET predecessor = $1 WHERE campaign_id = $2 AND code = $3")
+            .bind((!p.is_empty()).then_some(p))
+            .bind(campaign_id)
+            .bind(tree::normalize_code(&row.code))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Units added or removed by one import from which PostgreSQL's statistics are taken
@@ -568,6 +591,8 @@ pub async fn rows_of(
             // Last year's contact, where the unit had one: the new campaign's own, once
             // it has some, are kept (see `write_contacts`).
             contact: contacts.remove(&u.id),
+            // A copy's units continue the copied ones, by the same codes.
+            predecessor: None,
         })
         .collect())
 }

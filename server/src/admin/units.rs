@@ -15,7 +15,7 @@ use crate::totals;
 use crate::units::UnitRow;
 use crate::units::unit;
 
-const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active, u.asked,
+const SELECT: &str = "SELECT u.code, u.name, u.kind, p.code AS parent, u.depth, u.active, u.asked, u.predecessor,
         (SELECT COUNT(*) FROM units c WHERE c.parent_id = u.id) AS children,
         CASE WHEN EXISTS (SELECT 1 FROM reports r WHERE r.campaign_id = u.campaign_id AND r.unit_id = u.id) THEN 1 ELSE 0 END AS has_report
      FROM units u LEFT JOIN units p ON p.id = u.parent_id";
@@ -31,6 +31,7 @@ fn admin_unit(r: &crate::db::DbRow) -> Result<AdminUnit, Error> {
         asked: crate::db::flag(r, "asked")?,
         children: u64::try_from(r.try_get::<i64, _>("children")?).unwrap_or(0),
         has_report: crate::db::flag(r, "has_report")?,
+        predecessor: r.try_get("predecessor")?,
     })
 }
 
@@ -331,6 +332,32 @@ pub async fn change(
         );
         // Completeness above it changes: rebuilt like a move.
         tree_moved = true;
+    }
+    if let Some(p) = &change.predecessor {
+        let p = tree::normalize_code(p);
+        if !p.is_empty() && !tree::code_is_valid(&p) {
+            return Err(bad(
+                RefusalCode::BadCode,
+                "Mã đơn vị năm trước chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”.",
+            ));
+        }
+        let p = (!p.is_empty() && p != u.code).then_some(p);
+        let stored: Option<String> =
+            sqlx::query_scalar("SELECT predecessor FROM units WHERE id = $1")
+                .bind(u.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if stored != p {
+            sqlx::query("UPDATE units SET predecessor = $1 WHERE id = $2")
+                .bind(&p)
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
+            said.push(match &p {
+                Some(p) => format!("tiếp nối đơn vị năm trước mã {p}"),
+                None => "tiếp nối đơn vị cùng mã năm trước".to_owned(),
+            });
+        }
     }
     if tree_moved {
         fix_depths(&mut tx, campaign.id).await?;

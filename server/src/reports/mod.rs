@@ -52,6 +52,9 @@ pub struct Target {
     pub unit_kind: String,
     /// That kind, for what its answers count (yes/no rows); `None` for a code no kind has.
     pub kind: Option<tuanle_shared::tree::KindDef>,
+    /// The code its "last year" is found by: its predecessor's (a merged province, a
+    /// renumbered school), else its own.
+    pub last_year_code: String,
     /// The province the unit is in (its nearest unit of kind `tinh`, above it), whose
     /// units of the same kind are its peers; none for a province or above.
     pub province_id: Option<i64>,
@@ -95,6 +98,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
          )
          SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind,
+                COALESCE(u.predecessor, u.code) AS last_year_code,
                 (SELECT k.grp FROM unit_kinds k WHERE k.code = u.kind) AS added_kind_group,
                 c.open, c.practice, u.active,
                 (SELECT a.id FROM above a WHERE a.kind = 'tinh' ORDER BY a.depth DESC LIMIT 1) AS province_id,
@@ -125,6 +129,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,
         kind: crate::kinds::of_code(&unit_kind, added_group.as_deref()),
+        last_year_code: row.try_get("last_year_code")?,
         unit_kind,
         province_id: row.try_get("province_id")?,
         deadline: applying(

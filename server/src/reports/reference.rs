@@ -54,7 +54,10 @@ async fn reference_of(db: &Pool, target: &Target) -> Result<Reference, Error> {
 
 /// The same unit's report in the most recent earlier campaign, as it was submitted or
 /// accepted: a draft left unsent last year is no figure to compare with. Units are
-/// matched across campaigns by code.
+/// matched across campaigns by code, or by their predecessor's when they name one (a
+/// merged province, a renumbered school). Its cells are read as this year's form maps
+/// its rows to the previous version's (`RowDef::previous`): a row whose meaning changed
+/// (7.1, districts then, communes now) is compared with nothing.
 pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option<LastYear>, Error> {
     let row = sqlx::query(
         "SELECT c.year, v.content FROM campaigns c
@@ -64,7 +67,7 @@ pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option
          WHERE c.year < $2 AND c.practice = 0 AND r.status IN ('submitted', 'approved')
          ORDER BY c.year DESC LIMIT 1",
     )
-    .bind(&target.unit_code)
+    .bind(&target.last_year_code)
     .bind(target.campaign_year)
     .fetch_optional(&mut *conn)
     .await?;
@@ -78,10 +81,7 @@ pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option
     // this year's form.)
     Ok(parse_content(&json)
         .ok()
-        .map(|mut content| {
-            content.texts.clear();
-            content
-        })
+        .map(|content| target.form.from_previous(&content))
         .map(|content| LastYear {
             year: r.try_get("year").unwrap_or_default(),
             content,

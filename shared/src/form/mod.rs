@@ -90,6 +90,10 @@ pub struct RowDef {
     pub kind: RowKind,
     /// Set when the row is this product's reading rather than official text.
     pub reading: Option<String>,
+    /// The row of the previous form version it is compared with: its own code unless
+    /// the form says otherwise; `None` where the meaning changed (7.1 of 2025: communes,
+    /// where 2023 counted districts).
+    pub previous: Option<Code>,
 }
 
 impl RowDef {
@@ -194,6 +198,8 @@ pub enum FormDefError {
     MisplacedCounts(Code),
     #[error("yes/no row {0} counts no unit: name the groups or kinds it counts")]
     CountsNothing(Code),
+    #[error("row {row}: previous row “{previous}” is not a row code")]
+    BadPrevious { row: Code, previous: String },
     #[error("bounds must be at least 1")]
     ZeroBound,
     #[error("guidance for {0}, which is neither a row nor a narrative item")]
@@ -324,6 +330,27 @@ impl FormDef {
     pub fn slot_count(&self) -> usize {
         self.slot_count
     }
+
+    /// A report of the previous form version (last year's) read as this one's: each
+    /// typed cell from its row's [`RowDef::previous`], nothing where the meaning changed;
+    /// the texts left out (only numbers are compared).
+    pub fn from_previous(&self, previous: &crate::Content) -> crate::Content {
+        let mut content = crate::Content::default();
+        for row in &self.rows {
+            let Some(from) = &row.previous else { continue };
+            for column in Column::ALL {
+                if row.accepts(column)
+                    && let Some(value) = previous.number(from, column)
+                {
+                    content.set_number(
+                        crate::NumberCell::new(row.code.clone(), column),
+                        Some(value),
+                    );
+                }
+            }
+        }
+        content
+    }
 }
 
 impl From<FormDef> for FormSpec {
@@ -379,6 +406,14 @@ impl TryFrom<FormSpec> for FormDef {
             if row.counts.is_some() && !matches!(kind, RowKind::YesNo { .. }) {
                 return Err(FormDefError::MisplacedCounts(row.code.clone()));
             }
+            let previous = match row.previous.as_deref().map(str::trim) {
+                None => Some(row.code.clone()),
+                Some("") => None,
+                Some(p) => Some(p.parse().map_err(|_| FormDefError::BadPrevious {
+                    row: row.code.clone(),
+                    previous: p.to_owned(),
+                })?),
+            };
             rows.push(RowDef {
                 code: row.code.clone(),
                 stt: row.stt.clone(),
@@ -386,6 +421,7 @@ impl TryFrom<FormSpec> for FormDef {
                 unit: row.unit.clone(),
                 kind,
                 reading: row.reading.clone(),
+                previous,
             });
         }
         // Resolve totals against the typed rows now that every row is known.
@@ -606,6 +642,63 @@ mod tests {
         assert_eq!(
             FormDef::try_from(spec),
             Err(FormDefError::MisplacedCounts(code("8")))
+        );
+    }
+
+    /// Last year's report is read as this year's form maps its rows (issue 22): each row
+    /// from the previous version's row it names, none where the meaning changed (7.1:
+    /// districts in 2023, communes in 2025); texts are left out.
+    #[test]
+    fn last_years_report_is_read_through_the_rows_it_compares_with() {
+        let form = builtin("2025").expect("form");
+        assert_eq!(
+            form.row(&code("7.1")).and_then(|r| r.previous.clone()),
+            None
+        );
+        assert_eq!(
+            form.row(&code("7.2")).and_then(|r| r.previous.clone()),
+            Some(code("7.2"))
+        );
+        let mut last = crate::Content::default();
+        for (c, v) in [("2", 40), ("7.1", 3), ("7.2", 1)] {
+            last.set_number(crate::NumberCell::new(code(c), Column::Count), Some(v));
+        }
+        last.set_number(
+            crate::NumberCell::new(code("1.1"), Column::Persons),
+            Some(90),
+        );
+        last.set_text(crate::TextCell::text(code("I.1")), "năm trước");
+        let read = form.from_previous(&last);
+        assert_eq!(read.number(&code("2"), Column::Count), Some(40));
+        assert_eq!(read.number(&code("7.2"), Column::Count), Some(1));
+        assert_eq!(read.number(&code("1.1"), Column::Persons), Some(90));
+        assert_eq!(read.number(&code("7.1"), Column::Count), None);
+        assert!(read.texts.is_empty());
+
+        let mut spec = FormSpec::from(form.clone());
+        let row = spec
+            .rows
+            .iter_mut()
+            .find(|r| r.code == code("8"))
+            .expect("8");
+        row.previous = Some("8 mới".into());
+        assert!(matches!(
+            FormDef::try_from(spec.clone()),
+            Err(FormDefError::BadPrevious { .. })
+        ));
+        // A row renumbered: compared with the old number's values.
+        let row = spec
+            .rows
+            .iter_mut()
+            .find(|r| r.code == code("8"))
+            .expect("8");
+        row.previous = Some("2".into());
+        let renumbered = FormDef::try_from(spec).expect("valid");
+        assert_eq!(
+            renumbered
+                .from_previous(&last)
+                .number(&code("8"), Column::Count),
+            Some(40)
         );
     }
 

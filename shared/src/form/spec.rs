@@ -123,6 +123,10 @@ pub struct RowSpec {
     /// For `yes_no`: the units whose "yes" is counted up the tree.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub counts: Option<CountsSpec>,
+    /// The row of the previous form version this row is compared with ("last year"):
+    /// absent, the row of the same code; empty, none (its meaning changed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
 }

@@ -27,6 +27,9 @@ pub struct TreeRow {
     /// The unit's contact person and phone (issue 20), when the file has those
     /// columns: `None` when it has not (what is stored stays), empty to clear.
     pub contact: Option<Contact>,
+    /// The code of its predecessor in the earlier campaigns (issue 22), when the file
+    /// has that column: `None` when it has not (what is stored stays), empty to clear.
+    pub predecessor: Option<String>,
 }
 
 /// Who to call at a unit: its contact person and phone, as the tree import gives them;
@@ -226,6 +229,13 @@ pub fn plan(
                 || !c.phone.as_deref().is_none_or(phone_is_valid))
         {
             problem(row.line, ProblemKind::BadContact);
+            ok = false;
+        }
+        if let Some(p) = &row.predecessor
+            && !p.trim().is_empty()
+            && !code_chars_ok(&normalize_code(p))
+        {
+            problem(row.line, ProblemKind::BadPredecessor(p.trim().to_owned()));
             ok = false;
         }
         let kind = kinds.parse(&row.kind);

@@ -39,6 +39,8 @@ pub enum ProblemKind {
     TakenElsewhere(String),
     /// A contact name too long, or a phone that is not one.
     BadContact,
+    /// A predecessor's code that cannot be one.
+    BadPredecessor(String),
 }
 
 impl Problem {
@@ -59,6 +61,7 @@ impl Problem {
             ProblemKind::Cycle(_) => "CYCLE",
             ProblemKind::TakenElsewhere(_) => "CODE_TAKEN",
             ProblemKind::BadContact => "BAD_CONTACT",
+            ProblemKind::BadPredecessor(_) => "BAD_PREDECESSOR",
         }
     }
 
@@ -71,6 +74,9 @@ impl Problem {
                 "Mã đơn vị “{c}” không hợp lệ: chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”, tối đa {MAX_CODE_CHARS} ký tự."
             ),
             ProblemKind::EmptyName => "Thiếu tên đơn vị.".into(),
+            ProblemKind::BadPredecessor(c) => format!(
+                "Mã đơn vị năm trước “{c}” không hợp lệ: chỉ dùng chữ không dấu, chữ số, dấu “-”, “_”, “.”, tối đa {MAX_CODE_CHARS} ký tự."
+            ),
             ProblemKind::BadContact => format!(
                 "Người liên hệ dài quá {} ký tự, hoặc số điện thoại không hợp lệ (chỉ chữ số, dấu cách, “+ - . ( )”, tối đa {} ký tự).",
                 super::plan::MAX_CONTACT_CHARS,

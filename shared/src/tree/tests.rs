@@ -8,6 +8,7 @@ fn row(line: u32, code: &str, name: &str, kind: &str, parent: &str) -> TreeRow {
         kind: kind.into(),
         parent: parent.into(),
         contact: None,
+        predecessor: None,
     }
 }
 
@@ -93,6 +94,10 @@ fn every_problem_is_reported_with_its_line() {
         row(10, "có dấu", "Mã có dấu", "khác", "NB"),
         row(11, "R2", "Gốc thứ hai", "tỉnh", ""),
         row(12, "SELF", "Tự trỏ", "khác", "SELF"),
+        TreeRow {
+            predecessor: Some("mã cũ có dấu".into()),
+            ..row(13, "NB-P", "Phường mới", "phường", "NB")
+        },
     ];
     let problems =
         plan(&rows, Anchor::Root, &[], nothing_taken, &Kinds::builtin()).expect_err("problems");
@@ -109,6 +114,7 @@ fn every_problem_is_reported_with_its_line() {
             (10, "BAD_CODE"),
             (11, "SECOND_ROOT"),
             (12, "SELF_PARENT"),
+            (13, "BAD_PREDECESSOR"),
         ]
     );
     assert!(

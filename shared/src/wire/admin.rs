@@ -166,6 +166,9 @@ pub struct TreePreview {
     /// Rows that give a contact person or phone (the file has those columns).
     #[serde(default)]
     pub contacts: u64,
+    /// Rows that name a predecessor, or clear it (the file has that column).
+    #[serde(default)]
+    pub predecessors: u64,
 }
 
 /// A unit as administration shows it.
@@ -185,6 +188,11 @@ pub struct AdminUnit {
     pub asked: bool,
     pub children: u64,
     pub has_report: bool,
+    /// The code of the unit it continues from the earlier campaigns (a merged province,
+    /// a renumbered commune or school): its "last year" is that unit's. `None`: the unit
+    /// of the same code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predecessor: Option<String>,
 }
 
 /// `GET …/units?parent=`: a unit and its children.
@@ -219,6 +227,10 @@ pub struct UnitChange {
     pub active: Option<bool>,
     /// Asked rather than required ([`AdminUnit::asked`]).
     pub asked: Option<bool>,
+    /// The code of its predecessor in the earlier campaigns ([`AdminUnit::predecessor`]);
+    /// empty: the unit of the same code.
+    #[serde(default)]
+    pub predecessor: Option<String>,
 }
 
 /// One level of the tree within reach.

@@ -428,10 +428,18 @@ fn UnitRow(
 ) -> impl IntoView {
     let name = RwSignal::new(unit.name.clone());
     let move_to = RwSignal::new(String::new());
+    let predecessor = RwSignal::new(unit.predecessor.clone().unwrap_or_default());
     let code = unit.code.clone();
     let kind = use_admin().kind_name(&unit.kind);
-    let (c1, c2, c3, c5) = (change.clone(), change.clone(), change.clone(), change);
-    let (k1, k2, k3, k4, k5) = (
+    let (c1, c2, c3, c5, c6) = (
+        change.clone(),
+        change.clone(),
+        change.clone(),
+        change.clone(),
+        change,
+    );
+    let (k1, k2, k3, k4, k5, k6) = (
+        code.clone(),
         code.clone(),
         code.clone(),
         code.clone(),
@@ -448,6 +456,12 @@ fn UnitRow(
                 <button type="button" on:click=move |_| c1(k1.clone(), UnitChange { name: Some(name.get_untracked()), ..UnitChange::default() })>"Đổi tên"</button>
                 {(!active).then_some(" (ngừng hoạt động)")}
                 {asked.then_some(" (được đề nghị, không bắt buộc)")}
+                // The unit of last year it continues, when its code changed (a merged
+                // province, a renumbered school): its "last year" is that unit's.
+                <label class="predecessor">" Mã năm trước: "
+                    <input class="unit-predecessor" bind:value=predecessor size="10" placeholder=code.clone()/>
+                </label>
+                <button type="button" class="set-predecessor" on:click=move |_| c6(k6.clone(), UnitChange { predecessor: Some(predecessor.get_untracked()), ..UnitChange::default() })>"Lưu mã năm trước"</button>
             </td>
             <td>{kind}</td>
             <td>
