@@ -485,7 +485,24 @@ fn YesNoInput(ctx: FormCtx, cell: NumberCell, aria: String) -> impl IntoView {
                 </select>
             }.into_any()
         } else {
-            view! { <span class="not-asked" data-cell=key.clone()>"Không áp dụng cho loại đơn vị này"</span> }.into_any()
+            // A value typed before the row counted units by kind (a province's number
+            // of communes) could never be sent: it can be cleared here.
+            let typed = ctx.draft.with(|d| d.numbers.get(&write).is_some_and(|v| !v.trim().is_empty()));
+            let clear = {
+                let write = write.clone();
+                move |_| {
+                    ctx.draft.update(|d| {
+                        d.numbers.remove(&write);
+                    });
+                    ctx.on_edit.run(());
+                }
+            };
+            view! {
+                <span class="not-asked" data-cell=key.clone()>"Không áp dụng cho loại đơn vị này"</span>
+                {(typed && !ctx.readonly.get()).then(|| view! {
+                    <button type="button" class="link clear-not-asked" on:click=clear>"Xoá giá trị đã nhập"</button>
+                })}
+            }.into_any()
         }}
         <CellNotes ctx=ctx cell=key_notes/>
     }

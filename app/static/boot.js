@@ -80,8 +80,18 @@ const wasm = fetch(bundle.wasm).then((r) => {
 });
 
 try {
-  const { default: init } = await import(bundle.js);
-  await init({ module_or_path: wasm });
+  try {
+    const { default: init } = await import(bundle.js);
+    await init({ module_or_path: wasm });
+  } catch (error) {
+    // A supervisor's or administrator's bundle this device has not kept (offline after
+    // an update): the reporters' bundle opens the unit's own report, whose page it has.
+    const own = bundles.app;
+    if (bundle === own || /^\/(tong-hop|quan-tri)/.test(location.pathname)) throw error;
+    console.warn("falling back to the reporters' bundle", error);
+    const { default: init } = await import(own.js);
+    await init({ module_or_path: own.wasm });
+  }
 } catch (error) {
   say("Không tải được ứng dụng. Hãy kiểm tra mạng rồi tải lại trang.");
   if (progress) progress.hidden = true;

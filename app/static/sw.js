@@ -24,22 +24,28 @@ self.addEventListener("install", (event) => {
       const used = await usedBundles();
       await Promise.all(
         BUNDLES.filter((b) => used.has(b.name)).map((b) =>
-          cache.addAll(b.files).catch(() => {}),
+          Promise.all([
+            // Kept even when the download fails, so the next build tries again.
+            cache.put(new Request(`/__used/${b.name}`), new Response("")),
+            cache.addAll(b.files).catch(() => {}),
+          ]),
         ),
       );
     })(),
   );
 });
 
-// The bundles ("pkg-supervisor", "pkg-admin") that an earlier build's cache holds.
+// The bundles ("pkg-supervisor", "pkg-admin") that an earlier build's cache holds, or
+// marks as used.
 async function usedBundles() {
   const used = new Set();
   for (const key of await caches.keys()) {
     if (!key.startsWith("tuanle-") || key === CACHE) continue;
     const cache = await caches.open(key);
     for (const request of await cache.keys()) {
-      const folder = new URL(request.url).pathname.split("/")[1];
-      if (folder.startsWith("pkg-")) used.add(folder);
+      const parts = new URL(request.url).pathname.split("/");
+      const folder = parts[1] === "__used" ? parts[2] : parts[1];
+      if (folder && folder.startsWith("pkg-")) used.add(folder);
     }
   }
   return used;

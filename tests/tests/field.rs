@@ -311,6 +311,51 @@ async fn a_supervisors_bundle_opens_with_no_network_after_an_update() -> anyhow:
     ward.close().await
 }
 
+/// A supervisor's device that does not hold the supervisors' bundle (updated from a build
+/// before it existed, or its download failed) opens the unit's own report with no
+/// network all the same: the reporters' bundle, which every device keeps, has that page.
+#[tokio::test]
+async fn a_supervisor_without_their_bundle_opens_their_report_offline() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let relay = Relay::start(server.addr, Link::FAST).await?;
+    let ward = Browser::start().await?;
+    ward.sign_in_at(&relay.url(""), "nb-hq", "h1[data-unit='NB-HQ']")
+        .await?;
+    ward.click("nav.account a[href='/bao-cao']").await?;
+    ward.wait_for(FORM).await?;
+    ward.eventually("the service worker controls the page", || async {
+        let controlled = ward
+            .client
+            .execute("return !!navigator.serviceWorker.controller;", vec![])
+            .await?;
+        Ok(controlled == serde_json::Value::Bool(true))
+    })
+    .await?;
+    // The device forgets the supervisors' bundle, in the worker's cache and the browser's.
+    ward.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             (async () => {
+               for (const key of await caches.keys()) {
+                 const cache = await caches.open(key);
+                 for (const r of await cache.keys()) {
+                   if (r.url.includes('/pkg-supervisor/')) await cache.delete(r);
+                 }
+               }
+             })().then(() => done(true), (e) => done(String(e)));",
+            vec![],
+        )
+        .await?;
+    ward.client
+        .issue_cmd(Cdp("Network.clearBrowserCache", serde_json::json!({})))
+        .await?;
+    relay.set(Mode::Cut);
+    ward.client.goto(&relay.url("/bao-cao")).await?;
+    let opened = ward.time_until(FORM, Duration::from_secs(15)).await;
+    assert!(opened.is_some(), "the report opens with no network");
+    ward.close().await
+}
+
 /// Two accounts on one browser profile (issue 16, shared tablets): the first signs out
 /// with an unsent edit and is warned; the second never sees it; the first signs in again
 /// and it is sent.

@@ -217,6 +217,12 @@ async fn an_administrator_adds_a_kind_which_imports_and_is_listed() -> anyhow::R
             400,
             "BAD_KIND",
         ),
+        // One spelling twice (case and marks aside): said, not a server error.
+        (
+            json!({"code": "x_moi", "name": "X mới", "aliases": ["TT-X", "tt x"], "group": "school"}),
+            409,
+            "KIND_TAKEN",
+        ),
         (
             json!({"code": "x_moi", "name": "X", "group": "hospital"}),
             400,
@@ -247,5 +253,27 @@ async fn an_administrator_adds_a_kind_which_imports_and_is_listed() -> anyhow::R
         )
         .await?;
     assert_eq!(r.status(), 403);
+    // A province's administrator teaches spellings but adds no kind: a kind is every
+    // province's.
+    let province = ApiClient::sign_in(&server, "admin-nb", DEMO_PASSWORD).await?;
+    let other = json!({"code": "mot_loai_khac", "name": "Một loại khác", "group": "centre"});
+    let r = province
+        .send(
+            Method::POST,
+            &routes::campaign("2025", "/unit-kinds"),
+            Some(&other),
+        )
+        .await?;
+    assert_eq!(r.status(), 403);
+    let body: serde_json::Value = r.json().await?;
+    assert_eq!(body["code"], RefusalCode::OutOfScope.as_str());
+    let _: KindDef = province
+        .expect(
+            Method::POST,
+            &routes::campaign("2025", "/unit-kinds/spellings"),
+            Some(&json!({"code": "trung_tam_hoc_tap_dn", "spelled": "TTHT DN"})),
+            200,
+        )
+        .await?;
     Ok(())
 }

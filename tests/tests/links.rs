@@ -107,6 +107,32 @@ NB-HQ-TV,Thư viện phường Hồng Quang,Thư viện,,
         )
         .await?;
     assert_eq!(r.status(), 400);
+    // A province's administrator names no predecessor: its figures may be another
+    // province's.
+    let province_admin = ApiClient::sign_in(&server, "admin-nb", DEMO_PASSWORD).await?;
+    let r = province_admin
+        .send(
+            Method::PATCH,
+            &unit,
+            Some(&json!({"predecessor": "NB-HQ-TH"})),
+        )
+        .await?;
+    assert_eq!(r.status(), 403);
+    let preview: TreePreview = province_admin
+        .post_file(
+            &admin_routes::campaign("2025", "/tree/preview?under=NB-HQ&name=cay.csv"),
+            "text/csv",
+            file.as_bytes().to_vec(),
+        )
+        .await?
+        .json()
+        .await?;
+    let named: Vec<(u32, &str)> = preview
+        .problems
+        .iter()
+        .map(|p| (p.line, p.code.as_str()))
+        .collect();
+    assert_eq!(named, [(3, "PREDECESSOR_NATIONAL_ONLY")]);
     let audit: serde_json::Value = admin
         .get_json(&admin_routes::campaign("2025", "/audit"))
         .await?;

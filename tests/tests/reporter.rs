@@ -628,10 +628,31 @@ async fn the_report_page_prints_the_report_alone() -> anyhow::Result<()> {
 #[tokio::test]
 async fn a_school_answers_yes_and_its_ward_counts_it() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
+    // An answer the app does not ask of a school (7.1 counts communes), sent by an API
+    // client: kept, counted nowhere, and clearable on the tablet.
+    let api = tuanle_e2e::ApiClient::sign_in(&server, USER, tuanle_e2e::DEMO_PASSWORD).await?;
+    let r = api
+        .post(
+            &routes::report("2025", "NB-HQ-TH", "push"),
+            &tuanle_e2e::push_counts("api", 0, &[("7.1", 1)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200);
     let tablet = Browser::start().await?;
     tablet.sign_in(&server, USER).await?;
     let not_asked = tablet.text("tr[data-row='7.1'] .not-asked").await?;
     assert_eq!(not_asked, "Không áp dụng cho loại đơn vị này");
+    tablet.click("tr[data-row='7.1'] .clear-not-asked").await?;
+    tablet.wait_sync("synced").await?;
+    tablet
+        .eventually("the clear button gone", || async {
+            Ok(tablet
+                .client
+                .find(Locator::Css("tr[data-row='7.1'] .clear-not-asked"))
+                .await
+                .is_err())
+        })
+        .await?;
     tablet
         .client
         .execute(
@@ -643,8 +664,14 @@ async fn a_school_answers_yes_and_its_ward_counts_it() -> anyhow::Result<()> {
         .await?;
     tablet.wait_sync("synced").await?;
     let (_, content, _) = stored(&server).await?;
-    let cell = tuanle_shared::NumberCell::new("7.2".parse()?, tuanle_shared::Column::Count);
-    assert_eq!(content.numbers.get(&cell), Some(&1));
+    let cell = |code: &str| -> anyhow::Result<tuanle_shared::NumberCell> {
+        Ok(tuanle_shared::NumberCell::new(
+            code.parse()?,
+            tuanle_shared::Column::Count,
+        ))
+    };
+    assert_eq!(content.numbers.get(&cell("7.2")?), Some(&1));
+    assert_eq!(content.numbers.get(&cell("7.1")?), None, "cleared");
     tablet.close().await?;
 
     let ward = Browser::start().await?;

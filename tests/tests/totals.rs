@@ -513,6 +513,20 @@ async fn a_yes_no_row_counts_the_units_of_its_kinds_once() -> anyhow::Result<()>
         .get_json(&routes::dashboard("2025", "NB", false))
         .await?;
     assert_eq!(again.provisional_figures, kept);
+    // The library becomes a continuing-education centre: its "yes" now counts.
+    let admin = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let _: serde_json::Value = admin
+        .expect(
+            reqwest::Method::PATCH,
+            &tuanle_shared::wire::admin::routes::campaign("2025", "/units/NB-HQ-TV"),
+            Some(&json!({"kind": "Trung tâm GDNN-GDTX"})),
+            200,
+        )
+        .await?;
+    let dashboard: Dashboard = province
+        .get_json(&routes::dashboard("2025", "NB", false))
+        .await?;
+    assert_eq!(slot(&dashboard, true, "7.2"), 3);
     Ok(())
 }
 

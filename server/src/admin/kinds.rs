@@ -19,15 +19,24 @@ fn clean(text: &str) -> String {
 /// A refusal for a kind or spelling that cannot be added, saying why.
 fn refused(e: KindError) -> Error {
     let code = match e {
-        KindError::CodeTaken(_) | KindError::SpellingTaken { .. } => RefusalCode::KindTaken,
         KindError::UnknownKind(_) => RefusalCode::UnknownKind,
-        KindError::BadCode(_) | KindError::BadName | KindError::BadAlias(_) => RefusalCode::BadKind,
+        KindError::CodeTaken(_) | KindError::SpellingTaken { .. } | KindError::AliasTwice(_) => {
+            RefusalCode::KindTaken
+        }
+        KindError::BadCode(_)
+        | KindError::BadName
+        | KindError::BadAlias(_)
+        | KindError::TooManyAliases => RefusalCode::BadKind,
     };
     Error::bad(code, e.to_string())
 }
 
 /// Adds a kind of unit, with its spellings.
+/// Only a national administrator adds a kind: it is every province's, and its group
+/// decides what its units' answers count. Any administrator teaches a spelling of an
+/// existing kind (from an import preview): a spelling another kind reads is refused.
 pub async fn add(db: &Pool, admin: &Admin, campaign: &str, new: KindDef) -> Result<KindDef, Error> {
+    admin.national()?;
     let new = KindDef {
         code: new.code.trim().to_owned(),
         name: clean(&new.name),

@@ -169,6 +169,30 @@ pub async fn import(
         (tree.by_code.contains_key(code) && !in_part.contains(code))
             || (!in_part.contains(code) && foreign.contains(code))
     };
+    // A predecessor's last-year figures reach the unit's staff: it may be any unit of any
+    // earlier campaign, so only a national administrator names one.
+    if !admin.is_national() {
+        let named: Vec<TreeProblem> = rows
+            .iter()
+            .filter(|r| r.predecessor.as_deref().is_some_and(|p| !p.trim().is_empty()))
+            .take(MAX_PROBLEMS)
+            .map(|r| TreeProblem {
+                line: r.line,
+                code: "PREDECESSOR_NATIONAL_ONLY".into(),
+                message: "Chỉ quản trị toàn quốc ghi được mã năm trước (mã đó có thể thuộc tỉnh khác). Hãy để trống cột này hoặc nhờ quản trị toàn quốc.".into(),
+                spelled: None,
+                choices: Vec::new(),
+            })
+            .collect();
+        if !named.is_empty() {
+            return Ok(TreePreview {
+                rows: rows.len() as u64,
+                problems_total: named.len() as u64,
+                problems: named,
+                ..TreePreview::default()
+            });
+        }
+    }
     let kinds = crate::kinds::load(&mut tx).await?;
     let plan = match tree::plan(rows, anchor, &existing, taken, &kinds) {
         Ok(plan) => plan,
@@ -275,11 +299,13 @@ async fn write_predecessors(
 ) -> Result<(), Error> {
     for row in rows {
         let Some(p) = &row.predecessor else { continue };
-        let p = tree::normalize_code(p);
+        let (p, code) = (tree::normalize_code(p), tree::normalize_code(&row.code));
+        // Its own code, or none: the unit of the same code.
+        let p = (!p.is_empty() && p != code).then_some(p);
         sqlx::query("UPDATE units SET predecessor = $1 WHERE campaign_id = $2 AND code = $3")
-            .bind((!p.is_empty()).then_some(p))
+            .bind(p)
             .bind(campaign_id)
-            .bind(tree::normalize_code(&row.code))
+            .bind(code)
             .execute(&mut *conn)
             .await?;
     }

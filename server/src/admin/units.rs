@@ -232,6 +232,9 @@ pub async fn change(
                 .execute(&mut *tx)
                 .await?;
             said.push(format!("đổi loại thành {}", kind.name));
+            // Completeness kind by kind, and what its yes/no answers count, follow its
+            // kind: rebuilt like a move.
+            tree_moved = true;
         }
     }
     if let Some(parent) = &change.parent {
@@ -334,6 +337,9 @@ pub async fn change(
         tree_moved = true;
     }
     if let Some(p) = &change.predecessor {
+        // The predecessor's last-year figures reach this unit's staff: it may be any
+        // unit of any earlier campaign, so only a national administrator names it.
+        admin.national()?;
         let p = tree::normalize_code(p);
         if !p.is_empty() && !tree::code_is_valid(&p) {
             return Err(bad(

@@ -60,7 +60,7 @@ async fn reference_of(db: &Pool, target: &Target) -> Result<Reference, Error> {
 /// (7.1, districts then, communes now) is compared with nothing.
 pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option<LastYear>, Error> {
     let row = sqlx::query(
-        "SELECT c.year, v.content FROM campaigns c
+        "SELECT c.year, c.form_version, v.content FROM campaigns c
          JOIN units u ON u.campaign_id = c.id AND u.code = $1
          JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.submitted_version
@@ -79,9 +79,18 @@ pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option
     // nothing. A content that cannot be read is no comparison, never an error.
     // (Last year's form may differ: cells are matched by key, so it is not read against
     // this year's form.)
+    let version: String = r.try_get("form_version")?;
     Ok(parse_content(&json)
         .ok()
-        .map(|content| target.form.from_previous(&content))
+        .map(|mut content| {
+            if version == target.form.version() {
+                // The same form: every cell compares with itself.
+                content.texts.clear();
+                content
+            } else {
+                target.form.from_previous(&content)
+            }
+        })
         .map(|content| LastYear {
             year: r.try_get("year").unwrap_or_default(),
             content,

@@ -176,6 +176,8 @@ impl KindDef {
 pub const MAX_KIND_CHARS: usize = 120;
 /// The longest kind code, in characters.
 pub const MAX_KIND_CODE_CHARS: usize = 40;
+/// The most spellings a kind is added with.
+pub const MAX_KIND_ALIASES: usize = 50;
 
 /// Why a kind or a spelling cannot be added.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -188,6 +190,10 @@ pub enum KindError {
     BadName,
     #[error("Cách viết “{0}” trống hoặc dài quá {MAX_KIND_CHARS} ký tự.")]
     BadAlias(String),
+    #[error("Một loại đơn vị có tối đa {MAX_KIND_ALIASES} cách viết.")]
+    TooManyAliases,
+    #[error("Cách viết “{0}” được ghi hai lần (không phân biệt hoa thường, dấu).")]
+    AliasTwice(String),
     #[error("Mã loại đơn vị “{0}” đã có.")]
     CodeTaken(String),
     #[error("“{spelled}” đã là cách viết của loại “{kind}”.")]
@@ -341,8 +347,15 @@ impl Kinds {
         if name.is_empty() || name.chars().count() > MAX_KIND_CHARS {
             return Err(KindError::BadName);
         }
+        if def.aliases.len() > MAX_KIND_ALIASES {
+            return Err(KindError::TooManyAliases);
+        }
+        let mut seen = std::collections::HashSet::new();
         for spelled in std::iter::once(&def.name).chain(&def.aliases) {
             self.check_spelling(spelled)?;
+            if !seen.insert(key(spelled)) {
+                return Err(KindError::AliasTwice(spelled.trim().to_owned()));
+            }
         }
         Ok(())
     }
@@ -766,6 +779,21 @@ mod tests {
             ..new.clone()
         };
         assert!(matches!(kinds.check_new(&bad), Err(KindError::BadCode(_))));
+        let twice = KindDef {
+            aliases: vec!["TT-HT doanh nghiệp".into(), "tt ht Doanh Nghiep".into()],
+            ..new.clone()
+        };
+        assert!(matches!(
+            kinds.check_new(&twice),
+            Err(KindError::AliasTwice(_))
+        ));
+        let many = KindDef {
+            aliases: (0..=MAX_KIND_ALIASES)
+                .map(|i| format!("cách {i}"))
+                .collect(),
+            ..new.clone()
+        };
+        assert_eq!(kinds.check_new(&many), Err(KindError::TooManyAliases));
 
         let kinds = kinds.with(
             vec![new],
