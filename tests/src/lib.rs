@@ -406,12 +406,42 @@ impl Browser {
 
     /// Waits for an element to appear (the app renders after it has loaded).
     pub async fn wait_for(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
-        self.client
-            .wait()
-            .at_most(Duration::from_secs(20))
-            .for_element(Locator::Css(css))
-            .await
-            .with_context(|| format!("no element {css}"))
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self
+                .client
+                .wait()
+                .at_most(left)
+                .for_element(Locator::Css(css))
+                .await
+            {
+                Ok(element) => return Ok(element),
+                // The page loaded another one meanwhile (after signing in, a supervisor's
+                // page loads the supervisors' bundle): the command was cut short, not
+                // answered. Look again on the new page.
+                Err(e)
+                    if e.to_string().contains("aborted by navigation")
+                        && Instant::now() < deadline =>
+                {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e).with_context(|| format!("no element {css}")),
+            }
+        }
+    }
+
+    /// Waits until this build's service worker controls the page (the app then opens
+    /// from the device, with or without a network).
+    pub async fn wait_for_worker(&self) -> anyhow::Result<()> {
+        self.eventually("the service worker controls the page", || async {
+            let controlled = self
+                .client
+                .execute("return !!navigator.serviceWorker.controller;", vec![])
+                .await?;
+            Ok(controlled == serde_json::Value::Bool(true))
+        })
+        .await
     }
 
     /// Waits until `f` holds, polling; fails with `what` after a few seconds.

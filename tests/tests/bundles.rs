@@ -82,14 +82,7 @@ async fn a_supervisor_moves_between_dashboard_and_report_in_one_bundle() -> anyh
     assert_eq!(same, "yes", "the page was reloaded between its pages");
 
     // Opened again with no network: the service worker has the supervisors' bundle.
-    ward.eventually("the service worker controls the page", || async {
-        let controlled = ward
-            .client
-            .execute("return !!navigator.serviceWorker.controller;", vec![])
-            .await?;
-        Ok(controlled == serde_json::Value::Bool(true))
-    })
-    .await?;
+    ward.wait_for_worker().await?;
     ward.set_offline(true).await?;
     ward.client.goto(&server.url("/tong-hop")).await?;
     ward.wait_for("nav.account a[href='/bao-cao']").await?;

@@ -177,15 +177,7 @@ async fn a_new_build_during_an_unsent_edit_keeps_the_draft_and_never_mixes_files
     let relay = Relay::start(server.addr, Link::FAST).await?;
     let tablet = Browser::start().await?;
     tablet.sign_in_at(&relay.url(""), USER, FORM).await?;
-    tablet
-        .eventually("the service worker controls the page", || async {
-            let controlled = tablet
-                .client
-                .execute("return !!navigator.serviceWorker.controller;", vec![])
-                .await?;
-            Ok(controlled == serde_json::Value::Bool(true))
-        })
-        .await?;
+    tablet.wait_for_worker().await?;
     tablet.type_in("2/count", "3").await?;
     tablet.wait_sync("synced").await?;
     let (before, _) = stored(&server).await?;
@@ -265,14 +257,7 @@ async fn a_supervisors_bundle_opens_with_no_network_after_an_update() -> anyhow:
         .await?;
     ward.click("nav.account a[href='/bao-cao']").await?;
     ward.wait_for(FORM).await?;
-    ward.eventually("the service worker controls the page", || async {
-        let controlled = ward
-            .client
-            .execute("return !!navigator.serviceWorker.controller;", vec![])
-            .await?;
-        Ok(controlled == serde_json::Value::Bool(true))
-    })
-    .await?;
+    ward.wait_for_worker().await?;
 
     let (_, new_style) = deploy_new_build(dist.path())?;
     ward.client
@@ -323,14 +308,7 @@ async fn a_supervisor_without_their_bundle_opens_their_report_offline() -> anyho
         .await?;
     ward.click("nav.account a[href='/bao-cao']").await?;
     ward.wait_for(FORM).await?;
-    ward.eventually("the service worker controls the page", || async {
-        let controlled = ward
-            .client
-            .execute("return !!navigator.serviceWorker.controller;", vec![])
-            .await?;
-        Ok(controlled == serde_json::Value::Bool(true))
-    })
-    .await?;
+    ward.wait_for_worker().await?;
     // The device forgets the supervisors' bundle, in the worker's cache and the browser's.
     ward.client
         .execute_async(

@@ -340,15 +340,7 @@ async fn the_app_opens_and_validates_with_the_server_down() -> anyhow::Result<()
     let mut server = TestServer::spawn().await?;
     let browser = Browser::start().await?;
     browser.sign_in(&server, USER).await?;
-    browser
-        .eventually("the service worker controls the page", || async {
-            let controlled = browser
-                .client
-                .execute("return !!navigator.serviceWorker.controller;", vec![])
-                .await?;
-            Ok(controlled == serde_json::Value::Bool(true))
-        })
-        .await?;
+    browser.wait_for_worker().await?;
     browser.type_in("2/count", "3").await?;
     browser.wait_sync("synced").await?;
 
