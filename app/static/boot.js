@@ -39,9 +39,19 @@ const say = (text) => {
 
 inAppBrowser();
 
-// The first open (no service worker yet) downloads the whole app: say how far it has
+// The first open of a bundle (no service worker yet, or a supervisor's first dashboard on
+// a tablet that had only the reporters' bundle) downloads it whole: say how far it has
 // got, and that it happens once. Later opens come from this device's cache at once.
-const first = !("serviceWorker" in navigator) || !navigator.serviceWorker.controller;
+const first = !(await kept(bundle.wasm));
+
+async function kept(file) {
+  if (!("serviceWorker" in navigator) || !navigator.serviceWorker.controller) return false;
+  try {
+    return !!(await caches.match(file));
+  } catch {
+    return false;
+  }
+}
 const progress = boot && boot.querySelector(".boot-progress");
 if (first && progress) {
   say("Đang tải ứng dụng về máy lần đầu…");

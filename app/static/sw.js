@@ -74,16 +74,17 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
   // Every page of the app is this build's index.html: the app routes on the client.
-  event.respondWith(cacheFirst(request.mode === "navigate" ? "/index.html" : request));
+  event.respondWith(cacheFirst(event, request.mode === "navigate" ? "/index.html" : request));
 });
 
 // From this build's cache, never waiting on the network; what is not there yet (the
-// administration bundle, fetched on demand) is fetched once and kept.
-async function cacheFirst(request) {
+// supervisors' or administrators' bundle, fetched on demand) is fetched once and kept,
+// as it streams to the page (whose loading screen counts its bytes), not before.
+async function cacheFirst(event, request) {
   const cache = await caches.open(CACHE);
   const hit = await cache.match(request);
   if (hit) return hit;
   const response = await fetch(request);
-  if (response.ok) await cache.put(request, response.clone());
+  if (response.ok) event.waitUntil(cache.put(request, response.clone()).catch(() => {}));
   return response;
 }

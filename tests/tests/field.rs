@@ -483,6 +483,57 @@ async fn a_first_open_over_a_slow_link_shows_progress() -> anyhow::Result<()> {
     tablet.close().await
 }
 
+/// A supervisor's first dashboard on a device that so far had only the reporters' bundle
+/// (the sign-in page's) downloads the supervisors' bundle: the loading screen says how far
+/// it has got, as on a first open.
+#[tokio::test]
+async fn a_supervisors_first_dashboard_shows_its_bundle_arriving() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let relay = Relay::start(server.addr, Link::new(100, 600)).await?;
+    let ward = Browser::start().await?;
+    ward.client.goto(&relay.url("/dang-nhap")).await?;
+    ward.wait_for("form.sign-in").await?;
+    ward.wait_for_worker().await?;
+    fill_sign_in(&ward, "nb-hq").await?;
+    let mut seen = Vec::new();
+    while ward
+        .client
+        .find(Locator::Css("h1[data-unit='NB-HQ']"))
+        .await
+        .is_err()
+    {
+        if let Ok(state) = ward.client.find(Locator::Css("#boot .boot-state")).await
+            && let Ok(text) = state.text().await
+            && seen.last() != Some(&text)
+        {
+            seen.push(text);
+        }
+        anyhow::ensure!(seen.len() < 500, "the dashboard never opened: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let shares = seen
+        .iter()
+        .filter(|s| s.starts_with("Đang tải ứng dụng về máy lần đầu: "))
+        .count();
+    assert!(shares >= 2, "progress moves: {seen:?}");
+    ward.close().await
+}
+
+/// Types the demo password and `username` into the sign-in page and sends it.
+async fn fill_sign_in(browser: &Browser, username: &str) -> anyhow::Result<()> {
+    browser
+        .wait_for("input[name='username']")
+        .await?
+        .send_keys(username)
+        .await?;
+    browser
+        .wait_for("input[name='password']")
+        .await?
+        .send_keys(tuanle_e2e::DEMO_PASSWORD)
+        .await?;
+    browser.click("form.sign-in button[type='submit']").await
+}
+
 /// A ward officer downloads the ward's report over one bar of signal: the button says how
 /// much has arrived of how much, moving up, until the file is made (issue 19, 5).
 #[tokio::test]
