@@ -42,15 +42,29 @@ ensure_wasm_opt() {
   fi
 }
 
-# zopfli and brotli compress the app's files once, at build time.
+# zopfli and brotli compress the app's files once, at build time (Debian's packages). Where
+# they cannot be installed (no apt), the build keeps gzip -9 and no Brotli copies.
 ensure_compressors() {
-  if ! command -v zopfli >/dev/null || ! command -v brotli >/dev/null; then
+  if command -v zopfli >/dev/null && command -v brotli >/dev/null; then
+    return
+  fi
+  if command -v apt-get >/dev/null; then
     say "installing zopfli and brotli (Debian)"
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq zopfli brotli
+    { $sudo apt-get update -qq &&
+      DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq zopfli brotli; } ||
+      say "zopfli and brotli not installed: gzip -9 copies only"
+  else
+    say "no apt: the app's files get gzip -9 copies only (install zopfli and brotli for smaller ones)"
   fi
+}
+
+# One file's compressed copies: gzip (by zopfli when there is one) and Brotli (when there
+# is brotli), next to it.
+compress_file() {
+  if command -v zopfli >/dev/null; then zopfli --gzip "$1"; else gzip -9 -k -f "$1"; fi
+  if command -v brotli >/dev/null; then brotli -f -q 11 "$1"; fi
 }
 
 ensure_browser() {
@@ -205,12 +219,15 @@ JSON
   # Compressed copies the server sends to browsers that accept them: gzip made by zopfli
   # (any gzip reader reads it; about 5% smaller than gzip -9) and Brotli (browsers send
   # "br" over HTTPS: a quarter smaller again).
+  export -f compress_file
   find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
-    -print0 | xargs -0 -P 2 -I{} sh -c 'zopfli --gzip "$1" && brotli -f -q 11 "$1"' _ {}
+    -print0 | xargs -0 -P 2 -I{} bash -c 'compress_file "$1"' _ {}
   local report=""
   for bundle in app supervisor admin; do
     wasm="$(sed -n "s|.*\"$bundle\": {[^}]*\"wasm\": \"/\([^\"]*\)\".*|\1|p" "$DIST/build.json")"
-    report+=" $bundle $(stat -c %s "$DIST/$wasm") bytes (gzip $(stat -c %s "$DIST/$wasm.gz"), brotli $(stat -c %s "$DIST/$wasm.br"));"
+    report+=" $bundle $(stat -c %s "$DIST/$wasm") bytes (gzip $(stat -c %s "$DIST/$wasm.gz")"
+    [ -f "$DIST/$wasm.br" ] && report+=", brotli $(stat -c %s "$DIST/$wasm.br")"
+    report+=");"
   done
   say "app built ($build), wasm:$report"
 }
