@@ -38,7 +38,7 @@ pub async fn load(conn: &mut Conn) -> Result<Kinds, Error> {
             .iter()
             .map(|r| Ok((r.try_get("spelled")?, r.try_get("code")?)))
             .collect::<Result<Vec<(String, String)>, Error>>()?;
-    Ok(Kinds::builtin().with(added, spellings))
+    Ok(SHIPPED.clone().with(added, spellings))
 }
 
 /// Every kind of unit, shipped and added, for whoever reads them.

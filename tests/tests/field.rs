@@ -453,22 +453,7 @@ async fn a_first_open_over_a_slow_link_shows_progress() -> anyhow::Result<()> {
     assert!(drawn.is_some(), "the loading screen is drawn at once");
     let note = tablet.wait_for("#boot .boot-note").await?.text().await?;
     assert!(note.contains("chỉ tải về một lần"), "{note}");
-    let mut seen = Vec::new();
-    while tablet
-        .client
-        .find(Locator::Css("form.sign-in"))
-        .await
-        .is_err()
-    {
-        if let Ok(state) = tablet.client.find(Locator::Css("#boot .boot-state")).await
-            && let Ok(text) = state.text().await
-            && seen.last() != Some(&text)
-        {
-            seen.push(text);
-        }
-        anyhow::ensure!(seen.len() < 500, "the app never opened: {seen:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let seen = loading_states_until(&tablet, "form.sign-in").await?;
     let shares: Vec<u32> = seen
         .iter()
         .filter_map(|s| s.strip_prefix("Đang tải ứng dụng về máy lần đầu: "))
@@ -495,28 +480,30 @@ async fn a_supervisors_first_dashboard_shows_its_bundle_arriving() -> anyhow::Re
     ward.wait_for("form.sign-in").await?;
     ward.wait_for_worker().await?;
     fill_sign_in(&ward, "nb-hq").await?;
-    let mut seen = Vec::new();
-    while ward
-        .client
-        .find(Locator::Css("h1[data-unit='NB-HQ']"))
-        .await
-        .is_err()
-    {
-        if let Ok(state) = ward.client.find(Locator::Css("#boot .boot-state")).await
-            && let Ok(text) = state.text().await
-            && seen.last() != Some(&text)
-        {
-            seen.push(text);
-        }
-        anyhow::ensure!(seen.len() < 500, "the dashboard never opened: {seen:?}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let seen = loading_states_until(&ward, "h1[data-unit='NB-HQ']").await?;
     let shares = seen
         .iter()
         .filter(|s| s.starts_with("Đang tải ứng dụng về máy lần đầu: "))
         .count();
     assert!(shares >= 2, "progress moves: {seen:?}");
     ward.close().await
+}
+
+/// Every text the loading screen said, in order, until `landmark` is on the page (the app
+/// has opened).
+async fn loading_states_until(browser: &Browser, landmark: &str) -> anyhow::Result<Vec<String>> {
+    let mut seen: Vec<String> = Vec::new();
+    while browser.client.find(Locator::Css(landmark)).await.is_err() {
+        if let Ok(state) = browser.client.find(Locator::Css("#boot .boot-state")).await
+            && let Ok(text) = state.text().await
+            && seen.last() != Some(&text)
+        {
+            seen.push(text);
+        }
+        anyhow::ensure!(seen.len() < 500, "{landmark} never came: {seen:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(seen)
 }
 
 /// Types the demo password and `username` into the sign-in page and sends it.

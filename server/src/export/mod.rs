@@ -157,7 +157,7 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
     if mode == FigureMode::Official {
         reports.extend(accepted_narratives(&mut conn, target.unit_id).await?);
     }
-    let (kind, parent) = kind_and_parent(&mut conn, target.unit_id).await?;
+    let (kind, parent) = kind_and_parent(&mut conn, target).await?;
     // A level's official documents are its signed-off package, unless its parent returned
     // it: its figures and its own report as they were when it signed off. (What it holds
     // of each child, sheet 2, is what the unit counts of it now: the same unless the
@@ -201,34 +201,37 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
 /// A unit's kind and its parent's kind and name (none for the root).
 type Parent = Option<(Option<UnitKind>, String)>;
 
+/// A kind an administrator added writes its documents like the shipped kind of its group
+/// (a school's head signs "HIỆU TRƯỞNG"): the unit's kind is the target's, its parent's is
+/// read with the parent, as `reports::resolve` reads the unit's.
 async fn kind_and_parent(
     conn: &mut crate::db::Conn,
-    unit_id: i64,
+    target: &Target,
 ) -> Result<(Option<UnitKind>, Parent), Error> {
     let row = sqlx::query(
-        "SELECT u.kind, p.kind AS parent_kind, p.name AS parent_name
-         FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = $1",
+        "SELECT p.kind, p.name, (SELECT k.grp FROM unit_kinds k WHERE k.code = p.kind) AS added_group
+         FROM units u JOIN units p ON p.id = u.parent_id WHERE u.id = $1",
     )
-    .bind(unit_id)
-    .fetch_one(&mut *conn)
+    .bind(target.unit_id)
+    .fetch_optional(&mut *conn)
     .await?;
-    let parent_name: Option<String> = row.try_get("parent_name")?;
-    let parent_kind: Option<String> = row.try_get("parent_kind")?;
-    // A kind an administrator added writes its documents like the shipped kind of its
-    // group (a school's head signs "HIỆU TRƯỞNG").
-    let kinds = crate::kinds::load(conn).await?;
-    let acts_as = |code: &str| kinds.get(code).map(KindDef::acts_as);
-    Ok((
-        acts_as(row.try_get("kind")?),
-        parent_name.map(|n| (parent_kind.as_deref().and_then(acts_as), n)),
-    ))
+    let parent = match row {
+        Some(r) => {
+            let kind: String = r.try_get("kind")?;
+            let added_group: Option<String> = r.try_get("added_group")?;
+            let kind = crate::kinds::of_code(&kind, added_group.as_deref());
+            Some((kind.as_ref().map(KindDef::acts_as), r.try_get("name")?))
+        }
+        None => None,
+    };
+    Ok((target.kind.as_ref().map(KindDef::acts_as), parent))
 }
 
 /// The issuer's fields offered for `target`'s report document: saved for the campaign,
 /// else saved the year before, else the defaults of its kind.
 pub async fn document_fields(db: &Pool, target: &Target) -> Result<DocumentFieldsAnswer, Error> {
     let mut conn = db.acquire().await?;
-    let (kind, parent) = kind_and_parent(&mut conn, target.unit_id).await?;
+    let (kind, parent) = kind_and_parent(&mut conn, target).await?;
     let defaults = DocumentFields::defaults(
         kind,
         &target.unit_name,
