@@ -3,7 +3,6 @@
 
 use sqlx::Row;
 use tuanle_shared::FormDef;
-use tuanle_shared::form::builtin;
 use tuanle_shared::wire::CampaignSummary;
 use tuanle_shared::wire::admin::Deadline;
 
@@ -21,16 +20,19 @@ pub struct Campaign {
 impl Campaign {
     /// The campaign of that code; unknown is a 404.
     pub async fn find(conn: &mut Conn, code: &str) -> Result<Campaign, Error> {
-        let (id, version): (i64, String) =
-            sqlx::query_as("SELECT id, form_version FROM campaigns WHERE code = $1")
-                .bind(code)
-                .fetch_optional(&mut *conn)
-                .await?
-                .ok_or(Error::NotFound {
-                    what: "đợt báo cáo",
-                })?;
-        let form = builtin(&version)
-            .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?;
+        let (id, version, stored): (i64, String, Option<String>) = sqlx::query_as(&format!(
+            "SELECT id, form_version, {} FROM campaigns WHERE code = $1",
+            crate::forms::hash_sql("campaigns.form_version")
+        ))
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await?
+        .ok_or(Error::NotFound {
+            what: "đợt báo cáo",
+        })?;
+        let form = crate::forms::of(&mut *conn, &version, stored.as_deref())
+            .await?
+            .form;
         Ok(Campaign {
             id,
             code: code.to_owned(),
@@ -51,10 +53,11 @@ pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSumm
         }
         None => Vec::new(),
     };
-    let rows = sqlx::query(
-        "SELECT id, code, year, theme, starts_on, ends_on, form_version, open, practice FROM campaigns
-         ORDER BY practice, year DESC, code",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT id, code, year, theme, starts_on, ends_on, form_version, {} AS stored_hash, open, practice
+         FROM campaigns ORDER BY practice, year DESC, code",
+        crate::forms::hash_sql("campaigns.form_version")
+    ))
     .fetch_all(db)
     .await?;
     let deadlines: Vec<(i64, i64, String)> =
@@ -65,13 +68,20 @@ pub async fn list(db: &Pool, unit_code: Option<&str>) -> Result<Vec<CampaignSumm
         .map(|r| {
             let id: i64 = r.try_get("id")?;
             let form_version: String = r.try_get("form_version")?;
+            // A stored version's hash is read beside it; a shipped one's is known.
+            let form_hash = match r.try_get::<Option<String>, _>("stored_hash")? {
+                Some(hash) => hash,
+                None => crate::forms::shipped(&form_version)
+                    .map(|k| k.hash.to_owned())
+                    .unwrap_or_default(),
+            };
             Ok(CampaignSummary {
                 code: r.try_get("code")?,
                 year: r.try_get("year")?,
                 theme: r.try_get("theme")?,
                 starts_on: r.try_get("starts_on")?,
                 ends_on: r.try_get("ends_on")?,
-                form_hash: crate::forms::content_hash(&form_version),
+                form_hash,
                 form_version,
                 open: crate::db::flag(&r, "open")?,
                 deadlines: deadlines

@@ -58,7 +58,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         campaign: target.campaign_code.clone(),
         unit,
         path,
-        form_version: target.form.version().to_owned(),
+        form_version: target.layout.version().to_owned(),
         final_figures: live.final_figures,
         provisional_figures: live.provisional_figures,
         official_figures: live.official_figures,
@@ -86,7 +86,7 @@ pub async fn update(
     // Taken before reading: a change committed after it may be missing from what is
     // read, never the other way round, so the newer of two readings is the right one.
     let read_at = crate::clock::now_ms();
-    let stats = totals::load(&mut *conn, target.form, target.unit_id).await?;
+    let stats = totals::load(&mut *conn, target.layout, target.unit_id).await?;
     let among = match only {
         Some(ids) => format!("AND u.id IN ({})", crate::db::id_list(ids)),
         None => String::new(),
@@ -159,7 +159,7 @@ pub async fn missing_page(
 ) -> Result<MissingUnits, Error> {
     let limit = limit.min(MISSING_PAGE_MAX);
     let mut tx = crate::db::begin_read(db).await?;
-    let c = totals::load(&mut tx, target.form, target.unit_id)
+    let c = totals::load(&mut tx, target.layout, target.unit_id)
         .await?
         .completeness;
     let total = c.units.saturating_sub(c.done());

@@ -65,6 +65,9 @@ pub enum Error {
     /// Submission has warnings the person has not acknowledged.
     #[error("warnings not acknowledged")]
     WarningsNotAcknowledged(Vec<IssueReport>),
+    /// An uploaded form file with problems, each named (in Vietnamese).
+    #[error("bad form: {0:?}")]
+    BadForm(Vec<String>),
     /// Storage failed. Logged in full; the caller only learns that it failed.
     #[error("database error: {0}")]
     Db(#[from] sqlx::Error),
@@ -112,6 +115,7 @@ impl Error {
             Error::NotSubmitted => C::NotSubmitted,
             Error::StaleVersion => C::StaleVersion,
             Error::Invalid(_) => C::ValidationFailed,
+            Error::BadForm(_) => C::BadForm,
             Error::WarningsNotAcknowledged(_) => C::WarningsNotAcknowledged,
             Error::Db(_) | Error::Internal(_) => C::Internal,
         }
@@ -134,6 +138,14 @@ impl Error {
             Error::Refused { message, .. } => ApiError::new(code, message),
             Error::AlreadyExists { what } => ApiError::new(code, format!("{what} đã tồn tại.")),
             Error::Conflict(c) => ApiError::new(code, c.message),
+            Error::BadForm(problems) => ApiError {
+                message: format!(
+                    "Tệp mẫu biểu có {} lỗi; sửa rồi tải lên lại.",
+                    problems.len()
+                ),
+                problems,
+                ..ApiError::from(code)
+            },
             Error::Invalid(issues) | Error::WarningsNotAcknowledged(issues) => ApiError {
                 issues,
                 ..ApiError::from(code)

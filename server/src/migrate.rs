@@ -27,7 +27,8 @@ use crate::db::{Conn, Engine};
 use crate::totals;
 
 /// Every table, in an order that copies what a row refers to before the row.
-pub const TABLES: [&str; 20] = [
+pub const TABLES: [&str; 21] = [
+    "form_versions",
     "campaigns",
     "accounts",
     "units",
@@ -196,8 +197,11 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<Migrated> {
             .await?;
     let mut units = 0;
     for (id, code, version) in &campaigns {
-        let form = tuanle_shared::form::builtin(version)
-            .with_context(|| format!("campaign {code} uses an unknown form {version}"))?;
+        let form = crate::forms::lookup(&mut tx, version)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading form {version}: {e}"))?
+            .with_context(|| format!("campaign {code} uses an unknown form {version}"))?
+            .form;
         let scratch = totals::recompute(&mut tx, *id, form)
             .await
             .map_err(|e| anyhow::anyhow!("recomputing campaign {code}: {e}"))?;

@@ -341,8 +341,8 @@ pub async fn generate(
             _ => ("submitted", false, Some(1)),
         };
         let report_id: i64 = sqlx::query_scalar(
-            "INSERT INTO reports (campaign_id, unit_id, version, status, submitted_version, late, updated_at)
-             VALUES ($1, $2, 1, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO reports (campaign_id, unit_id, version, status, submitted_version, late, updated_at, form_version)
+             VALUES ($1, $2, 1, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(campaign_id)
         .bind(unit_id)
@@ -350,6 +350,7 @@ pub async fn generate(
         .bind(submitted)
         .bind(i64::from(late))
         .bind(now)
+        .bind(form.version())
         .fetch_one(&mut *tx)
         .await?;
         let json = serde_json::to_string(&content(form, &mut rng))

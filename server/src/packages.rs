@@ -143,7 +143,7 @@ pub async fn get(db: &Pool, caller: &Caller, target: &Target, seq: u32) -> Resul
         what: "gói số liệu này",
     })?;
     let brief = brief_of(&row)?;
-    let figures = totals::parse_slots(target.form, &row.try_get::<String, _>("figures")?)?;
+    let figures = totals::parse_slots(target.layout, &row.try_get::<String, _>("figures")?)?;
     let contents: PackageContents = serde_json::from_str(row.try_get("contents")?)
         .map_err(|e| Error::Internal(format!("stored package contents: {e}")))?;
     let latest = latest(&mut conn, target.unit_id).await?;
@@ -163,7 +163,7 @@ pub async fn get(db: &Pool, caller: &Caller, target: &Target, seq: u32) -> Resul
             name: row.try_get("name")?,
             kind: row.try_get("kind")?,
         },
-        form_version: target.form.version().to_owned(),
+        form_version: target.layout.version().to_owned(),
         brief,
         reviewed_by: row.try_get("reviewed_by")?,
         reviewed_at: row.try_get("reviewed_at")?,
@@ -187,7 +187,7 @@ pub async fn sign_off(
     }
     let mut tx = crate::db::begin_write(db).await?;
     let contents = snapshot(&mut tx, target).await?;
-    let figures = totals::load(&mut tx, target.form, target.unit_id)
+    let figures = totals::load(&mut tx, target.layout, target.unit_id)
         .await?
         .official_figures;
     sqlx::query("UPDATE packages SET status = 'superseded' WHERE unit_id = $1 AND status = 'sent'")
@@ -310,14 +310,14 @@ pub async fn review(
     let now = now_ms();
     let moved = units::up_from(&mut tx, target.unit_id).await?;
     if matches!(review, PackageReview::Accept) {
-        let accepted = totals::accepted_packages_of(&mut tx, target.form, target.unit_id).await?;
+        let accepted = totals::accepted_packages_of(&mut tx, target.layout, target.unit_id).await?;
         let figures: String =
             sqlx::query_scalar("SELECT figures FROM packages WHERE unit_id = $1 AND seq = $2")
                 .bind(target.unit_id)
                 .bind(i64::from(seq))
                 .fetch_one(&mut *tx)
                 .await?;
-        let figures: Sums = totals::parse_slots(target.form, &figures)?;
+        let figures: Sums = totals::parse_slots(target.layout, &figures)?;
         let Some(&parent_id) = moved.get(1) else {
             return Err(Error::Internal(format!(
                 "unit {} has no parent",
@@ -335,7 +335,7 @@ pub async fn review(
         }
         totals::package_accepted(
             &mut tx,
-            target.form,
+            target.layout,
             target.campaign_id,
             parent_id,
             accepted.as_ref(),

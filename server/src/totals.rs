@@ -78,20 +78,19 @@ impl Counted {
         Counted(None, Marks::default())
     }
 
-    /// A report of a unit of `kind` as it counts: its yes/no answers only where they
-    /// count units of its kind ([`Figures::counted_for`]).
+    /// A report of a unit of `kind` as it counts in totals laid out by `layout` (its
+    /// campaign's form now, whichever version the report was started on): its yes/no
+    /// answers only where they count units of its kind ([`Figures::counted_for`]).
     pub fn of(
-        form: &FormDef,
+        layout: &FormDef,
         kind: Option<&KindDef>,
         status: ReportStatus,
         late: bool,
         content: &Content,
         marks: Marks,
-    ) -> Result<Counted, Error> {
-        let figures = Figures::from_stored(form, content)
-            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?
-            .counted_for(form, kind);
-        Ok(Counted(Some((Bucket::of(status, late), figures)), marks))
+    ) -> Counted {
+        let figures = Figures::laid_out(layout, content).counted_for(layout, kind);
+        Counted(Some((Bucket::of(status, late), figures)), marks)
     }
 
     fn final_figures(&self, form: &FormDef) -> Figures {
@@ -784,8 +783,12 @@ pub async fn ensure(db: &Pool) -> Result<(), Error> {
     .fetch_all(db)
     .await?;
     for (id, version) in stale {
-        let form = tuanle_shared::form::builtin(&version)
-            .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?;
+        let mut conn = db.acquire().await?;
+        let form = crate::forms::lookup(&mut conn, &version)
+            .await?
+            .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?
+            .form;
+        drop(conn);
         rebuild(db, id, form).await?;
     }
     Ok(())

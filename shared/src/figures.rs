@@ -133,12 +133,31 @@ impl Figures {
         Ok(figures)
     }
 
+    /// A stored report's numbers laid out by `form`, the form its totals are kept by:
+    /// its own version's, or another version of its campaign (a draft kept on the
+    /// version it was started on after the next was published, a school's report on the
+    /// national form under a province with its own rows). Cells `form` does not type are
+    /// left out; the report keeps them. Its content passed its own form's checks when it
+    /// was pushed; bounds are not checked again, so what was stored before a bound
+    /// existed is still counted, and sums of it still cannot overflow.
+    pub fn laid_out(form: &FormDef, content: &Content) -> Figures {
+        let mut figures = Figures::zero(form);
+        for (cell, &value) in &content.numbers {
+            if let Some(slot) = form
+                .row_index(&cell.code)
+                .and_then(|row| form.slot(row, cell.column))
+            {
+                figures.values[slot] = value;
+            }
+        }
+        figures
+    }
+
     /// Reads the numbers of a stored content (`{"numbers": {"1.3/count": 12, …},
-    /// "texts": {…}}`) straight into figures, skipping the texts unparsed and refusing
-    /// any number the form does not type: the same figures as [`Figures::from_content`],
-    /// without building the `Content` first. Recomputing a national campaign reads
-    /// 100,000 of them. Bounds are not checked here: what was stored before a bound
-    /// existed is still read, and sums of it still cannot overflow.
+    /// "texts": {…}}`) straight into figures laid out by `form`, skipping the texts
+    /// unparsed: the same figures as [`Figures::laid_out`], without building the
+    /// `Content` first. Recomputing a national campaign reads 100,000 of them. Cells
+    /// `form` does not type are skipped; anything that is not a content is refused.
     pub fn from_content_json(form: &FormDef, json: &str) -> Result<Figures, serde_json::Error> {
         use serde::de::DeserializeSeed;
         let mut figures = Figures::zero(form);
@@ -363,7 +382,12 @@ mod numbers_json {
 
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
             while let Some(slot) = map.next_key_seed(SlotOf(self.form))? {
-                self.figures.values[slot] = map.next_value()?;
+                match slot {
+                    Some(slot) => self.figures.values[slot] = map.next_value()?,
+                    None => {
+                        map.next_value::<u64>()?;
+                    }
+                }
             }
             Ok(())
         }
@@ -408,27 +432,28 @@ mod numbers_json {
     struct SlotOf<'a>(&'a FormDef);
 
     impl<'de> DeserializeSeed<'de> for SlotOf<'_> {
-        type Value = usize;
+        type Value = Option<usize>;
 
-        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<usize, D::Error> {
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<usize>, D::Error> {
             d.deserialize_str(self)
         }
     }
 
+    /// The slot of a cell key, `None` for a cell the form does not type (another
+    /// version's); a key that names no cell at all is refused.
     impl<'de> Visitor<'de> for SlotOf<'_> {
-        type Value = usize;
+        type Value = Option<usize>;
 
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("a typed cell of the form")
+            f.write_str("a cell key (`code/count` or `code/persons`)")
         }
 
-        fn visit_str<E: Error>(self, key: &str) -> Result<usize, E> {
-            self.0.slot_of_key(key).ok_or_else(|| {
-                E::custom(format_args!(
-                    "{key} is not a typed cell of form {}",
-                    self.0.version()
-                ))
-            })
+        fn visit_str<E: Error>(self, key: &str) -> Result<Option<usize>, E> {
+            match self.0.slot_of_key(key) {
+                Some(slot) => Ok(Some(slot)),
+                None if key.ends_with("/count") || key.ends_with("/persons") => Ok(None),
+                None => Err(E::custom(format_args!("{key} is not a cell key"))),
+            }
         }
     }
 }
@@ -669,6 +694,16 @@ mod tests {
         ));
     }
 
+    fn content_with(form: &FormDef, row: &str, value: u64) -> Content {
+        let mut c = Content::default();
+        c.set_number(
+            crate::NumberCell::new(code(row), Column::Count),
+            Some(value),
+        );
+        assert!(Figures::from_content(form, &c).is_ok());
+        c
+    }
+
     #[test]
     fn numbers_read_from_stored_json_equal_those_of_the_content() {
         let form = builtin("2025").expect("form");
@@ -692,8 +727,15 @@ mod tests {
             Figures::from_content_json(form, "{}").expect("empty"),
             Figures::zero(form)
         );
+        // A cell of another version of the form is left out, not refused.
+        assert_eq!(
+            Figures::from_content_json(form, r#"{"numbers": {"9.9/count": 1, "1.1/count": 4}}"#)
+                .expect("other version"),
+            Figures::laid_out(form, &content_with(form, "1.1", 4)),
+        );
         for bad in [
-            r#"{"numbers": {"9.9/count": 1}}"#,
+            r#"{"numbers": {"9.9": 1}}"#,
+            r#"{"numbers": {"9.9/count": -1}}"#,
             r#"{"numbers": {"1.1/count": -1}}"#,
             r#"{"numbers": {"1.1/count": 1}"#,
             "[]",

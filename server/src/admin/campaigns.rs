@@ -1,6 +1,5 @@
 //! Campaigns created and changed, by national administrators only.
 
-use tuanle_shared::form::builtin;
 use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{CampaignInput, Deadline};
 
@@ -14,14 +13,30 @@ fn check(input: &CampaignInput) -> Result<(), Error> {
     input.check().map_err(|e| Error::Refused {
         code: e.code,
         message: e.message,
-    })?;
-    if builtin(&input.form_version).is_none() {
-        return Err(Error::Refused {
+    })
+}
+
+/// The national form version a campaign is to use: shipped or uploaded, not a
+/// province's (which extends one).
+async fn national_form(
+    conn: &mut crate::db::Conn,
+    version: &str,
+) -> Result<&'static tuanle_shared::FormDef, Error> {
+    let known = crate::forms::lookup(conn, version)
+        .await?
+        .ok_or_else(|| Error::Refused {
             code: RefusalCode::UnknownForm,
-            message: format!("Không có mẫu biểu phiên bản “{}”.", input.form_version),
-        });
+            message: format!("Không có mẫu biểu phiên bản “{version}”."),
+        })?;
+    if let Some(base) = known.form.extends() {
+        return Err(Error::bad(
+            RefusalCode::UnknownForm,
+            format!(
+                "Mẫu “{version}” là mẫu của một tỉnh (mở rộng mẫu “{base}”): đợt báo cáo dùng mẫu toàn quốc."
+            ),
+        ));
     }
-    Ok(())
+    Ok(known.form)
 }
 
 /// The audit line of a campaign as created or changed; its deadlines by the levels'
@@ -84,6 +99,7 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
     admin.national()?;
     check(input)?;
     let mut tx = begin_write(db).await?;
+    national_form(&mut tx, &input.form_version).await?;
     let taken: Option<i64> = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = $1")
         .bind(&input.code)
         .fetch_optional(&mut *tx)
@@ -123,7 +139,12 @@ pub async fn create(db: &Pool, admin: &Admin, input: &CampaignInput) -> Result<(
     Ok(())
 }
 
-/// Changes a campaign. Its code never changes; its form only while it has no report.
+/// Changes a campaign. Its code never changes. Its form can be replaced by another
+/// version (a corrected appendix) until a unit signs off its figures: the reports
+/// already started keep the version they were started on (shown, checked and merged by
+/// it), the new ones take the new version, and the totals are laid out by it from then
+/// on. Signed-off packages are sums laid out by the form they were signed on, so once
+/// one exists the form stays (`FORM_IN_USE`).
 pub async fn update(
     db: &Pool,
     admin: &Admin,
@@ -140,6 +161,7 @@ pub async fn update(
     }
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, code).await?;
+    let new_form = national_form(&mut tx, &input.form_version).await?;
     let form_changed = campaign.form.version() != input.form_version;
     let was_practice: i64 = sqlx::query_scalar("SELECT practice FROM campaigns WHERE id = $1")
         .bind(campaign.id)
@@ -158,10 +180,17 @@ pub async fn update(
         if reports > 0 && practice_changed {
             return Err(Error::refused(RefusalCode::PracticeInUse));
         }
-        if reports > 0 {
+    }
+    if form_changed {
+        let (packages,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM packages WHERE campaign_id = $1")
+                .bind(campaign.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if packages > 0 {
             return Err(Error::Refused {
                 code: RefusalCode::FormInUse,
-                message: "Đợt đã có báo cáo nên không đổi được mẫu biểu.".into(),
+                message: "Đợt đã có đơn vị chốt số liệu theo mẫu biểu hiện tại nên không đổi được mẫu biểu.".into(),
             });
         }
     }
@@ -182,9 +211,7 @@ pub async fn update(
     write_deadlines(&mut tx, campaign.id, &input.deadlines).await?;
     if form_changed {
         // The stored totals are laid out by the form: lay them out anew.
-        let form = builtin(&input.form_version)
-            .ok_or_else(|| Error::Internal(format!("form {} vanished", input.form_version)))?;
-        crate::totals::rebuild_in(&mut tx, campaign.id, form).await?;
+        crate::totals::rebuild_in(&mut tx, campaign.id, new_form).await?;
     }
     let levels = crate::units::level_names(&mut tx, campaign.id).await?;
     audit::record(

@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod campaigns;
+pub mod forms;
 pub mod kinds;
 pub mod sheet;
 pub mod tree;

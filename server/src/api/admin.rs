@@ -19,7 +19,7 @@ use super::AppState;
 use super::extract::{ApiJson, ApiPath, ApiQuery, UnitCode};
 use crate::admin::sheet::{self, Sheet};
 use crate::admin::tree::Source;
-use crate::admin::{Admin, accounts, audit, campaigns, kinds, tree, units};
+use crate::admin::{Admin, accounts, audit, campaigns, forms, kinds, tree, units};
 use crate::error::Error;
 
 /// Largest tree file: 100,000 units as CSV is about 8 MB.
@@ -309,6 +309,46 @@ pub async fn kind_spelling_add(
     Ok(Json(
         kinds::add_spelling(&state.db, &admin, &campaign, &new).await?,
     ))
+}
+
+/// The body of a form upload: a JSON file (the form the product ships is the format).
+fn form_file(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Error> {
+    let (body, media) = super::extract::file_body(headers, body)?;
+    if media != "application/json" {
+        return Err(Error::bad(
+            RefusalCode::BadFileType,
+            "Chỉ nhận tệp JSON của mẫu biểu (.json), như các mẫu có sẵn.",
+        ));
+    }
+    Ok(body)
+}
+
+pub async fn form_check(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiPath(_campaign): ApiPath<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<tuanle_shared::FormDef>, Error> {
+    let file = form_file(&headers, body)?;
+    Ok(Json(forms::check(&state.db, &admin, &file).await?))
+}
+
+pub async fn form_add(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiPath(campaign): ApiPath<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(StatusCode, Json<tuanle_shared::FormDef>), Error> {
+    let file = form_file(&headers, body)?;
+    let (form, new) = forms::add(&state.db, &admin, &campaign, &file).await?;
+    let status = if new {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(form)))
 }
 
 pub async fn audit_list(

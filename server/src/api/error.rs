@@ -33,7 +33,8 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::PackageNotSent
         | C::NotPractice
         | C::PracticeInUse
-        | C::KindTaken => S::CONFLICT,
+        | C::KindTaken
+        | C::FormTaken => S::CONFLICT,
         C::ValidationFailed | C::WarningsNotAcknowledged => S::UNPROCESSABLE_ENTITY,
         C::Internal | C::Unknown => S::INTERNAL_SERVER_ERROR,
         C::BadRequest
@@ -66,6 +67,7 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::ReasonRequired
         | C::UnknownForm
         | C::FormInUse
+        | C::BadForm
         | C::BadCampaignCode
         | C::BadYear
         | C::BadTheme

@@ -1,10 +1,11 @@
-//! `GET /api/v1/forms` and `GET /api/v1/forms/{version}`: the form definitions, as data.
-//! The app renders whatever it is given here.
+//! `GET /api/v1/forms` and `GET /api/v1/forms/{version}`: the form definitions, as data,
+//! shipped and uploaded alike. The app renders whatever it is given here.
 
 use axum::Json;
+use axum::extract::State;
 use tuanle_shared::FormDef;
-use tuanle_shared::form::{builtin, builtin_versions};
 
+use super::AppState;
 use super::extract::{ApiPath, ApiQuery};
 use crate::error::Error;
 
@@ -25,22 +26,29 @@ fn served(form: &'static FormDef, guidance: bool) -> FormDef {
     }
 }
 
-pub async fn forms_list(ApiQuery(q): ApiQuery<FormQuery>) -> Json<Vec<FormDef>> {
-    Json(
-        builtin_versions()
+pub async fn forms_list(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<FormQuery>,
+) -> Result<Json<Vec<FormDef>>, Error> {
+    let mut conn = state.db.acquire().await?;
+    Ok(Json(
+        crate::forms::all(&mut conn)
+            .await?
             .into_iter()
-            .filter_map(builtin)
-            .map(|f| served(f, q.guidance))
+            .map(|k| served(k.form, q.guidance))
             .collect(),
-    )
+    ))
 }
 
 pub async fn form_get(
+    State(state): State<AppState>,
     ApiPath(version): ApiPath<String>,
     ApiQuery(q): ApiQuery<FormQuery>,
 ) -> Result<Json<FormDef>, Error> {
-    builtin(&version)
-        .map(|f| Json(served(f, q.guidance)))
+    let mut conn = state.db.acquire().await?;
+    crate::forms::lookup(&mut conn, &version)
+        .await?
+        .map(|k| Json(served(k.form, q.guidance)))
         .ok_or(Error::NotFound {
             what: "mẫu báo cáo",
         })

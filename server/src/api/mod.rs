@@ -153,6 +153,14 @@ pub fn router(state: AppState) -> Router {
         .route(admin_routes::AUDIT, get(admin::audit_list))
         .route(admin_routes::UNIT_KINDS, post(admin::kind_add))
         .route(
+            admin_routes::FORMS,
+            post(admin::form_add).layer(DefaultBodyLimit::max(admin::FILE_LIMIT)),
+        )
+        .route(
+            admin_routes::FORMS_CHECK,
+            post(admin::form_check).layer(DefaultBodyLimit::max(admin::FILE_LIMIT)),
+        )
+        .route(
             admin_routes::UNIT_KIND_SPELLINGS,
             post(admin::kind_spelling_add),
         )

@@ -60,7 +60,7 @@ pub struct ExportData {
 /// once submitted.
 pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<ExportData, Error> {
     let mut conn = db.acquire().await?;
-    let own = totals::load(&mut conn, target.form, target.unit_id).await?;
+    let own = totals::load(&mut conn, target.layout, target.unit_id).await?;
     let figures = match mode {
         FigureMode::Official => own.official_figures,
         FigureMode::Final => own.final_figures,
@@ -78,18 +78,18 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
     let mut children = Vec::with_capacity(child_rows.len());
     for row in child_rows {
         let id: i64 = row.try_get("id")?;
-        let stats = totals::load(&mut conn, target.form, id).await?;
+        let stats = totals::load(&mut conn, target.layout, id).await?;
         let counted = match mode {
             FigureMode::Final => stats.final_figures,
             FigureMode::Provisional => stats.provisional_figures,
             FigureMode::Official if crate::db::flag(&row, "consolidates")? => {
-                totals::accepted_packages_of(&mut conn, target.form, id)
+                totals::accepted_packages_of(&mut conn, target.layout, id)
                     .await?
-                    .unwrap_or_else(|| Sums::zero(target.form))
+                    .unwrap_or_else(|| Sums::zero(target.layout))
             }
             // A leaf's subtree is itself: its final figures are its report's.
             FigureMode::Official if stats.completeness.approved > 0 => stats.final_figures,
-            FigureMode::Official => Sums::zero(target.form),
+            FigureMode::Official => Sums::zero(target.layout),
         };
         children.push((row.try_get("code")?, row.try_get("name")?, counted));
     }
@@ -165,7 +165,7 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
     let (mut figures, mut package) = (figures, None);
     if mode == FigureMode::Official
         && let Some((brief, snapshot, contents)) =
-            crate::packages::latest_snapshot(&mut conn, target.form, target.unit_id).await?
+            crate::packages::latest_snapshot(&mut conn, target.layout, target.unit_id).await?
         && brief.status != tuanle_shared::wire::PackageStatus::Returned
     {
         figures = snapshot;
@@ -179,7 +179,7 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         package = Some(brief);
     }
     Ok(ExportData {
-        form: target.form,
+        form: target.layout,
         year: target.campaign_year,
         unit_name: target.unit_name.clone(),
         mode,

@@ -22,7 +22,6 @@ pub mod storage;
 
 use sqlx::Row;
 use tuanle_shared::FormDef;
-use tuanle_shared::form::builtin;
 
 pub use access::{
     authorize_entry, authorize_read, authorize_review, authorize_write, on_behalf, review_refusal,
@@ -44,7 +43,13 @@ pub struct Target {
     pub campaign_id: i64,
     pub campaign_code: String,
     pub campaign_year: i64,
+    /// The report's own form: the version it was started on (a campaign's form can be
+    /// replaced by its next version; a report keeps its own), or for a report not yet
+    /// started, the campaign's. The report is shown, checked and merged by it.
     pub form: &'static FormDef,
+    /// The form its campaign's totals are laid out by now: the unit's figures enter the
+    /// sums above it read by this one ([`tuanle_shared::Figures::laid_out`]).
+    pub layout: &'static FormDef,
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
@@ -97,6 +102,9 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
              SELECT x.id, x.parent_id, x.depth, x.campaign_id, x.kind FROM units x JOIN above a ON x.id = a.parent_id
          )
          SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
+                (SELECT fv.hash FROM form_versions fv WHERE fv.version = c.form_version) AS layout_hash,
+                r.form_version AS report_form,
+                (SELECT fv.hash FROM form_versions fv WHERE fv.version = r.form_version) AS report_hash,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind,
                 COALESCE(u.predecessor, u.code) AS last_year_code,
                 (SELECT k.grp FROM unit_kinds k WHERE k.code = u.kind) AS added_kind_group,
@@ -108,6 +116,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
                    LEFT JOIN units g ON g.id = a.parent_id
                    LEFT JOIN deadlines d ON d.campaign_id = a.campaign_id AND d.depth = a.depth) AS parent_due
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
+              LEFT JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
          WHERE c.code = $1 AND u.code = $2",
     )
     .bind(campaign)
@@ -118,13 +127,23 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
     let version: String = row.try_get("form_version")?;
     let unit_kind: String = row.try_get("unit_kind")?;
     let added_group: Option<String> = row.try_get("added_kind_group")?;
-    let form = builtin(&version)
-        .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?;
+    let layout_hash: Option<String> = row.try_get("layout_hash")?;
+    let layout = crate::forms::of(db, &version, layout_hash.as_deref())
+        .await?
+        .form;
+    let form = match row.try_get::<Option<String>, _>("report_form")? {
+        Some(own) if own != version => {
+            let hash: Option<String> = row.try_get("report_hash")?;
+            crate::forms::of(db, &own, hash.as_deref()).await?.form
+        }
+        _ => layout,
+    };
     Ok(Target {
         campaign_id: row.try_get("campaign_id")?,
         campaign_code: row.try_get("campaign_code")?,
         campaign_year: row.try_get("year")?,
         form,
+        layout,
         unit_id: row.try_get("unit_id")?,
         unit_code: row.try_get("unit_code")?,
         unit_name: row.try_get("unit_name")?,

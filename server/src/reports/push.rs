@@ -181,13 +181,13 @@ async fn decide_push(
     } else {
         let before = match &current {
             Some(c) if c.version > 0 => Counted::of(
-                target.form,
+                target.layout,
                 target.kind.as_ref(),
                 c.status,
                 c.late,
                 &theirs,
                 c.marks,
-            )?,
+            ),
             _ => Counted::none(),
         };
         let late = current.as_ref().is_some_and(|c| c.late);
@@ -196,13 +196,13 @@ async fn decide_push(
         (
             before,
             Counted::of(
-                target.form,
+                target.layout,
                 target.kind.as_ref(),
                 status,
                 late,
                 &content,
                 marks,
-            )?,
+            ),
         )
     };
     let content_json =
@@ -242,7 +242,7 @@ async fn write_push(
     } else {
         totals::apply(
             conn,
-            target.form,
+            target.layout,
             target.campaign_id,
             target.unit_id,
             &plan.before,
@@ -261,18 +261,17 @@ async fn write_push(
                 .await?;
             id
         }
-        None => {
-            sqlx::query_scalar(
-                "INSERT INTO reports (campaign_id, unit_id, version, status, updated_at)
-                 VALUES ($1, $2, $3, 'draft', $4) RETURNING id",
-            )
-            .bind(target.campaign_id)
-            .bind(target.unit_id)
-            .bind(plan.new_version)
-            .bind(now)
-            .fetch_one(&mut *conn)
-            .await?
-        }
+        None => sqlx::query_scalar(
+            "INSERT INTO reports (campaign_id, unit_id, version, status, updated_at, form_version)
+                 VALUES ($1, $2, $3, 'draft', $4, $5) RETURNING id",
+        )
+        .bind(target.campaign_id)
+        .bind(target.unit_id)
+        .bind(plan.new_version)
+        .bind(now)
+        .bind(target.form.version())
+        .fetch_one(&mut *conn)
+        .await?,
     };
     if !plan.unchanged {
         sqlx::query(

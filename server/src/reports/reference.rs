@@ -60,7 +60,7 @@ async fn reference_of(db: &Pool, target: &Target) -> Result<Reference, Error> {
 /// (7.1, districts then, communes now) is compared with nothing.
 pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option<LastYear>, Error> {
     let row = sqlx::query(
-        "SELECT c.year, c.form_version, v.content FROM campaigns c
+        "SELECT c.year, COALESCE(r.form_version, c.form_version) AS form_version, v.content FROM campaigns c
          JOIN units u ON u.campaign_id = c.id AND u.code = $1
          JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.submitted_version

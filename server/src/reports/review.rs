@@ -224,24 +224,24 @@ async fn recount(
     marks: Marks,
 ) -> Result<Moved, Error> {
     let before = Counted::of(
-        target.form,
+        target.layout,
         target.kind.as_ref(),
         current.status,
         current.late,
         content,
         current.marks,
-    )?;
+    );
     let after = Counted::of(
-        target.form,
+        target.layout,
         target.kind.as_ref(),
         status,
         late,
         content,
         marks,
-    )?;
+    );
     totals::apply(
         conn,
-        target.form,
+        target.layout,
         target.campaign_id,
         target.unit_id,
         &before,
@@ -310,19 +310,19 @@ pub async fn reset(
             .await?
             .unwrap_or_default();
         Counted::of(
-            target.form,
+            target.layout,
             target.kind.as_ref(),
             current.status,
             current.late,
             &content,
             current.marks,
-        )?
+        )
     } else {
         Counted::none()
     };
     let moved = totals::apply(
         &mut tx,
-        target.form,
+        target.layout,
         target.campaign_id,
         target.unit_id,
         &before,

@@ -94,6 +94,9 @@ pub struct RowDef {
     /// the form says otherwise; `None` where the meaning changed (7.1 of 2025: communes,
     /// where 2023 counted districts).
     pub previous: Option<Code>,
+    /// A row of one province's own, added to the national form it extends: counted up
+    /// to the province, never above it.
+    pub provincial: bool,
 }
 
 impl RowDef {
@@ -168,45 +171,75 @@ pub struct FormDef {
     /// Per row, the figure slot of each column it accepts (count, persons).
     slots: Vec<[Option<usize>; 2]>,
     slot_count: usize,
+    /// The first slots, those of the rows every province shares (all, on a national form).
+    shared_slot_count: usize,
     /// The slot of each typed cell by its content key (`1.3/count`).
     slot_by_key: HashMap<String, usize>,
 }
 
-/// Why a form definition cannot be used. Raised when a form file is written wrongly,
-/// so it names the row.
+/// Why a form definition cannot be used. Raised when a form file is written wrongly
+/// (by this product's authors or by an administrator uploading one), so each names the
+/// row, in Vietnamese: administrators read them in the upload preview.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FormDefError {
-    #[error("the form definition is not valid JSON: {0}")]
+    #[error("Tệp không phải JSON của một mẫu biểu: {0}")]
     Json(String),
-    #[error("form version is empty")]
+    #[error("Thiếu tên phiên bản (version).")]
     NoVersion,
-    #[error("code {0} is used twice")]
+    #[error(
+        "Tên phiên bản “{0}” không dùng được: 1–40 ký tự, chỉ chữ không dấu, số, “.”, “-”, “_”."
+    )]
+    BadVersion(String),
+    #[error("Mã {0} dùng hai lần.")]
     DuplicateCode(Code),
-    #[error("total {total} names unknown row {child}")]
+    #[error("Dòng tổng {total} cộng dòng {child}, không có trong mẫu.")]
     UnknownChild { total: Code, child: Code },
-    #[error("total {total} sums {child}, which holds nothing in its columns")]
+    #[error("Dòng tổng {total} cộng dòng {child}, dòng này không có số ở cột được cộng.")]
     ChildNotSummable { total: Code, child: Code },
-    #[error("total {total} mixes money and counts")]
+    #[error("Dòng tổng {total} cộng lẫn tiền với số lượng.")]
     MixedMoney { total: Code },
-    #[error("total {0} sums nothing")]
+    #[error("Dòng tổng {0} không cộng dòng nào (thiếu “of” hoặc “columns”).")]
     EmptyTotal(Code),
-    #[error("section item {item} shows unknown row {row}")]
+    #[error("Mục {item} hiển thị dòng {row}, không có trong mẫu.")]
     UnknownShownRow { item: Code, row: Code },
-    #[error("row {0}: persons_per_count_warn only fits count_persons rows")]
+    #[error("Dòng {0}: “persons_per_count_warn” chỉ dùng cho dòng có số lớp và số người.")]
     MisplacedBound(Code),
-    #[error("row {0}: counts only fits yes_no rows")]
+    #[error("Dòng {0}: “counts” chỉ dùng cho dòng có/không.")]
     MisplacedCounts(Code),
-    #[error("yes/no row {0} counts no unit: name the groups or kinds it counts")]
+    #[error("Dòng có/không {0} không đếm loại đơn vị nào: hãy ghi nhóm hoặc loại đơn vị được đếm.")]
     CountsNothing(Code),
-    #[error("row {row}: previous row “{previous}” is not a row code")]
+    #[error("Dòng {row}: dòng năm trước “{previous}” không phải một mã dòng.")]
     BadPrevious { row: Code, previous: String },
-    #[error("bounds must be at least 1")]
+    #[error("Giới hạn giá trị (bounds) phải từ 1 trở lên.")]
     ZeroBound,
-    #[error("guidance for {0}, which is neither a row nor a narrative item")]
+    #[error("Hướng dẫn cho {0}, không phải dòng hay mục nào của mẫu.")]
     UnknownGuidance(Code),
-    #[error("guidance for {0} is empty or longer than {MAX_GUIDANCE_CHARS} characters")]
+    #[error("Hướng dẫn cho {0} để trống hoặc dài quá {MAX_GUIDANCE_CHARS} ký tự.")]
     BadGuidance(Code),
+    #[error(
+        "Dòng {0} là dòng riêng của tỉnh, nhưng mẫu không mở rộng mẫu toàn quốc nào (thiếu “extends”)."
+    )]
+    ProvincialWithoutBase(Code),
+    #[error(
+        "Mẫu mở rộng “{extends}”, nhưng không có dòng riêng nào của tỉnh (“provincial”: true)."
+    )]
+    NothingProvincial { extends: String },
+    #[error("Mẫu mở rộng mẫu “{0}”, không có phiên bản đó.")]
+    UnknownBase(String),
+    #[error(
+        "Dòng {row} của mẫu “{base}” bị thiếu hoặc bị sửa: mẫu của tỉnh giữ nguyên mọi dòng của mẫu toàn quốc, chỉ thêm dòng riêng."
+    )]
+    BaseRowChanged { row: Code, base: String },
+    #[error(
+        "Dòng {row} không có trong mẫu “{base}”: dòng riêng của tỉnh phải ghi “provincial”: true."
+    )]
+    RowNotInBase { row: Code, base: String },
+    #[error("Mẫu mở rộng “{base}”, nhưng các mục báo cáo bằng lời khác mẫu đó.")]
+    BaseSectionsChanged { base: String },
 }
+
+/// Longest version name.
+pub const MAX_VERSION_CHARS: usize = 40;
 
 /// Longest guidance note of one row, in characters.
 pub const MAX_GUIDANCE_CHARS: usize = 1_000;
@@ -214,9 +247,7 @@ pub const MAX_GUIDANCE_CHARS: usize = 1_000;
 impl FormDef {
     /// Parses and checks a form file.
     pub fn from_json(json: &str) -> Result<FormDef, FormDefError> {
-        let spec: FormSpec =
-            serde_json::from_str(json).map_err(|e| FormDefError::Json(e.to_string()))?;
-        FormDef::try_from(spec)
+        FormDef::check(json).map_err(|mut problems| problems.swap_remove(0))
     }
 
     pub fn version(&self) -> &str {
@@ -362,18 +393,47 @@ impl From<FormDef> for FormSpec {
 impl TryFrom<FormSpec> for FormDef {
     type Error = FormDefError;
 
+    /// The first problem only: what reading a form over the wire needs. [`FormDef::check`]
+    /// names them all.
     fn try_from(spec: FormSpec) -> Result<FormDef, FormDefError> {
-        if spec.version.trim().is_empty() {
-            return Err(FormDefError::NoVersion);
+        FormDef::build(spec).map_err(|mut problems| problems.swap_remove(0))
+    }
+}
+
+/// Whether a version name is usable in paths, file names and the stored table.
+fn version_name_ok(version: &str) -> bool {
+    (1..=MAX_VERSION_CHARS).contains(&version.chars().count())
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+}
+
+impl FormDef {
+    /// Parses and checks a form file, naming every problem it has rather than the first:
+    /// an administrator uploading a province's appendix mends them all in one go. A file
+    /// that is not JSON of a form's shape has one problem, where the parser stopped.
+    pub fn check(json: &str) -> Result<FormDef, Vec<FormDefError>> {
+        let spec: FormSpec =
+            serde_json::from_str(json).map_err(|e| vec![FormDefError::Json(e.to_string())])?;
+        FormDef::build(spec)
+    }
+
+    fn build(spec: FormSpec) -> Result<FormDef, Vec<FormDefError>> {
+        let mut problems = Vec::new();
+        let version = spec.version.trim();
+        if version.is_empty() {
+            problems.push(FormDefError::NoVersion);
+        } else if !version_name_ok(version) || version != spec.version {
+            problems.push(FormDefError::BadVersion(spec.version.clone()));
         }
         let b = spec.bounds;
         if b.count == 0 || b.persons == 0 || b.money == 0 {
-            return Err(FormDefError::ZeroBound);
+            problems.push(FormDefError::ZeroBound);
         }
         let mut by_code = HashMap::new();
         for (i, row) in spec.rows.iter().enumerate() {
             if by_code.insert(row.code.clone(), i).is_some() {
-                return Err(FormDefError::DuplicateCode(row.code.clone()));
+                problems.push(FormDefError::DuplicateCode(row.code.clone()));
             }
         }
         let mut rows: Vec<RowDef> = Vec::with_capacity(spec.rows.len());
@@ -394,25 +454,34 @@ impl TryFrom<FormSpec> for FormDef {
                 spec::RowKindSpec::YesNo => {
                     let counts = row.counts.clone().unwrap_or_default();
                     if counts.is_empty() {
-                        return Err(FormDefError::CountsNothing(row.code.clone()));
+                        problems.push(FormDefError::CountsNothing(row.code.clone()));
                     }
                     RowKind::YesNo { counts }
                 }
             };
             if row.persons_per_count_warn.is_some() && !matches!(kind, RowKind::CountPersons { .. })
             {
-                return Err(FormDefError::MisplacedBound(row.code.clone()));
+                problems.push(FormDefError::MisplacedBound(row.code.clone()));
             }
             if row.counts.is_some() && !matches!(kind, RowKind::YesNo { .. }) {
-                return Err(FormDefError::MisplacedCounts(row.code.clone()));
+                problems.push(FormDefError::MisplacedCounts(row.code.clone()));
+            }
+            if row.provincial && spec.extends.is_none() {
+                problems.push(FormDefError::ProvincialWithoutBase(row.code.clone()));
             }
             let previous = match row.previous.as_deref().map(str::trim) {
                 None => Some(row.code.clone()),
                 Some("") => None,
-                Some(p) => Some(p.parse().map_err(|_| FormDefError::BadPrevious {
-                    row: row.code.clone(),
-                    previous: p.to_owned(),
-                })?),
+                Some(p) => match p.parse() {
+                    Ok(code) => Some(code),
+                    Err(_) => {
+                        problems.push(FormDefError::BadPrevious {
+                            row: row.code.clone(),
+                            previous: p.to_owned(),
+                        });
+                        None
+                    }
+                },
             };
             rows.push(RowDef {
                 code: row.code.clone(),
@@ -422,6 +491,14 @@ impl TryFrom<FormSpec> for FormDef {
                 kind,
                 reading: row.reading.clone(),
                 previous,
+                provincial: row.provincial,
+            });
+        }
+        if let Some(extends) = &spec.extends
+            && !spec.rows.iter().any(|r| r.provincial)
+        {
+            problems.push(FormDefError::NothingProvincial {
+                extends: extends.clone(),
             });
         }
         // Resolve totals against the typed rows now that every row is known.
@@ -431,23 +508,26 @@ impl TryFrom<FormSpec> for FormDef {
             };
             let columns = columns.clone();
             if row.of.is_empty() || columns.is_empty() {
-                return Err(FormDefError::EmptyTotal(row.code.clone()));
+                problems.push(FormDefError::EmptyTotal(row.code.clone()));
+                continue;
             }
             let mut of = Vec::with_capacity(row.of.len());
             let (mut money, mut counts) = (false, false);
             for child in &row.of {
                 let Some(&c) = by_code.get(child) else {
-                    return Err(FormDefError::UnknownChild {
+                    problems.push(FormDefError::UnknownChild {
                         total: row.code.clone(),
                         child: child.clone(),
                     });
+                    continue;
                 };
                 let child_row = &rows[c];
                 if !columns.iter().any(|&col| child_row.accepts(col)) {
-                    return Err(FormDefError::ChildNotSummable {
+                    problems.push(FormDefError::ChildNotSummable {
                         total: row.code.clone(),
                         child: child.clone(),
                     });
+                    continue;
                 }
                 if matches!(child_row.kind, RowKind::Money) {
                     money = true;
@@ -457,7 +537,7 @@ impl TryFrom<FormSpec> for FormDef {
                 of.push(c);
             }
             if money && counts {
-                return Err(FormDefError::MixedMoney {
+                problems.push(FormDefError::MixedMoney {
                     total: row.code.clone(),
                 });
             }
@@ -467,21 +547,18 @@ impl TryFrom<FormSpec> for FormDef {
         for s in &spec.sections {
             let mut items = Vec::with_capacity(s.items.len());
             for item in &s.items {
-                let shows_rows = item
-                    .shows_rows
-                    .iter()
-                    .map(|r| {
-                        by_code
-                            .get(r)
-                            .copied()
-                            .ok_or_else(|| FormDefError::UnknownShownRow {
-                                item: item.code.clone(),
-                                row: r.clone(),
-                            })
-                    })
-                    .collect::<Result<Vec<_>, _>>()?;
+                let mut shows_rows = Vec::with_capacity(item.shows_rows.len());
+                for r in &item.shows_rows {
+                    match by_code.get(r) {
+                        Some(&i) if i != usize::MAX => shows_rows.push(i),
+                        _ => problems.push(FormDefError::UnknownShownRow {
+                            item: item.code.clone(),
+                            row: r.clone(),
+                        }),
+                    }
+                }
                 if by_code.insert(item.code.clone(), usize::MAX).is_some() {
-                    return Err(FormDefError::DuplicateCode(item.code.clone()));
+                    problems.push(FormDefError::DuplicateCode(item.code.clone()));
                 }
                 items.push(SectionItem {
                     code: item.code.clone(),
@@ -499,18 +576,30 @@ impl TryFrom<FormSpec> for FormDef {
         // Section codes share the namespace of row codes but do not index rows.
         by_code.retain(|_, i| *i != usize::MAX);
 
+        // The rows every province shares take the first slots, a province's own rows
+        // the last: a sum laid out by a province's form begins with exactly the slots
+        // of the national form it extends, so adding it into a national sum (slot by
+        // slot, up to the shorter) leaves the province's own rows out by construction.
+        let mut slots = vec![[None; 2]; rows.len()];
         let mut slot_count = 0;
-        let slots = rows
-            .iter()
-            .map(|row| {
-                Column::ALL.map(|col| {
-                    row.accepts(col).then(|| {
+        for provincial in [false, true] {
+            for (row, row_slots) in rows.iter().zip(slots.iter_mut()) {
+                if row.provincial != provincial {
+                    continue;
+                }
+                for col in Column::ALL {
+                    if row.accepts(col) {
+                        row_slots[col as usize] = Some(slot_count);
                         slot_count += 1;
-                        slot_count - 1
-                    })
-                })
-            })
-            .collect::<Vec<[Option<usize>; 2]>>();
+                    }
+                }
+            }
+        }
+        let shared_slot_count = rows
+            .iter()
+            .filter(|r| !r.provincial)
+            .map(|r| Column::ALL.iter().filter(|&&c| r.accepts(c)).count())
+            .sum();
         let slot_by_key = rows
             .iter()
             .zip(&slots)
@@ -527,12 +616,16 @@ impl TryFrom<FormSpec> for FormDef {
                     .flat_map(|s| &s.items)
                     .any(|i| &i.code == code);
             if !known {
-                return Err(FormDefError::UnknownGuidance(code.clone()));
+                problems.push(FormDefError::UnknownGuidance(code.clone()));
+                continue;
             }
             let chars = note.trim().chars().count();
             if chars == 0 || chars > MAX_GUIDANCE_CHARS {
-                return Err(FormDefError::BadGuidance(code.clone()));
+                problems.push(FormDefError::BadGuidance(code.clone()));
             }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
         }
         Ok(FormDef {
             spec,
@@ -541,9 +634,79 @@ impl TryFrom<FormSpec> for FormDef {
             by_code,
             slots,
             slot_count,
+            shared_slot_count,
             slot_by_key,
         })
     }
+
+    /// The national version a province's form extends, if it is one.
+    pub fn extends(&self) -> Option<&str> {
+        self.spec.extends.as_deref()
+    }
+
+    /// How many slots the rows every province shares take: all of them on a national
+    /// form, the first ones on a province's (its own rows come last).
+    pub fn shared_slot_count(&self) -> usize {
+        self.shared_slot_count
+    }
+
+    /// What keeps this province's form from extending `base`: every row of `base` kept
+    /// as it is (same code, wording, kind, totals), every other row the province's own,
+    /// the narrative sections unchanged. Empty when it extends it, so that a sum laid out
+    /// by this form begins with exactly `base`'s slots.
+    pub fn extension_problems(&self, base: &FormDef) -> Vec<FormDefError> {
+        let mut problems = Vec::new();
+        let base_name = base.version().to_owned();
+        for base_row in &base.spec.rows {
+            let kept = self
+                .spec
+                .rows
+                .iter()
+                .find(|r| r.code == base_row.code)
+                .is_some_and(|r| !r.provincial && same_row(r, base_row));
+            if !kept {
+                problems.push(FormDefError::BaseRowChanged {
+                    row: base_row.code.clone(),
+                    base: base_name.clone(),
+                });
+            }
+        }
+        for row in &self.spec.rows {
+            if !row.provincial && base.row_index(&row.code).is_none() {
+                problems.push(FormDefError::RowNotInBase {
+                    row: row.code.clone(),
+                    base: base_name.clone(),
+                });
+            }
+        }
+        if self.spec.sections != base.spec.sections {
+            problems.push(FormDefError::BaseSectionsChanged { base: base_name });
+        }
+        // Both layouts put the shared rows first in the same order; this holds when
+        // every row above does, and is what consolidation relies on.
+        if problems.is_empty() {
+            debug_assert!(
+                base.slot_by_key
+                    .iter()
+                    .all(|(k, s)| self.slot_by_key.get(k) == Some(s))
+            );
+        }
+        problems
+    }
+}
+
+/// Whether a province's copy of a national row is the row itself: what a sum counts
+/// in it (code, kind, totals, columns, the units it counts) and what its people read
+/// (wording, unit, number). Guidance and the row of last year may differ.
+fn same_row(a: &RowSpec, b: &RowSpec) -> bool {
+    a.code == b.code
+        && a.stt == b.stt
+        && a.label == b.label
+        && a.unit == b.unit
+        && a.kind == b.kind
+        && a.of == b.of
+        && a.columns == b.columns
+        && a.counts == b.counts
 }
 
 #[cfg(test)]
@@ -817,5 +980,125 @@ mod tests {
             {"code":"1.2","label":"b","unit":"lớp","kind":"count"}]}"#;
         let form = FormDef::from_json(json).expect("valid");
         assert_eq!(form.slot_count(), 3);
+    }
+
+    /// The shipped 2025 form as a province extends it: every row kept, one of its own
+    /// inserted among them.
+    fn provincial_2025(own_row: serde_json::Value) -> String {
+        let base = builtin("2025").expect("2025");
+        let mut spec = serde_json::to_value(base).expect("json");
+        spec["version"] = "2025-hue".into();
+        spec["extends"] = "2025".into();
+        let rows = spec["rows"].as_array_mut().expect("rows");
+        rows.insert(5, own_row);
+        spec.to_string()
+    }
+
+    #[test]
+    fn every_problem_of_a_form_is_named_not_only_the_first() {
+        let json = r#"{"version":"bad version!","title":"T","bounds":{"count":0,"persons":1,"money":1},
+            "rows":[
+              {"code":"1","label":"a","kind":"total","of":["1.1","9.9"],"columns":["count"]},
+              {"code":"1.1","label":"b","kind":"count","counts":{"groups":["school"]}},
+              {"code":"1.1","label":"c","kind":"yes_no"},
+              {"code":"2","label":"d","kind":"count","provincial":true}]}"#;
+        let problems = FormDef::check(json).expect_err("refused");
+        assert!(
+            problems.contains(&FormDefError::BadVersion("bad version!".into())),
+            "{problems:?}"
+        );
+        assert!(problems.contains(&FormDefError::ZeroBound));
+        assert!(problems.contains(&FormDefError::DuplicateCode(code("1.1"))));
+        assert!(problems.contains(&FormDefError::UnknownChild {
+            total: code("1"),
+            child: code("9.9")
+        }));
+        assert!(problems.contains(&FormDefError::MisplacedCounts(code("1.1"))));
+        assert!(problems.contains(&FormDefError::CountsNothing(code("1.1"))));
+        assert!(problems.contains(&FormDefError::ProvincialWithoutBase(code("2"))));
+        // Each names its row, in Vietnamese, for the administrator who uploaded it.
+        assert!(problems.iter().all(|p| !p.to_string().is_empty()));
+        assert_eq!(
+            FormDefError::DuplicateCode(code("1.1")).to_string(),
+            "Mã 1.1 dùng hai lần."
+        );
+        // Not JSON of a form: one problem, where the parser stopped.
+        let problems = FormDef::check("{\"version\": ").expect_err("refused");
+        assert!(matches!(problems.as_slice(), [FormDefError::Json(_)]));
+    }
+
+    #[test]
+    fn a_province_s_own_rows_are_laid_out_after_every_shared_one() {
+        let base = builtin("2025").expect("2025");
+        let json = provincial_2025(serde_json::json!(
+            {"code": "1.14", "label": "Lớp học tiếng Tà Ôi", "unit": "lớp/người",
+             "kind": "count_persons", "provincial": true}
+        ));
+        let form = FormDef::check(&json).expect("valid");
+        assert_eq!(form.extends(), Some("2025"));
+        assert_eq!(form.extension_problems(base), vec![]);
+        assert_eq!(form.shared_slot_count(), base.slot_count());
+        assert_eq!(form.slot_count(), base.slot_count() + 2);
+        // Every shared cell has the national form's slot; the province's own come last.
+        for (i, row) in base.rows().iter().enumerate() {
+            let own = form.row_index(&row.code).expect("kept");
+            for col in Column::ALL {
+                assert_eq!(form.slot(own, col), base.slot(i, col), "{}", row.code);
+            }
+        }
+        let extra = form.row_index(&code("1.14")).expect("own row");
+        assert!(form.rows()[extra].provincial);
+        assert_eq!(form.slot(extra, Column::Count), Some(base.slot_count()));
+        assert_eq!(
+            form.slot(extra, Column::Persons),
+            Some(base.slot_count() + 1)
+        );
+        // Shown where the province put it.
+        assert_eq!(extra, 5);
+    }
+
+    #[test]
+    fn a_province_s_form_must_keep_every_national_row_as_it_is() {
+        let base = builtin("2025").expect("2025");
+        let mut spec = serde_json::to_value(base).expect("json");
+        spec["version"] = "2025-x".into();
+        spec["extends"] = "2025".into();
+        let rows = spec["rows"].as_array_mut().expect("rows");
+        rows.retain(|r| r["code"] != "2");
+        rows[3]["label"] = "Đổi tên".into();
+        let renamed = rows[3]["code"].as_str().expect("code").to_owned();
+        rows.push(serde_json::json!({"code": "98", "label": "Riêng", "kind": "count"}));
+        rows.push(serde_json::json!({"code": "99", "label": "Riêng", "kind": "count", "provincial": true}));
+        if let Some(guidance) = spec["guidance"].as_object_mut() {
+            guidance.remove("2");
+        }
+        let form = FormDef::check(&spec.to_string()).expect("a valid form by itself");
+        let problems = form.extension_problems(base);
+        assert!(
+            problems.contains(&FormDefError::BaseRowChanged {
+                row: code("2"),
+                base: "2025".into()
+            }),
+            "{problems:?}"
+        );
+        assert!(problems.contains(&FormDefError::BaseRowChanged {
+            row: code(&renamed),
+            base: "2025".into()
+        }));
+        assert!(problems.contains(&FormDefError::RowNotInBase {
+            row: code("98"),
+            base: "2025".into()
+        }));
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        // Extending a form without a row of its own is no province's form.
+        let mut bare = serde_json::to_value(base).expect("json");
+        bare["extends"] = "2025".into();
+        bare["version"] = "2025-y".into();
+        assert_eq!(
+            FormDef::check(&bare.to_string()).expect_err("refused"),
+            vec![FormDefError::NothingProvincial {
+                extends: "2025".into()
+            }]
+        );
     }
 }

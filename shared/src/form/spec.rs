@@ -10,6 +10,10 @@ use crate::code::Code;
 #[serde(deny_unknown_fields)]
 pub struct FormSpec {
     pub version: String,
+    /// On a province's form: the national version it extends. Its rows are that form's,
+    /// unchanged, and its own rows marked `provincial`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extends: Option<String>,
     /// "MẪU TỔNG HỢP SỐ LIỆU KẾT QUẢ TỔ CHỨC TUẦN LỄ"
     pub title: String,
     #[serde(default)]
@@ -129,6 +133,10 @@ pub struct RowSpec {
     pub previous: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reading: Option<String>,
+    /// A province's own row (on a form that `extends` a national one): consolidated up
+    /// to the province only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provincial: bool,
 }
 
 /// The units a yes/no row counts: those of the listed groups, and those of the listed

@@ -39,6 +39,13 @@ pub mod routes {
     pub const UNIT_KINDS: &str = "/api/v1/admin/campaigns/{campaign}/unit-kinds";
     /// `POST`: teach the import a spelling of a kind (from a preview's unknown kind).
     pub const UNIT_KIND_SPELLINGS: &str = "/api/v1/admin/campaigns/{campaign}/unit-kinds/spellings";
+    /// `POST` a form file (the JSON the product ships): add it as a form version, for
+    /// every campaign (listed at `routes::FORMS`; a campaign uses it once its form is
+    /// set to it). Refused with every problem named (`BAD_FORM`).
+    pub const FORMS: &str = "/api/v1/admin/campaigns/{campaign}/forms";
+    /// `POST` a form file: the same checks, nothing stored; answers the form as reporters
+    /// will see it.
+    pub const FORMS_CHECK: &str = "/api/v1/admin/campaigns/{campaign}/forms/check";
 
     /// Every route above (the API's description must cover each).
     pub const ALL: &[&str] = &[
@@ -56,6 +63,8 @@ pub mod routes {
         AUDIT,
         UNIT_KINDS,
         UNIT_KIND_SPELLINGS,
+        FORMS,
+        FORMS_CHECK,
     ];
 
     /// `/api/v1/admin/campaigns/{campaign}` followed by `rest` (`/units`, `/audit`…).

@@ -264,6 +264,9 @@ pub struct ApiError {
     /// The validation findings, when a submission is refused because of them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub issues: Vec<IssueReport>,
+    /// Every problem of an uploaded file, when it is refused for them (`BAD_FORM`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<String>,
 }
 
 impl ApiError {
@@ -273,6 +276,7 @@ impl ApiError {
             code,
             message: message.into(),
             issues: Vec::new(),
+            problems: Vec::new(),
         }
     }
 }

@@ -161,6 +161,10 @@ refusal_codes! {
     UnknownForm = "UNKNOWN_FORM" => "Không có mẫu biểu phiên bản này.",
     /// A campaign's form cannot change once it has reports.
     FormInUse = "FORM_IN_USE" => "Đợt đã có báo cáo nên không đổi được mẫu biểu.",
+    /// An uploaded form file with problems; the body's `problems` names each.
+    BadForm = "BAD_FORM" => "Tệp mẫu biểu có lỗi.",
+    /// A form version name already used (shipped, or stored with other content).
+    FormTaken = "FORM_TAKEN" => "Đã có mẫu biểu phiên bản này với nội dung khác.",
     BadCampaignCode = "BAD_CAMPAIGN_CODE" => "Mã đợt chỉ gồm chữ không dấu, chữ số và dấu “-”, tối đa 20 ký tự (ví dụ 2026).",
     BadYear = "BAD_YEAR" => "Năm phải từ 2000 đến 2100.",
     BadTheme = "BAD_THEME" => "Chủ đề không được để trống và không được quá dài.",
