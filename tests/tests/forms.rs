@@ -1,0 +1,288 @@
+//! Form versions as data (issue 22), through the real server and API: an administrator
+//! uploads a form file, checked by the same code as the shipped forms, each problem
+//! named; a national administrator publishes it for a campaign; a report already started
+//! keeps the version it was started on, new ones take the new version, and the totals are
+//! laid out by the campaign's.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, push_counts};
+use tuanle_shared::form::builtin;
+use tuanle_shared::wire::admin::routes as admin;
+use tuanle_shared::wire::{CampaignSummary, Dashboard, RefusalCode, ReportState, routes};
+use tuanle_shared::{Column, FormDef, Sums, Totals};
+
+const JSON: &str = "application/json";
+
+/// The shipped 2025 form, changed by `edit`, as an administrator's file.
+fn form_2025(edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+    let mut spec = serde_json::to_value(builtin("2025").expect("2025")).expect("json");
+    edit(&mut spec);
+    spec.to_string().into_bytes()
+}
+
+fn rows(spec: &mut Value) -> &mut Vec<Value> {
+    spec["rows"].as_array_mut().expect("rows")
+}
+
+/// The next version of 2025: row 1.13 gone, row 1.14 new (and summed in row 1).
+fn next_version() -> Vec<u8> {
+    form_2025(|spec| {
+        spec["version"] = "2025-b".into();
+        let rows = rows(spec);
+        rows.retain(|r| r["code"] != "1.13");
+        let at = rows
+            .iter()
+            .position(|r| r["code"] == "1.12")
+            .expect("1.12")
+            + 1;
+        rows.insert(
+            at,
+            json!({"code": "1.14", "label": "Lớp kỹ năng số cho người cao tuổi", "unit": "lớp/người", "kind": "count_persons"}),
+        );
+        for total in rows.iter_mut().filter(|r| r["kind"] == "total") {
+            if let Some(of) = total["of"].as_array_mut()
+                && let Some(i) = of.iter().position(|c| c == "1.13")
+            {
+                of[i] = "1.14".into();
+            }
+        }
+        if let Some(guidance) = spec["guidance"].as_object_mut() {
+            guidance.remove("1.13");
+        }
+    })
+}
+
+fn campaign_input(form_version: &str) -> Value {
+    json!({"code": "2025", "year": 2025, "theme": "Học tập suốt đời trong kỷ nguyên số",
+           "starts_on": "2025-10-01", "ends_on": "2025-10-07", "form_version": form_version,
+           "deadlines": [], "open": true})
+}
+
+async fn refusal(response: reqwest::Response) -> anyhow::Result<(u16, Value)> {
+    let status = response.status().as_u16();
+    Ok((status, response.json().await?))
+}
+
+#[tokio::test]
+async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin_client = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let check = admin::campaign("2025", "/forms/check");
+    let add = admin::campaign("2025", "/forms");
+    // Three mistakes at once: a total of a row that does not exist, a code used twice, a
+    // yes/no row that counts nobody.
+    let bad = form_2025(|spec| {
+        spec["version"] = "2025-sai".into();
+        let rows = rows(spec);
+        rows[0]["of"].as_array_mut().expect("of").push("1.99".into());
+        let copy = rows[3].clone();
+        rows.push(copy);
+        let yes_no = rows
+            .iter_mut()
+            .find(|r| r["kind"] == "yes_no")
+            .expect("a yes/no row");
+        yes_no["counts"] = json!({});
+    });
+    for path in [&check, &add] {
+        let (status, body) = refusal(admin_client.post_file(path, JSON, bad.clone()).await?).await?;
+        assert_eq!(status, 400, "{body}");
+        assert_eq!(body["code"], RefusalCode::BadForm.as_str());
+        let problems: Vec<String> = serde_json::from_value(body["problems"].clone())?;
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("1.99")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("dùng hai lần")), "{problems:?}");
+        assert!(problems.iter().any(|p| p.contains("không đếm loại đơn vị nào")), "{problems:?}");
+    }
+    // Nothing was stored.
+    let forms: Vec<FormDef> = admin_client.get_json(routes::FORMS).await?;
+    assert!(forms.iter().all(|f| f.version() != "2025-sai"));
+    assert!(admin_client.get(&routes::form("2025-sai")).await?.status() == 404);
+
+    // Not JSON at all: one problem, where the reading stopped.
+    let (status, body) =
+        refusal(admin_client.post_file(&check, JSON, b"{\"version\": \"x\",".to_vec()).await?)
+            .await?;
+    assert_eq!((status, body["code"].as_str()), (400, Some("BAD_FORM")));
+    assert_eq!(body["problems"].as_array().map(Vec::len), Some(1));
+    // Not a JSON file.
+    let (status, body) = refusal(
+        admin_client
+            .post_file(&check, "text/csv", b"code,label\n".to_vec())
+            .await?,
+    )
+    .await?;
+    assert_eq!((status, body["code"].as_str()), (400, Some("BAD_FILE_TYPE")));
+    // A province's form that changes a national row and adds one without saying it is
+    // the province's own: each named.
+    let provincial = form_2025(|spec| {
+        spec["version"] = "2025-nb".into();
+        spec["extends"] = "2025".into();
+        let rows = rows(spec);
+        let row2 = rows.iter_mut().find(|r| r["code"] == "2").expect("2");
+        row2["label"] = "Số bài viết (đã sửa)".into();
+        rows.push(json!({"code": "21", "label": "Hoạt động riêng của tỉnh", "unit": "hoạt động", "kind": "count", "provincial": true}));
+        rows.push(json!({"code": "22", "label": "Không đánh dấu", "unit": "lớp", "kind": "count"}));
+    });
+    let (status, body) = refusal(admin_client.post_file(&check, JSON, provincial).await?).await?;
+    assert_eq!(status, 400, "{body}");
+    let problems: Vec<String> = serde_json::from_value(body["problems"].clone())?;
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.iter().any(|p| p.starts_with("Dòng 2 ")), "{problems:?}");
+    assert!(problems.iter().any(|p| p.starts_with("Dòng 22 ")), "{problems:?}");
+    // A shipped version's name is taken.
+    let (status, body) = refusal(
+        admin_client
+            .post_file(&add, JSON, form_2025(|_| {}))
+            .await?,
+    )
+    .await?;
+    assert_eq!((status, body["code"].as_str()), (409, Some("FORM_TAKEN")));
+    // Only a national administrator adds forms.
+    for user in ["admin-nb", "nb-hq"] {
+        let client = ApiClient::sign_in(&server, user, DEMO_PASSWORD).await?;
+        let (status, body) = refusal(client.post_file(&add, JSON, next_version()).await?).await?;
+        assert!(status == 403, "{user}: {status} {body}");
+    }
+    Ok(())
+}
+
+/// A sum's value of a row, read by the form the dashboard names.
+fn value(forms: &[FormDef], dashboard: &Dashboard, code: &str) -> Option<u128> {
+    let form = forms
+        .iter()
+        .find(|f| f.version() == dashboard.form_version)
+        .expect("the dashboard's form is listed");
+    let sums = Sums::from_slots(form, dashboard.provisional_figures.clone()).expect("slots");
+    let row = form.row_index(&code.parse().ok()?)?;
+    // A typed row's sum, or a total row's.
+    sums.value(form, row, Column::Count)
+        .or_else(|| Totals::compute(form, &sums).get(row, Column::Count))
+}
+
+#[tokio::test]
+async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin_client = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let other = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let push = |unit: &str| routes::report("2025", unit, "push");
+
+    // A draft on 2025.
+    let r = school
+        .post(&push("NB-HQ-TH"), &push_counts("a1", 0, &[("1.13", 4), ("2", 5)]))
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+
+    // The next version, checked (the form as reporters will see it), stored, published.
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms/check"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 200);
+    let preview: FormDef = r.json().await?;
+    assert_eq!(preview.version(), "2025-b");
+    assert!(preview.row(&"1.14".parse()?).is_some());
+    assert!(admin_client.get(&routes::form("2025-b")).await?.status() == 404);
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 201);
+    // The same file again is no change; another file under its name is refused.
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 200);
+    let other_content = form_2025(|spec| spec["version"] = "2025-b".into());
+    let (status, body) = refusal(
+        admin_client
+            .post_file(&admin::campaign("2025", "/forms"), JSON, other_content)
+            .await?,
+    )
+    .await?;
+    assert_eq!((status, body["code"].as_str()), (409, Some("FORM_TAKEN")));
+    // A province's form (its own row added to 2025) is stored, but is no campaign's form.
+    let provincial = form_2025(|spec| {
+        spec["version"] = "2025-nb".into();
+        spec["extends"] = "2025".into();
+        rows(spec).push(json!({"code": "21", "label": "Hoạt động riêng của tỉnh", "unit": "hoạt động", "kind": "count", "provincial": true}));
+    });
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms"), JSON, provincial)
+        .await?;
+    assert_eq!(r.status(), 201, "{}", r.text().await?);
+    for version in ["2025-nb", "2025-zz"] {
+        let (status, body) = refusal(
+            admin_client
+                .send(
+                    Method::PUT,
+                    &admin::campaign("2025", ""),
+                    Some(&campaign_input(version)),
+                )
+                .await?,
+        )
+        .await?;
+        assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_FORM")), "{version}");
+    }
+    let r = admin_client
+        .send(
+            Method::PUT,
+            &admin::campaign("2025", ""),
+            Some(&campaign_input("2025-b")),
+        )
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+
+    let forms: Vec<FormDef> = school.get_json(routes::FORMS).await?;
+    assert!(forms.iter().any(|f| f.version() == "2025-b"));
+    let campaigns: Vec<CampaignSummary> = school.get_json(routes::CAMPAIGNS).await?;
+    let campaign = campaigns.iter().find(|c| c.code == "2025").expect("2025");
+    assert_eq!(campaign.form_version, "2025-b");
+    assert_eq!(campaign.form_hash.len(), 12);
+
+    // The draft keeps its version: shown and merged by it, 1.13 still typed.
+    let state: ReportState = school.get_json(&routes::report("2025", "NB-HQ-TH", "")).await?;
+    assert_eq!(state.form_version, "2025");
+    assert_eq!(state.content.number(&"1.13".parse()?, Column::Count), Some(4));
+    let r = school
+        .post(&push("NB-HQ-TH"), &push_counts("a2", 1, &[("1.13", 6), ("2", 5)]))
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    // A report started now takes the new version: 1.14, and no 1.13.
+    let r = other
+        .post(&push("NB-HQ-MN"), &push_counts("b1", 0, &[("1.13", 1)]))
+        .await?;
+    let (status, body) = refusal(r).await?;
+    assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_CODE")));
+    let r = other
+        .post(&push("NB-HQ-MN"), &push_counts("b2", 0, &[("1.14", 3), ("2", 2)]))
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    let state: ReportState = other.get_json(&routes::report("2025", "NB-HQ-MN", "")).await?;
+    assert_eq!(state.form_version, "2025-b");
+
+    // The ward's totals are laid out by the campaign's version: the shared rows add up,
+    // 1.14 is the new report's, 1.13 (gone from the form) is counted nowhere.
+    let dashboard: Dashboard = ward.get_json(&routes::dashboard("2025", "NB-HQ", false)).await?;
+    assert_eq!(dashboard.form_version, "2025-b");
+    assert_eq!(value(&forms, &dashboard, "2"), Some(7));
+    assert_eq!(value(&forms, &dashboard, "1.14"), Some(3));
+    assert_eq!(value(&forms, &dashboard, "1"), Some(3));
+    assert_eq!(value(&forms, &dashboard, "1.13"), None);
+    // A recomputation from scratch agrees.
+    let db = server.db().await?;
+    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2025'")
+        .fetch_one(&db)
+        .await?;
+    let layout = forms
+        .iter()
+        .find(|f| f.version() == "2025-b")
+        .expect("2025-b");
+    tuanle_server::totals::rebuild(&db, campaign_id, layout).await?;
+    let again: Dashboard = ward.get_json(&routes::dashboard("2025", "NB-HQ", false)).await?;
+    assert_eq!(again.provisional_figures, dashboard.provisional_figures);
+    // The school submits on its own version, checked by it.
+    let state: ReportState = school.get_json(&routes::report("2025", "NB-HQ-TH", "")).await?;
+    assert_eq!(state.version, 2);
+    Ok(())
+}
