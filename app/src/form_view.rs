@@ -283,6 +283,7 @@ fn FormRow(ctx: FormCtx, index: usize, row: RowDef) -> impl IntoView {
         <td class="label">
             {row.label.clone()}
             {row.reading.clone().map(|r| view! { <span class="reading" title=r>" (*)"</span> })}
+            {row.provincial.then(|| view! { <span class="provincial">" (chỉ tiêu riêng của tỉnh)"</span> })}
             {guidance.map(|note| view! {
                 <details class="guidance" data-guidance=code.to_string()>
                     <summary>"Hướng dẫn"</summary>

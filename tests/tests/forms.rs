@@ -6,7 +6,7 @@
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use tuanle_e2e::{ApiClient, DEMO_PASSWORD, TestServer, push_counts};
+use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer, push_counts};
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::admin::routes as admin;
 use tuanle_shared::wire::{CampaignSummary, Dashboard, RefusalCode, ReportState, routes};
@@ -31,11 +31,7 @@ fn next_version() -> Vec<u8> {
         spec["version"] = "2025-b".into();
         let rows = rows(spec);
         rows.retain(|r| r["code"] != "1.13");
-        let at = rows
-            .iter()
-            .position(|r| r["code"] == "1.12")
-            .expect("1.12")
-            + 1;
+        let at = rows.iter().position(|r| r["code"] == "1.12").expect("1.12") + 1;
         rows.insert(
             at,
             json!({"code": "1.14", "label": "Lớp kỹ năng số cho người cao tuổi", "unit": "lớp/người", "kind": "count_persons"}),
@@ -75,7 +71,10 @@ async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<
     let bad = form_2025(|spec| {
         spec["version"] = "2025-sai".into();
         let rows = rows(spec);
-        rows[0]["of"].as_array_mut().expect("of").push("1.99".into());
+        rows[0]["of"]
+            .as_array_mut()
+            .expect("of")
+            .push("1.99".into());
         let copy = rows[3].clone();
         rows.push(copy);
         let yes_no = rows
@@ -85,14 +84,23 @@ async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<
         yes_no["counts"] = json!({});
     });
     for path in [&check, &add] {
-        let (status, body) = refusal(admin_client.post_file(path, JSON, bad.clone()).await?).await?;
+        let (status, body) =
+            refusal(admin_client.post_file(path, JSON, bad.clone()).await?).await?;
         assert_eq!(status, 400, "{body}");
         assert_eq!(body["code"], RefusalCode::BadForm.as_str());
         let problems: Vec<String> = serde_json::from_value(body["problems"].clone())?;
         assert_eq!(problems.len(), 3, "{problems:?}");
         assert!(problems.iter().any(|p| p.contains("1.99")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("dùng hai lần")), "{problems:?}");
-        assert!(problems.iter().any(|p| p.contains("không đếm loại đơn vị nào")), "{problems:?}");
+        assert!(
+            problems.iter().any(|p| p.contains("dùng hai lần")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("không đếm loại đơn vị nào")),
+            "{problems:?}"
+        );
     }
     // Nothing was stored.
     let forms: Vec<FormDef> = admin_client.get_json(routes::FORMS).await?;
@@ -100,9 +108,12 @@ async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<
     assert!(admin_client.get(&routes::form("2025-sai")).await?.status() == 404);
 
     // Not JSON at all: one problem, where the reading stopped.
-    let (status, body) =
-        refusal(admin_client.post_file(&check, JSON, b"{\"version\": \"x\",".to_vec()).await?)
-            .await?;
+    let (status, body) = refusal(
+        admin_client
+            .post_file(&check, JSON, b"{\"version\": \"x\",".to_vec())
+            .await?,
+    )
+    .await?;
     assert_eq!((status, body["code"].as_str()), (400, Some("BAD_FORM")));
     assert_eq!(body["problems"].as_array().map(Vec::len), Some(1));
     // Not a JSON file.
@@ -112,7 +123,10 @@ async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<
             .await?,
     )
     .await?;
-    assert_eq!((status, body["code"].as_str()), (400, Some("BAD_FILE_TYPE")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("BAD_FILE_TYPE"))
+    );
     // A province's form that changes a national row and adds one without saying it is
     // the province's own: each named.
     let provincial = form_2025(|spec| {
@@ -128,8 +142,14 @@ async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<
     assert_eq!(status, 400, "{body}");
     let problems: Vec<String> = serde_json::from_value(body["problems"].clone())?;
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems.iter().any(|p| p.starts_with("Dòng 2 ")), "{problems:?}");
-    assert!(problems.iter().any(|p| p.starts_with("Dòng 22 ")), "{problems:?}");
+    assert!(
+        problems.iter().any(|p| p.starts_with("Dòng 2 ")),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.starts_with("Dòng 22 ")),
+        "{problems:?}"
+    );
     // A shipped version's name is taken.
     let (status, body) = refusal(
         admin_client
@@ -171,13 +191,20 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
 
     // A draft on 2025.
     let r = school
-        .post(&push("NB-HQ-TH"), &push_counts("a1", 0, &[("1.13", 4), ("2", 5)]))
+        .post(
+            &push("NB-HQ-TH"),
+            &push_counts("a1", 0, &[("1.13", 4), ("2", 5)]),
+        )
         .await?;
     assert_eq!(r.status(), 200, "{}", r.text().await?);
 
     // The next version, checked (the form as reporters will see it), stored, published.
     let r = admin_client
-        .post_file(&admin::campaign("2025", "/forms/check"), JSON, next_version())
+        .post_file(
+            &admin::campaign("2025", "/forms/check"),
+            JSON,
+            next_version(),
+        )
         .await?;
     assert_eq!(r.status(), 200);
     let preview: FormDef = r.json().await?;
@@ -222,7 +249,11 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
                 .await?,
         )
         .await?;
-        assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_FORM")), "{version}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("UNKNOWN_FORM")),
+            "{version}"
+        );
     }
     let r = admin_client
         .send(
@@ -241,11 +272,19 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
     assert_eq!(campaign.form_hash.len(), 12);
 
     // The draft keeps its version: shown and merged by it, 1.13 still typed.
-    let state: ReportState = school.get_json(&routes::report("2025", "NB-HQ-TH", "")).await?;
+    let state: ReportState = school
+        .get_json(&routes::report("2025", "NB-HQ-TH", ""))
+        .await?;
     assert_eq!(state.form_version, "2025");
-    assert_eq!(state.content.number(&"1.13".parse()?, Column::Count), Some(4));
+    assert_eq!(
+        state.content.number(&"1.13".parse()?, Column::Count),
+        Some(4)
+    );
     let r = school
-        .post(&push("NB-HQ-TH"), &push_counts("a2", 1, &[("1.13", 6), ("2", 5)]))
+        .post(
+            &push("NB-HQ-TH"),
+            &push_counts("a2", 1, &[("1.13", 6), ("2", 5)]),
+        )
         .await?;
     assert_eq!(r.status(), 200, "{}", r.text().await?);
     // A report started now takes the new version: 1.14, and no 1.13.
@@ -255,15 +294,22 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
     let (status, body) = refusal(r).await?;
     assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_CODE")));
     let r = other
-        .post(&push("NB-HQ-MN"), &push_counts("b2", 0, &[("1.14", 3), ("2", 2)]))
+        .post(
+            &push("NB-HQ-MN"),
+            &push_counts("b2", 0, &[("1.14", 3), ("2", 2)]),
+        )
         .await?;
     assert_eq!(r.status(), 200, "{}", r.text().await?);
-    let state: ReportState = other.get_json(&routes::report("2025", "NB-HQ-MN", "")).await?;
+    let state: ReportState = other
+        .get_json(&routes::report("2025", "NB-HQ-MN", ""))
+        .await?;
     assert_eq!(state.form_version, "2025-b");
 
     // The ward's totals are laid out by the campaign's version: the shared rows add up,
     // 1.14 is the new report's, 1.13 (gone from the form) is counted nowhere.
-    let dashboard: Dashboard = ward.get_json(&routes::dashboard("2025", "NB-HQ", false)).await?;
+    let dashboard: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
     assert_eq!(dashboard.form_version, "2025-b");
     assert_eq!(value(&forms, &dashboard, "2"), Some(7));
     assert_eq!(value(&forms, &dashboard, "1.14"), Some(3));
@@ -279,10 +325,166 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
         .find(|f| f.version() == "2025-b")
         .expect("2025-b");
     tuanle_server::totals::rebuild(&db, campaign_id, layout).await?;
-    let again: Dashboard = ward.get_json(&routes::dashboard("2025", "NB-HQ", false)).await?;
+    let again: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
     assert_eq!(again.provisional_figures, dashboard.provisional_figures);
     // The school submits on its own version, checked by it.
-    let state: ReportState = school.get_json(&routes::report("2025", "NB-HQ-TH", "")).await?;
+    let state: ReportState = school
+        .get_json(&routes::report("2025", "NB-HQ-TH", ""))
+        .await?;
     assert_eq!(state.version, 2);
+    Ok(())
+}
+
+/// The whole path in real browsers: a school types a draft on 2025; the national
+/// administrator uploads the next version (a faulty file first: its problems listed),
+/// previews it as reporters will see it, stores it and publishes it; the school's draft is
+/// still shown and taken by its own version, a school starting now gets the new rows.
+#[tokio::test]
+async fn a_form_uploaded_in_the_browser_is_published_and_filled() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let files = tempfile::tempdir()?;
+    let school = Browser::start().await?;
+    school.sign_in(&server, "nb-hq-th").await?;
+    school.type_in("1.13/count", "4").await?;
+    school.wait_sync("synced").await?;
+
+    let admin = Browser::start().await?;
+    admin.sign_in_to(&server, "admin", "#forms-card").await?;
+    let faulty = files.path().join("sai.json");
+    std::fs::write(
+        &faulty,
+        form_2025(|spec| {
+            spec["version"] = "2025-sai".into();
+            rows(spec)[0]["of"]
+                .as_array_mut()
+                .expect("of")
+                .push("1.99".into());
+            rows(spec)
+                .push(json!({"code": "21", "label": "x", "kind": "count", "provincial": true}));
+        }),
+    )?;
+    admin
+        .wait_for("#form-file")
+        .await?
+        .send_keys(&faulty.display().to_string())
+        .await?;
+    admin.click("#form-check").await?;
+    admin.wait_for("#form-problems").await?;
+    let problems = admin.text("#form-problems").await?;
+    assert!(problems.contains("1.99"), "{problems}");
+    assert!(
+        problems.contains("Dòng 21 là dòng riêng của tỉnh"),
+        "{problems}"
+    );
+    assert!(
+        admin
+            .client
+            .find(fantoccini::Locator::Css("#form-preview"))
+            .await
+            .is_err()
+    );
+
+    let next = files.path().join("mau-2025-b.json");
+    std::fs::write(&next, next_version())?;
+    admin
+        .wait_for("#form-file")
+        .await?
+        .send_keys(&next.display().to_string())
+        .await?;
+    admin.click("#form-check").await?;
+    admin
+        .wait_for("#form-preview[data-version='2025-b']")
+        .await?;
+    // The preview is the report form itself, new row included, and takes typing.
+    admin
+        .wait_for("#form-preview [data-cell='1.14/count']")
+        .await?;
+    assert!(
+        admin
+            .client
+            .find(fantoccini::Locator::Css(
+                "#form-preview [data-cell='1.13/count']"
+            ))
+            .await
+            .is_err()
+    );
+    admin.click("#form-save").await?;
+    admin
+        .eventually("the form stored", || async {
+            Ok(admin
+                .text("#forms-card")
+                .await?
+                .contains("Đã lưu mẫu biểu 2025-b"))
+        })
+        .await?;
+    // Published for the campaign in its editor.
+    admin
+        .click("tr[data-campaign='2025'] .actions button:nth-child(2)")
+        .await?;
+    admin
+        .wait_for("#campaign-form option[value='2025-b']")
+        .await?;
+    admin
+        .client
+        .execute(
+            "const s = document.getElementById('campaign-form');
+             s.value = '2025-b';
+             s.dispatchEvent(new Event('change', { bubbles: true }));",
+            vec![],
+        )
+        .await?;
+    admin.click("#campaign-save").await?;
+    admin
+        .eventually("the campaign on 2025-b", || async {
+            Ok(admin
+                .text("tr[data-campaign='2025']")
+                .await?
+                .contains("2025-b"))
+        })
+        .await?;
+
+    // The school's draft, reopened: still on 2025, 1.13 there and taken.
+    school.client.refresh().await?;
+    assert_eq!(school.value_of("1.13/count").await?, "4");
+    school.replace_in("1.13/count", "6").await?;
+    school.wait_sync("synced").await?;
+    let api = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let state: ReportState = api
+        .get_json(&routes::report("2025", "NB-HQ-TH", ""))
+        .await?;
+    assert_eq!(state.form_version, "2025");
+    assert_eq!(
+        state.content.number(&"1.13".parse()?, Column::Count),
+        Some(6)
+    );
+
+    // A school starting now fills the new version.
+    let other = Browser::start().await?;
+    other
+        .sign_in_to(&server, "nb-hq-mn", "[data-cell='1.14/count']")
+        .await?;
+    assert!(
+        other
+            .client
+            .find(fantoccini::Locator::Css("[data-cell='1.13/count']"))
+            .await
+            .is_err()
+    );
+    other.type_in("1.14/count", "3").await?;
+    other.wait_sync("synced").await?;
+    let api = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD).await?;
+    let state: ReportState = api
+        .get_json(&routes::report("2025", "NB-HQ-MN", ""))
+        .await?;
+    assert_eq!(state.form_version, "2025-b");
+    assert_eq!(
+        state.content.number(&"1.14".parse()?, Column::Count),
+        Some(3)
+    );
+    for browser in [school, admin, other] {
+        browser.close().await?;
+    }
     Ok(())
 }

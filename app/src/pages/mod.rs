@@ -302,6 +302,40 @@ fn kept_form(version: &str) -> Option<KeptForm> {
     })
 }
 
+/// The form a report of `campaign` is shown by: the version it was started on, which
+/// this device learnt from the server (`meta.form_version`), when it is not the
+/// campaign's current one (a draft started before the next version was published keeps
+/// its own); else `form`. Kept on the device once read, like the campaign's.
+pub async fn report_form(
+    campaign: &str,
+    unit: &str,
+    form: Arc<FormDef>,
+) -> Result<Arc<FormDef>, String> {
+    let own = storage::load_report(campaign, unit).sync.meta.form_version;
+    match own {
+        Some(version) if version != form.version() => version_form(&version).await.map(Arc::new),
+        _ => Ok(form),
+    }
+}
+
+/// Form `version`, kept on this device or from the server (then kept).
+pub async fn version_form(version: &str) -> Result<FormDef, String> {
+    if let Some(kept) = kept_form(version) {
+        return Ok(kept.form);
+    }
+    let form: FormDef = api::get_json(&routes::form_with_guidance(version))
+        .await
+        .map_err(|f| f.message())?;
+    storage::cache(
+        &form_key(version),
+        &KeptForm {
+            hash: String::new(),
+            form: form.clone(),
+        },
+    );
+    Ok(form)
+}
+
 /// The form of `campaign` from the server, kept for opening without it.
 async fn fetch_form(campaign: &CampaignSummary) -> Result<FormDef, ApiFailure> {
     let form: FormDef = api::get_json(&routes::form_with_guidance(&campaign.form_version)).await?;

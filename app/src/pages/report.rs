@@ -38,14 +38,43 @@ pub fn ReportPage() -> impl IntoView {
     let unit = crate::nav::query_param(ON_BEHALF).unwrap_or(own.clone());
     let on_behalf = unit != own;
     let state = RwSignal::new(Load::Pending);
-    spawn_local(async move { state.set(super::campaign_and_form().await) });
+    let report_unit = unit.clone();
+    spawn_local(async move {
+        let loaded = match super::campaign_and_form().await {
+            Load::Ready { campaign, form } => {
+                match super::report_form(&campaign.code, &report_unit, form).await {
+                    Ok(form) => Load::Ready { campaign, form },
+                    Err(e) => Load::Failed(e),
+                }
+            }
+            other => other,
+        };
+        state.set(loaded);
+    });
+    // The server says the report is on another version than the one shown (its first
+    // pull on this device, or a draft started before the next version was published):
+    // show it by its own.
+    let switch_form = Callback::new(move |version: String| {
+        spawn_local(async move {
+            let Load::Ready { campaign, .. } = state.get_untracked() else {
+                return;
+            };
+            match super::version_form(&version).await {
+                Ok(form) => state.set(Load::Ready {
+                    campaign,
+                    form: Arc::new(form),
+                }),
+                Err(e) => state.set(Load::Failed(e)),
+            }
+        });
+    });
     let persisted = RwSignal::new(None::<bool>);
     spawn_local(async move { persisted.set(device::persist_storage().await) });
     (move || match state.get() {
         Load::Pending => view! { <p class="status">"Đang tải mẫu báo cáo…"</p> }.into_any(),
         Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
         Load::Ready { campaign, form } => {
-            view! { <ReportScreen campaign=campaign form=form unit=unit.clone() persisted=persisted on_behalf=on_behalf/> }.into_any()
+            view! { <ReportScreen campaign=campaign form=form unit=unit.clone() persisted=persisted on_behalf=on_behalf switch_form=switch_form/> }.into_any()
         }
     })
     .into_any()
@@ -62,8 +91,19 @@ fn ReportScreen(
     persisted: RwSignal<Option<bool>>,
     /// The report is another unit's, entered for it by its parent's supervisor.
     on_behalf: bool,
+    /// Shows the report by another form version (the one the server says it is on).
+    switch_form: Callback<String>,
 ) -> impl IntoView {
     let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
+    let shown = form.version().to_owned();
+    Effect::new(move || {
+        let own = rs.state.with(|s| s.meta.form_version.clone());
+        if let Some(own) = own
+            && own != shown
+        {
+            switch_form.run(own);
+        }
+    });
     let unit_code = unit.clone();
     let readonly = Signal::derive(move || rs.state.with(|s| s.frozen()));
     let on_edit = Callback::new(move |_| rs.edited());

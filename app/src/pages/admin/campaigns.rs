@@ -1,9 +1,12 @@
 //! Campaigns: the list with their deadlines, open and close, create and change (national
 //! administrators only: a campaign is the whole country's).
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::FormDef;
+use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{CampaignInput, Deadline, Level, routes as admin_routes};
 use tuanle_shared::wire::{CampaignSummary, format_date, routes};
 
@@ -119,6 +122,89 @@ pub fn CampaignsTab() -> impl IntoView {
             let current = editing.get();
             view! { <CampaignForm existing=current editing/> }
         })}
+        {move || ctx.is_national().then(|| view! { <FormsCard/> })}
+    }
+}
+
+/// Adds a form version from a file (the JSON the product ships, a province's appendix
+/// as data): checked by the server with every problem named, shown as reporters will
+/// see it (and can be tried there: nothing typed in the preview is kept), then stored.
+/// A campaign uses it once chosen in its "Mẫu biểu".
+#[component]
+fn FormsCard() -> impl IntoView {
+    let ctx = use_admin();
+    let file_input = NodeRef::<leptos::html::Input>::new();
+    let notice = RwSignal::new(Notice::None);
+    let problems = RwSignal::new(Vec::<String>::new());
+    let preview = RwSignal::new(None::<Arc<FormDef>>);
+    let chosen = move || {
+        file_input
+            .get_untracked()
+            .and_then(|input| input.files())
+            .and_then(|files| files.get(0))
+    };
+    let send = move |action: &'static str| {
+        let Some(file) = chosen() else {
+            notice.set(Notice::Failed("Hãy chọn tệp mẫu biểu (.json).".into()));
+            return;
+        };
+        let path = admin_routes::campaign(&ctx.campaign.get_untracked(), action);
+        notice.set(Notice::None);
+        problems.set(Vec::new());
+        spawn_local(async move {
+            match api::send_file::<FormDef>("POST", &path, &file, "application/json", |_| {}).await
+            {
+                Ok(form) if action == "/forms" => {
+                    notice.set(Notice::Done(format!(
+                        "Đã lưu mẫu biểu {}. Chọn mẫu này ở “Mẫu biểu” khi sửa đợt để dùng cho đợt.",
+                        form.version()
+                    )));
+                    preview.set(None);
+                    ctx.reload();
+                }
+                Ok(form) => preview.set(Some(Arc::new(form))),
+                Err(api::ApiFailure::Refused(e)) if e.code == RefusalCode::BadForm => {
+                    preview.set(None);
+                    notice.set(Notice::Failed(e.message.clone()));
+                    problems.set(e.problems);
+                }
+                Err(e) => notice.set(Notice::Failed(e.message())),
+            }
+        });
+    };
+    view! {
+        <section class="card" id="forms-card">
+            <h2>"Mẫu biểu"</h2>
+            <p class="hint">
+                "Thêm một phiên bản mẫu biểu từ tệp JSON (như các mẫu có sẵn). Mẫu của một tỉnh ghi “extends” (mẫu toàn quốc được mở rộng) và đánh dấu dòng riêng bằng “provincial”: true. Một phiên bản đã lưu không sửa được: báo cáo đã bắt đầu giữ phiên bản của mình."
+            </p>
+            <div class="import-row">
+                <input type="file" id="form-file" accept=".json,application/json" node_ref=file_input
+                    on:change=move |_| { preview.set(None); problems.set(Vec::new()); notice.set(Notice::None); }/>
+                <button type="button" id="form-check" on:click=move |_| send("/forms/check")>"Kiểm tra tệp"</button>
+            </div>
+            <NoticeView notice/>
+            {move || (!problems.with(Vec::is_empty)).then(|| view! {
+                <ul class="problems" id="form-problems">
+                    {problems.get().into_iter().map(|p| view! { <li>{p}</li> }).collect_view()}
+                </ul>
+            })}
+            {move || preview.get().map(|form| {
+                let heading = match form.extends() {
+                    Some(base) => format!("Xem trước mẫu {} (mẫu của tỉnh, mở rộng mẫu {base}), như người báo cáo sẽ thấy", form.version()),
+                    None => format!("Xem trước mẫu {}, như người báo cáo sẽ thấy", form.version()),
+                };
+                let version = form.version().to_owned();
+                view! {
+                    <div class="form-preview" id="form-preview" data-version=version>
+                        <h3>{heading}</h3>
+                        <button type="button" id="form-save" on:click=move |_| send("/forms")>"Lưu mẫu biểu"</button>
+                        <crate::form_view::ReportForm form=form draft=RwSignal::new(crate::draft::Draft::default())
+                            on_edit=Callback::new(|_| {}) readonly=false/>
+                    </div>
+                }
+            })}
+        </section>
     }
 }
 
@@ -173,7 +259,12 @@ fn CampaignForm(
     let versions = RwSignal::new(vec!["2025".to_owned(), "2023".to_owned()]);
     spawn_local(async move {
         if let Ok(forms) = api::get_json::<Vec<FormDef>>(routes::FORMS).await {
-            let mut v: Vec<String> = forms.iter().map(|f| f.version().to_owned()).collect();
+            // A province's form extends a campaign's, and is no campaign's form itself.
+            let mut v: Vec<String> = forms
+                .iter()
+                .filter(|f| f.extends().is_none())
+                .map(|f| f.version().to_owned())
+                .collect();
             v.reverse();
             versions.set(v);
         }
