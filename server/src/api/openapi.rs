@@ -469,6 +469,29 @@ fn operations() -> Vec<Op> {
         )
         .takes(json::<admin::KindSpelling>())
         .gives(json::<tuanle_shared::tree::KindDef>()),
+        op(
+            Post,
+            admin_routes::FORMS_CHECK,
+            "Checks a form file, storing nothing: the form, or 400 BAD_FORM with every problem",
+        )
+        .takes(file(
+            "application/json",
+            "A form definition, as the shipped ones",
+        ))
+        .gives(json_object(
+            "The form as reporters will see it (docs/form.md)",
+        )),
+        op(
+            Post,
+            admin_routes::FORMS,
+            "Adds a form version (201; 200 when the same file was added before)",
+        )
+        .takes(file(
+            "application/json",
+            "A form definition, as the shipped ones",
+        ))
+        .gives(json_object("The stored form (docs/form.md)"))
+        .status(201),
     ]
 }
 
