@@ -236,6 +236,10 @@ pub enum FormDefError {
     RowNotInBase { row: Code, base: String },
     #[error("Mẫu mở rộng “{base}”, nhưng các mục báo cáo bằng lời khác mẫu đó.")]
     BaseSectionsChanged { base: String },
+    #[error(
+        "Các dòng của mẫu “{base}” phải giữ đúng thứ tự của mẫu đó; dòng riêng của tỉnh đặt xen vào đâu cũng được."
+    )]
+    BaseRowsReordered { base: String },
 }
 
 /// Longest version name.
@@ -680,16 +684,19 @@ impl FormDef {
             }
         }
         if self.spec.sections != base.spec.sections {
-            problems.push(FormDefError::BaseSectionsChanged { base: base_name });
+            problems.push(FormDefError::BaseSectionsChanged {
+                base: base_name.clone(),
+            });
         }
-        // Both layouts put the shared rows first in the same order; this holds when
-        // every row above does, and is what consolidation relies on.
-        if problems.is_empty() {
-            debug_assert!(
-                base.slot_by_key
-                    .iter()
-                    .all(|(k, s)| self.slot_by_key.get(k) == Some(s))
-            );
+        // The shared rows keep the national order, so their slots are the national
+        // form's: what consolidation above the province relies on.
+        if problems.is_empty()
+            && base
+                .slot_by_key
+                .iter()
+                .any(|(k, s)| self.slot_by_key.get(k) != Some(s))
+        {
+            problems.push(FormDefError::BaseRowsReordered { base: base_name });
         }
         problems
     }
@@ -1090,6 +1097,20 @@ mod tests {
             base: "2025".into()
         }));
         assert_eq!(problems.len(), 3, "{problems:?}");
+        // Two national rows swapped: refused, the layout would differ.
+        let mut swapped = serde_json::to_value(base).expect("json");
+        swapped["version"] = "2025-z".into();
+        swapped["extends"] = "2025".into();
+        let rows = swapped["rows"].as_array_mut().expect("rows");
+        rows.swap(3, 4);
+        rows.push(serde_json::json!({"code": "99", "label": "Riêng", "kind": "count", "provincial": true}));
+        let form = FormDef::check(&swapped.to_string()).expect("a valid form by itself");
+        assert_eq!(
+            form.extension_problems(base),
+            vec![FormDefError::BaseRowsReordered {
+                base: "2025".into()
+            }]
+        );
         // Extending a form without a row of its own is no province's form.
         let mut bare = serde_json::to_value(base).expect("json");
         bare["extends"] = "2025".into();

@@ -159,8 +159,8 @@ refusal_codes! {
     /// A code or username already taken.
     AlreadyExists = "ALREADY_EXISTS" => "Mã hoặc tên này đã tồn tại.",
     UnknownForm = "UNKNOWN_FORM" => "Không có mẫu biểu phiên bản này.",
-    /// A campaign's form cannot change once it has reports.
-    FormInUse = "FORM_IN_USE" => "Đợt đã có báo cáo nên không đổi được mẫu biểu.",
+    /// A campaign's form cannot change once a unit has signed off figures laid out by it.
+    FormInUse = "FORM_IN_USE" => "Đợt đã có đơn vị chốt số liệu theo mẫu biểu hiện tại nên không đổi được mẫu biểu.",
     /// An uploaded form file with problems; the body's `problems` names each.
     BadForm = "BAD_FORM" => "Tệp mẫu biểu có lỗi.",
     /// A form version name already used (shipped, or stored with other content).
