@@ -136,15 +136,20 @@ pub async fn lookup(conn: &mut Conn, version: &str) -> Result<Option<Known>, Err
     if let Some(known) = shipped(version) {
         return Ok(Some(known));
     }
-    let hash: Option<String> =
-        sqlx::query_scalar("SELECT hash FROM form_versions WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match hash {
+    match stored_hash(conn, version).await? {
         Some(hash) => known(&mut *conn, version, Some(&hash)).await,
         None => Ok(None),
     }
+}
+
+/// The hash of stored version `version`, `None` when no administrator stored it.
+async fn stored_hash(conn: &mut Conn, version: &str) -> Result<Option<String>, Error> {
+    Ok(
+        sqlx::query_scalar("SELECT hash FROM form_versions WHERE version = $1")
+            .bind(version)
+            .fetch_optional(&mut *conn)
+            .await?,
+    )
 }
 
 /// SQL of the stored hash of the form version in column `version_sql`, NULL for a
@@ -182,12 +187,7 @@ pub async fn store(
     if shipped(version).is_some() {
         return Err(taken(version));
     }
-    let existing: Option<String> =
-        sqlx::query_scalar("SELECT hash FROM form_versions WHERE version = $1")
-            .bind(version)
-            .fetch_optional(&mut *conn)
-            .await?;
-    match existing {
+    match stored_hash(conn, version).await? {
         Some(h) if h == hash => {
             let known = of(&mut *conn, version, Some(&h)).await?;
             return Ok((known, false));
