@@ -58,7 +58,7 @@ pub async fn build(db: &Pool, caller: &Caller, target: &Target) -> Result<Dashbo
         campaign: target.campaign_code.clone(),
         unit,
         path,
-        form_version: target.layout.version().to_owned(),
+        form_version: live.form_version,
         final_figures: live.final_figures,
         provisional_figures: live.provisional_figures,
         official_figures: live.official_figures,
@@ -86,6 +86,10 @@ pub async fn update(
     // Taken before reading: a change committed after it may be missing from what is
     // read, never the other way round, so the newer of two readings is the right one.
     let read_at = crate::clock::now_ms();
+    // A live stream keeps the target it was opened with: its unit's layout may have
+    // changed since (a province's own form published).
+    let target = target.current(&mut *conn).await?;
+    let target = &*target;
     let stats = totals::load(&mut *conn, target.layout, target.unit_id).await?;
     let among = match only {
         Some(ids) => format!("AND u.id IN ({})", crate::db::id_list(ids)),
@@ -130,6 +134,7 @@ pub async fn update(
     Ok(DashboardUpdate {
         read_at,
         changed_at,
+        form_version: target.layout.version().to_owned(),
         final_figures: stats.final_figures.as_slice().to_vec(),
         provisional_figures: stats.provisional_figures.as_slice().to_vec(),
         official_figures: stats.official_figures.as_slice().to_vec(),

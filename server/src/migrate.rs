@@ -27,11 +27,12 @@ use crate::db::{Conn, Engine};
 use crate::totals;
 
 /// Every table, in an order that copies what a row refers to before the row.
-pub const TABLES: [&str; 21] = [
+pub const TABLES: [&str; 22] = [
     "form_versions",
     "campaigns",
     "accounts",
     "units",
+    "province_forms",
     "deadlines",
     "sessions",
     "reports",
@@ -205,10 +206,15 @@ pub async fn migrate(from: &str, to: &str) -> anyhow::Result<Migrated> {
         let scratch = totals::recompute(&mut tx, *id, form)
             .await
             .map_err(|e| anyhow::anyhow!("recomputing campaign {code}: {e}"))?;
+        let layouts = totals::UnitLayouts::load(&mut tx, *id, form)
+            .await
+            .map_err(|e| anyhow::anyhow!("reading the forms of campaign {code}: {e}"))?;
         for (unit, stats) in &scratch {
-            let stored = totals::load(&mut tx, form, *unit).await.map_err(|e| {
-                anyhow::anyhow!("reading the copied totals of campaign {code}: {e}")
-            })?;
+            let stored = totals::load(&mut tx, layouts.of(*unit), *unit)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("reading the copied totals of campaign {code}: {e}")
+                })?;
             ensure!(
                 stored == *stats,
                 "campaign {code}, unit {unit}: the copied totals differ from a recomputation"

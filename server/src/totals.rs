@@ -168,6 +168,17 @@ impl Stats {
         }
     }
 
+    /// Keeps the shared rows of each sum: a province's laid out by the national form.
+    fn keep_shared(&mut self, form: &FormDef) {
+        for sums in [
+            &mut self.final_figures,
+            &mut self.provisional_figures,
+            &mut self.official_figures,
+        ] {
+            sums.keep_shared(form);
+        }
+    }
+
     fn mark(&mut self, marks: Marks, delta: i64) {
         let c = &mut self.completeness;
         if marks.flagged {
@@ -192,17 +203,129 @@ impl Stats {
     }
 }
 
-/// Stored figures: a JSON array of the form's slots, or `[]` for all zeros (most of a
-/// national tree's subtrees, before reports come in: storing them short keeps a tree
-/// import fast and the database small).
+/// Stored figures: a JSON array of the slots of the unit's layout ([`Layouts`]), or `[]`
+/// for all zeros (most of a national tree's subtrees, before reports come in: storing
+/// them short keeps a tree import fast and the database small).
+///
+/// Read by `form`, which may be another layout of the same national version: a
+/// province's sum read above the province keeps its shared slots
+/// ([`Sums::from_shared_slots`]). So no province's own rows can make a national reader
+/// fail, or count in its figures.
 pub fn parse_slots(form: &FormDef, json: &str) -> Result<Sums, Error> {
     if json == "[]" {
         return Ok(Sums::zero(form));
     }
     serde_json::from_str::<Vec<u128>>(json)
-        .ok()
-        .and_then(|v| Sums::from_slots(form, v))
-        .ok_or_else(|| Error::Internal("stored totals do not fit the form".into()))
+        .map(|v| Sums::from_shared_slots(form, v))
+        .map_err(|e| Error::Internal(format!("stored totals: {e}")))
+}
+
+/// The form each unit's totals are laid out by, in one campaign: the province's own
+/// form ([`crate::forms`], published for it) for the province and every unit in it, the
+/// campaign's everywhere else. A province's form lays the shared rows out first, as the
+/// campaign's does, so what reaches the units above the province is its first slots.
+pub struct Layouts<'f> {
+    national: &'f FormDef,
+    /// By province (unit id): the provinces that have their own form.
+    provinces: HashMap<i64, &'static FormDef>,
+}
+
+impl<'f> Layouts<'f> {
+    /// The layouts of `campaign_id`, whose own form is `national`.
+    pub async fn load(
+        conn: &mut Conn,
+        campaign_id: i64,
+        national: &'f FormDef,
+    ) -> Result<Layouts<'f>, Error> {
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT pf.unit_id, pf.form_version, {} FROM province_forms pf WHERE pf.campaign_id = $1",
+            crate::forms::hash_sql("pf.form_version")
+        ))
+        .bind(campaign_id)
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut provinces = HashMap::with_capacity(rows.len());
+        for (unit, version, hash) in rows {
+            let form = crate::forms::of(&mut *conn, &version, hash.as_deref()).await?;
+            provinces.insert(unit, form.form);
+        }
+        Ok(Layouts {
+            national,
+            provinces,
+        })
+    }
+
+    /// The layout of a unit in `province` (its province, itself for a province; `None`
+    /// above the provinces).
+    fn of(&self, province: Option<i64>) -> &'f FormDef {
+        province
+            .and_then(|p| self.provinces.get(&p).copied())
+            .unwrap_or(self.national)
+    }
+
+    /// Each unit's layout, from the tree: `units` as `(id, parent, depth, kind)`.
+    pub fn by_unit<'a>(
+        self,
+        units: impl Iterator<Item = (i64, Option<i64>, i64, &'a str)>,
+    ) -> UnitLayouts<'f> {
+        // Most campaigns: every unit is laid out by the campaign's form.
+        if self.provinces.is_empty() {
+            return UnitLayouts {
+                layouts: self,
+                province_of: HashMap::new(),
+            };
+        }
+        let mut by_depth: Vec<_> = units.collect();
+        by_depth.sort_by_key(|(_, _, depth, _)| *depth);
+        let mut province = HashMap::with_capacity(by_depth.len());
+        for (id, parent, _, kind) in by_depth {
+            let own = if kind == tuanle_shared::tree::UnitKind::Tinh.code() {
+                Some(id)
+            } else {
+                parent.and_then(|p| province.get(&p).copied())
+            };
+            if let Some(own) = own {
+                province.insert(id, own);
+            }
+        }
+        UnitLayouts {
+            layouts: self,
+            province_of: province,
+        }
+    }
+}
+
+/// Each unit's layout in one campaign ([`Layouts`]).
+pub struct UnitLayouts<'f> {
+    layouts: Layouts<'f>,
+    /// Each unit's province (itself for a province; none above the provinces).
+    province_of: HashMap<i64, i64>,
+}
+
+impl<'f> UnitLayouts<'f> {
+    /// The layouts of every unit of `campaign_id`, whose own form is `national`.
+    pub async fn load(
+        conn: &mut Conn,
+        campaign_id: i64,
+        national: &'f FormDef,
+    ) -> Result<UnitLayouts<'f>, Error> {
+        let layouts = Layouts::load(conn, campaign_id, national).await?;
+        let units: Vec<(i64, Option<i64>, i64, String)> =
+            sqlx::query_as("SELECT id, parent_id, depth, kind FROM units WHERE campaign_id = $1")
+                .bind(campaign_id)
+                .fetch_all(&mut *conn)
+                .await?;
+        Ok(layouts.by_unit(
+            units
+                .iter()
+                .map(|(id, parent, depth, kind)| (*id, *parent, *depth, kind.as_str())),
+        ))
+    }
+
+    /// The form the unit's totals are laid out by.
+    pub fn of(&self, unit: i64) -> &'f FormDef {
+        self.layouts.of(self.province_of.get(&unit).copied())
+    }
 }
 
 pub fn slots_json(f: &Sums) -> Result<String, Error> {
@@ -338,13 +461,20 @@ async fn store_many(
 /// parent's), in one query, inside the caller's write transaction; with them, whether the
 /// unit is only asked to report and whether it consolidates units below it (read in the
 /// same query, so a unit changed meanwhile is counted the way the rebuild counted it).
-async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Chain, Error> {
+///
+/// Each row is read by its own layout ([`Layouts`]), found here rather than trusted to
+/// the caller: up to a province with its own form, that form; above it, `form` (the
+/// caller's layout, which may be that province's), kept to the shared rows when stored.
+async fn chain<'f>(conn: &mut Conn, form: &'f FormDef, unit_id: i64) -> Result<Chain<'f>, Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
-         SELECT up.id, up.asked, up.kind, {} AS consolidates, {STATS_COLUMNS}
+         SELECT up.id, up.asked, up.kind, {} AS consolidates, {STATS_COLUMNS},
+                pf.form_version AS province_form, {} AS province_hash
          FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
+              LEFT JOIN province_forms pf ON pf.campaign_id = s.campaign_id AND pf.unit_id = up.id
          ORDER BY up.n",
-        consolidates("$1")
+        consolidates("$1"),
+        crate::forms::hash_sql("pf.form_version")
     ))
     .bind(unit_id)
     .fetch_all(&mut *conn)
@@ -357,31 +487,70 @@ async fn chain(conn: &mut Conn, form: &FormDef, unit_id: i64) -> Result<Chain, E
         ),
         None => (false, false, String::new()),
     };
+    // The province in the chain that has its own form, and that form.
+    let mut province = None;
+    for (i, row) in rows.iter().enumerate() {
+        if let Some(version) = row.try_get::<Option<String>, _>("province_form")? {
+            let hash: Option<String> = row.try_get("province_hash")?;
+            let own = crate::forms::of(&mut *conn, &version, hash.as_deref()).await?;
+            province = Some((i, own.form));
+            break;
+        }
+    }
     let stats = rows
         .iter()
-        .map(|row| {
+        .enumerate()
+        .map(|(i, row)| {
             let id: i64 = row.try_get("id")?;
             if row.try_get::<Option<i64>, _>("units")?.is_none() {
                 return Err(Error::Internal(format!("no totals for unit {id}")));
             }
-            Ok((id, stats_of(form, row)?))
+            let layout = match province {
+                Some((p, own)) if i <= p => own,
+                _ => form,
+            };
+            Ok((id, stats_of(layout, row)?))
         })
         .collect::<Result<_, Error>>()?;
+    // Above the province (or above every unit, for a province's form with no province
+    // in the chain: its package accepted by the national level), the shared rows only.
+    let (shared_from, shared_by) = match province {
+        Some((p, own)) => (p + 1, own),
+        None => (0, form),
+    };
     Ok(Chain {
         stats,
         asked,
         consolidates,
         kind,
+        shared_from,
+        shared_by,
     })
 }
 
 /// What [`chain`] reads.
-struct Chain {
+struct Chain<'f> {
     stats: Vec<(i64, Stats)>,
     asked: bool,
     consolidates: bool,
     /// The unit's kind (its code).
     kind: String,
+    /// The rows from this one on are laid out by the national form: stored with the
+    /// shared rows of `shared_by` only.
+    shared_from: usize,
+    shared_by: &'f FormDef,
+}
+
+impl Chain<'_> {
+    /// Stores the rows, each by its layout; returns the units, nearest first.
+    async fn store(mut self, conn: &mut Conn, campaign_id: i64) -> Result<Vec<i64>, Error> {
+        for (_, stats) in self.stats.iter_mut().skip(self.shared_from) {
+            stats.keep_shared(self.shared_by);
+        }
+        let refs: Vec<(i64, &Stats)> = self.stats.iter().map(|(id, s)| (*id, s)).collect();
+        store_many(conn, campaign_id, &refs).await?;
+        Ok(self.stats.into_iter().map(|(id, _)| id).collect())
+    }
 }
 
 /// Replaces a report's old contribution by its new one in its subtree and every
@@ -407,18 +576,14 @@ pub async fn apply(
     );
     let (old_accepted, new_accepted) =
         (before.approved_figures(form), after.approved_figures(form));
-    let Chain {
-        stats: mut chain,
-        asked,
-        consolidates,
-        kind,
-    } = chain(conn, form, unit_id).await?;
+    let mut chain = chain(conn, form, unit_id).await?;
+    let (asked, consolidates, kind) = (chain.asked, chain.consolidates, chain.kind.clone());
     let (was_done, is_done_now) = (
         is_done(before.0.as_ref().map(|(b, _)| *b)),
         is_done(after.0.as_ref().map(|(b, _)| *b)),
     );
     let mut official_moved = Vec::new();
-    for (i, (id, stats)) in chain.iter_mut().enumerate() {
+    for (i, (id, stats)) in chain.stats.iter_mut().enumerate() {
         // The unit's own subtree always counts it; those above, not when it is asked.
         if i == 0 || !asked {
             stats.count(before.0.as_ref().map(|(b, _)| *b), -1);
@@ -448,10 +613,9 @@ pub async fn apply(
             official_moved.push(*id);
         }
     }
-    let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
-    store_many(conn, campaign_id, &refs).await?;
+    let moved = chain.store(conn, campaign_id).await?;
     mark_stale(conn, &official_moved).await?;
-    Ok(chain.into_iter().map(|(id, _)| id).collect())
+    Ok(moved)
 }
 
 /// A consolidating unit's package accepted by its parent `parent_id`: the parent's
@@ -466,19 +630,20 @@ pub async fn package_accepted(
     replaced: Option<&Sums>,
     accepted: &Sums,
 ) -> Result<Vec<i64>, Error> {
-    let Chain {
-        stats: mut chain, ..
-    } = chain(conn, form, parent_id).await?;
-    let Some((_, parent)) = chain.first_mut() else {
+    let mut chain = chain(conn, form, parent_id).await?;
+    let Some((_, parent)) = chain.stats.first_mut() else {
         return Err(Error::Internal(format!("no unit {parent_id}")));
     };
     let zero = Sums::zero(form);
     parent
         .official_figures
         .replace_sum(replaced.unwrap_or(&zero), accepted);
-    store_many(conn, campaign_id, &[(parent_id, &*parent)]).await?;
+    let moved = chain.stats.iter().map(|(id, _)| *id).collect();
+    // Only the parent's row changed.
+    chain.stats.truncate(1);
+    chain.store(conn, campaign_id).await?;
     mark_stale(conn, &[parent_id]).await?;
-    Ok(chain.into_iter().map(|(id, _)| id).collect())
+    Ok(moved)
 }
 
 /// The official figures of these units moved: what they signed off no longer says what
@@ -518,28 +683,20 @@ pub async fn unit_added(
     .await?;
     if first_child == 1 {
         rebuild_in(conn, campaign_id, form).await?;
-        let Chain { stats, .. } = chain(conn, form, unit_id).await?;
-        return Ok(stats.into_iter().map(|(id, _)| id).collect());
+        let chain = chain(conn, form, unit_id).await?;
+        return Ok(chain.stats.into_iter().map(|(id, _)| id).collect());
     }
-    let Chain {
-        stats: mut chain,
-        kind,
-        ..
-    } = {
-        // Its own row first, so the walk up finds it.
-        store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
-        chain(conn, form, unit_id).await?
-    };
-    for (i, (_, stats)) in chain.iter_mut().enumerate() {
+    // Its own row first, so the walk up finds it.
+    store_many(conn, campaign_id, &[(unit_id, &Stats::empty(form, 1))]).await?;
+    let mut chain = chain(conn, form, unit_id).await?;
+    for (i, (_, stats)) in chain.stats.iter_mut().enumerate() {
         if i > 0 {
             stats.completeness.units += 1;
             stats.completeness.not_started += 1;
         }
-        count_kind(&mut stats.by_kind, &kind, 1, 0);
+        count_kind(&mut stats.by_kind, &chain.kind, 1, 0);
     }
-    let refs: Vec<(i64, &Stats)> = chain.iter().map(|(id, s)| (*id, s)).collect();
-    store_many(conn, campaign_id, &refs).await?;
-    Ok(chain.into_iter().map(|(id, _)| id).collect())
+    chain.store(conn, campaign_id).await
 }
 
 /// Every subtree's stats of a campaign, computed from scratch from the reports.
@@ -576,6 +733,12 @@ pub async fn recompute(
     .await?;
     // What each unit's yes/no answers count depends on its kind.
     let kinds = crate::kinds::load(conn).await?;
+    let layouts = Layouts::load(conn, campaign_id, form).await?.by_unit(
+        units
+            .iter()
+            .map(|(id, parent, depth, _, _, kind)| (*id, *parent, *depth, kind.as_str())),
+    );
+    let layout_of = |unit: i64| layouts.of(unit);
     let kind_of: HashMap<i64, &str> = units
         .iter()
         .map(|(id, _, _, _, _, kind)| (*id, kind.as_str()))
@@ -589,14 +752,15 @@ pub async fn recompute(
         let content: &str = r.try_get("content")?;
         let unit_id: i64 = r.try_get("unit_id")?;
         let kind = kind_of.get(&unit_id).and_then(|code| kinds.get(code));
-        let figures = Figures::from_content_json(form, content)
+        let layout = layout_of(unit_id);
+        let figures = Figures::from_content_json(layout, content)
             .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?
-            .counted_for(form, kind);
+            .counted_for(layout, kind);
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
         let marks = Marks::of_row(&r)?;
         own.insert(unit_id, Counted(Some((bucket, figures)), marks));
     }
-    let accepted = accepted_packages(conn, campaign_id, form).await?;
+    let accepted = accepted_packages(conn, campaign_id).await?;
     let consolidating: std::collections::HashSet<i64> = units
         .iter()
         .filter(|(_, _, _, active, _, _)| active.0)
@@ -607,7 +771,8 @@ pub async fn recompute(
     order.sort_by_key(|(_, _, depth, _, _, _)| std::cmp::Reverse(*depth));
     let mut stats: HashMap<i64, Stats> = HashMap::with_capacity(order.len());
     for (id, parent, _, active, asked, kind) in order {
-        let mut s = stats.remove(&id).unwrap_or_else(|| Stats::empty(form, 0));
+        let layout = layout_of(id);
+        let mut s = stats.remove(&id).unwrap_or_else(|| Stats::empty(layout, 0));
         s.completeness.units += 1;
         s.completeness.not_started += 1;
         let bucket = own.get(&id).and_then(|c| c.0.as_ref().map(|(b, _)| *b));
@@ -616,22 +781,27 @@ pub async fn recompute(
             s.count(None, -1);
             s.count(bucket, 1);
             s.mark(counted.1, 1);
-            s.final_figures.add(&counted.final_figures(form));
+            s.final_figures.add(&counted.final_figures(layout));
             s.provisional_figures
-                .add(&counted.provisional_figures(form));
-            s.official_figures.add(&counted.final_figures(form));
+                .add(&counted.provisional_figures(layout));
+            s.official_figures.add(&counted.final_figures(layout));
         }
         if let Some(p) = parent.filter(|_| active.0) {
-            let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(form, 0));
+            // Above a province with its own form, the shared rows only: the sums
+            // added in are read or cut to the parent's layout.
+            let above = layout_of(p);
+            let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(above, 0));
             add_into(parent_stats, &s);
             if consolidating.contains(&id) {
                 if let Some(package) = accepted.get(&id) {
-                    parent_stats.official_figures.absorb(package);
+                    parent_stats
+                        .official_figures
+                        .absorb(&parse_slots(above, package)?);
                 }
             } else if let Some(counted) = own.get(&id) {
                 parent_stats
                     .official_figures
-                    .add(&counted.approved_figures(form));
+                    .add(&counted.approved_figures(layout));
             }
             // An asked unit adds its figures above, never itself to completeness.
             if asked.0 {
@@ -650,12 +820,12 @@ pub async fn recompute(
     Ok(stats)
 }
 
-/// The figures of each unit's latest accepted package, by unit.
-pub async fn accepted_packages(
+/// The figures of each unit's latest accepted package, by unit, as stored (laid out by
+/// the unit's form: its parent reads them by its own, [`parse_slots`]).
+async fn accepted_packages(
     conn: &mut Conn,
     campaign_id: i64,
-    form: &FormDef,
-) -> Result<HashMap<i64, Sums>, Error> {
+) -> Result<HashMap<i64, String>, Error> {
     let rows: Vec<(i64, String)> = sqlx::query_as(
         "SELECT p.unit_id, p.figures FROM packages p
          WHERE p.campaign_id = $1 AND p.status = 'accepted'
@@ -664,9 +834,7 @@ pub async fn accepted_packages(
     .bind(campaign_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.into_iter()
-        .map(|(unit, figures)| Ok((unit, parse_slots(form, &figures)?)))
-        .collect()
+    Ok(rows.into_iter().collect())
 }
 
 /// The figures of the unit's latest accepted package, which its parent counts.
@@ -765,9 +933,10 @@ pub async fn stored_all(
             .fetch_all(db)
             .await?;
     let mut conn = db.acquire().await?;
+    let layouts = UnitLayouts::load(&mut conn, campaign_id, form).await?;
     let mut out = HashMap::new();
     for id in ids {
-        out.insert(id, load(&mut conn, form, id).await?);
+        out.insert(id, load(&mut conn, layouts.of(id), id).await?);
     }
     Ok(out)
 }

@@ -270,9 +270,31 @@ impl Sums {
         })
     }
 
+    /// Sums laid out by another form of the same national version (a province's, or the
+    /// national one) read by `form`: every such layout begins with the same shared slots
+    /// ([`FormDef::shared_slot_count`]), so the slots past `form`'s are another
+    /// province's own rows (dropped) and those `form` has beyond the stored ones are its
+    /// own rows, which the stored sum did not count (zero).
+    pub fn from_shared_slots(form: &FormDef, mut slots: Vec<u128>) -> Sums {
+        slots.resize(form.slot_count(), 0);
+        Sums {
+            values: slots.into_boxed_slice(),
+        }
+    }
+
+    /// Keeps the shared rows only, as the national form `form` extends lays them out:
+    /// what of a province's sum reaches the units above the province.
+    pub fn keep_shared(&mut self, form: &FormDef) {
+        let n = form.shared_slot_count();
+        if self.values.len() > n {
+            self.values = self.values[..n].into();
+        }
+    }
+
     /// The sum of a row's column, or `None` when the row does not take that column.
     pub fn value(&self, form: &FormDef, row: usize, column: Column) -> Option<u128> {
-        form.slot(row, column).map(|s| self.values[s])
+        form.slot(row, column)
+            .and_then(|s| self.values.get(s).copied())
     }
 }
 

@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer, push_counts};
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::admin::routes as admin;
-use tuanle_shared::wire::{CampaignSummary, Dashboard, RefusalCode, ReportState, routes};
+use tuanle_shared::wire::{
+    CampaignSummary, Dashboard, RefusalCode, ReportState, ReportStatus, routes,
+};
 use tuanle_shared::{Column, FormDef, Sums, Totals};
 
 const JSON: &str = "application/json";
@@ -306,7 +308,8 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
     assert_eq!(state.form_version, "2025-b");
 
     // The ward's totals are laid out by the campaign's version: the shared rows add up,
-    // 1.14 is the new report's, 1.13 (gone from the form) is counted nowhere.
+    // 1.14 is the new report's, and row 1 holds it only: the draft's 1.13 (gone from the
+    // form) is counted nowhere.
     let dashboard: Dashboard = ward
         .get_json(&routes::dashboard("2025", "NB-HQ", false))
         .await?;
@@ -314,7 +317,6 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
     assert_eq!(value(&forms, &dashboard, "2"), Some(7));
     assert_eq!(value(&forms, &dashboard, "1.14"), Some(3));
     assert_eq!(value(&forms, &dashboard, "1"), Some(3));
-    assert_eq!(value(&forms, &dashboard, "1.13"), None);
     // A recomputation from scratch agrees.
     let db = server.db().await?;
     let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2025'")
@@ -329,12 +331,102 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
         .get_json(&routes::dashboard("2025", "NB-HQ", false))
         .await?;
     assert_eq!(again.provisional_figures, dashboard.provisional_figures);
-    // The school submits on its own version, checked by it.
+    // The school submits on its own version, checked by it (1.13 is no unknown row).
+    let r = school
+        .post(
+            &routes::report("2025", "NB-HQ-TH", "submit"),
+            &json!({"version": 2, "device_id": "t", "acknowledge_warnings": true}),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
     let state: ReportState = school
         .get_json(&routes::report("2025", "NB-HQ-TH", ""))
         .await?;
-    assert_eq!(state.version, 2);
+    assert_eq!(state.status, ReportStatus::Submitted);
+    assert_eq!(state.form_version, "2025");
+    assert_eq!(
+        state.content.number(&"1.13".parse()?, Column::Count),
+        Some(6)
+    );
     Ok(())
+}
+
+/// A push resolved just before the campaign's form is replaced (its target read outside
+/// the write lock, as every push is) is written after the totals were rebuilt by the new
+/// form: its change must enter them laid out by the new form, not the one it was resolved
+/// with, or the sums shift between rows.
+#[tokio::test]
+async fn a_push_racing_a_form_change_keeps_the_totals_whole() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin_client = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let r = school
+        .post(
+            &routes::report("2025", "NB-HQ-TH", "push"),
+            &push_counts("a1", 0, &[("1.13", 4), ("2", 5), ("3", 1)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+
+    // The next push is resolved now (on 2025)…
+    let db = server.db().await?;
+    let target = tuanle_server::reports::resolve(&db, "2025", "NB-HQ-TH").await?;
+    assert_eq!(target.layout.version(), "2025");
+    // …the next version is published meanwhile…
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 201);
+    let r = admin_client
+        .send(
+            Method::PUT,
+            &admin::campaign("2025", ""),
+            Some(&campaign_input("2025-b")),
+        )
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    // …and the push is written after it.
+    let me: tuanle_shared::wire::Me = school.get_json(routes::SESSION).await?;
+    let account_id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE username = 'nb-hq-th'")
+        .fetch_one(&db)
+        .await?;
+    let caller = tuanle_server::auth::Caller { account_id, me };
+    let req = serde_json::from_value(push_counts("a2", 1, &[("1.13", 4), ("2", 9), ("3", 6)]))?;
+    tuanle_server::reports::push(&db, &caller, &target, req).await?;
+
+    let dashboard: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(dashboard.form_version, "2025-b");
+    let forms: Vec<FormDef> = ward.get_json(routes::FORMS).await?;
+    assert_eq!(value(&forms, &dashboard, "2"), Some(9));
+    assert_eq!(value(&forms, &dashboard, "3"), Some(6));
+    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2025'")
+        .fetch_one(&db)
+        .await?;
+    let layout = forms
+        .iter()
+        .find(|f| f.version() == "2025-b")
+        .expect("2025-b");
+    tuanle_server::totals::rebuild(&db, campaign_id, layout).await?;
+    let again: Dashboard = ward
+        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+        .await?;
+    assert_eq!(again.provisional_figures, dashboard.provisional_figures);
+    Ok(())
+}
+
+/// What the app keeps on the device under `key` (`campaigns`, `form.2025`), or "".
+async fn kept(browser: &Browser, key: &str) -> anyhow::Result<String> {
+    let value = browser
+        .client
+        .execute(
+            "return localStorage.getItem('tuanle.cache.' + arguments[0]) || ''",
+            vec![json!(key)],
+        )
+        .await?;
+    Ok(value.as_str().unwrap_or_default().to_owned())
 }
 
 /// The whole path in real browsers: a school types a draft on 2025; the national
@@ -445,8 +537,53 @@ async fn a_form_uploaded_in_the_browser_is_published_and_filled() -> anyhow::Res
         })
         .await?;
 
-    // The school's draft, reopened: still on 2025, 1.13 there and taken.
+    // The school's draft, reopened once the tablet has heard of the new version (it
+    // refreshes the campaign in the background): still shown by 2025, kept on the tablet.
     school.client.refresh().await?;
+    school
+        .eventually("the tablet hears of 2025-b", || async {
+            Ok(kept(&school, "campaigns")
+                .await?
+                .contains(r#""form_version":"2025-b""#))
+        })
+        .await?;
+    school.client.refresh().await?;
+    assert_eq!(school.value_of("1.13/count").await?, "4");
+    assert!(
+        school
+            .client
+            .find(fantoccini::Locator::Css("[data-cell='1.14/count']"))
+            .await
+            .is_err()
+    );
+
+    // Offline, with the draft's own version lost from the tablet: the draft still opens,
+    // by the campaign's form, and says so; with the network back it is shown by its own.
+    school.wait_for_worker().await?;
+    school
+        .client
+        .execute("localStorage.removeItem('tuanle.cache.form.2025')", vec![])
+        .await?;
+    school.set_offline(true).await?;
+    school.client.refresh().await?;
+    let notice = school
+        .wait_for(".stand-in[data-own-version='2025']")
+        .await?
+        .text()
+        .await?;
+    assert!(notice.contains("2025-b"), "{notice}");
+    school.wait_for("[data-cell='1.14/count']").await?;
+    school.set_offline(false).await?;
+    school
+        .eventually("the draft shown by 2025 again", || async {
+            Ok(school
+                .client
+                .find(fantoccini::Locator::Css(".stand-in"))
+                .await
+                .is_err()
+                && !kept(&school, "form.2025").await?.is_empty())
+        })
+        .await?;
     assert_eq!(school.value_of("1.13/count").await?, "4");
     school.replace_in("1.13/count", "6").await?;
     school.wait_sync("synced").await?;
@@ -484,6 +621,303 @@ async fn a_form_uploaded_in_the_browser_is_published_and_filled() -> anyhow::Res
         Some(3)
     );
     for browser in [school, admin, other] {
+        browser.close().await?;
+    }
+    Ok(())
+}
+
+/// A national campaign's tree (the ministry above two provinces), imported by the
+/// national administrator into a new campaign "2026" on the 2025 form; the demo
+/// campaign closed, so that the app opens this one. Returns the first password of the
+/// ministry's supervisor (`bgd`).
+async fn national_campaign(admin: &ApiClient) -> anyhow::Result<String> {
+    let body = json!({
+        "code": "2026", "year": 2026, "theme": "Học tập suốt đời trong kỷ nguyên số",
+        "starts_on": "2026-10-01", "ends_on": "2026-10-07", "form_version": "2025",
+        "deadlines": [], "open": true
+    });
+    let r = admin
+        .send(Method::POST, admin::CAMPAIGNS, Some(&body))
+        .await?;
+    assert_eq!(r.status(), 201, "{}", r.text().await?);
+    let tree = "Mã đơn vị,Tên đơn vị,Loại,Mã cấp trên
+BGD,Bộ Giáo dục và Đào tạo,Bộ GDĐT,
+NB,Sở GDĐT Ninh Bình,Tỉnh,BGD
+NB-HQ,Phường Hồng Quang,Phường,NB
+NB-HQ-TH,Trường Tiểu học Hồng Quang,Tiểu học,NB-HQ
+NB-HQ-MN,Trường Mầm non Hồng Quang,Mầm non,NB-HQ
+HN,Sở GDĐT Hà Nội,Tỉnh,BGD
+HN-BD,Phường Ba Đình,Phường,HN
+HN-BD-TH,Trường Tiểu học Ba Đình,Tiểu học,HN-BD
+";
+    let r = admin
+        .post_file(
+            &admin::campaign("2026", "/tree/import?name=cay.csv"),
+            "text/csv",
+            tree.into(),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    admin.set_campaign_open("2025", false).await?;
+    let ministry: tuanle_shared::wire::admin::Credentials = admin
+        .expect(
+            Method::POST,
+            &admin::campaign("2026", "/accounts"),
+            Some(
+                &json!({"username": "bgd", "display_name": "Bộ GDĐT", "role": "supervisor",
+                          "unit_code": "BGD"}),
+            ),
+            201,
+        )
+        .await?;
+    Ok(ministry.password)
+}
+
+/// Ninh Bình's own form: the 2025 form and one row of the province's own, 21.
+fn ninh_binh_form() -> Vec<u8> {
+    form_2025(|spec| {
+        spec["version"] = "2025-nb".into();
+        spec["extends"] = "2025".into();
+        rows(spec).push(
+            json!({"code": "21", "label": "Số lớp học tiếng dân tộc của tỉnh",
+                                "unit": "lớp", "kind": "count", "provincial": true}),
+        );
+    })
+}
+
+/// Publishing a province's form: for a province only, a form extending the campaign's,
+/// by an administrator who reaches the province; and then the campaign's form no longer
+/// changes under it.
+#[tokio::test]
+async fn a_province_s_form_is_published_for_that_province_only() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    national_campaign(&national).await?;
+    let province_admin = ApiClient::sign_in(&server, "admin-nb", DEMO_PASSWORD).await?;
+    // A province's administrator adds their province's form, not a national one.
+    let r = province_admin
+        .post_file(&admin::campaign("2026", "/forms"), JSON, ninh_binh_form())
+        .await?;
+    assert_eq!(r.status(), 201, "{}", r.text().await?);
+    let (status, _) = refusal(
+        province_admin
+            .post_file(&admin::campaign("2026", "/forms"), JSON, next_version())
+            .await?,
+    )
+    .await?;
+    assert_eq!(status, 403);
+    let publish = |unit: &str| admin::campaign("2026", &format!("/forms/provinces/{unit}"));
+    let set = |version: Option<&str>| json!({ "form_version": version });
+    for (client, unit, body, expected) in [
+        (
+            &province_admin,
+            "NB-HQ",
+            set(Some("2025-nb")),
+            (400, "NOT_A_PROVINCE"),
+        ),
+        (
+            &province_admin,
+            "HN",
+            set(Some("2025-nb")),
+            (403, "OUT_OF_SCOPE"),
+        ),
+        (
+            &province_admin,
+            "NB",
+            set(Some("2025-zz")),
+            (400, "UNKNOWN_FORM"),
+        ),
+        (
+            &province_admin,
+            "NB",
+            set(Some("2023")),
+            (400, "FORM_NOT_EXTENDING"),
+        ),
+        (
+            &national,
+            "NB",
+            json!({"form_version": 5}),
+            (400, "BAD_FIELDS"),
+        ),
+    ] {
+        let (status, body) = refusal(
+            client
+                .send(Method::PUT, &publish(unit), Some(&body))
+                .await?,
+        )
+        .await?;
+        assert_eq!(
+            (status, body["code"].as_str().unwrap_or_default()),
+            expected,
+            "{unit}: {body}"
+        );
+    }
+    let r = province_admin
+        .send(Method::PUT, &publish("NB"), Some(&set(Some("2025-nb"))))
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    let listed: Vec<tuanle_shared::wire::admin::ProvinceForm> = province_admin
+        .get_json(&admin::campaign("2026", "/forms/provinces"))
+        .await?;
+    assert_eq!(
+        listed
+            .iter()
+            .map(|p| (p.unit_code.as_str(), p.form_version.as_str()))
+            .collect::<Vec<_>>(),
+        [("NB", "2025-nb")]
+    );
+    // A new report in the province is on its form; in another province, the campaign's.
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let state: ReportState = school
+        .get_json(&routes::report("2026", "NB-HQ-TH", ""))
+        .await?;
+    assert_eq!(state.form_version, "2025-nb");
+    let state: ReportState = national
+        .get_json(&routes::report("2026", "HN-BD-TH", ""))
+        .await?;
+    assert_eq!(state.form_version, "2025");
+    // The campaign's form cannot move from under the province's.
+    let mut input = campaign_input("2025-b");
+    input["code"] = "2026".into();
+    let r = national
+        .post_file(&admin::campaign("2026", "/forms"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 201);
+    let (status, body) = refusal(
+        national
+            .send(Method::PUT, &admin::campaign("2026", ""), Some(&input))
+            .await?,
+    )
+    .await?;
+    assert_eq!((status, body["code"].as_str()), (400, Some("FORM_IN_USE")));
+    // Back to the campaign's form: then it can.
+    let r = province_admin
+        .send(Method::PUT, &publish("NB"), Some(&set(None)))
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    let r = national
+        .send(Method::PUT, &admin::campaign("2026", ""), Some(&input))
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    Ok(())
+}
+
+/// The issue's test: a province's form with a row of its own is uploaded, previewed and
+/// published by the province's administrator in a browser; a school of the province
+/// fills it in a browser; the row reaches the province's figures (its supervisor's
+/// dashboard shows it) and no national total (the ministry's sums are the shared rows).
+#[tokio::test]
+async fn a_province_s_own_row_reaches_the_province_and_no_national_total() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let ministry = national_campaign(&national).await?;
+    let files = tempfile::tempdir()?;
+    let file = files.path().join("mau-ninh-binh.json");
+    std::fs::write(&file, ninh_binh_form())?;
+
+    let admin_nb = Browser::start().await?;
+    admin_nb
+        .sign_in_to(&server, "admin-nb", "#forms-card")
+        .await?;
+    admin_nb
+        .wait_for("#form-file")
+        .await?
+        .send_keys(&file.display().to_string())
+        .await?;
+    admin_nb.click("#form-check").await?;
+    admin_nb
+        .wait_for("#form-preview[data-version='2025-nb'] [data-cell='21/count']")
+        .await?;
+    admin_nb.click("#form-save").await?;
+    admin_nb
+        .wait_for("#province-form option[value='2025-nb']")
+        .await?;
+    let code = admin_nb
+        .wait_for("#province-code")
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(code.as_deref(), Some("NB"));
+    admin_nb.click("#province-form-save").await?;
+    admin_nb
+        .wait_for("#province-forms tr[data-province='NB']")
+        .await?;
+    assert!(
+        admin_nb
+            .text("#province-forms tr[data-province='NB'] .version")
+            .await?
+            .contains("2025-nb")
+    );
+
+    // A school of the province: its report is on the province's form, row 21 there.
+    let school = Browser::start().await?;
+    school
+        .sign_in_to(&server, "nb-hq-th", "[data-cell='21/count']")
+        .await?;
+    school.type_in("21/count", "7").await?;
+    school.type_in("2/count", "3").await?;
+    school.wait_sync("synced").await?;
+
+    // The province's supervisor sees row 21 in the province's figures.
+    let province = Browser::start().await?;
+    province
+        .sign_in_to(&server, "nb", "h1[data-unit='NB']")
+        .await?;
+    province
+        .click("input[name='mode'][value='provisional']")
+        .await?;
+    province
+        .eventually("row 21 counted in the province", || async {
+            Ok(province
+                .text(".consolidated tr[data-row='21']")
+                .await
+                .unwrap_or_default()
+                .contains('7'))
+        })
+        .await?;
+
+    // Above the province, the shared rows only: the ministry's sums are laid out by the
+    // campaign's form, row 2 counted, row 21 nowhere.
+    let bgd = ApiClient::sign_in(&server, "bgd", &ministry).await?;
+    let forms: Vec<FormDef> = bgd.get_json(routes::FORMS).await?;
+    let top: Dashboard = bgd
+        .get_json(&routes::dashboard("2026", "BGD", false))
+        .await?;
+    assert_eq!(top.form_version, "2025");
+    let base = builtin("2025").expect("2025");
+    assert_eq!(top.provisional_figures.len(), base.slot_count());
+    assert_eq!(value(&forms, &top, "2"), Some(3));
+    let nb: Dashboard = bgd
+        .get_json(&routes::dashboard("2026", "NB", false))
+        .await?;
+    assert_eq!(nb.form_version, "2025-nb");
+    assert_eq!(value(&forms, &nb, "21"), Some(7));
+    assert_eq!(value(&forms, &nb, "2"), Some(3));
+    // Stored so too: the ministry's sums hold no slot of the province's rows.
+    let db = server.db().await?;
+    let stored: String = sqlx::query_scalar(
+        "SELECT s.provisional FROM subtree_stats s JOIN units u ON u.id = s.unit_id
+         JOIN campaigns c ON c.id = u.campaign_id WHERE c.code = '2026' AND u.code = 'BGD'",
+    )
+    .fetch_one(&db)
+    .await?;
+    let stored: Vec<u128> = serde_json::from_str(&stored)?;
+    assert_eq!(stored, top.provisional_figures);
+    // As a recomputation from the reports has them.
+    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2026'")
+        .fetch_one(&db)
+        .await?;
+    tuanle_server::totals::rebuild(&db, campaign_id, base).await?;
+    for (unit, before) in [("BGD", &top), ("NB", &nb)] {
+        let again: Dashboard = bgd
+            .get_json(&routes::dashboard("2026", unit, false))
+            .await?;
+        assert_eq!(
+            again.provisional_figures, before.provisional_figures,
+            "{unit}"
+        );
+    }
+    for browser in [admin_nb, school, province] {
         browser.close().await?;
     }
     Ok(())

@@ -89,7 +89,25 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
     // When the figures shown last changed (this device's clock), for "cập nhật … trước".
     let updated = RwSignal::new(None::<f64>);
     let stream = StoredValue::new_local(None::<EventStream>);
-    let form = StoredValue::new(form);
+    // The form the figures are laid out by: the one the server names in its answer. A
+    // device that has not yet heard of a campaign's new form keeps the previous one, and
+    // its slots read by the wrong form would show numbers on the wrong rows.
+    let form = RwSignal::new(form);
+    Effect::new(move || {
+        let named = data.with(|d| match d {
+            Some(Ok(d)) => Some(d.form_version.clone()),
+            _ => None,
+        });
+        if let Some(named) = named
+            && form.with_untracked(|f| f.version() != named)
+        {
+            spawn_local(async move {
+                if let Ok(named) = super::version_form(&named).await {
+                    form.try_set(Arc::new(named));
+                }
+            });
+        }
+    });
 
     // One request at a time per unit: events that arrive during one ask for one more
     // after it. Moving to another unit starts its own at once; the late answer for the
@@ -261,7 +279,11 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
                     FigureMode::Final => &d.final_figures,
                     FigureMode::Provisional => &d.provisional_figures,
                 };
-                form.with_value(|f| Sums::from_slots(f, slots.clone()))
+                form.with(|f| {
+                    (f.version() == d.form_version)
+                        .then(|| Sums::from_slots(f, slots.clone()))
+                        .flatten()
+                })
             }
             _ => None,
         })
@@ -269,7 +291,7 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
 
     view! {
         {move || printing.get().then(|| view! {
-            <PrintView campaign=campaign.get_value() form=form.get_value() unit=unit.get_untracked() mode=mode.get_untracked() printing=printing/>
+            <PrintView campaign=campaign.get_value() form=form.get() unit=unit.get_untracked() mode=mode.get_untracked() printing=printing/>
         })}
         <div class="dashboard" class:hidden=move || printing.get()>
         {move || match head.get() {
@@ -316,10 +338,10 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
             }.into_any(),
         }}
         {move || package_open.get().map(|open| view! {
-            <PackagePanel campaign=campaign.get_value() form=form.get_value() open=open opening=package_open on_change=Callback::new(move |_| refresh())/>
+            <PackagePanel campaign=campaign.get_value() form=form.get() open=open opening=package_open on_change=Callback::new(move |_| refresh())/>
         })}
         {move || reviewing.get().map(|u| view! {
-            <super::review::ReviewPanel campaign=campaign.get_value() form=form.get_value() unit=u reviewing=reviewing on_change=Callback::new(move |_| refresh())/>
+            <super::review::ReviewPanel campaign=campaign.get_value() form=form.get() unit=u reviewing=reviewing on_change=Callback::new(move |_| refresh())/>
         })}
         <section class="card consolidated">
             <div class="mode" role="radiogroup" aria-label="Loại số liệu">
@@ -336,7 +358,7 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
                     editable=Signal::derive(move || !observing() && head.with(|h| matches!(h, Some(Ok(h)) if h.path.len() == 1)))/>
                 <button type="button" class="secondary print" on:click=move |_| printing.set(true)>"In báo cáo tổng kết"</button>
             </div>
-            <FiguresTable form=form.get_value() figures=figures/>
+            {move || view! { <FiguresTable form=form.get() figures=figures/> }}
         </section>
         </div>
     }

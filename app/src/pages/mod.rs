@@ -306,15 +306,18 @@ fn kept_form(version: &str) -> Option<KeptForm> {
 /// this device learnt from the server (`meta.form_version`), when it is not the
 /// campaign's current one (a draft started before the next version was published keeps
 /// its own); else `form`. Kept on the device once read, like the campaign's.
-pub async fn report_form(
-    campaign: &str,
-    unit: &str,
-    form: Arc<FormDef>,
-) -> Result<Arc<FormDef>, String> {
+///
+/// When that version is neither kept here nor reachable (no network), the report is
+/// still opened, by the campaign's form, as a stand-in: a draft out of reach
+/// for want of a form would break the promise that the field can always type. The page
+/// says so and switches as soon as the server answers.
+pub async fn report_form(campaign: &str, unit: &str, form: Arc<FormDef>) -> Arc<FormDef> {
     let own = storage::load_report(campaign, unit).sync.meta.form_version;
     match own {
-        Some(version) if version != form.version() => version_form(&version).await.map(Arc::new),
-        _ => Ok(form),
+        Some(version) if version != form.version() => {
+            version_form(&version).await.map(Arc::new).unwrap_or(form)
+        }
+        _ => form,
     }
 }
 

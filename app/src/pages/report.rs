@@ -42,10 +42,8 @@ pub fn ReportPage() -> impl IntoView {
     spawn_local(async move {
         let loaded = match super::campaign_and_form().await {
             Load::Ready { campaign, form } => {
-                match super::report_form(&campaign.code, &report_unit, form).await {
-                    Ok(form) => Load::Ready { campaign, form },
-                    Err(e) => Load::Failed(e),
-                }
+                let form = super::report_form(&campaign.code, &report_unit, form).await;
+                Load::Ready { campaign, form }
             }
             other => other,
         };
@@ -53,20 +51,11 @@ pub fn ReportPage() -> impl IntoView {
     });
     // The server says the report is on another version than the one shown (its first
     // pull on this device, or a draft started before the next version was published):
-    // show it by its own.
-    let switch_form = Callback::new(move |version: String| {
-        spawn_local(async move {
-            let Load::Ready { campaign, .. } = state.get_untracked() else {
-                return;
-            };
-            match super::version_form(&version).await {
-                Ok(form) => state.set(Load::Ready {
-                    campaign,
-                    form: Arc::new(form),
-                }),
-                Err(e) => state.set(Load::Failed(e)),
-            }
-        });
+    // show it by its own (the screen fetches it).
+    let switch_form = Callback::new(move |form: Arc<FormDef>| {
+        if let Load::Ready { campaign, .. } = state.get_untracked() {
+            state.set(Load::Ready { campaign, form });
+        }
     });
     let persisted = RwSignal::new(None::<bool>);
     spawn_local(async move { persisted.set(device::persist_storage().await) });
@@ -92,16 +81,38 @@ fn ReportScreen(
     /// The report is another unit's, entered for it by its parent's supervisor.
     on_behalf: bool,
     /// Shows the report by another form version (the one the server says it is on).
-    switch_form: Callback<String>,
+    switch_form: Callback<Arc<FormDef>>,
 ) -> impl IntoView {
     let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
     let shown = form.version().to_owned();
+    let shown_label = shown.clone();
+    // The report's own version when it is not the one shown (kept nowhere here yet).
+    let other_version = {
+        let shown = shown.clone();
+        Memo::new(move |_| {
+            rs.state
+                .with(|s| s.meta.form_version.clone())
+                .filter(|own| *own != shown)
+        })
+    };
+    // Offline, that version may be out of reach: the report stays shown by this one, and
+    // the version is asked for again at each change of the report's state or sync (a
+    // pull, a push, the network back) until it comes; never twice at once, so a stalled link piles nothing up.
+    let asking = StoredValue::new(false);
     Effect::new(move || {
-        let own = rs.state.with(|s| s.meta.form_version.clone());
-        if let Some(own) = own
-            && own != shown
+        rs.state.track();
+        rs.phase.track();
+        if let Some(own) = other_version.get()
+            && !asking.get_value()
         {
-            switch_form.run(own);
+            asking.set_value(true);
+            spawn_local(async move {
+                if let Ok(form) = super::version_form(&own).await {
+                    switch_form.run(Arc::new(form));
+                }
+                // This screen is gone once the form switched.
+                let _ = asking.try_set_value(false);
+            });
         }
     });
     let unit_code = unit.clone();
@@ -123,6 +134,12 @@ fn ReportScreen(
                 {move || rs.state.with(|s| s.meta.deadline.clone()).map(|d| format!(" · Hạn nộp: {}", format_date(&d)))}
             </p>
         </section>
+        {move || other_version.get().map(|own| view! {
+            <p class="news stand-in" role="status" data-own-version=own.clone()>
+                "Báo cáo này được lập theo mẫu " {own.clone()} ", máy chưa tải được mẫu đó nên đang hiện theo mẫu "
+                {shown_label.clone()} " của đợt. Khi có mạng, báo cáo sẽ tự hiện đúng mẫu của nó."
+            </p>
+        })}
         {campaign.practice.then(|| {
             let (c, u) = (campaign.code.clone(), unit_code.clone());
             let reset = move |_| {

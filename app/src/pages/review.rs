@@ -127,6 +127,7 @@ pub fn ReviewPanel(
     let drafts = RwSignal::new(BTreeMap::<String, String>::new());
     let picked = RwSignal::new(String::new());
     let path = StoredValue::new((campaign, unit.code.clone()));
+    let form = RwSignal::new(form);
     let load = move || {
         let (c, u) = path.get_value();
         spawn_local(async move {
@@ -136,6 +137,14 @@ pub fn ReviewPanel(
                 (Ok(s), Ok(h)) => Ok((s, h)),
                 (Err(e), _) | (_, Err(e)) => Err(e.message()),
             };
+            // Shown by the version the report was started on (a draft from before the
+            // campaign's form changed keeps its own).
+            if let Ok((state, _)) = &result
+                && form.with_untracked(|f| f.version() != state.form_version)
+                && let Ok(own) = super::version_form(&state.form_version).await
+            {
+                form.try_set(Arc::new(own));
+            }
             report.try_set(Some(result));
         });
     };
@@ -255,7 +264,6 @@ pub fn ReviewPanel(
             }
         });
     };
-    let form = StoredValue::new(form);
     view! {
         <section class="card review" data-review=unit.code.clone()>
             <h2>"Báo cáo của " {unit.name.clone()}</h2>
@@ -336,7 +344,7 @@ pub fn ReviewPanel(
                         {move || message.get().map(|m| view! { <p role="status" class="outcome">{m}</p> })}
                         <div class="review-form">
                             {if may_comment { "Chọn một ô để nhận xét về ô đó." } else { "" }}
-                            <ReportForm form=form.get_value() draft=draft on_edit=Callback::new(|_| ()) readonly=true remarks=remarks reference=Signal::stored(reference)/>
+                            <ReportForm form=form.get_untracked() draft=draft on_edit=Callback::new(|_| ()) readonly=true remarks=remarks reference=Signal::stored(reference)/>
                         </div>
                         <UnitAccounts path=path/>
                         <h3>"Lịch sử"</h3>

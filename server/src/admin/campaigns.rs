@@ -193,6 +193,20 @@ pub async fn update(
                 message: "Đợt đã có đơn vị chốt số liệu theo mẫu biểu hiện tại nên không đổi được mẫu biểu.".into(),
             });
         }
+        // A province's own form extends the campaign's as it is: it would no longer.
+        let (provinces,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM province_forms WHERE campaign_id = $1")
+                .bind(campaign.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if provinces > 0 {
+            return Err(Error::Refused {
+                code: RefusalCode::FormInUse,
+                message: format!(
+                    "{provinces} tỉnh đang dùng mẫu biểu riêng mở rộng mẫu biểu hiện tại của đợt: hãy cho các tỉnh này dùng lại mẫu của đợt trước khi đổi mẫu biểu."
+                ),
+            });
+        }
     }
     sqlx::query(
         "UPDATE campaigns SET year = $1, theme = $2, starts_on = $3, ends_on = $4, form_version = $5,

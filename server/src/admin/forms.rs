@@ -1,9 +1,14 @@
 //! Form versions administrators upload (issue 22): a province's appendix as the same
 //! JSON the product ships, checked by the same code, each problem named, and stored for
-//! every campaign to use. Only national administrators add them: a campaign's form (and
-//! what a province's own rows extend) is the ministry's to choose.
+//! every campaign to use. A campaign's form (and so what a province's own rows extend)
+//! is the ministry's to choose: only national administrators add national forms. A
+//! province's administrators add forms extending one, and publish them for their
+//! province ([`set_province_form`]).
 
 use tuanle_shared::FormDef;
+use tuanle_shared::tree::UnitKind;
+use tuanle_shared::wire::RefusalCode;
+use tuanle_shared::wire::admin::{ProvinceForm, ProvinceFormInput};
 
 use super::{Admin, audit};
 use crate::campaigns::Campaign;
@@ -14,9 +19,18 @@ use crate::error::Error;
 /// Checks an uploaded form file, writing nothing: its definition, as reporters will see
 /// it, or every problem it has.
 pub async fn check(db: &Pool, admin: &Admin, file: &[u8]) -> Result<FormDef, Error> {
-    admin.national()?;
     let mut conn = db.acquire().await?;
-    checked(&mut conn, file).await
+    let form = checked(&mut conn, file).await?;
+    may_add(admin, &form)?;
+    Ok(form)
+}
+
+/// National forms are the ministry's; any administrator adds a province's.
+fn may_add(admin: &Admin, form: &FormDef) -> Result<(), Error> {
+    match form.extends() {
+        Some(_) => Ok(()),
+        None => admin.national(),
+    }
 }
 
 /// Stores an uploaded form version once checked. Returns it, and whether it is new (the
@@ -27,10 +41,10 @@ pub async fn add(
     campaign: &str,
     file: &[u8],
 ) -> Result<(FormDef, bool), Error> {
-    admin.national()?;
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let form = checked(&mut tx, file).await?;
+    may_add(admin, &form)?;
     // Checked above: UTF-8, kept as uploaded but for a byte-order mark.
     let json = std::str::from_utf8(file)
         .unwrap_or_default()
@@ -81,4 +95,136 @@ async fn checked(conn: &mut Conn, file: &[u8]) -> Result<FormDef, Error> {
         }
     }
     Ok(form)
+}
+
+/// The provinces within the administrator's reach that have their own form in the
+/// campaign.
+pub async fn province_forms(
+    db: &Pool,
+    admin: &Admin,
+    campaign: &str,
+) -> Result<Vec<ProvinceForm>, Error> {
+    let mut conn = db.acquire().await?;
+    let campaign = Campaign::find(&mut conn, campaign).await?;
+    let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "SELECT u.id, u.code, u.name, pf.form_version FROM province_forms pf
+         JOIN units u ON u.id = pf.unit_id WHERE pf.campaign_id = $1 ORDER BY u.code",
+    )
+    .bind(campaign.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (id, unit_code, unit_name, form_version) in rows {
+        if admin.reaches(&mut conn, id).await? {
+            out.push(ProvinceForm {
+                unit_code,
+                unit_name,
+                form_version,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Publishes a province's own form for the province `unit` (a stored version extending
+/// the campaign's form as it is now), or with `None` goes back to the campaign's. Reports
+/// its units start from then on take it (those started keep their own version); the
+/// totals are laid out anew, the province's own rows counted up to the province and no
+/// further. Refused once a unit of the province has signed off figures (`FORM_IN_USE`):
+/// its package is a sum laid out by the form it had.
+pub async fn set_province_form(
+    db: &Pool,
+    admin: &Admin,
+    campaign: &str,
+    unit: &str,
+    input: &ProvinceFormInput,
+) -> Result<(), Error> {
+    let mut tx = begin_write(db).await?;
+    let campaign = Campaign::find(&mut tx, campaign).await?;
+    let unit = admin.reach_unit(&mut tx, campaign.id, unit).await?;
+    if unit.kind != UnitKind::Tinh.code() {
+        return Err(Error::refused(RefusalCode::NotAProvince));
+    }
+    let now: Option<String> = sqlx::query_scalar(
+        "SELECT form_version FROM province_forms WHERE campaign_id = $1 AND unit_id = $2",
+    )
+    .bind(campaign.id)
+    .bind(unit.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if now == input.form_version {
+        return Ok(());
+    }
+    if let Some(version) = &input.form_version {
+        let form = crate::forms::lookup(&mut tx, version)
+            .await?
+            .ok_or_else(|| Error::refused(RefusalCode::UnknownForm))?
+            .form;
+        if form.extends() != Some(campaign.form.version()) {
+            return Err(Error::refused(RefusalCode::FormNotExtending));
+        }
+    }
+    let (packages,): (i64,) = sqlx::query_as(
+        "WITH RECURSIVE down(id) AS (
+             SELECT id FROM units WHERE id = $2
+             UNION ALL
+             SELECT u.id FROM units u JOIN down ON u.parent_id = down.id
+         )
+         SELECT COUNT(*) FROM packages p WHERE p.campaign_id = $1 AND p.unit_id IN (SELECT id FROM down)",
+    )
+    .bind(campaign.id)
+    .bind(unit.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if packages > 0 {
+        return Err(Error::Refused {
+            code: RefusalCode::FormInUse,
+            message: "Trong tỉnh đã có đơn vị chốt số liệu theo mẫu biểu hiện tại nên không đổi được mẫu biểu của tỉnh.".into(),
+        });
+    }
+    match &input.form_version {
+        Some(version) => {
+            sqlx::query(
+                "INSERT INTO province_forms (campaign_id, unit_id, form_version, set_by, set_at)
+                 VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (campaign_id, unit_id) DO UPDATE SET form_version = excluded.form_version,
+                     set_by = excluded.set_by, set_at = excluded.set_at",
+            )
+            .bind(campaign.id)
+            .bind(unit.id)
+            .bind(version)
+            .bind(&admin.username)
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        }
+        None => {
+            sqlx::query("DELETE FROM province_forms WHERE campaign_id = $1 AND unit_id = $2")
+                .bind(campaign.id)
+                .bind(unit.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    // The province's stored totals are laid out by its form: lay them out anew.
+    crate::totals::rebuild_in(&mut tx, campaign.id, campaign.form).await?;
+    let summary = match &input.form_version {
+        Some(version) => format!("{} dùng mẫu biểu riêng {version}", unit.name),
+        None => format!(
+            "{} dùng lại mẫu biểu của đợt ({})",
+            unit.name,
+            campaign.form.version()
+        ),
+    };
+    audit::record(
+        &mut tx,
+        admin,
+        campaign.id,
+        Some(&unit.code),
+        "form.province",
+        &summary,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

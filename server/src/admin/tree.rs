@@ -534,6 +534,11 @@ async fn write(
             .await?;
     }
     for code in &plan.removed {
+        // A province removed takes its own form with it.
+        sqlx::query("DELETE FROM province_forms WHERE unit_id = $1")
+            .bind(ids[code])
+            .execute(&mut *conn)
+            .await?;
         sqlx::query("DELETE FROM units WHERE id = $1")
             .bind(ids[code])
             .execute(&mut *conn)

@@ -12,7 +12,7 @@ use tuanle_shared::wire::RefusalCode;
 use tuanle_shared::wire::admin::{
     AccountChange, AccountInfo, AdminUnit, AdminUnits, AuditEntry, BulkAccounts, BulkCreated,
     CampaignInput, CopyTree, Credentials, KindSpelling, Level, NewAccount, NewUnit, PasswordReset,
-    TreePreview, TreeProblem, UnitChange,
+    ProvinceForm, ProvinceFormInput, TreePreview, TreeProblem, UnitChange,
 };
 
 use super::AppState;
@@ -349,6 +349,27 @@ pub async fn form_add(
         StatusCode::OK
     };
     Ok((status, Json(form)))
+}
+
+pub async fn province_forms_list(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiPath(campaign): ApiPath<String>,
+) -> Result<Json<Vec<ProvinceForm>>, Error> {
+    Ok(Json(
+        forms::province_forms(&state.db, &admin, &campaign).await?,
+    ))
+}
+
+pub async fn province_form_set(
+    State(state): State<AppState>,
+    admin: Admin,
+    ApiPath((campaign, UnitCode(unit))): ApiPath<(String, UnitCode)>,
+    ApiJson(input): ApiJson<ProvinceFormInput>,
+) -> Result<StatusCode, Error> {
+    forms::set_province_form(&state.db, &admin, &campaign, &unit, &input).await?;
+    campaign_moved(&state, &campaign).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 pub async fn audit_list(

@@ -66,6 +66,8 @@ pub fn status(code: RefusalCode) -> StatusCode {
         | C::NoChildren
         | C::ReasonRequired
         | C::UnknownForm
+        | C::NotAProvince
+        | C::FormNotExtending
         | C::FormInUse
         | C::BadForm
         | C::BadCampaignCode

@@ -161,6 +161,11 @@ pub fn router(state: AppState) -> Router {
             post(admin::form_check).layer(DefaultBodyLimit::max(admin::FILE_LIMIT)),
         )
         .route(
+            admin_routes::PROVINCE_FORMS,
+            get(admin::province_forms_list),
+        )
+        .route(admin_routes::PROVINCE_FORM, put(admin::province_form_set))
+        .route(
             admin_routes::UNIT_KIND_SPELLINGS,
             post(admin::kind_spelling_add),
         )

@@ -492,6 +492,19 @@ fn operations() -> Vec<Op> {
         ))
         .gives(json_object("The stored form (docs/form.md)"))
         .status(201),
+        op(
+            Get,
+            admin_routes::PROVINCE_FORMS,
+            "The provinces within reach that have their own form",
+        )
+        .gives(json_list::<admin::ProvinceForm>()),
+        op(
+            Put,
+            admin_routes::PROVINCE_FORM,
+            "Publishes a province's own form for it, or goes back to the campaign's (204)",
+        )
+        .takes(json::<admin::ProvinceFormInput>())
+        .status(204),
     ]
 }
 

@@ -47,8 +47,10 @@ pub struct Target {
     /// replaced by its next version; a report keeps its own), or for a report not yet
     /// started, the campaign's. The report is shown, checked and merged by it.
     pub form: &'static FormDef,
-    /// The form its campaign's totals are laid out by now: the unit's figures enter the
-    /// sums above it read by this one ([`tuanle_shared::Figures::laid_out`]).
+    /// The form the unit's totals are laid out by now ([`crate::totals::Layouts`]): its
+    /// province's own form inside a province that has one, else its campaign's. The
+    /// unit's figures enter the sums above it read by this one
+    /// ([`tuanle_shared::Figures::laid_out`]); above the province, its shared rows only.
     pub layout: &'static FormDef,
     pub unit_id: i64,
     pub unit_code: String,
@@ -72,6 +74,50 @@ pub struct Target {
     pub practice: bool,
     /// The unit is still expected to report.
     pub active: bool,
+}
+
+impl Target {
+    /// The province the unit is in, itself for a province: whose own form, if it has
+    /// one, the unit's totals are laid out by.
+    pub fn province(&self) -> Option<i64> {
+        if self.unit_kind == tuanle_shared::tree::UnitKind::Tinh.code() {
+            Some(self.unit_id)
+        } else {
+            self.province_id
+        }
+    }
+
+    /// This target with its unit's layout as `conn` reads it now. A target is resolved
+    /// before the write lock is taken (and a live stream keeps its own for as long as it
+    /// is open); a campaign's (or the province's) form replaced meanwhile rebuilt the
+    /// totals by the new form, and a change written, or a sum read, by the old one
+    /// would not fit them. The report keeps
+    /// its own form either way (a push was checked by it).
+    pub async fn current(
+        &self,
+        conn: &mut crate::db::Conn,
+    ) -> Result<std::borrow::Cow<'_, Target>, Error> {
+        let now: String = sqlx::query_scalar(
+            "SELECT COALESCE(pf.form_version, c.form_version) FROM campaigns c
+             LEFT JOIN province_forms pf ON pf.campaign_id = c.id AND pf.unit_id = $2
+             WHERE c.id = $1",
+        )
+        .bind(self.campaign_id)
+        .bind(self.province())
+        .fetch_one(&mut *conn)
+        .await?;
+        if now == self.layout.version() {
+            return Ok(std::borrow::Cow::Borrowed(self));
+        }
+        let layout = crate::forms::lookup(conn, &now)
+            .await?
+            .ok_or_else(|| Error::Internal(format!("unknown form {now}")))?
+            .form;
+        Ok(std::borrow::Cow::Owned(Target {
+            layout,
+            ..self.clone()
+        }))
+    }
 }
 
 /// The deadline that applies to a unit: the one its parent set for its children, else its
@@ -101,8 +147,9 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
              UNION ALL
              SELECT x.id, x.parent_id, x.depth, x.campaign_id, x.kind FROM units x JOIN above a ON x.id = a.parent_id
          )
-         SELECT c.id AS campaign_id, c.code AS campaign_code, c.year, c.form_version,
-                (SELECT fv.hash FROM form_versions fv WHERE fv.version = c.form_version) AS layout_hash,
+         SELECT c.id AS campaign_id, c.code AS campaign_code, c.year,
+                COALESCE(pf.form_version, c.form_version) AS form_version,
+                (SELECT fv.hash FROM form_versions fv WHERE fv.version = COALESCE(pf.form_version, c.form_version)) AS layout_hash,
                 r.form_version AS report_form,
                 (SELECT fv.hash FROM form_versions fv WHERE fv.version = r.form_version) AS report_hash,
                 u.id AS unit_id, u.code AS unit_code, u.name AS unit_name, u.kind AS unit_kind,
@@ -117,6 +164,8 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
                    LEFT JOIN deadlines d ON d.campaign_id = a.campaign_id AND d.depth = a.depth) AS parent_due
          FROM campaigns c JOIN units u ON u.campaign_id = c.id
               LEFT JOIN reports r ON r.campaign_id = c.id AND r.unit_id = u.id
+              LEFT JOIN province_forms pf ON pf.campaign_id = c.id AND pf.unit_id = CASE WHEN u.kind = 'tinh' THEN u.id
+                  ELSE (SELECT a.id FROM above a WHERE a.kind = 'tinh' ORDER BY a.depth DESC LIMIT 1) END
          WHERE c.code = $1 AND u.code = $2",
     )
     .bind(campaign)

@@ -72,6 +72,8 @@ pub async fn apply_push(
     target: &Target,
     req: &PushRequest,
 ) -> Result<(PushAccepted, Moved), Error> {
+    let target = target.current(conn).await?;
+    let target = &*target;
     match decide_push(conn, target, req).await? {
         PushDecision::Answered(answer) => Ok((answer, Vec::new())),
         PushDecision::Apply(plan) => write_push(conn, caller, target, req, *plan).await,

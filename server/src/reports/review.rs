@@ -60,6 +60,8 @@ pub async fn review(
         Review::Approve => Vec::new(),
     };
     let mut tx = crate::db::begin_write(db).await?;
+    let target = target.current(&mut tx).await?;
+    let target = &*target;
     let current = stored(&mut tx, target).await?;
     // An approved report can still be returned by its parent (an error found after the
     // sign-off): the parent's package is then stale until it signs off again.
@@ -140,6 +142,8 @@ pub async fn submit(
     // Read before the write lock: it may compute the peers' fences (a write of its own).
     let compared = reference(db, target).await;
     let mut tx = crate::db::begin_write(db).await?;
+    let target = target.current(&mut tx).await?;
+    let target = &*target;
     let Some(current) = stored(&mut tx, target).await? else {
         return Err(Error::Refused {
             code: RefusalCode::EmptyReport,
@@ -259,6 +263,8 @@ pub async fn follow_up(
     follow_up: bool,
 ) -> Result<(ReportState, Moved), Error> {
     let mut tx = crate::db::begin_write(db).await?;
+    let target = target.current(&mut tx).await?;
+    let target = &*target;
     let Some(current) = stored(&mut tx, target).await?.filter(|s| s.version > 0) else {
         return Err(Error::refused(RefusalCode::NoReportYet));
     };
@@ -301,6 +307,8 @@ pub async fn reset(
         return Err(Error::refused(RefusalCode::NotPractice));
     }
     let mut tx = crate::db::begin_write(db).await?;
+    let target = target.current(&mut tx).await?;
+    let target = &*target;
     let Some(current) = stored(&mut tx, target).await? else {
         drop(tx);
         return Ok((state(db, caller, target).await?, Vec::new()));

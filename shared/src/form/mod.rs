@@ -1062,6 +1062,26 @@ mod tests {
         );
         // Shown where the province put it.
         assert_eq!(extra, 5);
+
+        // A province's sum reaches the units above it as its shared slots only, and a
+        // national sum read by the province's form has nothing in the province's rows.
+        let mut sum = crate::Sums::zero(&form);
+        let (typed, slot) = (0..base.rows().len())
+            .find_map(|i| base.slot(i, Column::Count).map(|s| (i, s)))
+            .expect("a typed row");
+        let mut slots = vec![0u128; form.slot_count()];
+        slots[slot] = 3;
+        slots[base.slot_count()] = 7;
+        sum.absorb(&crate::Sums::from_shared_slots(&form, slots.clone()));
+        let national = crate::Sums::from_shared_slots(base, slots.clone());
+        assert_eq!(national.as_slice().len(), base.slot_count());
+        assert_eq!(national.value(base, typed, Column::Count), Some(3));
+        let mut shared = sum.clone();
+        shared.keep_shared(&form);
+        assert_eq!(shared, national);
+        let back = crate::Sums::from_shared_slots(&form, national.as_slice().to_vec());
+        assert_eq!(back.value(&form, extra, Column::Count), Some(0));
+        assert_eq!(sum.value(&form, extra, Column::Count), Some(7));
     }
 
     #[test]

@@ -46,6 +46,11 @@ pub mod routes {
     /// `POST` a form file: the same checks, nothing stored; answers the form as reporters
     /// will see it.
     pub const FORMS_CHECK: &str = "/api/v1/admin/campaigns/{campaign}/forms/check";
+    /// `GET`: the provinces within reach that have their own form in the campaign.
+    pub const PROVINCE_FORMS: &str = "/api/v1/admin/campaigns/{campaign}/forms/provinces";
+    /// `PUT` ([`super::ProvinceFormInput`]): publish a province's own form (a stored
+    /// version extending the campaign's) for that province, or go back to the campaign's.
+    pub const PROVINCE_FORM: &str = "/api/v1/admin/campaigns/{campaign}/forms/provinces/{unit}";
 
     /// Every route above (the API's description must cover each).
     pub const ALL: &[&str] = &[
@@ -65,12 +70,33 @@ pub mod routes {
         UNIT_KIND_SPELLINGS,
         FORMS,
         FORMS_CHECK,
+        PROVINCE_FORMS,
+        PROVINCE_FORM,
     ];
 
     /// `/api/v1/admin/campaigns/{campaign}` followed by `rest` (`/units`, `/audit`…).
     pub fn campaign(campaign: &str, rest: &str) -> String {
         format!("{CAMPAIGNS}/{campaign}{rest}")
     }
+}
+
+/// A province's own form in a campaign (`GET …/forms/provinces`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProvinceForm {
+    pub unit_code: String,
+    pub unit_name: String,
+    /// The stored version, extending the campaign's form.
+    pub form_version: String,
+}
+
+/// `PUT …/forms/provinces/{unit}`: the province's own form from now on; `null` for the
+/// campaign's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ProvinceFormInput {
+    pub form_version: Option<String>,
 }
 
 /// The report deadline of one level (depth) of a campaign's tree.

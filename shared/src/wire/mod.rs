@@ -697,6 +697,11 @@ pub struct DashboardUpdate {
     pub read_at: i64,
     /// When the latest change it shows was committed, when known.
     pub changed_at: Option<i64>,
+    /// The form the figures are laid out by (it changes when a province's own form is
+    /// published or withdrawn while the dashboard is open). Absent from an older server:
+    /// the dashboard's.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub form_version: String,
     pub final_figures: Vec<u128>,
     pub provisional_figures: Vec<u128>,
     pub official_figures: Vec<u128>,
@@ -719,6 +724,9 @@ impl Dashboard {
             return false;
         }
         self.read_at = update.read_at;
+        if !update.form_version.is_empty() {
+            self.form_version = update.form_version;
+        }
         self.final_figures = update.final_figures;
         self.provisional_figures = update.provisional_figures;
         self.official_figures = update.official_figures;
@@ -1161,6 +1169,7 @@ mod tests {
         let update = DashboardUpdate {
             read_at: 200,
             changed_at: None,
+            form_version: String::new(),
             final_figures: vec![5],
             provisional_figures: vec![1],
             official_figures: vec![0],

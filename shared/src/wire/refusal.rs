@@ -165,6 +165,10 @@ refusal_codes! {
     BadForm = "BAD_FORM" => "Tệp mẫu biểu có lỗi.",
     /// A form version name already used (shipped, or stored with other content).
     FormTaken = "FORM_TAKEN" => "Đã có mẫu biểu phiên bản này với nội dung khác.",
+    /// A province's own form is published for a unit of kind `tinh` only.
+    NotAProvince = "NOT_A_PROVINCE" => "Chỉ đơn vị cấp tỉnh mới có mẫu biểu riêng.",
+    /// A province's own form must extend its campaign's form as it is now.
+    FormNotExtending = "FORM_NOT_EXTENDING" => "Mẫu biểu này không mở rộng mẫu biểu hiện tại của đợt nên không dùng làm mẫu riêng của tỉnh được.",
     BadCampaignCode = "BAD_CAMPAIGN_CODE" => "Mã đợt chỉ gồm chữ không dấu, chữ số và dấu “-”, tối đa 20 ký tự (ví dụ 2026).",
     BadYear = "BAD_YEAR" => "Năm phải từ 2000 đến 2100.",
     BadTheme = "BAD_THEME" => "Chủ đề không được để trống và không được quá dài.",

@@ -1,5 +1,6 @@
 //! Campaigns: the list with their deadlines, open and close, create and change (national
-//! administrators only: a campaign is the whole country's).
+//! administrators only: a campaign is the whole country's); form versions, and a
+//! province's own form (its administrators too).
 
 use std::sync::Arc;
 
@@ -7,7 +8,9 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::FormDef;
 use tuanle_shared::wire::RefusalCode;
-use tuanle_shared::wire::admin::{CampaignInput, Deadline, Level, routes as admin_routes};
+use tuanle_shared::wire::admin::{
+    CampaignInput, Deadline, Level, ProvinceForm, ProvinceFormInput, routes as admin_routes,
+};
 use tuanle_shared::wire::{CampaignSummary, format_date, routes};
 
 use super::{Notice, NoticeView, use_admin};
@@ -122,7 +125,7 @@ pub fn CampaignsTab() -> impl IntoView {
             let current = editing.get();
             view! { <CampaignForm existing=current editing/> }
         })}
-        {move || ctx.is_national().then(|| view! { <FormsCard/> })}
+        <FormsCard/>
     }
 }
 
@@ -133,6 +136,8 @@ pub fn CampaignsTab() -> impl IntoView {
 #[component]
 fn FormsCard() -> impl IntoView {
     let ctx = use_admin();
+    // Bumped when a form is stored: the province's choice lists it.
+    let stored = RwSignal::new(0u32);
     let file_input = NodeRef::<leptos::html::Input>::new();
     let notice = RwSignal::new(Notice::None);
     let problems = RwSignal::new(Vec::<String>::new());
@@ -160,6 +165,7 @@ fn FormsCard() -> impl IntoView {
                         form.version()
                     )));
                     preview.set(None);
+                    stored.update(|n| *n += 1);
                     ctx.reload();
                 }
                 Ok(form) => preview.set(Some(Arc::new(form))),
@@ -176,7 +182,11 @@ fn FormsCard() -> impl IntoView {
         <section class="card" id="forms-card">
             <h2>"Mẫu biểu"</h2>
             <p class="hint">
-                "Thêm một phiên bản mẫu biểu từ tệp JSON (như các mẫu có sẵn). Mẫu của một tỉnh ghi “extends” (mẫu toàn quốc được mở rộng) và đánh dấu dòng riêng bằng “provincial”: true. Một phiên bản đã lưu không sửa được: báo cáo đã bắt đầu giữ phiên bản của mình."
+                {if ctx.is_national() {
+                    "Thêm một phiên bản mẫu biểu từ tệp JSON (như các mẫu có sẵn). Mẫu của một tỉnh ghi “extends” (mẫu toàn quốc được mở rộng) và đánh dấu dòng riêng bằng “provincial”: true. Một phiên bản đã lưu không sửa được: báo cáo đã bắt đầu giữ phiên bản của mình."
+                } else {
+                    "Thêm mẫu biểu riêng của tỉnh từ tệp JSON: mẫu ghi “extends” (mẫu của đợt được mở rộng), giữ nguyên mọi dòng của mẫu đó và đánh dấu dòng riêng bằng “provincial”: true. Dòng riêng chỉ cộng đến cấp tỉnh; các cấp trên chỉ nhận các dòng chung."
+                }}
             </p>
             <div class="import-row">
                 <input type="file" id="form-file" accept=".json,application/json" node_ref=file_input
@@ -204,7 +214,125 @@ fn FormsCard() -> impl IntoView {
                     </div>
                 }
             })}
+            <ProvinceForms stored=stored/>
         </section>
+    }
+}
+
+/// The provinces' own forms in the chosen campaign: which province uses which, and
+/// publishing a stored one (extending the campaign's form) for a province, or going
+/// back to the campaign's.
+#[component]
+fn ProvinceForms(stored: RwSignal<u32>) -> impl IntoView {
+    let ctx = use_admin();
+    let current = RwSignal::new(Vec::<ProvinceForm>::new());
+    let choices = RwSignal::new(Vec::<String>::new());
+    let notice = RwSignal::new(Notice::None);
+    let province = RwSignal::new(ctx.scope.map(|s| s.get_value()).unwrap_or_default());
+    let chosen = RwSignal::new(String::new());
+    let campaign_form = move || {
+        ctx.campaigns.with(|list| {
+            list.iter()
+                .find(|c| c.code == ctx.campaign.get())
+                .map(|c| c.form_version.clone())
+        })
+    };
+    let load = move || {
+        let campaign = ctx.campaign.get_untracked();
+        spawn_local(async move {
+            let path = admin_routes::campaign(&campaign, "/forms/provinces");
+            if let Ok(list) = api::get_json::<Vec<ProvinceForm>>(&path).await {
+                current.try_set(list);
+            }
+        });
+    };
+    Effect::new(move || {
+        stored.track();
+        let Some(base) = campaign_form() else {
+            return;
+        };
+        load();
+        spawn_local(async move {
+            if let Ok(forms) = api::get_json::<Vec<FormDef>>(routes::FORMS).await {
+                let own: Vec<String> = forms
+                    .iter()
+                    .filter(|f| f.extends() == Some(base.as_str()))
+                    .map(|f| f.version().to_owned())
+                    .collect();
+                if chosen.get_untracked().is_empty()
+                    && let Some(first) = own.last()
+                {
+                    chosen.set(first.clone());
+                }
+                choices.try_set(own);
+            }
+        });
+    });
+    let publish = move |version: Option<String>, unit: String| {
+        let path = admin_routes::campaign(
+            &ctx.campaign.get_untracked(),
+            &format!("/forms/provinces/{unit}"),
+        );
+        notice.set(Notice::None);
+        spawn_local(async move {
+            let body = ProvinceFormInput {
+                form_version: version.clone(),
+            };
+            match api::send_empty("PUT", &path, &body).await {
+                Ok(()) => {
+                    notice.set(Notice::Done(match version {
+                        Some(v) => format!("Tỉnh {unit} dùng mẫu biểu {v} từ nay: báo cáo bắt đầu từ nay theo mẫu này, số liệu tổng hợp đã được tính lại."),
+                        None => format!("Tỉnh {unit} dùng lại mẫu biểu của đợt."),
+                    }));
+                    load();
+                }
+                Err(e) => notice.set(Notice::Failed(e.message())),
+            }
+        });
+    };
+    view! {
+        <div class="province-forms" id="province-forms">
+            <h3>"Mẫu biểu riêng của tỉnh"</h3>
+            <table>
+                <tbody>
+                    {move || current.get().into_iter().map(|p| {
+                        let unit = p.unit_code.clone();
+                        view! {
+                            <tr data-province=p.unit_code.clone()>
+                                <td>{p.unit_name.clone()}</td>
+                                <td class="version">{p.form_version.clone()}</td>
+                                <td><button type="button" class="secondary" on:click=move |_| publish(None, unit.clone())>"Dùng lại mẫu của đợt"</button></td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+            {move || if choices.with(Vec::is_empty) {
+                view! { <p class="hint">"Chưa có mẫu riêng nào mở rộng mẫu biểu của đợt: hãy thêm tệp mẫu ở trên."</p> }.into_any()
+            } else {
+                view! {
+                    <div class="import-row">
+                        <label>"Mã tỉnh "
+                            <input type="text" id="province-code" prop:value=move || province.get()
+                                on:input=move |ev| province.set(event_target_value(&ev))/>
+                        </label>
+                        <label>"Mẫu "
+                            <select id="province-form" on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                {choices.get().into_iter().map(|v| {
+                                    let selected = v == chosen.get_untracked();
+                                    view! { <option value=v.clone() selected=selected>{v.clone()}</option> }
+                                }).collect_view()}
+                            </select>
+                        </label>
+                        <button type="button" id="province-form-save"
+                            on:click=move |_| publish(Some(chosen.get_untracked()), province.get_untracked().trim().to_owned())>
+                            "Áp dụng cho tỉnh"
+                        </button>
+                    </div>
+                }.into_any()
+            }}
+            <NoticeView notice/>
+        </div>
     }
 }
 
