@@ -149,6 +149,7 @@ impl SyncState {
                 device_id: device_id.to_owned(),
                 base_version: self.base_version,
                 content,
+                form_version: Some(form.version().to_owned()),
             });
         }
         self.pending.clone()

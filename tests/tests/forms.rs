@@ -295,6 +295,32 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
         .await?;
     let (status, body) = refusal(r).await?;
     assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_CODE")));
+    // A draft typed offline on 2025 before the publication, first sent now: started on
+    // the version it was typed on (the school's draft is on it), not refused for good.
+    let late = ApiClient::sign_in(&server, "nb-hq-thcs", DEMO_PASSWORD).await?;
+    let typed_on = |id: &str, version: &str| {
+        let mut body = push_counts(id, 0, &[("1.13", 2)]);
+        body["form_version"] = version.into();
+        body
+    };
+    let (status, body) = refusal(
+        late.post(&push("NB-HQ-THCS"), &typed_on("c1", "2023"))
+            .await?,
+    )
+    .await?;
+    assert_eq!((status, body["code"].as_str()), (400, Some("UNKNOWN_CODE")));
+    let r = late
+        .post(&push("NB-HQ-THCS"), &typed_on("c2", "2025"))
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    let state: ReportState = late
+        .get_json(&routes::report("2025", "NB-HQ-THCS", ""))
+        .await?;
+    assert_eq!(state.form_version, "2025");
+    assert_eq!(
+        state.content.number(&"1.13".parse()?, Column::Count),
+        Some(2)
+    );
     let r = other
         .post(
             &push("NB-HQ-MN"),
@@ -802,8 +828,9 @@ async fn a_province_s_form_is_published_for_that_province_only() -> anyhow::Resu
     Ok(())
 }
 
-/// The test: a province's form with a row of its own is uploaded, previewed and
-/// published by the province's administrator in a browser; a school of the province
+/// The test: a province's form with a row of its own is uploaded (its appendix,
+/// as an Excel sheet), previewed and published by the province's administrator in a
+/// browser; a school of the province
 /// fills it in a browser; the row reaches the province's figures (its supervisor's
 /// dashboard shows it) and no national total (the ministry's sums are the shared rows).
 #[tokio::test]
@@ -811,9 +838,13 @@ async fn a_province_s_own_row_reaches_the_province_and_no_national_total() -> an
     let server = TestServer::spawn().await?;
     let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
     let ministry = national_campaign(&national).await?;
+    // The province keeps its appendix in Excel: the national rows and its own, 21.
     let files = tempfile::tempdir()?;
-    let file = files.path().join("mau-ninh-binh.json");
-    std::fs::write(&file, ninh_binh_form())?;
+    let file = files.path().join("phu-luc-ninh-binh.xlsx");
+    std::fs::write(
+        &file,
+        appendix_sheet(&[("21", "Số lớp học tiếng dân tộc của tỉnh", "lớp")], None),
+    )?;
 
     let admin_nb = Browser::start().await?;
     admin_nb
@@ -824,6 +855,15 @@ async fn a_province_s_own_row_reaches_the_province_and_no_national_total() -> an
         .await?
         .send_keys(&file.display().to_string())
         .await?;
+    // A sheet names no version: the administrator does; a province's administrator's
+    // form is their province's.
+    admin_nb
+        .wait_for("#form-version")
+        .await?
+        .send_keys("2025-nb")
+        .await?;
+    let provincial = admin_nb.wait_for("#form-provincial").await?;
+    assert_eq!(provincial.prop("checked").await?.as_deref(), Some("true"));
     admin_nb.click("#form-check").await?;
     admin_nb
         .wait_for("#form-preview[data-version='2025-nb'] [data-cell='21/count']")
@@ -919,6 +959,140 @@ async fn a_province_s_own_row_reaches_the_province_and_no_national_total() -> an
     }
     for browser in [admin_nb, school, province] {
         browser.close().await?;
+    }
+    Ok(())
+}
+
+const SHEET: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The 2025 appendix as a province keeps it in Excel: a title, the two header lines,
+/// every row (its STT typed as a number, as Excel keeps it), then `extra` rows
+/// (STT, wording, unit) and with `reworded` one national row's wording changed.
+fn appendix_sheet(extra: &[(&str, &str, &str)], reworded: Option<(&str, &str)>) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    let mut put = |r: u32, cells: [&str; 3]| {
+        for (c, text) in cells.iter().enumerate() {
+            let written = match text.parse::<f64>() {
+                Ok(n) if c == 0 => sheet.write_number(r, c as u16, n).map(|_| ()),
+                _ => sheet.write_string(r, c as u16, *text).map(|_| ()),
+            };
+            written.expect("cell");
+        }
+    };
+    put(0, ["MẪU TỔNG HỢP SỐ LIỆU KẾT QUẢ TỔ CHỨC TUẦN LỄ", "", ""]);
+    put(2, ["STT", "Các hoạt động", "Đơn vị"]);
+    put(3, ["", "", ""]);
+    let base = builtin("2025").expect("2025");
+    let mut r = 4;
+    for row in base.rows() {
+        let label = match reworded {
+            Some((code, wording)) if row.code.as_str() == code => wording.to_owned(),
+            _ => row.label.clone(),
+        };
+        put(r, [row.stt.as_deref().unwrap_or(""), &label, &row.unit]);
+        r += 1;
+    }
+    for (stt, label, unit) in extra {
+        put(r, [stt, label, unit]);
+        r += 1;
+    }
+    book.save_to_buffer().expect("xlsx")
+}
+
+/// The appendix as an XLSX sheet: the product's own export reads back as its form; a
+/// province's sheet with a row of its own becomes a province's form, stored; a sheet
+/// that is no appendix, or a province's that rewords a national row, is refused with the
+/// problem named.
+#[tokio::test]
+async fn an_appendix_sheet_is_read_into_a_form() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let province = ApiClient::sign_in(&server, "admin-nb", DEMO_PASSWORD).await?;
+    let check = |query: &str| admin::campaign("2025", &format!("/forms/check?{query}"));
+    let base = builtin("2025").expect("2025");
+
+    // The consolidated export a ward downloads, uploaded as it is.
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let exported = ward
+        .get(&routes::export(
+            "2025",
+            "NB-HQ",
+            tuanle_shared::wire::FigureMode::Final,
+        ))
+        .await?;
+    assert_eq!(exported.status(), 200);
+    let exported = exported.bytes().await?.to_vec();
+    let r = national
+        .post_file(&check("version=2025-x"), SHEET, exported)
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    let read: FormDef = r.json().await?;
+    assert_eq!(read.version(), "2025-x");
+    assert_eq!(read.rows(), base.rows());
+
+    // A province's sheet: the national rows and one of its own.
+    let own = appendix_sheet(&[("13", "Lớp học tiếng Tà Ôi", "lớp/người")], None);
+    let r = province
+        .post_file(
+            &admin::campaign("2025", "/forms?version=2025-hue&province=true"),
+            SHEET,
+            own.clone(),
+        )
+        .await?;
+    assert_eq!(r.status(), 201, "{}", r.text().await?);
+    let stored: FormDef = r.json().await?;
+    assert_eq!(stored.extends(), Some("2025"));
+    let row = stored.row(&"13".parse()?).expect("13");
+    assert!(row.provincial);
+    assert_eq!(stored.slot_count(), base.slot_count() + 2);
+    let served: FormDef = province.get_json(&routes::form("2025-hue")).await?;
+    assert_eq!(served.rows(), stored.rows());
+    // Not a province's: a national form is the ministry's to add.
+    let (status, body) = refusal(
+        province
+            .post_file(&check("version=2025-y"), SHEET, own)
+            .await?,
+    )
+    .await?;
+    assert_eq!(status, 403, "{body}");
+
+    // No appendix in the sheet; a province rewording a national row; no version name.
+    let tree = "Mã đơn vị,Tên đơn vị\nNB,Sở\n";
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, line) in tree.lines().enumerate() {
+        for (c, text) in line.split(',').enumerate() {
+            sheet.write_string(r as u32, c as u16, text)?;
+        }
+    }
+    let not_appendix = book.save_to_buffer()?;
+    let reworded = appendix_sheet(
+        &[("13", "Lớp học tiếng Tà Ôi", "lớp/người")],
+        Some(("2", "Số bài báo")),
+    );
+    for (query, file, named) in [
+        (
+            "version=2025-z",
+            not_appendix,
+            "Không tìm thấy dòng tiêu đề",
+        ),
+        ("version=2025-z&province=true", reworded, "Dòng 2 của mẫu"),
+        ("version=", appendix_sheet(&[], None), "phiên bản"),
+        (
+            "version=2025-z",
+            b"not a zip".to_vec(),
+            "Tệp Excel không đọc được",
+        ),
+    ] {
+        let (status, body) = refusal(national.post_file(&check(query), SHEET, file).await?).await?;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("BAD_FORM")),
+            "{query}"
+        );
+        let problems = body["problems"].to_string();
+        assert!(problems.contains(named), "{query}: {problems}");
     }
     Ok(())
 }

@@ -259,6 +259,7 @@ async fn incremental_totals_equal_a_recomputation() -> anyhow::Result<()> {
                         device_id: "test".into(),
                         base_version: state.version,
                         content,
+                        form_version: None,
                     };
                     let _ = reports::push(&db, &caller, &target, push).await;
                 }

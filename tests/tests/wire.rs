@@ -53,6 +53,7 @@ fn this_build() -> anyhow::Result<Vec<Step>> {
             device_id: "tablet-of-build".into(),
             base_version: 0,
             content: content(numbers)?,
+            form_version: None,
         })?)
     };
     let submit = serde_json::to_value(SubmitRequest {

@@ -226,6 +226,7 @@ pub async fn update(
     if form_changed {
         // The stored totals are laid out by the form: lay them out anew.
         crate::totals::rebuild_in(&mut tx, campaign.id, new_form).await?;
+        crate::reports::reference::forms_changed(&mut tx, campaign.id).await?;
     }
     let levels = crate::units::level_names(&mut tx, campaign.id).await?;
     audit::record(

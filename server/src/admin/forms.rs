@@ -16,11 +16,31 @@ use crate::clock::now_ms;
 use crate::db::{Conn, Pool, begin_write};
 use crate::error::Error;
 
+/// An uploaded form file.
+pub enum FormFile<'a> {
+    /// A form definition, as the shipped ones are written.
+    Json(&'a [u8]),
+    /// The appendix as an XLSX sheet (its first), read against the campaign's form
+    /// ([`tuanle_shared::form::table`]) into the version `version`; a province's form
+    /// (extending the campaign's) when `provincial`.
+    Sheet {
+        bytes: &'a [u8],
+        version: &'a str,
+        provincial: bool,
+    },
+}
+
 /// Checks an uploaded form file, writing nothing: its definition, as reporters will see
 /// it, or every problem it has.
-pub async fn check(db: &Pool, admin: &Admin, file: &[u8]) -> Result<FormDef, Error> {
+pub async fn check(
+    db: &Pool,
+    admin: &Admin,
+    campaign: &str,
+    file: FormFile<'_>,
+) -> Result<FormDef, Error> {
     let mut conn = db.acquire().await?;
-    let form = checked(&mut conn, file).await?;
+    let campaign = Campaign::find(&mut conn, campaign).await?;
+    let (form, _) = checked(&mut conn, &campaign, file).await?;
     may_add(admin, &form)?;
     Ok(form)
 }
@@ -39,17 +59,14 @@ pub async fn add(
     db: &Pool,
     admin: &Admin,
     campaign: &str,
-    file: &[u8],
+    file: FormFile<'_>,
 ) -> Result<(FormDef, bool), Error> {
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
-    let form = checked(&mut tx, file).await?;
+    let (form, json) = checked(&mut tx, &campaign, file).await?;
     may_add(admin, &form)?;
-    // Checked above: UTF-8, kept as uploaded but for a byte-order mark.
-    let json = std::str::from_utf8(file)
-        .unwrap_or_default()
-        .trim_start_matches('\u{feff}');
-    let (known, new) = crate::forms::store(&mut tx, &form, json, &admin.username, now_ms()).await?;
+    let (known, new) =
+        crate::forms::store(&mut tx, &form, &json, &admin.username, now_ms()).await?;
     if new {
         let summary = match form.extends() {
             Some(base) => format!(
@@ -70,15 +87,51 @@ pub async fn add(
     Ok((known.form.clone(), new))
 }
 
-/// The file's form, or every problem it has (`BAD_FORM`): its own, and for a province's
-/// form, how it departs from the national version it extends.
-async fn checked(conn: &mut Conn, file: &[u8]) -> Result<FormDef, Error> {
+/// The file's form and its definition as stored (a JSON file as uploaded but for a
+/// byte-order mark; a sheet's, as read), or every problem it has (`BAD_FORM`): its own,
+/// and for a province's form, how it departs from the national version it extends.
+async fn checked(
+    conn: &mut Conn,
+    campaign: &Campaign,
+    file: FormFile<'_>,
+) -> Result<(FormDef, String), Error> {
+    let file = match file {
+        FormFile::Json(bytes) => bytes,
+        FormFile::Sheet {
+            bytes,
+            version,
+            provincial,
+        } => {
+            let lines =
+                crate::admin::sheet::appendix_lines(bytes).map_err(|e| Error::BadForm(vec![e]))?;
+            let how = tuanle_shared::form::table::TableForm {
+                base: campaign.form,
+                version,
+                provincial,
+            };
+            let spec = tuanle_shared::form::table::from_table(&lines, how).map_err(|problems| {
+                Error::BadForm(problems.iter().map(ToString::to_string).collect())
+            })?;
+            let json =
+                serde_json::to_string_pretty(&spec).map_err(|e| Error::Internal(e.to_string()))?;
+            let form = checked_text(conn, &json).await?;
+            return Ok((form, json));
+        }
+    };
     let text = std::str::from_utf8(file).map_err(|_| {
         Error::BadForm(vec![
             "Tệp không phải văn bản UTF-8: hãy lưu tệp JSON với bảng mã UTF-8.".into(),
         ])
     })?;
-    let form = FormDef::check(text.trim_start_matches('\u{feff}'))
+    let text = text.trim_start_matches('\u{feff}');
+    let form = checked_text(conn, text).await?;
+    Ok((form, text.to_owned()))
+}
+
+/// A form definition's form, checked as every form is, and against the national version
+/// it extends.
+async fn checked_text(conn: &mut Conn, text: &str) -> Result<FormDef, Error> {
+    let form = FormDef::check(text)
         .map_err(|problems| Error::BadForm(problems.iter().map(ToString::to_string).collect()))?;
     if let Some(base) = form.extends() {
         let problems = match crate::forms::lookup(conn, base).await? {
@@ -208,6 +261,7 @@ pub async fn set_province_form(
     }
     // The province's stored totals are laid out by its form: lay them out anew.
     crate::totals::rebuild_in(&mut tx, campaign.id, campaign.form).await?;
+    crate::reports::reference::forms_changed(&mut tx, campaign.id).await?;
     let summary = match &input.form_version {
         Some(version) => format!("{} dùng mẫu biểu riêng {version}", unit.name),
         None => format!(

@@ -386,6 +386,23 @@ const MAX_COLUMNS: u32 = 64;
 /// Reads the first sheet cell by cell (streaming, so a file claiming a huge range costs
 /// nothing), keeping rows as the spreadsheet numbers them.
 fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
+    let mut lines = first_sheet(bytes, "bảng danh sách đơn vị")?.into_iter();
+    let Some((_, head)) = lines.next() else {
+        return Err(problem(1, "EMPTY_FILE", "Tệp trống."));
+    };
+    let at = header(&head)?;
+    Ok(lines
+        .filter_map(|(line, cells)| row(line, &cells, &at))
+        .collect())
+}
+
+/// The non-empty lines of an XLSX file's first sheet, by line number (1-based), each
+/// cell as text; refused past [`MAX_ROWS`] lines or [`MAX_COLUMNS`] columns (`kept`
+/// names what the sheet should hold instead).
+fn first_sheet(
+    bytes: &[u8],
+    kept: &str,
+) -> Result<std::collections::BTreeMap<u32, Vec<String>>, Unreadable> {
     let unreadable = |e: &dyn std::fmt::Display| {
         problem(1, "BAD_XLSX", format!("Tệp Excel không đọc được ({e})."))
     };
@@ -406,7 +423,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
                 r.saturating_add(1),
                 "TOO_LARGE",
                 format!(
-                    "Trang tính dùng quá {MAX_ROWS} dòng hoặc {MAX_COLUMNS} cột: hãy chỉ giữ bảng danh sách đơn vị."
+                    "Trang tính dùng quá {MAX_ROWS} dòng hoặc {MAX_COLUMNS} cột: hãy chỉ giữ {kept}."
                 ),
             ));
         }
@@ -419,15 +436,24 @@ fn read_xlsx(bytes: &[u8]) -> Result<Vec<TreeRow>, Unreadable> {
         if row.len() <= c {
             row.resize(c + 1, String::new());
         }
-        row[c] = text;
+        row[c] = tuanle_shared::text::nfc(&text).into_owned();
     }
-    let mut lines = lines.into_iter();
-    let Some((_, head)) = lines.next() else {
-        return Err(problem(1, "EMPTY_FILE", "Tệp trống."));
-    };
-    let at = header(&head)?;
+    Ok(lines)
+}
+
+/// The lines of a form's appendix kept as an XLSX sheet (its first), for
+/// [`tuanle_shared::form::table`]; or why the file cannot be read, in Vietnamese.
+pub fn appendix_lines(bytes: &[u8]) -> Result<Vec<tuanle_shared::form::table::Line>, String> {
+    let lines = first_sheet(bytes, "bảng mẫu tổng hợp").map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| p.message)
+            .collect::<Vec<_>>()
+            .join(" ")
+    })?;
     Ok(lines
-        .filter_map(|(line, cells)| row(line, &cells, &at))
+        .into_iter()
+        .map(|(number, cells)| tuanle_shared::form::table::Line { number, cells })
         .collect())
 }
 

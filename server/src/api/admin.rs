@@ -312,37 +312,72 @@ pub async fn kind_spelling_add(
 }
 
 /// The body of a form upload: a JSON file (the form the product ships is the format).
-fn form_file(headers: &HeaderMap, body: Result<Bytes, BytesRejection>) -> Result<Bytes, Error> {
-    let (body, media) = super::extract::file_body(headers, body)?;
-    if media != "application/json" {
-        return Err(Error::bad(
+/// How an uploaded appendix sheet is read (`?version=…&province=true`); a JSON file
+/// names its own version.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormFileQuery {
+    /// The version name of the form read from a sheet.
+    #[serde(default)]
+    version: String,
+    /// The sheet is a province's form, extending the campaign's.
+    #[serde(default)]
+    province: bool,
+}
+
+/// The media types of an appendix sheet (XLSX).
+const SHEET_TYPES: [&str; 2] = [
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/octet-stream",
+];
+
+fn form_file<'a>(
+    media: &str,
+    body: &'a Bytes,
+    query: &'a FormFileQuery,
+) -> Result<forms::FormFile<'a>, Error> {
+    if media == "application/json" {
+        Ok(forms::FormFile::Json(body))
+    } else if SHEET_TYPES.contains(&media) {
+        Ok(forms::FormFile::Sheet {
+            bytes: body,
+            version: query.version.trim(),
+            provincial: query.province,
+        })
+    } else {
+        Err(Error::bad(
             RefusalCode::BadFileType,
-            "Chỉ nhận tệp JSON của mẫu biểu (.json), như các mẫu có sẵn.",
-        ));
+            "Chỉ nhận tệp JSON của mẫu biểu (.json), như các mẫu có sẵn, hoặc bảng phụ lục Excel (.xlsx).",
+        ))
     }
-    Ok(body)
 }
 
 pub async fn form_check(
     State(state): State<AppState>,
     admin: Admin,
-    ApiPath(_campaign): ApiPath<String>,
+    ApiPath(campaign): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FormFileQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<tuanle_shared::FormDef>, Error> {
-    let file = form_file(&headers, body)?;
-    Ok(Json(forms::check(&state.db, &admin, &file).await?))
+    let (body, media) = super::extract::file_body(&headers, body)?;
+    let file = form_file(&media, &body, &query)?;
+    Ok(Json(
+        forms::check(&state.db, &admin, &campaign, file).await?,
+    ))
 }
 
 pub async fn form_add(
     State(state): State<AppState>,
     admin: Admin,
     ApiPath(campaign): ApiPath<String>,
+    ApiQuery(query): ApiQuery<FormFileQuery>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<tuanle_shared::FormDef>), Error> {
-    let file = form_file(&headers, body)?;
-    let (form, new) = forms::add(&state.db, &admin, &campaign, &file).await?;
+    let (body, media) = super::extract::file_body(&headers, body)?;
+    let file = form_file(&media, &body, &query)?;
+    let (form, new) = forms::add(&state.db, &admin, &campaign, file).await?;
     let status = if new {
         StatusCode::CREATED
     } else {

@@ -474,9 +474,10 @@ fn operations() -> Vec<Op> {
             admin_routes::FORMS_CHECK,
             "Checks a form file, storing nothing: the form, or 400 BAD_FORM with every problem",
         )
+        .query(FORM_FILE_QUERY)
         .takes(file(
             "application/json",
-            "A form definition, as the shipped ones",
+            "A form definition, as the shipped ones; or the appendix as an XLSX sheet (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), read against the campaign's form",
         ))
         .gives(json_object(
             "The form as reporters will see it (docs/form.md)",
@@ -486,9 +487,10 @@ fn operations() -> Vec<Op> {
             admin_routes::FORMS,
             "Adds a form version (201; 200 when the same file was added before)",
         )
+        .query(FORM_FILE_QUERY)
         .takes(file(
             "application/json",
-            "A form definition, as the shipped ones",
+            "A form definition, as the shipped ones; or the appendix as an XLSX sheet (application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), read against the campaign's form",
         ))
         .gives(json_object("The stored form (docs/form.md)"))
         .status(201),
@@ -507,6 +509,18 @@ fn operations() -> Vec<Op> {
         .status(204),
     ]
 }
+
+/// The query of a form upload: how a sheet is read (a JSON file names its own version).
+const FORM_FILE_QUERY: &[(&str, &str)] = &[
+    (
+        "version",
+        "for a sheet: the version name of the form read from it",
+    ),
+    (
+        "province",
+        "for a sheet: true for a province's form, extending the campaign's",
+    ),
+];
 
 /// A method as operation ids spell it.
 fn method_name(method: &HttpMethod) -> &'static str {

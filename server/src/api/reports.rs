@@ -65,6 +65,7 @@ pub async fn report_push(
     let started = std::time::Instant::now();
     let pushed = async {
         let target = report.enterable(&state.db).await?;
+        let target = crate::reports::typed_on(&state.db, target, &body).await?;
         let campaign_id = target.campaign_id;
         let (answer, moved) = state.pushes.push(report.caller, target, body).await?;
         state.live.publish(campaign_id, moved).await;

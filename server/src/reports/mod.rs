@@ -27,7 +27,7 @@ pub use access::{
     authorize_entry, authorize_read, authorize_review, authorize_write, on_behalf, review_refusal,
 };
 pub use history::history;
-pub use push::{apply_push, check_push, push};
+pub use push::{apply_push, check_push, push, typed_on};
 pub use review::{Review, checked_reason, review, submit};
 pub use storage::{news, state};
 
@@ -47,6 +47,8 @@ pub struct Target {
     /// replaced by its next version; a report keeps its own), or for a report not yet
     /// started, the campaign's. The report is shown, checked and merged by it.
     pub form: &'static FormDef,
+    /// The report has been started (it has a row, and so its own form version).
+    pub started: bool,
     /// The form the unit's totals are laid out by now ([`crate::totals::Layouts`]): its
     /// province's own form inside a province that has one, else its campaign's. The
     /// unit's figures enter the sums above it read by this one
@@ -180,7 +182,9 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
     let layout = crate::forms::of(db, &version, layout_hash.as_deref())
         .await?
         .form;
-    let form = match row.try_get::<Option<String>, _>("report_form")? {
+    let report_form: Option<String> = row.try_get("report_form")?;
+    let started = report_form.is_some();
+    let form = match report_form {
         Some(own) if own != version => {
             let hash: Option<String> = row.try_get("report_hash")?;
             crate::forms::of(db, &own, hash.as_deref()).await?.form
@@ -192,6 +196,7 @@ pub async fn resolve(db: &Pool, campaign: &str, unit: &str) -> Result<Target, Er
         campaign_code: row.try_get("campaign_code")?,
         campaign_year: row.try_get("year")?,
         form,
+        started,
         layout,
         unit_id: row.try_get("unit_id")?,
         unit_code: row.try_get("unit_code")?,

@@ -46,6 +46,41 @@ pub fn check_push(target: &Target, req: &PushRequest) -> Result<(), Error> {
     Ok(())
 }
 
+/// The target a push of a report not yet started is written to: the one given, unless
+/// its content was typed on another version ([`PushRequest::form_version`]) whose cells
+/// the unit's form now lacks, and that version is one of the campaign's reports' (a draft
+/// typed offline before the campaign's form was replaced): then the report is started on
+/// the version it was typed on, as the drafts already on the server were.
+pub async fn typed_on(db: &Pool, target: Target, req: &PushRequest) -> Result<Target, Error> {
+    let Some(version) = req.form_version.as_deref() else {
+        return Ok(target);
+    };
+    if target.started
+        || version == target.form.version()
+        || Figures::from_content(target.form, &req.content).is_ok()
+    {
+        return Ok(target);
+    }
+    let mut conn = db.acquire().await?;
+    let used: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM reports WHERE campaign_id = $1 AND form_version = $2 LIMIT 1",
+    )
+    .bind(target.campaign_id)
+    .bind(version)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if used.is_none() {
+        return Ok(target);
+    }
+    match crate::forms::lookup(&mut conn, version).await? {
+        Some(known) if Figures::from_content(known.form, &req.content).is_ok() => Ok(Target {
+            form: known.form,
+            ..target
+        }),
+        _ => Ok(target),
+    }
+}
+
 /// Applies a push in its own transaction: exactly once per `push_id`, merged per cell
 /// when edited from an older version, refused with the conflicting cells when both
 /// sides changed one differently. The server batches pushes instead

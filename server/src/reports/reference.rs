@@ -97,6 +97,20 @@ pub(super) async fn last_year(conn: &mut Conn, target: &Target) -> Result<Option
         }))
 }
 
+/// Marks every kept fence of the campaign's groups to be read again: the form they are
+/// laid out by changed (the campaign's, or a province's).
+pub async fn forms_changed(conn: &mut Conn, campaign_id: i64) -> Result<(), Error> {
+    sqlx::query(
+        "UPDATE peer_fences SET dirty = 1, moved_at = $2
+         WHERE province_id IN (SELECT id FROM units WHERE campaign_id = $1)",
+    )
+    .bind(campaign_id)
+    .bind(now_ms())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// Marks the fences of the report's group to be read again: its submitted figures moved.
 pub(super) async fn group_moved(conn: &mut Conn, target: &Target) -> Result<(), Error> {
     if let Some(province) = target.province_id {
@@ -216,7 +230,9 @@ async fn compute(
         None => Vec::new(),
     };
     let read = i64::try_from(this_year.len() + last_year.len()).unwrap_or(i64::MAX);
-    Ok((fences_of(target.form, &this_year, &last_year), read))
+    // Kept for the whole group, whichever version each report is on: by the form the
+    // group's totals are laid out by.
+    Ok((fences_of(target.layout, &this_year, &last_year), read))
 }
 
 /// The numbers of the submitted and accepted reports of a province's units of a kind

@@ -7,6 +7,7 @@
 
 mod registry;
 mod spec;
+pub mod table;
 
 use std::collections::HashMap;
 

@@ -457,6 +457,13 @@ pub struct PushRequest {
     /// The server version this content was edited from.
     pub base_version: u64,
     pub content: Content,
+    /// The form version the content was typed on (the one the device shows). A report
+    /// not yet started is started on the form its unit uses now; a draft typed offline
+    /// on the version before, whose cells that form lacks, is started on the version it
+    /// was typed on instead, when other reports of the campaign are on it (else it would
+    /// be refused for good, its cells out of sight). A started report keeps its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_version: Option<String>,
 }
 
 /// A push accepted (200): the new version, the content it holds (merged if needed) and

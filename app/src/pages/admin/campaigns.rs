@@ -142,6 +142,11 @@ fn FormsCard() -> impl IntoView {
     let notice = RwSignal::new(Notice::None);
     let problems = RwSignal::new(Vec::<String>::new());
     let preview = RwSignal::new(None::<Arc<FormDef>>);
+    // An appendix sheet (XLSX) names no version: the administrator does; a province's
+    // administrator adds only their province's forms.
+    let sheet = RwSignal::new(false);
+    let sheet_version = RwSignal::new(String::new());
+    let sheet_provincial = RwSignal::new(!ctx.is_national());
     let chosen = move || {
         file_input
             .get_untracked()
@@ -153,12 +158,29 @@ fn FormsCard() -> impl IntoView {
             notice.set(Notice::Failed("Hãy chọn tệp mẫu biểu (.json).".into()));
             return;
         };
-        let path = admin_routes::campaign(&ctx.campaign.get_untracked(), action);
+        let is_sheet = file.name().to_lowercase().ends_with(".xlsx");
+        let (path, media) = if is_sheet {
+            let query = format!(
+                "{action}?version={}&province={}",
+                String::from(js_sys::encode_uri_component(
+                    sheet_version.get_untracked().trim()
+                )),
+                sheet_provincial.get_untracked()
+            );
+            (
+                admin_routes::campaign(&ctx.campaign.get_untracked(), &query),
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            )
+        } else {
+            (
+                admin_routes::campaign(&ctx.campaign.get_untracked(), action),
+                "application/json",
+            )
+        };
         notice.set(Notice::None);
         problems.set(Vec::new());
         spawn_local(async move {
-            match api::send_file::<FormDef>("POST", &path, &file, "application/json", |_| {}).await
-            {
+            match api::send_file::<FormDef>("POST", &path, &file, media, |_| {}).await {
                 Ok(form) if action == "/forms" => {
                     notice.set(Notice::Done(format!(
                         "Đã lưu mẫu biểu {}. Chọn mẫu này ở “Mẫu biểu” khi sửa đợt để dùng cho đợt.",
@@ -189,10 +211,30 @@ fn FormsCard() -> impl IntoView {
                 }}
             </p>
             <div class="import-row">
-                <input type="file" id="form-file" accept=".json,application/json" node_ref=file_input
-                    on:change=move |_| { preview.set(None); problems.set(Vec::new()); notice.set(Notice::None); }/>
+                <input type="file" id="form-file" accept=".json,.xlsx,application/json" node_ref=file_input
+                    on:change=move |_| {
+                        preview.set(None);
+                        problems.set(Vec::new());
+                        notice.set(Notice::None);
+                        sheet.set(chosen().is_some_and(|f| f.name().to_lowercase().ends_with(".xlsx")));
+                    }/>
                 <button type="button" id="form-check" on:click=move |_| send("/forms/check")>"Kiểm tra tệp"</button>
             </div>
+            {move || sheet.get().then(|| view! {
+                <div class="import-row sheet-options">
+                    <p class="hint">"Bảng phụ lục Excel (cột STT, Các hoạt động, Đơn vị): dòng trùng với mẫu của đợt giữ nguyên định nghĩa của mẫu đó; dòng mới được đánh mã theo dòng trên nó và đọc theo đơn vị tính (“đồng”: kinh phí; “…/người”: số lớp hoặc số cuộc và số người; còn lại: số lượng)."</p>
+                    <label>"Tên phiên bản "
+                        <input type="text" id="form-version" placeholder="ví dụ 2026 hoặc 2025-hue" prop:value=move || sheet_version.get()
+                            on:input=move |ev| sheet_version.set(event_target_value(&ev))/>
+                    </label>
+                    <label>
+                        <input type="checkbox" id="form-provincial" prop:checked=move || sheet_provincial.get()
+                            disabled=!ctx.is_national()
+                            on:change=move |ev| sheet_provincial.set(event_target_checked(&ev))/>
+                        " Mẫu riêng của tỉnh (mở rộng mẫu của đợt)"
+                    </label>
+                </div>
+            })}
             <NoticeView notice/>
             {move || (!problems.with(Vec::is_empty)).then(|| view! {
                 <ul class="problems" id="form-problems">
