@@ -186,6 +186,8 @@ pub async fn sign_off(
         return Err(Error::Forbidden);
     }
     let mut tx = crate::db::begin_write(db).await?;
+    let target = target.current(&mut tx).await?;
+    let target = &*target;
     let contents = snapshot(&mut tx, target).await?;
     let figures = totals::load(&mut tx, target.layout, target.unit_id)
         .await?
@@ -303,6 +305,8 @@ pub async fn review(
         PackageReview::Accept => None,
     };
     let mut tx = crate::db::begin_write(db).await?;
+    let target = target.current(&mut tx).await?;
+    let target = &*target;
     let latest = latest(&mut tx, target.unit_id).await?;
     if !latest.is_some_and(|l| l.seq == seq && l.status == PackageStatus::Sent) {
         return Err(Error::refused(RefusalCode::PackageNotSent));

@@ -468,7 +468,7 @@ async fn store_many(
 async fn chain<'f>(conn: &mut Conn, form: &'f FormDef, unit_id: i64) -> Result<Chain<'f>, Error> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE {UP}
-         SELECT up.id, up.asked, up.kind, {} AS consolidates, {STATS_COLUMNS},
+         SELECT up.id, up.parent_id, up.asked, up.kind, {} AS consolidates, {STATS_COLUMNS},
                 pf.form_version AS province_form, {} AS province_hash
          FROM up LEFT JOIN subtree_stats s ON s.unit_id = up.id
               LEFT JOIN province_forms pf ON pf.campaign_id = s.campaign_id AND pf.unit_id = up.id
@@ -487,16 +487,31 @@ async fn chain<'f>(conn: &mut Conn, form: &'f FormDef, unit_id: i64) -> Result<C
         ),
         None => (false, false, String::new()),
     };
-    // The province in the chain that has its own form, and that form.
-    let mut province = None;
+    // The unit's province (the nearest unit of kind `tinh`, as `reports::resolve` and
+    // [`Layouts`] take it), and its own form when it has one.
+    let province_kind = tuanle_shared::tree::UnitKind::Tinh.code();
+    let mut found = None;
     for (i, row) in rows.iter().enumerate() {
-        if let Some(version) = row.try_get::<Option<String>, _>("province_form")? {
-            let hash: Option<String> = row.try_get("province_hash")?;
-            let own = crate::forms::of(&mut *conn, &version, hash.as_deref()).await?;
-            province = Some((i, own.form));
+        if row.try_get::<String, _>("kind")? == province_kind {
+            found = Some(i);
             break;
         }
     }
+    let mut province = None;
+    if let Some(i) = found
+        && let Some(version) = rows[i].try_get::<Option<String>, _>("province_form")?
+    {
+        let hash: Option<String> = rows[i].try_get("province_hash")?;
+        let own = crate::forms::of(&mut *conn, &version, hash.as_deref()).await?;
+        province = Some((i, own.form));
+    }
+    // The walk reached the root: with no province met, every unit in it is above the
+    // provinces (a province's package accepted by the national level). It stops early
+    // at an inactive unit: then no province met says nothing of where the units are.
+    let reached_root = match rows.last() {
+        Some(row) => row.try_get::<Option<i64>, _>("parent_id")?.is_none(),
+        None => true,
+    };
     let stats = rows
         .iter()
         .enumerate()
@@ -513,10 +528,13 @@ async fn chain<'f>(conn: &mut Conn, form: &'f FormDef, unit_id: i64) -> Result<C
         })
         .collect::<Result<_, Error>>()?;
     // Above the province (or above every unit, for a province's form with no province
-    // in the chain: its package accepted by the national level), the shared rows only.
-    let (shared_from, shared_by) = match province {
-        Some((p, own)) => (p + 1, own),
-        None => (0, form),
+    // in a chain up to the root: its package accepted by the national level), the shared
+    // rows only.
+    let (shared_from, shared_by) = match (province, found) {
+        (Some((p, own)), _) => (p + 1, own),
+        (None, Some(p)) => (p + 1, form),
+        (None, None) if reached_root => (0, form),
+        (None, None) => (rows.len(), form),
     };
     Ok(Chain {
         stats,
@@ -790,13 +808,24 @@ pub async fn recompute(
             // Above a province with its own form, the shared rows only: the sums
             // added in are read or cut to the parent's layout.
             let above = layout_of(p);
+            // A province laid out by its own form adds its shared rows only: the rows of
+            // its own are no other layout's rows.
+            let crossing = above.version() != layout.version();
             let parent_stats = stats.entry(p).or_insert_with(|| Stats::empty(above, 0));
-            add_into(parent_stats, &s);
+            if crossing {
+                let mut shared = s.clone();
+                shared.keep_shared(layout);
+                add_into(parent_stats, &shared);
+            } else {
+                add_into(parent_stats, &s);
+            }
             if consolidating.contains(&id) {
                 if let Some(package) = accepted.get(&id) {
-                    parent_stats
-                        .official_figures
-                        .absorb(&parse_slots(above, package)?);
+                    let mut package = parse_slots(layout, package)?;
+                    if crossing {
+                        package.keep_shared(layout);
+                    }
+                    parent_stats.official_figures.absorb(&package);
                 }
             } else if let Some(counted) = own.get(&id) {
                 parent_stats

@@ -344,19 +344,11 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
     assert_eq!(value(&forms, &dashboard, "1.14"), Some(3));
     assert_eq!(value(&forms, &dashboard, "1"), Some(3));
     // A recomputation from scratch agrees.
-    let db = server.db().await?;
-    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2025'")
-        .fetch_one(&db)
-        .await?;
     let layout = forms
         .iter()
         .find(|f| f.version() == "2025-b")
         .expect("2025-b");
-    tuanle_server::totals::rebuild(&db, campaign_id, layout).await?;
-    let again: Dashboard = ward
-        .get_json(&routes::dashboard("2025", "NB-HQ", false))
-        .await?;
-    assert_eq!(again.provisional_figures, dashboard.provisional_figures);
+    recomputation_agrees(&server, &ward, "2025", layout, &[("NB-HQ", &dashboard)]).await?;
     // The school submits on its own version, checked by it (1.13 is no unknown row).
     let r = school
         .post(
@@ -428,18 +420,51 @@ async fn a_push_racing_a_form_change_keeps_the_totals_whole() -> anyhow::Result<
     let forms: Vec<FormDef> = ward.get_json(routes::FORMS).await?;
     assert_eq!(value(&forms, &dashboard, "2"), Some(9));
     assert_eq!(value(&forms, &dashboard, "3"), Some(6));
-    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2025'")
-        .fetch_one(&db)
-        .await?;
     let layout = forms
         .iter()
         .find(|f| f.version() == "2025-b")
         .expect("2025-b");
-    tuanle_server::totals::rebuild(&db, campaign_id, layout).await?;
-    let again: Dashboard = ward
-        .get_json(&routes::dashboard("2025", "NB-HQ", false))
+    recomputation_agrees(&server, &ward, "2025", layout, &[("NB-HQ", &dashboard)]).await
+}
+
+/// The totals of `campaign` recomputed from its reports (`form`: the campaign's) are
+/// what the dashboards showed, unit by unit: the incremental ones were right.
+async fn recomputation_agrees(
+    server: &TestServer,
+    viewer: &ApiClient,
+    campaign: &str,
+    form: &FormDef,
+    shown: &[(&str, &Dashboard)],
+) -> anyhow::Result<()> {
+    let db = server.db().await?;
+    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = $1")
+        .bind(campaign)
+        .fetch_one(&db)
         .await?;
-    assert_eq!(again.provisional_figures, dashboard.provisional_figures);
+    // Every unit's stored sums, as the database holds them (each by its own layout).
+    let db = &db;
+    let stored = move || async move {
+        let rows: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT unit_id, final, provisional, official FROM subtree_stats
+             WHERE campaign_id = $1 ORDER BY unit_id",
+        )
+        .bind(campaign_id)
+        .fetch_all(db)
+        .await?;
+        anyhow::Ok(rows)
+    };
+    let incremental = stored().await?;
+    tuanle_server::totals::rebuild(db, campaign_id, form).await?;
+    assert_eq!(stored().await?, incremental);
+    for (unit, before) in shown {
+        let again: Dashboard = viewer
+            .get_json(&routes::dashboard(campaign, unit, false))
+            .await?;
+        assert_eq!(
+            again.provisional_figures, before.provisional_figures,
+            "{unit}"
+        );
+    }
     Ok(())
 }
 
@@ -598,7 +623,9 @@ async fn a_form_uploaded_in_the_browser_is_published_and_filled() -> anyhow::Res
         .text()
         .await?;
     assert!(notice.contains("2025-b"), "{notice}");
-    school.wait_for("[data-cell='1.14/count']").await?;
+    // Shown to read, not to type: a cell its own version lacks would be refused.
+    let stand_in = school.wait_for("[data-cell='1.14/count']").await?;
+    assert_eq!(stand_in.prop("readOnly").await?.as_deref(), Some("true"));
     school.set_offline(false).await?;
     school
         .eventually("the draft shown by 2025 again", || async {
@@ -732,6 +759,33 @@ async fn a_province_s_form_is_published_for_that_province_only() -> anyhow::Resu
     )
     .await?;
     assert_eq!(status, 403);
+    // A ward's administrator adds no province's form.
+    let ward_admin: tuanle_shared::wire::admin::Credentials = national
+        .expect(
+            Method::POST,
+            &admin::campaign("2026", "/accounts"),
+            Some(
+                &json!({"username": "admin-hq", "display_name": "Quản trị phường",
+                          "role": "admin", "unit_code": "NB-HQ"}),
+            ),
+            201,
+        )
+        .await?;
+    let ward_admin = ApiClient::sign_in(&server, "admin-hq", &ward_admin.password).await?;
+    let (status, body) = refusal(
+        ward_admin
+            .post_file(
+                &admin::campaign("2026", "/forms/check"),
+                JSON,
+                ninh_binh_form(),
+            )
+            .await?,
+    )
+    .await?;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("NOT_A_PROVINCE"))
+    );
     let publish = |unit: &str| admin::campaign("2026", &format!("/forms/provinces/{unit}"));
     let set = |version: Option<&str>| json!({ "form_version": version });
     for (client, unit, body, expected) in [
@@ -944,19 +998,7 @@ async fn a_province_s_own_row_reaches_the_province_and_no_national_total() -> an
     let stored: Vec<u128> = serde_json::from_str(&stored)?;
     assert_eq!(stored, top.provisional_figures);
     // As a recomputation from the reports has them.
-    let campaign_id: i64 = sqlx::query_scalar("SELECT id FROM campaigns WHERE code = '2026'")
-        .fetch_one(&db)
-        .await?;
-    tuanle_server::totals::rebuild(&db, campaign_id, base).await?;
-    for (unit, before) in [("BGD", &top), ("NB", &nb)] {
-        let again: Dashboard = bgd
-            .get_json(&routes::dashboard("2026", unit, false))
-            .await?;
-        assert_eq!(
-            again.provisional_figures, before.provisional_figures,
-            "{unit}"
-        );
-    }
+    recomputation_agrees(&server, &bgd, "2026", base, &[("BGD", &top), ("NB", &nb)]).await?;
     for browser in [admin_nb, school, province] {
         browser.close().await?;
     }

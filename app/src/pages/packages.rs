@@ -176,7 +176,9 @@ pub fn PackagePanel(
                 None => view! { <p class="status">"Đang tải…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
                 Some(Ok(p)) => {
-                    let figures = form.with_value(|f| Sums::from_slots(f, p.figures.clone()));
+                    // Laid out by the unit's form: a province's own form puts its own rows
+                    // after the shared ones, which are what this level consolidates.
+                    let figures = form.with_value(|f| Some(Sums::from_shared_slots(f, p.figures.clone())));
                     let can_review = p.review_refusal.is_none();
                     let texts: Vec<(String, String)> = p
                         .contents

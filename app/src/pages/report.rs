@@ -116,7 +116,11 @@ fn ReportScreen(
         }
     });
     let unit_code = unit.clone();
-    let readonly = Signal::derive(move || rs.state.with(|s| s.frozen()));
+    // Shown by a stand-in form, the report takes no typing: a cell its own version lacks
+    // would be refused by the server, and then hidden once the report is shown by it.
+    let readonly = Signal::derive(move || {
+        rs.state.with(|s| s.frozen()) || other_version.with(Option::is_some)
+    });
     let on_edit = Callback::new(move |_| rs.edited());
     let unit_name = move || {
         rs.state
@@ -136,8 +140,8 @@ fn ReportScreen(
         </section>
         {move || other_version.get().map(|own| view! {
             <p class="news stand-in" role="status" data-own-version=own.clone()>
-                "Báo cáo này được lập theo mẫu " {own.clone()} ", máy chưa tải được mẫu đó nên đang hiện theo mẫu "
-                {shown_label.clone()} " của đợt. Khi có mạng, báo cáo sẽ tự hiện đúng mẫu của nó."
+                "Báo cáo này được lập theo mẫu " {own.clone()} ", máy chưa tải được mẫu đó nên đang hiện để xem theo mẫu "
+                {shown_label.clone()} " của đợt, chưa nhập được. Khi có mạng, báo cáo sẽ tự hiện đúng mẫu của nó để nhập tiếp."
             </p>
         })}
         {campaign.practice.then(|| {

@@ -203,7 +203,7 @@ pub async fn update(
             return Err(Error::Refused {
                 code: RefusalCode::FormInUse,
                 message: format!(
-                    "{provinces} tỉnh đang dùng mẫu biểu riêng mở rộng mẫu biểu hiện tại của đợt: hãy cho các tỉnh này dùng lại mẫu của đợt trước khi đổi mẫu biểu."
+                    "{provinces} tỉnh đang dùng mẫu biểu riêng mở rộng mẫu biểu hiện tại của đợt: hãy cho các tỉnh này dùng lại mẫu chung của đợt rồi mới đổi mẫu biểu."
                 ),
             });
         }

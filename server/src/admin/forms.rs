@@ -2,8 +2,8 @@
 //! JSON the product ships, checked by the same code, each problem named, and stored for
 //! every campaign to use. A campaign's form (and so what a province's own rows extend)
 //! is the ministry's to choose: only national administrators add national forms. A
-//! province's administrators add forms extending one, and publish them for their
-//! province ([`set_province_form`]).
+//! province's administrators add forms extending the campaign's, and publish them for
+//! their province ([`set_province_form`]).
 
 use tuanle_shared::FormDef;
 use tuanle_shared::tree::UnitKind;
@@ -41,16 +41,32 @@ pub async fn check(
     let mut conn = db.acquire().await?;
     let campaign = Campaign::find(&mut conn, campaign).await?;
     let (form, _) = checked(&mut conn, &campaign, file).await?;
-    may_add(admin, &form)?;
+    may_add(&mut conn, admin, &campaign, &form).await?;
     Ok(form)
 }
 
-/// National forms are the ministry's; any administrator adds a province's.
-fn may_add(admin: &Admin, form: &FormDef) -> Result<(), Error> {
-    match form.extends() {
-        Some(_) => Ok(()),
-        None => admin.national(),
+/// National forms are the ministry's; a province's administrators add their province's
+/// own, extending the campaign's form.
+async fn may_add(
+    conn: &mut Conn,
+    admin: &Admin,
+    campaign: &Campaign,
+    form: &FormDef,
+) -> Result<(), Error> {
+    if admin.is_national() {
+        return Ok(());
     }
+    let Some(base) = form.extends() else {
+        return admin.national();
+    };
+    let top = admin.top(conn, campaign.id).await?;
+    if top.is_none_or(|u| u.kind != UnitKind::Tinh.code()) {
+        return Err(Error::refused(RefusalCode::NotAProvince));
+    }
+    if base != campaign.form.version() {
+        return Err(Error::refused(RefusalCode::FormNotExtending));
+    }
+    Ok(())
 }
 
 /// Stores an uploaded form version once checked. Returns it, and whether it is new (the
@@ -64,7 +80,7 @@ pub async fn add(
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let (form, json) = checked(&mut tx, &campaign, file).await?;
-    may_add(admin, &form)?;
+    may_add(&mut tx, admin, &campaign, &form).await?;
     let (known, new) =
         crate::forms::store(&mut tx, &form, &json, &admin.username, now_ms()).await?;
     if new {
@@ -195,7 +211,8 @@ pub async fn set_province_form(
     let mut tx = begin_write(db).await?;
     let campaign = Campaign::find(&mut tx, campaign).await?;
     let unit = admin.reach_unit(&mut tx, campaign.id, unit).await?;
-    if unit.kind != UnitKind::Tinh.code() {
+    // Going back to the campaign's form is always possible.
+    if unit.kind != UnitKind::Tinh.code() && input.form_version.is_some() {
         return Err(Error::refused(RefusalCode::NotAProvince));
     }
     let now: Option<String> = sqlx::query_scalar(

@@ -544,6 +544,15 @@ async fn write(
             .execute(&mut *conn)
             .await?;
     }
+    // A unit no longer a province keeps no province's form.
+    sqlx::query(
+        "DELETE FROM province_forms WHERE campaign_id = $1
+         AND unit_id IN (SELECT id FROM units WHERE campaign_id = $2 AND kind <> 'tinh')",
+    )
+    .bind(campaign.id)
+    .bind(campaign.id)
+    .execute(&mut *conn)
+    .await?;
     let started = std::time::Instant::now();
     fix_depths(conn, campaign.id).await?;
     tracing::info!(elapsed = ?started.elapsed(), "depths fixed");

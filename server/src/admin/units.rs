@@ -232,6 +232,12 @@ pub async fn change(
                 .execute(&mut *tx)
                 .await?;
             said.push(format!("đổi loại thành {}", kind.name));
+            // No longer a province: its own form, if any, goes (its units' reports keep
+            // the version they were started on).
+            sqlx::query("DELETE FROM province_forms WHERE unit_id = $1")
+                .bind(u.id)
+                .execute(&mut *tx)
+                .await?;
             // Completeness kind by kind, and what its yes/no answers count, follow its
             // kind: rebuilt like a move.
             tree_moved = true;

@@ -117,6 +117,13 @@ impl Target {
             .form;
         Ok(std::borrow::Cow::Owned(Target {
             layout,
+            // A report not yet started begins on the form its unit uses now (unless it
+            // was typed on another, `push::typed_on`).
+            form: if self.started || self.form.version() != self.layout.version() {
+                self.form
+            } else {
+                layout
+            },
             ..self.clone()
         }))
     }

@@ -48,7 +48,7 @@ pub fn check_push(target: &Target, req: &PushRequest) -> Result<(), Error> {
 
 /// The target a push of a report not yet started is written to: the one given, unless
 /// its content was typed on another version ([`PushRequest::form_version`]) whose cells
-/// the unit's form now lacks, and that version is one of the campaign's reports' (a draft
+/// the unit's form now lacks, and that version is a national one of the campaign's reports' (a draft
 /// typed offline before the campaign's form was replaced): then the report is started on
 /// the version it was typed on, as the drafts already on the server were.
 pub async fn typed_on(db: &Pool, target: Target, req: &PushRequest) -> Result<Target, Error> {
@@ -73,10 +73,16 @@ pub async fn typed_on(db: &Pool, target: Target, req: &PushRequest) -> Result<Ta
         return Ok(target);
     }
     match crate::forms::lookup(&mut conn, version).await? {
-        Some(known) if Figures::from_content(known.form, &req.content).is_ok() => Ok(Target {
-            form: known.form,
-            ..target
-        }),
+        // Not another province's form: its own rows mean nothing here.
+        Some(known)
+            if known.form.extends().is_none()
+                && Figures::from_content(known.form, &req.content).is_ok() =>
+        {
+            Ok(Target {
+                form: known.form,
+                ..target
+            })
+        }
         _ => Ok(target),
     }
 }

@@ -126,7 +126,7 @@ fn next_code(taken: &HashSet<Code>, parent: Option<&Code>) -> Option<Code> {
         .filter_map(|rest| rest.parse::<u32>().ok())
         .max()
         .unwrap_or(0);
-    format!("{prefix}{}", last + 1).parse().ok()
+    format!("{prefix}{}", last.checked_add(1)?).parse().ok()
 }
 
 /// The form spec the table describes (see the module's doc), or every reason it gives

@@ -155,7 +155,9 @@ fn FormsCard() -> impl IntoView {
     };
     let send = move |action: &'static str| {
         let Some(file) = chosen() else {
-            notice.set(Notice::Failed("Hãy chọn tệp mẫu biểu (.json).".into()));
+            notice.set(Notice::Failed(
+                "Hãy chọn tệp mẫu biểu (.json) hoặc bảng phụ lục Excel (.xlsx).".into(),
+            ));
             return;
         };
         let is_sheet = file.name().to_lowercase().ends_with(".xlsx");
@@ -207,7 +209,7 @@ fn FormsCard() -> impl IntoView {
                 {if ctx.is_national() {
                     "Thêm một phiên bản mẫu biểu từ tệp JSON (như các mẫu có sẵn). Mẫu của một tỉnh ghi “extends” (mẫu toàn quốc được mở rộng) và đánh dấu dòng riêng bằng “provincial”: true. Một phiên bản đã lưu không sửa được: báo cáo đã bắt đầu giữ phiên bản của mình."
                 } else {
-                    "Thêm mẫu biểu riêng của tỉnh từ tệp JSON: mẫu ghi “extends” (mẫu của đợt được mở rộng), giữ nguyên mọi dòng của mẫu đó và đánh dấu dòng riêng bằng “provincial”: true. Dòng riêng chỉ cộng đến cấp tỉnh; các cấp trên chỉ nhận các dòng chung."
+                    "Thêm mẫu biểu riêng của tỉnh từ bảng phụ lục Excel (.xlsx) hoặc tệp JSON: giữ nguyên mọi dòng của mẫu của đợt và thêm dòng riêng (trong tệp JSON: ghi “extends” là mẫu của đợt và đánh dấu dòng riêng bằng “provincial”: true). Dòng riêng chỉ cộng đến cấp tỉnh; các cấp trên chỉ nhận các dòng chung."
                 }}
             </p>
             <div class="import-row">
