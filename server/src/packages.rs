@@ -185,8 +185,7 @@ pub async fn sign_off(
     if caller.role() != Role::Supervisor {
         return Err(Error::Forbidden);
     }
-    let mut tx = crate::db::begin_write(db).await?;
-    let target = target.current(&mut tx).await?;
+    let (mut tx, target) = target.begin_write(db).await?;
     let target = &*target;
     let contents = snapshot(&mut tx, target).await?;
     let figures = totals::load(&mut tx, target.layout, target.unit_id)
@@ -304,8 +303,7 @@ pub async fn review(
         PackageReview::Return { reason } => Some(reports::checked_reason(reason)?),
         PackageReview::Accept => None,
     };
-    let mut tx = crate::db::begin_write(db).await?;
-    let target = target.current(&mut tx).await?;
+    let (mut tx, target) = target.begin_write(db).await?;
     let target = &*target;
     let latest = latest(&mut tx, target.unit_id).await?;
     if !latest.is_some_and(|l| l.seq == seq && l.status == PackageStatus::Sent) {

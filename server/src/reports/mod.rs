@@ -89,6 +89,18 @@ impl Target {
         }
     }
 
+    /// Opens a write transaction for this target: the write lock taken, then the target
+    /// as the transaction reads it ([`Target::current`]). Every write to a unit's report,
+    /// packages or totals starts here, so none is written by a layout resolved before.
+    pub async fn begin_write(
+        &self,
+        db: &Pool,
+    ) -> Result<(crate::db::Txn, std::borrow::Cow<'_, Target>), Error> {
+        let mut tx = crate::db::begin_write(db).await?;
+        let target = self.current(&mut tx).await?;
+        Ok((tx, target))
+    }
+
     /// This target with its unit's layout as `conn` reads it now. A target is resolved
     /// before the write lock is taken (and a live stream keeps its own for as long as it
     /// is open); a campaign's (or the province's) form replaced meanwhile rebuilt the

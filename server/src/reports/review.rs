@@ -59,8 +59,7 @@ pub async fn review(
         }
         Review::Approve => Vec::new(),
     };
-    let mut tx = crate::db::begin_write(db).await?;
-    let target = target.current(&mut tx).await?;
+    let (mut tx, target) = target.begin_write(db).await?;
     let target = &*target;
     let current = stored(&mut tx, target).await?;
     // An approved report can still be returned by its parent (an error found after the
@@ -141,8 +140,7 @@ pub async fn submit(
     check_id(&req.device_id, "thiết bị")?;
     // Read before the write lock: it may compute the peers' fences (a write of its own).
     let compared = reference(db, target).await;
-    let mut tx = crate::db::begin_write(db).await?;
-    let target = target.current(&mut tx).await?;
+    let (mut tx, target) = target.begin_write(db).await?;
     let target = &*target;
     let Some(current) = stored(&mut tx, target).await? else {
         return Err(Error::Refused {
@@ -262,8 +260,7 @@ pub async fn follow_up(
     target: &Target,
     follow_up: bool,
 ) -> Result<(ReportState, Moved), Error> {
-    let mut tx = crate::db::begin_write(db).await?;
-    let target = target.current(&mut tx).await?;
+    let (mut tx, target) = target.begin_write(db).await?;
     let target = &*target;
     let Some(current) = stored(&mut tx, target).await?.filter(|s| s.version > 0) else {
         return Err(Error::refused(RefusalCode::NoReportYet));
@@ -306,8 +303,7 @@ pub async fn reset(
     if !target.practice {
         return Err(Error::refused(RefusalCode::NotPractice));
     }
-    let mut tx = crate::db::begin_write(db).await?;
-    let target = target.current(&mut tx).await?;
+    let (mut tx, target) = target.begin_write(db).await?;
     let target = &*target;
     let Some(current) = stored(&mut tx, target).await? else {
         drop(tx);
