@@ -559,19 +559,18 @@ fn pick(ctx: FormCtx, cell: &str) {
 /// or the cell changed since), and for the unit's staff a box to answer.
 #[component]
 fn CellNotes(ctx: FormCtx, cell: String) -> impl IntoView {
-    let mine = {
-        let cell = cell.clone();
-        move || {
-            ctx.remarks.comments.with(|all| {
-                all.iter()
-                    .filter(|c| c.cell == cell)
-                    .cloned()
-                    .collect::<Vec<_>>()
-            })
-        }
-    };
+    // This cell's own comments, drawn again only when they change: a comment arriving
+    // on another cell leaves an answer being typed here as it is.
+    let mine = Memo::new(move |_| {
+        ctx.remarks.comments.with(|all| {
+            all.iter()
+                .filter(|c| c.cell == cell)
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    });
     move || {
-        mine()
+        mine.get()
             .into_iter()
             .map(|c| view! { <CellNote ctx=ctx comment=c/> })
             .collect_view()

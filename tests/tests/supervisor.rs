@@ -552,6 +552,19 @@ async fn comments_on_cells_make_a_round_trip() -> anyhow::Result<()> {
         .await?
         .send_keys("Đúng là 3 bài, đã kiểm tra lại")
         .await?;
+    // A sync attempt while the answer is half written (the device retries by itself on
+    // a bad line) leaves it as typed: the comments are not drawn again.
+    school.click(".sync-bar button").await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let typed: Option<String> = school
+        .client
+        .find(Locator::Css(
+            "tr[data-row='2'] .cell-comment textarea[name='answer']",
+        ))
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(typed.as_deref(), Some("Đúng là 3 bài, đã kiểm tra lại"));
     school
         .click("tr[data-row='2'] .cell-comment .send-answer")
         .await?;

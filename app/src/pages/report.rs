@@ -190,15 +190,17 @@ fn ReportScreen(
         <ConflictPanel rs=rs form=form.clone()/>
         <CommentsSummary rs=rs/>
         <ReportForm form=form.clone() draft=rs.draft on_edit=on_edit readonly=readonly remarks=Remarks {
-            comments: Signal::derive(move || rs.state.with(|s| s.meta.comments.clone())),
+            // A memo, not a derived signal: the sync state changes at every attempt, and a
+            // comment drawn again loses the answer half typed under it.
+            comments: Memo::new(move |_| rs.state.with(|s| s.meta.comments.clone())).into(),
             unsent: Signal::derive(move || rs.state.with(|s| s.answers.clone())),
             // The unit's own staff answer; a supervisor entering on its behalf does not.
             on_answer: (!on_behalf).then(|| Callback::new(move |(id, text)| rs.answer(id, text))),
             // The server takes no answer to a report that is read only.
             answers_closed: Signal::derive(move || rs.state.with(|s| s.meta.read_only.is_some())),
             on_pick: None,
-        } reference=Signal::derive(move || rs.state.with(|s| s.meta.reference.clone()))
-            not_counted=Signal::derive(move || rs.state.with(|s| s.meta.not_counted.clone()))/>
+        } reference=Memo::new(move |_| rs.state.with(|s| s.meta.reference.clone()))
+            not_counted=Memo::new(move |_| rs.state.with(|s| s.meta.not_counted.clone()))/>
         <SubmitPanel rs=rs form=form/>
         <super::template::TemplatePanel rs=rs readonly=readonly/>
         <section class="documents card">
