@@ -120,10 +120,20 @@ impl Target {
         .bind(self.province())
         .fetch_one(&mut *conn)
         .await?;
+        self.laid_out(conn, &now).await
+    }
+
+    /// This target with its unit's layout the form version `now`, as the caller read it
+    /// inside its transaction (a push reads it with the report, [`Target::current`]).
+    pub(crate) async fn laid_out(
+        &self,
+        conn: &mut crate::db::Conn,
+        now: &str,
+    ) -> Result<std::borrow::Cow<'_, Target>, Error> {
         if now == self.layout.version() {
             return Ok(std::borrow::Cow::Borrowed(self));
         }
-        let layout = crate::forms::lookup(conn, &now)
+        let layout = crate::forms::lookup(conn, now)
             .await?
             .ok_or_else(|| Error::Internal(format!("unknown form {now}")))?
             .form;

@@ -10,7 +10,7 @@ use sqlx::Row;
 use tuanle_shared::wire::{PushAccepted, PushConflict, PushRequest, RefusalCode, ReportStatus};
 use tuanle_shared::{Content, Figures, merge};
 
-use super::storage::{stored, to_i64, version};
+use super::storage::{Stored, parse_content, to_i64, version};
 use super::{Moved, Target};
 use crate::auth::Caller;
 use crate::clock::now_ms;
@@ -113,9 +113,10 @@ pub async fn apply_push(
     target: &Target,
     req: &PushRequest,
 ) -> Result<(PushAccepted, Moved), Error> {
-    let target = target.current(conn).await?;
+    let reads = read(conn, target, &req.push_id).await?;
+    let target = target.laid_out(conn, &reads.layout).await?;
     let target = &*target;
-    match decide_push(conn, target, req).await? {
+    match decide_push(conn, target, req, reads).await? {
         PushDecision::Answered(answer) => Ok((answer, Vec::new())),
         PushDecision::Apply(plan) => write_push(conn, caller, target, req, *plan).await,
     }
@@ -145,27 +146,87 @@ struct PushPlan {
     answer_json: String,
 }
 
-/// Reads what a push needs and decides it (the reads of the write transaction: run
-/// with the write lock held, so what it read is still true when it writes).
+/// What a push reads before it decides, all in one query: inside the write lock every
+/// round trip is paid by every push waiting behind it.
+struct Reads {
+    /// The form version the unit's totals are laid out by now ([`Target::current`]).
+    layout: String,
+    /// This push applied before: the report it went to and the answer it got.
+    answered: Option<(i64, String)>,
+    /// The report's row, when it has one.
+    current: Option<Stored>,
+    /// Its current version's content, who made it and when (empty for none).
+    theirs: (Content, String, i64),
+}
+
+/// Reads what [`decide_push`] needs: the unit's layout, the push's stored answer, the
+/// report's row and its current content.
+async fn read(conn: &mut Conn, target: &Target, push_id: &str) -> Result<Reads, Error> {
+    let row = sqlx::query(
+        "SELECT COALESCE(pf.form_version, c.form_version) AS layout,
+                p.report_id AS answered_report, p.answer,
+                r.id, r.version, r.status, r.late, r.return_reason, r.flagged, r.follow_up,
+                v.content, a.display_name, v.created_at
+         FROM campaigns c
+         LEFT JOIN province_forms pf ON pf.campaign_id = c.id AND pf.unit_id = $3
+         LEFT JOIN reports r ON r.campaign_id = c.id AND r.unit_id = $2
+         LEFT JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
+         LEFT JOIN accounts a ON a.id = v.account_id
+         LEFT JOIN pushes p ON p.push_id = $4
+         WHERE c.id = $1",
+    )
+    .bind(target.campaign_id)
+    .bind(target.unit_id)
+    .bind(target.province())
+    .bind(push_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let answered = match row.try_get::<Option<i64>, _>("answered_report")? {
+        Some(report) => Some((report, row.try_get("answer")?)),
+        None => None,
+    };
+    let current = match row.try_get::<Option<i64>, _>("id")? {
+        Some(id) => Some(Stored::of_row(id, &row)?),
+        None => None,
+    };
+    let theirs = match row.try_get::<Option<String>, _>("content")? {
+        Some(json) => (
+            parse_content(&json)?,
+            row.try_get::<Option<String>, _>("display_name")?
+                .unwrap_or_default(),
+            row.try_get::<Option<i64>, _>("created_at")?.unwrap_or(0),
+        ),
+        None => Default::default(),
+    };
+    Ok(Reads {
+        layout: row.try_get("layout")?,
+        answered,
+        current,
+        theirs,
+    })
+}
+
+/// Decides a push from what it read (the reads of the write transaction: run with the
+/// write lock held, so what it read is still true when it writes).
 async fn decide_push(
     conn: &mut Conn,
     target: &Target,
     req: &PushRequest,
+    reads: Reads,
 ) -> Result<PushDecision, Error> {
-    let answered = sqlx::query("SELECT report_id, answer FROM pushes WHERE push_id = $1")
-        .bind(&req.push_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    let current = stored(conn, target).await?;
-    if let Some(row) = answered {
-        let report_id: i64 = row.try_get("report_id")?;
+    let Reads {
+        answered,
+        current,
+        theirs: (theirs, changed_by, changed_at),
+        ..
+    } = reads;
+    if let Some((report_id, answer)) = answered {
         if current.as_ref().map(|c| c.id) != Some(report_id) {
             return Err(Error::Refused {
                 code: RefusalCode::PushIdReused,
                 message: "Mã lần gửi đã dùng cho báo cáo khác.".into(),
             });
         }
-        let answer: String = row.try_get("answer")?;
         let answer: PushAccepted = serde_json::from_str(&answer)
             .map_err(|e| Error::Internal(format!("stored answer unreadable: {e}")))?;
         return Ok(PushDecision::Answered(answer));
@@ -183,12 +244,6 @@ async fn decide_push(
         });
     }
     let report_id = current.as_ref().map(|c| c.id);
-    let (theirs, changed_by, changed_at) = match report_id {
-        Some(id) => version(conn, id, current_version)
-            .await?
-            .unwrap_or_default(),
-        None => Default::default(),
-    };
     let (content, from_theirs) = if req.base_version == current_version {
         (req.content.clone(), Vec::new())
     } else {

@@ -53,18 +53,24 @@ pub(super) async fn stored(conn: &mut Conn, target: &Target) -> Result<Option<St
     .bind(target.unit_id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|r| {
+    row.map(|r| Stored::of_row(r.try_get("id")?, &r))
+        .transpose()
+}
+
+impl Stored {
+    /// The report `id` from a row with its columns `version`, `status`, `late`,
+    /// `return_reason`, `flagged` and `follow_up`.
+    pub(super) fn of_row(id: i64, r: &crate::db::DbRow) -> Result<Stored, Error> {
         let status: String = r.try_get("status")?;
         Ok(Stored {
-            id: r.try_get("id")?,
+            id,
             version: to_u64(r.try_get("version")?),
             status: parse_status(&status)?,
-            late: crate::db::flag(&r, "late")?,
+            late: crate::db::flag(r, "late")?,
             return_reason: r.try_get("return_reason")?,
-            marks: crate::totals::Marks::of_row(&r)?,
+            marks: crate::totals::Marks::of_row(r)?,
         })
-    })
-    .transpose()
+    }
 }
 
 /// A stored version's content, who made it and when.
