@@ -310,6 +310,14 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
         .json()
 }
 
+/// POSTs an empty JSON object: an action whose path says it all. Written as text, not
+/// with `serde_json::json!`, which would link the JSON tree's writer for `{}`.
+pub async fn post_action<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    exchange(Request::post(path), Some("{}".to_owned()))
+        .await?
+        .json()
+}
+
 /// `DELETE path`; the answer has no body.
 pub async fn delete(path: &str) -> Result<(), ApiFailure> {
     exchange(Request::delete(path), None).await?.nothing()

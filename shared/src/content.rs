@@ -47,13 +47,48 @@ pub enum Cell {
     Text(TextCell),
 }
 
-/// The value held in a cell.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// The value held in a cell: a JSON number or a JSON string.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum CellValue {
     Number(u64),
     Text(String),
+}
+
+/// Read by hand rather than derived `untagged`: the derive buffers the value in serde's
+/// generic tree and tries each variant on it, code the app's bundle would carry for
+/// this one type.
+impl<'de> Deserialize<'de> for CellValue {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl serde::de::Visitor<'_> for Either {
+            type Value = CellValue;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a whole number of at least 0, or a text")
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CellValue, E> {
+                Ok(CellValue::Number(v))
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CellValue, E> {
+                u64::try_from(v)
+                    .map(CellValue::Number)
+                    .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+            }
+
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CellValue, E> {
+                Ok(CellValue::Text(v.to_owned()))
+            }
+
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<CellValue, E> {
+                Ok(CellValue::Text(v))
+            }
+        }
+        d.deserialize_any(Either)
+    }
 }
 
 impl NumberCell {
@@ -263,6 +298,29 @@ mod tests {
             r#"{"numbers":{"1.3/count":-1}}"#,
         ] {
             assert!(serde_json::from_str::<Content>(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_cell_value_is_a_whole_number_or_a_text() {
+        let values: Vec<Option<CellValue>> =
+            serde_json::from_str(r#"[0, 18446744073709551615, "", "Lễ", null]"#).expect("json");
+        assert_eq!(
+            values,
+            [
+                Some(CellValue::Number(0)),
+                Some(CellValue::Number(u64::MAX)),
+                Some(CellValue::Text(String::new())),
+                Some(CellValue::Text("Lễ".into())),
+                None
+            ]
+        );
+        assert_eq!(
+            serde_json::to_string(&values).expect("back"),
+            r#"[0,18446744073709551615,"","Lễ",null]"#
+        );
+        for bad in ["-1", "1.5", "true", "[]", "{}"] {
+            assert!(serde_json::from_str::<CellValue>(bad).is_err(), "{bad}");
         }
     }
 

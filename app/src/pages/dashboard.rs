@@ -913,7 +913,7 @@ fn MissingUnit(
     let path = StoredValue::new(routes::unit_reminded(&campaign, &unit.code));
     let mark = move |_| {
         spawn_local(async move {
-            match api::post_json::<_, Reminded>(&path.get_value(), &serde_json::json!({})).await {
+            match api::post_action::<Reminded>(&path.get_value()).await {
                 Ok(r) => {
                     reminded.try_set(Some(r));
                 }

@@ -152,7 +152,7 @@ fn ReportScreen(
                 }
                 let path = tuanle_shared::wire::routes::report(&c, &u, "reset");
                 spawn_local(async move {
-                    match api::post_json::<_, tuanle_shared::wire::ReportState>(&path, &serde_json::json!({})).await {
+                    match api::post_action::<tuanle_shared::wire::ReportState>(&path).await {
                         Ok(_) => rs.start_over(),
                         Err(e) => rs.news.set(Some(e.message())),
                     }
@@ -632,7 +632,7 @@ fn DraftFiles(rs: ReportSync) -> impl IntoView {
     let save = move |_| {
         rs.save();
         let reports = storage::reports_of_unit(&rs.unit.get_value());
-        match serde_json::to_string_pretty(&reports) {
+        match serde_json::to_string(&reports) {
             Ok(json)
                 if device::download(&format!("ban-nhap-{}.json", rs.unit.get_value()), &json)
                     .is_some() =>
