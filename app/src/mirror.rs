@@ -12,7 +12,7 @@
 //! transaction in turn, so a burst of input queues behind the flushes: 16 characters
 //! typed by a machine in 150 ms, the browser killed at once, lost 10 of them; relaxed,
 //! 0 to 6. At a person's pace nothing before the last keystroke is lost either way
-//! (`tests/tests/durability.rs`), and the tablet's flash is spared a flush per keystroke.
+//! (`tests/tests/e2e/durability.rs`), and the tablet's flash is spared a flush per keystroke.
 //! Only a crash of the whole tablet can lose the last seconds, as for any app on it.
 //!
 //! Everything here is best effort: without IndexedDB (private mode, an old browser)
