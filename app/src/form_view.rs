@@ -46,7 +46,11 @@ pub struct Remarks {
     pub comments: Signal<Vec<CellComment>>,
     /// Answers written on this device and not yet sent, by comment.
     pub unsent: Signal<BTreeMap<i64, String>>,
+    /// What the box under a comment starts with: an answer queued or being written.
+    pub in_progress: Option<Callback<i64, Option<String>>>,
     pub on_answer: Option<Callback<(i64, String)>>,
+    /// Each keystroke in an answer's box, to be kept.
+    pub on_typing: Option<Callback<(i64, String)>>,
     /// Answers are not taken now (the campaign is closed, the unit no longer reports):
     /// the box to answer is not offered, and why is said instead.
     pub answers_closed: Signal<bool>,
@@ -584,10 +588,13 @@ fn CellNote(ctx: FormCtx, comment: CellComment) -> impl IntoView {
     let settled = move || stored.with_value(|c| ctx.content.with(|content| c.settled(content)));
     let unsent = move || ctx.remarks.unsent.with(|u| u.get(&id).cloned());
     let typed = RwSignal::new(
-        unsent()
+        ctx.remarks
+            .in_progress
+            .and_then(|c| c.run(id))
             .or_else(|| comment.answer.as_ref().map(|a| a.text.clone()))
             .unwrap_or_default(),
     );
+    let on_typing = ctx.remarks.on_typing;
     let answer = comment.answer.clone();
     view! {
         <div class="cell-comment" data-comment=id data-settled=move || format!("{:?}", settled()) role="note">
@@ -605,7 +612,10 @@ fn CellNote(ctx: FormCtx, comment: CellComment) -> impl IntoView {
             {ctx.remarks.on_answer.map(|on_answer| view! {
                 <div class="answer-box" class:hidden=move || ctx.remarks.answers_closed.get()>
                     <label>"Trả lời nhận xét"
-                        <textarea rows="2" name="answer" bind:value=typed></textarea>
+                        <textarea rows="2" name="answer" bind:value=typed
+                        on:input=move |ev| if let Some(keep) = on_typing {
+                            keep.run((id, event_target_value(&ev)));
+                        }></textarea>
                     </label>
                     <button type="button" class="secondary send-answer"
                         disabled=move || typed.with(|t| t.trim().is_empty())

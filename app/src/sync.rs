@@ -83,6 +83,10 @@ pub struct SyncState {
     /// kept like every keystroke, sent at the next exchange.
     #[serde(default)]
     pub answers: BTreeMap<i64, String>,
+    /// Answers being written, not yet given to send ("Gửi trả lời"), by comment: kept
+    /// at every keystroke like the figures, so a reload or a tablet that dies keeps them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub answer_drafts: BTreeMap<i64, String>,
 }
 
 /// A push the server refused, and why, as it said.
@@ -311,7 +315,26 @@ impl SyncState {
 
     /// An answer to a comment, written here: kept until the server has it.
     pub fn answer(&mut self, comment: i64, text: String) {
+        self.answer_drafts.remove(&comment);
         self.answers.insert(comment, text);
+    }
+
+    /// An answer as it is being written (an emptied box keeps nothing).
+    pub fn answer_typed(&mut self, comment: i64, text: String) {
+        if text.is_empty() {
+            self.answer_drafts.remove(&comment);
+        } else {
+            self.answer_drafts.insert(comment, text);
+        }
+    }
+
+    /// What to show in the box under `comment`: the answer waiting to be sent, else the
+    /// one being written.
+    pub fn answer_in_progress(&self, comment: i64) -> Option<String> {
+        self.answers
+            .get(&comment)
+            .or_else(|| self.answer_drafts.get(&comment))
+            .cloned()
     }
 
     /// The next answer to send, if any.
@@ -430,6 +453,28 @@ mod tests {
 
     fn cell(code: &str) -> NumberCell {
         NumberCell::new(code.parse().expect("code"), Column::Count)
+    }
+
+    #[test]
+    fn an_answer_being_written_is_stored_and_given_up_to_the_queue_when_sent() {
+        let mut s = SyncState::default();
+        s.answer_typed(7, "Đúng là".into());
+        let stored: SyncState =
+            serde_json::from_str(&serde_json::to_string(&s).expect("json")).expect("back");
+        assert_eq!(stored.answer_in_progress(7).as_deref(), Some("Đúng là"));
+        assert!(
+            stored.next_answer().is_none(),
+            "not sent before the person says so"
+        );
+        s.answer(7, "Đúng là 3 bài".into());
+        assert!(s.answer_drafts.is_empty());
+        assert_eq!(s.next_answer(), Some((7, "Đúng là 3 bài".into())));
+        s.answer_typed(8, "x".into());
+        s.answer_typed(8, String::new());
+        assert_eq!(s.answer_in_progress(8), None);
+        // A state stored by a build without drafts reads as having none.
+        let earlier = serde_json::to_string(&SyncState::default()).expect("json");
+        assert!(!earlier.contains("answer_drafts"), "{earlier}");
     }
 
     fn content(cells: &[(&str, u64)]) -> Content {

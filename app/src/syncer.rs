@@ -287,6 +287,17 @@ impl ReportSync {
         self.sync_now();
     }
 
+    /// The person is writing an answer: kept at once, sent only when they say so.
+    pub fn answer_typed(&self, comment: i64, text: String) {
+        if self
+            .state
+            .try_update(|s| s.answer_typed(comment, text))
+            .is_some()
+        {
+            self.save();
+        }
+    }
+
     /// Keeps an answer to a comment and sends it (now, or at the next exchange).
     pub fn answer(&self, comment: i64, text: String) {
         self.apply(|s, _| s.answer(comment, text));

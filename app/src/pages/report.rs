@@ -194,8 +194,12 @@ fn ReportScreen(
             // comment drawn again loses the answer half typed under it.
             comments: Memo::new(move |_| rs.state.with(|s| s.meta.comments.clone())).into(),
             unsent: Signal::derive(move || rs.state.with(|s| s.answers.clone())),
+            in_progress: Some(Callback::new(move |id| {
+                rs.state.with_untracked(|s| s.answer_in_progress(id))
+            })),
             // The unit's own staff answer; a supervisor entering on its behalf does not.
             on_answer: (!on_behalf).then(|| Callback::new(move |(id, text)| rs.answer(id, text))),
+            on_typing: (!on_behalf).then(|| Callback::new(move |(id, text)| rs.answer_typed(id, text))),
             // The server takes no answer to a report that is read only.
             answers_closed: Signal::derive(move || rs.state.with(|s| s.meta.read_only.is_some())),
             on_pick: None,

@@ -290,7 +290,9 @@ pub fn ReviewPanel(
                     let remarks = Remarks {
                         comments: Signal::stored(comments.clone()),
                         unsent: Signal::stored(BTreeMap::new()),
+                        in_progress: None,
                         on_answer: None,
+                        on_typing: None,
                         answers_closed: Signal::stored(false),
                         on_pick: may_comment.then(|| Callback::new(move |cell: String| picked.set(cell))),
                     };

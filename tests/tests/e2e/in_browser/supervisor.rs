@@ -565,6 +565,23 @@ async fn comments_on_cells_make_a_round_trip() -> anyhow::Result<()> {
         .prop("value")
         .await?;
     assert_eq!(typed.as_deref(), Some("Đúng là 3 bài, đã kiểm tra lại"));
+    // Kept like every keystroke: the page opened again (still offline) has it in the box,
+    // not yet sent.
+    school.client.refresh().await?;
+    school.wait_for("tr[data-row='2'] .cell-comment").await?;
+    let kept: Option<String> = school
+        .client
+        .find(Locator::Css(
+            "tr[data-row='2'] .cell-comment textarea[name='answer']",
+        ))
+        .await?
+        .prop("value")
+        .await?;
+    assert_eq!(kept.as_deref(), Some("Đúng là 3 bài, đã kiểm tra lại"));
+    assert_eq!(
+        count(&school, "tr[data-row='2'] .cell-comment .unsent").await?,
+        0
+    );
     school
         .click("tr[data-row='2'] .cell-comment .send-answer")
         .await?;
