@@ -274,6 +274,7 @@ impl SyncState {
             help: state.help,
             not_counted: state.not_counted,
         };
+        self.forget_drafts_of_gone_comments();
         self.succeeded(now_ms);
         if self.pending.is_some() || state.version == self.base_version || self.conflict.is_some() {
             return News::Nothing;
@@ -328,12 +329,13 @@ impl SyncState {
         }
     }
 
-    /// What to show in the box under `comment`: the answer waiting to be sent, else the
-    /// one being written.
+    /// What to show in the box under `comment`: the answer being written (a draft is
+    /// always newer than the answer queued: sending one clears it), else the one waiting
+    /// to be sent.
     pub fn answer_in_progress(&self, comment: i64) -> Option<String> {
-        self.answers
+        self.answer_drafts
             .get(&comment)
-            .or_else(|| self.answer_drafts.get(&comment))
+            .or_else(|| self.answers.get(&comment))
             .cloned()
     }
 
@@ -349,6 +351,15 @@ impl SyncState {
             self.answers.remove(&comment);
         }
         self.meta.comments = comments;
+        self.forget_drafts_of_gone_comments();
+    }
+
+    /// An answer being written to a comment the server no longer has (deleted, or a
+    /// practice report reset) is of no use, and its id may come back on another comment.
+    fn forget_drafts_of_gone_comments(&mut self) {
+        let comments = &self.meta.comments;
+        self.answer_drafts
+            .retain(|id, _| comments.iter().any(|c| c.id == *id));
     }
 
     /// The server no longer has the comment (or refuses the answer for what it holds): the
@@ -469,9 +480,18 @@ mod tests {
         s.answer(7, "Đúng là 3 bài".into());
         assert!(s.answer_drafts.is_empty());
         assert_eq!(s.next_answer(), Some((7, "Đúng là 3 bài".into())));
+        // Written on after sending, offline: the box shows the newer text.
+        s.answer_typed(7, "Đúng là 3 bài, đã kiểm tra".into());
+        assert_eq!(
+            s.answer_in_progress(7).as_deref(),
+            Some("Đúng là 3 bài, đã kiểm tra")
+        );
         s.answer_typed(8, "x".into());
         s.answer_typed(8, String::new());
         assert_eq!(s.answer_in_progress(8), None);
+        // The server no longer has comment 7: its draft goes.
+        s.answered(7, "Đúng là 3 bài", Vec::new());
+        assert!(s.answer_drafts.is_empty());
         // A state stored by a build without drafts reads as having none.
         let earlier = serde_json::to_string(&SyncState::default()).expect("json");
         assert!(!earlier.contains("answer_drafts"), "{earlier}");

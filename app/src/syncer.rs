@@ -288,10 +288,12 @@ impl ReportSync {
     }
 
     /// The person is writing an answer: kept at once, sent only when they say so.
+    /// Untracked: nothing on screen reads the drafts (the box holds its own text), and a
+    /// keystroke should not wake every reader of the sync state.
     pub fn answer_typed(&self, comment: i64, text: String) {
         if self
             .state
-            .try_update(|s| s.answer_typed(comment, text))
+            .try_update_untracked(|s| s.answer_typed(comment, text))
             .is_some()
         {
             self.save();

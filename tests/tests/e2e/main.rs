@@ -6,14 +6,17 @@
 //! cluster (`scripts/test` runs the whole binary both ways). Two module names are
 //! conventions the PostgreSQL pass filters by:
 //! - `sqlite_only::` tests the SQLite file itself (WAL mode, backups of the file);
-//! - `in_browser::` drives the app in Chromium through the HTTP API, which the API tests
-//!   already check on both engines: these run once, on SQLite.
+//! - `in_browser::` drives the app's own pages in Chromium; what they store goes through
+//!   the API and queries the tests outside it check on both engines, so these run once,
+//!   on SQLite. A feature whose storage only a browser test checks belongs outside it
+//!   (`contacts`).
 
 mod access;
 mod admin;
 mod api;
 mod backup;
 mod bad_input;
+mod contacts;
 mod durability;
 mod entry;
 mod export;

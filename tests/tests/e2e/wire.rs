@@ -12,7 +12,7 @@
 //!
 //! When the wire changes, record the new build next to the old ones (keep those until
 //! no tablet runs them):
-//! `TUANLE_RECORD_WIRE=$PWD/tests/wire/<date>.json cargo test -p tuanle-e2e --test wire`
+//! `TUANLE_RECORD_WIRE=$PWD/tests/wire/<date>.json cargo test -p tuanle-e2e --test e2e wire::`
 //! (an absolute path: the test runs in `tests/`).
 
 use std::path::{Path, PathBuf};
