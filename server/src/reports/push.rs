@@ -155,8 +155,9 @@ struct Reads {
     answered: Option<(i64, String)>,
     /// The report's row, when it has one.
     current: Option<Stored>,
-    /// Its current version's content, who made it and when (empty for none).
-    theirs: (Content, String, i64),
+    /// Its current version's content as stored (JSON, parsed only when the push gets
+    /// that far: not for a retry or a locked report), who made it and when.
+    theirs: Option<(String, String, i64)>,
 }
 
 /// Reads what [`decide_push`] needs: the unit's layout, the push's stored answer, the
@@ -190,13 +191,13 @@ async fn read(conn: &mut Conn, target: &Target, push_id: &str) -> Result<Reads, 
         None => None,
     };
     let theirs = match row.try_get::<Option<String>, _>("content")? {
-        Some(json) => (
-            parse_content(&json)?,
+        Some(json) => Some((
+            json,
             row.try_get::<Option<String>, _>("display_name")?
                 .unwrap_or_default(),
             row.try_get::<Option<i64>, _>("created_at")?.unwrap_or(0),
-        ),
-        None => Default::default(),
+        )),
+        None => None,
     };
     Ok(Reads {
         layout: row.try_get("layout")?,
@@ -217,7 +218,7 @@ async fn decide_push(
     let Reads {
         answered,
         current,
-        theirs: (theirs, changed_by, changed_at),
+        theirs,
         ..
     } = reads;
     if let Some((report_id, answer)) = answered {
@@ -244,6 +245,10 @@ async fn decide_push(
         });
     }
     let report_id = current.as_ref().map(|c| c.id);
+    let (theirs, changed_by, changed_at) = match theirs {
+        Some((json, by, at)) => (parse_content(&json)?, by, at),
+        None => Default::default(),
+    };
     let (content, from_theirs) = if req.base_version == current_version {
         (req.content.clone(), Vec::new())
     } else {
