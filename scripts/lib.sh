@@ -170,10 +170,10 @@ build_app() {
   ensure_wasm_opt
   ensure_compressors
   rm -rf "$DIST"
-  # Three bundles (app/Cargo.toml's features): reporters' (no feature), supervisors'
-  # and administrators'. boot.js loads one by the page and the signed-in role.
+  # Four bundles (app/Cargo.toml's features): reporters' (no feature), reporters' tools,
+  # supervisors' and administrators'. boot.js loads one by the page and the signed-in role.
   local feature dir
-  for feature in "" supervisor admin; do
+  for feature in "" tools supervisor admin; do
     dir="$DIST/pkg${feature:+-$feature}"
     say "building the app${feature:+ with $feature} (wasm, profile wasm-release)"
     cargo build --manifest-path "$ROOT/Cargo.toml" -p tuanle-app --lib \
@@ -187,7 +187,7 @@ build_app() {
   cp -r "$ROOT/app/static/." "$DIST/"
   cat "$ROOT"/style/*.css > "$DIST/style.css"
   local bundle js wasm size style boot build names="" manifest="" app_js="" app_wasm="" bundles=""
-  for bundle in app supervisor admin; do
+  for bundle in app tools supervisor admin; do
     dir="$DIST/pkg"
     [ "$bundle" = app ] || dir="$DIST/pkg-$bundle"
     size="$(stat -c %s "$dir/tuanle_app_bg.wasm")"
@@ -223,7 +223,7 @@ JSON
   find "$DIST" -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
     -print0 | xargs -0 -P 2 -I{} bash -c 'compress_file "$1"' _ {}
   local report=""
-  for bundle in app supervisor admin; do
+  for bundle in app tools supervisor admin; do
     wasm="$(sed -n "s|.*\"$bundle\": {[^}]*\"wasm\": \"/\([^\"]*\)\".*|\1|p" "$DIST/build.json")"
     report+=" $bundle $(stat -c %s "$DIST/$wasm") bytes (gzip $(stat -c %s "$DIST/$wasm.gz")"
     [ -f "$DIST/$wasm.br" ] && report+=", brotli $(stat -c %s "$DIST/$wasm.br")"

@@ -50,7 +50,14 @@ pub fn App() -> impl IntoView {
                 Page::Home => view! { <pages::Home/> }.into_any(),
                 Page::SignIn => view! { <pages::sign_in::SignInPage/> }.into_any(),
                 Page::Report => view! { <pages::report::ReportPage/> }.into_any(),
+                #[cfg(feature = "tools")]
                 Page::History => view! { <pages::history::HistoryPage/> }.into_any(),
+                #[cfg(feature = "tools")]
+                Page::Documents => view! { <pages::documents::DocumentsPage/> }.into_any(),
+                // Reached only when `boot.js` could not load the tools' bundle (offline,
+                // never opened on this device) and fell back to this one.
+                #[cfg(not(feature = "tools"))]
+                Page::History | Page::Documents => view! { <pages::NeedsNetwork/> }.into_any(),
                 #[cfg(feature = "supervisor")]
                 Page::Dashboard => view! { <pages::dashboard::DashboardPage/> }.into_any(),
                 #[cfg(not(feature = "supervisor"))]

@@ -2,7 +2,7 @@
 //!
 //! A router crate would do this too, but the one for Leptos brings a URL parser with
 //! internationalised-domain tables into the bundle: hundreds of kilobytes that a tablet on
-//! a slow network downloads for four fixed paths.
+//! a slow network downloads for a few fixed paths.
 
 use leptos::prelude::*;
 
@@ -12,6 +12,8 @@ pub enum Page {
     Home,
     SignIn,
     Report,
+    /// The report's documents and its Excel template.
+    Documents,
     History,
     Dashboard,
     Admin,
@@ -24,6 +26,7 @@ impl Page {
             Page::Home => "/",
             Page::SignIn => "/dang-nhap",
             Page::Report => "/bao-cao",
+            Page::Documents => "/van-ban",
             Page::History => "/lich-su",
             Page::Dashboard => "/tong-hop",
             Page::Admin => "/quan-tri",
@@ -36,6 +39,7 @@ impl Page {
             "" => Page::Home,
             "/dang-nhap" => Page::SignIn,
             "/bao-cao" => Page::Report,
+            "/van-ban" => Page::Documents,
             "/lich-su" => Page::History,
             "/tong-hop" => Page::Dashboard,
             "/quan-tri" => Page::Admin,
@@ -44,31 +48,32 @@ impl Page {
     }
 }
 
-/// Whether this build of the app has the page: the supervisors' pages and administration
-/// are in their own bundles (the `supervisor` and `admin` features), which `boot.js`
-/// loads for their paths.
-// In reporters' bundle both `cfg!`s are false, and clippy would have a `matches!`.
+/// Whether this build of the app has the page: the report's history and documents, the
+/// supervisors' pages and administration are in bundles of their own (the `tools`,
+/// `supervisor` and `admin` features), which `boot.js` loads for their paths.
+// In reporters' bundle every `cfg!` is false, and clippy would have a `matches!`.
 #[allow(clippy::match_like_matches_macro)]
-fn in_this_bundle(page: Page) -> bool {
+pub fn in_this_bundle(page: Page) -> bool {
     match page {
+        Page::Documents | Page::History => cfg!(feature = "tools"),
         Page::Dashboard => cfg!(feature = "supervisor"),
         Page::Admin => cfg!(feature = "admin"),
         _ => true,
     }
 }
 
-/// Goes to a page of another bundle by loading it (the service worker serves it from
-/// this device once it has been opened). Returns whether it did.
-fn leave_for(page: Page, replace: bool) -> bool {
+/// Goes to a page of another bundle by loading it at `url` (the service worker serves it
+/// from this device once it has been opened). Returns whether it did.
+fn leave_for(page: Page, url: &str, replace: bool) -> bool {
     if in_this_bundle(page) {
         return false;
     }
     if let Some(w) = web_sys::window() {
         let location = w.location();
         let _ = if replace {
-            location.replace(page.path())
+            location.replace(url)
         } else {
-            location.assign(page.path())
+            location.assign(url)
         };
     }
     true
@@ -109,7 +114,7 @@ impl Nav {
 
     /// Goes to a page, adding it to the browser's history.
     pub fn go(&self, page: Page) {
-        if leave_for(page, false) {
+        if leave_for(page, page.path(), false) {
             return;
         }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
@@ -120,8 +125,11 @@ impl Nav {
 
     /// Goes to a page with a query (`don-vi=NB-HQ-TH`), adding it to the history.
     pub fn go_with(&self, page: Page, query: &str) {
+        let url = format!("{}?{query}", page.path());
+        if leave_for(page, &url, false) {
+            return;
+        }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-            let url = format!("{}?{query}", page.path());
             let _ = h.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
         }
         self.0.set(page);
@@ -129,7 +137,7 @@ impl Nav {
 
     /// Goes to a page in place of the current one (a redirect).
     pub fn replace(&self, page: Page) {
-        if leave_for(page, true) {
+        if leave_for(page, page.path(), true) {
             return;
         }
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {

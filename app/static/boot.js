@@ -3,13 +3,16 @@
 // strict Content-Security-Policy. `scripts/lib.sh` (build_app) writes the content-hashed
 // file names of this build in place of the __NAMES__.
 //
-// The app is built three times: reporters' bundle, supervisors' (their subtree's
-// dashboard, review and packages too) and administrators'. Each loads only the one its
-// page needs, or its role needs (as this device last knew who is signed in), so
-// reporters' tablets never download the others. A page missing from a bundle loads the
-// bundle that has it.
+// The app is built four times: reporters' bundle (the report, which works offline),
+// reporters' tools (the report's history and documents too, pages that need the server
+// anyway), supervisors' (their subtree's dashboard, review and packages, and the tools)
+// and administrators'. Each page loads only the one its page needs, or its role needs
+// (as this device last knew who is signed in), so reporters' tablets download the tools
+// when first opened and never the others. A page missing from a bundle loads the bundle
+// that has it.
 const bundles = {
   app: { js: "/__APP_JS__", wasm: "/__APP_WASM__", size: __APP_WASM_SIZE__ },
+  tools: { js: "/__TOOLS_JS__", wasm: "/__TOOLS_WASM__", size: __TOOLS_WASM_SIZE__ },
   supervisor: { js: "/__SUPERVISOR_JS__", wasm: "/__SUPERVISOR_WASM__", size: __SUPERVISOR_WASM_SIZE__ },
   admin: { js: "/__ADMIN_JS__", wasm: "/__ADMIN_WASM__", size: __ADMIN_WASM_SIZE__ },
 };
@@ -28,6 +31,7 @@ function chooseBundle() {
   if (role === "supervisor" || role === "observer" || path.startsWith("/tong-hop")) {
     return "supervisor";
   }
+  if (/^\/(lich-su|van-ban)/.test(path)) return "tools";
   return "app";
 }
 
@@ -94,8 +98,9 @@ try {
     const { default: init } = await import(bundle.js);
     await init({ module_or_path: wasm });
   } catch (error) {
-    // A supervisor's or administrator's bundle this device has not kept (offline after
-    // an update): the reporters' bundle opens the unit's own report, whose page it has.
+    // A bundle this device has not kept (offline after an update, or the tools never
+    // opened): the reporters' bundle opens the unit's own report, whose page it has, and
+    // says of the history's and documents' pages that they wait for the network.
     const own = bundles.app;
     if (bundle === own || /^\/(tong-hop|quan-tri)/.test(location.pathname)) throw error;
     console.warn("falling back to the reporters' bundle", error);

@@ -1,12 +1,98 @@
 //! The documents a unit sends upward, downloaded as files: the official Excel form and
-//! the report as a Word document, for the unit shown with the figures chosen.
+//! the report as a Word document, for the unit shown with the figures chosen; and the
+//! report's page of them (`/van-ban`), with its Excel template.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use tuanle_shared::document::{DocumentFields, DocumentFieldsAnswer, FieldsSource};
 use tuanle_shared::wire::{FigureMode, routes};
 
+use super::Load;
+use super::report::{ON_BEHALF, load_form, report_unit};
 use crate::api;
+use crate::nav::{Page, use_nav};
+use crate::syncer::ReportSync;
+
+/// The report's documents and its Excel template, for the signed-in person's unit or
+/// the child a supervisor enters on behalf of (`?don-vi=`, as on the report page). The
+/// report is synced from here as from its own page: a template put into it is sent.
+#[component]
+pub fn DocumentsPage() -> impl IntoView {
+    let (unit, on_behalf) = match report_unit() {
+        Ok(found) => found,
+        Err(view) => return view,
+    };
+    let state = load_form(unit.clone());
+    let nav = use_nav();
+    let back = {
+        let unit = unit.clone();
+        move |ev: leptos::ev::MouseEvent| {
+            ev.prevent_default();
+            if on_behalf {
+                nav.go_with(Page::Report, &format!("{ON_BEHALF}={unit}"));
+            } else {
+                nav.go(Page::Report);
+            }
+        }
+    };
+    let back_href = if on_behalf {
+        format!("{}?{ON_BEHALF}={unit}", Page::Report.path())
+    } else {
+        Page::Report.path().to_owned()
+    };
+    let screen = move || match state.get() {
+        Load::Pending => view! { <p class="status">"Đang tải mẫu báo cáo…"</p> }.into_any(),
+        Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
+        Load::Ready { campaign, form } => {
+            let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
+            let shown = form.version().to_owned();
+            // As on the report page: no template goes into a report that takes no
+            // typing, or that is on another form version than the one this device has.
+            let readonly = Signal::derive(move || {
+                rs.state.with(|s| {
+                    s.frozen()
+                        || s.meta
+                            .form_version
+                            .as_ref()
+                            .is_some_and(|own| *own != shown)
+                })
+            });
+            let name = {
+                let unit = unit.clone();
+                move || {
+                    rs.state
+                        .with(|s| s.meta.unit_name.clone())
+                        .unwrap_or_else(|| unit.clone())
+                }
+            };
+            view! {
+                <section class="campaign">
+                    <h1>{name}</h1>
+                    <p class="theme">"Văn bản và mẫu Excel của báo cáo năm " {campaign.year}</p>
+                </section>
+                {on_behalf.then(|| view! {
+                    <p class="banner on-behalf" role="note">
+                        "Bạn đang nhập hộ báo cáo của đơn vị này: số liệu đưa vào từ tệp được ghi là “nhập hộ” bởi tài khoản của bạn."
+                    </p>
+                })}
+                <super::template::TemplatePanel rs=rs readonly=readonly/>
+                <section class="documents card">
+                    <h2>"Văn bản báo cáo"</h2>
+                    <p>"Mẫu tổng hợp và báo cáo của đơn vị, với số liệu đã đồng bộ (kể cả bản nháp, ghi rõ là bản nháp)."</p>
+                    <div class="export-actions">
+                        <DocumentButtons campaign=campaign.code.clone() unit=Signal::stored(unit.clone()) mode=Signal::stored(FigureMode::Provisional) editable=Signal::stored(!on_behalf)/>
+                    </div>
+                </section>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <p class="back"><a href=back_href class="back-to-report" on:click=back>"← Về báo cáo"</a></p>
+        {screen}
+    }
+    .into_any()
+}
 
 /// The documents a unit sends upward, as files.
 #[derive(Debug, Clone, Copy)]

@@ -4,7 +4,9 @@
 pub mod admin;
 #[cfg(feature = "supervisor")]
 pub mod dashboard;
+#[cfg(feature = "tools")]
 pub mod documents;
+#[cfg(feature = "tools")]
 pub mod history;
 #[cfg(feature = "supervisor")]
 pub mod packages;
@@ -14,6 +16,7 @@ pub mod review;
 pub mod sign_in;
 #[cfg(feature = "supervisor")]
 pub mod sign_in_sheet;
+#[cfg(feature = "tools")]
 pub mod template;
 
 use leptos::prelude::*;
@@ -48,6 +51,20 @@ pub fn Home() -> impl IntoView {
             .with(|me| me.as_ref().map(|m| landing(m.role)))
             .unwrap_or(Page::SignIn);
         view! { <Redirect page/> }
+    }
+}
+
+/// A page of the tools' bundle (history, documents) opened where that bundle could not
+/// be loaded: offline on a device that never opened it. Those pages ask the server for
+/// everything they show, so they wait for the network; the report itself is here.
+#[cfg(not(feature = "tools"))]
+#[component]
+pub fn NeedsNetwork() -> impl IntoView {
+    view! {
+        <p class="status needs-network" role="alert">
+            "Trang này cần mạng để mở lần đầu trên máy này. Hãy thử lại khi có mạng; báo cáo vẫn nhập được khi không có mạng. "
+            <Link page=Page::Report>"Về báo cáo"</Link>
+        </p>
     }
 }
 

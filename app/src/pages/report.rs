@@ -26,29 +26,11 @@ use crate::syncer::{Phase, ReportSync, describe_cell};
 
 #[component]
 pub fn ReportPage() -> impl IntoView {
-    let session = use_session();
-    let Some(me) = session.0.get_untracked() else {
-        return view! { <Redirect page=Page::SignIn/> }.into_any();
+    let (unit, on_behalf) = match report_unit() {
+        Ok(found) => found,
+        Err(view) => return view,
     };
-    let Some(own) = me.unit_code else {
-        return view! { <p class="status">"Tài khoản này không gắn với đơn vị nào nên không có báo cáo để nhập."</p> }
-            .into_any();
-    };
-    // A supervisor entering a child unit's report on its behalf ("nhập hộ").
-    let unit = crate::nav::query_param(ON_BEHALF).unwrap_or(own.clone());
-    let on_behalf = unit != own;
-    let state = RwSignal::new(Load::Pending);
-    let report_unit = unit.clone();
-    spawn_local(async move {
-        let loaded = match super::campaign_and_form().await {
-            Load::Ready { campaign, form } => {
-                let form = super::report_form(&campaign.code, &report_unit, form).await;
-                Load::Ready { campaign, form }
-            }
-            other => other,
-        };
-        state.set(loaded);
-    });
+    let state = load_form(unit.clone());
     // The server says the report is on another version than the one shown (its first
     // pull on this device, or a draft started before the next version was published):
     // show it by its own (the screen fetches it).
@@ -67,6 +49,39 @@ pub fn ReportPage() -> impl IntoView {
         }
     })
     .into_any()
+}
+
+/// The unit whose report the page is about, and whether it is another unit's (a
+/// supervisor entering a child unit's report on its behalf, "nhập hộ", names it in the
+/// address); what to show instead when the person has no report.
+pub(super) fn report_unit() -> Result<(String, bool), AnyView> {
+    let session = use_session();
+    let Some(me) = session.0.get_untracked() else {
+        return Err(view! { <Redirect page=Page::SignIn/> }.into_any());
+    };
+    let Some(own) = me.unit_code else {
+        return Err(view! { <p class="status">"Tài khoản này không gắn với đơn vị nào nên không có báo cáo để nhập."</p> }
+            .into_any());
+    };
+    let unit = crate::nav::query_param(ON_BEHALF).unwrap_or(own.clone());
+    let on_behalf = unit != own;
+    Ok((unit, on_behalf))
+}
+
+/// The open campaign and the form `unit`'s report is shown by, as they load.
+pub(super) fn load_form(unit: String) -> RwSignal<Load> {
+    let state = RwSignal::new(Load::Pending);
+    spawn_local(async move {
+        let loaded = match super::campaign_and_form().await {
+            Load::Ready { campaign, form } => {
+                let form = super::report_form(&campaign.code, &unit, form).await;
+                Load::Ready { campaign, form }
+            }
+            other => other,
+        };
+        state.set(loaded);
+    });
+    state
 }
 
 /// The query parameter naming the unit whose report a supervisor enters on its behalf.
@@ -206,15 +221,36 @@ fn ReportScreen(
         } reference=Memo::new(move |_| rs.state.with(|s| s.meta.reference.clone()))
             not_counted=Memo::new(move |_| rs.state.with(|s| s.meta.not_counted.clone()))/>
         <SubmitPanel rs=rs form=form/>
-        <super::template::TemplatePanel rs=rs readonly=readonly/>
-        <section class="documents card">
-            <h2>"Văn bản báo cáo"</h2>
-            <p>"Mẫu tổng hợp và báo cáo của đơn vị, với số liệu đã đồng bộ (kể cả bản nháp, ghi rõ là bản nháp)."</p>
-            <div class="export-actions">
-                <super::documents::DocumentButtons campaign=rs.campaign.get_value() unit=Signal::derive(move || rs.unit.get_value()) mode=Signal::stored(tuanle_shared::wire::FigureMode::Provisional) editable=Signal::stored(!on_behalf)/>
-            </div>
-        </section>
+        <DocumentsLink rs=rs on_behalf=on_behalf/>
         <DraftFiles rs=rs/>
+    }
+}
+
+/// Where the report's documents and Excel template are: a page of their own, which
+/// needs the server (and, on a reporter's tablet, the tools' bundle, loaded the first
+/// time it is opened).
+#[component]
+fn DocumentsLink(rs: ReportSync, on_behalf: bool) -> impl IntoView {
+    let nav = crate::nav::use_nav();
+    // A supervisor's entry on behalf names the unit, as the report's own address does.
+    let query = on_behalf.then(|| format!("{ON_BEHALF}={}", rs.unit.get_value()));
+    let href = match &query {
+        Some(q) => format!("{}?{q}", Page::Documents.path()),
+        None => Page::Documents.path().to_owned(),
+    };
+    let open = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        match &query {
+            Some(q) => nav.go_with(Page::Documents, q),
+            None => nav.go(Page::Documents),
+        }
+    };
+    view! {
+        <section class="documents card">
+            <h2>"Văn bản và mẫu Excel"</h2>
+            <p>"Tải mẫu tổng hợp và báo cáo (Word) của đơn vị với số liệu đã đồng bộ, hoặc nhập số liệu bằng tệp Excel theo mẫu. Cần có mạng."</p>
+            <a class="button secondary open-documents" href=href on:click=open>"Mở văn bản và mẫu Excel"</a>
+        </section>
     }
 }
 

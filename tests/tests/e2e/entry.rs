@@ -312,7 +312,10 @@ async fn the_ward_enters_a_schools_report_in_the_browser() -> anyhow::Result<()>
     let state: ReportState = api.get_json(&report("")).await?;
     assert_eq!(state.version, 1);
 
-    // A bad template: its line, and nothing written.
+    // A bad template, on the page of the report's documents: its line, and nothing
+    // written.
+    ward.click("a.open-documents").await?;
+    ward.wait_for("section.template").await?;
     let input = ward
         .client
         .find(Locator::Css("input[name='template']"))
@@ -341,6 +344,14 @@ async fn the_ward_enters_a_schools_report_in_the_browser() -> anyhow::Result<()>
     input.send_keys(&good.to_string_lossy()).await?;
     ward.click(".template-preview[data-problems='0'] .template-apply")
         .await?;
+    ward.eventually("the template's figures are synced", || async {
+        let state: ReportState = api.get_json(&report("")).await?;
+        Ok(state.version == 2)
+    })
+    .await?;
+    // Back on the report (of the same unit, still on its behalf), with the file's figures.
+    ward.click("a.back-to-report").await?;
+    ward.wait_for(".banner.on-behalf").await?;
     ward.wait_sync("synced").await?;
     assert_eq!(ward.value_of("2/count").await?, "6");
     ward.click("#submit-report").await?;

@@ -1,8 +1,11 @@
-//! The app's three bundles in a real headless Chromium (issue 21): a reporter's tablet
-//! runs and downloads only the reporters' bundle; a supervisor lands in the
-//! supervisors' bundle, moves between the dashboard and the unit's own report without a
-//! reload, and opens it again with no network.
+//! The app's four bundles in a real headless Chromium (issue 21): a reporter's tablet
+//! runs and downloads only the reporters' bundle for the report, and the tools' bundle
+//! when the history or the documents are first opened (and, offline before that, is told
+//! those pages wait for the network); a supervisor lands in the supervisors' bundle, moves
+//! between the dashboard and the unit's own report without a reload, and opens it again
+//! with no network.
 
+use tuanle_e2e::relay::{Link, Mode, Relay};
 use tuanle_e2e::{Browser, TestServer, built_file};
 
 /// The app's files (`.wasm`, its JS loader) the page has fetched or runs, by path.
@@ -19,23 +22,32 @@ async fn app_files(browser: &Browser) -> anyhow::Result<Vec<String>> {
     Ok(serde_json::from_value(files)?)
 }
 
-/// A reporter signs in, fills the form and reads the history: nothing but the
-/// reporters' bundle is fetched, and the supervisors' and administrators' pages are not
-/// in it (their bundles are other files).
+/// A reporter signs in and fills the form: nothing but the reporters' bundle is
+/// fetched. Offline, the history (a page of the tools' bundle, never opened on this
+/// tablet) says it waits for the network, and the report still opens; online, the history
+/// and the documents come in the tools' bundle, and nothing of the supervisors' or
+/// administrators' bundles is ever fetched.
 #[tokio::test]
-async fn a_reporter_downloads_only_the_reporters_bundle() -> anyhow::Result<()> {
+async fn a_reporter_downloads_the_tools_only_when_opened() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
     let app = built_file("app.wasm")?;
+    let tools = built_file("tools.wasm")?;
     let supervisor = built_file("supervisor.wasm")?;
     let admin = built_file("admin.wasm")?;
-    assert!(app != supervisor && app != admin && supervisor != admin);
+    let all = [&app, &tools, &supervisor, &admin];
+    for (i, a) in all.iter().enumerate() {
+        assert!(all[i + 1..].iter().all(|b| a != b), "four files: {all:?}");
+    }
 
+    // Through a relay on loopback, so that the network can be cut for the service worker
+    // too, not only for the page.
+    let relay = Relay::start(server.addr, Link::FAST).await?;
     let tablet = Browser::start().await?;
-    tablet.sign_in(&server, "nb-hq-th").await?;
+    tablet
+        .sign_in_at(&relay.url(""), "nb-hq-th", "tr[data-row='12.6']")
+        .await?;
     tablet.type_in("2/count", "4").await?;
     tablet.wait_sync("synced").await?;
-    tablet.click("nav.account a[href='/lich-su']").await?;
-    tablet.wait_for(".history").await?;
     let files = app_files(&tablet).await?;
     assert!(files.contains(&app), "{files:?}");
     assert!(
@@ -43,12 +55,41 @@ async fn a_reporter_downloads_only_the_reporters_bundle() -> anyhow::Result<()> 
         "only the reporters' bundle: {files:?}"
     );
 
+    // Offline, the tools' bundle is not on this tablet: the reporters' bundle opens the
+    // page and says so, and the report is one tap away, with what was typed.
+    tablet.wait_for_worker().await?;
+    relay.set(Mode::Cut);
+    tablet.click("nav.account a[href='/lich-su']").await?;
+    let waits = tablet.wait_for(".needs-network").await?.text().await?;
+    assert!(waits.starts_with("Trang này cần mạng"), "{waits}");
+    tablet.click(".needs-network a[href='/bao-cao']").await?;
+    tablet.wait_for("tr[data-row='12.6']").await?;
+    assert_eq!(tablet.value_of("2/count").await?, "4");
+    relay.set(Mode::Pass);
+
+    // Online: the history, then the documents from the report page, in the tools' bundle.
+    tablet.click("nav.account a[href='/lich-su']").await?;
+    tablet.wait_for(".history").await?;
+    tablet.click("nav.account a[href='/bao-cao']").await?;
+    tablet.click("a.open-documents").await?;
+    tablet.wait_for("section.template").await?;
+    tablet
+        .wait_for("section.documents button.report-document")
+        .await?;
+    let files = app_files(&tablet).await?;
+    assert!(files.contains(&tools), "{files:?}");
+    assert!(
+        !files.iter().any(|f| *f == supervisor || *f == admin),
+        "never the supervisors' or administrators' bundle: {files:?}"
+    );
+
     // The bundles' sizes as the server sends them: the reporters' the smallest.
     let size = |wasm: &str| -> anyhow::Result<u64> {
         let path = tuanle_e2e::assets_dir().join(format!("{}.gz", wasm.trim_start_matches('/')));
         Ok(std::fs::metadata(path)?.len())
     };
-    assert!(size(&app)? < size(&supervisor)?);
+    assert!(size(&app)? < size(&tools)?);
+    assert!(size(&tools)? < size(&supervisor)?);
     assert!(size(&supervisor)? < size(&admin)?);
     tablet.close().await
 }

@@ -57,7 +57,9 @@ async fn typed_values_survive_reload_and_a_new_browser_session() -> anyhow::Resu
     again.wait_for("tr[data-row='12.6']").await?;
     assert_eq!(again.value_of("1.3/persons").await?, "1.234");
     assert_eq!(again.value_of("2/count").await?, "7x");
-    // The school's own report as a Word document, from the report page.
+    // The school's own report as a Word document, from the page of the report's
+    // documents (the tools' bundle, loaded the first time).
+    again.click("a.open-documents").await?;
     again
         .click("section.documents button.report-document")
         .await?;
