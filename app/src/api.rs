@@ -91,7 +91,7 @@ impl ApiFailure {
 /// storage), and one reader keeps one copy of each type's decoding in the bundle
 /// (`from_slice` beside `from_str` would double it).
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
-    serde_json::from_str(std::str::from_utf8(body).ok()?).ok()
+    crate::json::from_str(std::str::from_utf8(body).ok()?).ok()
 }
 
 thread_local! {
@@ -454,9 +454,9 @@ pub async fn send_file<T: DeserializeOwned>(
         .flatten()
         .ok_or(ApiFailure::Unreadable)?;
     if !(200..300).contains(&status)
-        && let Ok(refusal) = serde_json::from_str::<ApiError>(&text)
+        && let Ok(refusal) = crate::json::from_str::<ApiError>(&text)
     {
         return Err(ApiFailure::Refused(refusal));
     }
-    serde_json::from_str(&text).map_err(|_| ApiFailure::Unreadable)
+    crate::json::from_str(&text).map_err(|_| ApiFailure::Unreadable)
 }

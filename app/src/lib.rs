@@ -7,6 +7,7 @@
 //! # Layout
 //! - [`api`]: requests to the server, failures worded in Vietnamese.
 //! - [`storage`]: the one module that touches browser storage.
+//! - [`json`]: JSON read into the app's types (structs from objects only: a smaller bundle).
 //! - [`draft`]: the raw text per cell of a report being typed, and what it parses to.
 //! - [`sync`]: the sync engine's logic (queue, retry, merge, conflicts), tested natively.
 //! - [`retry`]: how long to wait before a retry, and for an answer (tested natively).
@@ -22,6 +23,7 @@ pub mod date_field;
 pub mod device;
 pub mod draft;
 pub mod form_view;
+pub mod json;
 pub mod live;
 pub mod mirror;
 pub mod nav;

@@ -81,7 +81,7 @@ fn saved_at(json: &str) -> f64 {
     struct SavedAt {
         saved_at: Option<f64>,
     }
-    serde_json::from_str::<SavedAt>(json)
+    crate::json::from_str::<SavedAt>(json)
         .ok()
         .and_then(|s| s.saved_at)
         .unwrap_or(0.0)

@@ -73,7 +73,14 @@ fn report_key(campaign: &str, unit: &str) -> String {
 }
 
 pub fn load_report(campaign: &str, unit: &str) -> StoredReport {
-    LocalStorage::get(report_key(campaign, unit)).unwrap_or_default()
+    read(&report_key(campaign, unit)).unwrap_or_default()
+}
+
+/// The value stored under `key`, read by [`crate::json`] (as every JSON the app reads
+/// is: gloo's own `get` would link serde_json's reader a second time for each type).
+fn read<T: DeserializeOwned>(key: &str) -> Option<T> {
+    let json = LocalStorage::raw().get_item(key).ok().flatten()?;
+    crate::json::from_str(&json).ok()
 }
 
 pub fn save_report(
@@ -108,7 +115,7 @@ fn store(key: &str, report: &StoredReport) -> Result<(), StorageFailure> {
 
 /// A cached value (`me`, `campaigns`, `form.2025`), for opening offline.
 pub fn cached<T: DeserializeOwned>(key: &str) -> Option<T> {
-    LocalStorage::get(format!("{PREFIX}cache.{key}")).ok()
+    read(&format!("{PREFIX}cache.{key}"))
 }
 
 pub fn cache<T: Serialize>(key: &str, value: &T) {
@@ -122,7 +129,7 @@ pub fn forget(key: &str) {
 
 /// This device's stable random id, made on first use.
 pub fn device_id() -> String {
-    if let Ok(id) = LocalStorage::get::<String>(DEVICE) {
+    if let Some(id) = read::<String>(DEVICE) {
         return id;
     }
     let id = format!("tablet-{}", random_id());
@@ -151,11 +158,7 @@ pub fn all_reports() -> Vec<(String, StoredReport)> {
     (0..count)
         .filter_map(|i| raw.key(i).ok().flatten())
         .filter(|k| k.starts_with(REPORT_PREFIX))
-        .filter_map(|k| {
-            let json = raw.get_item(&k).ok().flatten()?;
-            let report = serde_json::from_str(&json).ok()?;
-            Some((k, report))
-        })
+        .filter_map(|k| read(&k).map(|report| (k, report)))
         .collect()
 }
 

@@ -471,7 +471,7 @@ mod tests {
         let mut s = SyncState::default();
         s.answer_typed(7, "Đúng là".into());
         let stored: SyncState =
-            serde_json::from_str(&serde_json::to_string(&s).expect("json")).expect("back");
+            crate::json::from_str(&serde_json::to_string(&s).expect("json")).expect("back");
         assert_eq!(stored.answer_in_progress(7).as_deref(), Some("Đúng là"));
         assert!(
             stored.next_answer().is_none(),

@@ -122,7 +122,7 @@ impl ReportSync {
                 move |heard| match heard {
                     Heard::Ready { again: true, .. } => this.sync_now(),
                     Heard::Ready { data, .. } | Heard::Changed(data) => {
-                        if let Ok(news) = serde_json::from_str::<ReportNews>(&data) {
+                        if let Ok(news) = crate::json::from_str::<ReportNews>(&data) {
                             this.heard(news);
                         }
                     }

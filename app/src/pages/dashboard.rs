@@ -197,7 +197,7 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
                 // Opened, or reopened after a cut: read what the stream did not say.
                 refresh();
             }
-            Heard::Changed(json) => match serde_json::from_str::<DashboardUpdate>(&json) {
+            Heard::Changed(json) => match crate::json::from_str::<DashboardUpdate>(&json) {
                 Ok(update) => on_update(update),
                 Err(_) => refresh(),
             },

@@ -366,7 +366,9 @@ fn StatusBanner(rs: ReportSync) -> impl IntoView {
             RefusalCode::UnitInactive => {
                 "Đơn vị đã ngừng hoạt động trong đợt này: báo cáo chỉ xem, không sửa được nữa."
             }
-            other => other.message(),
+            // Only those two make a report read-only here (the syncer); a general
+            // sentence rather than every refusal's message in the bundle.
+            _ => "Báo cáo chỉ xem, không sửa được nữa.",
         };
         Some(view! {
             <div class="banner read-only" role="alert" data-read-only=why.as_str()>
@@ -694,7 +696,7 @@ fn DraftFiles(rs: ReportSync) -> impl IntoView {
                 message.set(Some("Không đọc được tệp.".into()));
                 return;
             };
-            let Ok(reports) = serde_json::from_str::<Vec<(String, StoredReport)>>(&text) else {
+            let Ok(reports) = crate::json::from_str::<Vec<(String, StoredReport)>>(&text) else {
                 message.set(Some("Tệp không phải bản nháp của ứng dụng này.".into()));
                 return;
             };

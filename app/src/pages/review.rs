@@ -156,7 +156,7 @@ pub fn ReviewPanel(
         EventStream::open(&routes::report(&c, &u, "events"), move |heard| {
             let news = match heard {
                 Heard::Ready { data, .. } | Heard::Changed(data) => {
-                    serde_json::from_str::<ReportNews>(&data).ok()
+                    crate::json::from_str::<ReportNews>(&data).ok()
                 }
                 Heard::Lost => None,
             };
