@@ -26,6 +26,7 @@ pub mod document;
 pub mod figures;
 pub mod form;
 pub mod merge;
+mod names;
 pub mod number;
 #[cfg(feature = "openapi")]
 mod openapi;

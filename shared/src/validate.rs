@@ -15,7 +15,7 @@ use crate::number::format_number;
 use crate::peers::{PeerFence, Reference};
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
@@ -24,6 +24,8 @@ pub enum Severity {
     /// Must be acknowledged before submission.
     Warning,
 }
+
+crate::names::by_name!(Severity { Error = "error", Warning = "warning" });
 
 /// What is wrong or unusual.
 #[derive(Debug, Clone, PartialEq, Eq)]

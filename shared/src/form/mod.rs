@@ -6,7 +6,7 @@
 //! a new file and nothing more.
 
 mod registry;
-mod spec;
+pub(crate) mod spec;
 pub mod table;
 
 use std::collections::HashMap;
@@ -25,9 +25,7 @@ pub const READING_NOTE: &str =
     "(*) Cách đọc của sản phẩm theo Kế hoạch năm 2025, không phải văn bản chính thức.";
 
 /// The two value columns under "Số lượng".
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Column {
     /// "Số lớp/số cuộc thi": classes, contests, articles, books, đồng…
@@ -35,6 +33,8 @@ pub enum Column {
     /// "Số người": only on rows whose unit has "/người".
     Persons,
 }
+
+crate::names::by_name!(Column { Count = "count", Persons = "persons" });
 
 impl Column {
     pub const ALL: [Column; 2] = [Column::Count, Column::Persons];

@@ -161,7 +161,7 @@ impl CountsSpec {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RowKindSpec {
     Group,
@@ -172,6 +172,8 @@ pub enum RowKindSpec {
     Text,
     YesNo,
 }
+
+crate::names::by_name!(RowKindSpec { Group = "group", Count = "count", CountPersons = "count_persons", Money = "money", Total = "total", Text = "text", YesNo = "yes_no" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -193,7 +195,7 @@ pub struct SectionItemSpec {
 }
 
 /// What a narrative item asks for.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ItemKind {
     /// Free text the unit writes.
@@ -202,3 +204,5 @@ pub enum ItemKind {
     /// The indicator table itself (II.4): nothing to type here.
     Table,
 }
+
+crate::names::by_name!(ItemKind { Text = "text", Table = "table" });

@@ -86,7 +86,7 @@ impl UnitKind {
 }
 
 /// The four groups kinds fall in: what a kind added by an administrator acts as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum KindGroup {
@@ -99,6 +99,8 @@ pub enum KindGroup {
     /// The ministry, provinces, communes and their departments.
     Administration,
 }
+
+crate::names::by_name!(KindGroup { School = "school", Centre = "centre", Organisation = "organisation", Administration = "administration" });
 
 impl KindGroup {
     pub const ALL: [KindGroup; 4] = [

@@ -289,7 +289,7 @@ impl From<RefusalCode> for ApiError {
 }
 
 /// What a person is allowed to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
@@ -304,6 +304,8 @@ pub enum Role {
     /// Manages campaigns, trees and accounts.
     Admin,
 }
+
+crate::names::by_name!(Role { Reporter = "reporter", Supervisor = "supervisor", Observer = "observer", Admin = "admin" });
 
 impl Role {
     /// The role's name in the UI.
@@ -338,7 +340,7 @@ pub struct Me {
 }
 
 /// Where a report is in its life.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ReportStatus {
@@ -350,6 +352,8 @@ pub enum ReportStatus {
     /// Locked for good.
     Approved,
 }
+
+crate::names::by_name!(ReportStatus { Draft = "draft", Submitted = "submitted", Returned = "returned", Approved = "approved" });
 
 impl ReportStatus {
     /// The status as it travels and as it is stored.
@@ -541,7 +545,7 @@ pub struct TemplateProblem {
 }
 
 /// Which figures a dashboard table, an export or a printed report shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum FigureMode {
@@ -554,6 +558,8 @@ pub enum FigureMode {
     /// Live, tạm tính: every synced report of the subtree, drafts included.
     Provisional,
 }
+
+crate::names::by_name!(FigureMode { Official = "official", Final = "final", Provisional = "provisional" });
 
 impl FigureMode {
     pub const ALL: [FigureMode; 3] = [
