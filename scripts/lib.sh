@@ -182,7 +182,10 @@ build_app() {
     wasm-bindgen --target web --no-typescript --remove-name-section --remove-producers-section \
       --out-dir "$dir" --out-name tuanle_app \
       "$ROOT/target/wasm32-unknown-unknown/wasm-release/tuanle_app.wasm"
-    wasm-opt -Oz --converge --strip-debug "$dir/tuanle_app_bg.wasm" -o "$dir/tuanle_app_bg.wasm"
+    # One flatten-and-rereloop round between size passes lets them fold more control
+    # flow: 1% smaller for 10 s more per bundle (a second round: 0.4% for a minute more).
+    wasm-opt -Oz --flatten --rereloop -Oz --converge --strip-debug \
+      "$dir/tuanle_app_bg.wasm" -o "$dir/tuanle_app_bg.wasm"
   done
   cp -r "$ROOT/app/static/." "$DIST/"
   cat "$ROOT"/style/*.css > "$DIST/style.css"
