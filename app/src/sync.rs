@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use tuanle_shared::content::CellValue;
+use tuanle_shared::merge::keys_of;
 use tuanle_shared::peers::Reference;
 use tuanle_shared::wire::{
     CellComment, HelpContact, PushAccepted, PushConflict, PushRequest, RefusalCode, ReportState,
@@ -429,27 +430,15 @@ impl SyncState {
     }
 }
 
-/// The cells whose value differs between two contents.
+/// The cells whose value differs between two contents, in order.
 fn changed_cells(a: &Content, b: &Content) -> Vec<Cell> {
-    let numbers = a
-        .numbers
-        .keys()
-        .chain(b.numbers.keys())
-        .cloned()
-        .map(Cell::Number);
-    let texts = a
-        .texts
-        .keys()
-        .chain(b.texts.keys())
-        .cloned()
-        .map(Cell::Text);
-    let mut cells: Vec<Cell> = numbers
+    let numbers = keys_of([&a.numbers, &b.numbers]).cloned().map(Cell::Number);
+    let texts = keys_of([&a.texts, &b.texts]).cloned().map(Cell::Text);
+    // Numbers before texts, each in order: `Cell`'s own order.
+    numbers
         .chain(texts)
         .filter(|c| a.get(c) != b.get(c))
-        .collect();
-    cells.sort();
-    cells.dedup();
-    cells
+        .collect()
 }
 
 #[cfg(test)]

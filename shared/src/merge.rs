@@ -74,13 +74,8 @@ fn merge_maps<K: Ord + Clone, V: Eq + Clone>(
     conflicts: &mut Vec<Conflict>,
     describe: impl Fn(&K, &V) -> (Cell, CellValue),
 ) {
-    let keys: std::collections::BTreeSet<&K> = base
-        .keys()
-        .chain(theirs.keys())
-        .chain(ours.keys())
-        .collect();
     let value = |m: &BTreeMap<K, V>, k: &K| m.get(k).map(|v| describe(k, v).1);
-    for key in keys {
+    for key in keys_of([base, theirs, ours]) {
         let (b, t, o) = (base.get(key), theirs.get(key), ours.get(key));
         let chosen = if t == o || t == b {
             o
@@ -106,12 +101,37 @@ fn merge_maps<K: Ord + Clone, V: Eq + Clone>(
     }
 }
 
+/// Every key of `maps` once, in order: their sorted keys merged as they are walked.
+/// Collecting them into a set would sort them again, and link a sort and a set of each
+/// key type into the app's bundle.
+pub fn keys_of<K: Ord, V, const N: usize>(maps: [&BTreeMap<K, V>; N]) -> impl Iterator<Item = &K> {
+    let mut walks = maps.map(|m| m.keys().peekable());
+    std::iter::from_fn(move || {
+        let next = walks.iter_mut().filter_map(|w| w.peek().copied()).min()?;
+        for walk in &mut walks {
+            walk.next_if_eq(&next);
+        }
+        Some(next)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use crate::code::Code;
     use crate::form::Column;
     use proptest::prelude::*;
+
+    /// Keys of several maps: each once, in order, whichever maps hold them.
+    #[test]
+    fn keys_of_walks_the_union_in_order() {
+        let map = |keys: &[u32]| keys.iter().map(|k| (*k, ())).collect::<BTreeMap<u32, ()>>();
+        let (a, b, c) = (map(&[1, 4, 9]), map(&[]), map(&[0, 4, 5, 9, 12]));
+        let keys: Vec<u32> = keys_of([&a, &b, &c]).copied().collect();
+        assert_eq!(keys, [0, 1, 4, 5, 9, 12]);
+        assert_eq!(keys_of([&b, &b]).count(), 0);
+    }
 
     fn cell(code: &str) -> NumberCell {
         NumberCell::new(code.parse::<Code>().expect("code"), Column::Count)
