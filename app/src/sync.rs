@@ -125,6 +125,15 @@ impl SyncState {
         self.locked() || self.meta.read_only.is_some()
     }
 
+    /// Whether the report is on another form version than `shown`, the one it is shown
+    /// by: it then takes no typing (a cell its own version lacks would be refused).
+    pub fn on_other_version(&self, shown: &str) -> bool {
+        self.meta
+            .form_version
+            .as_deref()
+            .is_some_and(|own| own != shown)
+    }
+
     /// The push to send now, if any: the queued one again (a retry keeps its id), or a
     /// new one of the current draft. None while a conflict waits or the report takes no
     /// changes.

@@ -104,6 +104,9 @@ try {
     const own = bundles.app;
     if (bundle === own || /^\/(tong-hop|quan-tri)/.test(location.pathname)) throw error;
     console.warn("falling back to the reporters' bundle", error);
+    // Why, for the page to say: a server that answers runs a newer build, whose update
+    // this page has not taken yet (this build's files are gone from it); none, the network.
+    document.documentElement.dataset.fallback = (await answers()) ? "stale" : "offline";
     const { default: init } = await import(own.js);
     await init({ module_or_path: own.wasm });
   }
@@ -113,6 +116,19 @@ try {
   console.error(error);
 } finally {
   clearInterval(slow);
+}
+
+// Whether the server answers within a few seconds (never the worker's cache).
+async function answers() {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 3000);
+  try {
+    return (await fetch("/healthz", { cache: "no-store", signal: abort.signal })).ok;
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 if ("serviceWorker" in navigator) {

@@ -11,9 +11,10 @@ const BUILD = "__BUILD__";
 const CACHE = `tuanle-${BUILD}`;
 const SHELL = __SHELL__;
 
-// A device that had opened a bundle beyond the reporters' (supervisors', administrators')
-// gets this build's copy of it at install too, so that it still opens with no network
-// after an update.
+// A device that had opened the supervisors' or administrators' bundle gets this build's
+// copy of it at install too, so that it still opens with no network after an update.
+// The reporters' tools are not listed: their pages need the network, and they are fetched
+// again when next opened.
 const BUNDLES = __BUNDLES__;
 
 self.addEventListener("install", (event) => {
@@ -35,8 +36,8 @@ self.addEventListener("install", (event) => {
   );
 });
 
-// The bundles ("pkg-supervisor", "pkg-admin") that an earlier build's cache holds, or
-// marks as used.
+// The bundles ("pkg-supervisor", "pkg-admin", "pkg-tools") that an earlier build's cache
+// holds, or marks as used.
 async function usedBundles() {
   const used = new Set();
   for (const key of await caches.keys()) {
@@ -72,13 +73,15 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js") return;
+  if (url.pathname.startsWith("/api/") || url.pathname === "/sw.js" || url.pathname === "/healthz") {
+    return;
+  }
   // Every page of the app is this build's index.html: the app routes on the client.
   event.respondWith(cacheFirst(event, request.mode === "navigate" ? "/index.html" : request));
 });
 
 // From this build's cache, never waiting on the network; what is not there yet (the
-// supervisors' or administrators' bundle, fetched on demand) is fetched once and kept,
+// tools', supervisors' or administrators' bundle, fetched on demand) is fetched once and kept,
 // as it streams to the page (whose loading screen counts its bytes), not before.
 async function cacheFirst(event, request) {
   const cache = await caches.open(CACHE);

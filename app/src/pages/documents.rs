@@ -47,16 +47,20 @@ pub fn DocumentsPage() -> impl IntoView {
             let rs = ReportSync::start(campaign.code.clone(), unit.clone(), form.clone());
             let shown = form.version().to_owned();
             // As on the report page: no template goes into a report that takes no
-            // typing, or that is on another form version than the one this device has.
-            let readonly = Signal::derive(move || {
+            // typing, or that is on another form version than the one this device has;
+            // the page says why.
+            let why_not = Memo::new(move |_| {
                 rs.state.with(|s| {
-                    s.frozen()
-                        || s.meta
-                            .form_version
-                            .as_ref()
-                            .is_some_and(|own| *own != shown)
+                    if s.frozen() {
+                        Some("Báo cáo đang chỉ xem (đã nộp, đã duyệt hoặc đợt đã đóng) nên không nhập được từ tệp.")
+                    } else if s.on_other_version(&shown) {
+                        Some("Báo cáo được lập theo mẫu khác với mẫu máy đang có: hãy mở báo cáo khi có mạng để máy tải mẫu đó, rồi quay lại đây.")
+                    } else {
+                        None
+                    }
                 })
             });
+            let readonly = Signal::derive(move || why_not.with(Option::is_some));
             let name = {
                 let unit = unit.clone();
                 move || {
@@ -75,6 +79,7 @@ pub fn DocumentsPage() -> impl IntoView {
                         "Bạn đang nhập hộ báo cáo của đơn vị này: số liệu đưa vào từ tệp được ghi là “nhập hộ” bởi tài khoản của bạn."
                     </p>
                 })}
+                {move || why_not.get().map(|why| view! { <p class="status template-closed" role="status">{why}</p> })}
                 <super::template::TemplatePanel rs=rs readonly=readonly/>
                 <section class="documents card">
                     <h2>"Văn bản báo cáo"</h2>

@@ -55,15 +55,31 @@ pub fn Home() -> impl IntoView {
 }
 
 /// A page of the tools' bundle (history, documents) opened where that bundle could not
-/// be loaded: offline on a device that never opened it. Those pages ask the server for
-/// everything they show, so they wait for the network; the report itself is here.
+/// be loaded. Offline, on a device that never opened it: those pages ask the server for
+/// everything they show, so they wait for the network. With the server answering: this
+/// build's copy is gone from it, as it runs a newer one (the update banner offers it). The report
+/// itself is here, for the same unit (`?don-vi=` kept).
 #[cfg(not(feature = "tools"))]
 #[component]
 pub fn NeedsNetwork() -> impl IntoView {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let report = format!("{}{search}", Page::Report.path());
+    // `boot.js` found out which, by asking the server.
+    let stale = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+        .and_then(|e| e.get_attribute("data-fallback"))
+        .is_some_and(|why| why == "stale");
+    let why = if stale {
+        "Trang này thuộc phiên bản trước của ứng dụng: hãy bấm “Tải lại” ở thông báo phiên bản mới (hoặc đóng rồi mở lại ứng dụng) để mở trang. "
+    } else {
+        "Trang này cần mạng để mở lần đầu trên máy này. Hãy thử lại khi có mạng; báo cáo vẫn nhập được khi không có mạng. "
+    };
     view! {
         <p class="status needs-network" role="alert">
-            "Trang này cần mạng để mở lần đầu trên máy này. Hãy thử lại khi có mạng; báo cáo vẫn nhập được khi không có mạng. "
-            <Link page=Page::Report>"Về báo cáo"</Link>
+            {why} <a href=report>"Về báo cáo"</a>
         </p>
     }
 }

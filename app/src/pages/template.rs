@@ -1,4 +1,4 @@
-//! The unit's official Excel template on the report page: downloaded blank or filled,
+//! The unit's official Excel template on the report's documents page: downloaded blank or filled,
 //! and a filled one read back by the server and previewed, each problem on its line.
 //! Nothing is written until the person puts the preview into the report, which then
 //! syncs as typed content does.

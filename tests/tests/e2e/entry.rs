@@ -351,7 +351,11 @@ async fn the_ward_enters_a_schools_report_in_the_browser() -> anyhow::Result<()>
     .await?;
     // Back on the report (of the same unit, still on its behalf), with the file's figures.
     ward.click("a.back-to-report").await?;
-    ward.wait_for(".banner.on-behalf").await?;
+    ward.eventually("back on the school's report", || async {
+        let url = ward.client.current_url().await?;
+        Ok(url.path() == "/bao-cao" && url.query() == Some("don-vi=NB-HQ-TH"))
+    })
+    .await?;
     ward.wait_sync("synced").await?;
     assert_eq!(ward.value_of("2/count").await?, "6");
     ward.click("#submit-report").await?;
