@@ -1,7 +1,8 @@
 //! The app's four bundles in a real headless Chromium (issue 21): a reporter's tablet
 //! runs and downloads only the reporters' bundle for the report, and the tools' bundle
 //! when the history or the documents are first opened (and, offline before that, is told
-//! those pages wait for the network); a supervisor lands in the supervisors' bundle, moves
+//! those pages wait for the network; with a server that runs a newer build, to take the
+//! update); a supervisor lands in the supervisors' bundle, moves
 //! between the dashboard and the unit's own report without a reload, and opens it again
 //! with no network.
 
@@ -162,4 +163,26 @@ async fn a_supervisor_moves_between_dashboard_and_report_in_one_bundle() -> anyh
     ward.wait_for("tr[data-row='12.6']").await?;
     ward.set_offline(false).await?;
     ward.close().await
+}
+
+/// The server runs a newer build than the tablet, whose update the tablet has not taken
+/// yet, so this build's tools' files are gone from it: the history page says to take the
+/// update, not that the network is down (the server answers), and leads back to the report.
+#[tokio::test]
+async fn a_tools_page_of_a_replaced_build_says_to_take_the_update() -> anyhow::Result<()> {
+    let dist = tempfile::tempdir()?;
+    super::field::copy_dir(&tuanle_e2e::assets_dir(), dist.path())?;
+    std::fs::remove_dir_all(dist.path().join("pkg-tools"))?;
+    let server = TestServer::spawn_serving(dist.path().to_path_buf()).await?;
+    let tablet = Browser::start().await?;
+    tablet.sign_in(&server, "nb-hq-th").await?;
+    tablet.click("nav.account a[href='/lich-su']").await?;
+    let says = tablet.wait_for(".needs-network").await?.text().await?;
+    assert!(
+        says.starts_with("Trang này thuộc phiên bản trước"),
+        "{says}"
+    );
+    tablet.click(".needs-network a[href='/bao-cao']").await?;
+    tablet.wait_for("tr[data-row='12.6']").await?;
+    tablet.close().await
 }

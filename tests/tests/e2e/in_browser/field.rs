@@ -101,7 +101,7 @@ async fn a_stalled_link_opens_at_once_says_so_and_recovers_by_itself() -> anyhow
 }
 
 /// Copies the built app, for a new build to be put in its place.
-fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
+pub(super) fn copy_dir(from: &Path, to: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(to)?;
     for entry in std::fs::read_dir(from)? {
         let entry = entry?;
