@@ -400,18 +400,14 @@ impl SyncState {
 
     /// The person chose a value for every conflicting cell: they are written into the
     /// draft and the next push goes against the server's version.
-    pub fn resolve(
-        &mut self,
-        choices: &BTreeMap<Cell, Option<CellValue>>,
-        draft: &mut Draft,
-    ) -> bool {
+    pub fn resolve(&mut self, choices: &[(Cell, Option<CellValue>)], draft: &mut Draft) -> bool {
         let Some(conflict) = &self.conflict else {
             return false;
         };
         if !conflict
             .conflicts
             .iter()
-            .all(|c| choices.contains_key(&c.cell))
+            .all(|c| choices.iter().any(|(cell, _)| *cell == c.cell))
         {
             return false;
         }
@@ -672,8 +668,7 @@ mod tests {
             None,
             "nothing is pushed before the choice"
         );
-        let mut choices = BTreeMap::new();
-        choices.insert(Cell::Number(cell("2")), Some(CellValue::Number(5)));
+        let choices = [(Cell::Number(cell("2")), Some(CellValue::Number(5)))];
         assert!(s.resolve(&choices, &mut d));
         assert_eq!(d.content(form()), content(&[("2", 5), ("3", 8)]));
         assert!(

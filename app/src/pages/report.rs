@@ -1,7 +1,6 @@
 //! The reporter's page: the unit's report for the open campaign, typed offline, synced
 //! by itself, with the sync status, conflicts, submission and draft files.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use leptos::prelude::*;
@@ -412,7 +411,15 @@ fn show_value(v: &Option<CellValue>) -> String {
 /// Both values of every conflicting cell, side by side; the person picks per cell.
 #[component]
 fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
-    let choices = RwSignal::new(BTreeMap::<Cell, Option<CellValue>>::new());
+    // The value picked for each cell, in the order picked: a few cells, so a list (a map
+    // of cells would be one more map type compiled into the bundle).
+    let choices = RwSignal::new(Vec::<(Cell, Option<CellValue>)>::new());
+    let choose = move |cell: &Cell, value: Option<CellValue>| {
+        choices.update(|m| {
+            m.retain(|(c, _)| c != cell);
+            m.push((cell.clone(), value));
+        })
+    };
     let form = StoredValue::new(form);
     move || {
         let conflict = rs.state.with(|s| s.conflict.clone())?;
@@ -431,7 +438,7 @@ fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
         );
         let all_chosen = {
             let cells: Vec<Cell> = conflict.conflicts.iter().map(|c| c.cell.clone()).collect();
-            move || choices.with(|m| cells.iter().all(|c| m.contains_key(c)))
+            move || choices.with(|m| cells.iter().all(|c| m.iter().any(|(k, _)| k == c)))
         };
         Some(view! {
             <section class="conflicts card" role="alert">
@@ -448,7 +455,7 @@ fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                     let current_text = move || show_value(&current());
                     let chosen = {
                         let cell = cell.clone();
-                        move || choices.with(|m| m.get(&cell).cloned())
+                        move || choices.with(|m| m.iter().find(|(k, _)| *k == cell).map(|(_, v)| v.clone()))
                     };
                     let chosen2 = chosen.clone();
                     view! {
@@ -457,12 +464,12 @@ fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                             <div class="choices">
                                 <button type="button" class="choice mine"
                                     class:chosen=move || chosen().is_some_and(|v| v == current())
-                                    on:click=move |_| { let v = current(); choices.update(|m| { m.insert(cell.clone(), v); }); }>
+                                    on:click=move |_| choose(&cell, current())>
                                     "Giữ giá trị trên máy này: " <strong>{current_text}</strong>
                                 </button>
                                 <button type="button" class="choice theirs"
                                     class:chosen=move || chosen2().is_some_and(|v| v == theirs)
-                                    on:click={let theirs = c.theirs.clone(); move |_| { choices.update(|m| { m.insert(theirs_cell.clone(), theirs.clone()); }); }}>
+                                    on:click={let theirs = c.theirs.clone(); move |_| choose(&theirs_cell, theirs.clone())}>
                                     "Lấy giá trị trên máy chủ: " <strong>{theirs_text}</strong>
                                 </button>
                             </div>
@@ -473,7 +480,7 @@ fn ConflictPanel(rs: ReportSync, form: Arc<FormDef>) -> impl IntoView {
                     on:click=move |_| {
                         let picked = choices.get_untracked();
                         if rs.state.try_update(|s| rs.draft.try_update(|d| s.resolve(&picked, d))).flatten().unwrap_or(false) {
-                            choices.set(BTreeMap::new());
+                            choices.set(Vec::new());
                             rs.save();
                             rs.news.set(Some(ReportSync::CHOICES_SAVED.into()));
                             rs.sync_now();
