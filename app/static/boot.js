@@ -6,7 +6,7 @@
 // The app is built four times: reporters' bundle (the report, which works offline),
 // reporters' tools (the report's history and documents too, pages that need the server
 // anyway), supervisors' (their subtree's dashboard, review and packages, and the tools)
-// and administrators'. Each page loads only the one its page needs, or its role needs
+// and administrators'. A page loads only the bundle it needs, or the one its role needs
 // (as this device last knew who is signed in), so reporters' tablets download the tools
 // when first opened and never the others. A page missing from a bundle loads the bundle
 // that has it.
@@ -99,8 +99,9 @@ try {
     await init({ module_or_path: wasm });
   } catch (error) {
     // A bundle this device has not kept (offline after an update, or the tools never
-    // opened): the reporters' bundle opens the unit's own report, whose page it has, and
-    // says of the history's and documents' pages that they wait for the network.
+    // opened), or gone from a server that runs a newer build: the reporters' bundle opens
+    // the unit's own report, whose page it has, and says on the history's and documents'
+    // pages which of the two it is.
     const own = bundles.app;
     if (bundle === own || /^\/(tong-hop|quan-tri)/.test(location.pathname)) throw error;
     console.warn("falling back to the reporters' bundle", error);
