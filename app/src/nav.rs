@@ -151,14 +151,27 @@ pub fn use_nav() -> Nav {
     use_context::<Nav>().unwrap_or_else(Nav::provide)
 }
 
-/// A link to a page that does not reload the app.
+/// A link to a page that does not reload the app (unless the page is in another bundle),
+/// with a query (`don-vi=NB-HQ-TH`) when one is given.
 #[component]
-pub fn Link(page: Page, children: Children) -> impl IntoView {
+pub fn Link(
+    page: Page,
+    #[prop(optional_no_strip)] query: Option<String>,
+    #[prop(optional)] class: &'static str,
+    children: Children,
+) -> impl IntoView {
     let nav = use_nav();
+    let href = match &query {
+        Some(q) => format!("{}?{q}", page.path()),
+        None => page.path().to_owned(),
+    };
     view! {
-        <a href=page.path() on:click=move |ev| {
+        <a href=href class=class on:click=move |ev| {
             ev.prevent_default();
-            nav.go(page);
+            match &query {
+                Some(q) => nav.go_with(page, q),
+                None => nav.go(page),
+            }
         }>{children()}</a>
     }
 }

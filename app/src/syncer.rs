@@ -154,6 +154,13 @@ impl ReportSync {
         })
     }
 
+    /// The unit's name as the server last gave it, its code until then.
+    pub fn unit_name(&self) -> String {
+        self.state
+            .with(|s| s.meta.unit_name.clone())
+            .unwrap_or_else(|| self.unit.get_value())
+    }
+
     /// [`ReportSync::unsent`], outside any reactive scope.
     pub fn unsent_untracked(&self) -> bool {
         self.form.with_value(|f| {

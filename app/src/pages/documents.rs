@@ -10,7 +10,7 @@ use tuanle_shared::wire::{FigureMode, routes};
 use super::Load;
 use super::report::{ON_BEHALF, load_form, report_unit};
 use crate::api;
-use crate::nav::{Page, use_nav};
+use crate::nav::{Link, Page};
 use crate::syncer::ReportSync;
 
 /// The report's documents and its Excel template, for the signed-in person's unit or
@@ -23,23 +23,7 @@ pub fn DocumentsPage() -> impl IntoView {
         Err(view) => return view,
     };
     let state = load_form(unit.clone());
-    let nav = use_nav();
-    let back = {
-        let unit = unit.clone();
-        move |ev: leptos::ev::MouseEvent| {
-            ev.prevent_default();
-            if on_behalf {
-                nav.go_with(Page::Report, &format!("{ON_BEHALF}={unit}"));
-            } else {
-                nav.go(Page::Report);
-            }
-        }
-    };
-    let back_href = if on_behalf {
-        format!("{}?{ON_BEHALF}={unit}", Page::Report.path())
-    } else {
-        Page::Report.path().to_owned()
-    };
+    let back_query = on_behalf.then(|| format!("{ON_BEHALF}={unit}"));
     let screen = move || match state.get() {
         Load::Pending => view! { <p class="status">"Đang tải mẫu báo cáo…"</p> }.into_any(),
         Load::Failed(e) => view! { <p class="status error" role="alert">{e}</p> }.into_any(),
@@ -61,14 +45,7 @@ pub fn DocumentsPage() -> impl IntoView {
                 })
             });
             let readonly = Signal::derive(move || why_not.with(Option::is_some));
-            let name = {
-                let unit = unit.clone();
-                move || {
-                    rs.state
-                        .with(|s| s.meta.unit_name.clone())
-                        .unwrap_or_else(|| unit.clone())
-                }
-            };
+            let name = move || rs.unit_name();
             view! {
                 <section class="campaign">
                     <h1>{name}</h1>
@@ -93,7 +70,7 @@ pub fn DocumentsPage() -> impl IntoView {
         }
     };
     view! {
-        <p class="back"><a href=back_href class="back-to-report" on:click=back>"← Về báo cáo"</a></p>
+        <p class="back"><Link page=Page::Report query=back_query class="back-to-report">"← Về báo cáo"</Link></p>
         {screen}
     }
     .into_any()

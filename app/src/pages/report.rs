@@ -136,11 +136,7 @@ fn ReportScreen(
         rs.state.with(|s| s.frozen()) || other_version.with(Option::is_some)
     });
     let on_edit = Callback::new(move |_| rs.edited());
-    let unit_name = move || {
-        rs.state
-            .with(|s| s.meta.unit_name.clone())
-            .unwrap_or_else(|| unit.clone())
-    };
+    let unit_name = move || rs.unit_name();
     view! {
         <section class="campaign">
             <h1>{unit_name}</h1>
@@ -230,25 +226,13 @@ fn ReportScreen(
 /// time it is opened).
 #[component]
 fn DocumentsLink(rs: ReportSync, on_behalf: bool) -> impl IntoView {
-    let nav = crate::nav::use_nav();
     // A supervisor's entry on behalf names the unit, as the report's own address does.
     let query = on_behalf.then(|| format!("{ON_BEHALF}={}", rs.unit.get_value()));
-    let href = match &query {
-        Some(q) => format!("{}?{q}", Page::Documents.path()),
-        None => Page::Documents.path().to_owned(),
-    };
-    let open = move |ev: leptos::ev::MouseEvent| {
-        ev.prevent_default();
-        match &query {
-            Some(q) => nav.go_with(Page::Documents, q),
-            None => nav.go(Page::Documents),
-        }
-    };
     view! {
         <section class="documents card">
             <h2>"Văn bản và mẫu Excel"</h2>
             <p>"Tải mẫu tổng hợp và báo cáo (Word) của đơn vị với số liệu đã đồng bộ, hoặc nhập số liệu bằng tệp Excel theo mẫu. Cần có mạng."</p>
-            <a class="button secondary open-documents" href=href on:click=open>"Mở văn bản và mẫu Excel"</a>
+            <crate::nav::Link page=Page::Documents query=query class="button secondary open-documents">"Mở văn bản và mẫu Excel"</crate::nav::Link>
         </section>
     }
 }
