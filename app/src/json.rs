@@ -1,298 +1,314 @@
-//! JSON read into the app's types, with structs read from objects only.
+//! JSON read into the app's types, through a tree, with an error that says nothing.
 //!
-//! `serde_json::from_str` would do, but it also accepts a struct written as an array of
-//! its fields (`[1, "a"]`), so every type's derived decoding is compiled twice into the
-//! bundle: once from an object, once from an array. Nothing the server sends or this
-//! app stores writes a struct as an array, and JSON's own objects are the only form the
-//! API documents. Reading through [`from_str`] asks serde_json for a map wherever a
-//! struct is asked for, at every depth, so the array half is never compiled: 36 KB of
-//! the reporters' bundle (8 KB gzip) when measured. An array where a struct belongs is
-//! refused, as any other wrong type is.
+//! `serde_json::from_str::<T>` would do, but it costs the bundle three ways, each for
+//! every type read:
+//! - serde_json's text reader (whitespace, escapes, numbers) is inlined into each
+//!   type's decoding;
+//! - each struct is decoded from an array of its fields as well as from an object,
+//!   though nothing the server sends or this app stores writes a struct as an array;
+//! - each refusal builds a message, and serde's wording of a wrong value links the
+//!   float printer (14 KB), though no caller shows a message: an answer that cannot
+//!   be read is "unreadable", a stored copy that cannot be read is skipped.
 //!
-//! The wrappers below only forward: each passes serde_json's deserializer, visitors and
-//! accessors through unchanged, but for that one substitution.
+//! So [`from_str`] reads the text once into a [`serde_json::Value`] (the text reader is
+//! compiled once, for that tree), then the type from the tree through [`Tree`], which
+//! hands a struct a map and nothing else, and fails with [`Unreadable`]. An array where
+//! a struct belongs is refused, as any other wrong type is. One difference from
+//! serde_json: of two equal keys in an object the last is read, where a struct's
+//! decoding would refuse the duplicate; the server's answers and the app's own storage
+//! are written by serde, which never repeats a key.
 
 use serde::de::{
-    self, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess, VariantAccess, Visitor,
+    self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
+    VariantAccess, Visitor,
 };
+use serde_json::{Map, Number, Value};
 
 /// `text` read as a `T`, as `serde_json::from_str` would, structs from objects only.
-pub fn from_str<'a, T: de::Deserialize<'a>>(text: &'a str) -> serde_json::Result<T> {
-    let mut reader = serde_json::Deserializer::from_str(text);
-    let value = T::deserialize(Objects(&mut reader))?;
-    reader.end()?;
-    Ok(value)
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
+    let tree: Value = serde_json::from_str(text).map_err(|_| Unreadable)?;
+    T::deserialize(Tree(&tree))
 }
 
-/// A deserializer that reads structs as maps, and hands the same wrapper to whatever
-/// it reads inside.
-struct Objects<D>(D);
+/// JSON that is not what was expected: not JSON, or not the type asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("unreadable JSON")]
+pub struct Unreadable;
 
-/// Methods whose visitor sees only scalars: nothing nested to wrap.
-macro_rules! scalars {
-    ($($method:ident),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            self.0.$method(visitor)
+impl de::Error for Unreadable {
+    /// The message is dropped unread, so its words and their printers never reach the
+    /// bundle.
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Unreadable
+    }
+}
+
+/// One value of a JSON tree, read as any type serde can decode.
+#[derive(Clone, Copy)]
+struct Tree<'de>(&'de Value);
+
+impl<'de> Deserializer<'de> for Tree<'de> {
+    type Error = Unreadable;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => visit_number(n, visitor),
+            Value::String(s) => visitor.visit_borrowed_str(s),
+            Value::Array(items) => visitor.visit_seq(Items(items.iter())),
+            Value::Object(map) => visitor.visit_map(Entries::of(map)),
         }
-    )*};
-}
+    }
 
-/// Methods whose visitor may be handed something nested: it is wrapped.
-macro_rules! nested {
-    ($($method:ident),* $(,)?) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, D::Error> {
-            self.0.$method(Wrap(visitor))
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
         }
-    )*};
-}
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for Objects<D> {
-    type Error = D::Error;
-
-    scalars!(
-        deserialize_bool,
-        deserialize_i8,
-        deserialize_i16,
-        deserialize_i32,
-        deserialize_i64,
-        deserialize_i128,
-        deserialize_u8,
-        deserialize_u16,
-        deserialize_u32,
-        deserialize_u64,
-        deserialize_u128,
-        deserialize_f32,
-        deserialize_f64,
-        deserialize_char,
-        deserialize_str,
-        deserialize_string,
-        deserialize_bytes,
-        deserialize_byte_buf,
-        deserialize_unit,
-        deserialize_identifier,
-        deserialize_ignored_any,
-    );
-    nested!(
-        deserialize_any,
-        deserialize_option,
-        deserialize_seq,
-        deserialize_map
-    );
-
-    fn deserialize_unit_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_unit_struct(name, visitor)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_newtype_struct(name, Wrap(visitor))
+    ) -> Result<V::Value, Unreadable> {
+        visitor.visit_newtype_struct(self)
     }
 
-    fn deserialize_tuple<V: Visitor<'de>>(
-        self,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple(len, Wrap(visitor))
-    }
-
-    fn deserialize_tuple_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        len: usize,
-        visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_tuple_struct(name, len, Wrap(visitor))
-    }
-
-    /// The one substitution: a struct is read as a map.
+    /// A struct is read from an object only: its visitor is handed nothing but a map,
+    /// so the half of its decoding that reads an array is never compiled.
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_map(Fields(visitor))
+    ) -> Result<V::Value, Unreadable> {
+        match self.0 {
+            Value::Object(map) => visitor.visit_map(Entries::of(map)),
+            _ => Err(Unreadable),
+        }
     }
 
+    /// A variant is its name (`"plain"`), or an object of one key, its name, whose value
+    /// is what the variant holds (`{"boxed": {…}}`), as serde writes them.
     fn deserialize_enum<V: Visitor<'de>>(
         self,
-        name: &'static str,
-        variants: &'static [&'static str],
+        _name: &'static str,
+        _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, D::Error> {
-        self.0.deserialize_enum(name, variants, Wrap(visitor))
-    }
-
-    fn is_human_readable(&self) -> bool {
-        self.0.is_human_readable()
-    }
-}
-
-/// A visitor handed on with everything nested it receives wrapped.
-struct Wrap<V>(V);
-
-macro_rules! forward {
-    ($($method:ident($ty:ty)),* $(,)?) => {$(
-        fn $method<E: de::Error>(self, v: $ty) -> Result<Self::Value, E> {
-            self.0.$method(v)
+    ) -> Result<V::Value, Unreadable> {
+        match self.0 {
+            Value::String(name) => visitor.visit_enum(Variant { name, value: None }),
+            Value::Object(map) if map.len() == 1 => match map.iter().next() {
+                Some((name, value)) => visitor.visit_enum(Variant {
+                    name,
+                    value: Some(value),
+                }),
+                None => Err(Unreadable),
+            },
+            _ => Err(Unreadable),
         }
-    )*};
-}
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for Wrap<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        self.0.expecting(f)
     }
 
-    forward!(
-        visit_bool(bool),
-        visit_i64(i64),
-        visit_i128(i128),
-        visit_u64(u64),
-        visit_u128(u128),
-        visit_f64(f64),
-        visit_str(&str),
-        visit_borrowed_str(&'de str),
-        visit_string(String),
-        visit_bytes(&[u8]),
-        visit_borrowed_bytes(&'de [u8]),
-        visit_byte_buf(Vec<u8>),
-    );
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.0.visit_none()
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
+        visitor.visit_unit()
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-        self.0.visit_unit()
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.visit_some(Objects(d))
-    }
-
-    fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.visit_newtype_struct(Objects(d))
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_seq(Wrap(seq))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(Wrap(map))
-    }
-
-    fn visit_enum<A: EnumAccess<'de>>(self, data: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_enum(Wrap(data))
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+        byte_buf unit unit_struct seq tuple tuple_struct map identifier
     }
 }
 
-/// A struct's visitor, given only a map: its `visit_seq` is never called, so never
-/// compiled. Anything else it is given is the wrong type, as the default methods say.
-struct Fields<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for Fields<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        self.0.expecting(f)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(Wrap(map))
+/// A JSON number handed to `visitor` as the widest type that holds it exactly.
+fn visit_number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value, Unreadable> {
+    if let Some(u) = n.as_u64() {
+        visitor.visit_u64(u)
+    } else if let Some(i) = n.as_i64() {
+        visitor.visit_i64(i)
+    } else {
+        visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
     }
 }
 
-/// Each element or value read through [`Objects`].
-struct Seed<S>(S);
+/// An array's elements, in order.
+struct Items<'de>(std::slice::Iter<'de, Value>);
 
-impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<S> {
-    type Value = S::Value;
-
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        self.0.deserialize(Objects(d))
-    }
-}
-
-impl<'de, A: SeqAccess<'de>> SeqAccess<'de> for Wrap<A> {
-    type Error = A::Error;
+impl<'de> SeqAccess<'de> for Items<'de> {
+    type Error = Unreadable;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
-    ) -> Result<Option<T::Value>, A::Error> {
-        self.0.next_element_seed(Seed(seed))
+    ) -> Result<Option<T::Value>, Unreadable> {
+        self.0.next().map(|v| seed.deserialize(Tree(v))).transpose()
     }
 
     fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+        Some(self.0.len())
     }
 }
 
-impl<'de, A: MapAccess<'de>> MapAccess<'de> for Wrap<A> {
-    type Error = A::Error;
+/// An object's entries, each key handed to its seed before its value.
+struct Entries<'de> {
+    entries: serde_json::map::Iter<'de>,
+    value: Option<&'de Value>,
+}
+
+impl<'de> Entries<'de> {
+    fn of(map: &'de Map<String, Value>) -> Self {
+        Entries {
+            entries: map.iter(),
+            value: None,
+        }
+    }
+}
+
+impl<'de> MapAccess<'de> for Entries<'de> {
+    type Error = Unreadable;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
-        self.0.next_key_seed(Seed(seed))
+    ) -> Result<Option<K::Value>, Unreadable> {
+        let Some((key, value)) = self.entries.next() else {
+            return Ok(None);
+        };
+        self.value = Some(value);
+        seed.deserialize(Key(key)).map(Some)
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.next_value_seed(Seed(seed))
+    fn next_value_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<T::Value, Unreadable> {
+        let value = self.value.take().ok_or(Unreadable)?;
+        seed.deserialize(Tree(value))
     }
 
     fn size_hint(&self) -> Option<usize> {
-        self.0.size_hint()
+        Some(self.entries.len())
     }
 }
 
-impl<'de, A: EnumAccess<'de>> EnumAccess<'de> for Wrap<A> {
-    type Error = A::Error;
-    type Variant = Wrap<A::Variant>;
+/// An object's key: a name, or a number written as one (`{"12": …}` for a map keyed
+/// by integers), as serde_json writes map keys.
+struct Key<'de>(&'de str);
+
+/// Integer keys, read from their digits.
+macro_rules! integer_keys {
+    ($($method:ident => $visit:ident($ty:ty)),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
+            visitor.$visit(self.0.parse::<$ty>().map_err(|_| Unreadable)?.into())
+        }
+    )*};
+}
+
+impl<'de> Deserializer<'de> for Key<'de> {
+    type Error = Unreadable;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Unreadable> {
+        visitor.visit_borrowed_str(self.0)
+    }
+
+    integer_keys!(
+        deserialize_i8 => visit_i64(i8),
+        deserialize_i16 => visit_i64(i16),
+        deserialize_i32 => visit_i64(i32),
+        deserialize_i64 => visit_i64(i64),
+        deserialize_u8 => visit_u64(u8),
+        deserialize_u16 => visit_u64(u16),
+        deserialize_u32 => visit_u64(u32),
+        deserialize_u64 => visit_u64(u64),
+    );
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Unreadable> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Unreadable> {
+        visitor.visit_enum(Variant {
+            name: self.0,
+            value: None,
+        })
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i128 u128 f32 f64 char str string bytes byte_buf option unit unit_struct
+        seq tuple tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// An enum's variant: its name, and what it holds (nothing for a unit variant).
+struct Variant<'de> {
+    name: &'de str,
+    value: Option<&'de Value>,
+}
+
+impl<'de> EnumAccess<'de> for Variant<'de> {
+    type Error = Unreadable;
+    type Variant = Held<'de>;
 
     fn variant_seed<T: DeserializeSeed<'de>>(
         self,
         seed: T,
-    ) -> Result<(T::Value, Self::Variant), A::Error> {
-        let (value, variant) = self.0.variant_seed(Seed(seed))?;
-        Ok((value, Wrap(variant)))
+    ) -> Result<(T::Value, Held<'de>), Unreadable> {
+        let name = de::value::BorrowedStrDeserializer::<Unreadable>::new(self.name);
+        Ok((seed.deserialize(name)?, Held(self.value)))
     }
 }
 
-impl<'de, A: VariantAccess<'de>> VariantAccess<'de> for Wrap<A> {
-    type Error = A::Error;
+/// What a variant holds.
+struct Held<'de>(Option<&'de Value>);
 
-    fn unit_variant(self) -> Result<(), A::Error> {
-        self.0.unit_variant()
+impl<'de> VariantAccess<'de> for Held<'de> {
+    type Error = Unreadable;
+
+    fn unit_variant(self) -> Result<(), Unreadable> {
+        match self.0 {
+            None | Some(Value::Null) => Ok(()),
+            Some(_) => Err(Unreadable),
+        }
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
-        self.0.newtype_variant_seed(Seed(seed))
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, Unreadable> {
+        seed.deserialize(Tree(self.0.ok_or(Unreadable)?))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
-        self.0.tuple_variant(len, Wrap(visitor))
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, Unreadable> {
+        match self.0 {
+            Some(Value::Array(items)) => visitor.visit_seq(Items(items.iter())),
+            _ => Err(Unreadable),
+        }
     }
 
+    /// From an object only, as a struct is.
     fn struct_variant<V: Visitor<'de>>(
         self,
-        fields: &'static [&'static str],
+        _fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, A::Error> {
-        self.0.struct_variant(fields, Fields(visitor))
+    ) -> Result<V::Value, Unreadable> {
+        match self.0 {
+            Some(Value::Object(map)) => visitor.visit_map(Entries::of(map)),
+            _ => Err(Unreadable),
+        }
     }
 }
 
@@ -330,7 +346,7 @@ mod tests {
         "kinds": ["plain", {"boxed": {"a": 4}}, {"named": {"inner": {"a": 5}}}],
         "pair": [6, {"a": 7}], "map": {"k": {"a": 8, "b": null}}}"#;
 
-    /// Everything serde_json reads from objects reads the same through the wrappers, at
+    /// Everything serde_json reads from objects reads the same through the tree, at
     /// every depth and through every kind of nesting.
     #[test]
     fn reads_what_serde_json_reads_from_objects() {
@@ -360,5 +376,57 @@ mod tests {
         assert!(from_str::<Inner>(r#"{"a": 1} x"#).is_err());
         assert!(from_str::<Inner>(r#"{"a": "1"}"#).is_err());
         assert!(from_str::<Inner>(r#"{"b": "x"}"#).is_err());
+        assert!(from_str::<Inner>("{").is_err());
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(tag = "kind", rename_all = "snake_case")]
+    enum Tagged {
+        Report { version: u64 },
+        Package { seq: u32 },
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    struct Scalars {
+        by_id: std::collections::BTreeMap<i64, String>,
+        by_small: std::collections::BTreeMap<u8, bool>,
+        signed: i64,
+        float: f64,
+        whole_as_float: f64,
+        letter: char,
+        tagged: Vec<Tagged>,
+        unit_by_object: Kind,
+        pair_of_nothing: Option<()>,
+    }
+
+    /// Map keys written as numbers, signed and float values, internally tagged enums
+    /// and fields the type does not know read as serde_json reads them.
+    #[test]
+    fn reads_keys_numbers_and_tags_as_serde_json() {
+        let text = r#"{"by_id": {"-3": "a", "12": "b"}, "by_small": {"7": true},
+            "signed": -9007199254740993, "float": -1.5, "whole_as_float": 17, "letter": "ư",
+            "tagged": [{"kind": "report", "version": 4}, {"seq": 2, "kind": "package"}],
+            "unit_by_object": {"plain": null}, "pair_of_nothing": null, "unknown": [{"x": 1}]}"#;
+        let ours: Scalars = from_str(text).expect("ours");
+        let theirs: Scalars = serde_json::from_str(text).expect("serde_json");
+        assert_eq!(ours, theirs);
+        assert_eq!(ours.by_id.get(&-3).map(String::as_str), Some("a"));
+        assert_eq!(ours.tagged[1], Tagged::Package { seq: 2 });
+        assert_eq!(ours.signed, -9_007_199_254_740_993);
+        for wrong in [
+            text.replace(r#""-3""#, r#""x""#),
+            text.replace(r#""7""#, r#""300""#),
+            text.replace(r#""report""#, r#""other""#),
+            text.replace(r#"{"plain": null}"#, r#"{"plain": 1}"#),
+            text.replace(
+                r#"{"plain": null}"#,
+                r#"{"plain": null, "boxed": {"a": 1}}"#,
+            ),
+            text.replace(r#""letter": "ư""#, r#""letter": "ưa""#),
+            text.replace("-1.5", r#""-1.5""#),
+        ] {
+            assert!(from_str::<Scalars>(&wrong).is_err(), "{wrong}");
+            assert!(serde_json::from_str::<Scalars>(&wrong).is_err(), "{wrong}");
+        }
     }
 }

@@ -73,9 +73,8 @@ async fn open() -> Result<IdbDatabase, JsValue> {
     done(&request).await?.dyn_into::<IdbDatabase>()
 }
 
-/// The saved time of a stored report's JSON, 0 when it has none. Read as a struct of
-/// one field (the rest skipped), not as a `serde_json::Value` tree: that generic reader
-/// costs the bundle tens of kilobytes.
+/// The saved time of a stored report's JSON, 0 when it has none: a struct of one
+/// field, the rest skipped.
 fn saved_at(json: &str) -> f64 {
     #[derive(serde::Deserialize)]
     struct SavedAt {

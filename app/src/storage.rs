@@ -30,8 +30,8 @@ pub struct StoredReport {
 
 /// A report as written: [`StoredReport`] and the time it was saved, which the mirror
 /// compares (a reader of [`StoredReport`] ignores it). Written field by field rather
-/// than through a `serde_json::Value`: that generic tree costs the bundle tens of
-/// kilobytes.
+/// than through a `serde_json::Value`: that tree's writer costs the bundle tens of
+/// kilobytes (the app links only its reader, see [`crate::json`]).
 #[derive(Serialize)]
 struct Stamped<'a> {
     draft: &'a Draft,
