@@ -6,7 +6,10 @@
 //! then written ([`write_push`]): a refusal leaves the transaction as it was, so group
 //! commit ([`crate::group_commit`]) can write many pushes in one.
 
+use std::borrow::Cow;
+
 use sqlx::Row;
+use tuanle_shared::form::FormDef;
 use tuanle_shared::wire::{PushAccepted, PushConflict, PushRequest, RefusalCode, ReportStatus};
 use tuanle_shared::{Content, Figures, merge};
 
@@ -39,11 +42,18 @@ pub(super) fn check_id(id: &str, what: &'static str) -> Result<(), Error> {
 pub fn check_push(target: &Target, req: &PushRequest) -> Result<(), Error> {
     check_id(&req.push_id, "lần gửi")?;
     check_id(&req.device_id, "thiết bị")?;
-    Figures::from_content(target.form, &req.content).map_err(|e| Error::Refused {
-        code: e.code(),
-        message: e.to_string(),
-    })?;
-    Ok(())
+    checked_by(target.form, req)
+}
+
+/// Refuses a push whose content does not fit `form` (a code it lacks, a text in a number
+/// cell…), with the reason.
+fn checked_by(form: &FormDef, req: &PushRequest) -> Result<(), Error> {
+    Figures::from_content(form, &req.content)
+        .map(drop)
+        .map_err(|e| Error::Refused {
+            code: e.code(),
+            message: e.to_string(),
+        })
 }
 
 /// The target a push of a report not yet started is written to: the one given, unless
@@ -115,11 +125,40 @@ pub async fn apply_push(
 ) -> Result<(PushAccepted, Moved), Error> {
     let reads = read(conn, target, &req.push_id).await?;
     let target = target.laid_out(conn, &reads.layout).await?;
+    let target = started_meanwhile(conn, target, reads.report_form.as_deref(), req).await?;
     let target = &*target;
     match decide_push(conn, target, req, reads).await? {
         PushDecision::Answered(answer) => Ok((answer, Vec::new())),
         PushDecision::Apply(plan) => write_push(conn, caller, target, req, *plan).await,
     }
+}
+
+/// The target with the report's own form as the write transaction reads it
+/// (`report_form`, none when the report is not started). A push resolved before the
+/// write lock may have found the report not started, and so took the form it would
+/// start on (its unit's now, or the one its draft was typed on, [`typed_on`]); another
+/// push may have started it meanwhile on another form. The report keeps the form it was
+/// started on, and this push is checked by that one, as it would have been had it been
+/// sent a moment later: a cell that form lacks is refused before anything is written.
+async fn started_meanwhile<'t>(
+    conn: &mut Conn,
+    target: Cow<'t, Target>,
+    report_form: Option<&str>,
+    req: &PushRequest,
+) -> Result<Cow<'t, Target>, Error> {
+    let Some(own) = report_form.filter(|own| *own != target.form.version()) else {
+        return Ok(target);
+    };
+    let form = crate::forms::lookup(conn, own)
+        .await?
+        .ok_or_else(|| Error::Internal(format!("unknown form {own}")))?
+        .form;
+    checked_by(form, req)?;
+    Ok(Cow::Owned(Target {
+        form,
+        started: true,
+        ..target.into_owned()
+    }))
 }
 
 /// What a push will do, decided from what is stored before anything is written: a
@@ -151,6 +190,8 @@ struct PushPlan {
 struct Reads {
     /// The form version the unit's totals are laid out by now ([`Target::current`]).
     layout: String,
+    /// The form version the report was started on; none when it is not started.
+    report_form: Option<String>,
     /// This push applied before: the report it went to and the answer it got.
     answered: Option<(i64, String)>,
     /// The report's row, when it has one.
@@ -164,7 +205,7 @@ struct Reads {
 /// report's row and its current content.
 async fn read(conn: &mut Conn, target: &Target, push_id: &str) -> Result<Reads, Error> {
     let row = sqlx::query(
-        "SELECT COALESCE(pf.form_version, c.form_version) AS layout,
+        "SELECT COALESCE(pf.form_version, c.form_version) AS layout, r.form_version AS report_form,
                 p.report_id AS answered_report, p.answer,
                 r.id, r.version, r.status, r.late, r.return_reason, r.flagged, r.follow_up,
                 v.content, a.display_name, v.created_at
@@ -201,6 +242,7 @@ async fn read(conn: &mut Conn, target: &Target, push_id: &str) -> Result<Reads, 
     };
     Ok(Reads {
         layout: row.try_get("layout")?,
+        report_form: row.try_get("report_form")?,
         answered,
         current,
         theirs,

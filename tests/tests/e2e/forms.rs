@@ -10,7 +10,7 @@ use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer, push_counts};
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::admin::routes as admin;
 use tuanle_shared::wire::{
-    CampaignSummary, Dashboard, RefusalCode, ReportState, ReportStatus, routes,
+    CampaignSummary, Dashboard, PushRequest, RefusalCode, ReportState, ReportStatus, routes,
 };
 use tuanle_shared::{Column, FormDef, Sums, Totals};
 
@@ -425,6 +425,87 @@ async fn a_push_racing_a_form_change_keeps_the_totals_whole() -> anyhow::Result<
         .find(|f| f.version() == "2025-b")
         .expect("2025-b");
     recomputation_agrees(&server, &ward, "2025", layout, &[("NB-HQ", &dashboard)]).await
+}
+
+/// Two devices send the first pushes of one report at once, across a form change: one
+/// typed offline on the previous version (a cell the new one lacks), the other on the new
+/// one, both resolved before the write lock while the report was not started. The first
+/// written starts the report on its version; the other is then checked by that version,
+/// not the one it was resolved with: no stored report holds a cell its own form lacks.
+#[tokio::test]
+async fn a_report_started_meanwhile_checks_the_next_push_by_its_own_form() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let admin_client = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let late = ApiClient::sign_in(&server, "nb-hq-thcs", DEMO_PASSWORD).await?;
+    // A draft on 2025, so that a draft typed offline on 2025 starts on it.
+    let r = school
+        .post(
+            &routes::report("2025", "NB-HQ-TH", "push"),
+            &push_counts("a1", 0, &[("1.13", 4)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 201);
+    let r = admin_client
+        .send(
+            Method::PUT,
+            &admin::campaign("2025", ""),
+            Some(&campaign_input("2025-b")),
+        )
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+
+    // Both pushes are resolved now, the report not started.
+    let db = server.db().await?;
+    let fresh = tuanle_server::reports::resolve(&db, "2025", "NB-HQ-THCS").await?;
+    assert!(!fresh.started);
+    assert_eq!(fresh.form.version(), "2025-b");
+    let mut offline = push_counts("c1", 0, &[("1.13", 2)]);
+    offline["form_version"] = "2025".into();
+    let offline: PushRequest = serde_json::from_value(offline)?;
+    let offline_target = tuanle_server::reports::typed_on(&db, fresh.clone(), &offline).await?;
+    assert_eq!(offline_target.form.version(), "2025");
+    let me: tuanle_shared::wire::Me = late.get_json(routes::SESSION).await?;
+    let account_id: i64 =
+        sqlx::query_scalar("SELECT id FROM accounts WHERE username = 'nb-hq-thcs'")
+            .fetch_one(&db)
+            .await?;
+    let caller = tuanle_server::auth::Caller { account_id, me };
+    // The offline draft is written first: the report starts on 2025…
+    tuanle_server::reports::push(&db, &caller, &offline_target, offline).await?;
+    // …then the other, resolved on 2025-b: its 1.14 is a row 2025 lacks.
+    let on_new: PushRequest =
+        serde_json::from_value(push_counts("c2", 0, &[("1.14", 3), ("2", 1)]))?;
+    let refused = tuanle_server::reports::push(&db, &caller, &fresh, on_new)
+        .await
+        .expect_err("1.14 on a report started on 2025");
+    assert_eq!(refused.code(), RefusalCode::UnknownCode);
+    let state: ReportState = late
+        .get_json(&routes::report("2025", "NB-HQ-THCS", ""))
+        .await?;
+    assert_eq!((state.form_version.as_str(), state.version), ("2025", 1));
+    assert_eq!(
+        state.content.number(&"1.13".parse()?, Column::Count),
+        Some(2)
+    );
+    assert_eq!(state.content.number(&"1.14".parse()?, Column::Count), None);
+    // A push of rows both versions have, resolved on 2025-b, is merged into it on 2025.
+    let shared_rows: PushRequest = serde_json::from_value(push_counts("c3", 0, &[("2", 5)]))?;
+    tuanle_server::reports::push(&db, &caller, &fresh, shared_rows).await?;
+    let state: ReportState = late
+        .get_json(&routes::report("2025", "NB-HQ-THCS", ""))
+        .await?;
+    assert_eq!((state.form_version.as_str(), state.version), ("2025", 2));
+    assert_eq!(
+        state.content.number(&"1.13".parse()?, Column::Count),
+        Some(2)
+    );
+    assert_eq!(state.content.number(&"2".parse()?, Column::Count), Some(5));
+    Ok(())
 }
 
 /// The totals of `campaign` recomputed from its reports (`form`: the campaign's) are
