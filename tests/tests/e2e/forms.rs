@@ -10,7 +10,8 @@ use tuanle_e2e::{ApiClient, Browser, DEMO_PASSWORD, TestServer, push_counts};
 use tuanle_shared::form::builtin;
 use tuanle_shared::wire::admin::routes as admin;
 use tuanle_shared::wire::{
-    CampaignSummary, Dashboard, PushRequest, RefusalCode, ReportState, ReportStatus, routes,
+    CampaignSummary, Dashboard, Package, PackageStatus, PushRequest, RefusalCode, ReportState,
+    ReportStatus, routes,
 };
 use tuanle_shared::{Column, FormDef, Sums, Totals};
 
@@ -171,11 +172,21 @@ async fn an_invalid_form_is_refused_with_each_problem_named() -> anyhow::Result<
 
 /// A sum's value of a row, read by the form the dashboard names.
 fn value(forms: &[FormDef], dashboard: &Dashboard, code: &str) -> Option<u128> {
+    value_of(
+        forms,
+        &dashboard.form_version,
+        &dashboard.provisional_figures,
+        code,
+    )
+}
+
+/// A sum's value of a row, in `slots` laid out by `form_version`.
+fn value_of(forms: &[FormDef], form_version: &str, slots: &[u128], code: &str) -> Option<u128> {
     let form = forms
         .iter()
-        .find(|f| f.version() == dashboard.form_version)
-        .expect("the dashboard's form is listed");
-    let sums = Sums::from_slots(form, dashboard.provisional_figures.clone()).expect("slots");
+        .find(|f| f.version() == form_version)
+        .expect("the form is listed");
+    let sums = Sums::from_slots(form, slots.to_vec()).expect("slots");
     let row = form.row_index(&code.parse().ok()?)?;
     // A typed row's sum, or a total row's.
     sums.value(form, row, Column::Count)
@@ -960,6 +971,117 @@ async fn a_province_s_form_is_published_for_that_province_only() -> anyhow::Resu
         .send(Method::PUT, &admin::campaign("2026", ""), Some(&input))
         .await?;
     assert_eq!(r.status(), 204, "{}", r.text().await?);
+    Ok(())
+}
+
+/// The chain of sign-offs across a province's own form: a school of the province fills
+/// its own row and a shared one; the ward and then the province accept and sign off; the
+/// ministry accepts the province's package. The province's package holds its own row;
+/// what the ministry counts, in its official figures, is the shared rows only.
+#[tokio::test]
+async fn the_ministry_accepts_a_province_s_package_by_the_shared_rows() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let ministry = national_campaign(&national).await?;
+    let province_admin = ApiClient::sign_in(&server, "admin-nb", DEMO_PASSWORD).await?;
+    let r = province_admin
+        .post_file(&admin::campaign("2026", "/forms"), JSON, ninh_binh_form())
+        .await?;
+    assert_eq!(r.status(), 201, "{}", r.text().await?);
+    let r = province_admin
+        .send(
+            Method::PUT,
+            &admin::campaign("2026", "/forms/provinces/NB"),
+            Some(&json!({"form_version": "2025-nb"})),
+        )
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let province = ApiClient::sign_in(&server, "nb", DEMO_PASSWORD).await?;
+    let bgd = ApiClient::sign_in(&server, "bgd", &ministry).await?;
+    let pushed: Value = school
+        .post_json(
+            &routes::report("2026", "NB-HQ-TH", "push"),
+            &push_counts("p1", 0, &[("21", 7), ("2", 3)]),
+        )
+        .await?;
+    let _: ReportState = school
+        .post_json(
+            &routes::report("2026", "NB-HQ-TH", "submit"),
+            &json!({"version": pushed["version"], "device_id": "t", "acknowledge_warnings": true}),
+        )
+        .await?;
+    let _: ReportState = ward
+        .post_json(&routes::report("2026", "NB-HQ-TH", "approve"), &json!({}))
+        .await?;
+    let packages =
+        |unit: &str, seq: Option<u32>, action: &str| routes::packages("2026", unit, seq, action);
+    let from_ward: Package = ward
+        .post_json(&packages("NB-HQ", None, ""), &json!({}))
+        .await?;
+    let _: Package = province
+        .post_json(
+            &packages("NB-HQ", Some(from_ward.brief.seq), "accept"),
+            &json!({}),
+        )
+        .await?;
+    let from_province: Package = province
+        .post_json(&packages("NB", None, ""), &json!({}))
+        .await?;
+
+    // The province's package is laid out by its own form: row 21 is there.
+    let forms: Vec<FormDef> = bgd.get_json(routes::FORMS).await?;
+    assert_eq!(from_province.form_version, "2025-nb");
+    let sent = |code| {
+        value_of(
+            &forms,
+            &from_province.form_version,
+            &from_province.figures,
+            code,
+        )
+    };
+    assert_eq!((sent("21"), sent("2")), (Some(7), Some(3)));
+    // The ministry reads it, and accepts it.
+    let seen: Package = bgd
+        .get_json(&packages("NB", Some(from_province.brief.seq), ""))
+        .await?;
+    assert_eq!(seen.review_refusal, None);
+    let accepted: Package = bgd
+        .post_json(
+            &packages("NB", Some(from_province.brief.seq), "accept"),
+            &json!({}),
+        )
+        .await?;
+    assert_eq!(accepted.brief.status, PackageStatus::Accepted);
+
+    // The ministry counts the shared rows: laid out by the campaign's form, row 2 there,
+    // and no slot of row 21.
+    let top: Dashboard = bgd
+        .get_json(&routes::dashboard("2026", "BGD", false))
+        .await?;
+    assert_eq!(top.form_version, "2025");
+    let base = builtin("2025").expect("2025");
+    assert_eq!(top.official_figures.len(), base.slot_count());
+    let official = |code| value_of(&forms, &top.form_version, &top.official_figures, code);
+    assert_eq!((official("2"), official("21")), (Some(3), None));
+    assert_eq!(
+        top.children
+            .iter()
+            .find(|c| c.unit.code == "NB")
+            .and_then(|c| c.package.as_ref())
+            .map(|p| p.status),
+        Some(PackageStatus::Accepted)
+    );
+    // The province's own dashboard still holds its row, officially too.
+    let nb: Dashboard = province
+        .get_json(&routes::dashboard("2026", "NB", false))
+        .await?;
+    assert_eq!(
+        value_of(&forms, &nb.form_version, &nb.official_figures, "21"),
+        Some(7)
+    );
     Ok(())
 }
 
