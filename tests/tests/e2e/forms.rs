@@ -380,6 +380,38 @@ async fn a_draft_keeps_its_version_when_the_next_is_published() -> anyhow::Resul
     Ok(())
 }
 
+/// The national administrator adds 2025-b and makes it the demo campaign's form.
+async fn publish_next_version(admin_client: &ApiClient) -> anyhow::Result<()> {
+    let r = admin_client
+        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
+        .await?;
+    assert_eq!(r.status(), 201);
+    let r = admin_client
+        .send(
+            Method::PUT,
+            &admin::campaign("2025", ""),
+            Some(&campaign_input("2025-b")),
+        )
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    Ok(())
+}
+
+/// The caller the server sees for `client`'s session: for pushes written straight
+/// through `tuanle_server::reports`, to stage a race between a push's resolution and
+/// its write.
+async fn caller(
+    db: &tuanle_server::db::Pool,
+    client: &ApiClient,
+) -> anyhow::Result<tuanle_server::auth::Caller> {
+    let me: tuanle_shared::wire::Me = client.get_json(routes::SESSION).await?;
+    let account_id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE username = $1")
+        .bind(&me.username)
+        .fetch_one(db)
+        .await?;
+    Ok(tuanle_server::auth::Caller { account_id, me })
+}
+
 /// A push resolved just before the campaign's form is replaced (its target read outside
 /// the write lock, as every push is) is written after the totals were rebuilt by the new
 /// form: its change must enter them laid out by the new form, not the one it was resolved
@@ -403,24 +435,9 @@ async fn a_push_racing_a_form_change_keeps_the_totals_whole() -> anyhow::Result<
     let target = tuanle_server::reports::resolve(&db, "2025", "NB-HQ-TH").await?;
     assert_eq!(target.layout.version(), "2025");
     // …the next version is published meanwhile…
-    let r = admin_client
-        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
-        .await?;
-    assert_eq!(r.status(), 201);
-    let r = admin_client
-        .send(
-            Method::PUT,
-            &admin::campaign("2025", ""),
-            Some(&campaign_input("2025-b")),
-        )
-        .await?;
-    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    publish_next_version(&admin_client).await?;
     // …and the push is written after it.
-    let me: tuanle_shared::wire::Me = school.get_json(routes::SESSION).await?;
-    let account_id: i64 = sqlx::query_scalar("SELECT id FROM accounts WHERE username = 'nb-hq-th'")
-        .fetch_one(&db)
-        .await?;
-    let caller = tuanle_server::auth::Caller { account_id, me };
+    let caller = caller(&db, &school).await?;
     let req = serde_json::from_value(push_counts("a2", 1, &[("1.13", 4), ("2", 9), ("3", 6)]))?;
     tuanle_server::reports::push(&db, &caller, &target, req).await?;
 
@@ -457,18 +474,7 @@ async fn a_report_started_meanwhile_checks_the_next_push_by_its_own_form() -> an
         )
         .await?;
     assert_eq!(r.status(), 200, "{}", r.text().await?);
-    let r = admin_client
-        .post_file(&admin::campaign("2025", "/forms"), JSON, next_version())
-        .await?;
-    assert_eq!(r.status(), 201);
-    let r = admin_client
-        .send(
-            Method::PUT,
-            &admin::campaign("2025", ""),
-            Some(&campaign_input("2025-b")),
-        )
-        .await?;
-    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    publish_next_version(&admin_client).await?;
 
     // Both pushes are resolved now, the report not started.
     let db = server.db().await?;
@@ -480,12 +486,7 @@ async fn a_report_started_meanwhile_checks_the_next_push_by_its_own_form() -> an
     let offline: PushRequest = serde_json::from_value(offline)?;
     let offline_target = tuanle_server::reports::typed_on(&db, fresh.clone(), &offline).await?;
     assert_eq!(offline_target.form.version(), "2025");
-    let me: tuanle_shared::wire::Me = late.get_json(routes::SESSION).await?;
-    let account_id: i64 =
-        sqlx::query_scalar("SELECT id FROM accounts WHERE username = 'nb-hq-thcs'")
-            .fetch_one(&db)
-            .await?;
-    let caller = tuanle_server::auth::Caller { account_id, me };
+    let caller = caller(&db, &late).await?;
     // The offline draft is written first: the report starts on 2025…
     tuanle_server::reports::push(&db, &caller, &offline_target, offline).await?;
     // …then the other, resolved on 2025-b: its 1.14 is a row 2025 lacks.
