@@ -124,10 +124,12 @@ pub async fn apply_push(
     req: &PushRequest,
 ) -> Result<(PushAccepted, Moved), Error> {
     let reads = read(conn, target, &req.push_id).await?;
+    // The form `check_push` checked the content by, before the write lock.
+    let checked = target.form.version();
     let target = target.laid_out(conn, &reads.layout).await?;
-    let target = started_meanwhile(conn, target, reads.report_form.as_deref(), req).await?;
+    let target = as_started(conn, target, reads.report_form.as_deref()).await?;
     let target = &*target;
-    match decide_push(conn, target, req, reads).await? {
+    match decide_push(conn, target, req, checked, reads).await? {
         PushDecision::Answered(answer) => Ok((answer, Vec::new())),
         PushDecision::Apply(plan) => write_push(conn, caller, target, req, *plan).await,
     }
@@ -135,16 +137,13 @@ pub async fn apply_push(
 
 /// The target with the report's own form as the write transaction reads it
 /// (`report_form`, none when the report is not started). A push resolved before the
-/// write lock may have found the report not started, and so took the form it would
-/// start on (its unit's now, or the one its draft was typed on, [`typed_on`]); another
-/// push may have started it meanwhile on another form. The report keeps the form it was
-/// started on, and this push is checked by that one, as it would have been had it been
-/// sent a moment later: a cell that form lacks is refused before anything is written.
-async fn started_meanwhile<'t>(
+/// write lock may have found the report not started; another push may have started it
+/// meanwhile, on another form (the one its draft was typed on, [`typed_on`], or the
+/// unit's before or after a replacement). The report keeps the form it was started on.
+async fn as_started<'t>(
     conn: &mut Conn,
     target: Cow<'t, Target>,
     report_form: Option<&str>,
-    req: &PushRequest,
 ) -> Result<Cow<'t, Target>, Error> {
     let Some(own) = report_form.filter(|own| *own != target.form.version()) else {
         return Ok(target);
@@ -153,7 +152,6 @@ async fn started_meanwhile<'t>(
         .await?
         .ok_or_else(|| Error::Internal(format!("unknown form {own}")))?
         .form;
-    checked_by(form, req)?;
     Ok(Cow::Owned(Target {
         form,
         started: true,
@@ -250,11 +248,13 @@ async fn read(conn: &mut Conn, target: &Target, push_id: &str) -> Result<Reads, 
 }
 
 /// Decides a push from what it read (the reads of the write transaction: run with the
-/// write lock held, so what it read is still true when it writes).
+/// write lock held, so what it read is still true when it writes). `checked`: the form
+/// version the content was checked by before the lock ([`check_push`]).
 async fn decide_push(
     conn: &mut Conn,
     target: &Target,
     req: &PushRequest,
+    checked: &str,
     reads: Reads,
 ) -> Result<PushDecision, Error> {
     let Reads {
@@ -273,6 +273,13 @@ async fn decide_push(
         let answer: PushAccepted = serde_json::from_str(&answer)
             .map_err(|e| Error::Internal(format!("stored answer unreadable: {e}")))?;
         return Ok(PushDecision::Answered(answer));
+    }
+    // The report's form as this transaction reads it may not be the one the push was
+    // checked by: started meanwhile by another push on its own ([`as_started`]), or, not
+    // started, the unit's form replaced meanwhile ([`Target::laid_out`]). Checked again
+    // by it, as if sent a moment later: a cell it lacks is refused, nothing written.
+    if target.form.version() != checked {
+        checked_by(target.form, req)?;
     }
     let (current_version, status) = current
         .as_ref()

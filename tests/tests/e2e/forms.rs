@@ -455,17 +455,19 @@ async fn a_push_racing_a_form_change_keeps_the_totals_whole() -> anyhow::Result<
     recomputation_agrees(&server, &ward, "2025", layout, &[("NB-HQ", &dashboard)]).await
 }
 
-/// Two devices send the first pushes of one report at once, across a form change: one
-/// typed offline on the previous version (a cell the new one lacks), the other on the new
-/// one, both resolved before the write lock while the report was not started. The first
-/// written starts the report on its version; the other is then checked by that version,
-/// not the one it was resolved with: no stored report holds a cell its own form lacks.
+/// A push is checked by the form its report has when the push is written, not the one
+/// it had when the push was resolved (before the write lock). Two races: the campaign's
+/// form replaced before a report's first push is written (it starts on the new one); and
+/// two devices sending a report's first pushes at once across a form change, one typed
+/// offline on the previous version, the other on the new one (the first written starts
+/// the report on its version). No stored report holds a cell its own form lacks.
 #[tokio::test]
-async fn a_report_started_meanwhile_checks_the_next_push_by_its_own_form() -> anyhow::Result<()> {
+async fn a_push_is_checked_by_its_report_s_form_when_written() -> anyhow::Result<()> {
     let server = TestServer::spawn().await?;
     let admin_client = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
     let late = ApiClient::sign_in(&server, "nb-hq-thcs", DEMO_PASSWORD).await?;
+    let nursery = ApiClient::sign_in(&server, "nb-hq-mn", DEMO_PASSWORD).await?;
     // A draft on 2025, so that a draft typed offline on 2025 starts on it.
     let r = school
         .post(
@@ -474,10 +476,22 @@ async fn a_report_started_meanwhile_checks_the_next_push_by_its_own_form() -> an
         )
         .await?;
     assert_eq!(r.status(), 200, "{}", r.text().await?);
+    // A first push resolved on 2025, written after 2025-b (no 1.13) is published.
+    let db = server.db().await?;
+    let before = tuanle_server::reports::resolve(&db, "2025", "NB-HQ-MN").await?;
+    assert_eq!((before.started, before.form.version()), (false, "2025"));
     publish_next_version(&admin_client).await?;
+    let on_old: PushRequest = serde_json::from_value(push_counts("m1", 0, &[("1.13", 1)]))?;
+    let refused = tuanle_server::reports::push(&db, &caller(&db, &nursery).await?, &before, on_old)
+        .await
+        .expect_err("1.13 on a report starting on 2025-b");
+    assert_eq!(refused.code(), RefusalCode::UnknownCode);
+    let state: ReportState = nursery
+        .get_json(&routes::report("2025", "NB-HQ-MN", ""))
+        .await?;
+    assert_eq!((state.form_version.as_str(), state.version), ("2025-b", 0));
 
     // Both pushes are resolved now, the report not started.
-    let db = server.db().await?;
     let fresh = tuanle_server::reports::resolve(&db, "2025", "NB-HQ-THCS").await?;
     assert!(!fresh.started);
     assert_eq!(fresh.form.version(), "2025-b");
@@ -1065,8 +1079,16 @@ async fn the_ministry_accepts_a_province_s_package_by_the_shared_rows() -> anyho
     assert_eq!(top.form_version, "2025");
     let base = builtin("2025").expect("2025");
     assert_eq!(top.official_figures.len(), base.slot_count());
-    let official = |code| value_of(&forms, &top.form_version, &top.official_figures, code);
-    assert_eq!((official("2"), official("21")), (Some(3), None));
+    assert_eq!(
+        value_of(&forms, &top.form_version, &top.official_figures, "2"),
+        Some(3)
+    );
+    // Exactly the province's package, cut to the shared rows' slots (they come first).
+    assert_eq!(
+        top.official_figures[..],
+        from_province.figures[..base.slot_count()]
+    );
+    assert_eq!(top.official_figures.iter().sum::<u128>(), 3);
     assert_eq!(
         top.children
             .iter()
