@@ -91,7 +91,12 @@ impl ApiFailure {
 /// storage), and one reader keeps one copy of each type's decoding in the bundle
 /// (`from_slice` beside `from_str` would double it).
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Option<T> {
-    crate::json::from_str(std::str::from_utf8(body).ok()?).ok()
+    parse_by(body, crate::json::from_str)
+}
+
+/// A JSON body read by `read`, one of [`crate::json`]'s readers.
+fn parse_by<T>(body: &[u8], read: fn(&str) -> Result<T, crate::json::Unreadable>) -> Option<T> {
+    read(std::str::from_utf8(body).ok()?).ok()
 }
 
 thread_local! {
@@ -178,10 +183,18 @@ impl Answer {
     }
 
     fn json<T: DeserializeOwned>(self) -> Result<T, ApiFailure> {
+        self.json_by(crate::json::from_str)
+    }
+
+    /// Success read by `read`, or the refusal.
+    fn json_by<T>(
+        self,
+        read: fn(&str) -> Result<T, crate::json::Unreadable>,
+    ) -> Result<T, ApiFailure> {
         if !self.ok() {
             return Err(ApiFailure::of_answer(self.status, &self.body));
         }
-        parse(&self.body).ok_or(ApiFailure::Unreadable)
+        parse_by(&self.body, read).ok_or(ApiFailure::Unreadable)
     }
 
     /// Success whatever the body says, or the refusal.
@@ -282,6 +295,14 @@ pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> 
     exchange(Request::get(path), None).await?.json()
 }
 
+/// [`get_json`] for an answer that holds a subtree's sums, read exactly
+/// ([`crate::json::from_str_exact`]).
+pub async fn get_sums<T: DeserializeOwned>(path: &str) -> Result<T, ApiFailure> {
+    exchange(Request::get(path), None)
+        .await?
+        .json_by(crate::json::from_str_exact)
+}
+
 /// How long a file may take before its first byte: the server builds documents a few
 /// at a time, and a national one may wait its turn behind others.
 const FILE_PATIENCE_MS: u32 = 120_000;
@@ -308,6 +329,17 @@ pub async fn post_json<B: Serialize, T: DeserializeOwned>(
     exchange(Request::post(path), Some(json_text(body)?))
         .await?
         .json()
+}
+
+/// [`post_json`] for an answer that holds a subtree's sums, read exactly
+/// ([`crate::json::from_str_exact`]).
+pub async fn post_for_sums<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+) -> Result<T, ApiFailure> {
+    exchange(Request::post(path), Some(json_text(body)?))
+        .await?
+        .json_by(crate::json::from_str_exact)
 }
 
 /// POSTs an empty JSON object: an action whose path says it all. Written as text, not

@@ -13,10 +13,15 @@
 //! So [`from_str`] reads the text once into a [`serde_json::Value`] (the text reader is
 //! compiled once, for that tree), then the type from the tree through [`Tree`], which
 //! hands a struct a map and nothing else, and fails with [`Unreadable`]. An array where
-//! a struct belongs is refused, as any other wrong type is. One difference from
-//! serde_json: of two equal keys in an object the last is read, where a struct's
-//! decoding would refuse the duplicate; the server's answers and the app's own storage
-//! are written by serde, which never repeats a key.
+//! a struct belongs is refused, as any other wrong type is (but for an internally tagged
+//! enum, which serde reads through its own buffer). What the server answers and the app
+//! stores, written by serde, reads as with serde_json; the differences are elsewhere:
+//! - of two equal keys in an object the last is read, where a struct's decoding would
+//!   refuse the duplicate (serde never writes one);
+//! - an integer above `u64::MAX` is a float in the tree, so a `u128` of that size is
+//!   refused: the few types that can hold one are read by [`from_str_exact`];
+//! - an integer map key is read by `str::parse` (`"+7"` is 7), and the values of fields
+//!   the type does not know are read into the tree too (so not skipped unchecked).
 
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, Deserializer, EnumAccess, MapAccess, SeqAccess,
@@ -28,6 +33,16 @@ use serde_json::{Map, Number, Value};
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
     let tree: Value = serde_json::from_str(text).map_err(|_| Unreadable)?;
     T::deserialize(Tree(&tree))
+}
+
+/// `text` read as a `T` straight by serde_json, for the types whose numbers may pass
+/// `u64::MAX`: a subtree's sums (`Vec<u128>` in dashboards, narratives and packages),
+/// which no push can overflow. The tree holds such a number only as a float, so
+/// [`from_str`] refuses it, and a supervisor's page would fail on stored data. Each
+/// type read so has serde_json's text reader compiled in: they are the supervisors',
+/// none in the reporters' bundle.
+pub fn from_str_exact<T: DeserializeOwned>(text: &str) -> Result<T, Unreadable> {
+    serde_json::from_str(text).map_err(|_| Unreadable)
 }
 
 /// JSON that is not what was expected: not JSON, or not the type asked for.
@@ -56,8 +71,8 @@ impl<'de> Deserializer<'de> for Tree<'de> {
             Value::Bool(b) => visitor.visit_bool(*b),
             Value::Number(n) => visit_number(n, visitor),
             Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(items) => visitor.visit_seq(Items(items.iter())),
-            Value::Object(map) => visitor.visit_map(Entries::of(map)),
+            Value::Array(items) => visit_array(items, visitor),
+            Value::Object(map) => visit_object(map, visitor),
         }
     }
 
@@ -85,7 +100,7 @@ impl<'de> Deserializer<'de> for Tree<'de> {
         visitor: V,
     ) -> Result<V::Value, Unreadable> {
         match self.0 {
-            Value::Object(map) => visitor.visit_map(Entries::of(map)),
+            Value::Object(map) => visit_object(map, visitor),
             _ => Err(Unreadable),
         }
     }
@@ -129,6 +144,33 @@ fn visit_number<'de, V: Visitor<'de>>(n: &Number, visitor: V) -> Result<V::Value
         visitor.visit_i64(i)
     } else {
         visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+    }
+}
+
+/// An array handed to `visitor`, which must read it all: a tuple of two is not read from
+/// three elements, as serde_json would not.
+fn visit_array<'de, V: Visitor<'de>>(
+    items: &'de [Value],
+    visitor: V,
+) -> Result<V::Value, Unreadable> {
+    let mut seq = Items(items.iter());
+    let value = visitor.visit_seq(&mut seq)?;
+    match seq.0.len() {
+        0 => Ok(value),
+        _ => Err(Unreadable),
+    }
+}
+
+/// An object handed to `visitor`, which must read it all, as serde_json checks.
+fn visit_object<'de, V: Visitor<'de>>(
+    map: &'de Map<String, Value>,
+    visitor: V,
+) -> Result<V::Value, Unreadable> {
+    let mut entries = Entries::of(map);
+    let value = visitor.visit_map(&mut entries)?;
+    match entries.entries.len() {
+        0 => Ok(value),
+        _ => Err(Unreadable),
     }
 }
 
@@ -294,7 +336,7 @@ impl<'de> VariantAccess<'de> for Held<'de> {
         visitor: V,
     ) -> Result<V::Value, Unreadable> {
         match self.0 {
-            Some(Value::Array(items)) => visitor.visit_seq(Items(items.iter())),
+            Some(Value::Array(items)) => visit_array(items, visitor),
             _ => Err(Unreadable),
         }
     }
@@ -306,7 +348,7 @@ impl<'de> VariantAccess<'de> for Held<'de> {
         visitor: V,
     ) -> Result<V::Value, Unreadable> {
         match self.0 {
-            Some(Value::Object(map)) => visitor.visit_map(Entries::of(map)),
+            Some(Value::Object(map)) => visit_object(map, visitor),
             _ => Err(Unreadable),
         }
     }
@@ -377,6 +419,23 @@ mod tests {
         assert!(from_str::<Inner>(r#"{"a": "1"}"#).is_err());
         assert!(from_str::<Inner>(r#"{"b": "x"}"#).is_err());
         assert!(from_str::<Inner>("{").is_err());
+        assert!(from_str::<(u8, u8)>("[1, 2, 3]").is_err());
+        assert!(from_str::<(u8, u8)>("[1]").is_err());
+        assert_eq!(from_str::<(u8, u8)>("[1, 2]"), Ok((1, 2)));
+    }
+
+    /// A subtree's sums may pass `u64::MAX`: read exactly by [`from_str_exact`], refused
+    /// (never rounded) by the tree.
+    #[test]
+    fn sums_above_u64_are_read_exactly_or_refused() {
+        let big = u128::from(u64::MAX) + 2;
+        let text = format!("[{big}, 3]");
+        assert_eq!(super::from_str_exact::<Vec<u128>>(&text), Ok(vec![big, 3]));
+        assert_eq!(from_str::<Vec<u128>>(&text), Err(super::Unreadable));
+        assert_eq!(
+            from_str::<Vec<u128>>("[18446744073709551615, 3]"),
+            Ok(vec![u128::from(u64::MAX), 3])
+        );
     }
 
     #[derive(Debug, PartialEq, Deserialize)]

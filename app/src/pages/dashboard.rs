@@ -131,7 +131,7 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
             loop {
                 again.try_set_value(false);
                 let path = routes::dashboard(&campaign.get_value(), &code, false);
-                let result = api::retrying(3, || api::get_json::<Dashboard>(&path))
+                let result = api::retrying(3, || api::get_sums::<Dashboard>(&path))
                     .await
                     .map_err(|e| e.message());
                 if unit.try_get_untracked().as_deref() != Some(code.as_str()) {
@@ -197,7 +197,7 @@ fn DashboardView(campaign: String, year: i32, form: Arc<FormDef>, root: String) 
                 // Opened, or reopened after a cut: read what the stream did not say.
                 refresh();
             }
-            Heard::Changed(json) => match crate::json::from_str::<DashboardUpdate>(&json) {
+            Heard::Changed(json) => match crate::json::from_str_exact::<DashboardUpdate>(&json) {
                 Ok(update) => on_update(update),
                 Err(_) => refresh(),
             },
@@ -377,7 +377,7 @@ fn PrintView(
     let narrative = RwSignal::new(None::<Result<Narrative, String>>);
     let path = routes::narrative(&campaign, &unit, mode);
     spawn_local(async move {
-        let result = api::get_json::<Narrative>(&path)
+        let result = api::get_sums::<Narrative>(&path)
             .await
             .map_err(|e| e.message());
         narrative.try_set(Some(result));

@@ -63,7 +63,7 @@ pub fn SignOffView(
             return;
         }
         spawn_local(async move {
-            match api::post_json::<_, Package>(&path.get_value(), &SignOffRequest {}).await {
+            match api::post_for_sums::<_, Package>(&path.get_value(), &SignOffRequest {}).await {
                 Ok(p) => {
                     message.try_set(Some(format!(
                         "Đã chốt số liệu (gói số {}) và gửi lên cấp trên.",
@@ -125,7 +125,7 @@ pub fn PackagePanel(
     let load = move || {
         let (c, u, seq) = path.get_value();
         spawn_local(async move {
-            let result = api::get_json::<Package>(&routes::packages(&c, &u, Some(seq), ""))
+            let result = api::get_sums::<Package>(&routes::packages(&c, &u, Some(seq), ""))
                 .await
                 .map_err(|e| e.message());
             package.try_set(Some(result));
@@ -137,13 +137,13 @@ pub fn PackagePanel(
         let text = reason.get_untracked();
         spawn_local(async move {
             let result = if accept {
-                api::post_json::<_, Package>(
+                api::post_for_sums::<_, Package>(
                     &routes::packages(&c, &u, Some(seq), "accept"),
                     &ApproveRequest {},
                 )
                 .await
             } else {
-                api::post_json::<_, Package>(
+                api::post_for_sums::<_, Package>(
                     &routes::packages(&c, &u, Some(seq), "return"),
                     &ReturnRequest {
                         reason: text,
