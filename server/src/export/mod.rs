@@ -52,6 +52,31 @@ pub struct ExportData {
     pub reports: Vec<(String, Content)>,
 }
 
+/// The form a unit without children prints its documents by, and its figures by that
+/// form: its report's own. The stored sums (`figures`) are laid out by the unit's form
+/// now, which may lack rows the report has (a draft kept on its version when the next
+/// was published, `docs/form.md`): the report's own document prints what it holds, so
+/// they are read again from the report (`own`: counted in this mode, or none) by its form,
+/// counted as the sums are (a yes/no row only for the kinds it counts).
+fn own_form_figures(
+    target: &Target,
+    own: Option<&Content>,
+    figures: Sums,
+) -> (&'static FormDef, Sums) {
+    if target.form.version() == target.layout.version() {
+        return (target.layout, figures);
+    }
+    let figures = own.map_or_else(
+        || Sums::zero(target.form),
+        |content| {
+            let counted = tuanle_shared::Figures::laid_out(target.form, content)
+                .counted_for(target.form, target.kind.as_ref());
+            Sums::from(&counted)
+        },
+    );
+    (target.form, figures)
+}
+
 /// Reads what the export of `target`'s subtree needs.
 ///
 /// In [`FigureMode::Official`], the unit's figures are its official ones, each child's
@@ -178,8 +203,13 @@ pub async fn gather(db: &Pool, target: &Target, mode: FigureMode) -> Result<Expo
         }
         package = Some(brief);
     }
+    let (form, figures) = if children.is_empty() {
+        own_form_figures(target, own.as_ref(), figures)
+    } else {
+        (target.layout, figures)
+    };
     Ok(ExportData {
-        form: target.layout,
+        form,
         year: target.campaign_year,
         unit_name: target.unit_name.clone(),
         mode,

@@ -534,6 +534,87 @@ async fn a_push_is_checked_by_its_report_s_form_when_written() -> anyhow::Result
     Ok(())
 }
 
+/// The Excel form of `unit`'s provisional figures in the demo campaign, as `client`
+/// downloads it.
+async fn exported(client: &ApiClient, unit: &str) -> anyhow::Result<Vec<u8>> {
+    let path = routes::export("2025", unit, tuanle_shared::wire::FigureMode::Provisional);
+    let r = client.get(&path).await?;
+    assert_eq!(r.status(), 200);
+    Ok(r.bytes().await?.to_vec())
+}
+
+/// A school's report kept on its version when the next was published prints by that
+/// version: its Excel form has the row the campaign's form dropped, with the value the
+/// school typed; the ward above it prints by the campaign's form.
+#[tokio::test]
+async fn a_report_kept_on_its_version_prints_by_it() -> anyhow::Result<()> {
+    use calamine::{Data, Reader, Xlsx};
+    let server = TestServer::spawn().await?;
+    let admin_client = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
+    let r = school
+        .post(
+            &routes::report("2025", "NB-HQ-TH", "push"),
+            &push_counts("a1", 0, &[("1.13", 4), ("2", 5)]),
+        )
+        .await?;
+    assert_eq!(r.status(), 200, "{}", r.text().await?);
+    publish_next_version(&admin_client).await?;
+
+    // The form sheet of an export: each row's label and its count, in order.
+    let printed = |bytes: Vec<u8>| -> anyhow::Result<Vec<(String, Option<f64>)>> {
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))?;
+        let sheet = book.worksheet_range("Mẫu tổng hợp")?;
+        Ok((7..sheet.height() as u32)
+            .map(|r| {
+                let label = sheet
+                    .get_value((r, 1))
+                    .map(|d| d.to_string())
+                    .unwrap_or_default();
+                let count = match sheet.get_value((r, 3)) {
+                    Some(Data::Float(f)) => Some(*f),
+                    Some(Data::Int(i)) => Some(*i as f64),
+                    _ => None,
+                };
+                (label, count)
+            })
+            .collect())
+    };
+    let old = builtin("2025").expect("2025");
+    let label = |code: &str| {
+        old.row(&code.parse().expect("code"))
+            .map(|r| r.label.clone())
+            .expect("a row of 2025")
+    };
+    let own = printed(exported(&school, "NB-HQ-TH").await?)?;
+    let line = |rows: &[(String, Option<f64>)], label: &str| {
+        rows.iter()
+            .find(|(l, _)| l.starts_with(label))
+            .map(|(_, count)| *count)
+    };
+    assert_eq!(line(&own, &label("1.13")), Some(Some(4.0)), "{own:?}");
+    assert_eq!(line(&own, &label("2")), Some(Some(5.0)), "{own:?}");
+    assert_eq!(
+        line(&own, "Lớp kỹ năng số cho người cao tuổi"),
+        None,
+        "{own:?}"
+    );
+    // The ward consolidates by the campaign's form: 1.14, and no 1.13.
+    let consolidated = printed(exported(&ward, "NB-HQ").await?)?;
+    assert_eq!(
+        line(&consolidated, &label("1.13")),
+        None,
+        "{consolidated:?}"
+    );
+    assert!(
+        line(&consolidated, "Lớp kỹ năng số cho người cao tuổi").is_some(),
+        "{consolidated:?}"
+    );
+    assert_eq!(line(&consolidated, &label("2")), Some(Some(5.0)));
+    Ok(())
+}
+
 /// The totals of `campaign` recomputed from its reports (`form`: the campaign's) are
 /// what the dashboards showed, unit by unit: the incremental ones were right.
 async fn recomputation_agrees(
