@@ -78,18 +78,20 @@ impl Counted {
         Counted(None, Marks::default())
     }
 
-    /// A report of a unit of `kind` as it counts in totals laid out by `layout` (its
-    /// campaign's form now, whichever version the report was started on): its yes/no
-    /// answers only where they count units of its kind ([`Figures::counted_for`]).
+    /// A report of a unit of `kind`, on the form `own` (the version it was started on),
+    /// as it counts in totals laid out by `layout` (its unit's form now): its rows by
+    /// `layout`'s, another province's own rows left out ([`Figures::laid_out_from`]), its
+    /// yes/no answers only where they count units of its kind ([`Figures::counted_for`]).
     pub fn of(
         layout: &FormDef,
+        own: &FormDef,
         kind: Option<&KindDef>,
         status: ReportStatus,
         late: bool,
         content: &Content,
         marks: Marks,
     ) -> Counted {
-        let figures = Figures::laid_out(layout, content).counted_for(layout, kind);
+        let figures = Figures::laid_out_from(layout, own, content).counted_for(layout, kind);
         Counted(Some((Bucket::of(status, late), figures)), marks)
     }
 
@@ -742,13 +744,27 @@ pub async fn recompute(
     .fetch_all(&mut *conn)
     .await?;
     let reports = sqlx::query(
-        "SELECT r.unit_id, r.status, r.late, r.flagged, r.follow_up, v.content FROM reports r
+        "SELECT r.unit_id, r.status, r.late, r.flagged, r.follow_up, r.form_version, v.content
+         FROM reports r
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
          WHERE r.campaign_id = $1",
     )
     .bind(campaign_id)
     .fetch_all(&mut *conn)
     .await?;
+    // The forms the reports are on, each looked up once: a report on another form than
+    // its unit's layout leaves that layout's rows that are not its own blank.
+    let mut own_forms: HashMap<String, &'static FormDef> = HashMap::new();
+    for r in &reports {
+        let version: String = r.try_get("form_version")?;
+        if !own_forms.contains_key(&version) {
+            let form = crate::forms::lookup(conn, &version)
+                .await?
+                .ok_or_else(|| Error::Internal(format!("unknown form {version}")))?
+                .form;
+            own_forms.insert(version, form);
+        }
+    }
     // What each unit's yes/no answers count depends on its kind.
     let kinds = crate::kinds::load(conn).await?;
     let layouts = Layouts::load(conn, campaign_id, form).await?.by_unit(
@@ -771,9 +787,15 @@ pub async fn recompute(
         let unit_id: i64 = r.try_get("unit_id")?;
         let kind = kind_of.get(&unit_id).and_then(|code| kinds.get(code));
         let layout = layout_of(unit_id);
-        let figures = Figures::from_content_json(layout, content)
-            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?
-            .counted_for(layout, kind);
+        let mut figures = Figures::from_content_json(layout, content)
+            .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
+        let started_on: &str = r.try_get("form_version")?;
+        if started_on != layout.version()
+            && let Some(form) = own_forms.get(started_on)
+        {
+            figures.clear_rows(layout, &layout.foreign_rows(form));
+        }
+        let figures = figures.counted_for(layout, kind);
         let bucket = Bucket::of(status, crate::db::flag(&r, "late")?);
         let marks = Marks::of_row(&r)?;
         own.insert(unit_id, Counted(Some((bucket, figures)), marks));

@@ -153,6 +153,26 @@ impl Figures {
         figures
     }
 
+    /// A stored report's numbers laid out by `layout`, the report being on `own`: as
+    /// [`Figures::laid_out`], with the rows of `layout` that are not the report's
+    /// ([`FormDef::foreign_rows`]) left blank.
+    pub fn laid_out_from(layout: &FormDef, own: &FormDef, content: &Content) -> Figures {
+        let mut figures = Figures::laid_out(layout, content);
+        figures.clear_rows(layout, &layout.foreign_rows(own));
+        figures
+    }
+
+    /// Blanks the slots of these rows of `form`.
+    pub fn clear_rows(&mut self, form: &FormDef, rows: &[usize]) {
+        for &row in rows {
+            for column in [Column::Count, Column::Persons] {
+                if let Some(slot) = form.slot(row, column) {
+                    self.values[slot] = 0;
+                }
+            }
+        }
+    }
+
     /// Reads the numbers of a stored content (`{"numbers": {"1.3/count": 12, …},
     /// "texts": {…}}`) straight into figures laid out by `form`, skipping the texts
     /// unparsed: the same figures as [`Figures::laid_out`], without building the

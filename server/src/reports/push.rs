@@ -334,6 +334,7 @@ async fn decide_push(
         let before = match &current {
             Some(c) if c.version > 0 => Counted::of(
                 target.layout,
+                target.form,
                 target.kind.as_ref(),
                 c.status,
                 c.late,
@@ -349,6 +350,7 @@ async fn decide_push(
             before,
             Counted::of(
                 target.layout,
+                target.form,
                 target.kind.as_ref(),
                 status,
                 late,

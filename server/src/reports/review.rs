@@ -227,6 +227,7 @@ async fn recount(
 ) -> Result<Moved, Error> {
     let before = Counted::of(
         target.layout,
+        target.form,
         target.kind.as_ref(),
         current.status,
         current.late,
@@ -235,6 +236,7 @@ async fn recount(
     );
     let after = Counted::of(
         target.layout,
+        target.form,
         target.kind.as_ref(),
         status,
         late,
@@ -315,6 +317,7 @@ pub async fn reset(
             .unwrap_or_default();
         Counted::of(
             target.layout,
+            target.form,
             target.kind.as_ref(),
             current.status,
             current.late,

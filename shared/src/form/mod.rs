@@ -340,6 +340,30 @@ impl FormDef {
         self.by_code.get(code).copied()
     }
 
+    /// The rows of this form (a layout of totals) that a report on `own`, another
+    /// version, does not fill though it has a row of the same code. A row of one
+    /// province's own is known across versions by its code and its label: a province's
+    /// revised form carries its own rows on, but another province's own row of the same
+    /// code (a unit moved between provinces with forms of their own), or a national row
+    /// that took a code a province's row had, stays apart. National rows carry by code,
+    /// as a form's versions do.
+    pub fn foreign_rows(&self, own: &FormDef) -> Vec<usize> {
+        if self.version() == own.version() {
+            return Vec::new();
+        }
+        self.rows()
+            .iter()
+            .enumerate()
+            .filter(|(_, row)| {
+                own.row(&row.code).is_some_and(|theirs| {
+                    (row.provincial || theirs.provincial)
+                        && !(row.provincial && theirs.provincial && row.label == theirs.label)
+                })
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
     pub fn row(&self, code: &Code) -> Option<&RowDef> {
         self.row_index(code).map(|i| &self.rows[i])
     }
@@ -1000,6 +1024,53 @@ mod tests {
         let rows = spec["rows"].as_array_mut().expect("rows");
         rows.insert(5, own_row);
         spec.to_string()
+    }
+
+    /// A province's own rows carry across versions only to a row of the same code and
+    /// label that is a province's own too; national rows carry by code.
+    #[test]
+    fn another_province_s_own_row_of_the_same_code_is_foreign() {
+        // The 2025 form and a row 21: a province's own (extending 2025), or national.
+        let with_21 = |version: &str, label: &str, provincial: bool| {
+            let mut spec = serde_json::to_value(builtin("2025").expect("2025")).expect("json");
+            spec["version"] = version.into();
+            if provincial {
+                spec["extends"] = "2025".into();
+            }
+            spec["rows"].as_array_mut().expect("rows").push(serde_json::json!(
+                {"code": "21", "label": label, "unit": "lớp", "kind": "count", "provincial": provincial}
+            ));
+            FormDef::from_json(&spec.to_string()).expect("valid")
+        };
+        let hue = with_21("2025-hue", "Lớp học tiếng dân tộc", true);
+        let hue_revised = with_21("2025-hue-b", "Lớp học tiếng dân tộc", true);
+        let hanoi = with_21("2025-hn", "Câu lạc bộ đọc sách", true);
+        let later = with_21("2027", "Lớp học tiếng dân tộc", false);
+        let national = builtin("2025").expect("2025");
+        let at = |form: &FormDef| vec![form.row_index(&code("21")).expect("21")];
+        assert!(hue.foreign_rows(&hue).is_empty());
+        assert!(hue_revised.foreign_rows(&hue).is_empty());
+        assert_eq!(hanoi.foreign_rows(&hue), at(&hanoi));
+        // National rows carry by code between every pair; the 2025 form has no 21.
+        assert!(hue.foreign_rows(national).is_empty());
+        assert!(national.foreign_rows(&hue).is_empty());
+        // A later national version whose row 21 is national: a province's 21 is not it.
+        assert_eq!(later.foreign_rows(&hue), at(&later));
+        // Laid out so: Huế's 21 counts nowhere in Hà Nội's figures, the shared rows do.
+        let content: crate::Content =
+            serde_json::from_str(r#"{"numbers": {"21/count": 7, "2/count": 3}}"#).expect("content");
+        let value = |layout: &FormDef, row: &str| {
+            crate::Figures::laid_out_from(layout, &hue, &content).value(
+                layout,
+                layout.row_index(&code(row)).expect("row"),
+                Column::Count,
+            )
+        };
+        assert_eq!(
+            (value(&hanoi, "21"), value(&hanoi, "2")),
+            (Some(0), Some(3))
+        );
+        assert_eq!(value(&hue_revised, "21"), Some(7));
     }
 
     #[test]

@@ -1189,6 +1189,89 @@ async fn the_ministry_accepts_a_province_s_package_by_the_shared_rows() -> anyho
     Ok(())
 }
 
+/// A unit moved from one province to another, each with a form of its own whose own row
+/// has the same code but another meaning: its report keeps what it holds, the shared
+/// rows move with it, and the row of the province it left counts nowhere in the one it
+/// joins, whether the totals are rebuilt (the move) or moved by a push.
+#[tokio::test]
+async fn a_unit_moved_between_provinces_brings_no_foreign_row() -> anyhow::Result<()> {
+    let server = TestServer::spawn().await?;
+    let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
+    national_campaign(&national).await?;
+    let ha_noi_form = form_2025(|spec| {
+        spec["version"] = "2025-hn".into();
+        spec["extends"] = "2025".into();
+        rows(spec).push(
+            json!({"code": "21", "label": "Số câu lạc bộ đọc sách của thành phố",
+                               "unit": "câu lạc bộ", "kind": "count", "provincial": true}),
+        );
+    });
+    for (province, file) in [("NB", ninh_binh_form()), ("HN", ha_noi_form)] {
+        let version = serde_json::from_slice::<Value>(&file)?["version"].clone();
+        let r = national
+            .post_file(&admin::campaign("2026", "/forms"), JSON, file)
+            .await?;
+        assert_eq!(r.status(), 201, "{}", r.text().await?);
+        let r = national
+            .send(
+                Method::PUT,
+                &admin::campaign("2026", &format!("/forms/provinces/{province}")),
+                Some(&json!({ "form_version": version })),
+            )
+            .await?;
+        assert_eq!(r.status(), 204, "{}", r.text().await?);
+    }
+    let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
+    let pushed: Value = school
+        .post_json(
+            &routes::report("2026", "NB-HQ-TH", "push"),
+            &push_counts("p1", 0, &[("21", 7), ("2", 3)]),
+        )
+        .await?;
+    let forms: Vec<FormDef> = national.get_json(routes::FORMS).await?;
+    let sums = |unit: &'static str| {
+        let (national, forms) = (&national, &forms);
+        async move {
+            let d: Dashboard = national
+                .get_json(&routes::dashboard("2026", unit, false))
+                .await?;
+            anyhow::Ok((value(forms, &d, "21"), value(forms, &d, "2")))
+        }
+    };
+    assert_eq!(sums("NB").await?, (Some(7), Some(3)));
+
+    let r = national
+        .send(
+            Method::PATCH,
+            &admin::campaign("2026", "/units/NB-HQ-TH"),
+            Some(&json!({"parent": "HN-BD"})),
+        )
+        .await?;
+    assert!(r.status().is_success(), "{}", r.text().await?);
+    let state: ReportState = school
+        .get_json(&routes::report("2026", "NB-HQ-TH", ""))
+        .await?;
+    assert_eq!(state.form_version, "2025-nb");
+    assert_eq!(state.content.number(&"21".parse()?, Column::Count), Some(7));
+    // Rebuilt by the move: Hà Nội's 21 (its book clubs) holds nothing of Ninh Bình's 21.
+    assert_eq!(sums("HN").await?, (Some(0), Some(3)));
+    assert_eq!(sums("NB").await?, (Some(0), Some(0)));
+    // Moved by a push: the same.
+    let _: Value = school
+        .post_json(
+            &routes::report("2026", "NB-HQ-TH", "push"),
+            &push_counts(
+                "p2",
+                pushed["version"].as_u64().unwrap_or(1),
+                &[("21", 8), ("2", 4)],
+            ),
+        )
+        .await?;
+    assert_eq!(sums("HN").await?, (Some(0), Some(4)));
+    assert_eq!(sums("HN-BD").await?, (Some(0), Some(4)));
+    Ok(())
+}
+
 /// The test: a province's form with a row of its own is uploaded (its appendix,
 /// as an Excel sheet), previewed and published by the province's administrator in a
 /// browser; a school of the province
