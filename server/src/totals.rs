@@ -757,12 +757,12 @@ pub async fn recompute(
     let mut own_forms: HashMap<String, &'static FormDef> = HashMap::new();
     for r in &reports {
         let version: String = r.try_get("form_version")?;
-        if !own_forms.contains_key(&version) {
-            let form = crate::forms::lookup(conn, &version)
+        if let std::collections::hash_map::Entry::Vacant(slot) = own_forms.entry(version) {
+            let form = crate::forms::lookup(conn, slot.key())
                 .await?
-                .ok_or_else(|| Error::Internal(format!("unknown form {version}")))?
+                .ok_or_else(|| Error::Internal(format!("unknown form {}", slot.key())))?
                 .form;
-            own_forms.insert(version, form);
+            slot.insert(form);
         }
     }
     // What each unit's yes/no answers count depends on its kind.
