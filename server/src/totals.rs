@@ -744,8 +744,10 @@ pub async fn recompute(
     .fetch_all(&mut *conn)
     .await?;
     let reports = sqlx::query(
-        "SELECT r.unit_id, r.status, r.late, r.flagged, r.follow_up, r.form_version, v.content
+        "SELECT r.unit_id, r.status, r.late, r.flagged, r.follow_up, v.content,
+                CASE WHEN r.form_version = c.form_version THEN NULL ELSE r.form_version END AS other_form
          FROM reports r
+         JOIN campaigns c ON c.id = r.campaign_id
          JOIN report_versions v ON v.report_id = r.id AND v.version = r.version
          WHERE r.campaign_id = $1",
     )
@@ -753,11 +755,20 @@ pub async fn recompute(
     .fetch_all(&mut *conn)
     .await?;
     // The forms the reports are on, each looked up once: a report on another form than
-    // its unit's layout leaves that layout's rows that are not its own blank.
+    // its unit's layout leaves that layout's rows that are not its own blank. A report
+    // names its form only when it is not the campaign's, so the common case reads nothing
+    // more.
+    let on_campaign_form: String =
+        sqlx::query_scalar("SELECT form_version FROM campaigns WHERE id = $1")
+            .bind(campaign_id)
+            .fetch_one(&mut *conn)
+            .await?;
     let mut own_forms: HashMap<String, &'static FormDef> = HashMap::new();
-    for r in &reports {
-        let version: String = r.try_get("form_version")?;
-        if let std::collections::hash_map::Entry::Vacant(slot) = own_forms.entry(version) {
+    let others = reports
+        .iter()
+        .filter_map(|r| r.try_get::<Option<String>, _>("other_form").transpose());
+    for version in std::iter::once(Ok(on_campaign_form.clone())).chain(others) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = own_forms.entry(version?) {
             let form = crate::forms::lookup(conn, slot.key())
                 .await?
                 .ok_or_else(|| Error::Internal(format!("unknown form {}", slot.key())))?
@@ -789,7 +800,8 @@ pub async fn recompute(
         let layout = layout_of(unit_id);
         let mut figures = Figures::from_content_json(layout, content)
             .map_err(|e| Error::Internal(format!("stored content does not fit its form: {e}")))?;
-        let started_on: &str = r.try_get("form_version")?;
+        let started_on: Option<&str> = r.try_get("other_form")?;
+        let started_on = started_on.unwrap_or(&on_campaign_form);
         if started_on != layout.version()
             && let Some(form) = own_forms.get(started_on)
         {
