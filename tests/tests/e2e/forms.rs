@@ -926,6 +926,29 @@ fn ninh_binh_form() -> Vec<u8> {
     })
 }
 
+/// `admin` adds a province's form `file` to the national campaign "2026" and publishes it
+/// for `province`.
+async fn publish_for_province(
+    admin: &ApiClient,
+    province: &str,
+    file: Vec<u8>,
+) -> anyhow::Result<()> {
+    let version = serde_json::from_slice::<Value>(&file)?["version"].clone();
+    let r = admin
+        .post_file(&admin::campaign("2026", "/forms"), JSON, file)
+        .await?;
+    assert_eq!(r.status(), 201, "{}", r.text().await?);
+    let r = admin
+        .send(
+            Method::PUT,
+            &admin::campaign("2026", &format!("/forms/provinces/{province}")),
+            Some(&json!({ "form_version": version })),
+        )
+        .await?;
+    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    Ok(())
+}
+
 /// Publishing a province's form: for a province only, a form extending the campaign's,
 /// by an administrator who reaches the province; and then the campaign's form no longer
 /// changes under it.
@@ -1080,18 +1103,7 @@ async fn the_ministry_accepts_a_province_s_package_by_the_shared_rows() -> anyho
     let national = ApiClient::sign_in(&server, "admin", DEMO_PASSWORD).await?;
     let ministry = national_campaign(&national).await?;
     let province_admin = ApiClient::sign_in(&server, "admin-nb", DEMO_PASSWORD).await?;
-    let r = province_admin
-        .post_file(&admin::campaign("2026", "/forms"), JSON, ninh_binh_form())
-        .await?;
-    assert_eq!(r.status(), 201, "{}", r.text().await?);
-    let r = province_admin
-        .send(
-            Method::PUT,
-            &admin::campaign("2026", "/forms/provinces/NB"),
-            Some(&json!({"form_version": "2025-nb"})),
-        )
-        .await?;
-    assert_eq!(r.status(), 204, "{}", r.text().await?);
+    publish_for_province(&province_admin, "NB", ninh_binh_form()).await?;
 
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
     let ward = ApiClient::sign_in(&server, "nb-hq", DEMO_PASSWORD).await?;
@@ -1206,21 +1218,8 @@ async fn a_unit_moved_between_provinces_brings_no_foreign_row() -> anyhow::Resul
                                "unit": "câu lạc bộ", "kind": "count", "provincial": true}),
         );
     });
-    for (province, file) in [("NB", ninh_binh_form()), ("HN", ha_noi_form)] {
-        let version = serde_json::from_slice::<Value>(&file)?["version"].clone();
-        let r = national
-            .post_file(&admin::campaign("2026", "/forms"), JSON, file)
-            .await?;
-        assert_eq!(r.status(), 201, "{}", r.text().await?);
-        let r = national
-            .send(
-                Method::PUT,
-                &admin::campaign("2026", &format!("/forms/provinces/{province}")),
-                Some(&json!({ "form_version": version })),
-            )
-            .await?;
-        assert_eq!(r.status(), 204, "{}", r.text().await?);
-    }
+    publish_for_province(&national, "NB", ninh_binh_form()).await?;
+    publish_for_province(&national, "HN", ha_noi_form).await?;
     let school = ApiClient::sign_in(&server, "nb-hq-th", DEMO_PASSWORD).await?;
     let pushed: Value = school
         .post_json(
