@@ -142,6 +142,15 @@ pub async fn lookup(conn: &mut Conn, version: &str) -> Result<Option<Known>, Err
     }
 }
 
+/// [`lookup`] for a version that must exist (a report's, a campaign's, a unit's layout):
+/// its absence is the server's own failure.
+pub async fn required(conn: &mut Conn, version: &str) -> Result<&'static FormDef, Error> {
+    lookup(conn, version)
+        .await?
+        .map(|known| known.form)
+        .ok_or_else(|| Error::Internal(format!("unknown form {version}")))
+}
+
 /// The hash of stored version `version`, `None` when no administrator stored it.
 async fn stored_hash(conn: &mut Conn, version: &str) -> Result<Option<String>, Error> {
     Ok(

@@ -769,10 +769,7 @@ pub async fn recompute(
         .filter_map(|r| r.try_get::<Option<String>, _>("other_form").transpose());
     for version in std::iter::once(Ok(on_campaign_form.clone())).chain(others) {
         if let std::collections::hash_map::Entry::Vacant(slot) = own_forms.entry(version?) {
-            let form = crate::forms::lookup(conn, slot.key())
-                .await?
-                .ok_or_else(|| Error::Internal(format!("unknown form {}", slot.key())))?
-                .form;
+            let form = crate::forms::required(conn, slot.key()).await?;
             slot.insert(form);
         }
     }
@@ -1016,10 +1013,7 @@ pub async fn ensure(db: &Pool) -> Result<(), Error> {
     .await?;
     for (id, version) in stale {
         let mut conn = db.acquire().await?;
-        let form = crate::forms::lookup(&mut conn, &version)
-            .await?
-            .ok_or_else(|| Error::Internal(format!("campaign uses unknown form {version}")))?
-            .form;
+        let form = crate::forms::required(&mut conn, &version).await?;
         drop(conn);
         rebuild(db, id, form).await?;
     }

@@ -133,10 +133,7 @@ impl Target {
         if now == self.layout.version() {
             return Ok(std::borrow::Cow::Borrowed(self));
         }
-        let layout = crate::forms::lookup(conn, now)
-            .await?
-            .ok_or_else(|| Error::Internal(format!("unknown form {now}")))?
-            .form;
+        let layout = crate::forms::required(conn, now).await?;
         Ok(std::borrow::Cow::Owned(Target {
             layout,
             // A report not yet started begins on the form its unit uses now (unless it

@@ -148,10 +148,7 @@ async fn as_started<'t>(
     let Some(own) = report_form.filter(|own| *own != target.form.version()) else {
         return Ok(target);
     };
-    let form = crate::forms::lookup(conn, own)
-        .await?
-        .ok_or_else(|| Error::Internal(format!("unknown form {own}")))?
-        .form;
+    let form = crate::forms::required(conn, own).await?;
     Ok(Cow::Owned(Target {
         form,
         started: true,
